@@ -1,0 +1,32 @@
+# The two commands of the README. Each sets itself up on a fresh machine (Python 3.11 + pip)
+# and is safe to re-run: the virtual environment and the Jupyter kernel are reused.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+MONTH  ?= 2026-10
+OUT    ?= reports
+
+.PHONY: setup report test lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name cxreport \
+		--display-name "cxreport (Python 3)" --env PYTHONHASHSEED 0
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+report: setup
+	$(BIN)/cxreport run --data data/sample --month $(MONTH) --out $(OUT)
+
+test: setup
+	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax --nbval-kernel-name cxreport
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks notebooks
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache

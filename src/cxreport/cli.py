@@ -1,0 +1,93 @@
+"""The ``cxreport`` command: argument parsing and friendly errors only."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from . import __version__
+from .errors import CxReportError
+
+EXIT_USER_ERROR = 2
+
+
+def _validate(args) -> int:
+    from .data import validate
+
+    report = validate(args.data_dir)
+    print(report.format())
+    return 0 if report.ok else EXIT_USER_ERROR
+
+
+def _sample(args) -> int:
+    from . import sample
+
+    t0 = time.perf_counter()
+    sizes = sample.write(args.out, customers=args.customers, months=args.months, seed=args.seed,
+                         end=args.end, fmt=args.format)
+    rows = ", ".join(f"{k} {v:,}" for k, v in sizes.items())
+    print(f"wrote {args.out} in {time.perf_counter() - t0:.1f} s: {rows}")
+    return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number; got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="cxreport",
+        description="Customer-experience analytics: validate data, make sample data and run "
+        "the monthly CX report.",
+    )
+    p.add_argument("--version", action="version", version=f"cxreport {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    v = sub.add_parser("validate", help="check a data folder against the data contract",
+                       description="Check every table of a data folder against the data "
+                       "contract and list every problem at once (exit code 2 on errors).")
+    v.add_argument("data_dir", metavar="DATA_DIR", help="folder with the CSV/Parquet tables")
+    v.set_defaults(func=_validate)
+
+    s = sub.add_parser("sample", help="write a realistic, deterministic sample data folder",
+                       description="Write a sample data folder. The same arguments always "
+                       "give byte-identical files.")
+    s.add_argument("--customers", type=_positive, default=3000, help="customers (default 3000)")
+    s.add_argument("--months", type=_positive, default=18, help="months of history (default 18)")
+    s.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    s.add_argument("--end", default="2026-10", help="last month, YYYY-MM (default 2026-10)")
+    s.add_argument("--format", choices=("csv", "parquet"), default="csv",
+                   help="file format (default csv)")
+    s.add_argument("--out", required=True, help="folder to write")
+    s.set_defaults(func=_sample)
+
+    try:
+        from .runner import add_run_command
+    except ImportError:  # the runner is optional while it is being built
+        pass
+    else:
+        add_run_command(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CxReportError as exc:
+        print(f"cxreport {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except ValueError as exc:  # argument values checked by library code (sample sizes, ...)
+        print(f"cxreport {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print(f"cxreport {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

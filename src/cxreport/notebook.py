@@ -1,0 +1,173 @@
+"""What a notebook calls around its analysis: start a run, record KPIs, export tables.
+
+The first cell after the ``parameters`` cell is always::
+
+    run = cxreport.start("Churn prediction", data_dir=data_dir, month=month, seed=seed,
+                         export_dir=export_dir, history_dir=history_dir,
+                         show_ids=show_ids, id_key=id_key, settings={...})
+
+It loads and validates the data folder for the month and shows a "what was run" table, so the
+code-free HTML export still says which data, month and settings produced it. KPIs go through
+``run.record(...)``; the last cell calls ``run.kpis()``, which shows them as a table and embeds
+them (mimetype :data:`METRIC_MIME`) for ``cxreport run`` to collect into ``metrics.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import json
+import math
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .data import Dataset, load, parse_month
+
+METRIC_MIME = "application/vnd.cxreport.metrics+json"
+
+
+@dataclass
+class Metric:
+    name: str
+    value: float | str
+    label: str
+    unit: str = ""
+    ci_low: float | None = None
+    ci_high: float | None = None
+    se: float | None = None
+    higher_is_better: bool | None = True
+    n: int | None = None
+    note: str = ""
+
+
+def pseudonymise(ids, key: str) -> pd.Series:
+    """Stable pseudonyms ``C-xxxxxxxx`` for customer ids (HMAC-SHA256 with the report key)."""
+    k = key.encode()
+    s = pd.Series(ids)
+    return s.map(
+        lambda v: None if v is None or (isinstance(v, float) and math.isnan(v))
+        else "C-" + hmac.new(k, str(v).encode(), hashlib.sha256).hexdigest()[:10]
+    )
+
+
+@dataclass
+class Run:
+    """One notebook's run: the data, the month, the settings and what it records."""
+
+    title: str
+    data: Dataset
+    seed: int
+    export_dir: Path | None
+    history_dir: Path | None
+    show_ids: bool
+    id_key: str
+    settings: dict
+    metrics: list[Metric] = field(default_factory=list)
+    exported: list[str] = field(default_factory=list)
+
+    @property
+    def month(self) -> pd.Period:
+        return self.data.month
+
+    def ids(self, values) -> pd.Series:
+        """Customer ids as they may appear in the HTML: pseudonyms unless ``show_ids``."""
+        return pd.Series(values) if self.show_ids else pseudonymise(values, self.id_key)
+
+    def record(self, name: str, value, *, label: str, unit: str = "",
+               ci: tuple[float, float] | None = None, se: float | None = None,
+               higher_is_better: bool | None = True, n: int | None = None,
+               note: str = "") -> None:
+        """Record one of the month's KPIs (with its uncertainty where one exists)."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = None if math.isnan(float(value)) else float(value)
+        lo, hi = (None, None) if ci is None else (float(ci[0]), float(ci[1]))
+        self.metrics = [m for m in self.metrics if m.name != name]
+        self.metrics.append(Metric(name, value, label, unit, lo, hi,
+                                   None if se is None else float(se), higher_is_better,
+                                   None if n is None else int(n), note))
+
+    def export(self, frame: pd.DataFrame, name: str) -> Path | None:
+        """Write a table for the analyst (``<export_dir>/<name>.csv``); no-op interactively."""
+        if self.export_dir is None:
+            return None
+        self.export_dir.mkdir(parents=True, exist_ok=True)
+        path = self.export_dir / f"{name}.csv"
+        tmp = path.with_suffix(".csv.tmp")
+        frame.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+        self.exported.append(path.name)
+        return path
+
+    def previous(self, name: str, months_back: int = 1) -> pd.DataFrame | None:
+        """A table exported by an earlier month's report in ``history_dir``, if there is one."""
+        if self.history_dir is None:
+            return None
+        path = self.history_dir / str(self.month - months_back) / f"{name}.csv"
+        return pd.read_csv(path) if path.is_file() else None
+
+    def previous_path(self, name: str, months_back: int = 1) -> Path | None:
+        if self.history_dir is None:
+            return None
+        path = self.history_dir / str(self.month - months_back) / name
+        return path if path.exists() else None
+
+    def _repr_html_(self) -> str:
+        rows = [("Analysis", self.title), ("Reporting month", str(self.month)),
+                ("Data folder", str(self.data.folder)),
+                ("Tables", ", ".join(f"{t} ({len(df):,} rows)"
+                                     for t, df in self.data.tables.items())),
+                ("Configuration", str(self.data.config.path or "defaults (no cxreport.yaml)")),
+                ("Seed", str(self.seed))]
+        rows += [(k, str(v)) for k, v in self.settings.items()]
+        rows.append(("cxreport", __version__))
+        body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+                       f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
+                       for k, v in rows)
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.data.notes)
+        notes = f"<p>Notes on the data:</p><ul>{notes}</ul>" if notes else ""
+        return f"<table class='cx-run'><caption>What was run</caption>{body}</table>{notes}"
+
+    def kpis(self):
+        """Show the recorded KPIs and embed them for the report runner."""
+        from IPython.display import display
+
+        payload = {"title": self.title, "month": str(self.month),
+                   "metrics": [asdict(m) for m in self.metrics], "exported": self.exported}
+        table = pd.DataFrame([asdict(m) for m in self.metrics])
+        if table.empty:
+            shown = "<p>No KPIs recorded.</p>"
+        else:
+            def fmt(m: Metric) -> str:
+                if not isinstance(m.value, float):
+                    return html.escape(str(m.value))
+                s = f"{m.value:,.2f}{m.unit}"
+                if m.ci_low is not None:
+                    s += f" (95% CI {m.ci_low:,.2f} – {m.ci_high:,.2f})"
+                return html.escape(s)
+            rows = "".join(f"<tr><td style='text-align:left'>{html.escape(m.label)}</td>"
+                           f"<td style='text-align:left'>{fmt(m)}</td></tr>"
+                           for m in self.metrics)
+            shown = f"<table><caption>This month's KPIs</caption>{rows}</table>"
+        display({METRIC_MIME: json.loads(json.dumps(payload, default=str)),
+                 "text/html": shown}, raw=True)
+
+
+def start(title: str, *, data_dir: str, month: str, seed: int = 42, export_dir: str = "",
+          history_dir: str = "", show_ids: bool = False, id_key: str = "",
+          settings: dict | None = None, show: bool = True) -> Run:
+    """Validate the parameters, load the data folder for the month, show what is run."""
+    parse_month(month)
+    data = load(data_dir, month)
+    run = Run(title, data, int(seed), Path(export_dir) if export_dir else None,
+              Path(history_dir) if history_dir else None, bool(show_ids),
+              id_key or f"cxreport-{month}", dict(settings or {}))
+    if show:
+        from IPython.display import display
+
+        display(run)
+    return run

@@ -1,0 +1,387 @@
+"""A realistic, deterministic sample data folder (``cxreport sample``).
+
+Generating assumptions (documented in the README):
+
+* Five planted customer groups with distinct buying patterns: *premium loyal* (frequent, high
+  spend), *regular*, *bargain occasional*, *new* (joined in the last six months) and *drifting*
+  (rare purchases, low satisfaction). The group is never written to the data folder.
+* Month by month, each active customer makes purchases (Poisson, group rate, December peak),
+  has contacts at six touchpoints (Moments of Truth) in the four EODC stages, and each contact
+  fails with a touchpoint-specific probability that drifts by month (delivery peaks in
+  November-December; a billing incident in one month). Failures are typed with the FedEx SQI
+  list plus three local failure types declared in the folder's ``cxreport.yaml``.
+* A failure leads to a complaint with probability 0.2-0.4; 12 % of complaints are reopened.
+* About 8 % of active customers answer the survey each month: the 22 SERVQUAL-style items
+  (perception, expectation, importance on 1-7), overall satisfaction (1-10) and NPS (0-10).
+  Perceptions differ by dimension and group, fall after failures (delivery failures hit
+  reliability, call-centre failures responsiveness); overall satisfaction is driven mostly by
+  reliability and responsiveness; NPS follows overall satisfaction with noise.
+* Monthly churn hazard rises with a basic plan, short tenure, last month's failures and
+  complaints and low latent satisfaction, plus noise, so a model reaches a believable AUC.
+* The staff self-assessment has strong ("approaching customers") and weak ("competence and
+  empowerment") categories and department effects; the SWOT factors are a fixed workshop list.
+
+Same arguments → byte-identical files (the RNG is seeded and every number is formatted).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+GROUPS = ("premium loyal", "regular", "bargain occasional", "new", "drifting")
+G_SHARE = np.array([0.15, 0.30, 0.25, 0.15, 0.15])
+G_FREQ = np.array([2.6, 1.1, 0.35, 0.8, 0.15])  # purchases per month
+G_SPEND = np.array([95.0, 55.0, 22.0, 40.0, 30.0])  # median basket
+G_SAT = np.array([0.8, 0.2, 0.0, 0.3, -0.9])  # latent satisfaction
+G_CONTACT = np.array([1.0, 0.7, 0.4, 0.9, 0.35])  # contacts per month
+G_PLAN = np.array([[0.10, 0.35, 0.55], [0.35, 0.45, 0.20], [0.75, 0.20, 0.05],
+                   [0.45, 0.40, 0.15], [0.55, 0.35, 0.10]])
+PLANS = ("basic", "standard", "premium")
+PLAN_FEE = np.array([19.0, 39.0, 69.0])
+REGIONS = ("North", "South", "East", "West", "Central")
+CHANNELS = ("online", "store", "call centre", "partner")
+
+TOUCHPOINTS = ("website", "call_centre", "delivery", "billing", "store", "repair")
+TP_SHARE = np.array([0.30, 0.20, 0.22, 0.12, 0.10, 0.06])
+TP_FAIL = np.array([0.04, 0.10, 0.08, 0.05, 0.06, 0.12])
+TP_STAGES = {
+    "website": (("explore", "offer"), (0.6, 0.4)),
+    "call_centre": (("explore", "confirm", "do"), (0.4, 0.4, 0.2)),
+    "delivery": (("do",), (1.0,)),
+    "billing": (("do", "confirm"), (0.7, 0.3)),
+    "store": (("explore", "offer", "do"), (0.3, 0.4, 0.3)),
+    "repair": (("do", "confirm"), (0.8, 0.2)),
+}
+TP_FAILURES = {
+    "website": (("website_error", "trace_unanswered"), (0.7, 0.3)),
+    "call_centre": (("call_abandoned", "trace_unanswered"), (0.7, 0.3)),
+    "delivery": (("late_within_day", "late_over_day", "pickup_missed", "damaged", "lost",
+                  "pod_missing"), (0.45, 0.25, 0.08, 0.1, 0.04, 0.08)),
+    "billing": (("invoice_corrected",), (1.0,)),
+    "store": (("store_wait_over_4min",), (1.0,)),
+    "repair": (("repair_not_fixed_first_time",), (1.0,)),
+}
+LOCAL_FAILURES = {"website_error": 1, "store_wait_over_4min": 1, "repair_not_fixed_first_time": 5}
+SEVERE = {"late_over_day": 0.35, "pickup_missed": 0.4, "damaged": 0.45, "lost": 0.6,
+          "repair_not_fixed_first_time": 0.4}
+
+# SERVQUAL dimensions: expectation, perception base, stated importance (1-7)
+DIMS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
+D_EXP = np.array([5.0, 6.3, 6.0, 5.8, 5.5])
+D_PERC = np.array([5.5, 4.9, 4.8, 5.5, 5.1])
+D_IMP = np.array([4.4, 6.5, 6.0, 5.7, 5.2])
+D_DRIVER = np.array([0.10, 0.38, 0.27, 0.15, 0.10])  # true drivers of overall satisfaction
+G_DIM = np.array([[0.3, 0.5, 0.4, 0.4, 0.5], [0.0, 0.0, 0.0, 0.0, 0.0],
+                  [-0.2, 0.1, -0.1, 0.0, -0.3], [0.2, -0.1, 0.1, 0.1, 0.0],
+                  [-0.3, -0.8, -0.6, -0.4, -0.6]])
+
+CO_MEAN = {"philosophy": 3.5, "being_with": 3.4, "problems": 3.6, "information": 3.1,
+           "approaching": 3.9, "empowerment": 2.6, "improvement": 3.0}
+DEPARTMENTS = {"Sales": (14, {"being_with": 0.3, "problems": -0.2}),
+               "Customer Service": (16, {"approaching": 0.3, "problems": 0.3}),
+               "Logistics": (12, {"information": -0.4, "empowerment": -0.2}),
+               "Finance": (8, {"being_with": -0.4, "approaching": -0.3}),
+               "IT": (10, {"improvement": 0.3, "information": -0.2})}
+
+SWOT = [
+    ("S", "Nationwide same-day delivery network", 0.20, 4),
+    ("S", "Knowledgeable repair technicians", 0.15, 4),
+    ("S", "Loyal premium customer base", 0.12, 3),
+    ("S", "Strong brand in the North and Central regions", 0.08, 3),
+    ("W", "Call-centre waiting times at peak hours", 0.18, 1),
+    ("W", "Billing errors after system migration", 0.15, 1),
+    ("W", "Little use of customer data across departments", 0.12, 2),
+    ("O", "Customers ask for self-service repair booking", 0.25, 3),
+    ("O", "Competitor exits the South region", 0.15, 2),
+    ("O", "Demand for bundled premium plans", 0.20, 3),
+    ("T", "Price-led online entrants", 0.25, 2),
+    ("T", "Rising delivery costs", 0.15, 2),
+    ("T", "Stricter consumer-protection rules on contracts", 0.20, 3),
+]
+
+COMPLAINT_TEXT = {
+    "website": "The website kept failing when I tried to order {x}.",
+    "call_centre": "Nobody answered when I called about {x}.",
+    "delivery": "My order arrived late / damaged - I needed it for {x}.",
+    "billing": "My invoice was wrong again ({x}).",
+    "store": "I waited far too long in the store to ask about {x}.",
+    "repair": "The repair did not fix the problem with {x}.",
+}
+TEXT_FILL = ("my new phone", "a family birthday", "the monthly fee", "my router",
+             "a contract change", "the accessories I ordered")
+
+
+def _month_days(rng, m: pd.Period, n: int) -> np.ndarray:
+    return m.start_time.value + rng.integers(0, m.days_in_month, n) * 86_400_000_000_000
+
+
+def generate(customers: int = 3000, months: int = 18, seed: int = 42,
+             end: str = "2026-10") -> dict[str, pd.DataFrame]:
+    """The sample tables as frames; ``"_truth"`` holds the planted group of each customer."""
+    if customers < 50:
+        raise ValueError(f"customers must be at least 50; got {customers}.")
+    if months < 2:
+        raise ValueError(f"months must be at least 2; got {months}.")
+    rng = np.random.default_rng(seed)
+    n = customers
+    periods = pd.period_range(end=pd.Period(end, "M"), periods=months, freq="M")
+    start, stop = periods[0].start_time, periods[-1].end_time
+
+    group = rng.choice(len(GROUPS), n, p=G_SHARE)
+    u = rng.random(n)
+    plan = (u[:, None] > np.cumsum(G_PLAN[group], axis=1)).sum(axis=1)
+    fee = np.round(PLAN_FEE[plan] * rng.choice([1.0, 0.9, 0.8], n, p=[0.7, 0.2, 0.1]), 2)
+    # signup: "new" joined in the last six months; others over five years before the end
+    recent_start = periods[-6].start_time
+    span_old = (stop - (start - pd.DateOffset(years=4))).days
+    old = (start - pd.DateOffset(years=4)).value + rng.integers(0, span_old, n) * 86_400 * 10**9
+    new = recent_start.value + rng.integers(0, (stop - recent_start).days, n) * 86_400 * 10**9
+    signup = np.where(group == 3, new, old).astype("datetime64[ns]")
+    signup = np.minimum(signup, np.datetime64(stop.normalize()))
+    region = rng.choice(len(REGIONS), n, p=[0.25, 0.2, 0.2, 0.15, 0.2])
+    channel = rng.choice(len(CHANNELS), n, p=[0.45, 0.3, 0.15, 0.1])
+    sat = G_SAT[group] + rng.normal(0, 0.6, n)  # latent satisfaction
+    frail = rng.normal(0, 0.5, n)  # unobserved churn propensity
+
+    alive = np.ones(n, bool)
+    churn_date = np.full(n, np.datetime64("NaT"), "datetime64[ns]")
+    fails_prev = np.zeros(n)
+    compl_prev = np.zeros(n)
+    tx_parts, tp_parts, co_parts, sv_parts = [], [], [], []
+    tx_id = co_id = sv_id = 0
+    billing_incident = periods[len(periods) // 2]
+
+    for m in periods:
+        m_start = np.datetime64(m.start_time)
+        m_end = np.datetime64((m + 1).start_time)
+        active = alive & (signup < m_end)
+        idx = np.flatnonzero(active)
+        k = len(idx)
+        season = 1.35 if m.month == 12 else (1.15 if m.month == 11 else 1.0)
+
+        # purchases
+        cnt = rng.poisson(G_FREQ[group[idx]] * season)
+        who = np.repeat(idx, cnt)
+        amt = np.round(G_SPEND[group[who]] * rng.lognormal(0, 0.45, len(who)), 2)
+        ret = rng.random(len(who)) < 0.02
+        amt[ret] = -amt[ret]
+        tx_parts.append(pd.DataFrame({
+            "customer_id": who, "date": _month_days(rng, m, len(who)), "amount": amt,
+            "order_id": np.arange(tx_id, tx_id + len(who)),
+            "category": rng.choice(4, len(who), p=[0.35, 0.3, 0.2, 0.15]),
+        }))
+        tx_id += len(who)
+
+        # moments of truth
+        ccount = rng.poisson(G_CONTACT[group[idx]] * season)
+        cw = np.repeat(idx, ccount)
+        tp = rng.choice(len(TOUCHPOINTS), len(cw), p=TP_SHARE)
+        pfail = TP_FAIL[tp] * np.where((tp == 2) & (m.month in (11, 12)), 1.9, 1.0)
+        pfail = pfail * np.where((tp == 3) & (m == billing_incident), 3.0, 1.0)
+        pfail = pfail * (1 + 0.15 * np.sin(m.ordinal))  # month-to-month drift
+        failed = rng.random(len(cw)) < pfail
+        stage = np.empty(len(cw), object)
+        outcome = np.full(len(cw), "ok", object)
+        for t, name in enumerate(TOUCHPOINTS):
+            sel = tp == t
+            st, sp = TP_STAGES[name]
+            stage[sel] = rng.choice(st, sel.sum(), p=sp)
+            fsel = sel & failed
+            ft, fp = TP_FAILURES[name]
+            outcome[fsel] = rng.choice(ft, fsel.sum(), p=fp)
+        when = _month_days(rng, m, len(cw)) + rng.integers(8 * 3600, 20 * 3600, len(cw)) * 10**9
+        tp_parts.append(pd.DataFrame({"customer_id": cw, "date": when, "tp": tp,
+                                      "stage": stage, "outcome": outcome}))
+        fails_now = np.bincount(cw[failed], minlength=n).astype(float)
+        fail_rel = np.bincount(cw[failed & (tp == 2)], minlength=n)  # delivery → reliability
+        fail_resp = np.bincount(cw[failed & (tp == 1)], minlength=n)  # call centre → resp.
+
+        # complaints from failures
+        pc = np.array([SEVERE.get(o, 0.2) for o in outcome[failed]]) if failed.any() else []
+        comp = rng.random(failed.sum()) < pc
+        c_who = cw[failed][comp]
+        c_tp = tp[failed][comp]
+        c_open = (when[failed][comp] // 86_400_000_000_000 + rng.integers(0, 3, comp.sum())) \
+            * 86_400_000_000_000
+        days = rng.gamma(2.0, 3.0, comp.sum()).round()
+        still_open = rng.random(comp.sum()) < 0.05
+        reopened = rng.random(comp.sum()) < 0.12
+        sat_after = np.clip(np.round(4.3 - 0.12 * days - 1.2 * reopened
+                                     + rng.normal(0, 0.8, comp.sum())), 1, 5)
+        fill = rng.choice(TEXT_FILL, comp.sum())
+        co_parts.append(pd.DataFrame({
+            "complaint_id": np.arange(co_id, co_id + comp.sum()), "customer_id": c_who,
+            "opened": c_open, "days": np.where(still_open, np.nan, days), "tp": c_tp,
+            "channel": rng.choice(["phone", "email", "store", "web form"], comp.sum(),
+                                  p=[0.45, 0.25, 0.15, 0.15]),
+            "reopened": reopened, "satisfaction_after": np.where(still_open, np.nan, sat_after),
+            "fill": fill,
+        }))
+        co_id += comp.sum()
+        compl_now = np.bincount(c_who, minlength=n).astype(float)
+
+        # survey: about 8 % of active customers, more after a contact
+        answer = idx[rng.random(k) < np.where(fails_now[idx] > 0, 0.14, 0.07)]
+        a = len(answer)
+        g = group[answer]
+        mood = sat[answer] - 0.45 * fails_now[answer] - 0.3 * compl_now[answer]
+        dim_lat = (D_PERC + G_DIM[g] + 0.45 * mood[:, None] + rng.normal(0, 0.45, (a, 5)))
+        dim_lat[:, 1] -= 0.6 * fail_rel[answer]
+        dim_lat[:, 2] -= 0.6 * fail_resp[answer]
+        overall = np.clip(np.round(1 + 9 * ((dim_lat - 1) / 6 @ D_DRIVER)
+                                   + rng.normal(0, 0.9, a)), 1, 10)
+        nps = np.clip(np.round(0.95 * overall + 1.3 + rng.normal(0, 1.2, a)), 0, 10)
+        last_tp = pd.Series(tp[::-1], index=cw[::-1]).groupby(level=0).first()
+        row = {"response_id": np.arange(sv_id, sv_id + a), "customer_id": answer,
+               "date": _month_days(rng, m, a), "nps": nps, "overall_satisfaction": overall,
+               "touchpoint": last_tp.reindex(answer).to_numpy()}
+        items = pd.read_csv(resources.files("cxreport").joinpath(
+            "resources/servqual_items.csv").open(encoding="utf-8"))
+        for code, dim in zip(items["item"], items["dimension"], strict=True):
+            d = DIMS.index(dim)
+            row[code] = np.clip(np.round(dim_lat[:, d] + rng.normal(0, 0.55, a)), 1, 7)
+            row[code + "_exp"] = np.clip(np.round(D_EXP[d] + rng.normal(0, 0.7, a)), 1, 7)
+            imp = np.clip(np.round(D_IMP[d] + rng.normal(0, 0.8, a)), 1, 7)
+            row[code + "_imp"] = np.where(rng.random(a) < 0.6, imp, np.nan)  # asked of 60 %
+        sv_parts.append(pd.DataFrame(row))
+        sv_id += a
+
+        # churn at the end of the month
+        tenure = (m_end - signup[idx]).astype("timedelta64[D]").astype(float) / 30.4
+        logit = (-3.55 + np.array([0.55, 0.0, -0.45])[plan[idx]] - 0.7 * np.log1p(tenure / 6)
+                 + 0.45 * np.minimum(fails_prev[idx] + fails_now[idx], 3)
+                 + 0.55 * np.minimum(compl_now[idx] + compl_prev[idx], 2)
+                 - 0.55 * sat[idx] + frail[idx] + 0.6 * (group[idx] == 4))
+        leaves = rng.random(k) < 1 / (1 + np.exp(-logit))
+        gone = idx[leaves]
+        churn_date[gone] = _month_days(rng, m, len(gone)).astype("datetime64[ns]")
+        churn_date[gone] = np.maximum(churn_date[gone], signup[gone])
+        alive[gone] = False
+        fails_prev, compl_prev = fails_now, compl_now
+
+    ids = np.array([f"C{i:06d}" for i in range(1, n + 1)], dtype=object)
+    cust = pd.DataFrame({
+        "customer_id": ids, "signup_date": pd.to_datetime(signup).normalize(),
+        "region": np.array(REGIONS, object)[region], "channel": np.array(CHANNELS, object)[channel],
+        "plan": np.array(PLANS, object)[plan], "monthly_fee": fee,
+        "churned": ~alive, "churn_date": pd.to_datetime(churn_date).normalize(),
+        "age_band": rng.choice(["18-29", "30-44", "45-59", "60+"], n, p=[.22, .33, .28, .17]),
+    })
+    tx = pd.concat(tx_parts, ignore_index=True)
+    tx = pd.DataFrame({
+        "customer_id": ids[tx["customer_id"]], "date": pd.to_datetime(tx["date"]),
+        "amount": tx["amount"], "order_id": [f"O{i:08d}" for i in tx["order_id"]],
+        "category": np.array(["devices", "accessories", "services", "subscriptions"],
+                             object)[tx["category"]],
+    })
+    tp = pd.concat(tp_parts, ignore_index=True)
+    tp = pd.DataFrame({
+        "customer_id": ids[tp["customer_id"]], "date": pd.to_datetime(tp["date"]),
+        "touchpoint": np.array(TOUCHPOINTS, object)[tp["tp"]], "stage": tp["stage"],
+        "outcome": tp["outcome"],
+    })
+    co = pd.concat(co_parts, ignore_index=True)
+    opened = pd.to_datetime(co["opened"])
+    co = pd.DataFrame({
+        "complaint_id": [f"K{i:07d}" for i in co["complaint_id"]],
+        "customer_id": ids[co["customer_id"]], "opened": opened,
+        "resolved": opened + pd.to_timedelta(co["days"], unit="D"),
+        "category": np.array(TOUCHPOINTS, object)[co["tp"]], "channel": co["channel"],
+        "reopened": co["reopened"], "satisfaction_after": co["satisfaction_after"].astype("Int64"),
+        "text": [COMPLAINT_TEXT[TOUCHPOINTS[t]].format(x=f)
+                 for t, f in zip(co["tp"], co["fill"], strict=True)],
+    })
+    sv = pd.concat(sv_parts, ignore_index=True)
+    sv.insert(0, "response_id", [f"R{i:07d}" for i in sv.pop("response_id")])
+    sv["customer_id"] = ids[sv["customer_id"]]
+    sv["date"] = pd.to_datetime(sv["date"])
+    anon = rng.random(len(sv)) < 0.1  # some respondents do not identify themselves
+    sv.loc[anon, "customer_id"] = None
+    for c in sv.columns[3:]:
+        if c != "touchpoint":
+            sv[c] = sv[c].astype("Int64")
+
+    return {"customers": cust, "transactions": tx, "touchpoints": tp, "complaints": co,
+            "survey": sv, "self_assessment": _self_assessment(rng, periods[-1]),
+            "swot_factors": pd.DataFrame(SWOT, columns=["kind", "factor", "weight", "rating"]),
+            "swot_pairwise": _pairwise(),
+            "targets": _targets(),
+            "_truth": pd.DataFrame({"customer_id": ids,
+                                    "group": np.array(GROUPS, object)[group]})}
+
+
+def _self_assessment(rng, month: pd.Period) -> pd.DataFrame:
+    items = pd.read_csv(resources.files("cxreport").joinpath(
+        "resources/self_assessment_items.csv").open(encoding="utf-8"))
+    rows, r = [], 0
+    for dept, (size, effect) in DEPARTMENTS.items():
+        for _ in range(size):
+            r += 1
+            person = rng.normal(0, 0.35)
+            mean = items["category"].map(lambda c, e=effect: CO_MEAN[c] + e.get(c, 0.0))
+            score = np.clip(np.round(mean + person + rng.normal(0, 0.75, len(items))), 1, 5)
+            rows.append(pd.DataFrame({"respondent_id": f"S{r:03d}", "department": dept,
+                                      "item": items["item"], "score": score.astype(int)}))
+    out = pd.concat(rows, ignore_index=True)
+    out["date"] = month.end_time.normalize() - pd.Timedelta(days=10)
+    return out
+
+
+def _pairwise() -> pd.DataFrame:
+    """Workshop comparisons: the four groups, and the strengths among themselves."""
+    rows = [("SWOT", "S", "W", 2), ("SWOT", "S", "O", 1 / 2), ("SWOT", "S", "T", 2),
+            ("SWOT", "W", "O", 1 / 4), ("SWOT", "W", "T", 1), ("SWOT", "O", "T", 3)]
+    s = [f for k, f, *_ in SWOT if k == "S"]
+    rows += [("S", s[0], s[1], 2), ("S", s[0], s[2], 3), ("S", s[0], s[3], 4),
+             ("S", s[1], s[2], 2), ("S", s[1], s[3], 2), ("S", s[2], s[3], 2)]
+    return pd.DataFrame(rows, columns=["group", "a", "b", "value"])
+
+
+def _targets() -> pd.DataFrame:
+    rows = [(d, t, "target 2026") for d, t in zip(DIMS, (75, 75, 72, 78, 72), strict=True)]
+    rows += [(d, t, "competitor A") for d, t in zip(DIMS, (70, 68, 66, 72, 64), strict=True)]
+    return pd.DataFrame(rows, columns=["dimension", "target", "label"])
+
+
+CONFIG = """\
+# cxreport configuration of the sample data folder (see README, "Configuration").
+# The sample uses the standard table and column names, so only the SQI needs declaring:
+# FedEx's 12 failure types plus three local ones, and which weight table this is.
+sqi:
+  version: "FedEx SQI, 12 failure types (1990) + 3 local types"
+  extra_weights:
+    website_error: 1
+    store_wait_over_4min: 1        # Ford-style standard: serve within 4 minutes
+    repair_not_fixed_first_time: 5
+report:
+  title: "Northwind Telecom - monthly CX report"
+  currency: EUR
+"""
+
+
+def write(out: str | Path, *, customers: int = 3000, months: int = 18, seed: int = 42,
+          end: str = "2026-10", fmt: str = "csv") -> dict[str, int]:
+    """Write the sample folder; returns rows per table."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = generate(customers, months, seed, end)
+    tables.pop("_truth")
+    sizes = {}
+    for name, df in tables.items():
+        df = df.copy()
+        for c in df.columns:
+            if pd.api.types.is_datetime64_any_dtype(df[c]):
+                has_time = name == "touchpoints"
+                df[c] = df[c].dt.strftime("%Y-%m-%d %H:%M:%S" if has_time else "%Y-%m-%d")
+        if fmt == "parquet":
+            df.to_parquet(out / f"{name}.parquet", index=False)
+        else:
+            df.to_csv(out / f"{name}.csv", index=False, float_format="%.10g",
+                      lineterminator="\n")
+        sizes[name] = len(df)
+    (out / "cxreport.yaml").write_text(CONFIG, encoding="utf-8")
+    return sizes

@@ -1,0 +1,45 @@
+"""Shared statistics: intervals and tests used by several analyses."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats as _st
+
+
+def wilson_interval(successes, n, *, confidence: float = 0.95):
+    """Wilson score interval for a proportion; arrays allowed. Returns (low, high)."""
+    k = np.asarray(successes, float)
+    n = np.asarray(n, float)
+    z = _st.norm.ppf(0.5 + confidence / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        denom = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    return centre - half, centre + half
+
+
+def bootstrap_ci(values, statistic=np.mean, *, n_boot: int = 1000, confidence: float = 0.95,
+                 seed: int = 0):
+    """Percentile bootstrap interval of ``statistic`` over rows of ``values``."""
+    x = np.asarray(values)
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(x), (n_boot, len(x)))
+    boots = np.array([statistic(x[i]) for i in idx])
+    a = (1 - confidence) / 2
+    return tuple(np.quantile(boots, [a, 1 - a], axis=0))
+
+
+def two_proportion_z(k1, n1, k2, n2) -> tuple[float, float]:
+    """z statistic and two-sided p-value for p2 − p1 (pooled)."""
+    p = (k1 + k2) / (n1 + n2)
+    se = np.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+    z = (k2 / n2 - k1 / n1) / se if se > 0 else 0.0
+    return float(z), float(2 * _st.norm.sf(abs(z)))
+
+
+def diff_z(est1, se1, est2, se2) -> tuple[float, float]:
+    """z and two-sided p for the difference of two independent estimates with SEs."""
+    se = float(np.hypot(se1, se2))
+    z = (est2 - est1) / se if se > 0 else 0.0
+    return float(z), float(2 * _st.norm.sf(abs(z)))

@@ -1,0 +1,203 @@
+"""Checking a data folder against the data contract, reporting every problem at once.
+
+Column rules (types, ranges, allowed values, uniqueness, empty cells) are pandera schemas built
+from :mod:`cxreport.contract` and the folder's config, validated lazily so that one run lists
+every violation. Rules across tables (orphan keys, date order) are checked here directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from .config import Config
+from .contract import TABLES, Column
+
+MAX_EXAMPLES = 5
+
+
+@dataclass
+class Problem:
+    """One broken rule: where, what, how often, a few examples and how to fix it."""
+
+    file: str
+    column: str | None
+    rule: str
+    count: int
+    examples: list[str] = field(default_factory=list)
+    fix: str = ""
+    severity: str = "error"  # or "warning"
+
+    def format(self) -> str:
+        mark = "✗" if self.severity == "error" else "!"
+        where = self.file + (f" · column '{self.column}'" if self.column else "")
+        lines = [f"{mark} {where}: {self.rule}" + (f" ({self.count} rows)" if self.count else "")]
+        if self.examples:
+            lines.append("    e.g. " + "; ".join(self.examples))
+        if self.fix:
+            lines.append(f"    fix: {self.fix}")
+        return "\n".join(lines)
+
+
+@dataclass
+class ValidationReport:
+    folder: str
+    problems: list[Problem] = field(default_factory=list)
+    tables: dict[str, int] = field(default_factory=dict)  # table -> rows
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add(self, *args, **kwargs) -> None:
+        self.problems.append(Problem(*args, **kwargs))
+
+    def format(self) -> str:
+        head = (
+            f"{self.folder}: {len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+            if self.problems
+            else f"{self.folder}: valid"
+        )
+        lines = [head]
+        if self.tables:
+            lines.append(
+                "  tables: " + ", ".join(f"{t} ({n:,} rows)" for t, n in self.tables.items())
+            )
+        lines += [f"  {n}" for n in self.notes]
+        lines += [p.format() for p in self.errors + self.warnings]
+        return "\n".join(lines)
+
+
+def line_numbers(index) -> list[str]:
+    """File line numbers of data rows (row 0 is line 2, after the header)."""
+    return [f"line {int(i) + 2}" for i in index]
+
+
+def _examples(rows: pd.Series) -> list[str]:
+    return [f"line {int(i) + 2}: {v!r}" for i, v in rows.head(MAX_EXAMPLES).items()]
+
+
+def _column_schema(col: Column, cfg: Config, table: str) -> pa.Column:
+    checks = []
+    lo, hi = col.min, col.max
+    if table == "survey" and col.name == "overall_satisfaction":
+        lo, hi = cfg.survey.overall_scale
+    if lo is not None:
+        checks.append(pa.Check.ge(lo, error=f"at least {lo:g}"))
+    if hi is not None:
+        checks.append(pa.Check.le(hi, error=f"at most {hi:g}"))
+    if col.allowed:
+        checks.append(pa.Check.isin(list(col.allowed), error=f"one of {', '.join(col.allowed)}"))
+    return pa.Column(nullable=col.nullable, unique=col.unique, checks=checks, coerce=False,
+                     required=False)
+
+
+def schema_for(table: str, cfg: Config, frame: pd.DataFrame) -> pa.DataFrameSchema:
+    """The pandera schema of one contract table under a folder's config."""
+    spec = TABLES[table]
+    cols = {c.name: _column_schema(c, cfg, table) for c in spec.columns}
+    if table == "survey":
+        for item in cfg.survey.items:
+            for suffix in ("", cfg.survey.expectation_suffix, cfg.survey.importance_suffix):
+                lo, hi = item.scale
+                cols[item.code + suffix] = pa.Column(
+                    nullable=True,
+                    required=False,
+                    checks=[pa.Check.in_range(lo, hi, error=f"on the item scale {lo:g}-{hi:g}")],
+                )
+    if table == "touchpoints":
+        outcomes = ["ok", *cfg.sqi_weights]
+        cols["outcome"] = pa.Column(
+            checks=[pa.Check.isin(outcomes, error="'ok' or a failure type of sqi.weights")]
+        )
+    return pa.DataFrameSchema(cols, name=table, strict=False)
+
+
+_FIXES = {
+    "not_nullable": "fill in the empty cells or drop those rows",
+    "field_uniqueness": "each identifier may appear only once; remove or renumber duplicates",
+}
+
+
+def check_schema(table: str, frame: pd.DataFrame, cfg: Config, file: str,
+                 report: ValidationReport) -> None:
+    """Run the table's pandera schema lazily and turn its failure cases into problems."""
+    try:
+        schema_for(table, cfg, frame).validate(frame, lazy=True)
+    except SchemaErrors as exc:
+        cases = exc.failure_cases
+        for (column, check), grp in cases.groupby(["column", "check"], sort=False, dropna=False):
+            idx = grp["index"].dropna()
+            values = frame.loc[idx.astype(int), column] if column in frame else pd.Series()
+            check = str(check)
+            if check == "not_nullable":
+                rule = "empty cells where a value is required"
+            elif check == "field_uniqueness":
+                rule = "duplicate identifiers"
+                dup = frame[column][frame[column].duplicated(keep=False)]
+                values = dup
+            else:
+                rule = f"values must be {check}"
+            fix = _FIXES.get(check, "")
+            if table == "survey" and "scale" in check:
+                fix = ("correct the answers, or declare the item's real scale under "
+                       "survey.items in cxreport.yaml")
+            elif check.startswith("one of"):
+                fix = "use one of the allowed values (or map your codes in cxreport.yaml)"
+            elif not fix:
+                fix = "correct these values"
+            report.add(file, None if pd.isna(column) else str(column), rule,
+                       len(values) if check == "field_uniqueness" else len(idx),
+                       _examples(values), fix)
+
+
+def check_references(tables: dict[str, pd.DataFrame], files: dict[str, str],
+                     report: ValidationReport) -> None:
+    """Orphan foreign keys and date order across tables."""
+    for name, frame in tables.items():
+        for col in TABLES[name].columns:
+            if not col.references or col.name not in frame:
+                continue
+            ref_table, ref_col = col.references.split(".")
+            if ref_table not in tables or ref_col not in tables[ref_table]:
+                continue
+            known = set(tables[ref_table][ref_col].dropna())
+            vals = frame[col.name]
+            orphan = vals[vals.notna() & ~vals.isin(known)]
+            if len(orphan):
+                report.add(
+                    files[name], col.name,
+                    f"{col.name} not found in {files[ref_table]}", len(orphan),
+                    _examples(orphan),
+                    f"add these customers to {files[ref_table]} or remove the rows",
+                )
+    pairs = {"customers": ("signup_date", "churn_date"), "complaints": ("opened", "resolved")}
+    for name, (first, last) in pairs.items():
+        frame = tables.get(name)
+        if frame is None or first not in frame or last not in frame:
+            continue
+        bad = frame[frame[last] < frame[first]]
+        if len(bad):
+            report.add(files[name], last, f"{last} before {first}", len(bad),
+                       [f"line {i + 2}: {r[first]:%Y-%m-%d} → {r[last]:%Y-%m-%d}"
+                        for i, r in bad.head(MAX_EXAMPLES).iterrows()],
+                       "swap or correct the dates")
+    cust = tables.get("customers")
+    if cust is not None and "churned" in cust and "churn_date" in cust:
+        odd = cust[~cust["churned"].astype(bool) & cust["churn_date"].notna()]
+        if len(odd):
+            report.add(files["customers"], "churn_date", "churn_date set but churned is false",
+                       len(odd), _examples(odd["churn_date"].astype(str)),
+                       "clear churn_date or set churned", severity="warning")
