@@ -85,10 +85,12 @@ TABLES: dict[str, Table] = {
             "survey",
             "One row per survey response (wide: one column per question).",
             (
-                Column("response_id", "id", "Response identifier.", unique=True),
+                Column("response_id", "id", "Response identifier (numbered by file line "
+                       "when the column is absent).", required=False, unique=True),
                 Column("customer_id", "id", "Respondent, when known.", required=False,
                        nullable=True, references="customers.customer_id"),
-                Column("date", "date", "Day answered."),
+                Column("date", "date", "Day answered (without it the file is one period).",
+                       required=False),
                 Column("nps", "int", "Likelihood to recommend, 0-10.", required=False,
                        nullable=True, min=0, max=10),
                 Column("overall_satisfaction", "float",

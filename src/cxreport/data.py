@@ -310,6 +310,8 @@ def read_folder(folder: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, 
         n_before = len(report.errors)
         frame = _rename(raw, spec, tcfg, rel, report)
         frame = _coerce(frame, spec, cfg, tcfg, rel, report)
+        if name == "survey" and "response_id" not in frame:
+            frame.insert(0, "response_id", [f"line {i + 2}" for i in frame.index])
         if len(report.errors) == n_before or not any(
             p.rule == "required column is missing" for p in report.errors[n_before:]
         ):
