@@ -182,6 +182,7 @@ def _to_number(s: pd.Series, kind: str, tcfg: TableConfig, rel: str, col: str,
         out = pd.to_numeric(text, errors="coerce").astype(float)
         bad = text.notna() & out.isna()
         if bad.any():
+            report.mark_bad(rel, col, s.index[bad])
             sep_like = text[bad].str.match(THOUSANDS.pattern).fillna(False)
             if sep_like.any():
                 report.add(
@@ -218,6 +219,7 @@ def _to_date(s: pd.Series, kind: str, tcfg: TableConfig, rel: str, col: str,
             out = out.fillna(alt)
         bad = text.notna() & out.isna()
         if bad.any():
+            report.mark_bad(rel, col, s.index[bad])
             report.add(rel, col, "unparseable dates", int(bad.sum()), _examples(text[bad]),
                        "write dates as YYYY-MM-DD, or declare the format in cxreport.yaml "
                        "(date_format: '%d/%m/%Y')")

@@ -136,7 +136,7 @@ def generate(customers: int = 3000, months: int = 18, seed: int = 42,
     plan = (u[:, None] > np.cumsum(G_PLAN[group], axis=1)).sum(axis=1)
     fee = np.round(PLAN_FEE[plan] * rng.choice([1.0, 0.9, 0.8], n, p=[0.7, 0.2, 0.1]), 2)
     # signup: "new" joined in the last six months; others over five years before the end
-    recent_start = periods[-6].start_time
+    recent_start = periods[-min(6, months)].start_time
     span_old = (stop - (start - pd.DateOffset(years=4))).days
     old = (start - pd.DateOffset(years=4)).value + rng.integers(0, span_old, n) * 86_400 * 10**9
     new = recent_start.value + rng.integers(0, (stop - recent_start).days, n) * 86_400 * 10**9

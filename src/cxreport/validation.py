@@ -34,7 +34,8 @@ class Problem:
     def format(self) -> str:
         mark = "✗" if self.severity == "error" else "!"
         where = self.file + (f" · column '{self.column}'" if self.column else "")
-        lines = [f"{mark} {where}: {self.rule}" + (f" ({self.count} rows)" if self.count else "")]
+        rows = f" ({self.count:,} row{'s' if self.count != 1 else ''})" if self.count else ""
+        lines = [f"{mark} {where}: {self.rule}{rows}"]
         if self.examples:
             lines.append("    e.g. " + "; ".join(self.examples))
         if self.fix:
@@ -48,6 +49,12 @@ class ValidationReport:
     problems: list[Problem] = field(default_factory=list)
     tables: dict[str, int] = field(default_factory=dict)  # table -> rows
     notes: list[str] = field(default_factory=list)
+    #: cells already reported as unreadable, keyed by (file, column), so that the schema
+    #: does not report them a second time as empty
+    bad_cells: dict[tuple[str, str], set] = field(default_factory=dict)
+
+    def mark_bad(self, file: str, column: str, index) -> None:
+        self.bad_cells.setdefault((file, column), set()).update(index)
 
     @property
     def errors(self) -> list[Problem]:
@@ -85,8 +92,18 @@ def line_numbers(index) -> list[str]:
     return [f"line {int(i) + 2}" for i in index]
 
 
+def _show(value) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _examples(rows: pd.Series) -> list[str]:
-    return [f"line {int(i) + 2}: {v!r}" for i, v in rows.head(MAX_EXAMPLES).items()]
+    return [f"line {int(i) + 2}: {_show(v)}" for i, v in rows.head(MAX_EXAMPLES).items()]
 
 
 def _column_schema(col: Column, cfg: Config, table: str) -> pa.Column:
@@ -139,9 +156,13 @@ def check_schema(table: str, frame: pd.DataFrame, cfg: Config, file: str,
     except SchemaErrors as exc:
         cases = exc.failure_cases
         for (column, check), grp in cases.groupby(["column", "check"], sort=False, dropna=False):
-            idx = grp["index"].dropna()
-            values = frame.loc[idx.astype(int), column] if column in frame else pd.Series()
             check = str(check)
+            idx = grp["index"].dropna()
+            if check == "not_nullable":
+                idx = idx[~idx.isin(report.bad_cells.get((file, column), set()))]
+                if idx.empty:
+                    continue
+            values = frame.loc[idx.astype(int), column] if column in frame else pd.Series()
             if check == "not_nullable":
                 rule = "empty cells where a value is required"
             elif check == "field_uniqueness":

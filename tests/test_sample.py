@@ -1,0 +1,62 @@
+"""The sample generator: deterministic, valid, and with the structure the analyses need."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+from cxreport import sample, validate
+from cxreport.cli import main
+
+
+def _digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_same_seed_gives_byte_identical_files(tmp_path):
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    assert main(["sample", "--customers", "300", "--months", "4", "--seed", "7",
+                 "--out", str(a)]) == 0
+    main(["sample", "--customers", "300", "--months", "4", "--seed", "7", "--out", str(b)])
+    main(["sample", "--customers", "300", "--months", "4", "--seed", "8", "--out", str(c)])
+    assert _digest(a) == _digest(b)
+    assert _digest(a)["transactions.csv"] != _digest(c)["transactions.csv"]
+    assert validate(a).ok, validate(a).format()
+
+
+def test_committed_sample_matches_the_defaults(tmp_path, sample_dir):
+    sample.write(tmp_path)
+    assert _digest(tmp_path) == _digest(sample_dir), "data/sample is stale: regenerate it"
+
+
+def test_planted_structure_is_there():
+    t = sample.generate(customers=3000, months=18, seed=42)
+    cust, truth = t["customers"], t["_truth"].set_index("customer_id")["group"]
+    churn = cust.set_index("customer_id")["churned"].groupby(truth).mean()
+    assert churn["drifting"] > 2 * churn["premium loyal"]  # churn differs by group
+    spend = t["transactions"].groupby("customer_id")["amount"].sum().groupby(truth).median()
+    assert spend["premium loyal"] > 3 * spend["bargain occasional"]
+    tp = t["touchpoints"]
+    fail = (tp["outcome"] != "ok").groupby(tp["touchpoint"]).mean()
+    assert fail["repair"] > 2 * fail["website"]  # failures vary by touchpoint
+    sv = t["survey"]
+    gap = {d: (sv[f"{d}1"] - sv[f"{d}1_exp"]).mean() for d in ("T", "R")}
+    assert gap["T"] > gap["R"] + 0.5  # SERVQUAL gaps differ by dimension
+    sa = t["self_assessment"]
+    assert sa["score"].between(1, 5).all() and sa["department"].nunique() == 5
+
+
+def test_bad_sizes_are_refused(capsys):
+    assert main(["sample", "--customers", "10", "--out", "/tmp/never"]) == 2
+    assert "customers must be at least 50" in capsys.readouterr().err
+
+
+def test_churn_is_plausible():
+    cust = sample.generate(customers=2000, months=12, seed=1)["customers"]
+    rate = cust["churned"].mean()
+    assert 0.05 < rate < 0.4
+    assert (cust.loc[cust.churned, "churn_date"] >= cust.loc[cust.churned, "signup_date"]).all()
+    assert cust.loc[~cust.churned, "churn_date"].isna().all()
+    assert np.isfinite(cust["monthly_fee"]).all() and pd.api.types.is_bool_dtype(cust.churned)
