@@ -41,3 +41,14 @@ def test_version_flag(capsys):
     with pytest.raises(SystemExit):
         main(["--version"])
     assert "cxreport 0.1.0" in capsys.readouterr().out
+
+
+def test_readme_shows_the_current_data_contract():
+    from cxreport.contract import describe
+
+    assert describe().strip() in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
+    assert ci == "make test" and "make test" in (ROOT / "README.md").read_text()

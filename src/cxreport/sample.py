@@ -10,7 +10,7 @@ Generating assumptions (documented in the README):
   fails with a touchpoint-specific probability that drifts by month (delivery peaks in
   November-December; a billing incident in one month). Failures are typed with the FedEx SQI
   list plus three local failure types declared in the folder's ``cxreport.yaml``.
-* A failure leads to a complaint with probability 0.2-0.4; 12 % of complaints are reopened.
+* A failure leads to a complaint with probability 0.2-0.6 by severity; 12 % are reopened.
 * About 8 % of active customers answer the survey each month: the 22 SERVQUAL-style items
   (perception, expectation, importance on 1-7), overall satisfaction (1-10) and NPS (0-10).
   Perceptions differ by dimension and group, fall after failures (delivery failures hit
