@@ -1,0 +1,703 @@
+"""Customer satisfaction index (CSI): weighted survey items on a common 0-100 scale.
+
+The recipe (``cx-methods.md`` §1.4, GB/T 19038-2009, ACSI formula):
+
+1. every item is rescaled to 0-100 with its own declared scale, ``(x - min)/(max - min)·100``
+   (items on mixed scales are allowed);
+2. weights (Σ = 1) come from stated importance (the ``<item>_imp`` columns or a 100-point
+   allocation), from derived importance (Johnson relative weights of overall satisfaction on
+   the dimension scores, and on the items within each dimension) or are equal;
+3. the dimension index is the weighted mean of its items' mean scores, the CSI the weighted
+   sum over dimensions (= Σ item weight · item mean);
+4. uncertainty: respondents are bootstrapped (weights held fixed), seeded.
+
+All functions are pure: DataFrames in, DataFrames / small dataclasses out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _st
+
+from .config import SurveyModel
+from .drivers import DriverError, relative_weights
+
+WEIGHT_METHODS = ("stated", "derived", "equal")
+OVERALL = "csi"
+QUADRANTS = {
+    (True, False): "concentrate here",
+    (True, True): "keep up the good work",
+    (False, False): "low priority",
+    (False, True): "possible overkill",
+}
+
+
+# --------------------------------------------------------------------------- checks
+def _check_int(name: str, value, lo: int, hi: float = np.inf) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
+        rng = f"[{lo}, {'inf' if hi == np.inf else int(hi)}]"
+        raise ValueError(
+            f"The '{name}' parameter must be an int in the range {rng}; got {value!r}."
+        )
+    return int(value)
+
+
+def _check_confidence(confidence) -> float:
+    if not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
+        raise ValueError(
+            f"The 'confidence' parameter must be a float in (0, 1); got {confidence!r}."
+        )
+    return float(confidence)
+
+
+# --------------------------------------------------------------------------- rescaling
+def present_items(survey: pd.DataFrame, model: SurveyModel) -> list[str]:
+    """Item codes of the model that have a perception column in ``survey`` (model order)."""
+    return [i.code for i in model.items if i.code in survey.columns]
+
+
+def scale_table(model: SurveyModel, survey: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Items, their dimension and declared scale, and how each is mapped onto 0-100."""
+    rows = []
+    for it in model.items:
+        lo, hi = it.scale
+        rows.append(
+            {
+                "item": it.code,
+                "dimension": it.dimension,
+                "text": it.text,
+                "scale_min": lo,
+                "scale_max": hi,
+                "rescaling": f"(x − {lo:g}) / {hi - lo:g} × 100",
+                "in_data": survey is None or it.code in survey.columns,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def mixed_scales(model: SurveyModel) -> bool:
+    """True when the items are not all on the same declared scale."""
+    return len({i.scale for i in model.items}) > 1
+
+
+def rescale(survey: pd.DataFrame, model: SurveyModel, *, suffix: str = "") -> pd.DataFrame:
+    """Item answers (``<item><suffix>`` columns) rescaled to 0-100 with each item's own scale.
+
+    Columns are the item codes (without suffix) present in ``survey``; missing answers stay NaN.
+    """
+    out = {}
+    for it in model.items:
+        col = it.code + suffix
+        if col in survey.columns:
+            lo, hi = it.scale
+            out[it.code] = (
+                (pd.to_numeric(survey[col], errors="coerce").astype(float) - lo) / (hi - lo) * 100
+            )
+    return pd.DataFrame(out, index=survey.index)
+
+
+def dimension_scores(scores: pd.DataFrame, weights: CSIWeights) -> pd.DataFrame:
+    """Per-respondent dimension indices and CSI (0-100) from rescaled item scores.
+
+    Items a respondent skipped are left out and the remaining weights renormalised.
+    """
+    out = {}
+    for dim in weights.dimensions.index:
+        w = weights.within.get(dim)
+        cols = [c for c in w.index if c in scores]
+        if not cols:
+            out[dim] = pd.Series(np.nan, index=scores.index)
+            continue
+        x = scores[cols].to_numpy(float)
+        ww = np.broadcast_to(w[cols].to_numpy(float), x.shape)
+        m = ~np.isnan(x)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[dim] = pd.Series(
+                np.nansum(np.where(m, x * ww, 0), axis=1) / np.where(m, ww, 0).sum(axis=1),
+                index=scores.index,
+            )
+    dims = pd.DataFrame(out, index=scores.index)
+    x = dims.to_numpy(float)
+    wd = np.broadcast_to(weights.dimensions[dims.columns].to_numpy(float), x.shape)
+    m = ~np.isnan(x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dims[OVERALL] = np.where(m, x * wd, 0).sum(axis=1) / np.where(m, wd, 0).sum(axis=1)
+    return dims
+
+
+# --------------------------------------------------------------------------- weights
+@dataclass(frozen=True)
+class CSIWeights:
+    """Weights of the CSI.
+
+    Attributes
+    ----------
+    method : str
+        The method actually used (``"stated"``, ``"derived"`` or ``"equal"``); may differ from
+        the one asked for after a fallback, which ``notes`` explains.
+    dimensions : Series
+        Weight of each dimension in the CSI (sums to 1), in model order.
+    within : dict of Series
+        Weight of each item within its dimension (each sums to 1).
+    notes : list of str
+        What was done and why (normalisation, fallbacks).
+    requested : str
+        The method asked for.
+    """
+
+    method: str
+    dimensions: pd.Series
+    within: dict[str, pd.Series]
+    notes: list[str] = field(default_factory=list)
+    requested: str = ""
+
+    @property
+    def items(self) -> pd.Series:
+        """Overall weight of each item (dimension weight × weight within it; sums to 1)."""
+        parts = [w * self.dimensions[d] for d, w in self.within.items()]
+        return pd.concat(parts) if parts else pd.Series(dtype=float)
+
+    def table(self) -> pd.DataFrame:
+        """Dimension and item weights as a tidy table, for display and export."""
+        rows = []
+        for d, w in self.within.items():
+            for item, v in w.items():
+                rows.append(
+                    {
+                        "dimension": d,
+                        "dimension_weight": self.dimensions[d],
+                        "item": item,
+                        "weight_in_dimension": v,
+                        "item_weight": v * self.dimensions[d],
+                    }
+                )
+        return pd.DataFrame(rows)
+
+
+def normalise_weights(
+    weights: Mapping[str, float] | pd.Series, *, what: str = "weights"
+) -> tuple[pd.Series, list[str]]:
+    """Weights scaled to sum to 1, with a note when they did not already.
+
+    Raises
+    ------
+    ValueError
+        When a weight is negative or missing, or all are zero.
+    """
+    w = pd.Series(weights, dtype=float)
+    if w.isna().any() or (w < 0).any():
+        bad = ", ".join(f"{k}={v}" for k, v in w[w.isna() | (w < 0)].items())
+        raise ValueError(f"The {what} must be numbers ≥ 0; got {bad}.")
+    total = float(w.sum())
+    if total <= 0:
+        raise ValueError(f"The {what} must not all be zero.")
+    notes = []
+    if abs(total - 1) > 1e-9:
+        notes.append(
+            f"The {what} summed to {total:g}, not 1; they were divided by {total:g} so "
+            f"that they sum to 1 (relative sizes unchanged)."
+        )
+    return w / total, notes
+
+
+def _equal(model: SurveyModel, items: list[str]) -> tuple[pd.Series, dict[str, pd.Series]]:
+    within = {}
+    for d in model.dimensions:
+        codes = [i.code for i in model.items_of(d) if i.code in items]
+        if codes:
+            within[d] = pd.Series(1 / len(codes), index=codes)
+    dims = pd.Series(1 / len(within), index=list(within)) if within else pd.Series(dtype=float)
+    return dims, within
+
+
+def compute_weights(
+    survey: pd.DataFrame,
+    model: SurveyModel,
+    *,
+    weights: str = "derived",
+    outcome: str = "overall_satisfaction",
+    stated: Mapping[str, float] | None = None,
+) -> CSIWeights:
+    """Weights of dimensions and items for the CSI.
+
+    Parameters
+    ----------
+    survey : DataFrame
+        Survey responses with the item columns (and ``<item>_imp``/``outcome`` as needed).
+    model : SurveyModel
+        Items, dimensions and scales (``run.data.config.survey``).
+    weights : {"derived", "stated", "equal"}, default="derived"
+        ``"derived"``: Johnson relative weights of ``outcome`` regressed on the dimension
+        scores (dimension weights) and on each dimension's items (item weights), normalised.
+        ``"stated"``: ``stated`` dimension weights if given (e.g. a 100-point allocation),
+        else the mean rescaled ``<item>_imp`` answers; items within a dimension by their mean
+        importance. ``"equal"``: 1/k.
+    outcome : str, default="overall_satisfaction"
+        Column the derived importance explains.
+    stated : mapping, optional
+        Dimension → stated weight; normalised to sum to 1 (with a note) when it does not.
+
+    Returns
+    -------
+    CSIWeights
+        Falls back to equal weights, with a note saying why, when the requested weights cannot
+        be computed (no importance answers, no outcome, no variance).
+    """
+    if weights not in WEIGHT_METHODS:
+        raise ValueError(
+            f"The 'weights' parameter must be one of {', '.join(WEIGHT_METHODS)}; got {weights!r}."
+        )
+    items = present_items(survey, model)
+    if not items:
+        raise ValueError(
+            "The survey has none of the declared item columns "
+            f"({', '.join(model.item_codes[:6])}...); declare your items under survey.items "
+            "in cxreport.yaml."
+        )
+    eq_dims, eq_within = _equal(model, items)
+    notes: list[str] = []
+    missing = [c for c in model.item_codes if c not in items]
+    if missing:
+        notes.append(f"Item(s) without a column in the survey, left out: {', '.join(missing)}.")
+
+    def fallback(why: str) -> CSIWeights:
+        return CSIWeights(
+            "equal", eq_dims, eq_within, [*notes, f"{why} Equal weights are used instead."], weights
+        )
+
+    if weights == "equal":
+        notes.append(
+            f"Equal weights: each of the {len(eq_dims)} dimensions 1/{len(eq_dims)}, "
+            f"items equal within their dimension."
+        )
+        return CSIWeights("equal", eq_dims, eq_within, notes, weights)
+
+    if weights == "stated":
+        imp = rescale(survey, model, suffix=model.importance_suffix)
+        within, means = {}, {}
+        for d, codes in eq_within.items():
+            cols = [c for c in codes.index if c in imp and imp[c].notna().any()]
+            if len(cols) == len(codes):
+                m = imp[cols].mean()
+                within[d] = (m / m.sum()) if m.sum() > 0 else codes
+                means[d] = float(m.mean())
+            else:
+                within[d] = codes
+        if stated is not None:
+            unknown = sorted(set(stated) - set(eq_dims.index))
+            if unknown:
+                raise ValueError(
+                    f"Stated weights name unknown dimension(s) {', '.join(unknown)}; the "
+                    f"dimensions are {', '.join(eq_dims.index)}."
+                )
+            absent = [d for d in eq_dims.index if d not in stated]
+            if absent:
+                raise ValueError(
+                    f"Stated weights must give every dimension a weight; missing: "
+                    f"{', '.join(absent)}."
+                )
+            dims, n = normalise_weights(
+                {d: stated[d] for d in eq_dims.index}, what="stated dimension weights"
+            )
+            notes += n + [
+                "Stated weights: dimension weights as given (normalised); items "
+                "within a dimension by their mean stated importance where asked."
+            ]
+            return CSIWeights("stated", dims, within, notes, weights)
+        if len(means) < len(eq_dims):
+            return fallback(
+                f"Stated weights need the importance columns (<item>{model.importance_suffix}); "
+                "some dimensions have none."
+            )
+        dims, _ = normalise_weights(means, what="stated importance means")
+        notes.append(
+            "Stated weights: each item's mean importance answer (rescaled 0-100) divided by the "
+            "sum within its dimension; each dimension's weight is its mean item importance, "
+            "normalised to sum to 1. Stated importance is often high for everything "
+            "(ceiling effect), so these weights tend to be flat."
+        )
+        return CSIWeights("stated", dims, within, notes, weights)
+
+    # derived
+    if outcome not in survey.columns:
+        return fallback(
+            f"Derived weights need the outcome column '{outcome}', which the survey does not have."
+        )
+    scores = rescale(survey, model)
+    tmp = CSIWeights("equal", eq_dims, eq_within)
+    dims_frame = dimension_scores(scores, tmp).drop(columns=OVERALL)
+    y = pd.to_numeric(survey[outcome], errors="coerce")
+    try:
+        dres = relative_weights(dims_frame, y) if dims_frame.shape[1] > 1 else None
+        within = {}
+        for d, codes in eq_within.items():
+            if len(codes) > 1:
+                w = relative_weights(scores[list(codes.index)], y).weights
+                within[d] = w / w.sum() if w.sum() > 0 else codes
+            else:
+                within[d] = codes
+    except DriverError as exc:
+        return fallback(f"Derived weights could not be computed: {exc}")
+    if dres is None:
+        dims = eq_dims
+    else:
+        dims, _ = normalise_weights(dres.weights, what="relative weights")
+        notes.append(
+            f"Derived weights: Johnson relative weights of '{outcome}' on the dimension scores "
+            f"(R² {dres.r2:.2f}, n = {dres.n:,}), normalised to sum to 1; items within a "
+            f"dimension by their relative weights for the same outcome."
+        )
+    return CSIWeights("derived", dims, within, notes, weights)
+
+
+# --------------------------------------------------------------------------- the index
+@dataclass(frozen=True)
+class CSIResult:
+    """CSI and dimension indices with bootstrap confidence intervals.
+
+    ``table`` has one row per index (``"csi"`` first, then the dimensions in model order):
+    ``index``, ``score``, ``ci_low``, ``ci_high``, ``n`` (respondents with an answer),
+    ``weight`` (weight in the CSI; 1 for the CSI itself).
+    ``items`` has one row per item: ``item``, ``dimension``, ``score``, ``ci_low``,
+    ``ci_high``, ``n``, ``weight``.
+    """
+
+    table: pd.DataFrame
+    items: pd.DataFrame
+    weights: CSIWeights
+    n: int
+    confidence: float
+    notes: list[str] = field(default_factory=list)
+
+    def score(self, index: str = OVERALL) -> float:
+        return float(self.table.set_index("index").loc[index, "score"])
+
+
+def _boot_means(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Bootstrap column means (NaN-aware) of ``x`` (n × p) -> (n_boot × p)."""
+    n = x.shape[0]
+    counts = rng.multinomial(n, np.full(n, 1 / n), size=n_boot).astype(float)
+    m = ~np.isnan(x)
+    sums = counts @ np.where(m, x, 0.0)
+    k = counts @ m.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sums / k
+
+
+def _t_interval(values: np.ndarray, confidence: float) -> tuple[float, float]:
+    v = values[~np.isnan(values)]
+    if len(v) < 2:
+        return np.nan, np.nan
+    half = _st.t.ppf(0.5 + confidence / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
+    return v.mean() - half, v.mean() + half
+
+
+def compute_csi(
+    survey: pd.DataFrame,
+    model: SurveyModel,
+    weights: CSIWeights,
+    *,
+    n_boot: int = 1000,
+    seed: int = 42,
+    confidence: float = 0.95,
+    min_n: int = 30,
+) -> CSIResult:
+    """The CSI and its dimension indices (0-100) with percentile-bootstrap intervals.
+
+    Parameters
+    ----------
+    survey : DataFrame
+        The responses to summarise (e.g. one month).
+    model : SurveyModel
+        Items, dimensions and scales.
+    weights : CSIWeights
+        From :func:`compute_weights`; held fixed in the bootstrap.
+    n_boot : int, default=1000
+        Bootstrap resamples of respondents.
+    seed : int, default=42
+        Seed of the resampling.
+    confidence : float, default=0.95
+        Interval coverage.
+    min_n : int, default=30
+        Below this many respondents the interval is widened to at least the t interval of the
+        respondents' scores (the percentile bootstrap is too narrow in small samples) and a note
+        is added.
+    """
+    n_boot = _check_int("n_boot", n_boot, 100, 100_000)
+    min_n = _check_int("min_n", min_n, 2)
+    confidence = _check_confidence(confidence)
+    rng = np.random.default_rng(seed)
+    scores = rescale(survey, model)
+    item_w = weights.items
+    cols = [c for c in item_w.index if c in scores]
+    x = scores[cols].to_numpy(float)
+    n = len(survey)
+    a = (1 - confidence) / 2
+    notes: list[str] = []
+    per_resp = dimension_scores(scores, weights)
+
+    means = np.nanmean(x, axis=0) if n else np.full(len(cols), np.nan)
+    boots = _boot_means(x, n_boot, rng) if n else np.full((n_boot, len(cols)), np.nan)
+
+    item_rows = []
+    for j, c in enumerate(cols):
+        lo, hi = np.nanquantile(boots[:, j], [a, 1 - a]) if n > 1 else (np.nan, np.nan)
+        dim = next(i.dimension for i in model.items if i.code == c)
+        item_rows.append(
+            {
+                "item": c,
+                "dimension": dim,
+                "score": means[j],
+                "ci_low": lo,
+                "ci_high": hi,
+                "n": int(np.sum(~np.isnan(x[:, j]))),
+                "weight": float(item_w[c]),
+            }
+        )
+    items = pd.DataFrame(item_rows)
+
+    def combine(wvec: np.ndarray, idx: list[int]) -> tuple[float, np.ndarray]:
+        w = wvec / wvec.sum()
+        point = float(np.nansum(means[idx] * w) / np.sum(w[~np.isnan(means[idx])]))
+        b = boots[:, idx]
+        ok = ~np.isnan(b)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            bb = np.where(ok, b * w, 0).sum(axis=1) / np.where(ok, w, 0).sum(axis=1)
+        return point, bb
+
+    rows = []
+    targets = [(OVERALL, cols, 1.0)] + [
+        (d, [c for c in weights.within[d].index if c in cols], float(weights.dimensions[d]))
+        for d in weights.dimensions.index
+    ]
+    small = n < min_n
+    for name, icols, wt in targets:
+        idx = [cols.index(c) for c in icols]
+        point, bb = combine(item_w[icols].to_numpy(float), idx)
+        lo, hi = np.nanquantile(bb, [a, 1 - a]) if n > 1 else (np.nan, np.nan)
+        if small:
+            tl, th = _t_interval(per_resp[name].to_numpy(float), confidence)
+            lo, hi = (min(lo, tl), max(hi, th)) if n > 1 else (np.nan, np.nan)
+        rows.append(
+            {
+                "index": name,
+                "score": point if n else np.nan,
+                "ci_low": lo,
+                "ci_high": hi,
+                "n": int(per_resp[name].notna().sum()),
+                "weight": wt,
+            }
+        )
+    if small:
+        notes.append(
+            f"Only {n} response(s) (< {min_n}): the interval was widened to at least "
+            f"the t interval; read the scores as indicative."
+        )
+    return CSIResult(pd.DataFrame(rows), items, weights, n, confidence, notes)
+
+
+# --------------------------------------------------------------------------- breakdowns
+def csi_by_group(
+    survey: pd.DataFrame,
+    model: SurveyModel,
+    weights: CSIWeights,
+    groups: pd.Series,
+    *,
+    n_boot: int = 1000,
+    seed: int = 42,
+    confidence: float = 0.95,
+    min_n: int = 30,
+) -> pd.DataFrame:
+    """CSI and dimension indices per group (long table: group, index, score, CI, n, few).
+
+    ``groups`` is aligned on ``survey``'s index; rows with a missing group are left out.
+    ``few`` marks groups with fewer than ``min_n`` respondents.
+    """
+    g = pd.Series(groups, index=survey.index)
+    out = []
+    for k, (name, part) in enumerate(survey.groupby(g, sort=True, dropna=True)):
+        res = compute_csi(
+            part, model, weights, n_boot=n_boot, seed=seed + k, confidence=confidence, min_n=min_n
+        )
+        t = res.table.copy()
+        t.insert(0, "group", name)
+        t["few"] = len(part) < min_n
+        out.append(t)
+    cols = ["group", "index", "score", "ci_low", "ci_high", "n", "weight", "few"]
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=cols)
+
+
+def survey_until(data, *, months: int | None = None) -> pd.DataFrame:
+    """Responses up to the end of the reporting month (all of them when undated)."""
+    sv = data.survey
+    if "date" not in sv.columns or data.month is None:
+        return sv
+    keep = sv["date"] < data.month_end
+    if months is not None:
+        keep &= sv["date"] >= (data.month - (months - 1)).start_time
+    return sv[keep]
+
+
+def month_labels(data) -> pd.Series:
+    """Calendar month (Period) of each response; NaT when undated."""
+    sv = data.survey
+    if "date" not in sv.columns:
+        return pd.Series(pd.NaT, index=sv.index)
+    return sv["date"].dt.to_period("M")
+
+
+def by_month(
+    data,
+    weights: CSIWeights,
+    *,
+    n_boot: int = 1000,
+    seed: int = 42,
+    confidence: float = 0.95,
+    min_n: int = 30,
+) -> pd.DataFrame:
+    """Every index (CSI and dimensions) per month up to the reporting month (long table).
+
+    Columns: ``month`` (YYYY-MM), ``index``, ``score``, ``ci_low``, ``ci_high``, ``n``, ``few``.
+    An undated survey is a single period labelled with the reporting month.
+    """
+    sv = survey_until(data)
+    model = data.config.survey
+    if "date" not in sv.columns:
+        label = str(data.month) if data.month is not None else "all"
+        res = compute_csi(
+            sv, model, weights, n_boot=n_boot, seed=seed, confidence=confidence, min_n=min_n
+        )
+        t = res.table.assign(month=label, few=len(sv) < min_n)
+    else:
+        t = csi_by_group(
+            sv,
+            model,
+            weights,
+            sv["date"].dt.to_period("M").astype(str),
+            n_boot=n_boot,
+            seed=seed,
+            confidence=confidence,
+            min_n=min_n,
+        )
+        t = t.rename(columns={"group": "month"})
+    return t[["month", "index", "score", "ci_low", "ci_high", "n", "few"]].reset_index(drop=True)
+
+
+def csi_by_month(
+    data,
+    *,
+    weights: str = "derived",
+    n_boot: int = 1000,
+    seed: int = 42,
+    min_n: int = 30,
+) -> pd.DataFrame:
+    """The CSI month by month, for other notebooks (e.g. SWOT).
+
+    Weights are computed once on all responses up to the reporting month (so that a change in
+    the CSI is a change in satisfaction, not in weights) with the default method.
+
+    Parameters
+    ----------
+    data : Dataset
+        ``run.data``; needs the survey table.
+    weights : {"derived", "stated", "equal"}, default="derived"
+    n_boot, seed, min_n
+        As in :func:`compute_csi`.
+
+    Returns
+    -------
+    DataFrame
+        ``month`` (YYYY-MM), ``n``, ``csi``, ``ci_low``, ``ci_high``, ``few`` (fewer than
+        ``min_n`` responses: interval widened, read as indicative).
+    """
+    data.require("The CSI", "survey")
+    sv = survey_until(data)
+    w = compute_weights(sv, data.config.survey, weights=weights)
+    t = by_month(data, w, n_boot=n_boot, seed=seed, min_n=min_n)
+    t = t[t["index"] == OVERALL].rename(columns={"score": "csi"})
+    return t[["month", "n", "csi", "ci_low", "ci_high", "few"]].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- targets
+def compare_targets(table: pd.DataFrame, targets: pd.DataFrame | None) -> pd.DataFrame:
+    """Dimension indices against each target/benchmark series (``targets`` table).
+
+    Returns a long table: ``index``, ``score``, ``ci_low``, ``ci_high``, ``label``,
+    ``target``, ``difference`` (score − target) and ``verdict`` ("above", "below" or
+    "within CI" when the target lies inside the interval).
+    """
+    cols = ["index", "score", "ci_low", "ci_high", "label", "target", "difference", "verdict"]
+    if targets is None or targets.empty:
+        return pd.DataFrame(columns=cols)
+    t = targets.copy()
+    t["label"] = t["label"].fillna("target") if "label" in t else "target"
+    m = table.merge(t.rename(columns={"dimension": "index"}), on="index", how="inner")
+    m["difference"] = m["score"] - m["target"]
+    m["verdict"] = np.select(
+        [m["target"] < m["ci_low"], m["target"] > m["ci_high"]], ["above", "below"], "within CI"
+    )
+    return m[cols].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- priorities
+def ipa(
+    items: pd.DataFrame,
+    *,
+    importance: str = "weight",
+    performance: str = "score",
+    crosshair: str = "mean",
+) -> tuple[pd.DataFrame, tuple[float, float]]:
+    """Importance-performance analysis (Martilla & James 1977) over items or dimensions.
+
+    Parameters
+    ----------
+    items : DataFrame
+        One row per attribute with an importance column (a weight, any positive scale) and a
+        performance column (0-100).
+    importance, performance : str
+        Column names.
+    crosshair : {"mean", "midpoint"}, default="mean"
+        Where the quadrant lines sit: the data means, or the scale mid-points (performance 50,
+        importance 1/k of the total, i.e. an equal share).
+
+    Returns
+    -------
+    (DataFrame, (x, y))
+        The input with ``importance_pct`` (share of total importance, %), ``quadrant``,
+        ``potential`` (CSI points gained if the attribute reached 100: share × (100 −
+        score)/100) and ``priority`` (1 = fix first: "concentrate here" first, then by
+        potential); and the cross-hair position (performance, importance_pct).
+    """
+    if crosshair not in ("mean", "midpoint"):
+        raise ValueError(
+            f"The 'crosshair' parameter must be 'mean' or 'midpoint'; got {crosshair!r}."
+        )
+    df = items.copy()
+    imp = df[importance].astype(float)
+    df["importance_pct"] = 100 * imp / imp.sum()
+    perf = df[performance].astype(float)
+    if crosshair == "mean":
+        cx, cy = float(perf.mean()), float(df["importance_pct"].mean())
+    else:
+        cx, cy = 50.0, 100.0 / len(df)
+    df["quadrant"] = [
+        QUADRANTS[(bool(i >= cy), bool(p >= cx))]
+        for i, p in zip(df["importance_pct"], perf, strict=True)
+    ]
+    df["potential"] = df["importance_pct"] * (100 - perf) / 100
+    order = df.assign(_c=df["quadrant"] != "concentrate here").sort_values(
+        ["_c", "potential"], ascending=[True, False], kind="mergesort"
+    )
+    df.loc[order.index, "priority"] = np.arange(1, len(df) + 1)
+    df["priority"] = df["priority"].astype(int)
+    return df, (cx, cy)
+
+
+def fix_first(ipa_table: pd.DataFrame, *, top: int = 5) -> pd.DataFrame:
+    """The ``top`` attributes to improve first, from :func:`ipa`'s table."""
+    top = _check_int("top", top, 1)
+    return ipa_table.sort_values("priority", kind="mergesort").head(top).reset_index(drop=True)
