@@ -1,0 +1,518 @@
+"""Net Promoter Score with its sampling error, month by month and by group.
+
+Definitions (Reichheld 2003; see ``reference/cx-methods.md`` §3):
+
+* promoters answer 9-10, passives 7-8, detractors 0-6 on the 0-10 "would recommend" question;
+* ``NPS = 100 × (promoters − detractors) / n``, between −100 and +100;
+* coding each answer +1 / 0 / −1 makes NPS a mean, so ``Var = [p + d − (p − d)²] / n``
+  (Rocks 2016) and the Wald interval is ``NPS ± z·SE``;
+* the *adjusted Wald* interval (Rocks 2016, recommended there) adds ¾ to promoters, ¾ to
+  detractors and 3 to n before applying the same formula; it keeps its coverage for small
+  samples and extreme shares, so it is the interval this module reports as ``ci_low`` /
+  ``ci_high``. The plain Wald interval is kept as ``wald_low`` / ``wald_high``;
+* two independent periods or groups: ``z = (NPS₂ − NPS₁) / sqrt(SE₁² + SE₂²)``.
+
+Worst-case margin of error (p = d = ½) is ±19.6 points at n = 100, which is why months with
+fewer than ``min_responses`` answers are flagged ``small_sample`` rather than read as precise.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _st
+
+from .errors import CxReportError
+from .stats import diff_z
+
+PROMOTER_MIN = 9  #: lowest promoter answer
+DETRACTOR_MAX = 6  #: highest detractor answer
+
+#: Columns of every NPS table this module returns (a row per period or group).
+ESTIMATE_COLUMNS = (
+    "n",
+    "promoters",
+    "passives",
+    "detractors",
+    "pct_promoters",
+    "pct_passives",
+    "pct_detractors",
+    "nps",
+    "se",
+    "ci_low",
+    "ci_high",
+    "wald_low",
+    "wald_high",
+    "margin",
+)
+
+
+class MissingColumnError(CxReportError):
+    """A table lacks a column that the analysis needs."""
+
+
+@dataclass(frozen=True)
+class NPSEstimate:
+    """NPS of one sample with its standard error and 95 % (or other) intervals.
+
+    ``nps``, ``se``, intervals and percentages are in points (−100 … 100). ``ci_low`` /
+    ``ci_high`` are the adjusted-Wald interval, ``wald_low`` / ``wald_high`` the plain Wald
+    interval, ``margin`` its half-width (z·SE). With ``n == 0`` every figure is NaN.
+    """
+
+    n: int
+    promoters: int
+    passives: int
+    detractors: int
+    pct_promoters: float
+    pct_passives: float
+    pct_detractors: float
+    nps: float
+    se: float
+    ci_low: float
+    ci_high: float
+    wald_low: float
+    wald_high: float
+    margin: float
+    confidence: float = 0.95
+
+    def as_dict(self) -> dict:
+        out = asdict(self)
+        out.pop("confidence")
+        return out
+
+
+@dataclass(frozen=True)
+class NPSChange:
+    """Difference between two independent NPS estimates (``after − before``)."""
+
+    before: float
+    after: float
+    change: float
+    se: float
+    z: float
+    p_value: float
+    significant: bool
+    alpha: float = 0.05
+
+
+def _z(confidence: float) -> float:
+    if not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
+        raise CxReportError(
+            f"The 'confidence' parameter must be a float in the range (0, 1); got {confidence!r}."
+        )
+    return float(_st.norm.ppf(0.5 + confidence / 2))
+
+
+def _trinomial_se(p: float, d: float, n: float) -> float:
+    return math.sqrt(max(p + d - (p - d) ** 2, 0.0) / n)
+
+
+def nps_from_counts(
+    promoters: int, passives: int, detractors: int, *, confidence: float = 0.95
+) -> NPSEstimate:
+    """NPS, its standard error and Wald / adjusted-Wald intervals from the three counts.
+
+    Parameters
+    ----------
+    promoters, passives, detractors : int
+        Numbers of answers 9-10, 7-8 and 0-6.
+    confidence : float, default=0.95
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    NPSEstimate
+
+    Examples
+    --------
+    The worked example of Rocks (2016) as reproduced in ``cx-methods.md`` §3.2:
+
+    >>> e = nps_from_counts(90, 60, 50)
+    >>> round(e.nps, 1), round(e.se, 2), round(e.wald_low, 1), round(e.ci_low, 1)
+    (20.0, 5.74, 8.7, 8.5)
+    """
+    counts = {"promoters": promoters, "passives": passives, "detractors": detractors}
+    for name, v in counts.items():
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+            raise CxReportError(f"The '{name}' parameter must be a whole number ≥ 0; got {v!r}.")
+    z = _z(confidence)
+    n = int(promoters + passives + detractors)
+    if n == 0:
+        nan = float("nan")
+        return NPSEstimate(0, 0, 0, 0, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, confidence)
+    p, d = promoters / n, detractors / n
+    score = p - d
+    se = _trinomial_se(p, d, n)
+    # adjusted Wald (Rocks 2016): +3/4 promoters, +3/4 detractors, +3 respondents
+    na = n + 3
+    pa, da = (promoters + 0.75) / na, (detractors + 0.75) / na
+    sa = _trinomial_se(pa, da, na)
+    centre = pa - da
+    return NPSEstimate(
+        n=n,
+        promoters=int(promoters),
+        passives=int(passives),
+        detractors=int(detractors),
+        pct_promoters=100 * p,
+        pct_passives=100 * passives / n,
+        pct_detractors=100 * d,
+        nps=100 * score,
+        se=100 * se,
+        ci_low=100 * max(centre - z * sa, -1.0),
+        ci_high=100 * min(centre + z * sa, 1.0),
+        wald_low=100 * max(score - z * se, -1.0),
+        wald_high=100 * min(score + z * se, 1.0),
+        margin=100 * z * se,
+        confidence=confidence,
+    )
+
+
+def _check_scores(scores: pd.Series, where: str) -> pd.Series:
+    s = pd.to_numeric(pd.Series(scores), errors="coerce")
+    raw = pd.Series(scores)
+    not_num = raw.notna() & s.isna()
+    bad = s.notna() & ((s < 0) | (s > 10) | (s != np.round(s)))
+    if not_num.any() or bad.any():
+        examples = pd.concat([raw[not_num], raw[bad]]).astype(str).unique()[:5]
+        raise CxReportError(
+            f"{where}: NPS answers must be whole numbers from 0 to 10; "
+            f"{int(not_num.sum() + bad.sum())} value(s) are not, e.g. {', '.join(examples)}."
+        )
+    return s.dropna()
+
+
+def nps(scores, *, confidence: float = 0.95) -> NPSEstimate:
+    """NPS of a set of 0-10 answers (blanks ignored).
+
+    Parameters
+    ----------
+    scores : array-like
+        Answers to the "would recommend" question, whole numbers 0-10; NaN/None are skipped.
+    confidence : float, default=0.95
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    NPSEstimate
+    """
+    s = _check_scores(scores, "nps")
+    prom = int((s >= PROMOTER_MIN).sum())
+    det = int((s <= DETRACTOR_MAX).sum())
+    return nps_from_counts(prom, len(s) - prom - det, det, confidence=confidence)
+
+
+def compare_nps(before: NPSEstimate, after: NPSEstimate, *, alpha: float = 0.05) -> NPSChange:
+    """Two-sided z-test for the change between two independent NPS estimates.
+
+    ``z = (NPS_after − NPS_before) / sqrt(SE_before² + SE_after²)`` (Rocks 2016). For a
+    panel (the same respondents twice) this test is conservative.
+
+    Examples
+    --------
+    >>> c = compare_nps(nps_from_counts(90, 60, 50), nps_from_counts(120, 75, 55))
+    >>> round(c.change, 1), round(c.z, 2), round(c.p_value, 2), c.significant
+    (6.0, 0.79, 0.43, False)
+    """
+    if not 0 < alpha < 1:
+        raise CxReportError(f"The 'alpha' parameter must be in the range (0, 1); got {alpha!r}.")
+    if before.n == 0 or after.n == 0:
+        nan = float("nan")
+        return NPSChange(before.nps, after.nps, nan, nan, nan, nan, False, alpha)
+    z, p = diff_z(before.nps, before.se, after.nps, after.se)
+    se = math.hypot(before.se, after.se)
+    if se == 0:  # both samples unanimous: no sampling error to test against
+        p = 1.0 if after.nps == before.nps else 0.0
+    return NPSChange(before.nps, after.nps, after.nps - before.nps, se, z, p, p < alpha, alpha)
+
+
+def has_nps(data) -> bool:
+    """Does the data set hold survey answers to the NPS question?"""
+    return data.has("survey") and "nps" in data.survey and data.survey["nps"].notna().any()
+
+
+def _require_nps(survey: pd.DataFrame | None) -> pd.DataFrame:
+    if survey is None or not len(survey):
+        raise MissingColumnError(
+            "NPS needs the survey table (survey.csv with an 'nps' column of 0-10 answers)."
+        )
+    if "nps" not in survey:
+        raise MissingColumnError(
+            "NPS needs the survey column 'nps' (0-10 answers to 'How likely is it that you "
+            "would recommend us?'); the survey has "
+            f"{', '.join(map(str, survey.columns[:12]))}{', ...' if survey.shape[1] > 12 else ''}"
+            ". Map your column in cxreport.yaml (tables.survey.columns.nps: <your column>)."
+        )
+    return survey
+
+
+def _check_min(min_responses) -> int:
+    if (
+        isinstance(min_responses, bool)
+        or not isinstance(min_responses, (int, np.integer))
+        or min_responses < 1
+    ):
+        raise CxReportError(
+            f"The 'min_responses' parameter must be an int in the range [1, inf); "
+            f"got {min_responses!r}."
+        )
+    return int(min_responses)
+
+
+def nps_table(
+    survey: pd.DataFrame, by: str, *, min_responses: int = 30, confidence: float = 0.95, order=None
+) -> pd.DataFrame:
+    """NPS per value of a column of ``survey``, with intervals and a small-sample flag.
+
+    Parameters
+    ----------
+    survey : DataFrame
+        Survey answers with an ``nps`` column.
+    by : str
+        Column to group by (blank values are left out).
+    min_responses : int, default=30
+        Groups with fewer answers are flagged ``small_sample``.
+    confidence : float, default=0.95
+    order : sequence, optional
+        Groups to list, in this order (groups without answers get ``n = 0``).
+
+    Returns
+    -------
+    DataFrame
+        ``by`` followed by :data:`ESTIMATE_COLUMNS` and ``small_sample``.
+    """
+    survey = _require_nps(survey)
+    min_responses = _check_min(min_responses)
+    if by not in survey:
+        raise MissingColumnError(f"The survey has no column '{by}' to group NPS by.")
+    s = survey[[by, "nps"]].dropna()
+    _check_scores(s["nps"], "survey column 'nps'")
+    groups = list(order) if order is not None else sorted(s[by].unique(), key=str)
+    rows = []
+    for g in groups:
+        est = nps(s.loc[s[by] == g, "nps"], confidence=confidence)
+        rows.append({by: g, **est.as_dict()})
+    out = pd.DataFrame(rows, columns=[by, *ESTIMATE_COLUMNS])
+    out["small_sample"] = out["n"] < min_responses
+    return out
+
+
+def _months(data, column: str = "date") -> pd.PeriodIndex:
+    return data.months("survey", column)
+
+
+def nps_by_month(
+    data, *, min_responses: int = 100, confidence: float = 0.95, alpha: float = 0.05
+) -> pd.DataFrame:
+    """NPS per calendar month up to the reporting month, with intervals and flags.
+
+    Parameters
+    ----------
+    data : Dataset
+        Loaded data set; uses ``data.survey`` (``date``, ``nps``) and ``data.month``.
+    min_responses : int, default=100
+        Months with fewer answers are flagged ``small_sample`` (worst-case margin of error at
+        n = 100 is ±19.6 points).
+    confidence : float, default=0.95
+    alpha : float, default=0.05
+        Significance level of the month-on-month change test.
+
+    Returns
+    -------
+    DataFrame
+        One row per month: ``month`` (Period), :data:`ESTIMATE_COLUMNS`, ``small_sample``, and
+        the change against the previous month: ``change``, ``change_se``, ``change_z``,
+        ``change_p``, ``change_significant``. A survey without a ``date`` column is one period:
+        a single row labelled with the reporting month.
+    """
+    survey = _require_nps(data.survey)
+    min_responses = _check_min(min_responses)
+    s = survey.dropna(subset=["nps"])
+    if "date" in s:
+        s = s[s["date"] < data.month_end] if data.month is not None else s
+        key = s["date"].dt.to_period("M")
+        months = _months(data) if s["date"].notna().any() else pd.PeriodIndex([], freq="M")
+    else:
+        month = data.month if data.month is not None else pd.Period("NaT", "M")
+        key = pd.Series(month, index=s.index)
+        months = pd.PeriodIndex([month], freq="M")
+    rows, ests = [], []
+    for m in months:
+        est = nps(s.loc[key == m, "nps"], confidence=confidence)
+        ests.append(est)
+        row = {"month": m, **est.as_dict()}
+        if len(ests) > 1:
+            ch = compare_nps(ests[-2], est, alpha=alpha)
+            row.update(
+                change=ch.change,
+                change_se=ch.se,
+                change_z=ch.z,
+                change_p=ch.p_value,
+                change_significant=ch.significant,
+            )
+        rows.append(row)
+    cols = [
+        "month",
+        *ESTIMATE_COLUMNS,
+        "change",
+        "change_se",
+        "change_z",
+        "change_p",
+        "change_significant",
+    ]
+    out = pd.DataFrame(rows).reindex(columns=cols)
+    out["small_sample"] = out["n"] < min_responses
+    out["change_significant"] = out["change_significant"].astype("boolean").fillna(False)
+    out["change_significant"] = out["change_significant"].astype(bool)
+    return out[[*cols[: 1 + len(ESTIMATE_COLUMNS)], "small_sample", *cols[-5:]]]
+
+
+def month_summary(
+    data, *, min_responses: int = 100, confidence: float = 0.95, alpha: float = 0.05
+) -> dict:
+    """The reporting month's NPS, last month's, and the change with its test.
+
+    Returns
+    -------
+    dict
+        ``current`` and ``previous`` (:class:`NPSEstimate`), ``change`` (:class:`NPSChange`),
+        ``small_sample`` (bool), ``month`` (Period).
+    """
+    survey = _require_nps(data.survey)
+    s = survey.dropna(subset=["nps"])
+    if "date" in s:
+        cur = nps(data.in_month("survey").dropna(subset=["nps"])["nps"], confidence=confidence)
+        prev_rows = data.in_month("survey", month=data.month - 1).dropna(subset=["nps"])
+        prev = nps(prev_rows["nps"], confidence=confidence)
+    else:
+        cur = nps(s["nps"], confidence=confidence)
+        prev = nps([], confidence=confidence)
+    return {
+        "month": data.month,
+        "current": cur,
+        "previous": prev,
+        "change": compare_nps(prev, cur, alpha=alpha),
+        "small_sample": cur.n < _check_min(min_responses),
+    }
+
+
+def nps_by_touchpoint(
+    data, *, months: int = 3, min_responses: int = 30, confidence: float = 0.95
+) -> tuple[pd.DataFrame, list[str]]:
+    """NPS by the touchpoint that triggered the survey (``survey.touchpoint``).
+
+    Parameters
+    ----------
+    months : int, default=3
+        Pool the last ``months`` months up to the reporting month (one month per touchpoint
+        is usually too few answers).
+
+    Returns
+    -------
+    (DataFrame, list of str)
+        :func:`nps_table` by ``touchpoint``, and notes for the reader (e.g. touchpoint
+        labels that match no touchpoint of the touchpoints table).
+    """
+    survey = _require_nps(data.survey)
+    notes: list[str] = []
+    if "touchpoint" not in survey or survey["touchpoint"].isna().all():
+        raise MissingColumnError(
+            "The survey has no 'touchpoint' column (or it is empty), so "
+            "NPS cannot be split by touchpoint."
+        )
+    s = _recent(data, survey, months)
+    s = s.assign(touchpoint=s["touchpoint"].astype("string"))
+    out = nps_table(s, "touchpoint", min_responses=min_responses, confidence=confidence)
+    if data.has("touchpoints"):
+        known = set(data.touchpoints["touchpoint"].astype(str))
+        odd = [str(t) for t in out["touchpoint"] if str(t) not in known]
+        if odd:
+            notes.append(
+                f"survey.touchpoint value(s) {', '.join(odd[:8])} match no touchpoint of the "
+                f"touchpoints table ({', '.join(sorted(known))}); check how the survey tool "
+                f"codes touchpoints."
+            )
+    blank = int(s["touchpoint"].isna().sum())
+    if blank:
+        notes.append(f"{blank} of {len(s)} answers name no touchpoint and are left out.")
+    return out, notes
+
+
+def _recent(data, survey: pd.DataFrame, months: int) -> pd.DataFrame:
+    if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or months < 1:
+        raise CxReportError(
+            f"The 'months' parameter must be an int in the range [1, inf); got {months!r}."
+        )
+    s = survey.dropna(subset=["nps"])
+    if "date" in s and data.month is not None:
+        start = (data.month - (months - 1)).start_time
+        s = s[(s["date"] >= start) & (s["date"] < data.month_end)]
+    return s
+
+
+def nps_by_segment(
+    data, *, seed: int = 42, months: int = 3, min_responses: int = 30, confidence: float = 0.95
+) -> tuple[pd.DataFrame, str, list[str]]:
+    """NPS by customer segment, with intervals.
+
+    Uses ``cxreport.segments.label_customers(data, seed=seed)`` when that function exists;
+    otherwise falls back to the customers' ``plan`` (then ``channel``, then ``region``) and
+    says so in the notes.
+
+    Returns
+    -------
+    (DataFrame, str, list of str)
+        :func:`nps_table` by ``segment``, the name of what the segment is, and notes.
+    """
+    survey = _require_nps(data.survey)
+    notes: list[str] = []
+    if "customer_id" not in survey or not data.has("customers"):
+        raise MissingColumnError(
+            "NPS by segment needs survey.customer_id and the customers "
+            "table to know each respondent's segment."
+        )
+    labels, source = None, ""
+    try:
+        from . import segments as _segments  # written by the segmentation analysis
+
+        fn = getattr(_segments, "label_customers", None)
+    except ImportError:
+        fn = None
+    if fn is not None:
+        lab = fn(data, seed=seed)
+        if isinstance(lab, pd.DataFrame):
+            col = next((c for c in ("segment", "label", "cluster") if c in lab), lab.columns[-1])
+            ids = lab["customer_id"] if "customer_id" in lab else lab.index
+            labels = pd.Series(lab[col].to_numpy(), index=pd.Index(ids, name="customer_id"))
+        else:
+            labels = pd.Series(lab)
+        source = "customer segment (cxreport.segments)"
+    else:
+        cust = data.customers
+        col = next(
+            (c for c in ("plan", "channel", "region") if c in cust and cust[c].notna().any()), None
+        )
+        if col is None:
+            raise MissingColumnError(
+                "No segmentation is available and the customers table has "
+                "no plan, channel or region column to group by."
+            )
+        labels = pd.Series(cust[col].to_numpy(), index=cust["customer_id"])
+        source = f"price plan ({col})" if col == "plan" else col
+        notes.append(
+            f"The customer segmentation (cxreport.segments.label_customers) is not "
+            f"available; NPS is shown by the customers' {col} instead."
+        )
+    s = _recent(data, survey, months)
+    anon = int(s["customer_id"].isna().sum())
+    seg = s["customer_id"].map(labels)
+    if anon:
+        notes.append(f"{anon} of {len(s)} answers are anonymous and cannot be given a segment.")
+    s = s.assign(segment=seg.astype("string"))
+    out = nps_table(
+        s.dropna(subset=["segment"]), "segment", min_responses=min_responses, confidence=confidence
+    )
+    return out, source, notes

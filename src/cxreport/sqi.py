@@ -1,0 +1,449 @@
+"""FedEx-style Service Quality Index: a weighted count of the failures customers feel.
+
+Each failure event (a touchpoint contact whose ``outcome`` is not ``ok``) counts with the weight
+of its failure type from ``data.config.sqi_weights``; which weight table that is stands in
+``data.config.sqi_version`` and must be quoted with every figure (``reference/cx-methods.md``
+§8). FedEx tracked the *absolute* daily weighted count; ``per_contacts=1000`` normalises it per
+1,000 contacts so that months with more customers or more contacts stay comparable.
+
+Reopened complaints
+    FedEx's list has "complaint reopened" (weight 5). Reopenings live in the complaints table,
+    not in the touchpoints table, so when the weight table lists ``complaint_reopened`` and the
+    touchpoints table does not already record that outcome, every complaint with
+    ``reopened = true`` adds one ``complaint_reopened`` failure. It is dated on the day the case
+    was first resolved (when the reopening happens; the day it was opened if it has no resolved
+    date), attributed to the touchpoint ``complaint_handling`` in the EODC stage ``confirm``
+    (recovery), and adds no contact to the denominator. ``complaints="never"`` switches it off.
+
+Control band
+    The index is a *demerit* count (Montgomery, *Introduction to Statistical Quality Control*,
+    "demerits per unit"): with failure types j of weight w_j and baseline rate ū_j failures per
+    contact, the per-contact index u = Σ w_j c_j / n has centre Σ w_j ū_j and, if counts are
+    Poisson, standard deviation sqrt(Σ w_j² ū_j / n) for a period with n contacts — a u-chart
+    whose band widens on quiet days. For the absolute index the same sums without n give a
+    c-chart-style band. The baseline is the ``baseline_months`` months *before* the reporting
+    month, so the current month is judged against the past, not against itself. Points outside
+    centre ± 3σ are signals; a run of 8 on one side of the centre is a shift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import CxReportError, MissingTableError
+
+REOPENED = "complaint_reopened"
+COMPLAINT_TOUCHPOINT = "complaint_handling"
+_COMPLAINTS = ("auto", "always", "never")
+
+
+def _check_per(per_contacts) -> int:
+    if (
+        isinstance(per_contacts, bool)
+        or not isinstance(per_contacts, (int, np.integer))
+        or per_contacts < 0
+    ):
+        raise CxReportError(
+            "The 'per_contacts' parameter must be an int in the range [0, inf) "
+            f"(0 = absolute weighted count); got {per_contacts!r}."
+        )
+    return int(per_contacts)
+
+
+def check_outcomes(touchpoints: pd.DataFrame, weights: dict[str, float]) -> None:
+    """Raise if a touchpoint outcome is neither ``ok`` nor a failure type of the weight table.
+
+    The loader already rejects such files; this check protects frames built in code and names
+    every unknown outcome with its count.
+    """
+    if "outcome" not in touchpoints:
+        raise MissingTableError(
+            "The touchpoints table has no 'outcome' column ('ok' or a failure type of sqi.weights)."
+        )
+    out = touchpoints["outcome"].astype("string")
+    unknown = out[out.notna() & (out != "ok") & ~out.isin(list(weights))].value_counts()
+    blank = int(out.isna().sum())
+    if len(unknown) or blank:
+        parts = [f"'{k}' ({v} rows)" for k, v in unknown.items()]
+        if blank:
+            parts.append(f"blank ({blank} rows)")
+        raise CxReportError(
+            f"touchpoints.outcome: {', '.join(parts)} not in the SQI weight table; the known "
+            f"failure types are {', '.join(sorted(weights))}. Add the missing type(s) under "
+            f"sqi.extra_weights in cxreport.yaml with a weight, or correct the outcomes."
+        )
+
+
+def _weights(data) -> dict[str, float]:
+    return dict(data.config.sqi_weights)
+
+
+def include_complaints(data, complaints: str = "auto") -> bool:
+    """Whether reopened complaints are counted as ``complaint_reopened`` failures."""
+    if complaints not in _COMPLAINTS:
+        raise CxReportError(
+            f"The 'complaints' parameter must be one of {', '.join(_COMPLAINTS)}; "
+            f"got {complaints!r}."
+        )
+    if complaints == "never" or not data.has("complaints"):
+        return False
+    if "reopened" not in data.complaints:
+        return False
+    if REOPENED not in _weights(data):
+        if complaints == "always":
+            raise CxReportError(
+                f"complaints='always' needs '{REOPENED}' in the SQI weight table "
+                f"(sqi.weights or sqi.extra_weights in cxreport.yaml)."
+            )
+        return False
+    if (
+        complaints == "auto"
+        and data.has("touchpoints")
+        and (data.touchpoints["outcome"] == REOPENED).any()
+    ):
+        return False  # already recorded as touchpoint outcomes: do not count twice
+    return True
+
+
+def failure_events(data, *, complaints: str = "auto") -> pd.DataFrame:
+    """Every failure event with its weight, up to the end of the reporting month.
+
+    Returns
+    -------
+    DataFrame
+        ``date`` (datetime), ``day``, ``customer_id``, ``touchpoint``, ``stage``,
+        ``failure_type``, ``weight``, ``source`` (``touchpoints`` or ``complaints``).
+    """
+    data.require("The service-quality index", "touchpoints")
+    weights = _weights(data)
+    tp = data.touchpoints
+    check_outcomes(tp, weights)
+    end = data.month_end if data.month is not None else pd.Timestamp.max
+    f = tp[(tp["outcome"] != "ok") & (tp["date"] < end)]
+    ev = pd.DataFrame(
+        {
+            "date": f["date"],
+            "customer_id": f["customer_id"],
+            "touchpoint": f["touchpoint"],
+            "stage": f["stage"] if "stage" in f else None,
+            "failure_type": f["outcome"],
+            "source": "touchpoints",
+        }
+    )
+    if include_complaints(data, complaints):
+        c = data.complaints
+        c = c[c["reopened"].astype(bool)]
+        when = c["resolved"].fillna(c["opened"]) if "resolved" in c else c["opened"]
+        c = c.assign(_when=when)
+        c = c[c["_when"] < end]
+        ev = pd.concat(
+            [
+                ev,
+                pd.DataFrame(
+                    {
+                        "date": c["_when"],
+                        "customer_id": c["customer_id"],
+                        "touchpoint": COMPLAINT_TOUCHPOINT,
+                        "stage": "confirm",
+                        "failure_type": REOPENED,
+                        "source": "complaints",
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
+    ev["weight"] = ev["failure_type"].map(weights).astype(float)
+    ev["day"] = ev["date"].dt.normalize()
+    return ev.sort_values(["date", "touchpoint", "failure_type"], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def _contacts(data) -> pd.Series:
+    tp = data.touchpoints
+    end = data.month_end if data.month is not None else pd.Timestamp.max
+    return tp.loc[tp["date"] < end, "date"]
+
+
+def sqi_series(
+    data, *, freq: str = "D", per_contacts: int = 1000, complaints: str = "auto"
+) -> pd.DataFrame:
+    """The index per day (``"D"``), week (``"W"``) or month (``"M"``), every period listed.
+
+    Returns
+    -------
+    DataFrame
+        ``period`` (Period), ``start`` (Timestamp), ``contacts``, ``failures``,
+        ``weighted`` (absolute weighted failure count), ``per_1000`` (weighted per 1,000
+        contacts ... per ``per_contacts``), ``sqi`` (the index as chosen: ``weighted`` when
+        ``per_contacts == 0``, else per ``per_contacts`` contacts), and one column per failure
+        type with its raw count (``n_<type>``).
+    """
+    per = _check_per(per_contacts)
+    if freq not in ("D", "W", "M"):
+        raise CxReportError(f"The 'freq' parameter must be 'D', 'W' or 'M'; got {freq!r}.")
+    ev = failure_events(data, complaints=complaints)
+    contacts = _contacts(data)
+    pfreq = {"D": "D", "W": "W-SUN", "M": "M"}[freq]
+    first = contacts.min().to_period(pfreq)
+    last = (data.month.end_time if data.month is not None else contacts.max()).to_period(pfreq)
+    periods = pd.period_range(first, last, freq=pfreq)
+    c = contacts.dt.to_period(pfreq).value_counts().reindex(periods, fill_value=0)
+    ek = ev["date"].dt.to_period(pfreq)
+    w = ev.groupby(ek)["weight"].sum().reindex(periods, fill_value=0.0)
+    k = ev.groupby(ek).size().reindex(periods, fill_value=0)
+    by_type = (
+        ev.groupby([ek, "failure_type"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(index=periods, columns=sorted(_weights(data)), fill_value=0)
+    )
+    out = pd.DataFrame(
+        {
+            "period": periods,
+            "start": periods.start_time,
+            "contacts": c.to_numpy(),
+            "failures": k.to_numpy(),
+            "weighted": w.to_numpy(),
+        }
+    )
+    denom = out["contacts"].where(out["contacts"] > 0)
+    out["per_1000"] = out["weighted"] / denom * (per or 1000)
+    out["sqi"] = out["weighted"] if per == 0 else out["per_1000"]
+    for t in by_type.columns:
+        out[f"n_{t}"] = by_type[t].to_numpy()
+    return out
+
+
+def sqi_by_month(data, *, per_contacts: int = 1000, complaints: str = "auto") -> pd.DataFrame:
+    """The index per calendar month up to the reporting month.
+
+    Returns
+    -------
+    DataFrame
+        ``month``, ``days``, ``contacts``, ``failures``, ``weighted`` (absolute weighted
+        failure count of the month), ``daily_mean`` (weighted count per day, FedEx's daily
+        figure averaged over the month), ``sqi_per_1000`` (weighted failures per 1,000
+        contacts), ``sqi`` (``weighted`` when ``per_contacts == 0``, else weighted failures per
+        ``per_contacts`` contacts), ``failure_rate`` (failures per contact).
+    """
+    per = _check_per(per_contacts)
+    s = sqi_series(data, freq="M", per_contacts=per, complaints=complaints)
+    out = pd.DataFrame(
+        {
+            "month": s["period"],
+            "days": s["period"].dt.days_in_month.to_numpy(),
+            "contacts": s["contacts"],
+            "failures": s["failures"],
+            "weighted": s["weighted"],
+        }
+    )
+    out["daily_mean"] = out["weighted"] / out["days"]
+    denom = out["contacts"].where(out["contacts"] > 0)
+    out["sqi_per_1000"] = out["weighted"] / denom * 1000
+    out["sqi"] = out["weighted"] if per == 0 else out["weighted"] / denom * per
+    out["failure_rate"] = out["failures"] / denom
+    return out
+
+
+@dataclass(frozen=True)
+class ControlChart:
+    """An SQI series with its demerit control band.
+
+    ``frame`` has the columns of :func:`sqi_series` plus ``centre``, ``sigma``, ``lcl``,
+    ``ucl``, ``signal`` (outside the band), ``run`` (part of a run of ``run_length`` on one
+    side of the centre), ``in_baseline``, ``in_month`` and ``partial`` (a week cut by the
+    start of the data or the end of the reporting month).
+    """
+
+    frame: pd.DataFrame
+    freq: str
+    per_contacts: int
+    baseline: tuple[pd.Timestamp, pd.Timestamp]
+    centre: float  # per contact (u-chart) or per period (absolute)
+    version: str
+    run_length: int = 8
+
+
+def control_chart(
+    data,
+    *,
+    freq: str = "W",
+    per_contacts: int = 1000,
+    baseline_months: int = 12,
+    sigmas: float = 3.0,
+    run_length: int = 8,
+    complaints: str = "auto",
+) -> ControlChart:
+    """The index per day or week with a 3-sigma demerit control band (module docstring).
+
+    Parameters
+    ----------
+    freq : {"D", "W"}, default="W"
+        Daily (FedEx's own rhythm, noisy for a small business) or weekly (Monday-Sunday)
+        points.
+    per_contacts : int, default=1000
+        0 = absolute weighted count (c-chart-style band), else per this many contacts
+        (u-chart band that widens on low-volume periods).
+    baseline_months : int, default=12
+        Months before the reporting month from which the centre line and band are estimated.
+    sigmas : float, default=3.0
+        Width of the band in standard deviations.
+    run_length : int, default=8
+        Consecutive points on one side of the centre counted as a shift.
+    """
+    per = _check_per(per_contacts)
+    if freq not in ("D", "W"):
+        raise CxReportError(f"The 'freq' parameter must be 'D' or 'W'; got {freq!r}.")
+    if (
+        isinstance(baseline_months, bool)
+        or not isinstance(baseline_months, (int, np.integer))
+        or baseline_months < 1
+    ):
+        raise CxReportError(
+            "The 'baseline_months' parameter must be an int in the range "
+            f"[1, inf); got {baseline_months!r}."
+        )
+    if not isinstance(sigmas, (int, float)) or sigmas <= 0:
+        raise CxReportError(f"The 'sigmas' parameter must be a number > 0; got {sigmas!r}.")
+    s = sqi_series(data, freq=freq, per_contacts=per, complaints=complaints)
+    weights = _weights(data)
+    m_start = data.month_start
+    b_start = (data.month - baseline_months).start_time
+    ends = s["period"].dt.end_time
+    in_base = (s["start"] >= b_start) & (ends < m_start)
+    if not in_base.any():  # no history: judge the data against itself
+        in_base = pd.Series(True, index=s.index)
+    base = s[in_base]
+    types = [t for t in sorted(weights) if f"n_{t}" in s]
+    w = np.array([weights[t] for t in types])
+    counts = base[[f"n_{t}" for t in types]].sum().to_numpy(float)
+    if per:
+        exposure = float(base["contacts"].sum())
+        u = counts / exposure if exposure else np.zeros_like(counts)
+        centre_u = float(w @ u)
+        var_u = float((w**2) @ u)
+        n = s["contacts"].where(s["contacts"] > 0)
+        centre = pd.Series(centre_u * per, index=s.index)
+        sigma = np.sqrt(var_u / n) * per
+    else:
+        c_bar = counts / len(base)
+        centre = pd.Series(float(w @ c_bar), index=s.index)
+        sigma = pd.Series(float(np.sqrt((w**2) @ c_bar)), index=s.index)
+        centre_u = float(centre.iloc[0])
+    f = s.copy()
+    f["centre"] = centre
+    f["sigma"] = sigma
+    f["lcl"] = (centre - sigmas * sigma).clip(lower=0)
+    f["ucl"] = centre + sigmas * sigma
+    f["signal"] = (f["sqi"] > f["ucl"]) | (f["sqi"] < f["lcl"])
+    side = np.sign(f["sqi"] - f["centre"]).fillna(0).to_numpy()
+    run = np.zeros(len(f), bool)
+    i = 0
+    while i < len(side):
+        j = i
+        while j + 1 < len(side) and side[j + 1] == side[i] and side[i] != 0:
+            j += 1
+        if side[i] != 0 and j - i + 1 >= run_length:
+            run[i : j + 1] = True
+        i = j + 1
+    f["run"] = run
+    f["in_baseline"] = in_base.to_numpy()
+    first_contact = _contacts(data).min()
+    f["partial"] = ((f["start"] < first_contact.normalize()) | (ends >= data.month_end)).to_numpy()
+    f["in_month"] = ((f["start"] < data.month_end) & (ends >= m_start)).to_numpy()
+    return ControlChart(
+        f,
+        freq,
+        per,
+        (base["start"].min(), base["period"].dt.end_time.max()),
+        centre_u * (per or 1),
+        data.config.sqi_version,
+        run_length,
+    )
+
+
+def top_contributors(
+    data, *, by: str = "failure_type", months: int = 1, complaints: str = "auto"
+) -> pd.DataFrame:
+    """Which failure types (or touchpoints) make up the index: a Pareto table.
+
+    Parameters
+    ----------
+    by : {"failure_type", "touchpoint", "stage"}, default="failure_type"
+    months : int, default=1
+        Pool the last ``months`` months up to the reporting month; the previous period of the
+        same length is shown for comparison.
+
+    Returns
+    -------
+    DataFrame
+        ``by``, ``weight`` (failure types only), ``failures``, ``weighted``, ``share`` (of
+        the period's weighted count, %), ``cum_share`` (%), ``previous_weighted`` and
+        ``change``; sorted by ``weighted``, largest first.
+    """
+    if by not in ("failure_type", "touchpoint", "stage"):
+        raise CxReportError(
+            f"The 'by' parameter must be 'failure_type', 'touchpoint' or 'stage'; got {by!r}."
+        )
+    if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or months < 1:
+        raise CxReportError(
+            f"The 'months' parameter must be an int in the range [1, inf); got {months!r}."
+        )
+    ev = failure_events(data, complaints=complaints)
+    start = (data.month - (months - 1)).start_time
+    prev_start = (data.month - (2 * months - 1)).start_time
+    cur = ev[ev["date"] >= start]
+    prev = ev[(ev["date"] >= prev_start) & (ev["date"] < start)]
+    g = cur.groupby(by, dropna=False).agg(failures=("weight", "size"), weighted=("weight", "sum"))
+    p = prev.groupby(by, dropna=False)["weight"].sum()
+    g = g.join(p.rename("previous_weighted"), how="outer").fillna(0.0)
+    g["failures"] = g["failures"].astype(int)
+    g = g.reset_index().sort_values(["weighted", by], ascending=[False, True], kind="stable")
+    total = g["weighted"].sum()
+    g["share"] = 100 * g["weighted"] / total if total else 0.0
+    g["cum_share"] = g["share"].cumsum()
+    g["change"] = g["weighted"] - g["previous_weighted"]
+    if by == "failure_type":
+        g.insert(1, "weight", g["failure_type"].map(_weights(data)))
+    return g.reset_index(drop=True)
+
+
+def month_summary(data, *, per_contacts: int = 1000, complaints: str = "auto") -> dict:
+    """The reporting month's index against last month's and the baseline.
+
+    Returns
+    -------
+    dict
+        ``sqi``, ``previous``, ``weighted``, ``contacts``, ``failures``, ``per_contacts``,
+        ``unit`` (text), ``version`` (the weight table), ``ci`` (approximate 95 % interval
+        of the per-contact index from the Poisson demerit variance, or None for the absolute
+        count).
+    """
+    per = _check_per(per_contacts)
+    m = sqi_by_month(data, per_contacts=per, complaints=complaints)
+    ev = failure_events(data, complaints=complaints)
+    cur_ev = ev[ev["date"] >= data.month_start]
+    row = m.iloc[-1]
+    prev = m.iloc[-2] if len(m) > 1 else None
+    ci = None
+    if per and row["contacts"] > 0:
+        var = float((cur_ev["weight"] ** 2).sum()) / row["contacts"] ** 2  # Σ w² c / n²
+        half = 1.96 * np.sqrt(var) * per
+        ci = (max(row["sqi"] - half, 0.0), row["sqi"] + half)
+    unit = "weighted failures" if per == 0 else f"weighted failures per {per:,} contacts"
+    return {
+        "month": data.month,
+        "sqi": float(row["sqi"]),
+        "previous": None if prev is None else float(prev["sqi"]),
+        "weighted": float(row["weighted"]),
+        "contacts": int(row["contacts"]),
+        "failures": int(row["failures"]),
+        "per_contacts": per,
+        "unit": unit,
+        "version": data.config.sqi_version,
+        "ci": ci,
+    }
