@@ -1,0 +1,224 @@
+"""SERVQUAL gaps (Parasuraman, Zeithaml & Berry 1985/1988): perception − expectation.
+
+The survey holds the perception of each item in ``<item>`` and the expectation in
+``<item>_exp`` (suffix from the config). The customer gap (gap 5 of the five-gap model) is
+P − E: negative where the service falls short of what customers expect. Each gap comes with a
+paired t interval (the same respondent answered both columns). Reliability of each dimension
+is Cronbach's α over its perception items (α ≥ 0.70 is the convention).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _st
+
+from .config import SurveyModel
+from .pls import cronbach_alpha
+
+
+@dataclass(frozen=True)
+class GapResult:
+    """SERVQUAL gaps.
+
+    Attributes
+    ----------
+    items : DataFrame
+        One row per item with both columns: ``item``, ``dimension``, ``perception``,
+        ``expectation`` (means on the item's scale), ``gap`` (P − E), ``ci_low``, ``ci_high``,
+        ``t``, ``p``, ``n`` (respondents who answered both), ``gap_100`` (gap in points of the
+        0-100 scale, comparable across scales).
+    dimensions : DataFrame
+        The same per dimension (each respondent's mean over the dimension's items, then a
+        paired interval), plus ``alpha`` (Cronbach's α of the perception items).
+    unweighted : float
+        Mean of the dimension gaps (unweighted SERVQUAL score).
+    weighted : float or None
+        Σ w_d · gap_d with the CSI dimension weights, when given.
+    notes : list of str
+    """
+
+    items: pd.DataFrame
+    dimensions: pd.DataFrame
+    unweighted: float
+    weighted: float | None
+    confidence: float
+    notes: list[str] = field(default_factory=list)
+
+    def largest_negative(self, k: int = 5, *, level: str = "items") -> pd.DataFrame:
+        """The ``k`` most negative gaps (items or dimensions), most negative first."""
+        if level not in ("items", "dimensions"):
+            raise ValueError(
+                f"The 'level' parameter must be 'items' or 'dimensions'; got {level!r}."
+            )
+        t, key = (self.items, "item") if level == "items" else (self.dimensions, "dimension")
+        neg = t[t["gap"] < 0].sort_values(["gap_100", key], kind="mergesort")
+        return neg.head(k).reset_index(drop=True)
+
+
+def _paired(diff: np.ndarray, confidence: float) -> dict:
+    d = diff[~np.isnan(diff)]
+    n = len(d)
+    mean = float(d.mean()) if n else np.nan
+    if n < 2:
+        return {"gap": mean, "ci_low": np.nan, "ci_high": np.nan, "t": np.nan, "p": np.nan, "n": n}
+    sd = d.std(ddof=1)
+    se = sd / np.sqrt(n)
+    q = _st.t.ppf(0.5 + confidence / 2, n - 1)
+    if se == 0:
+        t, p = (0.0, 1.0) if mean == 0 else (np.inf * np.sign(mean), 0.0)
+    else:
+        t = mean / se
+        p = float(2 * _st.t.sf(abs(t), n - 1))
+    return {
+        "gap": mean,
+        "ci_low": mean - q * se,
+        "ci_high": mean + q * se,
+        "t": float(t),
+        "p": p,
+        "n": n,
+    }
+
+
+def servqual_gaps(
+    survey: pd.DataFrame,
+    model: SurveyModel,
+    *,
+    confidence: float = 0.95,
+    dimension_weights: pd.Series | None = None,
+) -> GapResult:
+    """Perception − expectation per item and dimension, with paired t intervals.
+
+    Parameters
+    ----------
+    survey : DataFrame
+        Responses with ``<item>`` and ``<item><expectation_suffix>`` columns.
+    model : SurveyModel
+        Items, dimensions, scales and the expectation suffix.
+    confidence : float, default=0.95
+    dimension_weights : Series, optional
+        Dimension → weight (e.g. the CSI weights) for the weighted SERVQUAL score.
+
+    Raises
+    ------
+    ValueError
+        When no item has both a perception and an expectation column (SERVPERF data: report
+        perceptions only).
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(
+            f"The 'confidence' parameter must be a float in (0, 1); got {confidence!r}."
+        )
+    suf = model.expectation_suffix
+    pairs = [i for i in model.items if i.code in survey and i.code + suf in survey]
+    if not pairs:
+        raise ValueError(
+            f"SERVQUAL gaps need expectation columns (<item>{suf}) next to the perception "
+            f"columns; the survey has none. Without expectations only perceptions (SERVPERF) "
+            f"can be reported."
+        )
+    notes = []
+    no_exp = [i.code for i in model.items if i.code in survey and i.code + suf not in survey]
+    if no_exp:
+        notes.append(
+            f"Item(s) without an expectation column, left out of the gaps: {', '.join(no_exp)}."
+        )
+    rows, diffs100 = [], {}
+    diffs = {}
+    for it in pairs:
+        p = pd.to_numeric(survey[it.code], errors="coerce").to_numpy(float)
+        e = pd.to_numeric(survey[it.code + suf], errors="coerce").to_numpy(float)
+        d = p - e
+        diffs[it.code] = d
+        width = it.scale[1] - it.scale[0]
+        diffs100[it.code] = d / width * 100
+        both = ~np.isnan(d)
+        r = _paired(d, confidence)
+        rows.append(
+            {
+                "item": it.code,
+                "dimension": it.dimension,
+                "text": it.text,
+                "perception": float(np.nanmean(p[both])) if both.any() else np.nan,
+                "expectation": float(np.nanmean(e[both])) if both.any() else np.nan,
+                **r,
+                "gap_100": r["gap"] / width * 100,
+            }
+        )
+    items = pd.DataFrame(rows)
+
+    drows = []
+    for dim in model.dimensions:
+        its = [i for i in pairs if i.dimension == dim]
+        if not its:
+            continue
+        with np.errstate(all="ignore"):
+            d100 = np.nanmean(np.column_stack([diffs100[i.code] for i in its]), axis=1)
+            praw = np.column_stack(
+                [pd.to_numeric(survey[i.code], errors="coerce").to_numpy(float) for i in its]
+            )
+            eraw = np.column_stack(
+                [pd.to_numeric(survey[i.code + suf], errors="coerce").to_numpy(float) for i in its]
+            )
+        ok = ~np.isnan(praw - eraw)
+        # the dimension gap on the native scale when all its items share one scale
+        same = len({i.scale for i in its}) == 1
+        width = its[0].scale[1] - its[0].scale[0]
+        native = d100 * width / 100 if same else d100
+        r = _paired(native, confidence)
+        alpha = cronbach_alpha(pd.DataFrame(praw)) if len(its) > 1 else np.nan
+        drows.append(
+            {
+                "dimension": dim,
+                "perception": float(np.nanmean(np.where(ok, praw, np.nan))),
+                "expectation": float(np.nanmean(np.where(ok, eraw, np.nan))),
+                **r,
+                "gap_100": r["gap"] / width * 100 if same else r["gap"],
+                "alpha": alpha,
+                "items": len(its),
+            }
+        )
+        if len(its) > 1 and np.isnan(alpha):
+            notes.append(
+                f"Cronbach's α of '{dim}' cannot be computed (no variance in the answers)."
+            )
+        elif len(its) > 1 and alpha < 0.7:
+            notes.append(
+                f"Cronbach's α of '{dim}' is {alpha:.2f} (< 0.70): its items do not "
+                f"measure one thing reliably; read its gap item by item."
+            )
+    dims = pd.DataFrame(drows)
+    unweighted = float(dims["gap"].mean())
+    weighted = None
+    if dimension_weights is not None:
+        w = pd.Series(dimension_weights, dtype=float).reindex(dims["dimension"]).fillna(0)
+        if w.sum() > 0:
+            weighted = float((w.to_numpy() / w.sum()) @ dims["gap"].to_numpy())
+    return GapResult(items, dims, unweighted, weighted, confidence, notes)
+
+
+def expectation_perception(gaps: GapResult, model: SurveyModel) -> pd.DataFrame:
+    """Mean expectation and perception per dimension on the 0-100 scale (for the gap-5 chart).
+
+    Columns: ``dimension``, ``expectation``, ``perception``, ``gap_100``, ``ci_low_100``,
+    ``ci_high_100``.
+    """
+    rows = []
+    for r in gaps.dimensions.itertuples():
+        its = model.items_of(r.dimension)
+        lo, hi = its[0].scale
+        same = len({i.scale for i in its}) == 1
+        f = 100 / (hi - lo) if same else 1.0
+        rows.append(
+            {
+                "dimension": r.dimension,
+                "expectation": (r.expectation - lo) * 100 / (hi - lo),
+                "perception": (r.perception - lo) * 100 / (hi - lo),
+                "gap_100": r.gap_100,
+                "ci_low_100": r.ci_low * f,
+                "ci_high_100": r.ci_high * f,
+            }
+        )
+    return pd.DataFrame(rows)
