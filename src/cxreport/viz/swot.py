@@ -1,0 +1,418 @@
+"""Charts of the SWOT notebook: SWOT quadrant, IFE/EFE bars, IE matrix, TOWS grid and the
+customer-orientation self-assessment (radar small multiples plus a dot plot on 0-100).
+
+Every function takes results from :mod:`cxreport.swot` / :mod:`cxreport.orientation` and
+returns a matplotlib Figure; none computes statistics.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import font_manager
+from matplotlib.patches import Rectangle
+
+from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE
+
+KIND_COLOURS = {"S": GOOD, "W": BAD, "O": "#2c7fb8", "T": "#f4a261"}
+KIND_TITLES = {"S": "Strengths", "W": "Weaknesses", "O": "Opportunities", "T": "Threats"}
+POSTURE_COLOURS = {"grow and build": GOOD, "hold and maintain": "#e9c46a", "harvest or divest": BAD}
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Noto Sans CJK JP",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Source Han Sans SC",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "AR PL UMing CN",
+    "Droid Sans Fallback",
+)
+
+
+def cjk_font() -> str | None:
+    """Name of an installed font that can draw Chinese labels, or None."""
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((f for f in CJK_FONTS if f in names), None)
+
+
+def _wrap(s: str, width: int) -> str:
+    # Chinese text has no spaces: wrap it by characters
+    if any("\u4e00" <= ch <= "\u9fff" for ch in s):
+        return "\n".join(s[i : i + width // 2] for i in range(0, len(s), width // 2))
+    return "\n".join(textwrap.wrap(str(s), width)) or str(s)
+
+
+def swot_quadrant(scores, *, title: str = "SWOT factors, weighted") -> plt.Figure:
+    """Four panels (S, W / O, T), one bar per factor: its weight within its matrix.
+
+    Bar length = weight (fixed 0 – max(0.4, largest weight) scale in every panel); the label
+    gives the rating and the weighted score.
+    """
+    t = scores.table
+    xmax = max(0.4, float(t["weight"].max()) * 1.15)
+    n_max = max(1, int(t["kind"].value_counts().max()))
+    fig, axes = plt.subplots(2, 2, figsize=(13, 2.2 + 1.05 * n_max * 2), sharex=True)
+    for ax, k in zip(axes.ravel(), ("S", "W", "O", "T"), strict=True):
+        sub = t[t["kind"] == k].sort_values("weight", kind="stable")
+        y = np.arange(len(sub))
+        ax.barh(y, sub["weight"], color=KIND_COLOURS[k], alpha=0.85, height=0.6)
+        ax.set_yticks(y, [_wrap(f, 34) for f in sub["factor"]], fontsize=9)
+        for yi, w, r, ws in zip(
+            y, sub["weight"], sub["rating"], sub["weighted_score"], strict=True
+        ):
+            ax.text(
+                w + xmax * 0.01,
+                yi,
+                f"w {w:.2f} × r {r} = {ws:.2f}",
+                va="center",
+                fontsize=8.5,
+                color=ACCENT,
+            )
+        matrix = "IFE" if k in "SW" else "EFE"
+        ax.set_title(f"{KIND_TITLES[k]} ({matrix})", color=KIND_COLOURS[k], fontsize=12)
+        ax.set_xlim(0, xmax)
+        ax.set_ylim(len(sub) - n_max - 0.6, len(sub) - 0.4)  # bars at the top of each panel
+        if not len(sub):
+            ax.text(0.5, 0.5, "no factors", transform=ax.transAxes, ha="center", color=NEUTRAL)
+        ax.grid(axis="y", visible=False)
+    for ax in axes[1]:
+        ax.set_xlabel("weight within its matrix (IFE: S + W = 1; EFE: O + T = 1)")
+    fig.suptitle(
+        f"{title} (weights from the {scores.weights_from})",
+        x=0.01,
+        ha="left",
+        fontweight="bold",
+        fontsize=13,
+    )
+    fig.tight_layout()
+    return fig
+
+
+def ife_efe_bars(scores) -> plt.Figure:
+    """Left: each factor's weighted score; right: the IFE and EFE totals against 2.5."""
+    t = scores.table
+    fig, (a1, a2) = plt.subplots(
+        1, 2, figsize=(13, 0.42 * len(t) + 2.2), gridspec_kw={"width_ratios": [2.2, 1]}
+    )
+    t = t.iloc[::-1]
+    y = np.arange(len(t))
+    a1.barh(y, t["weighted_score"], color=[KIND_COLOURS[k] for k in t["kind"]], height=0.65)
+    a1.set_yticks(
+        y,
+        [f"{k} · {_wrap(f, 44)}" for k, f in zip(t["kind"], t["factor"], strict=True)],
+        fontsize=8.5,
+    )
+    xmax = max(1.0, float(t["weighted_score"].max()) * 1.2)
+    for yi, v in zip(y, t["weighted_score"], strict=True):
+        a1.text(v + xmax * 0.01, yi, f"{v:.2f}", va="center", fontsize=8.5)
+    a1.set_xlim(0, xmax)
+    a1.set_xlabel("weighted score = weight × rating")
+    a1.set_title("Contribution of each factor")
+    a1.grid(axis="y", visible=False)
+    totals = [
+        ("IFE\n(strengths +\nweaknesses)", scores.ife_total),
+        ("EFE\n(opportunities +\nthreats)", scores.efe_total),
+    ]
+    yy = np.arange(2)[::-1]
+    cols = [GOOD if v > 2.5 else BAD if v < 2.5 else NEUTRAL for _, v in totals]
+    a2.barh(yy, [v for _, v in totals], color=cols, height=0.55)
+    a2.axvline(2.5, color=ACCENT, ls="--", lw=1.5)
+    a2.text(2.5, 1.45, " midpoint 2.5", color=ACCENT, fontsize=9, va="bottom")
+    for yi, (_, v) in zip(yy, totals, strict=True):
+        a2.text(v + 0.05, yi, f"{v:.2f}", va="center", fontweight="bold")
+    a2.set_yticks(yy, [lab for lab, _ in totals])
+    a2.set_xlim(0, 4)
+    a2.set_ylim(-0.6, 1.9)
+    a2.set_xticks([0, 1, 2, 2.5, 3, 4])
+    a2.set_xlabel("total weighted score (possible range 1–4)")
+    a2.axvspan(0, 1, color=MUTED, alpha=0.35, lw=0, zorder=0)
+    a2.text(0.5, -0.5, "below the\npossible range", ha="center", fontsize=7.5, color=NEUTRAL)
+    a2.set_title("IFE and EFE totals")
+    a2.grid(axis="y", visible=False)
+    fig.tight_layout()
+    return fig
+
+
+def ie_matrix(position) -> plt.Figure:
+    """The 3 × 3 Internal-External matrix (David) with the company's position.
+
+    x = IFE total from 4 (strong, left) to 1 (weak, right); y = EFE total from 1 (low, bottom)
+    to 4 (high, top). Cells are coloured by posture.
+    """
+    from ..swot import _CELLS, POSTURES
+
+    fig, ax = plt.subplots(figsize=(7.5, 6.6))
+    edges = [(3.0, 4.0), (2.0, 3.0), (1.0, 2.0)]  # strong/high first
+    for r, (ylo, yhi) in enumerate(edges):
+        for c, (xlo, xhi) in enumerate(edges):
+            cell = _CELLS[r][c]
+            posture = POSTURES[cell]
+            ax.add_patch(
+                Rectangle(
+                    (xlo, ylo),
+                    xhi - xlo,
+                    yhi - ylo,
+                    facecolor=POSTURE_COLOURS[posture],
+                    alpha=0.28,
+                    edgecolor="white",
+                    lw=3,
+                )
+            )
+            ax.text(
+                (xlo + xhi) / 2,
+                yhi - 0.12,
+                cell,
+                ha="center",
+                va="top",
+                fontsize=14,
+                fontweight="bold",
+                color=ACCENT,
+            )
+            ax.text(
+                (xlo + xhi) / 2,
+                ylo + 0.1,
+                posture,
+                ha="center",
+                va="bottom",
+                fontsize=8.5,
+                color=ACCENT,
+            )
+    ax.set_xlim(4, 1)
+    ax.set_ylim(1, 4)
+    ax.set_xticks([4, 3, 2, 1])
+    ax.set_yticks([1, 2, 3, 4])
+    ax.grid(False)
+    ax.scatter(
+        [position.ife_total],
+        [position.efe_total],
+        s=180,
+        color=ACCENT,
+        zorder=5,
+        edgecolor="white",
+        lw=2,
+    )
+    ax.annotate(
+        "Company",
+        (position.ife_total, position.efe_total),
+        xytext=(10, -16),
+        textcoords="offset points",
+        fontsize=10,
+        fontweight="bold",
+        color=ACCENT,
+    )
+    ax.set_xlabel(
+        "IFE total weighted score  (strong 3.0–4.0 | average 2.0–2.99 | weak 1.0–1.99)",
+        fontsize=9.5,
+    )
+    ax.set_ylabel("EFE total weighted score\n(low 1.0–1.99 | medium | high 3.0–4.0)", fontsize=9.5)
+    ax.set_title(
+        f"Internal-External (IE) matrix: cell {position.cell}, {position.posture}\n"
+        f"(IFE {position.ife_total:.2f}, EFE {position.efe_total:.2f})",
+        fontsize=12,
+    )
+    for s in ax.spines.values():
+        s.set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def tows_grid(tows) -> plt.Figure:
+    """The TOWS matrix as a workshop sheet: top factors on the edges, prompts in the cells."""
+    from ..swot import TOWS_CELLS
+
+    top = tows.top
+
+    def lst(k):
+        t = top[top["kind"] == k]
+        return "\n".join(
+            _wrap(f"{c}: {f}", 42) for c, f in zip(t["code"], t["factor"], strict=True)
+        )
+
+    fig, ax = plt.subplots(figsize=(13, 7.5))
+    ax.set_axis_off()
+    ax.set_xlim(0, 3)
+    ax.set_ylim(0, 3)
+    boxes = {
+        (1, 2): ("Strengths (S)\n" + lst("S"), KIND_COLOURS["S"]),
+        (2, 2): ("Weaknesses (W)\n" + lst("W"), KIND_COLOURS["W"]),
+        (0, 1): ("Opportunities (O)\n" + lst("O"), KIND_COLOURS["O"]),
+        (0, 0): ("Threats (T)\n" + lst("T"), KIND_COLOURS["T"]),
+    }
+    for (cx, cy), (text, col) in boxes.items():
+        ax.add_patch(
+            Rectangle((cx + 0.02, cy + 0.02), 0.96, 0.96, facecolor=col, alpha=0.15, edgecolor=col)
+        )
+        ax.text(cx + 0.06, cy + 0.94, text, va="top", ha="left", fontsize=8.8)
+    for (cx, cy), key in {(1, 1): "SO", (2, 1): "WO", (1, 0): "ST", (2, 0): "WT"}.items():
+        ax.add_patch(
+            Rectangle(
+                (cx + 0.02, cy + 0.02), 0.96, 0.96, facecolor="white", edgecolor=ACCENT, lw=1.2
+            )
+        )
+        codes = (
+            ", ".join(top.loc[top["kind"] == key[0], "code"])
+            + " × "
+            + ", ".join(top.loc[top["kind"] == key[1], "code"])
+        )
+        ax.text(
+            cx + 0.06,
+            cy + 0.94,
+            f"{key} strategies\n",
+            va="top",
+            fontsize=11,
+            fontweight="bold",
+            color=ACCENT,
+        )
+        ax.text(
+            cx + 0.06,
+            cy + 0.82,
+            _wrap(TOWS_CELLS[key].capitalize(), 40) + f"\n({codes})",
+            va="top",
+            fontsize=9,
+            color=ACCENT,
+        )
+        ax.text(
+            cx + 0.06,
+            cy + 0.1,
+            "write strategies here …",
+            fontsize=8.5,
+            color=NEUTRAL,
+            style="italic",
+        )
+    ax.text(
+        0.06,
+        2.55,
+        "TOWS matrix\n(Weihrich 1982)",
+        fontsize=13,
+        fontweight="bold",
+        color=ACCENT,
+        va="top",
+    )
+    fig.tight_layout()
+    return fig
+
+
+def _radar_axes(ax, labels, *, fontsize=8):
+    n = len(labels)
+    theta = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    ax.set_theta_offset(np.pi / 2)
+    ax.set_theta_direction(-1)
+    ax.set_thetagrids(np.degrees(theta), [_wrap(lab, 16) for lab in labels], fontsize=fontsize)
+    ax.set_ylim(0, 100)
+    ax.set_rgrids([20, 40, 60, 80, 100], ["20", "40", "60", "80", "100"], fontsize=7, color=NEUTRAL)
+    ax.set_rlabel_position(180 / n)
+    return theta
+
+
+def orientation_radar(scores, *, title: str | None = None) -> plt.Figure:
+    """Small multiples: one radar per department (solid) against the company (dashed).
+
+    Fixed 0–100 scale starting at 0, the item bank's category order on every chart, closed
+    polygons.
+    """
+    wide = scores.wide()
+    labels = list(wide.index)
+    depts = scores.departments
+    ncol = min(3, max(1, len(depts)))
+    nrow = int(np.ceil(len(depts) / ncol)) or 1
+    fig, axes = plt.subplots(
+        nrow,
+        ncol,
+        figsize=(4.6 * ncol, 4.4 * nrow),
+        subplot_kw={"projection": "polar"},
+        squeeze=False,
+    )
+    comp = wide["Company"].to_numpy()
+    for i, ax in enumerate(axes.ravel()):
+        if i >= len(depts):
+            ax.set_visible(False)
+            continue
+        d = depts[i]
+        theta = _radar_axes(ax, labels, fontsize=7)
+        th = np.r_[theta, theta[:1]]
+        v = wide[d].to_numpy()
+        ax.plot(th, np.r_[comp, comp[:1]], color=ACCENT, ls="--", lw=1.3, label="Company")
+        ax.plot(th, np.r_[v, v[:1]], color=PALETTE[1], lw=2, label=d)
+        ax.fill(th, np.r_[v, v[:1]], color=PALETTE[1], alpha=0.15)
+        n = int(scores.by_unit.loc[scores.by_unit["unit"] == d, "n_respondents"].iloc[0])
+        ax.set_title(f"{d} (n = {n})", fontsize=11, pad=18, loc="center")
+    h, lab = axes[0, 0].get_legend_handles_labels()
+    fig.legend(
+        h[:1] + [plt.Line2D([], [], color=PALETTE[1], lw=2)],
+        ["Company (all respondents)", "Department"],
+        loc="lower right",
+        fontsize=9,
+    )
+    fig.suptitle(
+        title or f"Customer orientation by department, {scores.method_label}",
+        x=0.01,
+        ha="left",
+        fontweight="bold",
+        fontsize=12,
+    )
+    fig.tight_layout()
+    return fig
+
+
+def orientation_dotplot(scores) -> plt.Figure:
+    """Companion to the radar: every category on one 0–100 axis, a dot per department and the
+    company with its 95 % interval (t across respondents)."""
+    bc = scores.by_category
+    labels = list(dict.fromkeys(bc["category_label"]))
+    depts = scores.departments
+    fig, ax = plt.subplots(figsize=(11, 0.75 * len(labels) + 1.8))
+    y = np.arange(len(labels))[::-1]
+    pos = dict(zip(labels, y, strict=True))
+    offs = np.linspace(-0.25, 0.25, max(1, len(depts)))
+    for j, d in enumerate(depts):
+        sub = bc[bc["unit"] == d]
+        ax.scatter(
+            sub["score"],
+            [pos[c] + offs[j] for c in sub["category_label"]],
+            s=34,
+            color=PALETTE[(j + 1) % len(PALETTE)],
+            label=d,
+            zorder=3,
+        )
+    comp = bc[bc["unit"] == "Company"]
+    cy = [pos[c] for c in comp["category_label"]]
+    ax.errorbar(
+        comp["score"],
+        cy,
+        xerr=[comp["score"] - comp["ci_low"], comp["ci_high"] - comp["score"]],
+        fmt="D",
+        color="black",
+        ms=8,
+        capsize=4,
+        lw=1.5,
+        zorder=4,
+        label="Company (95 % CI)",
+    )
+    for x, yy in zip(comp["score"], cy, strict=True):
+        ax.text(x, yy + 0.33, f"{x:.0f}", ha="center", fontsize=8.5, fontweight="bold")
+    ax.set_yticks(y, [_wrap(lab, 30) for lab in labels])
+    ax.set_xlim(0, 100)
+    floor = 20 if scores.method == "pct_max" else 0
+    if floor:
+        ax.axvspan(0, floor, color=MUTED, alpha=0.3, lw=0)
+        ax.text(
+            floor / 2,
+            y.max() + 0.55,
+            "below the\nfloor (all 1s)",
+            ha="center",
+            fontsize=7.5,
+            color=NEUTRAL,
+            va="bottom",
+        )
+    ax.set_ylim(-0.7, len(labels) - 0.1)
+    ax.set_xlabel(f"score, {scores.method_label}")
+    ax.set_title("Customer orientation by category: departments and company")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9)
+    ax.grid(axis="y", visible=False)
+    fig.tight_layout()
+    return fig
