@@ -16,7 +16,7 @@ All functions are pure: DataFrames in, DataFrames / small dataclasses out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -701,3 +701,133 @@ def fix_first(ipa_table: pd.DataFrame, *, top: int = 5) -> pd.DataFrame:
     """The ``top`` attributes to improve first, from :func:`ipa`'s table."""
     top = _check_int("top", top, 1)
     return ipa_table.sort_values("priority", kind="mergesort").head(top).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- notebook helpers
+@dataclass(frozen=True)
+class Periods:
+    """The reporting month's responses and the previous month's (None when undated)."""
+
+    current: pd.DataFrame
+    previous: pd.DataFrame | None
+    current_label: str
+    previous_label: str | None
+    notes: list[str] = field(default_factory=list)
+
+
+def periods(data) -> Periods:
+    """This month's and last month's survey responses.
+
+    An undated survey (no ``date`` column) is read as one period, labelled with the reporting
+    month, and there is no previous month.
+    """
+    sv = data.survey
+    label = str(data.month) if data.month is not None else "all responses"
+    if "date" not in sv.columns or data.month is None:
+        return Periods(
+            sv,
+            None,
+            label,
+            None,
+            [
+                "The survey has no date column: all responses are read as one period; "
+                "no month-on-month comparison."
+            ],
+        )
+    cur = data.in_month("survey")
+    prev = data.in_month("survey", month=data.month - 1)
+    notes = []
+    if cur.empty:
+        notes.append(f"No survey responses in {data.month}.")
+    return Periods(
+        cur, prev if len(prev) else None, label, str(data.month - 1) if len(prev) else None, notes
+    )
+
+
+def series_table(
+    results: Mapping[str, pd.DataFrame],
+    targets: pd.DataFrame | None = None,
+    *,
+    labels: Sequence[str] | None = None,
+    dimensions_only: bool = True,
+) -> pd.DataFrame:
+    """Long table (``series``, ``index``, ``score``, ``ci_low``, ``ci_high``) for radar and dot
+    charts: each CSI table under its label, then the target/benchmark rows (``labels`` picks
+    which target labels; all by default)."""
+    parts = []
+    for name, t in results.items():
+        t = t[t["index"] != OVERALL] if dimensions_only else t
+        parts.append(t[["index", "score", "ci_low", "ci_high"]].assign(series=name))
+    if targets is not None and len(targets):
+        t = targets.copy()
+        t["label"] = t["label"].fillna("target") if "label" in t else "target"
+        for lab in labels if labels is not None else list(dict.fromkeys(t["label"])):
+            sub = t[t["label"] == lab]
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "index": sub["dimension"],
+                        "score": sub["target"],
+                        "ci_low": np.nan,
+                        "ci_high": np.nan,
+                        "series": lab,
+                    }
+                )
+            )
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return out[["series", "index", "score", "ci_low", "ci_high"]] if len(out) else out
+
+
+def customer_attribute(
+    survey: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    column: str,
+) -> pd.Series | None:
+    """A customer attribute (e.g. channel, region) for each response, via ``customer_id``.
+
+    None when the survey has no ``customer_id``, the customers table is absent or lacks the
+    column.
+    """
+    if customers is None or "customer_id" not in survey.columns or column not in customers.columns:
+        return None
+    lookup = customers.drop_duplicates("customer_id").set_index("customer_id")[column]
+    return survey["customer_id"].map(lookup).rename(column)
+
+
+def item_importance(
+    survey: pd.DataFrame, model: SurveyModel, *, outcome: str = "overall_satisfaction"
+) -> tuple[pd.Series, str]:
+    """Importance of each item for the IPA grid: derived (relative weights of ``outcome`` on
+    all items) when possible, else stated (mean ``_imp`` answer), else None.
+
+    Returns the importance per item and a sentence saying which one it is.
+    """
+    items = present_items(survey, model)
+    if outcome in survey.columns and len(items) > 1:
+        try:
+            res = relative_weights(rescale(survey, model), survey[outcome])
+            return res.weights, (
+                f"derived importance: Johnson relative weights of "
+                f"'{outcome}' on the {len(items)} items (R² {res.r2:.2f})"
+            )
+        except DriverError as exc:
+            why = str(exc)
+        else:  # pragma: no cover - the try returns
+            why = ""
+    else:
+        why = f"the survey has no '{outcome}' column"
+    imp = rescale(survey, model, suffix=model.importance_suffix)
+    if imp.shape[1] and imp.notna().any().all():
+        return imp.mean(), f"stated importance (mean answer); derived was not possible: {why}"
+    raise DriverError(
+        f"No importance for the IPA grid: {why}, and the survey has no "
+        f"importance answers (<item>{model.importance_suffix})."
+    )
+
+
+def metric_name(dimension: str) -> str:
+    """``csi__<dimension>`` in snake_case (stable KPI names for the index page)."""
+    import re
+
+    slug = re.sub(r"\W+", "_", str(dimension).strip().lower(), flags=re.UNICODE).strip("_")
+    return f"csi__{slug or 'dimension'}"

@@ -318,3 +318,35 @@ def ecsi_blocks(survey_model) -> dict[str, list[str]] | None:
 def ecsi_paths(blocks: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
     """The ECSI paths among the blocks present (paths through absent blocks are dropped)."""
     return [(a, b) for a, b in ECSI_PATHS if a in blocks and b in blocks]
+
+
+def servqual_model(
+    survey_model,
+    survey: pd.DataFrame,
+    *,
+    outcome: str = "overall_satisfaction",
+    loyalty: str = "nps",
+) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
+    """A reduced ACSI-style model for a SERVQUAL survey: each dimension → satisfaction
+    (the single ``outcome`` item) → loyalty (the single ``loyalty`` item, when present).
+
+    Raises
+    ------
+    PLSError
+        When the survey has no ``outcome`` column.
+    """
+    if outcome not in survey.columns:
+        raise PLSError(f"The reduced PLS model needs the outcome column '{outcome}'.")
+    blocks: dict[str, list[str]] = {}
+    for d in survey_model.dimensions:
+        cols = [i.code for i in survey_model.items_of(d) if i.code in survey.columns]
+        if cols:
+            blocks[str(d)] = cols
+    if str(outcome) in blocks or "satisfaction" in blocks:
+        raise PLSError("A dimension is called 'satisfaction'; use the ECSI model instead.")
+    paths = [(d, "satisfaction") for d in blocks]
+    blocks["satisfaction"] = [outcome]
+    if loyalty in survey.columns and survey[loyalty].notna().any():
+        blocks["loyalty"] = [loyalty]
+        paths.append(("satisfaction", "loyalty"))
+    return blocks, paths

@@ -28,8 +28,8 @@ class GapResult:
     items : DataFrame
         One row per item with both columns: ``item``, ``dimension``, ``perception``,
         ``expectation`` (means on the item's scale), ``gap`` (P − E), ``ci_low``, ``ci_high``,
-        ``t``, ``p``, ``n`` (respondents who answered both), ``gap_100`` (gap in points of the
-        0-100 scale, comparable across scales).
+        ``t``, ``p``, ``n`` (respondents who answered both), ``gap_100``, ``ci_low_100``,
+        ``ci_high_100`` (gap and CI in points of the 0-100 scale, comparable across scales).
     dimensions : DataFrame
         The same per dimension (each respondent's mean over the dimension's items, then a
         paired interval), plus ``alpha`` (Cronbach's α of the perception items).
@@ -145,6 +145,8 @@ def servqual_gaps(
                 "expectation": float(np.nanmean(e[both])) if both.any() else np.nan,
                 **r,
                 "gap_100": r["gap"] / width * 100,
+                "ci_low_100": r["ci_low"] / width * 100,
+                "ci_high_100": r["ci_high"] / width * 100,
             }
         )
     items = pd.DataFrame(rows)
