@@ -1,0 +1,1080 @@
+"""Customer segmentation: features as of the month end, a k-means sweep with an honest choice of
+k, bootstrap stability, profiles with deterministic names, and month-to-month migration.
+
+The one-call entry point for other notebooks is :func:`label_customers`::
+
+    >>> labels = label_customers(run.data, seed=run.seed)   # Series: customer_id -> segment
+    >>> churn_table.join(labels, on="customer_id")
+
+Everything else is what ``notebooks/02_segments.ipynb`` narrates:
+
+* :func:`customer_features` - recency, frequency, monetary (net of returns), tenure and, when
+  the tables exist, NPS, complaints and failed Moments of Truth, as of the month end;
+* :func:`sweep` - k-means for each k with silhouette (sampled, seeded), Calinski-Harabasz,
+  Davies-Bouldin and Hennig-style bootstrap stability (mean ARI, per-cluster Jaccard);
+* :func:`choose_k` - the rule that picks k (stated in :data:`K_RULE`);
+* :func:`segment` - the whole pipeline, returning a :class:`SegmentResult`;
+* :func:`migration` - who moved between segments since last month.
+
+Method in one paragraph: features are ``log1p``-transformed (their distributions are long-tailed)
+and standardised; clustering is k-means (``n_init`` restarts, seeded). Each cluster is relabelled
+by descending mean value so that cluster 0 is always the most valuable, and named from its
+profile by fixed rules (:func:`name_clusters`). Above ``exact_max`` customers k-means is fitted
+on a seeded sample of ``exact_max`` customers and every customer is assigned to the nearest
+centre (exact k-means on a large sample, rather than mini-batch k-means, which can land in a poor
+optimum; see ``benchmarks/bench_segments.py`` for the agreement figures).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import CxReportError, MissingTableError
+
+#: Features used for clustering by default (when present and not constant).
+DEFAULT_FEATURES = ("recency", "purchase_rate", "avg_basket", "tenure")
+#: Features that are per-customer rates or counts suited to a log transform.
+LOG_FEATURES = (
+    "recency",
+    "frequency",
+    "monetary",
+    "avg_basket",
+    "tenure",
+    "complaints",
+    "failed_mot",
+    "contacts",
+    "purchase_rate",
+    "monthly_value",
+)
+
+NO_PURCHASE = "no purchase yet"
+
+K_RULE = (
+    "Among the k in the sweep, a k is *stable* when every cluster is reproduced in bootstrap "
+    "resamples (each cluster's mean Jaccard >= {jaccard:.2f}, Hennig's 'stable' reading, and "
+    "the smallest cluster holds >= {min_share:.0%} of customers) and *well separated* when its "
+    "silhouette is within {sil_tol:.2f} of the best silhouette in the sweep. The chosen k is "
+    "the largest k that is both: more segments are more useful to the business, but only as "
+    "long as they are reproducible and about as well separated as the best partition. When no "
+    "k qualifies, the most stable k is taken and the output says so."
+)
+
+
+# --------------------------------------------------------------------------------------------
+# input checks
+# --------------------------------------------------------------------------------------------
+
+
+def _check_int(name: str, value, lo: int, hi: int | None = None) -> int:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, np.integer))
+        or value < lo
+        or (hi is not None and value > hi)
+    ):
+        rng = f"[{lo}, {hi}]" if hi is not None else f"[{lo}, inf)"
+        raise CxReportError(
+            f"The '{name}' parameter must be an int in the range {rng}; got {value!r}."
+        )
+    return int(value)
+
+
+def _check_float(name: str, value, lo: float, hi: float) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.floating))
+        or not (lo <= value <= hi)
+    ):
+        raise CxReportError(
+            f"The '{name}' parameter must be a number in [{lo}, {hi}]; got {value!r}."
+        )
+    return float(value)
+
+
+def slug(name: str) -> str:
+    """``"high-value loyal"`` -> ``"high_value_loyal"`` (for KPI names)."""
+    return re.sub(r"[^0-9a-z]+", "_", str(name).lower()).strip("_") or "segment"
+
+
+# --------------------------------------------------------------------------------------------
+# features
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Features:
+    """Per-customer features as of a month end, and notes on how they were built.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Index ``customer_id``; columns ``recency`` (days since the last purchase, counted
+        from the last day of the month), ``frequency`` (distinct purchase days), ``monetary``
+        (net value: purchases minus returns, floored at 0), ``avg_basket``, ``tenure`` (days),
+        ``purchase_rate`` (purchase days per month observed: tenure, but at most the span of
+        the transaction history, at least one month), ``monthly_value`` (monetary per month),
+        ``revenue_month`` (net value in the month), ``churned`` (left during the month, NaN
+        without a customers table) and, when the tables exist, ``nps`` (latest answer in the
+        last 12 months, NaN when none), ``complaints`` and ``failed_mot`` (last 12 months).
+    as_of : Timestamp
+        The last day counted (the month's last day).
+    notes : list of str
+        What was done with returns, missing tables and excluded customers.
+    no_purchase : Index
+        Customers of the customers table who are active but have not bought yet.
+    """
+
+    table: pd.DataFrame
+    as_of: pd.Timestamp
+    notes: list[str] = field(default_factory=list)
+    no_purchase: pd.Index = field(default_factory=lambda: pd.Index([], name="customer_id"))
+
+
+def _month_end(data, month) -> tuple[pd.Period, pd.Timestamp, pd.Timestamp]:
+    m = data.month if month is None else pd.Period(month, "M")
+    if m is None:
+        raise CxReportError("No reporting month: load the data with a month (YYYY-MM).")
+    return m, m.start_time, (m + 1).start_time
+
+
+def customer_features(
+    data, *, month: pd.Period | str | None = None, cx_window_days: int = 365
+) -> Features:
+    """Features per customer as of the end of the reporting month.
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder; needs ``transactions``. ``customers`` (signup and churn dates),
+        ``survey`` (NPS), ``complaints`` and ``touchpoints`` (failed Moments of Truth) are used
+        when present.
+    month : Period or str, optional
+        Month whose end is the cut-off; default ``data.month``. Rows dated later are ignored.
+    cx_window_days : int, default=365
+        Look-back window for NPS, complaints and failed Moments of Truth.
+
+    Returns
+    -------
+    Features
+
+    Notes
+    -----
+    Returns (negative amounts) are netted against purchases: ``monetary`` is the net value,
+    floored at 0 for customers who returned more than they bought in the window (counted in
+    the notes). ``frequency`` and ``recency`` count only days with a positive net amount, so a
+    return is never a purchase. Customers who left before the month began are excluded.
+    """
+    if not data.has("transactions"):
+        raise MissingTableError(
+            "Segmentation needs the table transactions (customer_id, date, amount), which "
+            f"{getattr(data, 'folder', 'the data folder')} does not hold. Add transactions.csv "
+            "or map your file in cxreport.yaml (tables.transactions.file)."
+        )
+    _check_int("cx_window_days", cx_window_days, 1)
+    m, start, end = _month_end(data, month)
+    as_of = end - pd.Timedelta(days=1)
+    notes: list[str] = []
+    tx = data.transactions
+    tx = tx.loc[tx["date"] < end, ["customer_id", "date", "amount"]]
+    tx = tx[tx["customer_id"].notna() & tx["amount"].notna()]
+    if tx.empty:
+        raise CxReportError(
+            f"No transactions dated before the end of {m}: there is nothing to "
+            "segment. Choose a later month or check the transaction dates."
+        )
+    gone = pd.Index([])
+    cust = data.customers if data.has("customers") else None
+    if cust is not None and "churn_date" in cust:
+        gone = pd.Index(cust.loc[cust["churn_date"] < start, "customer_id"])
+        if len(gone):
+            tx = tx[~tx["customer_id"].isin(gone)]
+    n_neg = int((tx["amount"] < 0).sum())
+    # net per customer and day: a same-day return cancels the purchase it refers to
+    day = tx.groupby(["customer_id", "date"], sort=True)["amount"].sum()
+    pos = day[day > 0]
+    g_all = tx.groupby("customer_id", sort=True)["amount"]
+    net = g_all.sum()
+    first = tx.groupby("customer_id", sort=True)["date"].min()
+    ids = pos.index.get_level_values(0)
+    dates = pos.index.get_level_values(1)
+    last = pd.Series(dates, index=ids).groupby(level=0, sort=True).max()
+    freq = pd.Series(1, index=ids).groupby(level=0, sort=True).sum()
+    only_returns = net.index.difference(last.index)
+    net = net.reindex(last.index)
+    n_floor = int((net <= 0).sum())
+    monetary = net.clip(lower=0.0)
+    t = pd.DataFrame(
+        {
+            "recency": (as_of - last).dt.days.astype(float),
+            "frequency": freq.astype(float),
+            "monetary": monetary.astype(float),
+        }
+    )
+    t.index.name = "customer_id"
+    t["avg_basket"] = t["monetary"] / t["frequency"]
+    in_m = tx[tx["date"] >= start].groupby("customer_id")["amount"].sum()
+    t["revenue_month"] = in_m.reindex(t.index).fillna(0.0)
+    if n_neg:
+        notes.append(
+            f"Returns: {n_neg:,} transactions with a negative amount were netted against "
+            f"purchases (monetary = purchases - returns); {n_floor:,} customers whose returns "
+            "equal or exceed their purchases count with a monetary value of 0."
+            + (
+                f" {len(only_returns):,} customers with only returns are left out."
+                if len(only_returns)
+                else ""
+            )
+        )
+    tenure_src = "first purchase"
+    if cust is not None and "signup_date" in cust:
+        signup = cust.set_index("customer_id")["signup_date"]
+        signup = signup[~signup.index.duplicated()].reindex(t.index)
+        tenure_start = signup.fillna(first.reindex(t.index))
+        tenure_start = tenure_start.where(
+            tenure_start <= first.reindex(t.index), first.reindex(t.index)
+        )
+        tenure_src = "signup date (first purchase when earlier or missing)"
+    else:
+        tenure_start = first.reindex(t.index)
+    t["tenure"] = (as_of - tenure_start).dt.days.clip(lower=0).astype(float)
+    # months a customer could be seen buying: since signup, not before the history starts
+    history_start = data.transactions["date"].min()
+    months = np.maximum(
+        np.minimum(t["tenure"].to_numpy(), float((as_of - history_start).days)) / 30.44, 1.0
+    )
+    t["purchase_rate"] = t["frequency"].to_numpy() / months
+    t["monthly_value"] = t["monetary"].to_numpy() / months
+    no_purchase = pd.Index([], name="customer_id")
+    if cust is not None:
+        c = cust.set_index("customer_id")
+        c = c[~c.index.duplicated()]
+        churned = pd.Series(np.nan, index=t.index)
+        if "churn_date" in c:
+            cd = c["churn_date"].reindex(t.index)
+            churned = ((cd >= start) & (cd < end)).astype(float)
+        t["churned"] = churned
+        active = c.index
+        if "churn_date" in c:
+            active = c.index[~(c["churn_date"] < start)]
+        if "signup_date" in c:
+            active = active[~(c.loc[active, "signup_date"] >= end)]
+        no_purchase = pd.Index(active.difference(t.index), name="customer_id")
+    else:
+        t["churned"] = np.nan
+        notes.append(
+            "No customers table: tenure counts from the first purchase and churn "
+            "rates are not available."
+        )
+    if len(gone):
+        notes.append(f"{len(gone):,} customers who left before {m} are not segmented.")
+    notes.append(f"Tenure counts from the {tenure_src}.")
+    lo = end - pd.Timedelta(days=cx_window_days)
+    if (
+        data.has("survey")
+        and "nps" in data.survey
+        and "customer_id" in data.survey
+        and "date" in data.survey
+    ):
+        sv = data.survey
+        sv = sv[
+            (sv["date"] < end) & (sv["date"] >= lo) & sv["customer_id"].notna() & sv["nps"].notna()
+        ]
+        latest = (
+            sv.sort_values(["customer_id", "date"], kind="stable")
+            .groupby("customer_id")["nps"]
+            .last()
+        )
+        t["nps"] = latest.reindex(t.index).astype(float)
+    if data.has("complaints"):
+        co = data.complaints
+        co = co[(co["opened"] < end) & (co["opened"] >= lo)]
+        t["complaints"] = co.groupby("customer_id").size().reindex(t.index).fillna(0.0)
+    if data.has("touchpoints"):
+        tp = data.touchpoints
+        tp = tp[(tp["date"] < end) & (tp["date"] >= lo)]
+        t["failed_mot"] = (
+            tp[tp["outcome"].astype(str).str.lower() != "ok"]
+            .groupby("customer_id")
+            .size()
+            .reindex(t.index)
+            .fillna(0.0)
+        )
+        t["contacts"] = tp.groupby("customer_id").size().reindex(t.index).fillna(0.0)
+    return Features(t, as_of, notes, no_purchase)
+
+
+# --------------------------------------------------------------------------------------------
+# clustering: design matrix, fits, sweep, stability, choice of k
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Design:
+    """The scaled matrix clustered, and how to build it again for other customers."""
+
+    X: np.ndarray
+    index: pd.Index
+    features: tuple[str, ...]
+    logged: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    notes: list[str] = field(default_factory=list)
+
+    def transform(self, table: pd.DataFrame) -> np.ndarray:
+        """Apply the same log and scaling to another feature table (e.g. last month's)."""
+        return _transform(table, self.features, self.logged, self.mean, self.scale)
+
+
+def _transform(table, features, logged, mean, scale) -> np.ndarray:
+    cols = []
+    for f in features:
+        v = table[f].to_numpy(dtype=float)
+        cols.append(np.log1p(np.clip(v, 0, None)) if f in logged else v)
+    X = np.column_stack(cols)
+    return (X - mean) / scale
+
+
+def design_matrix(table: pd.DataFrame, *, features=DEFAULT_FEATURES) -> Design:
+    """``log1p`` of the long-tailed features, then standardised; constant features dropped.
+
+    Missing values (for instance NPS of customers who never answered) are filled with the
+    feature's median before scaling, with a note.
+    """
+    features = tuple(features)
+    unknown = [f for f in features if f not in table]
+    if unknown:
+        raise CxReportError(
+            f"The 'features' parameter names columns the feature table does not have: "
+            f"{', '.join(unknown)}. Available: {', '.join(table.columns)}."
+        )
+    notes: list[str] = []
+    t = table[list(features)].astype(float)
+    for f in features:
+        miss = t[f].isna()
+        if miss.any():
+            med = t[f].median()
+            t[f] = t[f].fillna(0.0 if np.isnan(med) else med)
+            notes.append(f"{f}: {int(miss.sum()):,} missing values set to the median.")
+    logged = tuple(f for f in features if f in LOG_FEATURES)
+    raw = np.column_stack(
+        [
+            np.log1p(np.clip(t[f].to_numpy(), 0, None)) if f in logged else t[f].to_numpy()
+            for f in features
+        ]
+    )
+    sd = raw.std(axis=0)
+    const = sd <= 1e-12 * np.maximum(1.0, np.abs(raw).max(axis=0))
+    if const.all():
+        raise CxReportError(
+            "Every clustering feature is constant (" + ", ".join(features) + "): all customers "
+            "look alike, so there is nothing to segment. Use a longer history or other features."
+        )
+    if const.any():
+        dropped = [f for f, c in zip(features, const, strict=True) if c]
+        notes.append(
+            "Constant features left out of the clustering (they separate no one): "
+            + ", ".join(dropped)
+            + "."
+        )
+        keep = ~const
+        features = tuple(f for f, k in zip(features, keep, strict=True) if k)
+        logged = tuple(f for f in logged if f in features)
+        raw, sd = raw[:, keep], sd[keep]
+    mean = raw.mean(axis=0)
+    return Design((raw - mean) / sd, table.index, features, logged, mean, sd, notes)
+
+
+def _kmeans(X: np.ndarray, k: int, seed: int, n_init: int):
+    from sklearn.cluster import KMeans
+
+    return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(X)
+
+
+def _assign(X: np.ndarray, centers: np.ndarray, chunk: int = 200_000) -> np.ndarray:
+    """Nearest centre for every row (chunked, so a million rows stay small in memory)."""
+    out = np.empty(len(X), dtype=np.int32)
+    c2 = (centers**2).sum(axis=1)
+    for lo in range(0, len(X), chunk):
+        x = X[lo : lo + chunk]
+        d = c2[None, :] - 2.0 * x @ centers.T
+        out[lo : lo + chunk] = d.argmin(axis=1)
+    return out
+
+
+def fit_clusters(
+    X: np.ndarray, k: int, *, seed: int = 42, n_init: int = 4, exact_max: int = 200_000
+) -> tuple[np.ndarray, np.ndarray]:
+    """k-means labels and centres; above ``exact_max`` rows fitted on a seeded sample.
+
+    Returns labels for every row of ``X`` (nearest centre) and the centres.
+    """
+    n = len(X)
+    if n > exact_max:
+        rng = np.random.default_rng(seed)
+        idx = np.sort(rng.choice(n, exact_max, replace=False))
+        km = _kmeans(X[idx], k, seed, n_init)
+        centers = km.cluster_centers_
+        return _assign(X, centers), centers
+    km = _kmeans(X, k, seed, n_init)
+    return km.labels_.astype(np.int32), km.cluster_centers_
+
+
+def _lloyd(
+    X: np.ndarray,
+    k: int,
+    rng: np.random.Generator,
+    n_init: int = 2,
+    max_iter: int = 100,
+    tol: float = 1e-6,
+) -> np.ndarray:
+    """Plain k-means (k-means++ seeding, Lloyd iterations) in numpy; returns the best centres.
+
+    Used for the many small bootstrap refits: scikit-learn's ``KMeans.fit`` costs tens of
+    milliseconds of fixed overhead per call (thread-pool set-up), which dominates on a few
+    thousand rows and would make a 140-fit stability check take tens of seconds.
+    """
+    best, best_inertia = None, np.inf
+    x2 = (X**2).sum(axis=1)
+    for _ in range(n_init):
+        centers = np.empty((k, X.shape[1]))
+        centers[0] = X[rng.integers(len(X))]
+        d = ((X - centers[0]) ** 2).sum(axis=1)
+        for j in range(1, k):
+            tot = d.sum()
+            i = rng.choice(len(X), p=d / tot) if tot > 0 else rng.integers(len(X))
+            centers[j] = X[i]
+            d = np.minimum(d, ((X - centers[j]) ** 2).sum(axis=1))
+        for _ in range(max_iter):
+            dist = x2[:, None] - 2.0 * X @ centers.T + (centers**2).sum(axis=1)[None, :]
+            lab = dist.argmin(axis=1)
+            counts = np.bincount(lab, minlength=k)
+            sums = np.column_stack(
+                [np.bincount(lab, weights=X[:, j], minlength=k) for j in range(X.shape[1])]
+            )
+            new = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centers)
+            shift = ((new - centers) ** 2).sum()
+            centers = new
+            if shift <= tol:
+                break
+        dist = x2[:, None] - 2.0 * X @ centers.T + (centers**2).sum(axis=1)[None, :]
+        inertia = dist.min(axis=1).sum()
+        if inertia < best_inertia:
+            best, best_inertia = centers, inertia
+    return best
+
+
+def bootstrap_stability(
+    X: np.ndarray, labels: np.ndarray, k: int, *, n_boot: int = 20, seed: int = 42, n_init: int = 2
+) -> tuple[float, np.ndarray]:
+    """Hennig-style bootstrap stability of a k-means partition.
+
+    Each of ``n_boot`` bootstrap resamples (drawn with replacement) is clustered again; on the
+    customers the resample contains, the reference partition is compared with the new one:
+    the adjusted Rand index, and for each reference cluster the Jaccard similarity to its
+    best-matching new cluster (as ``fpc::clusterboot``).
+
+    Returns
+    -------
+    mean_ari : float
+    jaccard : ndarray of shape (k,)
+        Mean over the resamples of each reference cluster's best Jaccard (Hennig reads
+        >= 0.75 as stable, <= 0.6 as not to be trusted).
+    """
+    from sklearn.metrics import adjusted_rand_score
+
+    rng = np.random.default_rng(seed)
+    n = len(X)
+    aris, jac = [], np.zeros(k)
+    for _ in range(n_boot):
+        idx = rng.integers(0, n, n)
+        u = np.unique(idx)
+        centers = _lloyd(X[idx], k, rng, n_init=n_init)
+        new = _assign(X[u], centers)
+        ref = labels[u]
+        aris.append(adjusted_rand_score(ref, new))
+        # contingency table -> Jaccard of every (reference, new) pair
+        ct = np.bincount(ref * k + new, minlength=k * k).reshape(k, k).astype(float)
+        a, bsz = ct.sum(axis=1), ct.sum(axis=0)
+        union = a[:, None] + bsz[None, :] - ct
+        with np.errstate(invalid="ignore", divide="ignore"):
+            j = np.where(union > 0, ct / union, 0.0)
+        jac += j.max(axis=1)
+    return float(np.mean(aris)), jac / n_boot
+
+
+@dataclass
+class Sweep:
+    """Quality of the k-means partition for each k.
+
+    ``table`` has one row per k: ``silhouette`` (sampled for large n), ``silhouette_sd``
+    (spread over 5 seeds when sampled, else 0), ``calinski_harabasz``, ``davies_bouldin``,
+    ``smallest_share``, ``stability_ari``, ``min_jaccard``, ``stable``, ``separated``.
+    """
+
+    table: pd.DataFrame
+    n: int
+    silhouette_sample: int
+    stability_sample: int
+    n_boot: int
+    labels: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    centers: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    jaccard: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+
+
+def sweep(
+    X: np.ndarray,
+    *,
+    k_range=range(2, 9),
+    seed: int = 42,
+    n_init: int = 4,
+    n_boot: int = 20,
+    silhouette_sample: int = 10_000,
+    stability_sample: int = 5_000,
+    exact_max: int = 200_000,
+) -> Sweep:
+    """Fit k-means for each k and measure separation and stability.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, p)
+        Scaled features (see :func:`design_matrix`).
+    k_range : iterable of int, default=range(2, 9)
+    seed : int, default=42
+        Seeds the fits, the silhouette sample and the bootstrap.
+    n_init : int, default=4
+        k-means restarts per fit.
+    n_boot : int, default=20
+        Bootstrap resamples per k for the stability check (0 = skip it).
+    silhouette_sample : int, default=10_000
+        Silhouette is O(n^2); above this many customers it is computed on a seeded sample of
+        this size (error about 0.003 at 10,000 on CDNOW), and its spread over five seeds is
+        reported.
+    stability_sample : int, default=5_000
+        The bootstrap runs on a seeded sample of this many customers (all when fewer).
+    exact_max : int, default=200_000
+        Above this many customers k-means is fitted on a seeded sample of this size.
+    """
+    from threadpoolctl import threadpool_limits
+
+    # one thread below 100k rows: on small problems the OpenMP/BLAS thread start-up and
+    # spin-waiting cost more than they save, badly so on a shared, busy machine
+    with threadpool_limits(limits=1 if len(X) < 100_000 else None):
+        return _sweep(
+            X,
+            k_range=k_range,
+            seed=seed,
+            n_init=n_init,
+            n_boot=n_boot,
+            silhouette_sample=silhouette_sample,
+            stability_sample=stability_sample,
+            exact_max=exact_max,
+        )
+
+
+def _sweep(
+    X, *, k_range, seed, n_init, n_boot, silhouette_sample, stability_sample, exact_max
+) -> Sweep:
+    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+
+    n = len(X)
+    ks = sorted({int(k) for k in k_range})
+    rng = np.random.default_rng(seed)
+    s_idx = (
+        np.sort(rng.choice(n, stability_sample, replace=False))
+        if n > stability_sample
+        else np.arange(n)
+    )
+    rows, out = [], Sweep(pd.DataFrame(), n, min(n, silhouette_sample), len(s_idx), n_boot)
+    for k in ks:
+        labels, centers = fit_clusters(X, k, seed=seed, n_init=n_init, exact_max=exact_max)
+        out.labels[k], out.centers[k] = labels, centers
+        counts = np.bincount(labels, minlength=k)
+        if (counts > 0).sum() < 2:
+            rows.append({"k": k, "silhouette": np.nan})
+            continue
+        if n > silhouette_sample:
+            sils = [
+                silhouette_score(X, labels, sample_size=silhouette_sample, random_state=seed + i)
+                for i in range(5)
+            ]
+            sil, sil_sd = float(sils[0]), float(np.std(sils, ddof=1))
+        else:
+            sil, sil_sd = float(silhouette_score(X, labels)), 0.0
+        row = {
+            "k": k,
+            "silhouette": sil,
+            "silhouette_sd": sil_sd,
+            "calinski_harabasz": float(calinski_harabasz_score(X, labels)),
+            "davies_bouldin": float(davies_bouldin_score(X, labels)),
+            "smallest_share": float(counts.min() / n),
+        }
+        if n_boot:
+            Xs = X[s_idx]
+            ref = labels[s_idx] if len(s_idx) < n else labels
+            ari, jac = bootstrap_stability(Xs, ref, k, n_boot=n_boot, seed=seed)
+            out.jaccard[k] = jac
+            row.update(stability_ari=ari, min_jaccard=float(jac.min()))
+        else:
+            row.update(stability_ari=np.nan, min_jaccard=np.nan)
+        rows.append(row)
+    out.table = pd.DataFrame(rows).set_index("k")
+    return out
+
+
+@dataclass
+class KChoice:
+    k: int
+    reason: str
+    rule: str
+    pinned: bool
+
+
+def choose_k(
+    table: pd.DataFrame,
+    *,
+    min_jaccard: float = 0.75,
+    min_share: float = 0.02,
+    silhouette_tolerance: float = 0.05,
+) -> KChoice:
+    """Pick k from a :class:`Sweep` table by the rule in :data:`K_RULE`."""
+    t = table.dropna(subset=["silhouette"])
+    if t.empty:
+        raise CxReportError("No k in the sweep produced two or more clusters.")
+    rule = K_RULE.format(jaccard=min_jaccard, min_share=min_share, sil_tol=silhouette_tolerance)
+    best = t["silhouette"].max()
+    separated = t["silhouette"] >= best - silhouette_tolerance
+    has_stab = t["min_jaccard"].notna()
+    stable = (t["min_jaccard"] >= min_jaccard) | ~has_stab
+    stable &= t["smallest_share"] >= min_share
+    table.loc[t.index, "separated"] = separated
+    table.loc[t.index, "stable"] = stable
+    ok = t.index[separated & stable]
+    if len(ok):
+        k = int(ok.max())
+        r = t.loc[k]
+        stab = (
+            f", every cluster reproduced in bootstrap resamples (smallest mean Jaccard "
+            f"{r['min_jaccard']:.2f}, mean ARI {r['stability_ari']:.2f})"
+            if has_stab.loc[k]
+            else " (stability not checked)"
+        )
+        reason = (
+            f"k = {k}: silhouette {r['silhouette']:.3f} (best in the sweep "
+            f"{best:.3f} at k = {int(t['silhouette'].idxmax())}){stab}; the smallest "
+            f"segment holds {r['smallest_share']:.1%} of customers."
+        )
+        bigger = [int(x) for x in t.index if x > k]
+        if bigger:
+            why = []
+            for kk in bigger:
+                rr = t.loc[kk]
+                if not separated.loc[kk]:
+                    why.append(
+                        f"k = {kk} is less well separated (silhouette {rr['silhouette']:.3f})"
+                    )
+                elif not stable.loc[kk]:
+                    why.append(
+                        f"k = {kk} is not stable (smallest Jaccard "
+                        f"{rr['min_jaccard']:.2f}, smallest segment "
+                        f"{rr['smallest_share']:.1%})"
+                    )
+            reason += " Larger k rejected: " + "; ".join(why) + "."
+    else:
+        k = int(t["min_jaccard"].fillna(0).idxmax())
+        reason = (
+            f"No k is both well separated and stable; k = {k} is the most stable "
+            f"(smallest Jaccard {t.loc[k, 'min_jaccard']:.2f}). Treat the segments as "
+            "a convenient partition, not as natural groups."
+        )
+    return KChoice(k, reason, rule, False)
+
+
+# --------------------------------------------------------------------------------------------
+# profiles and names
+# --------------------------------------------------------------------------------------------
+
+#: Thresholds of the naming rules (ratios to the median customer; days).
+NAME_RULES = {
+    "high_value": 1.5,  # monthly value >= 1.5 x the median customer's -> "high-value"
+    "low_value": 0.67,  # <= 0.67 x -> "low-spend"; else "mid-value"
+    "new_days": 183,  # median tenure <= 183 days -> "new"
+    "lapsed_days": 180,  # median recency >= max(180 days, 3 x overall median) -> "lapsed"
+    "lapsed_ratio": 3.0,
+    "fading_ratio": 2.0,  # median recency >= 2 x overall median -> "fading"
+    "loyal_rate": 1.5,  # purchase rate >= 1.5 x median and recent -> "loyal"
+    "occasional_rate": 0.67,  # purchase rate <= 0.67 x median -> "occasional"
+}
+
+
+def _nps(scores: pd.Series) -> float:
+    s = scores.dropna()
+    if s.empty:
+        return np.nan
+    return float(100 * ((s >= 9).mean() - (s <= 6).mean()))
+
+
+def profile(table: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
+    """One row per cluster: size, value, median behaviour and experience.
+
+    Columns: ``customers``, ``share``, ``revenue`` (net value to date), ``revenue_share``,
+    ``revenue_month_share``, medians of ``recency``, ``frequency``, ``purchase_rate``,
+    ``avg_basket``, ``monetary``, ``monthly_value``, ``tenure``; ``nps`` (promoters minus
+    detractors among the cluster's respondents, NaN when none) and ``nps_n``;
+    ``complaint_rate`` and ``failed_mot_rate`` (share of customers with at least one in the
+    look-back window); ``churn_rate`` (share who left during the month).
+    """
+    t = table.assign(_c=labels.reindex(table.index).to_numpy())
+    g = t.groupby("_c", sort=True)
+    p = pd.DataFrame({"customers": g.size()})
+    p["share"] = p["customers"] / len(t)
+    p["revenue"] = g["monetary"].sum()
+    tot = t["monetary"].sum()
+    p["revenue_share"] = p["revenue"] / tot if tot > 0 else np.nan
+    totm = t["revenue_month"].clip(lower=0).sum()
+    p["revenue_month_share"] = (
+        g["revenue_month"].apply(lambda s: s.clip(lower=0).sum()) / totm if totm > 0 else np.nan
+    )
+    for c in (
+        "recency",
+        "frequency",
+        "purchase_rate",
+        "avg_basket",
+        "monetary",
+        "monthly_value",
+        "tenure",
+    ):
+        p[c] = g[c].median()
+    if "nps" in t:
+        p["nps"] = g["nps"].apply(_nps)
+        p["nps_n"] = g["nps"].count()
+    if "complaints" in t:
+        p["complaint_rate"] = g["complaints"].apply(lambda s: float((s > 0).mean()))
+    if "failed_mot" in t:
+        p["failed_mot_rate"] = g["failed_mot"].apply(lambda s: float((s > 0).mean()))
+    p["churn_rate"] = g["churned"].mean() if "churned" in t else np.nan
+    p.index.name = "cluster"
+    return p
+
+
+def name_clusters(prof: pd.DataFrame, overall: pd.Series, *, rules: dict | None = None) -> dict:
+    """Deterministic readable names from cluster profiles; names are unique.
+
+    Value tier from the cluster's median monthly value relative to the median customer
+    (``high-value`` / ``mid-value`` / ``low-spend``); activity from tenure, recency and purchase
+    rate (``new``, ``lapsed``, ``fading``, ``loyal``, ``occasional``, else ``regular``); see
+    :data:`NAME_RULES`. Clusters that would share a name get the qualifier that tells them
+    apart (``more frequent`` / ``less frequent``, ...), last a number by value.
+
+    Parameters
+    ----------
+    prof : DataFrame
+        From :func:`profile`.
+    overall : Series
+        Medians of the same columns over all customers.
+    """
+    r = {**NAME_RULES, **(rules or {})}
+
+    def ratio(v, o):
+        return v / o if o and o > 0 else (np.inf if v > 0 else 1.0)
+
+    base = {}
+    for c, row in prof.iterrows():
+        val = ratio(row["monthly_value"], overall["monthly_value"])
+        tier = (
+            "high-value"
+            if val >= r["high_value"]
+            else "low-spend"
+            if val <= r["low_value"]
+            else "mid-value"
+        )
+        rec = ratio(row["recency"], overall["recency"])
+        rate = ratio(row["purchase_rate"], overall["purchase_rate"])
+        if row["tenure"] <= r["new_days"]:
+            name = f"new {tier}"
+        elif row["recency"] >= max(r["lapsed_days"], r["lapsed_ratio"] * overall["recency"]):
+            name = "lapsed"
+        elif rec >= r["fading_ratio"]:
+            name = f"fading {tier}"
+        elif rate >= r["loyal_rate"] and rec <= 1.0:
+            name = f"{tier} loyal"
+        elif rate <= r["occasional_rate"]:
+            name = f"{tier} occasional"
+        else:
+            name = f"{tier} regular"
+        base[c] = name
+    # "lapsed" alone when unique, else with its value tier
+    lapsed = [c for c, n in base.items() if n == "lapsed"]
+    if len(lapsed) > 1:
+        for c in lapsed:
+            val = ratio(prof.loc[c, "monthly_value"], overall["monthly_value"])
+            base[c] = "lapsed " + (
+                "high-value"
+                if val >= r["high_value"]
+                else "low-spend"
+                if val <= r["low_value"]
+                else "mid-value"
+            )
+    quals = [
+        ("purchase_rate", "more frequent", "less frequent"),
+        ("recency", "less recent", "more recent"),
+        ("avg_basket", "bigger baskets", "smaller baskets"),
+        ("tenure", "longer-standing", "newer"),
+    ]
+    names = dict(base)
+    for name in sorted(set(base.values())):
+        group = [c for c in base if base[c] == name]
+        if len(group) < 2:
+            continue
+        sub = prof.loc[group]
+        for col, hi, lo in quals:
+            v = sub[col]
+            if len(group) == 2 and v.max() > 1.25 * max(v.min(), 1e-9):
+                for c in group:
+                    names[c] = f"{name}, {hi if v[c] == v.max() else lo}"
+                break
+        else:
+            order = sub.sort_values("monthly_value", ascending=False, kind="stable").index
+            for i, c in enumerate(order, 1):
+                names[c] = f"{name} {i}"
+    return names
+
+
+# --------------------------------------------------------------------------------------------
+# the pipeline
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SegmentResult:
+    """Everything :func:`segment` found.
+
+    Attributes
+    ----------
+    features : Features
+    design : Design
+    sweep : Sweep
+    choice : KChoice
+    clusters : Series
+        customer_id -> cluster number (0 = highest median monthly value).
+    names : dict
+        cluster number -> segment name.
+    segments : Series
+        customer_id -> segment name (only customers with purchases).
+    profile : DataFrame
+        :func:`profile` with a ``segment`` column, ordered by cluster number.
+    centers : ndarray
+        Cluster centres in the scaled feature space (for assigning other customers).
+    notes : list of str
+    """
+
+    features: Features
+    design: Design
+    sweep: Sweep
+    choice: KChoice
+    clusters: pd.Series
+    names: dict
+    segments: pd.Series
+    profile: pd.DataFrame
+    centers: np.ndarray
+    notes: list[str]
+
+    @property
+    def k(self) -> int:
+        return self.choice.k
+
+    def assign(self, table: pd.DataFrame) -> pd.Series:
+        """Segment names for another feature table (e.g. last month's) with this model."""
+        X = self.design.transform(table)
+        return pd.Series(
+            [self.names[c] for c in _assign(X, self.centers)], index=table.index, name="segment"
+        )
+
+    def labels(self) -> pd.Series:
+        """customer_id -> segment, including active customers without a purchase."""
+        s = self.segments
+        extra = self.features.no_purchase
+        if len(extra):
+            s = pd.concat([s, pd.Series(NO_PURCHASE, index=extra, name="segment")])
+        s.index.name = "customer_id"
+        return s.rename("segment")
+
+
+def segment(
+    data,
+    *,
+    k: int = 0,
+    k_min: int = 2,
+    k_max: int = 8,
+    features=DEFAULT_FEATURES,
+    seed: int = 42,
+    n_init: int = 4,
+    n_boot: int = 20,
+    silhouette_sample: int = 10_000,
+    stability_sample: int = 5_000,
+    exact_max: int = 200_000,
+    min_jaccard: float = 0.75,
+    min_share: float = 0.02,
+    silhouette_tolerance: float = 0.05,
+    month=None,
+    feature_table: Features | None = None,
+) -> SegmentResult:
+    """Segment the customers of a data folder as of the end of its reporting month.
+
+    Parameters
+    ----------
+    data : Dataset
+        Needs ``transactions``; uses ``customers``, ``survey``, ``complaints`` and
+        ``touchpoints`` when present (see :func:`customer_features`).
+    k : int, default=0
+        Number of segments; 0 = choose automatically by the rule in :data:`K_RULE`.
+    k_min, k_max : int, default=2, 8
+        The range of k swept (and shown even when ``k`` is pinned).
+    features : sequence of str, default=DEFAULT_FEATURES
+        Columns of the feature table to cluster on (``log1p`` for the long-tailed ones, then
+        standardised).
+    seed : int, default=42
+    n_init, n_boot, silhouette_sample, stability_sample, exact_max
+        See :func:`sweep`.
+    min_jaccard, min_share, silhouette_tolerance
+        See :func:`choose_k`.
+    month : str or Period, optional
+        Cut-off month (default ``data.month``).
+    feature_table : Features, optional
+        Precomputed features (skips :func:`customer_features`).
+
+    Returns
+    -------
+    SegmentResult
+    """
+    k = _check_int("k", k, 0, 50)
+    k_min = _check_int("k_min", k_min, 2, 50)
+    k_max = _check_int("k_max", k_max, k_min, 50)
+    seed = _check_int("seed", seed, 0)
+    _check_int("n_init", n_init, 1, 100)
+    _check_int("n_boot", n_boot, 0, 1000)
+    _check_int("silhouette_sample", silhouette_sample, 100)
+    _check_int("stability_sample", stability_sample, 100)
+    _check_int("exact_max", exact_max, 1000)
+    _check_float("min_jaccard", min_jaccard, 0.0, 1.0)
+    _check_float("min_share", min_share, 0.0, 0.5)
+    _check_float("silhouette_tolerance", silhouette_tolerance, 0.0, 2.0)
+    if k == 1:
+        raise CxReportError(
+            "The 'k' parameter must be 0 (choose automatically) or an int in "
+            "the range [2, 50]; got 1."
+        )
+    feats = feature_table if feature_table is not None else customer_features(data, month=month)
+    notes = list(feats.notes)
+    table = feats.table
+    n = len(table)
+    m = data.month if month is None else pd.Period(month, "M")
+    if "revenue_month" in table and (table["revenue_month"] != 0).sum() == 0:
+        notes.append(
+            f"No purchases in {m} itself: the segments describe the customers' "
+            "history up to the month end, and recency grows for everyone."
+        )
+    if n < 3:
+        raise CxReportError(
+            f"Only {n} customer(s) with purchases up to the end of {m}: at "
+            "least 3 are needed to form 2 segments."
+        )
+    if k and k >= n:
+        raise CxReportError(
+            f"The 'k' parameter asks for {k} segments but only {n} customers "
+            f"have purchases up to the end of {m}; choose k <= {n - 1}."
+        )
+    if k_max >= n:
+        notes.append(f"Only {n} customers: the sweep stops at k = {n - 1} instead of {k_max}.")
+        k_max = n - 1
+        k_min = min(k_min, k_max)
+    design = design_matrix(table, features=features)
+    notes += design.notes
+    ks = set(range(k_min, k_max + 1)) | ({k} if k else set())
+    sw = sweep(
+        design.X,
+        k_range=sorted(ks),
+        seed=seed,
+        n_init=n_init,
+        n_boot=n_boot,
+        silhouette_sample=silhouette_sample,
+        stability_sample=stability_sample,
+        exact_max=exact_max,
+    )
+    auto = choose_k(
+        sw.table,
+        min_jaccard=min_jaccard,
+        min_share=min_share,
+        silhouette_tolerance=silhouette_tolerance,
+    )
+    if k:
+        r = sw.table.loc[k]
+        choice = KChoice(
+            k,
+            f"k = {k} was pinned by the analyst (silhouette "
+            f"{r['silhouette']:.3f}, smallest Jaccard {r['min_jaccard']:.2f}). "
+            f"The automatic rule would choose k = {auto.k}.",
+            auto.rule,
+            True,
+        )
+    else:
+        choice = auto
+    raw, centers = sw.labels[choice.k], sw.centers[choice.k]
+    # relabel: 0 = highest median monthly value, then larger clusters first
+    tmp = pd.DataFrame({"c": raw, "v": table["monthly_value"].to_numpy()})
+    order = (
+        tmp.groupby("c")["v"]
+        .agg(["median", "size"])
+        .sort_values(["median", "size"], ascending=[False, False], kind="stable")
+        .index.to_numpy()
+    )
+    remap = np.empty(max(order.max() + 1, len(centers)), dtype=np.int32)
+    remap[order] = np.arange(len(order))
+    clusters = pd.Series(remap[raw], index=table.index, name="cluster")
+    centers = centers[order]
+    prof = profile(table, clusters)
+    overall = table[["monthly_value", "recency", "purchase_rate", "tenure"]].median()
+    names = name_clusters(prof, overall)
+    prof.insert(0, "segment", [names[c] for c in prof.index])
+    segs = clusters.map(names).rename("segment")
+    return SegmentResult(feats, design, sw, choice, clusters, names, segs, prof, centers, notes)
+
+
+def label_customers(data, *, seed: int = 42) -> pd.Series:
+    """Segment name per customer as of the end of ``data.month``: the notebook's defaults.
+
+    Runs :func:`segment` with its default settings (the same as ``notebooks/02_segments``
+    with its default parameters), so the churn, CSI/NPS and SWOT notebooks can break their
+    results down by the segments the segmentation report shows.
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder with a reporting month; needs ``transactions``.
+    seed : int, default=42
+        Pass the notebook's ``seed`` so that the labels match the segmentation report.
+
+    Returns
+    -------
+    Series
+        Index ``customer_id``, values segment names (str), name ``"segment"``. Covers every
+        customer with a purchase up to the month end who had not left before the month, plus
+        active customers of the customers table without a purchase, labelled
+        ``"no purchase yet"``. Deterministic for the same data, month and seed.
+
+    Raises
+    ------
+    MissingTableError
+        When the folder has no transactions.
+    CxReportError
+        When there are no transactions up to the month end or too few customers.
+
+    Examples
+    --------
+    >>> seg = label_customers(run.data, seed=run.seed)
+    >>> scores.join(seg, on="customer_id").groupby("segment")["churn_probability"].mean()
+    """
+    return segment(data, seed=seed).labels()
