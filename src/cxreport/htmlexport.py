@@ -1,0 +1,315 @@
+"""Shareable HTML for one executed notebook: code hidden, sanitised, headed, with a contents list.
+
+The export is nbconvert's ``lab`` template extended by ``resources/report_notebook.html.j2``:
+
+- code cells' inputs and prompts are left out unless ``show_code`` (``--show-code``); the
+  ``injected-parameters`` cell is always removed (it holds the pseudonym key);
+- every HTML/Markdown output goes through :func:`clean_html`: a bleach allow-list that keeps
+  what pandas, Styler and Markdown produce (tables, headings, inline CSS) and shows anything
+  else, ``<script>`` and ``<img onerror=...>`` included, as literal text;
+- figures are inline PNG data URIs (nbconvert inlines code-output images), and the page loads
+  nothing from the network (require.js, MathJax and Mermaid are not linked), so one file
+  stands alone;
+- a header names the report, the month and the data folder, and lists the notebook's
+  headings as a table of contents.
+
+:class:`IdGuard` is the last line of defence against customer identifiers in the HTML: it
+replaces any whole-token occurrence of a known ``customer_id`` by its pseudonym.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from importlib import resources as _resources
+from pathlib import Path
+
+import bleach
+from bleach.css_sanitizer import ALLOWED_CSS_PROPERTIES, CSSSanitizer
+
+from .notebook import pseudonymise
+
+TOC_MARK = "<!--cxreport-toc-->"
+
+# Tags that pandas (DataFrame and Styler), IPython displays, Markdown and papermill's error
+# banner produce. Deliberately absent: script, img, iframe, object, form, input, svg, link.
+# With strip=False, a tag not listed here is escaped, so it shows as text instead of acting.
+_TAGS = frozenset(
+    "a abbr b blockquote br caption code col colgroup dd del details div dl dt em figcaption "
+    "figure h1 h2 h3 h4 h5 h6 hr i ins kbd li mark ol p pre q s small span strong style sub "
+    "summary sup table tbody td tfoot th thead tr u ul".split()
+)
+_ATTRIBUTES = {
+    "*": ["class", "id", "style", "title", "align", "lang", "dir"],
+    "a": ["href", "title", "class", "id"],
+    "td": ["class", "id", "style", "colspan", "rowspan", "align"],
+    "th": ["class", "id", "style", "colspan", "rowspan", "align", "scope"],
+    "table": ["class", "id", "style", "border"],
+    "col": ["span", "style", "class"],
+    "colgroup": ["span", "style", "class"],
+    "style": ["type", "scoped"],
+    "ol": ["start", "class", "id", "style"],
+}
+_CSS = CSSSanitizer(
+    allowed_css_properties=ALLOWED_CSS_PROPERTIES
+    | {
+        "text-align",
+        "vertical-align",
+        "white-space",
+        "font-family",
+        "border-collapse",
+        "padding",
+        "margin",
+        "max-width",
+        "min-width",
+        "opacity",
+    }
+)
+
+
+def clean_html(fragment) -> str:
+    """Sanitise an HTML fragment from a notebook (outputs and Markdown).
+
+    Markup outside the allow-list (``<script>``, ``<img>``, event handlers, ``javascript:``
+    links, ...) is escaped or dropped, never passed through: data-derived text that was not
+    escaped by the notebook still renders as text in the shared report.
+    """
+    text = fragment.decode() if isinstance(fragment, bytes) else str(fragment)
+    return bleach.clean(
+        text,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        protocols=["http", "https", "mailto"],
+        css_sanitizer=_CSS,
+        strip=False,
+        strip_comments=True,
+    )
+
+
+class _Headings(HTMLParser):
+    """Collect ``<h1>``–``<h3>`` with an ``id`` (nbconvert gives Markdown headings one)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str, str]] = []
+        self._open: tuple[int, str] | None = None
+        self._text: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("h1", "h2", "h3") and self._open is None:
+            ident = dict(attrs).get("id")
+            if ident:
+                self._open = (int(tag[1]), ident)
+                self._text = []
+        elif (
+            tag == "a"
+            and self._open is not None
+            and "anchor-link" in (dict(attrs).get("class") or "")
+        ):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._skip:
+            self._skip -= 1
+        elif self._open is not None and tag == f"h{self._open[0]}":
+            text = " ".join("".join(self._text).split())
+            if text:
+                self.found.append((self._open[0], self._open[1], text))
+            self._open = None
+
+    def handle_data(self, data):
+        if self._open is not None and not self._skip:
+            self._text.append(data)
+
+
+def table_of_contents(body: str, *, skip_title: str = "") -> str:
+    """An escaped ``<ol>`` of the page's headings (``""`` when there are fewer than two)."""
+    parser = _Headings()
+    parser.feed(body)
+    heads = [h for h in parser.found if h[2].strip() != skip_title.strip()]
+    if len(heads) < 2:
+        return ""
+    top = min(level for level, _, _ in heads)
+    items = "".join(
+        f'<li class="cx-toc-l{level - top}"><a href="#{html.escape(ident)}">'
+        f"{html.escape(text)}</a></li>"
+        for level, ident, text in heads
+    )
+    return f'<details class="cx-toc" open><summary>Contents</summary><ol>{items}</ol></details>'
+
+
+@dataclass
+class PageInfo:
+    """What the header of an exported notebook says."""
+
+    title: str
+    month: str
+    data_source: str
+    status: str = "ok"  # or "failed"
+    error: str = ""  # one line, shown for a failed notebook
+    generated: str = ""  # run time stamp, shown in the footer line
+    version: str = ""
+
+
+def _header_html(info: PageInfo) -> str:
+    e = html.escape
+    failed = ""
+    if info.status != "ok":
+        failed = (
+            f'<p class="cx-failed" role="alert">This notebook failed: {e(info.error)}. '
+            "The results below stop where it failed.</p>"
+        )
+    meta = [
+        f"Reporting month <strong>{e(info.month)}</strong>",
+        f"Data <code>{e(info.data_source)}</code>",
+    ]
+    if info.generated:
+        meta.append(f"Run {e(info.generated)}")
+    if info.version:
+        meta.append(f"cxreport {e(info.version)}")
+    return (
+        '<header class="cx-header">'
+        '<p class="cx-kicker"><a href="index.html">&larr; Monthly CX report</a></p>'
+        f'<h1 class="cx-title">{e(info.title)}</h1>'
+        f'<p class="cx-meta">{" · ".join(meta)}</p>{failed}{TOC_MARK}</header>'
+    )
+
+
+def _prepare(nb, *, show_code: bool):
+    """Drop cells that must not or need not appear in the HTML."""
+    nb = nb.copy() if hasattr(nb, "copy") else nb
+    keep = []
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if "injected-parameters" in tags:
+            continue  # holds the pseudonym key and absolute paths
+        if not show_code and cell.cell_type == "code":
+            if "parameters" in tags or not cell.get("outputs"):
+                continue
+        keep.append(cell)
+    nb.cells = keep
+    return nb
+
+
+def _exporter(show_code: bool):
+    from nbconvert import HTMLExporter
+
+    base = Path(str(_resources.files("cxreport") / "resources"))
+    return HTMLExporter(
+        template_name="lab",
+        extra_template_paths=[str(base)],
+        template_file="report_notebook.html.j2",
+        exclude_input=not show_code,
+        exclude_input_prompt=not show_code,
+        exclude_output_prompt=not show_code,
+        sanitize_html=True,
+        filters={"clean_html": clean_html},
+    )
+
+
+def export_html(nb, path: str | Path, info: PageInfo, *, show_code: bool = False) -> Path:
+    """Write the shareable HTML of an executed notebook.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook (not modified).
+    path : path
+        Where to write the ``.html``.
+    info : PageInfo
+        Title, month, data source and status for the header.
+    show_code : bool, default=False
+        Include code cells' inputs (the ``injected-parameters`` cell stays out).
+    """
+    import copy
+
+    work = _prepare(copy.deepcopy(nb), show_code=show_code)
+    work.metadata["title"] = f"{info.title} · {info.month}"
+    body, _ = _exporter(show_code).from_notebook_node(
+        work, resources={"cxreport_header": _header_html(info)}
+    )
+    body = body.replace(TOC_MARK, table_of_contents(body, skip_title=info.title), 1)
+    path = Path(path)
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+_TOKEN = re.compile(r"(?<![\w-])[\w-]+(?![\w-])")
+_DATA_URI = re.compile(r"(data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+)")
+
+
+class IdGuard:
+    """Replace real customer ids left in HTML by their pseudonyms.
+
+    Parameters
+    ----------
+    ids : iterable
+        The ``customer_id`` values of the customers table.
+    key : str
+        The pseudonym key of the report (same as the notebooks' ``id_key``).
+
+    Notes
+    -----
+    Matching is by whole token (letters, digits, ``_`` and ``-``; other characters end a
+    token), outside embedded images. Ids made only of digits are not scanned: every number in
+    a table (counts, years) would be taken for a customer; :attr:`skipped` counts them.
+    """
+
+    def __init__(self, ids, *, key: str):
+        self.key = key
+        values = {str(v) for v in ids if v is not None and str(v) not in ("", "nan")}
+        self.skipped = sum(v.isdigit() for v in values)
+        values = {v for v in values if not v.isdigit()}
+        self._simple = {v for v in values if _TOKEN.fullmatch(v)}
+        other = sorted(values - self._simple, key=len, reverse=True)
+        variants = sorted({x for v in other for x in (v, html.escape(v))}, key=len, reverse=True)
+        self._other = (
+            re.compile("(?<![\\w-])(" + "|".join(map(re.escape, variants)) + ")(?![\\w-])")
+            if variants
+            else None
+        )
+        self._cache: dict[str, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._simple) + (0 if self._other is None else 1)
+
+    def _pseudo(self, value: str) -> str:
+        if value not in self._cache:
+            self._cache[value] = str(pseudonymise([html.unescape(value)], self.key).iloc[0])
+        return self._cache[value]
+
+    def scrub(self, text: str) -> tuple[str, int]:
+        """Return ``(text with ids replaced, number of replacements)``."""
+        count = 0
+
+        def simple(m: re.Match) -> str:
+            nonlocal count
+            tok = m.group(0)
+            if tok in self._simple:
+                count += 1
+                return self._pseudo(tok)
+            return tok
+
+        def other(m: re.Match) -> str:
+            nonlocal count
+            count += 1
+            return html.escape(self._pseudo(m.group(1)))
+
+        parts = _DATA_URI.split(text)
+        for i in range(0, len(parts), 2):  # odd parts are embedded images
+            if self._simple:
+                parts[i] = _TOKEN.sub(simple, parts[i])
+            if self._other is not None:
+                parts[i] = self._other.sub(other, parts[i])
+        return "".join(parts), count
+
+    def scrub_file(self, path: str | Path) -> int:
+        """Scrub one HTML file in place; return the number of ids replaced."""
+        path = Path(path)
+        text, n = self.scrub(path.read_text(encoding="utf-8"))
+        if n:
+            path.write_text(text, encoding="utf-8")
+        return n

@@ -1,0 +1,216 @@
+"""The month's KPIs: read from executed notebooks, compared with last month, shown on index.html.
+
+Notebooks end with ``run.kpis()``, which embeds ``{title, month, metrics, exported}`` under the
+mimetype :data:`cxreport.METRIC_MIME`. :func:`collect_metrics` reads it back from the executed
+notebook; :func:`compare` sets each metric against the previous month's ``metrics.json`` with a
+z-test on the difference where both months carry an uncertainty (a standard error, or one
+derived from a 95% CI as ``(high - low) / 3.92``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from importlib import resources as _resources
+from pathlib import Path
+
+from .notebook import METRIC_MIME
+from .stats import diff_z
+
+ALPHA = 0.05
+# Headline tiles, in this order: first metric whose name matches each pattern.
+HEADLINE = (
+    ("nps", ("nps",)),
+    ("csi", ("csi",)),
+    ("sqi", ("sqi", "service_quality_index")),
+    ("churn", ("churn_rate",)),
+    ("at_risk", ("at_risk",)),
+)
+
+
+def collect_metrics(nb) -> dict | None:
+    """The KPI payload a notebook embedded with ``run.kpis()`` (the last one), or ``None``."""
+    found = None
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data") or {}
+            if METRIC_MIME in data:
+                payload = data[METRIC_MIME]
+                found = json.loads(payload) if isinstance(payload, str) else dict(payload)
+    return found
+
+
+def _num(x) -> float | None:
+    if isinstance(x, bool) or x is None:
+        return None
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def standard_error(metric: dict) -> float | None:
+    """The metric's SE: recorded, or derived from its 95% CI as (hi − lo) / 3.92."""
+    se = _num(metric.get("se"))
+    if se is not None and se >= 0:
+        return se
+    lo, hi = _num(metric.get("ci_low")), _num(metric.get("ci_high"))
+    if lo is not None and hi is not None and hi >= lo:
+        return (hi - lo) / 3.92
+    return None
+
+
+@dataclass
+class Change:
+    """One metric against the previous month."""
+
+    previous: float | None
+    delta: float | None
+    z: float | None = None
+    p: float | None = None
+
+    @property
+    def significant(self) -> bool | None:
+        return None if self.p is None else self.p < ALPHA
+
+
+def compare(metric: dict, previous: dict | None) -> Change:
+    """Change of ``metric`` against the same metric of the previous month (``None`` if absent)."""
+    now = _num(metric.get("value"))
+    before = None if previous is None else _num(previous.get("value"))
+    if now is None or before is None:
+        return Change(before, None)
+    se_now, se_before = standard_error(metric), standard_error(previous)
+    if se_now is None or se_before is None or (se_now == 0 and se_before == 0):
+        return Change(before, now - before)
+    z, p = diff_z(before, se_before, now, se_now)
+    return Change(before, now - before, z, p)
+
+
+def flatten(notebooks: dict[str, dict]) -> list[dict]:
+    """``{notebook: payload}`` → one list of metrics, each with its ``notebook``."""
+    rows = []
+    for name, payload in notebooks.items():
+        for m in (payload or {}).get("metrics", []):
+            rows.append({**m, "notebook": name})
+    return rows
+
+
+def load_previous(path: str | Path) -> list[dict]:
+    """Metrics of an earlier ``metrics.json`` (empty when missing or unreadable)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return list(data.get("metrics", [])) if isinstance(data, dict) else []
+
+
+def match_previous(metric: dict, previous: list[dict]) -> dict | None:
+    """Same notebook and name first, then the same name anywhere."""
+    same = [p for p in previous if p.get("name") == metric.get("name")]
+    for p in same:
+        if p.get("notebook") == metric.get("notebook"):
+            return p
+    return same[0] if same else None
+
+
+def headline(metrics: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Split metrics into headline tiles (NPS, CSI, SQI, churn, at-risk) and the rest."""
+    chosen: list[dict] = []
+    for _, patterns in HEADLINE:
+        for m in metrics:
+            name = str(m.get("name", "")).lower()
+            if m not in chosen and any(
+                name == p or name.startswith(p + "_") or name.endswith("_" + p) or p in name
+                for p in patterns
+            ):
+                chosen.append(m)
+                break
+    rest = [m for m in metrics if m not in chosen]
+    return chosen, rest
+
+
+def _fmt(value, unit: str = "") -> str:
+    v = _num(value)
+    if v is None:
+        return "–" if value is None else str(value)
+    if abs(v) >= 1000 or float(v).is_integer():
+        text = f"{v:,.0f}"
+    elif abs(v) >= 10:
+        text = f"{v:,.1f}"
+    else:
+        text = f"{v:,.2f}"
+    return f"{text}{unit if unit in ('%', '') else ' ' + unit}"
+
+
+def _decorate(metric: dict, previous: list[dict]) -> dict:
+    change = compare(metric, match_previous(metric, previous))
+    unit = str(metric.get("unit") or "")
+    out = dict(metric)
+    out["shown"] = _fmt(metric.get("value"), unit)
+    lo, hi = _num(metric.get("ci_low")), _num(metric.get("ci_high"))
+    out["ci_shown"] = f"95% CI {_fmt(lo)} – {_fmt(hi)}" if lo is not None and hi is not None else ""
+    out["change"] = change
+    if change.delta is None:
+        out["trend"], out["delta_shown"], out["tone"] = "", "", "flat"
+    else:
+        d = change.delta
+        out["trend"] = "▲" if d > 0 else ("▼" if d < 0 else "=")
+        out["delta_shown"] = ("+" if d > 0 else "") + _fmt(d, unit).replace("–", "0")
+        hib = metric.get("higher_is_better")
+        if d == 0 or hib is None:
+            out["tone"] = "flat"
+        else:
+            out["tone"] = "good" if (d > 0) == bool(hib) else "bad"
+    sig = change.significant
+    out["sig_shown"] = (
+        ""
+        if change.delta is None
+        else "no uncertainty recorded"
+        if sig is None
+        else f"significant (p = {change.p:.3f})"
+        if sig
+        else f"not significant (p = {change.p:.2f})"
+    )
+    out["sig"] = sig
+    return out
+
+
+def render_index(
+    *,
+    month: str,
+    previous_month: str,
+    metrics: list[dict],
+    previous: list[dict],
+    notebooks: list[dict],
+    data_source: str,
+    generated: str,
+    version: str,
+    leak_total: int | None,
+    status: str,
+) -> str:
+    """index.html of the month: KPI tiles, other KPIs, notebook status (autoescaped)."""
+    import jinja2
+
+    env = jinja2.Environment(
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
+    )
+    text = (_resources.files("cxreport") / "resources" / "report_index.html.j2").read_text(
+        encoding="utf-8"
+    )
+    tiles, rest = headline(metrics)
+    return env.from_string(text).render(
+        month=month,
+        previous_month=previous_month,
+        tiles=[_decorate(m, previous) for m in tiles],
+        rest=[_decorate(m, previous) for m in rest],
+        has_previous=bool(previous),
+        notebooks=notebooks,
+        data_source=data_source,
+        generated=generated,
+        version=version,
+        leak_total=leak_total,
+        status=status,
+    )
