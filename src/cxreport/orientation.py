@@ -378,3 +378,33 @@ def category_gaps(scores: OrientationScores, *, threshold: float = 5.0) -> pd.Da
             }
         )
     return pd.DataFrame(rows)
+
+
+def select_round(answers: pd.DataFrame, *, until: pd.Timestamp) -> tuple[pd.DataFrame, str]:
+    """The latest assessment round answered before ``until`` (the end of the report month).
+
+    A round is a calendar month of ``date``; rows without a date belong to every round. When
+    there is no ``date`` column the whole table is one round.
+
+    Returns
+    -------
+    (DataFrame, str)
+        The rows of the round (empty when every answer is later) and a sentence saying which
+        round it is.
+    """
+    if "date" not in answers.columns or answers["date"].isna().all():
+        return answers, "The self-assessment has no dates: all answers are used as one round."
+    d = pd.to_datetime(answers["date"], errors="coerce")
+    past = d < until
+    if not past.any():
+        return answers.iloc[:0], (
+            f"No self-assessment answer is dated before {until:%Y-%m-%d} (the first is dated "
+            f"{d.min():%Y-%m-%d}), so this report has no self-assessment."
+        )
+    last = d[past].max().to_period("M")
+    keep = d.isna() | (d.dt.to_period("M") == last)
+    older = int((past & ~keep).sum())
+    note = f"Self-assessment round of {last} ({int(keep.sum())} answers)."
+    if older:
+        note += f" {older} answers from earlier rounds are not used."
+    return answers[keep], note
