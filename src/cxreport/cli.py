@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -84,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # argument values checked by library code (sample sizes, ...)
         print(f"cxreport {args.command}: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
     except KeyboardInterrupt:
         print(f"cxreport {args.command}: interrupted", file=sys.stderr)
         return 130

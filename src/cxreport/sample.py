@@ -26,6 +26,7 @@ Same arguments → byte-identical files (the RNG is seeded and every number is f
 
 from __future__ import annotations
 
+import io
 from importlib import resources
 from pathlib import Path
 
@@ -363,6 +364,21 @@ report:
 """
 
 
+def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    """CSV through pyarrow: several times faster than pandas on millions of rows."""
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    with open(path, "wb") as fh:
+        head = io.StringIO()
+        csv.writer(head, lineterminator="\n").writerow(df.columns)
+        fh.write(head.getvalue().encode("utf-8"))
+        pacsv.write_csv(pa.Table.from_pandas(df, preserve_index=False), fh,
+                        pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+
+
 def write(out: str | Path, *, customers: int = 3000, months: int = 18, seed: int = 42,
           end: str = "2026-10", fmt: str = "csv") -> dict[str, int]:
     """Write the sample folder; returns rows per table."""
@@ -380,8 +396,7 @@ def write(out: str | Path, *, customers: int = 3000, months: int = 18, seed: int
         if fmt == "parquet":
             df.to_parquet(out / f"{name}.parquet", index=False)
         else:
-            df.to_csv(out / f"{name}.csv", index=False, float_format="%.10g",
-                      lineterminator="\n")
+            _write_csv(df, out / f"{name}.csv")
         sizes[name] = len(df)
     (out / "cxreport.yaml").write_text(CONFIG, encoding="utf-8")
     return sizes
