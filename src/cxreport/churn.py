@@ -1,0 +1,1176 @@
+"""Churn prediction: the modelling table, two honest models, validation, targeting, reasons.
+
+What ``notebooks/03_churn.ipynb`` narrates, as pure functions over DataFrames:
+
+* :func:`prepare` turns a :class:`~cxreport.data.Dataset` into a modelling table
+  (:class:`ChurnData`). With history (``signup_date`` and ``churn_date`` in the customers
+  table) it builds **monthly observation dates**: for each month start ``t`` every customer
+  active at ``t`` is one row, its features are computed from what was known before ``t``
+  (tenure, plan, fee, purchases, failed contacts, complaints, last NPS, ...), and the label
+  says whether the customer left within ``horizon_months`` after ``t``. Without history it is
+  one row per customer with the ``churned`` flag (a snapshot, such as IBM's Telco file).
+* :func:`detect_features` types the columns and excludes identifier-like, constant and
+  target-derived columns, each with a note.
+* :func:`fit` cross-validates a regularised logistic regression and a regularised histogram
+  gradient boosting model (time-forward folds and a time-forward holdout with history;
+  repeated stratified folds otherwise; all preprocessing inside the folds), picks one by
+  :data:`MODEL_RULE`, calibrates it only when its calibration error is poor, raises leakage
+  alarms and refits it on all labelled rows.
+* :func:`score`, :func:`targeting`, :func:`reasons`, :func:`importance` and
+  :func:`churn_by_group` turn the fitted model into this month's at-risk list.
+* :func:`save_model` / :func:`load_model` keep the fitted model and its model card, so that
+  next month's run can score without retraining.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+from . import churn_eval
+from .errors import CxReportError
+
+__all__ = [
+    "ChurnData",
+    "ChurnFit",
+    "FeatureSpec",
+    "MODEL_RULE",
+    "churn_by_group",
+    "detect_features",
+    "fit",
+    "importance",
+    "load_model",
+    "make_model",
+    "prepare",
+    "reasons",
+    "save_model",
+    "score",
+    "targeting",
+]
+
+#: How the model is chosen (shown in the notebook).
+MODEL_RULE = (
+    "Logistic regression is the default because it is simpler to explain and to audit. "
+    "Gradient boosting replaces it only when its ROC-AUC is higher in the same validation "
+    "folds by more than the fold-to-fold noise: the mean paired difference must exceed the "
+    "standard deviation of the paired differences across folds."
+)
+
+#: Plain-word names of the features built from history.
+LABELS = {
+    "tenure_months": "months as a customer",
+    "plan": "price plan",
+    "monthly_fee": "monthly fee",
+    "region": "region",
+    "channel": "channel",
+    "age_band": "age band",
+    "purchases_1m": "purchases last month",
+    "purchases_3m": "purchases in the last 3 months",
+    "spend_3m": "spend in the last 3 months",
+    "months_since_purchase": "months since the last purchase",
+    "contacts_3m": "contacts in the last 3 months",
+    "failures_1m": "failed contacts last month",
+    "failures_3m": "failed contacts in the last 3 months",
+    "complaints_3m": "complaints in the last 3 months",
+    "open_complaints": "complaints still open",
+    "last_nps": "last NPS answer (0-10)",
+    "tenure_days": "days as a customer",
+}
+
+MIN_POSITIVES = 50  # below this the validation is too noisy: fall back to fewer folds
+HARD_MIN_POSITIVES = 10  # below this nothing honest can be said
+
+
+def label(name: str) -> str:
+    """Plain-word name of a feature (the column name when none is known)."""
+    return LABELS.get(name, name)
+
+
+# --------------------------------------------------------------------------------------------
+# input checks
+# --------------------------------------------------------------------------------------------
+
+
+def _check_int(name: str, value, lo: int, hi: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo or (
+        hi is not None and value > hi
+    ):
+        rng = f"[{lo}, {hi}]" if hi is not None else f"[{lo}, inf)"
+        raise CxReportError(f"The '{name}' parameter must be an int in the range {rng}; "
+                            f"got {value!r}.")
+    return int(value)
+
+
+def _check_float(name: str, value, lo: float, hi: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not (
+        lo <= value <= hi
+    ):
+        raise CxReportError(f"The '{name}' parameter must be a number in [{lo}, {hi}]; "
+                            f"got {value!r}.")
+    return float(value)
+
+
+def _binary_target(values: pd.Series, name: str) -> np.ndarray:
+    """0/1 labels from a bool, 0/1 or two-valued column, with a clear message otherwise."""
+    s = values.dropna()
+    if len(s) < len(values):
+        raise CxReportError(f"The target '{name}' is empty for {len(values) - len(s)} rows; "
+                            f"every customer needs a churned yes/no value.")
+    uniq = pd.unique(s)
+    if len(uniq) > 2 or not set(pd.Series(uniq).astype(str).str.lower()) <= {
+        "true", "false", "1", "0", "1.0", "0.0"
+    }:
+        shown = ", ".join(map(repr, list(uniq)[:6]))
+        raise CxReportError(
+            f"The target '{name}' must be binary (churned yes/no); it holds {len(uniq)} "
+            f"distinct values ({shown}{', ...' if len(uniq) > 6 else ''}). Declare which value "
+            f"means churned in cxreport.yaml (tables.customers.true_values: {{churned: [Yes]}})."
+        )
+    y = s.astype(str).str.lower().isin(["true", "1", "1.0"]).to_numpy().astype(int)
+    if len(np.unique(y)) < 2:
+        which = "churned" if y[0] == 1 else "active"
+        raise CxReportError(
+            f"The target '{name}' has one class only: all {len(y)} rows are {which}. A churn "
+            f"model needs both churners and customers who stayed; check the target column and "
+            f"its true_values in cxreport.yaml."
+        )
+    return y
+
+
+# --------------------------------------------------------------------------------------------
+# feature typing
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FeatureSpec:
+    """Which columns feed the model, as what, and which were left out (with the reason)."""
+
+    numeric: list[str]
+    categorical: list[str]
+    excluded: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def features(self) -> list[str]:
+        return [*self.numeric, *self.categorical]
+
+    def excluded_table(self) -> pd.DataFrame:
+        return pd.DataFrame({"column": list(self.excluded),
+                             "reason": list(self.excluded.values())})
+
+
+def _univariate_auc(x: pd.Series, y: np.ndarray, categorical: bool) -> float:
+    if categorical:
+        key = x.astype(object).where(x.notna(), "<missing>").astype(str)
+        score = pd.Series(y, index=x.index).groupby(key).transform("mean").to_numpy()
+    else:
+        v = pd.to_numeric(x, errors="coerce").astype(float)
+        score = v.fillna(v.median()).to_numpy()
+    if np.unique(score).size < 2:
+        return 0.5
+    a = roc_auc_score(y, score)
+    return float(max(a, 1 - a))
+
+
+def detect_features(frame: pd.DataFrame, y, *, exclude: dict[str, str] | None = None,
+                    copy_auc: float = 0.95, max_levels: int = 50) -> FeatureSpec:
+    """Type the candidate feature columns and exclude the ones a model must not use.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Candidate features only (no id, no target).
+    y : array-like
+        0/1 labels, used to spot columns that copy the target.
+    exclude : dict, optional
+        Columns to leave out from the start, with the reason (e.g. ``churn_date``).
+    copy_auc : float, default=0.95
+        A column whose ROC-AUC on its own exceeds this is treated as derived from the target
+        (recorded after or because of churn) and excluded.
+    max_levels : int, default=50
+        Text columns with more distinct values are identifier-like (free text, ids, e-mail
+        addresses) and excluded.
+
+    Returns
+    -------
+    FeatureSpec
+    """
+    y = np.asarray(y).astype(int)
+    excluded = dict(exclude or {})
+    numeric, categorical = [], []
+    n = len(frame)
+    for col in frame.columns:
+        if col in excluded:
+            continue
+        s = frame[col]
+        nun = s.nunique(dropna=True)
+        if nun <= 1:
+            excluded[col] = "constant (one value for every row)"
+            continue
+        if pd.api.types.is_datetime64_any_dtype(s):
+            excluded[col] = "a date (dates enter the model only as tenure)"
+            continue
+        if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+            v = s.astype(float)
+            whole = bool(np.all(np.mod(v.dropna(), 1) == 0))
+            if whole and nun == s.notna().sum() and n > 50 and nun > 0.9 * n:
+                excluded[col] = "identifier-like (a different whole number on every row)"
+                continue
+            auc = _univariate_auc(v, y, categorical=False)
+            if auc > copy_auc:
+                excluded[col] = (f"predicts churn almost perfectly on its own (ROC-AUC "
+                                 f"{auc:.3f} > {copy_auc}): most likely recorded after or "
+                                 f"because of churn")
+                continue
+            numeric.append(col)
+        else:
+            if nun > max_levels:
+                kind = "unique on every row" if nun == s.notna().sum() else f"{nun} values"
+                excluded[col] = f"identifier-like or free text ({kind})"
+                continue
+            auc = _univariate_auc(s, y, categorical=True)
+            if auc > copy_auc:
+                excluded[col] = (f"predicts churn almost perfectly on its own (ROC-AUC "
+                                 f"{auc:.3f} > {copy_auc}): most likely recorded after or "
+                                 f"because of churn")
+                continue
+            categorical.append(col)
+    if not numeric and not categorical:
+        reasons = "; ".join(f"{k}: {v}" for k, v in list(excluded.items())[:8])
+        raise CxReportError(
+            "No usable feature is left for the churn model: every candidate column is constant, "
+            f"identifier-like or derived from the target ({reasons}). Add customer attributes "
+            "that vary, or the transactions/touchpoints tables."
+        )
+    return FeatureSpec(numeric, categorical, excluded)
+
+
+# --------------------------------------------------------------------------------------------
+# the modelling table
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ChurnData:
+    """The modelling table and the customers to score this month.
+
+    Attributes
+    ----------
+    X, y : DataFrame, ndarray
+        Features (columns of ``spec``) and 0/1 labels of the labelled rows.
+    ids : Series
+        Customer id per labelled row.
+    time : Series or None
+        Observation date per labelled row (history mode), else None.
+    current : DataFrame
+        Features of the customers to score (active at the end of the reporting month).
+    current_ids : Series
+    spec : FeatureSpec
+    mode : str
+        ``"history"`` (observation dates) or ``"snapshot"``.
+    horizon_months : int
+    as_of : Timestamp
+        The moment the current customers are scored at (the first moment after the month).
+    notes : list of str
+    """
+
+    X: pd.DataFrame
+    y: np.ndarray
+    ids: pd.Series
+    time: pd.Series | None
+    current: pd.DataFrame
+    current_ids: pd.Series
+    spec: FeatureSpec
+    mode: str
+    horizon_months: int
+    as_of: pd.Timestamp
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def period(self) -> str:
+        if self.time is None:
+            return f"snapshot of the customers table as of {self.as_of:%Y-%m-%d}"
+        return (f"observation dates {self.time.min():%Y-%m-%d} to {self.time.max():%Y-%m-%d} "
+                f"({self.time.nunique()} months)")
+
+
+def has_history(data) -> bool:
+    """Can observation dates be built (signup and churn dates for the churned customers)?"""
+    c = data.customers
+    if c is None or "signup_date" not in c or "churn_date" not in c or "churned" not in c:
+        return False
+    churned = c["churned"].astype(bool)
+    if not churned.any():
+        return False
+    dated = c.loc[churned, "churn_date"].notna().mean()
+    return bool(dated >= 0.9 and c["signup_date"].notna().mean() >= 0.9)
+
+
+_STATIC_EXCLUDE = {
+    "churned": "the target",
+    "churn_date": "derived from the target (known only after churn)",
+    "signup_date": "a date (enters the model as tenure)",
+}
+
+
+def _clean_categories(frame: pd.DataFrame, cols) -> pd.DataFrame:
+    frame = frame.copy()
+    for c in cols:
+        s = frame[c]
+        frame[c] = s.astype(object).where(s.notna(), np.nan).map(
+            lambda v: v if isinstance(v, float) else str(v))
+    return frame
+
+
+def _snapshot(data, copy_auc: float) -> ChurnData:
+    c = data.customers.reset_index(drop=True)
+    if "churned" not in c:
+        raise CxReportError(
+            "The customers table has no 'churned' column, so there is nothing to learn from. "
+            "Map your churn flag in cxreport.yaml (tables.customers.columns.churned: <your "
+            "column>) and its positive value (true_values: {churned: [Yes]})."
+        )
+    y = _binary_target(c["churned"], "churned")
+    as_of = data.month_end
+    feats = c.drop(columns=["customer_id"])
+    notes = ["No history (signup and churn dates) in the customers table: the model learns "
+             "from one snapshot (who has churned so far) with repeated stratified "
+             "cross-validation, not from dated observations."]
+    if "signup_date" in feats:
+        feats["tenure_days"] = (as_of - feats["signup_date"]).dt.days.astype(float)
+    exclude = {k: v for k, v in _STATIC_EXCLUDE.items() if k in feats}
+    spec = detect_features(feats.drop(columns=list(exclude)), y, exclude=exclude,
+                           copy_auc=copy_auc)
+    X = _clean_categories(feats[spec.features], spec.categorical)
+    active = y == 0
+    return ChurnData(X, y, c["customer_id"], None, X[active].reset_index(drop=True),
+                     c.loc[active, "customer_id"].reset_index(drop=True), spec, "snapshot", 1,
+                     as_of, notes)
+
+
+def _monthly_counts(events: pd.DataFrame, date_col: str, ids: pd.Index, months: pd.PeriodIndex,
+                    value: pd.Series | None = None) -> np.ndarray:
+    """customers x months matrix of event counts (or sums of ``value``)."""
+    out = np.zeros((len(ids), len(months)))
+    if events is None or not len(events):
+        return out
+    m = events[date_col].dt.to_period("M")
+    row = ids.get_indexer(events["customer_id"])
+    col = months.get_indexer(m)
+    ok = (row >= 0) & (col >= 0)
+    w = np.ones(ok.sum()) if value is None else value.to_numpy(float)[ok]
+    np.add.at(out, (row[ok], col[ok]), w)
+    return out
+
+
+def _window(mat: np.ndarray, k: int, width: int) -> np.ndarray:
+    """Sum over the ``width`` months before month index ``k`` (exclusive)."""
+    lo = max(0, k - width)
+    return mat[:, lo:k].sum(axis=1)
+
+
+def _history(data, horizon: int, copy_auc: float, max_months: int | None) -> ChurnData:
+    c = data.customers.reset_index(drop=True)
+    notes = []
+    churned = c["churned"].astype(bool)
+    undated = churned & c["churn_date"].isna()
+    if undated.any():
+        notes.append(f"{int(undated.sum())} churned customers have no churn date and are left "
+                     f"out of the dated observations.")
+        c = c[~undated].reset_index(drop=True)
+    ids = pd.Index(c["customer_id"])
+    month = data.month
+    firsts = [data.tables[t][col].min() for t, col in (
+        ("transactions", "date"), ("touchpoints", "date"), ("complaints", "opened"),
+        ("survey", "date")) if data.has(t)]
+    # history starts with the first recorded event (customers may have signed up long before)
+    first_m = pd.Period(min(firsts) if firsts else c["signup_date"].min(), "M")
+    if max_months is not None:
+        first_m = max(first_m, month - max_months - 1)
+    months = pd.period_range(first_m, month + 1, freq="M")  # last = scoring month start
+    obs = months[1:]  # at least one month of history before the first observation
+    last_label = month + 1 - horizon  # observation months whose label window is complete
+    if (last_label - obs[0]).n + 1 < 3:
+        raise CxReportError(
+            f"Only {(last_label - obs[0]).n + 1} observation month(s) with a complete "
+            f"{horizon}-month outcome before {month}; time-aware training needs at least 3. "
+            f"Use a later month or a shorter horizon_months."
+        )
+
+    tx = data.transactions if data.has("transactions") else None
+    tp = data.touchpoints if data.has("touchpoints") else None
+    co = data.complaints if data.has("complaints") else None
+    sv = data.survey if data.has("survey") else None
+    purchases = _monthly_counts(tx, "date", ids, months)
+    spend = _monthly_counts(tx, "date", ids, months, tx["amount"] if tx is not None else None)
+    contacts = _monthly_counts(tp, "date", ids, months)
+    fails = _monthly_counts(tp[tp["outcome"] != "ok"] if tp is not None else None, "date", ids,
+                            months)
+    complaints = _monthly_counts(co, "opened", ids, months)
+    static_cols = [k for k in c.columns
+                   if k not in ("customer_id", *_STATIC_EXCLUDE)]
+    missing = [t for t, v in (("transactions", tx), ("touchpoints", tp), ("complaints", co),
+                              ("survey", sv)) if v is None]
+    if missing:
+        notes.append("Tables absent, so their features are not built: " + ", ".join(missing)
+                     + ".")
+
+    parts = []
+    for t_per in obs:
+        t = t_per.start_time
+        k = months.get_loc(t_per)
+        active = (c["signup_date"] < t) & (c["churn_date"].isna() | (c["churn_date"] >= t))
+        idx = np.flatnonzero(active.to_numpy())
+        if not len(idx):
+            continue
+        f = pd.DataFrame({"customer_id": c["customer_id"].to_numpy()[idx], "obs_date": t})
+        f["tenure_months"] = ((np.datetime64(t) - c["signup_date"].to_numpy()[idx])
+                              / np.timedelta64(1, "D")).astype(float) / 30.44
+        for col in static_cols:
+            f[col] = c[col].to_numpy()[idx]
+        if tx is not None:
+            f["purchases_1m"] = _window(purchases, k, 1)[idx]
+            f["purchases_3m"] = _window(purchases, k, 3)[idx]
+            f["spend_3m"] = _window(spend, k, 3)[idx]
+            seen = purchases[idx, :k] > 0
+            last = np.where(seen.any(axis=1), k - 1 - np.argmax(seen[:, ::-1], axis=1), -1)
+            f["months_since_purchase"] = np.where(last >= 0, k - last - 1, np.nan)
+        if tp is not None:
+            f["contacts_3m"] = _window(contacts, k, 3)[idx]
+            f["failures_1m"] = _window(fails, k, 1)[idx]
+            f["failures_3m"] = _window(fails, k, 3)[idx]
+        if co is not None:
+            f["complaints_3m"] = _window(complaints, k, 3)[idx]
+            opened = co[(co["opened"] < t) & (co["resolved"].isna() | (co["resolved"] >= t))] \
+                if "resolved" in co else co[co["opened"] < t]
+            f["open_complaints"] = f["customer_id"].map(
+                opened["customer_id"].value_counts()).fillna(0).to_numpy(float)
+        end = t + pd.DateOffset(months=horizon)
+        cd = c["churn_date"].to_numpy()[idx]
+        f["label"] = ((cd >= np.datetime64(t)) & (cd < np.datetime64(end))).astype(int)
+        parts.append(f)
+    table = pd.concat(parts, ignore_index=True)
+    if sv is not None and "nps" in sv and sv["customer_id"].notna().any():
+        answers = sv.loc[sv["customer_id"].notna() & sv["nps"].notna(),
+                         ["customer_id", "date", "nps"]].sort_values("date", kind="mergesort")
+        answers["nps"] = answers["nps"].astype(float)
+        answers["customer_id"] = answers["customer_id"].astype(str).astype(object)
+        answers["date"] = answers["date"].astype("datetime64[ns]")
+        # the last answer strictly before the observation date, at most 12 months old
+        left = table[["customer_id", "obs_date"]].reset_index().sort_values(
+            "obs_date", kind="mergesort")
+        left["customer_id"] = left["customer_id"].astype(str).astype(object)
+        left["obs_date"] = left["obs_date"].astype("datetime64[ns]")
+        m = pd.merge_asof(left, answers.rename(columns={"date": "obs_date_answer"}),
+                          left_on="obs_date", right_on="obs_date_answer", by="customer_id",
+                          allow_exact_matches=False, tolerance=pd.Timedelta(days=365))
+        table["last_nps"] = m.set_index("index")["nps"].reindex(table.index).to_numpy(float)
+
+    scoring = table["obs_date"] == (month + 1).start_time
+    labelled = table[~scoring & (table["obs_date"] <= last_label.start_time)]
+    labelled = labelled.reset_index(drop=True)
+    y = labelled["label"].to_numpy()
+    cand = labelled.drop(columns=["customer_id", "obs_date", "label"])
+    exclude = {}
+    spec = detect_features(cand, y, exclude=exclude, copy_auc=copy_auc)
+    X = _clean_categories(labelled[spec.features], spec.categorical)
+    cur = table[scoring].reset_index(drop=True)
+    notes.insert(0, (
+        f"Time-aware training: one row per active customer and month start, features from "
+        f"what was known before that date, label = left within the next {horizon} month(s). "
+        f"{len(labelled):,} labelled customer-months, {int(y.sum()):,} of them followed by "
+        f"churn."))
+    return ChurnData(X, y, labelled["customer_id"], labelled["obs_date"],
+                     _clean_categories(cur[spec.features], spec.categorical),
+                     cur["customer_id"], spec, "history", horizon,
+                     (month + 1).start_time, notes)
+
+
+def prepare(data, *, horizon_months: int = 1, use_history: bool = True,
+            copy_auc: float = 0.95, max_months: int | None = 24) -> ChurnData:
+    """Build the modelling table from a loaded data folder.
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder (``cxreport.load``) with a reporting month.
+    horizon_months : int, default=1
+        Label = churns within this many months after the observation date (history mode).
+    use_history : bool, default=True
+        Build observation dates when the customers table has signup and churn dates; False
+        forces the snapshot.
+    copy_auc : float, default=0.95
+        Exclude a feature whose ROC-AUC on its own exceeds this (target copy).
+    max_months : int or None, default=24
+        At most this many observation months (the most recent), to bound the table.
+
+    Returns
+    -------
+    ChurnData
+    """
+    horizon_months = _check_int("horizon_months", horizon_months, 1, 12)
+    copy_auc = _check_float("copy_auc", copy_auc, 0.5, 1.0)
+    data.require("Churn prediction", "customers")
+    if data.month is None:
+        raise CxReportError("Churn prediction needs a reporting month (YYYY-MM).")
+    if use_history and has_history(data):
+        out = _history(data, horizon_months, copy_auc, max_months)
+    else:
+        out = _snapshot(data, copy_auc)
+    pos = int(out.y.sum())
+    if pos < HARD_MIN_POSITIVES:
+        raise CxReportError(
+            f"Only {pos} churners in the labelled data; at least {HARD_MIN_POSITIVES} are "
+            f"needed to fit and check a churn model (about {MIN_POSITIVES} for a reliable one). "
+            f"Use a longer history or a longer horizon_months."
+        )
+    if pos < MIN_POSITIVES:
+        out.notes.append(
+            f"Only {pos} churners (fewer than {MIN_POSITIVES}): validation uses 3 folds and "
+            f"the logistic regression only; treat every figure as rough.")
+    for col, why in out.spec.excluded.items():
+        out.notes.append(f"Column '{col}' is not used: {why}.")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# models
+# --------------------------------------------------------------------------------------------
+
+
+def make_model(kind: str, spec: FeatureSpec, *, seed: int = 42, splines: bool = False,
+               C: float = 1.0):
+    """An unfitted scikit-learn pipeline; all preprocessing happens inside it.
+
+    ``"logistic"``: median imputation with missing indicators, optional splines, scaling and
+    one-hot encoding (unknown categories ignored), then an L2-regularised logistic
+    regression. ``"gbm"``: ordinal-encoded categories (unknown -> missing) and a histogram
+    gradient boosting model with a small learning rate, shallow trees and L2 regularisation.
+    """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline, make_pipeline
+    from sklearn.preprocessing import (
+        OneHotEncoder,
+        OrdinalEncoder,
+        SplineTransformer,
+        StandardScaler,
+    )
+
+    if kind == "logistic":
+        num_steps = [SimpleImputer(strategy="median", add_indicator=True)]
+        if splines:
+            num_steps.append(SplineTransformer(n_knots=5, degree=3))
+        num_steps.append(StandardScaler())
+        cat = make_pipeline(SimpleImputer(strategy="constant", fill_value="(missing)"),
+                            OneHotEncoder(handle_unknown="ignore"))
+        pre = ColumnTransformer([("num", make_pipeline(*num_steps), spec.numeric),
+                                 ("cat", cat, spec.categorical)])
+        return Pipeline([("prep", pre),
+                         ("model", LogisticRegression(C=C, max_iter=2000))])
+    if kind == "gbm":
+        pre = ColumnTransformer(
+            [("num", "passthrough", spec.numeric),
+             ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan,
+                                    encoded_missing_value=np.nan), spec.categorical)])
+        mask = [False] * len(spec.numeric) + [True] * len(spec.categorical)
+        gbm = HistGradientBoostingClassifier(
+            learning_rate=0.05, max_iter=250, max_depth=3, max_leaf_nodes=8,
+            min_samples_leaf=40, l2_regularization=1.0, early_stopping=False,
+            categorical_features=mask if any(mask) else None, random_state=seed)
+        return Pipeline([("prep", pre), ("model", gbm)])
+    raise CxReportError(f"The 'kind' parameter must be 'logistic' or 'gbm'; got {kind!r}.")
+
+
+MODEL_NAMES = {"logistic": "Logistic regression (L2)", "gbm": "Gradient boosting (histogram)"}
+
+
+def _folds(d: ChurnData, *, n_splits: int, n_repeats: int, seed: int):
+    """(train_idx, test_idx, fold_label) triples for the cross-validation."""
+    from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
+
+    if d.time is None:
+        if int(d.y.sum()) < MIN_POSITIVES:
+            cv = StratifiedKFold(3, shuffle=True, random_state=seed)
+            return [(tr, te, f"fold {i + 1}") for i, (tr, te) in enumerate(cv.split(d.X, d.y))]
+        cv = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed)
+        return [(tr, te, f"repeat {i // n_splits + 1} fold {i % n_splits + 1}")
+                for i, (tr, te) in enumerate(cv.split(d.X, d.y))]
+    # time-forward: train on months before a block, test on the block
+    months = np.sort(d.time.unique())
+    k = min(n_splits, len(months) - 2)
+    start = len(months) - k * max(1, (len(months) // 2) // k)
+    blocks = np.array_split(months[max(start, 2):], k)
+    out = []
+    t = d.time.to_numpy()
+    for b in blocks:
+        tr = np.flatnonzero(t < b[0])
+        te = np.flatnonzero(np.isin(t, b))
+        if d.y[tr].sum() and d.y[te].sum() and (d.y[te] == 0).any():
+            out.append((tr, te, f"{pd.Timestamp(b[0]):%Y-%m}..{pd.Timestamp(b[-1]):%Y-%m}"))
+    return out
+
+
+@dataclass
+class ChurnFit:
+    """Validation results, the chosen model and what the checks found.
+
+    Attributes
+    ----------
+    folds : DataFrame
+        One row per model and fold: ``model``, ``fold``, ``roc_auc``, ``pr_auc``, ``brier``,
+        ``lift_top10``.
+    summary : DataFrame
+        Per model: mean and SD across folds of each score, plus the holdout scores (history).
+    chosen : str
+        ``"logistic"`` or ``"gbm"``.
+    reason : str
+        Why, in words (applies :data:`MODEL_RULE`).
+    oof : DataFrame
+        Out-of-sample predictions of the chosen model (columns ``y``, ``p`` and, after
+        calibration, ``p_raw``): the first repeat's out-of-fold predictions (snapshot) or the
+        time-forward holdout (history).
+    metrics : dict
+        :func:`cxreport.churn_eval.evaluate` on ``oof``.
+    metrics_raw : dict or None
+        The same before calibration (None when not calibrated).
+    calibration : str
+        ``"none"``, ``"sigmoid"`` or ``"isotonic"``.
+    alarms : list of str
+        Leakage and plausibility warnings (empty when none).
+    model : Pipeline
+        The chosen model (calibrated if needed) refitted on every labelled row.
+    notes : list of str
+    """
+
+    folds: pd.DataFrame
+    summary: pd.DataFrame
+    chosen: str
+    reason: str
+    oof: pd.DataFrame
+    metrics: dict
+    metrics_raw: dict | None
+    calibration: str
+    alarms: list[str]
+    model: object
+    data: ChurnData
+    validation: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def auc(self) -> tuple[float, float]:
+        """Mean and SD across folds of the chosen model's ROC-AUC."""
+        r = self.summary.loc[self.chosen]
+        return float(r["roc_auc_mean"]), float(r["roc_auc_sd"])
+
+
+def _predict(model, X) -> np.ndarray:
+    return model.predict_proba(X)[:, 1]
+
+
+def _fit_predict(kind, d, tr, te, *, seed, splines, calibration="none"):
+    model = _wrap(make_model(kind, d.spec, seed=seed, splines=splines), calibration)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=UserWarning)
+        model.fit(d.X.iloc[tr], d.y[tr])
+    return _predict(model, d.X.iloc[te])
+
+
+def _wrap(model, calibration: str):
+    if calibration == "none":
+        return model
+    from sklearn.calibration import CalibratedClassifierCV
+
+    return CalibratedClassifierCV(model, method=calibration, cv=3)
+
+
+def fit(d: ChurnData, *, seed: int = 42, n_splits: int = 5, n_repeats: int = 3,
+        holdout_months: int = 3, splines: bool = False, models=("logistic", "gbm"),
+        calibrate: str = "auto", ece_threshold: float = 0.05,
+        leakage_auc: float = 0.87) -> ChurnFit:
+    """Validate both models honestly, choose one, calibrate if needed, refit on all rows.
+
+    Parameters
+    ----------
+    d : ChurnData
+        From :func:`prepare`.
+    seed : int, default=42
+    n_splits, n_repeats : int, default=5, 3
+        Folds (and repeats, snapshot only) of the cross-validation. With history the folds
+        are time-forward blocks of observation months before the holdout.
+    holdout_months : int, default=3
+        History mode: the last observation months held out; the model is trained on the
+        months before them and scored on them once (the time-forward score).
+    splines : bool, default=False
+        Spline-expand numeric features in the logistic regression.
+    models : tuple of str
+        Which models to compare (``"logistic"``, ``"gbm"``).
+    calibrate : {"auto", "none", "sigmoid", "isotonic"}, default="auto"
+        ``"auto"`` calibrates (isotonic with >= 1,000 positives, else sigmoid, fitted inside
+        the training folds) only when the expected calibration error exceeds
+        ``ece_threshold``; the before/after scores are kept.
+    ece_threshold : float, default=0.05
+    leakage_auc : float, default=0.87
+        An out-of-sample ROC-AUC above this raises an alarm (honest churn models rarely
+        exceed it; on IBM's Telco data the ceiling is about 0.85).
+
+    Returns
+    -------
+    ChurnFit
+    """
+    seed = _check_int("seed", seed, 0)
+    n_splits = _check_int("n_splits", n_splits, 2, 20)
+    n_repeats = _check_int("n_repeats", n_repeats, 1, 20)
+    holdout_months = _check_int("holdout_months", holdout_months, 1, 12)
+    ece_threshold = _check_float("ece_threshold", ece_threshold, 0.0, 1.0)
+    leakage_auc = _check_float("leakage_auc", leakage_auc, 0.5, 1.0)
+    if calibrate not in ("auto", "none", "sigmoid", "isotonic"):
+        raise CxReportError("The 'calibrate' parameter must be 'auto', 'none', 'sigmoid' or "
+                            f"'isotonic'; got {calibrate!r}.")
+    models = tuple(models)
+    if not models or any(m not in MODEL_NAMES for m in models):
+        raise CxReportError(f"The 'models' parameter must name 'logistic' and/or 'gbm'; got "
+                            f"{models!r}.")
+    notes: list[str] = []
+    few = int(d.y.sum()) < MIN_POSITIVES
+    if few and "gbm" in models and len(models) > 1:
+        models = ("logistic",)
+        notes.append("Gradient boosting skipped: too few churners to compare models fairly.")
+
+    # the data used for cross-validation (history: months before the holdout)
+    hold = None
+    if d.time is not None:
+        months = np.sort(d.time.unique())
+        if len(months) - holdout_months < 3:
+            holdout_months = max(1, len(months) - 3)
+            notes.append(f"Holdout shortened to {holdout_months} month(s) to keep at least 3 "
+                         f"training months.")
+        cut = months[-holdout_months]
+        in_cv = (d.time < cut).to_numpy()
+        hold = np.flatnonzero(~in_cv)
+        cv_data = ChurnData(d.X[in_cv].reset_index(drop=True), d.y[in_cv],
+                            d.ids[in_cv].reset_index(drop=True),
+                            d.time[in_cv].reset_index(drop=True), d.current, d.current_ids,
+                            d.spec, d.mode, d.horizon_months, d.as_of)
+        validation = (f"time-forward: folds train on earlier months and test on later ones; "
+                      f"holdout = the last {holdout_months} observation month(s) "
+                      f"({pd.Timestamp(cut):%Y-%m} onwards), scored once by a model trained "
+                      f"on the months before")
+        if d.y[hold].sum() == 0 or (d.y[hold] == 0).all():
+            raise CxReportError("The holdout months hold only one class; use a longer history "
+                                "or fewer holdout_months.")
+    else:
+        cv_data = d
+        validation = ("3-fold stratified cross-validation" if few else
+                      f"{n_splits}-fold stratified cross-validation repeated {n_repeats} "
+                      f"times; all preprocessing inside the folds")
+    folds = _folds(cv_data, n_splits=n_splits, n_repeats=n_repeats, seed=seed)
+    if not folds:
+        raise CxReportError("No validation fold holds both churners and non-churners; the "
+                            "data are too small for an honest check.")
+
+    rows, oof_store = [], {m: {} for m in models}
+    first_repeat = [f for f in folds if f[2].startswith(("repeat 1 ", "fold"))] \
+        if d.time is None else folds
+    for m in models:
+        for tr, te, name in folds:
+            p = _fit_predict(m, cv_data, tr, te, seed=seed, splines=splines)
+            yt = cv_data.y[te]
+            rows.append({"model": m, "fold": name, "n": len(te), "churners": int(yt.sum()),
+                         "roc_auc": roc_auc_score(yt, p),
+                         "pr_auc": average_precision_score(yt, p),
+                         "brier": float(np.mean((p - yt) ** 2)),
+                         "lift_top10": churn_eval.top_share_lift(yt, p)})
+            if any(f[2] == name for f in first_repeat):
+                oof_store[m][name] = (te, p)
+    fold_df = pd.DataFrame(rows)
+    summary = fold_df.groupby("model", sort=False)[["roc_auc", "pr_auc", "brier", "lift_top10"]]
+    summary = summary.agg(["mean", "std"])
+    summary.columns = [f"{a}_{'sd' if b == 'std' else b}" for a, b in summary.columns]
+
+    # holdout scores (history)
+    hold_pred = {}
+    if hold is not None:
+        tr = np.flatnonzero((d.time < cut).to_numpy())
+        for m in models:
+            p = _fit_predict(m, d, tr, hold, seed=seed, splines=splines)
+            hold_pred[m] = p
+            ev = churn_eval.evaluate(d.y[hold], p)
+            for k in ("roc_auc", "pr_auc", "brier", "lift_top10"):
+                summary.loc[m, f"{k}_holdout"] = ev[k]
+
+    # choose
+    chosen, reason = "logistic", "only the logistic regression was fitted"
+    if "gbm" in models and "logistic" in models:
+        a = fold_df[fold_df.model == "logistic"].set_index("fold")["roc_auc"]
+        b = fold_df[fold_df.model == "gbm"].set_index("fold")["roc_auc"]
+        diff = (b - a).dropna()
+        md, sd = float(diff.mean()), float(diff.std(ddof=1)) if len(diff) > 1 else np.inf
+        if md > sd:
+            chosen = "gbm"
+            reason = (f"gradient boosting beats logistic regression by {md:+.3f} ROC-AUC on "
+                      f"average in the same folds, more than the fold-to-fold SD of the "
+                      f"difference ({sd:.3f})")
+        else:
+            reason = (f"gradient boosting differs from logistic regression by {md:+.3f} "
+                      f"ROC-AUC on average in the same folds, within the fold-to-fold SD of "
+                      f"the difference ({sd:.3f}), so the simpler model is kept")
+    elif models == ("gbm",):
+        chosen, reason = "gbm", "only gradient boosting was fitted"
+
+    # out-of-sample predictions of the chosen model
+    if hold is not None:
+        oof = pd.DataFrame({"y": d.y[hold], "p": hold_pred[chosen]})
+        oof_idx = hold
+    else:
+        parts = sorted(oof_store[chosen].values(), key=lambda t: t[0][0])
+        oof_idx = np.concatenate([t[0] for t in parts])
+        oof = pd.DataFrame({"y": cv_data.y[oof_idx], "p": np.concatenate([t[1] for t in parts])})
+    metrics = churn_eval.evaluate(oof["y"], oof["p"])
+
+    # calibration only when needed
+    calibration, metrics_raw = "none", None
+    method = calibrate
+    if calibrate == "auto":
+        method = "none"
+        if metrics["ece"] > ece_threshold:
+            method = "isotonic" if int(d.y.sum()) >= 1000 else "sigmoid"
+    if method != "none":
+        if hold is not None:
+            tr = np.flatnonzero((d.time < cut).to_numpy())
+            p_cal = _fit_predict(chosen, d, tr, hold, seed=seed, splines=splines,
+                                 calibration=method)
+        else:
+            p_cal = np.empty(len(oof_idx))
+            pos = 0
+            for te, _ in sorted(oof_store[chosen].values(), key=lambda t: t[0][0]):
+                tr = np.setdiff1d(np.arange(len(d.y)), te)
+                p_cal[pos:pos + len(te)] = _fit_predict(chosen, d, tr, te, seed=seed,
+                                                        splines=splines, calibration=method)
+                pos += len(te)
+        metrics_raw = metrics
+        oof["p_raw"] = oof["p"]
+        oof["p"] = p_cal
+        metrics = churn_eval.evaluate(oof["y"], oof["p"])
+        calibration = method
+        notes.append(f"Calibration error (ECE) {metrics_raw['ece']:.3f} exceeded "
+                     f"{ece_threshold}: {method} calibration fitted inside the training folds "
+                     f"brings it to {metrics['ece']:.3f} (Brier {metrics_raw['brier']:.4f} -> "
+                     f"{metrics['brier']:.4f}).")
+
+    alarms = _alarms(d, summary, chosen, leakage_auc)
+    model = _wrap(make_model(chosen, d.spec, seed=seed, splines=splines), calibration)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=UserWarning)
+        model.fit(d.X, d.y)
+    return ChurnFit(fold_df, summary, chosen, reason, oof, metrics, metrics_raw, calibration,
+                    alarms, model, d, validation, notes)
+
+
+def _alarms(d: ChurnData, summary: pd.DataFrame, chosen: str, leakage_auc: float) -> list[str]:
+    out = []
+    auc = float(summary.loc[chosen, "roc_auc_mean"])
+    if auc > leakage_auc:
+        out.append(
+            f"Out-of-sample ROC-AUC {auc:.3f} is above {leakage_auc:.2f}, more than honest churn "
+            f"models usually reach (IBM Telco ceiling about 0.85). Check for columns recorded "
+            f"after churn (cancellation reasons, final bills, churn dates), duplicated "
+            f"customers, or resampling before the split.")
+    if "roc_auc_holdout" in summary:
+        h = float(summary.loc[chosen, "roc_auc_holdout"])
+        if h < auc - 0.05:
+            out.append(f"The time-forward holdout ROC-AUC ({h:.3f}) is well below the "
+                       f"cross-validation score ({auc:.3f}): behaviour drifted; expect the "
+                       f"lower figure next month.")
+    if d.ids.duplicated().any() and d.time is None:
+        out.append(f"{int(d.ids.duplicated().sum())} duplicated customer ids: the same customer "
+                   f"can sit in training and test folds, which inflates the scores.")
+    copies = [k for k, v in d.spec.excluded.items() if v.startswith("predicts churn")]
+    if copies:
+        out.append("Excluded as target copies (single-feature ROC-AUC > 0.95): "
+                   + ", ".join(copies) + ".")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# scoring, targeting and reasons
+# --------------------------------------------------------------------------------------------
+
+
+def _unseen(model_cats: dict[str, list], X: pd.DataFrame) -> dict[str, list]:
+    out = {}
+    for c, seen in model_cats.items():
+        if c in X:
+            new = sorted(set(X[c].dropna().astype(str)) - set(map(str, seen)))
+            if new:
+                out[c] = new
+    return out
+
+
+def categories(d: ChurnData) -> dict[str, list]:
+    """The categories seen in training, per categorical feature."""
+    return {c: sorted(d.X[c].dropna().astype(str).unique().tolist()) for c in d.spec.categorical}
+
+
+def score(model, X: pd.DataFrame, ids: pd.Series, *, spec: FeatureSpec,
+          seen: dict[str, list] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Churn probability for each customer to score, and notes on unseen categories.
+
+    Unseen categories (a new plan, a new region) are scored as if the feature were unknown:
+    the logistic regression's one-hot encoder ignores them and the boosting model treats them
+    as missing. Each one is listed in the notes.
+    """
+    missing = [c for c in spec.features if c not in X]
+    if missing:
+        raise CxReportError(
+            f"The customers to score lack the model's feature(s) {', '.join(missing)}; the "
+            f"saved model cannot be used. Retrain (reuse_model=False) or restore the columns.")
+    X = _clean_categories(X[spec.features], spec.categorical)
+    notes = []
+    for c, new in _unseen(seen or {}, X).items():
+        n = int(X[c].astype(str).isin(new).sum())
+        notes.append(f"{n} customer(s) have a {label(c)} the model has not seen "
+                     f"({', '.join(map(str, new[:5]))}); it is scored as unknown.")
+    p = _predict(model, X)
+    return pd.DataFrame({"customer_id": ids.to_numpy(), "probability": p}), notes
+
+
+def targeting(scores: pd.DataFrame, *, policy: str = "profit", budget_contacts: int = 200,
+              retained_value: float = 200.0, contact_cost: float = 10.0,
+              acceptance_rate: float = 0.3, offer_cost: float = 0.0) -> pd.DataFrame:
+    """Who to contact: the policy applied to scored customers.
+
+    ``"budget"``: the ``budget_contacts`` highest-risk customers. ``"profit"``: every customer
+    whose expected contact profit is positive (see
+    :func:`cxreport.churn_eval.contact_value`), which needs calibrated probabilities.
+
+    Returns the scores sorted by descending risk with ``expected_value_at_risk``
+    (probability x retained value), ``expected_profit`` of a contact, ``rank`` and
+    ``contact`` (bool).
+    """
+    if policy not in ("profit", "budget"):
+        raise CxReportError(f"The 'policy' parameter must be 'profit' or 'budget'; got "
+                            f"{policy!r}.")
+    budget_contacts = _check_int("budget_contacts", budget_contacts, 0)
+    acceptance_rate = _check_float("acceptance_rate", acceptance_rate, 0.0, 1.0)
+    retained_value = _check_float("retained_value", retained_value, 0.0, 1e12)
+    contact_cost = _check_float("contact_cost", contact_cost, 0.0, 1e12)
+    offer_cost = _check_float("offer_cost", offer_cost, 0.0, 1e12)
+    out = scores.sort_values(["probability", "customer_id"], ascending=[False, True],
+                             kind="mergesort").reset_index(drop=True)
+    out["rank"] = np.arange(1, len(out) + 1)
+    out["expected_value_at_risk"] = out["probability"] * retained_value
+    out["expected_profit"] = churn_eval.contact_value(
+        out["probability"], retained_value=retained_value, contact_cost=contact_cost,
+        acceptance_rate=acceptance_rate, offer_cost=offer_cost)
+    if policy == "budget":
+        out["contact"] = out["rank"] <= budget_contacts
+    else:
+        out["contact"] = out["expected_profit"] > 0
+    return out
+
+
+def _reference(X: pd.DataFrame, spec: FeatureSpec) -> dict:
+    ref = {c: float(X[c].median()) for c in spec.numeric}
+    for c in spec.categorical:
+        mode = X[c].dropna().astype(str).value_counts()
+        ref[c] = mode.sort_index(kind="mergesort").idxmax() if len(mode) else np.nan
+    return ref
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        if np.isnan(v):
+            return "unknown"
+        return f"{v:,.0f}" if abs(v) >= 10 or v == round(v) else f"{v:,.1f}"
+    return str(v)
+
+
+def reasons(model, X: pd.DataFrame, *, spec: FeatureSpec, reference: dict, top: int = 3,
+            min_effect: float = 0.005) -> pd.DataFrame:
+    """Top factors pushing each customer's risk up, in plain words.
+
+    Method (cheap and model-agnostic): each feature in turn is set to the value of a typical
+    customer (median, or most frequent category, of the training data) and the customer is
+    rescored; the drop in probability is that feature's push. Features whose push is below
+    ``min_effect`` (half a percentage point by default) are not listed. Pushes of correlated
+    features overlap, so they are a guide for the call, not a decomposition.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer (in the order of ``X``): ``reason_1`` ... ``reason_<top>`` and
+        ``reasons`` (joined with "; ").
+    """
+    X = _clean_categories(X[spec.features].reset_index(drop=True), spec.categorical)
+    n, feats = len(X), spec.features
+    if n == 0:
+        return pd.DataFrame(columns=["reasons"])
+    base = _predict(model, X)
+    stacked = pd.concat([X] * len(feats), ignore_index=True)
+    for j, c in enumerate(feats):
+        stacked.loc[j * n:(j + 1) * n - 1, c] = reference[c]
+    alt = _predict(model, stacked).reshape(len(feats), n).T
+    push = base[:, None] - alt
+    rows = []
+    for i in range(n):
+        order = np.argsort(-push[i], kind="mergesort")
+        words = []
+        for j in order[:top]:
+            if push[i, j] < min_effect:
+                break
+            c = feats[j]
+            words.append(f"{label(c)} {_fmt(X.iat[i, j])} (typical {_fmt(reference[c])}): "
+                         f"+{100 * push[i, j]:.0f} pts")
+        rows.append(words + [""] * (top - len(words)))
+    out = pd.DataFrame(rows, columns=[f"reason_{k + 1}" for k in range(top)])
+    out["reasons"] = out.apply(lambda r: "; ".join(v for v in r if v), axis=1)
+    return out
+
+
+def importance(model, X: pd.DataFrame, y, *, spec: FeatureSpec, n_repeats: int = 5,
+               seed: int = 42, max_rows: int = 5000) -> pd.DataFrame:
+    """Permutation importance (drop in ROC-AUC when a feature is shuffled), with its spread.
+
+    Computed on out-of-time / held-out rows passed in by the caller; at most ``max_rows``
+    rows (a seeded sample) to bound the cost. Returns ``feature``, ``label``,
+    ``importance_mean``, ``importance_sd`` sorted by the mean.
+    """
+    from sklearn.inspection import permutation_importance
+
+    X = _clean_categories(X[spec.features].reset_index(drop=True), spec.categorical)
+    y = np.asarray(y)
+    if len(X) > max_rows:
+        rng = np.random.default_rng(seed)
+        keep = np.sort(rng.choice(len(X), max_rows, replace=False))
+        X, y = X.iloc[keep].reset_index(drop=True), y[keep]
+    r = permutation_importance(model, X, y, scoring="roc_auc", n_repeats=n_repeats,
+                               random_state=seed, n_jobs=1)
+    out = pd.DataFrame({"feature": spec.features,
+                        "label": [label(c) for c in spec.features],
+                        "importance_mean": r.importances_mean,
+                        "importance_sd": r.importances_std})
+    return out.sort_values(["importance_mean", "feature"], ascending=[False, True],
+                           kind="mergesort").reset_index(drop=True)
+
+
+def churn_by_group(groups: pd.Series, y, *, name: str = "group",
+                   min_n: int = 1) -> pd.DataFrame:
+    """Churn rate per group with Wilson 95% intervals.
+
+    Returns ``group``, ``n``, ``churners``, ``churn_rate``, ``ci_low``, ``ci_high`` sorted by
+    descending churn rate; groups with fewer than ``min_n`` rows are dropped.
+    """
+    from .stats import wilson_interval
+
+    df = pd.DataFrame({"group": groups.astype(object).where(groups.notna(), "(missing)")
+                       .astype(str).to_numpy(), "y": np.asarray(y).astype(int)})
+    t = df.groupby("group").agg(n=("y", "size"), churners=("y", "sum")).reset_index()
+    t = t[t["n"] >= min_n]
+    t["churn_rate"] = t["churners"] / t["n"]
+    t["ci_low"], t["ci_high"] = wilson_interval(t["churners"], t["n"])
+    t = t.sort_values(["churn_rate", "group"], ascending=[False, True], kind="mergesort")
+    return t.rename(columns={"group": name}).reset_index(drop=True)
+
+
+def nps_group(score: pd.Series) -> pd.Series:
+    """Promoter (9-10), passive (7-8), detractor (0-6) or "no answer"."""
+    s = pd.to_numeric(score, errors="coerce")
+    out = pd.Series("no answer", index=s.index, dtype=object)
+    out[s >= 9] = "promoter (9-10)"
+    out[(s >= 7) & (s < 9)] = "passive (7-8)"
+    out[s < 7] = "detractor (0-6)"
+    return out
+
+
+def failure_group(failures: pd.Series) -> pd.Series:
+    """0, 1 or 2+ failed contacts."""
+    f = pd.to_numeric(failures, errors="coerce").fillna(0)
+    return pd.Series(np.where(f >= 2, "2 or more", np.where(f >= 1, "1", "none")),
+                     index=f.index, dtype=object)
+
+
+# --------------------------------------------------------------------------------------------
+# persistence
+# --------------------------------------------------------------------------------------------
+
+
+def model_card(result: ChurnFit) -> dict:
+    """What the saved model is: features, training period, metrics, versions."""
+    import sklearn
+
+    from . import __version__
+
+    d = result.data
+    s = result.summary.loc[result.chosen]
+    return {
+        "model": MODEL_NAMES[result.chosen], "kind": result.chosen,
+        "calibration": result.calibration,
+        "mode": d.mode, "horizon_months": d.horizon_months,
+        "training_period": d.period, "scored_as_of": f"{d.as_of:%Y-%m-%d}",
+        "rows": int(len(d.y)), "churners": int(d.y.sum()),
+        "features": {"numeric": d.spec.numeric, "categorical": d.spec.categorical},
+        "excluded": d.spec.excluded,
+        "categories_seen": categories(d),
+        "validation": result.validation,
+        "metrics": {k: (None if pd.isna(v) else round(float(v), 4)) for k, v in s.items()},
+        "out_of_sample": {k: round(float(v), 4) for k, v in result.metrics.items()},
+        "choice": result.reason,
+        "sklearn_version": sklearn.__version__, "cxreport_version": __version__,
+    }
+
+
+def save_model(result: ChurnFit, folder: str | Path) -> tuple[Path, Path]:
+    """Write ``churn_model.joblib`` (model, features, reference values) and
+    ``churn_model_card.json`` into ``folder``; return both paths."""
+    import joblib
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    card = model_card(result)
+    bundle = {"model": result.model, "spec": result.data.spec,
+              "reference": _reference(result.data.X, result.data.spec),
+              "categories": categories(result.data), "card": card}
+    path = folder / "churn_model.joblib"
+    tmp = path.with_suffix(".joblib.tmp")
+    joblib.dump(bundle, tmp)
+    tmp.replace(path)
+    cpath = folder / "churn_model_card.json"
+    cpath.write_text(json.dumps(card, indent=2, default=str), encoding="utf-8")
+    return path, cpath
+
+
+def load_model(path: str | Path) -> dict:
+    """Read a bundle written by :func:`save_model`, with a clear message when it cannot be
+    used (missing, unreadable, or written by another scikit-learn version)."""
+    import joblib
+    import sklearn
+
+    path = Path(path)
+    if not path.is_file():
+        raise CxReportError(f"No saved churn model at {path}; run once with "
+                            f"reuse_model=False to train and save one.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            bundle = joblib.load(path)
+    except Exception as exc:  # joblib/pickle raise many types for a broken file
+        raise CxReportError(f"The saved churn model {path} cannot be read ({exc}); retrain "
+                            f"with reuse_model=False.") from None
+    if not isinstance(bundle, dict) or not {"model", "spec", "card"} <= set(bundle):
+        raise CxReportError(f"{path} is not a churn model saved by cxreport; retrain with "
+                            f"reuse_model=False.")
+    saved = bundle["card"].get("sklearn_version")
+    if saved != sklearn.__version__:
+        raise CxReportError(f"The saved churn model was written with scikit-learn {saved}, "
+                            f"this environment has {sklearn.__version__}; retrain with "
+                            f"reuse_model=False.")
+    return bundle
