@@ -172,6 +172,7 @@ def inspect_parameters(path: str | Path) -> dict[str, dict]:
         tree = ast.parse(source)
     except SyntaxError:
         return found
+    order: list[str] = []
     for node in tree.body:
         if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             name, annotation, value = node.target.id, ast.unparse(node.annotation), node.value
@@ -183,6 +184,7 @@ def inspect_parameters(path: str | Path) -> dict[str, dict]:
             name, annotation, value = node.targets[0].id, "None", node.value
         else:
             continue
+        order.append(name)
         if name in found:
             continue
         rest = lines[node.end_lineno - 1][node.end_col_offset :] if node.end_lineno else ""
@@ -193,7 +195,8 @@ def inspect_parameters(path: str | Path) -> dict[str, dict]:
             "default": ast.unparse(value) if value is not None else None,
             "help": help_text,
         }
-    return found
+    # declaration order, as in the cell (papermill's hits came first above)
+    return {k: found[k] for k in [*order, *(k for k in found if k not in order)] if k in found}
 
 
 def _strip_optional(type_name: str) -> tuple[str, bool]:
@@ -400,6 +403,9 @@ def _init_worker(progress, log_path: str | None = None) -> None:
 def _register_engine() -> None:
     from papermill.engines import NBClientEngine, papermill_engines
 
+    if "cxreport" in getattr(papermill_engines, "_engines", {}):
+        return
+
     class _ProgressEngine(NBClientEngine):
         """papermill's nbclient engine, reporting each cell to the parent process."""
 
@@ -479,6 +485,7 @@ def execute_one(task: dict) -> dict:
     from .htmlexport import PageInfo, export_html
     from .indexpage import collect_metrics
 
+    _register_engine()  # done by _init_worker in the pool; here for a direct call
     name = task["name"]
     out_nb, out_html = Path(task["output_ipynb"]), Path(task["output_html"])
     result = {
@@ -560,11 +567,10 @@ def execute_one(task: dict) -> dict:
     result["duration_s"] = round(time.perf_counter() - t0, 3)
 
     t1 = time.perf_counter()
-    if out_nb.is_file():
-        nb = nbformat.read(out_nb, as_version=4)
-    else:  # the kernel never started: export the notebook as it was, with the reason
-        nb = nbformat.read(task["input"], as_version=4)
-        err = result["error"] or {}
+    nb = nbformat.read(out_nb if out_nb.is_file() else task["input"], as_version=4)
+    err = result["error"] or {}
+    if result["status"] != "ok" and err.get("cell_index") is None:
+        # no cell to point at (the kernel never started): say why at the top
         nb.cells.insert(
             0,
             nbformat.v4.new_markdown_cell(
@@ -877,7 +883,6 @@ def run_report(
     if not report.ok:
         raise DataError(report)
 
-    key = id_key(out)
     generated = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
     tmp = out / f".{month}.tmp-{secrets.token_hex(4)}"
     runner_values = {
@@ -886,9 +891,14 @@ def run_report(
         "export_dir": str(tmp),
         "history_dir": str(out),
         "show_ids": bool(show_ids),
-        "id_key": key,
+        "id_key": "",
     }
     plans = plan_parameters(notebooks, given, runner_values)
+    # Only now, with data and parameters checked, write anything (the key file included).
+    key = id_key(out)
+    for p in plans.values():
+        if "id_key" in p:
+            p["id_key"] = key
 
     tmp.mkdir(parents=True)
     t_start = time.perf_counter()

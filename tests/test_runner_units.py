@@ -1,0 +1,527 @@
+"""Unit tests of ``cxreport run`` that start no kernel: parameters, placement, keys, CLI errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import stat
+from pathlib import Path
+
+import nbformat
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cxreport import runner
+from cxreport.cli import main
+from cxreport.errors import CxReportError, ParameterError
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "notebooks"
+ALPHA, BETA = FIXTURES / "01_alpha.ipynb", FIXTURES / "02_beta.ipynb"
+RUNNER_VALUES = {
+    "data_dir": "/data",
+    "month": "2026-10",
+    "export_dir": "/tmp/x",
+    "history_dir": "/tmp",
+    "show_ids": False,
+    "id_key": "k" * 64,
+}
+
+
+def _spec(type_name: str, default: str = '""') -> dict:
+    return {"name": "p", "inferred_type_name": type_name, "default": default, "help": ""}
+
+
+def _notebook(tmp_path: Path, name: str, parameters: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell(parameters)
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell, nbformat.v4.new_code_cell("x = 1")]
+    nb.metadata["kernelspec"] = {
+        "name": "cxreport",
+        "display_name": "cxreport",
+        "language": "python",
+    }
+    path = tmp_path / name
+    nbformat.write(nb, path)
+    return path
+
+
+COMMON = (
+    'data_dir: str = "../data/sample"  # data folder\n'
+    'month: str = "2026-10"  # reporting month, YYYY-MM\n'
+    "seed: int = 42  # seed\n"
+    'export_dir: str = ""  # folder for exported tables ("" = do not export)\n'
+    'history_dir: str = ""  # history ("" = none)\n'
+    "show_ids: bool = False  # ids\n"
+    'id_key: str = ""  # key\n'
+)
+
+
+# ----------------------------------------------------------------------------- coercion
+
+
+def test_coerce_keeps_digits_a_string_when_declared_str():
+    # papermill's own -p would make this the int 2024.
+    assert runner.coerce("label", "2024", _spec("str"), "nb") == "2024"
+    assert runner.coerce("label", "2024-02", _spec("str"), "nb") == "2024-02"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("true", True),
+        ("Yes", True),
+        ("1", True),
+        ("on", True),
+        ("false", False),
+        ("NO", False),
+        ("0", False),
+        ("off", False),
+    ],
+)
+def test_coerce_bool_words(text, expected):
+    assert runner.coerce("flag", text, _spec("bool", "False"), "nb") is expected
+
+
+def test_coerce_numbers_and_literals():
+    assert runner.coerce("k", " 7 ", _spec("int", "3"), "nb") == 7
+    assert runner.coerce("x", "0.25", _spec("float", "1.0"), "nb") == 0.25
+    assert runner.coerce("xs", "[1, 2]", _spec("list", "[]"), "nb") == [1, 2]
+    assert runner.coerce("xs", '["a", "b"]', _spec("list[str]", "[]"), "nb") == ["a", "b"]
+    assert runner.coerce("d", '{"a": 1}', _spec("dict", "{}"), "nb") == {"a": 1}
+    assert runner.coerce("o", "none", _spec("Optional[int]", "None"), "nb") is None
+    assert runner.coerce("o", "5", _spec("int | None", "None"), "nb") == 5
+
+
+def test_coerce_unannotated_follows_the_default():
+    assert runner.coerce("n", "12", _spec("None", "3"), "nb") == 12
+    assert runner.coerce("s", "12", _spec("None", '"x"'), "nb") == "12"
+    assert runner.coerce("b", "yes", _spec("None", "False"), "nb") is True
+
+
+@pytest.mark.parametrize(
+    "type_name, text, message",
+    [
+        ("int", "seven", "The 'p' parameter of nb must be an int; got 'seven'."),
+        ("int", "7.5", "must be an int; got '7.5'"),
+        ("float", "abc", "The 'p' parameter of nb must be a float; got 'abc'."),
+        ("bool", "maybe", "must be a bool (true/false, yes/no, 1/0); got 'maybe'."),
+        ("list", "{'a': 1}", "must be a list; got"),
+        ("dict", "not a dict", "must be a dict literal such as"),
+    ],
+)
+def test_coerce_bad_values_name_parameter_type_and_value(type_name, text, message):
+    with pytest.raises(ParameterError, match=None) as info:
+        runner.coerce("p", text, _spec(type_name, "0"), "nb")
+    assert message in str(info.value)
+
+
+@given(st.text())
+def test_coerce_str_is_identity(text):
+    assert runner.coerce("label", text, _spec("str"), "nb") == text
+
+
+@given(st.integers(min_value=-(10**12), max_value=10**12))
+def test_coerce_int_round_trip(value):
+    assert runner.coerce("k", str(value), _spec("int", "0"), "nb") == value
+
+
+def test_parse_param_args():
+    assert runner.parse_param_args(["a=1", "b=x=y", "c="]) == {"a": "1", "b": "x=y", "c": ""}
+    assert runner.parse_param_args(None) == {}
+    with pytest.raises(ParameterError, match="--param takes NAME=VALUE.*got 'seed'"):
+        runner.parse_param_args(["seed"])
+    with pytest.raises(ParameterError, match="got '1x=3'"):
+        runner.parse_param_args(["1x=3"])
+
+
+# ----------------------------------------------------------------------------- inspection
+
+
+def test_inspect_parameters_reads_every_declaration_with_type_and_help():
+    spec = runner.inspect_parameters(ALPHA)
+    assert list(spec)[:7] == list(RUNNER_VALUES)[:2] + ["seed"] + list(RUNNER_VALUES)[2:]
+    # papermill's parser skips this line (quotes in the comment); the ast fallback reads it.
+    assert spec["export_dir"]["inferred_type_name"] == "str"
+    assert spec["export_dir"]["help"].startswith("folder for exported tables")
+    assert spec["bins"]["inferred_type_name"] == "int"
+    assert spec["bins"]["default"] == "10"
+    assert spec["leak_ids"]["inferred_type_name"] == "bool"
+
+
+def test_plan_parameters_coerces_by_each_notebooks_declared_type():
+    plans = runner.plan_parameters(
+        [ALPHA, BETA],
+        {"label": "2024", "bins": "7", "fail": "yes", "seed": "3", "sleep_s": "0.5"},
+        RUNNER_VALUES,
+    )
+    alpha, beta = plans["01_alpha"], plans["02_beta"]
+    assert alpha["label"] == "2024" and isinstance(alpha["label"], str)
+    assert alpha["bins"] == 7 and alpha["seed"] == 3
+    assert "fail" not in alpha  # declared by beta only
+    assert beta["fail"] is True and beta["sleep_s"] == 0.5 and "bins" not in beta
+    for plan in plans.values():
+        assert plan["month"] == "2026-10" and plan["data_dir"] == "/data"
+        assert plan["show_ids"] is False and plan["id_key"] == "k" * 64
+
+
+def test_plan_parameters_lists_every_problem_at_once():
+    with pytest.raises(ParameterError) as info:
+        runner.plan_parameters(
+            [ALPHA, BETA],
+            {"bogus": "1", "month": "2024", "id_key": "x", "bins": "ten", "fail": "perhaps"},
+            RUNNER_VALUES,
+        )
+    msg = str(info.value)
+    assert "unknown parameter 'bogus': no selected notebook declares it (known: bins, fail" in msg
+    assert "'month' is set by cxreport run; use --month" in msg
+    assert "'id_key' is set by cxreport run" in msg
+    assert "The 'bins' parameter of 01_alpha must be an int; got 'ten'." in msg
+    assert "The 'fail' parameter of 02_beta must be a bool" in msg
+    assert msg.count("\n  ") == 5
+
+
+def test_plan_parameters_names_missing_required_and_missing_common(tmp_path):
+    needs = _notebook(tmp_path, "10_needs.ipynb", COMMON + "segment_file: str = None  # required\n")
+    bare = _notebook(tmp_path, "11_bare.ipynb", "alpha: float = 0.5  # level\n")
+    with pytest.raises(ParameterError) as info:
+        runner.plan_parameters([needs, bare], {}, RUNNER_VALUES)
+    msg = str(info.value)
+    assert "10_needs needs 'segment_file' (no default): give --param segment_file=..." in msg
+    assert "11_bare.ipynb: the parameters cell lacks data_dir, month" in msg
+    plans = runner.plan_parameters([needs], {"segment_file": "seg.csv"}, RUNNER_VALUES)
+    assert plans["10_needs"]["segment_file"] == "seg.csv"
+
+
+def test_plan_parameters_optional_none_is_not_required(tmp_path):
+    nb = _notebook(tmp_path, "12_opt.ipynb", COMMON + "cap: int | None = None  # optional cap\n")
+    assert "cap" not in runner.plan_parameters([nb], {}, RUNNER_VALUES)["12_opt"]
+
+
+def test_find_notebooks_only_by_stem_short_name_or_file(tmp_path):
+    assert runner.find_notebooks(FIXTURES) == [ALPHA, BETA]
+    assert runner.find_notebooks(FIXTURES, ["beta"]) == [BETA]
+    assert runner.find_notebooks(FIXTURES, ["02_beta.ipynb", "01_ALPHA"]) == [ALPHA, BETA]
+    with pytest.raises(
+        ParameterError, match="--only: no notebook named 'gamma'.*01_alpha, 02_beta"
+    ):
+        runner.find_notebooks(FIXTURES, ["gamma", "alpha"])
+    with pytest.raises(CxReportError, match="holds no .ipynb file"):
+        runner.find_notebooks(tmp_path)
+    with pytest.raises(CxReportError, match="does not exist; give it with --notebooks"):
+        runner.find_notebooks(tmp_path / "nope")
+
+
+# ----------------------------------------------------------------------------- before any kernel
+
+
+@pytest.fixture
+def no_kernels(monkeypatch):
+    def boom(*args, **kwargs):
+        raise AssertionError("a kernel would have started")
+
+    monkeypatch.setattr(runner, "_execute_all", boom)
+
+
+def _bad_data(tmp_path: Path) -> Path:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "customers.csv").write_text("customer_id,monthly_fee\nC1,10\nC1,-5\n", encoding="utf-8")
+    return bad
+
+
+def test_bad_data_folder_one_message_exit_2_nothing_written(tmp_path, capsys, no_kernels):
+    out = tmp_path / "out"
+    code = main(
+        [
+            "run",
+            "--data",
+            str(_bad_data(tmp_path)),
+            "--month",
+            "2026-10",
+            "--out",
+            str(out),
+            "--notebooks",
+            str(FIXTURES),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("cxreport run: ") and "Traceback" not in err
+    assert "customers.csv" in err and "monthly_fee" in err and "customer_id" in err
+    assert not out.exists()
+
+
+def test_missing_data_folder_exit_2(tmp_path, capsys, no_kernels):
+    out = tmp_path / "out"
+    code = main(
+        [
+            "run",
+            "--data",
+            str(tmp_path / "nowhere"),
+            "--month",
+            "2026-10",
+            "--out",
+            str(out),
+            "--notebooks",
+            str(FIXTURES),
+        ]
+    )
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "does not exist" in err
+    assert not out.exists()
+
+
+def test_bad_parameters_exit_2_before_any_kernel_and_nothing_written(
+    tmp_path, capsys, no_kernels, sample_dir
+):
+    out = tmp_path / "out"
+    code = main(
+        [
+            "run",
+            "--data",
+            str(sample_dir),
+            "--month",
+            "2026-10",
+            "--out",
+            str(out),
+            "--notebooks",
+            str(FIXTURES),
+            "--param",
+            "nope=1",
+            "--param",
+            "bins=x",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "unknown parameter 'nope'" in err and "'bins' parameter of 01_alpha" in err
+    assert not out.exists()  # not even the pseudonym key
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--month", "2026-13"], "'2026-13' is not a calendar month"),
+        (["--month", "10/2026"], "The month must be written YYYY-MM"),
+        (["--jobs", "0"], "--jobs must be a positive whole number; got 0."),
+        (["--only", "gamma"], "--only: no notebook named 'gamma'"),
+    ],
+)
+def test_bad_command_line_values(tmp_path, capsys, no_kernels, sample_dir, argv, message):
+    base = {
+        "--data": str(sample_dir),
+        "--month": "2026-10",
+        "--out": str(tmp_path / "o"),
+        "--notebooks": str(FIXTURES),
+    }
+    args = ["run"]
+    for k, v in base.items():
+        if k not in argv:
+            args += [k, v]
+    code = main(args + argv)
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+# ----------------------------------------------------------------------------- keys, placement
+
+
+def test_id_key_is_created_once_private_and_stable(tmp_path):
+    key = runner.id_key(tmp_path / "out")
+    path = tmp_path / "out" / runner.KEY_FILE
+    assert len(key) == 64 and int(key, 16) >= 0
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert runner.id_key(tmp_path / "out") == key
+    assert runner.id_key(tmp_path / "other") != key
+    path.write_text("short\n")
+    with pytest.raises(CxReportError, match="is damaged .*delete it to make a new key"):
+        runner.id_key(tmp_path / "out")
+
+
+def _report(folder: Path, status: str, tag: str) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text(json.dumps({"status": status}))
+    (folder / "tag").write_text(tag)
+    return folder
+
+
+def test_place_ok_run_replaces_the_month(tmp_path):
+    _report(tmp_path / "2026-10", "ok", "old")
+    _report(tmp_path / "2026-10.failed", "failed", "stale")
+    tmp = _report(tmp_path / ".2026-10.tmp-1", "ok", "new")
+    folder, kept = runner._place(tmp, tmp_path, "2026-10", "ok")
+    assert folder == tmp_path / "2026-10" and not kept
+    assert (folder / "tag").read_text() == "new"
+    assert not tmp.exists() and not (tmp_path / "2026-10.failed").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-10"]
+
+
+def test_place_failed_run_keeps_a_good_previous_report(tmp_path):
+    _report(tmp_path / "2026-10", "ok", "good")
+    tmp = _report(tmp_path / ".2026-10.tmp-1", "failed", "broken")
+    folder, kept = runner._place(tmp, tmp_path, "2026-10", "failed")
+    assert kept and folder == tmp_path / "2026-10.failed"
+    assert (tmp_path / "2026-10" / "tag").read_text() == "good"
+    assert (folder / "tag").read_text() == "broken"
+
+
+def test_place_failed_run_replaces_a_failed_or_missing_report(tmp_path):
+    tmp = _report(tmp_path / ".2026-10.tmp-1", "failed", "first")
+    folder, kept = runner._place(tmp, tmp_path, "2026-10", "failed")
+    assert folder == tmp_path / "2026-10" and not kept
+    tmp = _report(tmp_path / ".2026-10.tmp-2", "failed", "second")
+    folder, kept = runner._place(tmp, tmp_path, "2026-10", "failed")
+    assert not kept and (folder / "tag").read_text() == "second"
+
+
+def test_previous_good_needs_a_readable_ok_manifest(tmp_path):
+    assert not runner._previous_good(tmp_path)
+    (tmp_path / "manifest.json").write_text("{not json")
+    assert not runner._previous_good(tmp_path)
+    (tmp_path / "manifest.json").write_text('{"status": "ok"}')
+    assert runner._previous_good(tmp_path)
+
+
+# ----------------------------------------------------------------------------- small pieces
+
+
+def test_error_line():
+    err = {"cell_index": 4, "execution_count": 5, "ename": "ValueError", "evalue": "bad\n  x"}
+    assert runner.error_line(err) == "cell In [5]: ValueError: bad x"
+    err = {"cell_index": 4, "execution_count": None, "ename": "DeadKernelError", "evalue": "died"}
+    assert runner.error_line(err) == "cell #5: DeadKernelError: died"
+    long = runner.error_line({"ename": "E", "evalue": "x" * 1000})
+    assert len(long) == 300 and long.endswith("...")
+    assert runner.error_line(None) == ""
+
+
+def test_transient_errors_are_kernel_failures_only():
+    from nbclient.exceptions import DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    assert runner._transient(DeadKernelError("Kernel died"))
+    assert runner._transient(RuntimeError("Kernel didn't respond in 60 seconds"))
+    assert runner._transient(TimeoutError())
+    assert not runner._transient(RuntimeError("division went wrong"))
+    assert not runner._transient(ValueError("kernel"))
+    assert not runner._transient(
+        PapermillExecutionError(3, 4, "1/0", "ZeroDivisionError", "division by zero", [])
+    )
+
+
+def test_redact_key_from_injected_cell_and_metadata():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell('month = "2026-10"\nid_key = "secret123"\nseed = 1')
+    cell.metadata["tags"] = ["injected-parameters"]
+    nb.cells = [cell]
+    nb.metadata["papermill"] = {"parameters": {"id_key": "secret123", "seed": 1}}
+    runner._redact_key(nb)
+    text = json.dumps(nb)
+    assert "secret123" not in text
+    assert nb.metadata["papermill"]["parameters"]["seed"] == 1
+    assert 'month = "2026-10"' in nb.cells[0].source
+
+
+def test_progress_plain_lines_when_not_on_a_terminal():
+    stream = io.StringIO()
+    p = runner._Progress(["01_a", "02_b"], stream, tty=False)
+    p.event(("start", "01_a", 1, "ipc"))
+    p.event(("cell", "01_a", 3, 9))
+    p.event(("retry", "02_b", "DeadKernelError: died"))
+    p.event(("done", "01_a", "ok", 2.5, ""))
+    p.finish()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 3 and "\x1b" not in stream.getvalue()
+    assert lines[0].endswith("01_a: started (ipc kernel)")
+    assert lines[1].endswith("02_b: kernel failure, retrying once (DeadKernelError: died)")
+    assert lines[2].endswith("01_a: ok in 2.5 s")
+
+
+def test_progress_on_a_terminal_redraws_one_line_per_notebook():
+    stream = io.StringIO()
+    p = runner._Progress(["01_a", "02_b"], stream, tty=True)
+    p.event(("start", "01_a", 1, "ipc"))
+    p.event(("cell", "01_a", 3, 9))
+    p.draw(force=True)
+    p.event(("done", "02_b", "failed", 1.0, "cell In [2]: ValueError: x"))
+    p.finish()
+    last = stream.getvalue().rsplit("\x1b[J", 1)[-1].splitlines()
+    assert last[0].strip().startswith("01_a  cell 3/9")
+    assert last[1].strip() == "02_b  failed in 1.0 s — cell In [2]: ValueError: x"
+
+
+# ------------------------------------------------------------------- worker, no real kernel
+
+
+def _task(tmp_path: Path, nb: Path, **extra) -> dict:
+    return {
+        "name": nb.stem,
+        "input": str(nb),
+        "output_ipynb": str(tmp_path / nb.name),
+        "output_html": str(tmp_path / f"{nb.stem}.html"),
+        "parameters": {},
+        "cwd": str(nb.parent),
+        "kernel": "cxreport",
+        "month": "2026-10",
+        "data_source": "/data",
+        "show_code": False,
+        "generated": "2026-11-01T00:00:00",
+        "start_timeout": 5,
+        "execution_timeout": 5,
+        "ipc": True,
+        **extra,
+    }
+
+
+def test_worker_retries_a_kernel_start_failure_once_over_tcp(tmp_path, monkeypatch):
+    import papermill
+
+    calls = []
+
+    def fake(input_path, output_path, **kwargs):
+        calls.append(kwargs["config"]["KernelManager"]["transport"])
+        if len(calls) == 1:
+            raise RuntimeError("Kernel didn't respond in 60 seconds")
+        nbformat.write(nbformat.read(input_path, as_version=4), output_path)
+
+    monkeypatch.setattr(papermill, "execute_notebook", fake)
+    result = runner.execute_one(_task(tmp_path, BETA))
+    assert calls == ["ipc", "tcp"] if os.name == "posix" else len(calls) == 2
+    assert result["status"] == "ok" and result["attempts"] == 2
+    assert (tmp_path / "02_beta.html").is_file()
+
+
+def test_worker_never_retries_a_notebook_error(tmp_path, monkeypatch):
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    calls = []
+
+    def fake(input_path, output_path, **kwargs):
+        calls.append(1)
+        nbformat.write(nbformat.read(input_path, as_version=4), output_path)
+        raise PapermillExecutionError(5, 4, "raise", "ValueError", "planted", [])
+
+    monkeypatch.setattr(papermill, "execute_notebook", fake)
+    result = runner.execute_one(_task(tmp_path, BETA))
+    assert len(calls) == 1 and result["status"] == "failed"
+    assert result["error"] == {
+        "cell_index": 5,
+        "execution_count": 4,
+        "ename": "ValueError",
+        "evalue": "planted",
+    }
+
+
+def test_worker_unknown_kernel_fails_with_a_hint(tmp_path):
+    result = runner.execute_one(_task(tmp_path, BETA, kernel="no-such-kernel-xyz"))
+    assert result["status"] == "failed" and result["attempts"] == 1
+    assert result["error"]["ename"] == "NoSuchKernel"
+    assert "make setup" in result["error"]["evalue"]
+    page = (tmp_path / "02_beta.html").read_text()
+    assert "could not run" in page and "This notebook failed" in page
