@@ -516,3 +516,33 @@ def nps_by_segment(
         s.dropna(subset=["segment"]), "segment", min_responses=min_responses, confidence=confidence
     )
     return out, source, notes
+
+
+def describe_month(summary: dict) -> str:
+    """One plain-language paragraph on the month's NPS (from :func:`month_summary`)."""
+    cur, prev, ch = summary["current"], summary["previous"], summary["change"]
+    if cur.n == 0:
+        return f"No NPS answers in {summary['month']}."
+    text = (
+        f"NPS {summary['month']}: {cur.nps:+.1f} points (95% CI {cur.ci_low:+.1f} to "
+        f"{cur.ci_high:+.1f}, margin of error ±{cur.margin:.1f}) from {cur.n} answers: "
+        f"{cur.pct_promoters:.0f}% promoters, {cur.pct_passives:.0f}% passives, "
+        f"{cur.pct_detractors:.0f}% detractors."
+    )
+    if summary["small_sample"]:
+        text += " Too few answers for a precise figure: read it as a range, not a number."
+    if prev.n:
+        verdict = (
+            "a significant change" if ch.significant else "within sampling noise (not significant)"
+        )
+        text += (
+            f" Previous month {prev.nps:+.1f} (n = {prev.n}); change {ch.change:+.1f} "
+            f"points, z = {ch.z:.2f}, p = {ch.p_value:.3f}: {verdict}."
+        )
+    return text
+
+
+def nps_recent(data, *, months: int = 3, confidence: float = 0.95) -> NPSEstimate:
+    """NPS of all answers in the last ``months`` months up to the reporting month."""
+    survey = _require_nps(data.survey)
+    return nps(_recent(data, survey, months)["nps"], confidence=confidence)

@@ -447,3 +447,18 @@ def month_summary(data, *, per_contacts: int = 1000, complaints: str = "auto") -
         "version": data.config.sqi_version,
         "ci": ci,
     }
+
+
+def describe_month(summary: dict) -> str:
+    """One plain-language paragraph on the month's index (from :func:`month_summary`)."""
+    text = (
+        f"SQI {summary['month']}: {summary['sqi']:,.1f} {summary['unit']} "
+        f"({summary['failures']:,} failures, weighted {summary['weighted']:,.0f}, "
+        f"{summary['contacts']:,} contacts)."
+    )
+    if summary["ci"] is not None:
+        text += f" Approximate 95% CI {summary['ci'][0]:,.1f} – {summary['ci'][1]:,.1f}."
+    if summary["previous"] is not None:
+        text += f" Previous month {summary['previous']:,.1f}."
+    text += f" Weight table: {summary['version']}."
+    return text

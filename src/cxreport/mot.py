@@ -1,0 +1,421 @@
+"""Moments of Truth: which contacts, in which EODC stage, cost the most customers.
+
+For each touchpoint × EODC stage (or each touchpoint, or each stage) over a window of months:
+
+* **volume** – contacts, and the customers who had them;
+* **failure rate** – share of contacts whose outcome is not ``ok``, with a Wilson interval;
+* **NPS after the contact** – every contact is linked to the customer's first survey answer
+  within ``survey_days`` days after it; NPS of those answers, after a failed contact and after a
+  good one (``nps_gap = nps_ok − nps_fail``);
+* **churn after the contact** – share of contacts after which the customer left within
+  ``churn_days`` days, after a failure and after a good contact, with the difference and its
+  Newcombe (hybrid Wilson score) interval. Only contacts whose whole follow-up window lies
+  before the end of the reporting month are used (later ones are censored, not "stayed").
+
+Impact, the ranking
+    ``excess_churn = failures × (churn_fail − churn_ok)`` = volume × failure rate × churn
+    difference: the number of departures over the window associated with failures at this
+    moment beyond what good contacts at the same moment are followed by. Where churn is not
+    known, ``net_promoters_lost = failures_linked × nps_gap / 100`` ranks instead (each answer
+    scores +1 / 0 / −1, so the NPS gap per 100 answers is net promoters lost).
+
+    Both are associations, not causal effects: customers who meet failures may differ from those
+    who do not (heavier users, harder products). Read the ranking as "where to look first".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import CxReportError
+from .nps import DETRACTOR_MAX, PROMOTER_MIN
+from .stats import wilson_interval
+
+LEVELS = {
+    "touchpoint_stage": ["touchpoint", "stage"],
+    "touchpoint": ["touchpoint"],
+    "stage": ["stage"],
+}
+
+
+@dataclass
+class MoTResult:
+    """The Moments-of-Truth table and how it was made.
+
+    ``table`` holds one row per moment (see :func:`moments_of_truth`), sorted by impact, largest
+    first, with ``rank`` 1 = the moment that matters most. ``impact`` names the ranking column.
+    """
+
+    table: pd.DataFrame
+    level: str
+    window: tuple[pd.Timestamp, pd.Timestamp]
+    churn_days: int
+    survey_days: int
+    impact: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _int_param(name: str, value, lo: int, hi: int | None = None) -> int:
+    ok = not isinstance(value, bool) and isinstance(value, (int, np.integer)) and value >= lo
+    if ok and hi is not None:
+        ok = value <= hi
+    if not ok:
+        rng = f"[{lo}, {'inf' if hi is None else hi}]"
+        raise CxReportError(
+            f"The '{name}' parameter must be an int in the range {rng}; got {value!r}."
+        )
+    return int(value)
+
+
+def newcombe_diff(k1, n1, k2, n2, *, confidence: float = 0.95):
+    """Newcombe's hybrid score interval for ``p1 − p2`` (Newcombe 1998, method 10).
+
+    Returns (difference, low, high); arrays allowed. NaN where a sample is empty.
+    """
+    k1, n1, k2, n2 = (np.asarray(v, float) for v in (k1, n1, k2, n2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p1, p2 = k1 / n1, k2 / n2
+    l1, u1 = wilson_interval(k1, n1, confidence=confidence)
+    l2, u2 = wilson_interval(k2, n2, confidence=confidence)
+    d = p1 - p2
+    low = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    high = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return d, low, high
+
+
+def _nps_of(scores: pd.Series) -> tuple[float, int]:
+    s = scores.dropna()
+    if not len(s):
+        return float("nan"), 0
+    return 100 * float(((s >= PROMOTER_MIN).mean()) - (s <= DETRACTOR_MAX).mean()), len(s)
+
+
+def _link_survey(contacts: pd.DataFrame, survey: pd.DataFrame, days: int) -> pd.Series:
+    """The NPS of each contact's customer's first survey answer within ``days`` after it."""
+    sv = survey.dropna(subset=["customer_id", "date", "nps"])[["customer_id", "date", "nps"]]
+    if not len(sv):
+        return pd.Series(np.nan, index=contacts.index)
+    left = pd.DataFrame(
+        {
+            "customer_id": contacts["customer_id"].astype(str),
+            "day": contacts["date"].dt.normalize(),
+            "_row": contacts.index,
+        }
+    )
+    right = sv.assign(customer_id=sv["customer_id"].astype(str), day=sv["date"])
+    left = left.sort_values(["day", "_row"], kind="stable")
+    right = right.sort_values(["day"], kind="stable")[["customer_id", "day", "nps"]]
+    m = pd.merge_asof(
+        left,
+        right,
+        on="day",
+        by="customer_id",
+        direction="forward",
+        tolerance=pd.Timedelta(days=days),
+    )
+    return pd.Series(m["nps"].to_numpy(float), index=m["_row"].to_numpy()).reindex(contacts.index)
+
+
+def moments_of_truth(
+    data,
+    *,
+    level: str = "touchpoint_stage",
+    window_months: int = 12,
+    churn_days: int = 90,
+    survey_days: int = 30,
+    min_failures: int = 20,
+    confidence: float = 0.95,
+) -> MoTResult:
+    """The Moments-of-Truth table: volume, failures, NPS and churn per moment, ranked.
+
+    Parameters
+    ----------
+    data : Dataset
+        Needs ``touchpoints``; uses ``survey`` (``customer_id``, ``date``, ``nps``) and
+        ``customers`` (``churn_date``) when present.
+    level : {"touchpoint_stage", "touchpoint", "stage"}, default="touchpoint_stage"
+        What a moment is.
+    window_months : int, default=12
+        Months up to and including the reporting month that are analysed.
+    churn_days : int, default=90
+        Follow-up after a contact within which a departure counts as churn after it.
+    survey_days : int, default=30
+        A survey answer counts for a contact if given within this many days after it.
+    min_failures : int, default=20
+        Moments with fewer failures in the window are flagged ``small`` (their churn and NPS
+        differences are too uncertain to rank on).
+    confidence : float, default=0.95
+
+    Returns
+    -------
+    MoTResult
+        ``table`` columns: the level's keys, ``contacts``, ``customers``, ``failures``,
+        ``failure_rate`` (%), ``fr_low``, ``fr_high`` (Wilson, %), ``month_contacts``,
+        ``month_failure_rate`` (%, reporting month only), ``nps``, ``nps_n``, ``nps_fail``,
+        ``nps_fail_n``, ``nps_ok``, ``nps_ok_n``, ``nps_gap``, ``followed``, ``churn_fail``,
+        ``churn_fail_n``, ``churn_ok``, ``churn_ok_n`` (churn in %), ``churn_diff``,
+        ``churn_diff_low``, ``churn_diff_high`` (percentage points), ``excess_churn``,
+        ``excess_churn_low``, ``excess_churn_high``, ``net_promoters_lost``, ``small``,
+        ``rank``.
+    """
+    if level not in LEVELS:
+        raise CxReportError(
+            f"The 'level' parameter must be one of {', '.join(LEVELS)}; got {level!r}."
+        )
+    window_months = _int_param("window_months", window_months, 1)
+    churn_days = _int_param("churn_days", churn_days, 1, 730)
+    survey_days = _int_param("survey_days", survey_days, 0, 365)
+    min_failures = _int_param("min_failures", min_failures, 1)
+    data.require("The Moments-of-Truth view", "touchpoints")
+    keys = LEVELS[level]
+    notes: list[str] = []
+    tp = data.touchpoints
+    if "stage" in keys and "stage" not in tp:
+        raise CxReportError(
+            "The touchpoints table has no 'stage' column (EODC stage), so "
+            "moments cannot be split by stage; use level='touchpoint'."
+        )
+    end = data.month_end
+    start = (data.month - (window_months - 1)).start_time
+    c = tp[(tp["date"] >= start) & (tp["date"] < end)].copy()
+    if "stage" in c:
+        blank = c["stage"].isna()
+        if blank.any() and "stage" in keys:
+            notes.append(
+                f"{int(blank.sum())} contacts have no EODC stage and are shown as '(no stage)'."
+            )
+        c["stage"] = c["stage"].fillna("(no stage)")
+    c["failed"] = c["outcome"] != "ok"
+    c["in_month"] = c["date"] >= data.month_start
+
+    # NPS of the customer's next answer
+    if data.has("survey") and {"customer_id", "date", "nps"} <= set(data.survey.columns):
+        c["nps_after"] = _link_survey(c, data.survey, survey_days)
+        has_nps = True
+    else:
+        c["nps_after"] = np.nan
+        has_nps = False
+        notes.append(
+            "No survey answers with customer_id, date and nps: NPS after a contact is not shown."
+        )
+
+    # churn within churn_days
+    cust = data.customers if data.has("customers") else None
+    has_churn = cust is not None and "churn_date" in cust
+    if has_churn:
+        cd = c["customer_id"].map(cust.set_index("customer_id")["churn_date"])
+        day = c["date"].dt.normalize()
+        c["followed"] = day + pd.Timedelta(days=churn_days) <= end
+        c["churned_after"] = cd.notna() & (cd >= day) & (cd < day + pd.Timedelta(days=churn_days))
+        if not c["followed"].any():
+            has_churn = False
+            notes.append(
+                f"No contact in the window has {churn_days} days of follow-up before "
+                f"the end of {data.month}; lengthen window_months or shorten "
+                f"churn_days to see churn after contacts."
+            )
+    else:
+        notes.append(
+            "The customers table has no churn_date: churn after a contact is not "
+            "shown and the ranking uses the NPS gap."
+        )
+    if not has_churn:
+        c["followed"] = False
+        c["churned_after"] = False
+
+    rows = []
+    for key, g in c.groupby(keys, sort=True, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        f, ok = g[g["failed"]], g[~g["failed"]]
+        nps_all, n_all = _nps_of(g["nps_after"])
+        nps_f, n_f = _nps_of(f["nps_after"])
+        nps_o, n_o = _nps_of(ok["nps_after"])
+        ff, fo = f[f["followed"]], ok[ok["followed"]]
+        mo = g[g["in_month"]]
+        rows.append(
+            {
+                **dict(zip(keys, key, strict=True)),
+                "contacts": len(g),
+                "customers": g["customer_id"].nunique(),
+                "failures": len(f),
+                "month_contacts": len(mo),
+                "month_failures": int(mo["failed"].sum()),
+                "nps": nps_all,
+                "nps_n": n_all,
+                "nps_fail": nps_f,
+                "nps_fail_n": n_f,
+                "nps_ok": nps_o,
+                "nps_ok_n": n_o,
+                "followed": len(ff) + len(fo),
+                "churn_fail_k": int(ff["churned_after"].sum()),
+                "churn_fail_n": len(ff),
+                "churn_ok_k": int(fo["churned_after"].sum()),
+                "churn_ok_n": len(fo),
+            }
+        )
+    t = pd.DataFrame(rows)
+    if t.empty:
+        raise CxReportError(
+            f"No touchpoint contacts between {start:%Y-%m-%d} and the end of "
+            f"{data.month}; choose another month or a longer window_months."
+        )
+    lo, hi = wilson_interval(t["failures"], t["contacts"], confidence=confidence)
+    t["failure_rate"] = 100 * t["failures"] / t["contacts"]
+    t["fr_low"], t["fr_high"] = 100 * lo, 100 * hi
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t["month_failure_rate"] = (
+            100 * t["month_failures"] / t["month_contacts"].where(t["month_contacts"] > 0)
+        )
+        t["churn_fail"] = 100 * t["churn_fail_k"] / t["churn_fail_n"].where(t["churn_fail_n"] > 0)
+        t["churn_ok"] = 100 * t["churn_ok_k"] / t["churn_ok_n"].where(t["churn_ok_n"] > 0)
+    d, dl, dh = newcombe_diff(
+        t["churn_fail_k"],
+        t["churn_fail_n"],
+        t["churn_ok_k"],
+        t["churn_ok_n"],
+        confidence=confidence,
+    )
+    t["churn_diff"], t["churn_diff_low"], t["churn_diff_high"] = 100 * d, 100 * dl, 100 * dh
+    t["excess_churn"] = t["failures"] * d
+    t["excess_churn_low"] = t["failures"] * dl
+    t["excess_churn_high"] = t["failures"] * dh
+    t["nps_gap"] = t["nps_ok"] - t["nps_fail"]
+    t["net_promoters_lost"] = t["failures"] * t["nps_gap"] / 100
+    t["small"] = t["failures"] < min_failures
+    impact = "excess_churn" if has_churn else "net_promoters_lost"
+    if not has_churn and not has_nps:
+        impact = "failures"
+    order = t[impact].fillna(-np.inf)
+    t = (
+        t.assign(_o=order)
+        .sort_values(
+            ["small", "_o", "failures"] + keys,
+            ascending=[True, False, False] + [True] * len(keys),
+            kind="stable",
+        )
+        .drop(columns="_o")
+    )
+    t["rank"] = np.arange(1, len(t) + 1)
+    cols = [
+        *keys,
+        "rank",
+        "contacts",
+        "customers",
+        "failures",
+        "failure_rate",
+        "fr_low",
+        "fr_high",
+        "month_contacts",
+        "month_failures",
+        "month_failure_rate",
+        "nps",
+        "nps_n",
+        "nps_fail",
+        "nps_fail_n",
+        "nps_ok",
+        "nps_ok_n",
+        "nps_gap",
+        "followed",
+        "churn_fail",
+        "churn_fail_n",
+        "churn_ok",
+        "churn_ok_n",
+        "churn_diff",
+        "churn_diff_low",
+        "churn_diff_high",
+        "excess_churn",
+        "excess_churn_low",
+        "excess_churn_high",
+        "net_promoters_lost",
+        "small",
+    ]
+    if has_nps and t["nps_fail_n"].sum() < 30:
+        notes.append(
+            "Fewer than 30 survey answers follow a failed contact: the NPS after a "
+            "failure is very uncertain."
+        )
+    return MoTResult(
+        t[cols].reset_index(drop=True), level, (start, end), churn_days, survey_days, impact, notes
+    )
+
+
+def failure_matrix(data, *, window_months: int = 12) -> pd.DataFrame:
+    """Failure rate (%) per touchpoint (rows) × EODC stage (columns); NaN = no contacts.
+
+    The ``contacts`` of each cell are in ``.attrs["contacts"]`` (same shape) so that a chart
+    can grey out thin cells.
+    """
+    res = moments_of_truth(data, level="touchpoint_stage", window_months=window_months)
+    from .contract import EODC_STAGES
+
+    t = res.table
+    stages = [s for s in EODC_STAGES if s in set(t["stage"])] + sorted(
+        set(t["stage"]) - set(EODC_STAGES)
+    )
+    rate = (
+        t.pivot(index="touchpoint", columns="stage", values="failure_rate")
+        .reindex(columns=stages)
+        .sort_index()
+    )
+    n = t.pivot(index="touchpoint", columns="stage", values="contacts").reindex(
+        index=rate.index, columns=stages
+    )
+    rate.attrs["contacts"] = n
+    return rate
+
+
+def worst_moment(result: MoTResult) -> str:
+    """One line naming the moment that matters most, for the KPI table."""
+    t = result.table
+    if t.empty:
+        return "no moments"
+    r = t.iloc[0]
+    name = " · ".join(str(r[k]) for k in LEVELS[result.level])
+    text = f"{name}: {r['failure_rate']:.1f}% of {int(r['contacts']):,} contacts failed"
+    if result.impact == "excess_churn" and pd.notna(r["churn_diff"]):
+        text += (
+            f"; churn within {result.churn_days} days {r['churn_fail']:.1f}% after a "
+            f"failure vs {r['churn_ok']:.1f}% after a good contact "
+            f"(≈{r['excess_churn']:.0f} extra departures)"
+        )
+    elif result.impact == "net_promoters_lost" and pd.notna(r["nps_gap"]):
+        text += f"; NPS {r['nps_gap']:.0f} points lower after a failure"
+    return text
+
+
+def reader_table(result: MoTResult) -> pd.DataFrame:
+    """The MoT table with the columns a reader needs, rounded and plainly named."""
+    t = result.table
+    keys = LEVELS[result.level]
+    out = t[keys + ["rank"]].copy()
+    out["contacts"] = t["contacts"]
+    out["failure rate % (95% CI)"] = [
+        f"{r:.1f} ({lo:.1f}–{hi:.1f})"
+        for r, lo, hi in zip(t["failure_rate"], t["fr_low"], t["fr_high"], strict=True)
+    ]
+    out["NPS after failure / good (n)"] = [
+        ("–" if np.isnan(f) else f"{f:+.0f}")
+        + " / "
+        + ("–" if np.isnan(o) else f"{o:+.0f}")
+        + f" ({int(nf)}/{int(no)})"
+        for f, o, nf, no in zip(
+            t["nps_fail"], t["nps_ok"], t["nps_fail_n"], t["nps_ok_n"], strict=True
+        )
+    ]
+    out[f"churn {result.churn_days}d after failure / good %"] = [
+        "–" if np.isnan(f) else f"{f:.1f} / {o:.1f}"
+        for f, o in zip(t["churn_fail"], t["churn_ok"], strict=True)
+    ]
+    out["churn difference pp (95% CI)"] = [
+        "–" if np.isnan(d) else f"{d:+.1f} ({lo:+.1f} to {hi:+.1f})"
+        for d, lo, hi in zip(
+            t["churn_diff"], t["churn_diff_low"], t["churn_diff_high"], strict=True
+        )
+    ]
+    out["extra departures"] = t["excess_churn"].round(1)
+    out["net promoters lost"] = t["net_promoters_lost"].round(1)
+    out["few failures"] = t["small"]
+    return out

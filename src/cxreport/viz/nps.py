@@ -1,0 +1,183 @@
+"""NPS charts: the monthly trend with intervals, the promoter/detractor mix, groups.
+
+Months or groups with too few answers (``small_sample``) are drawn hollow and grey, with their
+(wide) interval, and the trend line does not run through them: they are shown, not read as
+precise.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL
+
+
+def _nps_limits(lo: pd.Series, hi: pd.Series) -> tuple[float, float]:
+    lo_v = np.nanmin(np.append(lo.to_numpy(float), 0.0))
+    hi_v = np.nanmax(np.append(hi.to_numpy(float), 50.0))
+    return max(-100.0, math.floor(lo_v / 20) * 20 - 10), min(100.0, math.ceil(hi_v / 20) * 20 + 10)
+
+
+def nps_trend(
+    monthly: pd.DataFrame, *, title: str = "NPS by month", min_responses: int | None = None
+) -> Figure:
+    """NPS per month with its 95 % adjusted-Wald interval (:func:`cxreport.nps.nps_by_month`).
+
+    Significant month-on-month changes are marked ▲ / ▼; months flagged ``small_sample`` are
+    hollow grey points outside the trend line.
+    """
+    m = monthly.reset_index(drop=True)
+    x = np.arange(len(m))
+    fig, ax = plt.subplots(figsize=(10, 4.8))
+    ok = ~m["small_sample"].to_numpy(bool) & m["n"].gt(0).to_numpy()
+    small = m["small_sample"].to_numpy(bool) & m["n"].gt(0).to_numpy()
+    ax.axhline(0, color=NEUTRAL, lw=1)
+    yerr = np.vstack([m["nps"] - m["ci_low"], m["ci_high"] - m["nps"]])
+    ax.errorbar(
+        x[ok],
+        m["nps"][ok],
+        yerr=yerr[:, ok],
+        fmt="o-",
+        color=ACCENT,
+        ecolor=ACCENT,
+        elinewidth=1.2,
+        capsize=3,
+        ms=6,
+        lw=1.8,
+        label="NPS (95% CI)",
+    )
+    if small.any():
+        ax.errorbar(
+            x[small],
+            m["nps"][small],
+            yerr=yerr[:, small],
+            fmt="o",
+            mfc="white",
+            mec=NEUTRAL,
+            ecolor=MUTED,
+            elinewidth=1.2,
+            capsize=3,
+            ms=6,
+            label="too few answers" + (f" (n < {min_responses})" if min_responses else ""),
+        )
+    sig = m.get("change_significant", pd.Series(False, index=m.index)).to_numpy(bool)
+    for i in np.flatnonzero(sig):
+        up = m.loc[i, "change"] > 0
+        ax.annotate(
+            "▲" if up else "▼",
+            (x[i], m.loc[i, "ci_high"]),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            color=GOOD if up else BAD,
+            fontsize=11,
+        )
+    ax.set_xticks(x, [str(p) for p in m["month"]], rotation=45, ha="right")
+    ax.set_ylim(*_nps_limits(m["ci_low"], m["ci_high"]))
+    ax.set_ylabel("NPS (points, −100 … +100)")
+    ax.set_xlabel("month")
+    ax.set_title(title)
+    handles, labels = ax.get_legend_handles_labels()
+    if sig.any():
+        handles.append(Line2D([], [], ls="", marker="$▲▼$", color=NEUTRAL, ms=12))
+        labels.append("significant change vs previous month (p < .05)")
+    ax.legend(handles, labels, loc="lower left", fontsize=9)
+    for i in range(len(m)):
+        ax.annotate(
+            f"n={int(m.loc[i, 'n'])}",
+            (x[i], ax.get_ylim()[0]),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            color=NEUTRAL,
+        )
+    fig.tight_layout()
+    return fig
+
+
+def nps_mix(monthly: pd.DataFrame, *, title: str = "Promoters, passives and detractors") -> Figure:
+    """100 % stacked bars of detractors, passives and promoters per month."""
+    m = monthly.reset_index(drop=True)
+    x = np.arange(len(m))
+    fig, ax = plt.subplots(figsize=(10, 4.2))
+    bottom = np.zeros(len(m))
+    alpha = np.where(m["small_sample"].to_numpy(bool), 0.4, 1.0)
+    for col, colour, label in (
+        ("pct_detractors", BAD, "detractors (0-6)"),
+        ("pct_passives", MUTED, "passives (7-8)"),
+        ("pct_promoters", GOOD, "promoters (9-10)"),
+    ):
+        vals = m[col].fillna(0).to_numpy()
+        bars = ax.bar(x, vals, bottom=bottom, color=colour, label=label, width=0.8)
+        for b, a in zip(bars, alpha, strict=True):
+            b.set_alpha(a)
+        bottom += vals
+    ax.set_xticks(x, [str(p) for p in m["month"]], rotation=45, ha="right")
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("share of answers (%)")
+    ax.set_xlabel("month (pale = too few answers)")
+    ax.set_title(title)
+    ax.legend(ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.28), fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def nps_groups(
+    table: pd.DataFrame,
+    by: str,
+    *,
+    title: str | None = None,
+    overall: float | None = None,
+    xlabel: str | None = None,
+) -> Figure:
+    """Dot plot of NPS per group with 95 % intervals on the full −100 … +100 scale.
+
+    ``table`` is :func:`cxreport.nps.nps_table` output. Small groups are hollow and grey.
+    """
+    t = table[table["n"] > 0].reset_index(drop=True)
+    y = np.arange(len(t))[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(t) + 1.6))
+    small = t["small_sample"].to_numpy(bool)
+    for yi, (_, r), s in zip(y, t.iterrows(), small, strict=True):
+        colour = MUTED if s else ACCENT
+        ax.plot(
+            [r["ci_low"], r["ci_high"]],
+            [yi, yi],
+            color=colour,
+            lw=3 if not s else 2,
+            solid_capstyle="butt",
+        )
+        ax.plot(r["nps"], yi, "o", ms=9, mfc="white" if s else colour, mec=NEUTRAL if s else colour)
+        ax.annotate(
+            f"{r['nps']:+.0f}",
+            (r["nps"], yi),
+            xytext=(0, 7),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            color=NEUTRAL if s else ACCENT,
+        )
+    if overall is not None and not np.isnan(overall):
+        ax.axvline(overall, color=NEUTRAL, ls="--", lw=1)
+        ax.annotate(
+            f"all: {overall:+.0f}", (overall, y.max() + 0.6), ha="center", fontsize=9, color=NEUTRAL
+        )
+    ax.axvline(0, color=NEUTRAL, lw=0.8)
+    ax.set_yticks(y, [f"{v}  (n={int(k)})" for v, k in zip(t[by], t["n"], strict=True)])
+    ax.set_xlim(-100, 100)
+    ax.set_ylim(-0.8, len(t) - 0.2 + 0.6)
+    ax.set_xlabel(xlabel or "NPS (points) with 95% CI; hollow = too few answers")
+    ax.set_title(title or f"NPS by {by}")
+    ax.grid(axis="y", visible=False)
+    fig.tight_layout()
+    return fig

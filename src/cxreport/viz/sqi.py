@@ -1,0 +1,294 @@
+"""Service-quality-index and Moments-of-Truth charts."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL
+
+
+def _unit(per_contacts: int) -> str:
+    return (
+        "weighted failures"
+        if per_contacts == 0
+        else f"weighted failures per {per_contacts:,} contacts"
+    )
+
+
+def sqi_control_chart(chart, *, title: str | None = None) -> Figure:
+    """The index per day/week with its centre line and 3-sigma band (:class:`ControlChart`).
+
+    Points outside the band are red; points in a run on one side of the centre are ringed;
+    periods cut short by the data (first/last week) are hollow; the reporting month is shaded.
+    """
+    f = chart.frame.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(11, 4.8))
+    x = f["start"]
+    ax.fill_between(
+        x,
+        f["lcl"],
+        f["ucl"],
+        step="mid",
+        color=MUTED,
+        alpha=0.35,
+        label="control band (centre ± 3σ)",
+    )
+    ax.plot(x, f["centre"], color=NEUTRAL, lw=1.2, ls="--", label="centre (baseline)")
+    ax.plot(x, f["sqi"], color=ACCENT, lw=1.2, zorder=3)
+    full = ~f["partial"]
+    ax.plot(x[full], f["sqi"][full], "o", color=ACCENT, ms=4, zorder=4, label="index")
+    if (~full).any():
+        ax.plot(
+            x[~full],
+            f["sqi"][~full],
+            "o",
+            mfc="white",
+            mec=NEUTRAL,
+            ms=5,
+            zorder=4,
+            label="partial period",
+        )
+    if f["run"].any():
+        ax.plot(
+            x[f["run"]],
+            f["sqi"][f["run"]],
+            "o",
+            mfc="none",
+            mec="#e9c46a",
+            ms=10,
+            mew=2,
+            zorder=5,
+            label=f"run of ≥{chart.run_length} on one side",
+        )
+    if f["signal"].any():
+        ax.plot(
+            x[f["signal"]],
+            f["sqi"][f["signal"]],
+            "o",
+            color=BAD,
+            ms=7,
+            zorder=6,
+            label="outside the band",
+        )
+    month = f[f["in_month"]]
+    if len(month):
+        ax.axvspan(
+            month["start"].min() - pd.Timedelta(days=3 if chart.freq == "W" else 0.5),
+            month["start"].max() + pd.Timedelta(days=3 if chart.freq == "W" else 0.5),
+            color="#e9c46a",
+            alpha=0.15,
+            lw=0,
+            label="reporting month",
+        )
+    b0, b1 = chart.baseline
+    ax.annotate(
+        "baseline",
+        (b0, 1.0),
+        xycoords=("data", "axes fraction"),
+        fontsize=8,
+        color=NEUTRAL,
+        va="top",
+    )
+    ax.axvline(b0, color=NEUTRAL, lw=0.6, ls=":")
+    ax.axvline(b1, color=NEUTRAL, lw=0.6, ls=":")
+    ax.set_ylim(0, max(float(np.nanmax(f["ucl"])), float(np.nanmax(f["sqi"]))) * 1.08)
+    per = "week" if chart.freq == "W" else "day"
+    ax.set_ylabel(
+        _unit(chart.per_contacts) + f"\n(per {per})"
+        if chart.per_contacts == 0
+        else _unit(chart.per_contacts)
+    )
+    ax.set_xlabel(f"{per} starting")
+    ax.set_title(title or f"Service-quality index per {per}")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=4, fontsize=8)
+    fig.text(0.99, 0.01, f"Weights: {chart.version}", ha="right", fontsize=7, color=NEUTRAL)
+    fig.tight_layout()
+    return fig
+
+
+def sqi_monthly(
+    monthly: pd.DataFrame,
+    *,
+    per_contacts: int = 1000,
+    title: str = "Service-quality index by month",
+) -> Figure:
+    """Bars of the monthly index (:func:`cxreport.sqi.sqi_by_month`), last month highlighted."""
+    m = monthly.reset_index(drop=True)
+    x = np.arange(len(m))
+    fig, ax = plt.subplots(figsize=(10, 4))
+    colours = [ACCENT] * (len(m) - 1) + ["#e9c46a"]
+    ax.bar(x, m["sqi"], color=colours)
+    ax.set_xticks(x, [str(p) for p in m["month"]], rotation=45, ha="right")
+    ax.set_ylim(0, float(np.nanmax(m["sqi"])) * 1.15)
+    ax.set_ylabel(_unit(per_contacts))
+    ax.set_xlabel("month")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def sqi_pareto(top: pd.DataFrame, by: str, *, title: str | None = None) -> Figure:
+    """Pareto chart: weighted failures per failure type or touchpoint, with cumulative share."""
+    t = top[top["weighted"] > 0].reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(9, 4.6))
+    x = np.arange(len(t))
+    ax.bar(x, t["weighted"], color=ACCENT, label="weighted failures")
+    if "previous_weighted" in t:
+        ax.plot(x, t["previous_weighted"], "_", color=BAD, ms=22, mew=2, label="previous period")
+    labels = [
+        f"{k}\n(×{w:g})" if "weight" in t else str(k)
+        for k, w in zip(t[by], t.get("weight", t[by]), strict=True)
+    ]
+    ax.set_xticks(x, labels, rotation=40, ha="right", fontsize=8)
+    ax.set_ylabel("weighted failures (count × weight)")
+    ax.set_ylim(
+        0, float(max(t["weighted"].max(), t.get("previous_weighted", t["weighted"]).max())) * 1.12
+    )
+    ax2 = ax.twinx()
+    ax2.plot(x, t["cum_share"], "o-", color=NEUTRAL, ms=4, lw=1.2)
+    ax2.set_ylim(0, 105)
+    ax2.set_ylabel("cumulative share of the index (%)")
+    ax2.grid(False)
+    ax2.spines["right"].set_visible(True)
+    ax2.axhline(80, color=NEUTRAL, ls=":", lw=0.8)
+    ax.set_title(title or f"What the index is made of: by {by.replace('_', ' ')}")
+    ax.legend(loc="upper center", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def mot_heatmap(
+    matrix: pd.DataFrame, *, title: str = "Failure rate by touchpoint and EODC stage"
+) -> Figure:
+    """Heat-map of failure rates (%) per touchpoint × EODC stage (:func:`failure_matrix`).
+
+    The colour scale is fixed from 0 to the largest rate rounded up to 5 %; empty cells (a
+    touchpoint not used in that stage) are blank; each cell shows the rate and the contacts.
+    """
+    n = matrix.attrs.get("contacts")
+    vmax = max(5.0, float(np.ceil(np.nanmax(matrix.to_numpy(float)) / 5) * 5))
+    annot = matrix.copy().astype(object)
+    for i in matrix.index:
+        for j in matrix.columns:
+            v = matrix.loc[i, j]
+            annot.loc[i, j] = (
+                ""
+                if pd.isna(v)
+                else (f"{v:.1f}%\nn={int(n.loc[i, j]):,}" if n is not None else f"{v:.1f}%")
+            )
+    fig, ax = plt.subplots(figsize=(7.5, 0.65 * len(matrix) + 1.8))
+    sns.heatmap(
+        matrix.astype(float),
+        annot=annot.to_numpy(),
+        fmt="",
+        cmap="Reds",
+        vmin=0,
+        vmax=vmax,
+        linewidths=1,
+        linecolor="white",
+        ax=ax,
+        cbar_kws={"label": "failure rate (% of contacts)"},
+        annot_kws={"fontsize": 8},
+    )
+    ax.set_xlabel("EODC stage (explore → offer → do → confirm)")
+    ax.set_ylabel("touchpoint")
+    ax.set_title(title)
+    ax.tick_params(axis="y", rotation=0)
+    ax.grid(False)
+    ax.set_facecolor("#f4f5f7")
+    fig.tight_layout()
+    return fig
+
+
+def mot_impact(result, *, top: int = 10, title: str | None = None) -> Figure:
+    """Ranked bars of each moment's impact with its 95 % interval (:class:`MoTResult`)."""
+    t = result.table.head(top).iloc[::-1].reset_index(drop=True)
+    keys = ["touchpoint", "stage"] if result.level == "touchpoint_stage" else [result.level]
+    names = [" · ".join(str(r[k]) for k in keys) for _, r in t.iterrows()]
+    col = result.impact
+    fig, ax = plt.subplots(figsize=(9, 0.5 * len(t) + 1.8))
+    y = np.arange(len(t))
+    vals = t[col].fillna(0).to_numpy(float)
+    colours = [
+        MUTED if s else (BAD if v > 0 else GOOD) for s, v in zip(t["small"], vals, strict=True)
+    ]
+    ax.barh(y, vals, color=colours, height=0.6)
+    if col == "excess_churn":
+        lo, hi = t["excess_churn_low"].to_numpy(float), t["excess_churn_high"].to_numpy(float)
+        ax.errorbar(
+            vals,
+            y,
+            xerr=np.vstack([vals - lo, hi - vals]),
+            fmt="none",
+            ecolor=NEUTRAL,
+            capsize=3,
+            lw=1,
+        )
+        xlabel = (
+            f"extra departures within {result.churn_days} days after failures "
+            f"(failures × churn difference), 95% CI"
+        )
+    elif col == "net_promoters_lost":
+        xlabel = "net promoters lost (failures × NPS gap / 100)"
+    else:
+        xlabel = "failures"
+    ax.axvline(0, color=NEUTRAL, lw=0.8)
+    ax.set_yticks(y, names)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title or "The moments that matter most")
+    ax.grid(axis="y", visible=False)
+    ax.legend(
+        handles=[
+            Patch(color=BAD, label="more churn after a failure"),
+            Patch(color=GOOD, label="less churn after a failure (noise)"),
+            Patch(color=MUTED, label="too few failures to rank"),
+        ],
+        loc="lower right",
+        fontsize=8,
+    )
+    fig.tight_layout()
+    return fig
+
+
+def mot_nps_gap(result, *, title: str = "NPS after a failed vs a good contact") -> Figure:
+    """Dumbbell chart: NPS of the next survey answer after a good and after a failed contact."""
+    t = result.table.dropna(subset=["nps_ok"]).iloc[::-1].reset_index(drop=True)
+    keys = ["touchpoint", "stage"] if result.level == "touchpoint_stage" else [result.level]
+    names = [
+        " · ".join(str(r[k]) for k in keys) + f"  (n={int(r['nps_fail_n'])}/{int(r['nps_ok_n'])})"
+        for _, r in t.iterrows()
+    ]
+    fig, ax = plt.subplots(figsize=(9, 0.5 * len(t) + 1.8))
+    y = np.arange(len(t))
+    for yi, (_, r) in zip(y, t.iterrows(), strict=True):
+        if pd.notna(r["nps_fail"]):
+            ax.plot([r["nps_fail"], r["nps_ok"]], [yi, yi], color=MUTED, lw=2, zorder=1)
+    thin = t["nps_fail_n"] < 10
+    ax.scatter(t["nps_ok"], y, color=GOOD, s=50, zorder=3, label="after a good contact")
+    ax.scatter(t["nps_fail"][~thin], y[~thin], color=BAD, s=50, zorder=3, label="after a failure")
+    ax.scatter(
+        t["nps_fail"][thin],
+        y[thin],
+        facecolor="white",
+        edgecolor=BAD,
+        s=50,
+        zorder=3,
+        label="after a failure (< 10 answers)",
+    )
+    ax.axvline(0, color=NEUTRAL, lw=0.8)
+    ax.set_xlim(-100, 100)
+    ax.set_yticks(y, names, fontsize=8)
+    ax.set_xlabel(
+        f"NPS of answers within {result.survey_days} days after the contact (points)\n"
+        f"n = answers after a failure / after a good contact"
+    )
+    ax.set_title(title)
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=3, fontsize=8)
+    fig.tight_layout()
+    return fig
