@@ -831,3 +831,25 @@ def metric_name(dimension: str) -> str:
 
     slug = re.sub(r"\W+", "_", str(dimension).strip().lower(), flags=re.UNICODE).strip("_")
     return f"csi__{slug or 'dimension'}"
+
+
+def check_settings(
+    *, weights: str, n_boot: int, min_n: int, group_months: int, crosshair: str
+) -> None:
+    """Validate the CSI notebook's parameters; raise :class:`ParameterError` naming the bad one."""
+    from .errors import ParameterError
+
+    problems = []
+    if weights not in WEIGHT_METHODS:
+        problems.append(f"'weights' must be one of {', '.join(WEIGHT_METHODS)}; got {weights!r}")
+    for name, value, lo, hi in (
+        ("n_boot", n_boot, 100, 100_000),
+        ("min_n", min_n, 2, 10_000),
+        ("group_months", group_months, 1, 120),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            problems.append(f"'{name}' must be an int in [{lo}, {hi}]; got {value!r}")
+    if crosshair not in ("mean", "midpoint"):
+        problems.append(f"'crosshair' must be 'mean' or 'midpoint'; got {crosshair!r}")
+    if problems:
+        raise ParameterError("CSI notebook parameters: " + "; ".join(problems) + ".")
