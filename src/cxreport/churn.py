@@ -41,12 +41,15 @@ __all__ = [
     "ChurnFit",
     "FeatureSpec",
     "MODEL_RULE",
+    "at_risk_list",
+    "breakdowns",
     "churn_by_group",
     "detect_features",
     "fit",
     "importance",
     "load_model",
     "make_model",
+    "observed_churn",
     "prepare",
     "reasons",
     "save_model",
@@ -98,21 +101,28 @@ def label(name: str) -> str:
 
 
 def _check_int(name: str, value, lo: int, hi: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo or (
-        hi is not None and value > hi
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, np.integer))
+        or value < lo
+        or (hi is not None and value > hi)
     ):
         rng = f"[{lo}, {hi}]" if hi is not None else f"[{lo}, inf)"
-        raise CxReportError(f"The '{name}' parameter must be an int in the range {rng}; "
-                            f"got {value!r}.")
+        raise CxReportError(
+            f"The '{name}' parameter must be an int in the range {rng}; got {value!r}."
+        )
     return int(value)
 
 
 def _check_float(name: str, value, lo: float, hi: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not (
-        lo <= value <= hi
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.floating))
+        or not (lo <= value <= hi)
     ):
-        raise CxReportError(f"The '{name}' parameter must be a number in [{lo}, {hi}]; "
-                            f"got {value!r}.")
+        raise CxReportError(
+            f"The '{name}' parameter must be a number in [{lo}, {hi}]; got {value!r}."
+        )
     return float(value)
 
 
@@ -120,11 +130,18 @@ def _binary_target(values: pd.Series, name: str) -> np.ndarray:
     """0/1 labels from a bool, 0/1 or two-valued column, with a clear message otherwise."""
     s = values.dropna()
     if len(s) < len(values):
-        raise CxReportError(f"The target '{name}' is empty for {len(values) - len(s)} rows; "
-                            f"every customer needs a churned yes/no value.")
+        raise CxReportError(
+            f"The target '{name}' is empty for {len(values) - len(s)} rows; "
+            f"every customer needs a churned yes/no value."
+        )
     uniq = pd.unique(s)
     if len(uniq) > 2 or not set(pd.Series(uniq).astype(str).str.lower()) <= {
-        "true", "false", "1", "0", "1.0", "0.0"
+        "true",
+        "false",
+        "1",
+        "0",
+        "1.0",
+        "0.0",
     }:
         shown = ", ".join(map(repr, list(uniq)[:6]))
         raise CxReportError(
@@ -161,8 +178,7 @@ class FeatureSpec:
         return [*self.numeric, *self.categorical]
 
     def excluded_table(self) -> pd.DataFrame:
-        return pd.DataFrame({"column": list(self.excluded),
-                             "reason": list(self.excluded.values())})
+        return pd.DataFrame({"column": list(self.excluded), "reason": list(self.excluded.values())})
 
 
 def _univariate_auc(x: pd.Series, y: np.ndarray, categorical: bool) -> float:
@@ -178,8 +194,14 @@ def _univariate_auc(x: pd.Series, y: np.ndarray, categorical: bool) -> float:
     return float(max(a, 1 - a))
 
 
-def detect_features(frame: pd.DataFrame, y, *, exclude: dict[str, str] | None = None,
-                    copy_auc: float = 0.95, max_levels: int = 50) -> FeatureSpec:
+def detect_features(
+    frame: pd.DataFrame,
+    y,
+    *,
+    exclude: dict[str, str] | None = None,
+    copy_auc: float = 0.95,
+    max_levels: int = 50,
+) -> FeatureSpec:
     """Type the candidate feature columns and exclude the ones a model must not use.
 
     Parameters
@@ -224,9 +246,11 @@ def detect_features(frame: pd.DataFrame, y, *, exclude: dict[str, str] | None = 
                 continue
             auc = _univariate_auc(v, y, categorical=False)
             if auc > copy_auc:
-                excluded[col] = (f"predicts churn almost perfectly on its own (ROC-AUC "
-                                 f"{auc:.3f} > {copy_auc}): most likely recorded after or "
-                                 f"because of churn")
+                excluded[col] = (
+                    f"predicts churn almost perfectly on its own (ROC-AUC "
+                    f"{auc:.3f} > {copy_auc}): most likely recorded after or "
+                    f"because of churn"
+                )
                 continue
             numeric.append(col)
         else:
@@ -236,9 +260,11 @@ def detect_features(frame: pd.DataFrame, y, *, exclude: dict[str, str] | None = 
                 continue
             auc = _univariate_auc(s, y, categorical=True)
             if auc > copy_auc:
-                excluded[col] = (f"predicts churn almost perfectly on its own (ROC-AUC "
-                                 f"{auc:.3f} > {copy_auc}): most likely recorded after or "
-                                 f"because of churn")
+                excluded[col] = (
+                    f"predicts churn almost perfectly on its own (ROC-AUC "
+                    f"{auc:.3f} > {copy_auc}): most likely recorded after or "
+                    f"because of churn"
+                )
                 continue
             categorical.append(col)
     if not numeric and not categorical:
@@ -296,8 +322,10 @@ class ChurnData:
     def period(self) -> str:
         if self.time is None:
             return f"snapshot of the customers table as of {self.as_of:%Y-%m-%d}"
-        return (f"observation dates {self.time.min():%Y-%m-%d} to {self.time.max():%Y-%m-%d} "
-                f"({self.time.nunique()} months)")
+        return (
+            f"observation dates {self.time.min():%Y-%m-%d} to {self.time.max():%Y-%m-%d} "
+            f"({self.time.nunique()} months)"
+        )
 
 
 def has_history(data) -> bool:
@@ -323,8 +351,11 @@ def _clean_categories(frame: pd.DataFrame, cols) -> pd.DataFrame:
     frame = frame.copy()
     for c in cols:
         s = frame[c]
-        frame[c] = s.astype(object).where(s.notna(), np.nan).map(
-            lambda v: v if isinstance(v, float) else str(v))
+        frame[c] = (
+            s.astype(object)
+            .where(s.notna(), np.nan)
+            .map(lambda v: v if isinstance(v, float) else str(v))
+        )
     return frame
 
 
@@ -339,23 +370,39 @@ def _snapshot(data, copy_auc: float) -> ChurnData:
     y = _binary_target(c["churned"], "churned")
     as_of = data.month_end
     feats = c.drop(columns=["customer_id"])
-    notes = ["No history (signup and churn dates) in the customers table: the model learns "
-             "from one snapshot (who has churned so far) with repeated stratified "
-             "cross-validation, not from dated observations."]
+    notes = [
+        "No history (signup and churn dates) in the customers table: the model learns "
+        "from one snapshot (who has churned so far) with repeated stratified "
+        "cross-validation, not from dated observations."
+    ]
     if "signup_date" in feats:
         feats["tenure_days"] = (as_of - feats["signup_date"]).dt.days.astype(float)
     exclude = {k: v for k, v in _STATIC_EXCLUDE.items() if k in feats}
-    spec = detect_features(feats.drop(columns=list(exclude)), y, exclude=exclude,
-                           copy_auc=copy_auc)
+    spec = detect_features(feats.drop(columns=list(exclude)), y, exclude=exclude, copy_auc=copy_auc)
     X = _clean_categories(feats[spec.features], spec.categorical)
     active = y == 0
-    return ChurnData(X, y, c["customer_id"], None, X[active].reset_index(drop=True),
-                     c.loc[active, "customer_id"].reset_index(drop=True), spec, "snapshot", 1,
-                     as_of, notes)
+    return ChurnData(
+        X,
+        y,
+        c["customer_id"],
+        None,
+        X[active].reset_index(drop=True),
+        c.loc[active, "customer_id"].reset_index(drop=True),
+        spec,
+        "snapshot",
+        1,
+        as_of,
+        notes,
+    )
 
 
-def _monthly_counts(events: pd.DataFrame, date_col: str, ids: pd.Index, months: pd.PeriodIndex,
-                    value: pd.Series | None = None) -> np.ndarray:
+def _monthly_counts(
+    events: pd.DataFrame,
+    date_col: str,
+    ids: pd.Index,
+    months: pd.PeriodIndex,
+    value: pd.Series | None = None,
+) -> np.ndarray:
     """customers x months matrix of event counts (or sums of ``value``)."""
     out = np.zeros((len(ids), len(months)))
     if events is None or not len(events):
@@ -381,14 +428,23 @@ def _history(data, horizon: int, copy_auc: float, max_months: int | None) -> Chu
     churned = c["churned"].astype(bool)
     undated = churned & c["churn_date"].isna()
     if undated.any():
-        notes.append(f"{int(undated.sum())} churned customers have no churn date and are left "
-                     f"out of the dated observations.")
+        notes.append(
+            f"{int(undated.sum())} churned customers have no churn date and are left "
+            f"out of the dated observations."
+        )
         c = c[~undated].reset_index(drop=True)
     ids = pd.Index(c["customer_id"])
     month = data.month
-    firsts = [data.tables[t][col].min() for t, col in (
-        ("transactions", "date"), ("touchpoints", "date"), ("complaints", "opened"),
-        ("survey", "date")) if data.has(t)]
+    firsts = [
+        data.tables[t][col].min()
+        for t, col in (
+            ("transactions", "date"),
+            ("touchpoints", "date"),
+            ("complaints", "opened"),
+            ("survey", "date"),
+        )
+        if data.has(t)
+    ]
     # history starts with the first recorded event (customers may have signed up long before)
     first_m = pd.Period(min(firsts) if firsts else c["signup_date"].min(), "M")
     if max_months is not None:
@@ -410,16 +466,18 @@ def _history(data, horizon: int, copy_auc: float, max_months: int | None) -> Chu
     purchases = _monthly_counts(tx, "date", ids, months)
     spend = _monthly_counts(tx, "date", ids, months, tx["amount"] if tx is not None else None)
     contacts = _monthly_counts(tp, "date", ids, months)
-    fails = _monthly_counts(tp[tp["outcome"] != "ok"] if tp is not None else None, "date", ids,
-                            months)
+    fails = _monthly_counts(
+        tp[tp["outcome"] != "ok"] if tp is not None else None, "date", ids, months
+    )
     complaints = _monthly_counts(co, "opened", ids, months)
-    static_cols = [k for k in c.columns
-                   if k not in ("customer_id", *_STATIC_EXCLUDE)]
-    missing = [t for t, v in (("transactions", tx), ("touchpoints", tp), ("complaints", co),
-                              ("survey", sv)) if v is None]
+    static_cols = [k for k in c.columns if k not in ("customer_id", *_STATIC_EXCLUDE)]
+    missing = [
+        t
+        for t, v in (("transactions", tx), ("touchpoints", tp), ("complaints", co), ("survey", sv))
+        if v is None
+    ]
     if missing:
-        notes.append("Tables absent, so their features are not built: " + ", ".join(missing)
-                     + ".")
+        notes.append("Tables absent, so their features are not built: " + ", ".join(missing) + ".")
 
     parts = []
     for t_per in obs:
@@ -430,8 +488,9 @@ def _history(data, horizon: int, copy_auc: float, max_months: int | None) -> Chu
         if not len(idx):
             continue
         f = pd.DataFrame({"customer_id": c["customer_id"].to_numpy()[idx], "obs_date": t})
-        f["tenure_months"] = ((np.datetime64(t) - c["signup_date"].to_numpy()[idx])
-                              / np.timedelta64(1, "D")).astype(float) / 30.44
+        f["tenure_months"] = (
+            (np.datetime64(t) - c["signup_date"].to_numpy()[idx]) / np.timedelta64(1, "D")
+        ).astype(float) / 30.44
         for col in static_cols:
             f[col] = c[col].to_numpy()[idx]
         if tx is not None:
@@ -447,29 +506,43 @@ def _history(data, horizon: int, copy_auc: float, max_months: int | None) -> Chu
             f["failures_3m"] = _window(fails, k, 3)[idx]
         if co is not None:
             f["complaints_3m"] = _window(complaints, k, 3)[idx]
-            opened = co[(co["opened"] < t) & (co["resolved"].isna() | (co["resolved"] >= t))] \
-                if "resolved" in co else co[co["opened"] < t]
-            f["open_complaints"] = f["customer_id"].map(
-                opened["customer_id"].value_counts()).fillna(0).to_numpy(float)
+            opened = (
+                co[(co["opened"] < t) & (co["resolved"].isna() | (co["resolved"] >= t))]
+                if "resolved" in co
+                else co[co["opened"] < t]
+            )
+            f["open_complaints"] = (
+                f["customer_id"].map(opened["customer_id"].value_counts()).fillna(0).to_numpy(float)
+            )
         end = t + pd.DateOffset(months=horizon)
         cd = c["churn_date"].to_numpy()[idx]
         f["label"] = ((cd >= np.datetime64(t)) & (cd < np.datetime64(end))).astype(int)
         parts.append(f)
     table = pd.concat(parts, ignore_index=True)
     if sv is not None and "nps" in sv and sv["customer_id"].notna().any():
-        answers = sv.loc[sv["customer_id"].notna() & sv["nps"].notna(),
-                         ["customer_id", "date", "nps"]].sort_values("date", kind="mergesort")
+        answers = sv.loc[
+            sv["customer_id"].notna() & sv["nps"].notna(), ["customer_id", "date", "nps"]
+        ].sort_values("date", kind="mergesort")
         answers["nps"] = answers["nps"].astype(float)
         answers["customer_id"] = answers["customer_id"].astype(str).astype(object)
         answers["date"] = answers["date"].astype("datetime64[ns]")
         # the last answer strictly before the observation date, at most 12 months old
-        left = table[["customer_id", "obs_date"]].reset_index().sort_values(
-            "obs_date", kind="mergesort")
+        left = (
+            table[["customer_id", "obs_date"]]
+            .reset_index()
+            .sort_values("obs_date", kind="mergesort")
+        )
         left["customer_id"] = left["customer_id"].astype(str).astype(object)
         left["obs_date"] = left["obs_date"].astype("datetime64[ns]")
-        m = pd.merge_asof(left, answers.rename(columns={"date": "obs_date_answer"}),
-                          left_on="obs_date", right_on="obs_date_answer", by="customer_id",
-                          allow_exact_matches=False, tolerance=pd.Timedelta(days=365))
+        m = pd.merge_asof(
+            left,
+            answers.rename(columns={"date": "obs_date_answer"}),
+            left_on="obs_date",
+            right_on="obs_date_answer",
+            by="customer_id",
+            allow_exact_matches=False,
+            tolerance=pd.Timedelta(days=365),
+        )
         table["last_nps"] = m.set_index("index")["nps"].reindex(table.index).to_numpy(float)
 
     scoring = table["obs_date"] == (month + 1).start_time
@@ -481,19 +554,38 @@ def _history(data, horizon: int, copy_auc: float, max_months: int | None) -> Chu
     spec = detect_features(cand, y, exclude=exclude, copy_auc=copy_auc)
     X = _clean_categories(labelled[spec.features], spec.categorical)
     cur = table[scoring].reset_index(drop=True)
-    notes.insert(0, (
-        f"Time-aware training: one row per active customer and month start, features from "
-        f"what was known before that date, label = left within the next {horizon} month(s). "
-        f"{len(labelled):,} labelled customer-months, {int(y.sum()):,} of them followed by "
-        f"churn."))
-    return ChurnData(X, y, labelled["customer_id"], labelled["obs_date"],
-                     _clean_categories(cur[spec.features], spec.categorical),
-                     cur["customer_id"], spec, "history", horizon,
-                     (month + 1).start_time, notes)
+    notes.insert(
+        0,
+        (
+            f"Time-aware training: one row per active customer and month start, features from "
+            f"what was known before that date, label = left within the next {horizon} month(s). "
+            f"{len(labelled):,} labelled customer-months, {int(y.sum()):,} of them followed by "
+            f"churn."
+        ),
+    )
+    return ChurnData(
+        X,
+        y,
+        labelled["customer_id"],
+        labelled["obs_date"],
+        _clean_categories(cur[spec.features], spec.categorical),
+        cur["customer_id"],
+        spec,
+        "history",
+        horizon,
+        (month + 1).start_time,
+        notes,
+    )
 
 
-def prepare(data, *, horizon_months: int = 1, use_history: bool = True,
-            copy_auc: float = 0.95, max_months: int | None = 24) -> ChurnData:
+def prepare(
+    data,
+    *,
+    horizon_months: int = 1,
+    use_history: bool = True,
+    copy_auc: float = 0.95,
+    max_months: int | None = 24,
+) -> ChurnData:
     """Build the modelling table from a loaded data folder.
 
     Parameters
@@ -533,7 +625,8 @@ def prepare(data, *, horizon_months: int = 1, use_history: bool = True,
     if pos < MIN_POSITIVES:
         out.notes.append(
             f"Only {pos} churners (fewer than {MIN_POSITIVES}): validation uses 3 folds and "
-            f"the logistic regression only; treat every figure as rough.")
+            f"the logistic regression only; treat every figure as rough."
+        )
     for col, why in out.spec.excluded.items():
         out.notes.append(f"Column '{col}' is not used: {why}.")
     return out
@@ -544,8 +637,9 @@ def prepare(data, *, horizon_months: int = 1, use_history: bool = True,
 # --------------------------------------------------------------------------------------------
 
 
-def make_model(kind: str, spec: FeatureSpec, *, seed: int = 42, splines: bool = False,
-               C: float = 1.0):
+def make_model(
+    kind: str, spec: FeatureSpec, *, seed: int = 42, splines: bool = False, C: float = 1.0
+):
     """An unfitted scikit-learn pipeline; all preprocessing happens inside it.
 
     ``"logistic"``: median imputation with missing indicators, optional splines, scaling and
@@ -570,22 +664,41 @@ def make_model(kind: str, spec: FeatureSpec, *, seed: int = 42, splines: bool = 
         if splines:
             num_steps.append(SplineTransformer(n_knots=5, degree=3))
         num_steps.append(StandardScaler())
-        cat = make_pipeline(SimpleImputer(strategy="constant", fill_value="(missing)"),
-                            OneHotEncoder(handle_unknown="ignore"))
-        pre = ColumnTransformer([("num", make_pipeline(*num_steps), spec.numeric),
-                                 ("cat", cat, spec.categorical)])
-        return Pipeline([("prep", pre),
-                         ("model", LogisticRegression(C=C, max_iter=2000))])
+        cat = make_pipeline(
+            SimpleImputer(strategy="constant", fill_value="(missing)"),
+            OneHotEncoder(handle_unknown="ignore"),
+        )
+        pre = ColumnTransformer(
+            [("num", make_pipeline(*num_steps), spec.numeric), ("cat", cat, spec.categorical)]
+        )
+        return Pipeline([("prep", pre), ("model", LogisticRegression(C=C, max_iter=2000))])
     if kind == "gbm":
         pre = ColumnTransformer(
-            [("num", "passthrough", spec.numeric),
-             ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan,
-                                    encoded_missing_value=np.nan), spec.categorical)])
+            [
+                ("num", "passthrough", spec.numeric),
+                (
+                    "cat",
+                    OrdinalEncoder(
+                        handle_unknown="use_encoded_value",
+                        unknown_value=np.nan,
+                        encoded_missing_value=np.nan,
+                    ),
+                    spec.categorical,
+                ),
+            ]
+        )
         mask = [False] * len(spec.numeric) + [True] * len(spec.categorical)
         gbm = HistGradientBoostingClassifier(
-            learning_rate=0.05, max_iter=250, max_depth=3, max_leaf_nodes=8,
-            min_samples_leaf=40, l2_regularization=1.0, early_stopping=False,
-            categorical_features=mask if any(mask) else None, random_state=seed)
+            learning_rate=0.05,
+            max_iter=250,
+            max_depth=3,
+            max_leaf_nodes=8,
+            min_samples_leaf=40,
+            l2_regularization=1.0,
+            early_stopping=False,
+            categorical_features=mask if any(mask) else None,
+            random_state=seed,
+        )
         return Pipeline([("prep", pre), ("model", gbm)])
     raise CxReportError(f"The 'kind' parameter must be 'logistic' or 'gbm'; got {kind!r}.")
 
@@ -602,13 +715,15 @@ def _folds(d: ChurnData, *, n_splits: int, n_repeats: int, seed: int):
             cv = StratifiedKFold(3, shuffle=True, random_state=seed)
             return [(tr, te, f"fold {i + 1}") for i, (tr, te) in enumerate(cv.split(d.X, d.y))]
         cv = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed)
-        return [(tr, te, f"repeat {i // n_splits + 1} fold {i % n_splits + 1}")
-                for i, (tr, te) in enumerate(cv.split(d.X, d.y))]
+        return [
+            (tr, te, f"repeat {i // n_splits + 1} fold {i % n_splits + 1}")
+            for i, (tr, te) in enumerate(cv.split(d.X, d.y))
+        ]
     # time-forward: train on months before a block, test on the block
     months = np.sort(d.time.unique())
     k = min(n_splits, len(months) - 2)
     start = len(months) - k * max(1, (len(months) // 2) // k)
-    blocks = np.array_split(months[max(start, 2):], k)
+    blocks = np.array_split(months[max(start, 2) :], k)
     out = []
     t = d.time.to_numpy()
     for b in blocks:
@@ -672,13 +787,25 @@ class ChurnFit:
         return float(r["roc_auc_mean"]), float(r["roc_auc_sd"])
 
 
+def _threads(n: int = 1):
+    """Limit OpenMP threads (histogram boosting): on a shared machine, spinning OpenMP
+    threads that wait for a busy core make a fit 5-10 times slower than one thread."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=n, user_api="openmp")
+
+
 def _predict(model, X) -> np.ndarray:
-    return model.predict_proba(X)[:, 1]
+    with _threads(_N_THREADS[0]):
+        return model.predict_proba(X)[:, 1]
+
+
+_N_THREADS = [1]  # threads for boosting fits/predictions; set per call by fit(n_threads=...)
 
 
 def _fit_predict(kind, d, tr, te, *, seed, splines, calibration="none"):
     model = _wrap(make_model(kind, d.spec, seed=seed, splines=splines), calibration)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _threads(_N_THREADS[0]):
         warnings.simplefilter("ignore", category=UserWarning)
         model.fit(d.X.iloc[tr], d.y[tr])
     return _predict(model, d.X.iloc[te])
@@ -692,10 +819,20 @@ def _wrap(model, calibration: str):
     return CalibratedClassifierCV(model, method=calibration, cv=3)
 
 
-def fit(d: ChurnData, *, seed: int = 42, n_splits: int = 5, n_repeats: int = 3,
-        holdout_months: int = 3, splines: bool = False, models=("logistic", "gbm"),
-        calibrate: str = "auto", ece_threshold: float = 0.05,
-        leakage_auc: float = 0.87) -> ChurnFit:
+def fit(
+    d: ChurnData,
+    *,
+    seed: int = 42,
+    n_splits: int = 5,
+    n_repeats: int = 3,
+    holdout_months: int = 3,
+    splines: bool = False,
+    models=("logistic", "gbm"),
+    calibrate: str = "auto",
+    ece_threshold: float = 0.05,
+    leakage_auc: float = 0.87,
+    n_threads: int = 1,
+) -> ChurnFit:
     """Validate both models honestly, choose one, calibrate if needed, refit on all rows.
 
     Parameters
@@ -721,11 +858,14 @@ def fit(d: ChurnData, *, seed: int = 42, n_splits: int = 5, n_repeats: int = 3,
     leakage_auc : float, default=0.87
         An out-of-sample ROC-AUC above this raises an alarm (honest churn models rarely
         exceed it; on IBM's Telco data the ceiling is about 0.85).
+    n_threads : int, default=1
+        OpenMP threads for gradient boosting (one is fastest on a busy shared machine).
 
     Returns
     -------
     ChurnFit
     """
+    _N_THREADS[0] = _check_int("n_threads", n_threads, 1, 64)
     seed = _check_int("seed", seed, 0)
     n_splits = _check_int("n_splits", n_splits, 2, 20)
     n_repeats = _check_int("n_repeats", n_repeats, 1, 20)
@@ -733,12 +873,15 @@ def fit(d: ChurnData, *, seed: int = 42, n_splits: int = 5, n_repeats: int = 3,
     ece_threshold = _check_float("ece_threshold", ece_threshold, 0.0, 1.0)
     leakage_auc = _check_float("leakage_auc", leakage_auc, 0.5, 1.0)
     if calibrate not in ("auto", "none", "sigmoid", "isotonic"):
-        raise CxReportError("The 'calibrate' parameter must be 'auto', 'none', 'sigmoid' or "
-                            f"'isotonic'; got {calibrate!r}.")
+        raise CxReportError(
+            "The 'calibrate' parameter must be 'auto', 'none', 'sigmoid' or "
+            f"'isotonic'; got {calibrate!r}."
+        )
     models = tuple(models)
     if not models or any(m not in MODEL_NAMES for m in models):
-        raise CxReportError(f"The 'models' parameter must name 'logistic' and/or 'gbm'; got "
-                            f"{models!r}.")
+        raise CxReportError(
+            f"The 'models' parameter must name 'logistic' and/or 'gbm'; got {models!r}."
+        )
     notes: list[str] = []
     few = int(d.y.sum()) < MIN_POSITIVES
     if few and "gbm" in models and len(models) > 1:
@@ -751,44 +894,71 @@ def fit(d: ChurnData, *, seed: int = 42, n_splits: int = 5, n_repeats: int = 3,
         months = np.sort(d.time.unique())
         if len(months) - holdout_months < 3:
             holdout_months = max(1, len(months) - 3)
-            notes.append(f"Holdout shortened to {holdout_months} month(s) to keep at least 3 "
-                         f"training months.")
+            notes.append(
+                f"Holdout shortened to {holdout_months} month(s) to keep at least 3 "
+                f"training months."
+            )
         cut = months[-holdout_months]
         in_cv = (d.time < cut).to_numpy()
         hold = np.flatnonzero(~in_cv)
-        cv_data = ChurnData(d.X[in_cv].reset_index(drop=True), d.y[in_cv],
-                            d.ids[in_cv].reset_index(drop=True),
-                            d.time[in_cv].reset_index(drop=True), d.current, d.current_ids,
-                            d.spec, d.mode, d.horizon_months, d.as_of)
-        validation = (f"time-forward: folds train on earlier months and test on later ones; "
-                      f"holdout = the last {holdout_months} observation month(s) "
-                      f"({pd.Timestamp(cut):%Y-%m} onwards), scored once by a model trained "
-                      f"on the months before")
+        cv_data = ChurnData(
+            d.X[in_cv].reset_index(drop=True),
+            d.y[in_cv],
+            d.ids[in_cv].reset_index(drop=True),
+            d.time[in_cv].reset_index(drop=True),
+            d.current,
+            d.current_ids,
+            d.spec,
+            d.mode,
+            d.horizon_months,
+            d.as_of,
+        )
+        validation = (
+            f"time-forward: folds train on earlier months and test on later ones; "
+            f"holdout = the last {holdout_months} observation month(s) "
+            f"({pd.Timestamp(cut):%Y-%m} onwards), scored once by a model trained "
+            f"on the months before"
+        )
         if d.y[hold].sum() == 0 or (d.y[hold] == 0).all():
-            raise CxReportError("The holdout months hold only one class; use a longer history "
-                                "or fewer holdout_months.")
+            raise CxReportError(
+                "The holdout months hold only one class; use a longer history "
+                "or fewer holdout_months."
+            )
     else:
         cv_data = d
-        validation = ("3-fold stratified cross-validation" if few else
-                      f"{n_splits}-fold stratified cross-validation repeated {n_repeats} "
-                      f"times; all preprocessing inside the folds")
+        validation = (
+            "3-fold stratified cross-validation"
+            if few
+            else f"{n_splits}-fold stratified cross-validation repeated {n_repeats} "
+            f"times; all preprocessing inside the folds"
+        )
     folds = _folds(cv_data, n_splits=n_splits, n_repeats=n_repeats, seed=seed)
     if not folds:
-        raise CxReportError("No validation fold holds both churners and non-churners; the "
-                            "data are too small for an honest check.")
+        raise CxReportError(
+            "No validation fold holds both churners and non-churners; the "
+            "data are too small for an honest check."
+        )
 
     rows, oof_store = [], {m: {} for m in models}
-    first_repeat = [f for f in folds if f[2].startswith(("repeat 1 ", "fold"))] \
-        if d.time is None else folds
+    first_repeat = (
+        [f for f in folds if f[2].startswith(("repeat 1 ", "fold"))] if d.time is None else folds
+    )
     for m in models:
         for tr, te, name in folds:
             p = _fit_predict(m, cv_data, tr, te, seed=seed, splines=splines)
             yt = cv_data.y[te]
-            rows.append({"model": m, "fold": name, "n": len(te), "churners": int(yt.sum()),
-                         "roc_auc": roc_auc_score(yt, p),
-                         "pr_auc": average_precision_score(yt, p),
-                         "brier": float(np.mean((p - yt) ** 2)),
-                         "lift_top10": churn_eval.top_share_lift(yt, p)})
+            rows.append(
+                {
+                    "model": m,
+                    "fold": name,
+                    "n": len(te),
+                    "churners": int(yt.sum()),
+                    "roc_auc": roc_auc_score(yt, p),
+                    "pr_auc": average_precision_score(yt, p),
+                    "brier": float(np.mean((p - yt) ** 2)),
+                    "lift_top10": churn_eval.top_share_lift(yt, p),
+                }
+            )
             if any(f[2] == name for f in first_repeat):
                 oof_store[m][name] = (te, p)
     fold_df = pd.DataFrame(rows)
@@ -816,13 +986,17 @@ def fit(d: ChurnData, *, seed: int = 42, n_splits: int = 5, n_repeats: int = 3,
         md, sd = float(diff.mean()), float(diff.std(ddof=1)) if len(diff) > 1 else np.inf
         if md > sd:
             chosen = "gbm"
-            reason = (f"gradient boosting beats logistic regression by {md:+.3f} ROC-AUC on "
-                      f"average in the same folds, more than the fold-to-fold SD of the "
-                      f"difference ({sd:.3f})")
+            reason = (
+                f"gradient boosting beats logistic regression by {md:+.3f} ROC-AUC on "
+                f"average in the same folds, more than the fold-to-fold SD of the "
+                f"difference ({sd:.3f})"
+            )
         else:
-            reason = (f"gradient boosting differs from logistic regression by {md:+.3f} "
-                      f"ROC-AUC on average in the same folds, within the fold-to-fold SD of "
-                      f"the difference ({sd:.3f}), so the simpler model is kept")
+            reason = (
+                f"gradient boosting differs from logistic regression by {md:+.3f} "
+                f"ROC-AUC on average in the same folds, within the fold-to-fold SD of "
+                f"the difference ({sd:.3f}), so the simpler model is kept"
+            )
     elif models == ("gbm",):
         chosen, reason = "gbm", "only gradient boosting was fitted"
 
@@ -846,33 +1020,50 @@ def fit(d: ChurnData, *, seed: int = 42, n_splits: int = 5, n_repeats: int = 3,
     if method != "none":
         if hold is not None:
             tr = np.flatnonzero((d.time < cut).to_numpy())
-            p_cal = _fit_predict(chosen, d, tr, hold, seed=seed, splines=splines,
-                                 calibration=method)
+            p_cal = _fit_predict(
+                chosen, d, tr, hold, seed=seed, splines=splines, calibration=method
+            )
         else:
             p_cal = np.empty(len(oof_idx))
             pos = 0
             for te, _ in sorted(oof_store[chosen].values(), key=lambda t: t[0][0]):
                 tr = np.setdiff1d(np.arange(len(d.y)), te)
-                p_cal[pos:pos + len(te)] = _fit_predict(chosen, d, tr, te, seed=seed,
-                                                        splines=splines, calibration=method)
+                p_cal[pos : pos + len(te)] = _fit_predict(
+                    chosen, d, tr, te, seed=seed, splines=splines, calibration=method
+                )
                 pos += len(te)
         metrics_raw = metrics
         oof["p_raw"] = oof["p"]
         oof["p"] = p_cal
         metrics = churn_eval.evaluate(oof["y"], oof["p"])
         calibration = method
-        notes.append(f"Calibration error (ECE) {metrics_raw['ece']:.3f} exceeded "
-                     f"{ece_threshold}: {method} calibration fitted inside the training folds "
-                     f"brings it to {metrics['ece']:.3f} (Brier {metrics_raw['brier']:.4f} -> "
-                     f"{metrics['brier']:.4f}).")
+        notes.append(
+            f"Calibration error (ECE) {metrics_raw['ece']:.3f} exceeded "
+            f"{ece_threshold}: {method} calibration fitted inside the training folds "
+            f"brings it to {metrics['ece']:.3f} (Brier {metrics_raw['brier']:.4f} -> "
+            f"{metrics['brier']:.4f})."
+        )
 
     alarms = _alarms(d, summary, chosen, leakage_auc)
     model = _wrap(make_model(chosen, d.spec, seed=seed, splines=splines), calibration)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _threads(_N_THREADS[0]):
         warnings.simplefilter("ignore", category=UserWarning)
         model.fit(d.X, d.y)
-    return ChurnFit(fold_df, summary, chosen, reason, oof, metrics, metrics_raw, calibration,
-                    alarms, model, d, validation, notes)
+    return ChurnFit(
+        fold_df,
+        summary,
+        chosen,
+        reason,
+        oof,
+        metrics,
+        metrics_raw,
+        calibration,
+        alarms,
+        model,
+        d,
+        validation,
+        notes,
+    )
 
 
 def _alarms(d: ChurnData, summary: pd.DataFrame, chosen: str, leakage_auc: float) -> list[str]:
@@ -883,20 +1074,26 @@ def _alarms(d: ChurnData, summary: pd.DataFrame, chosen: str, leakage_auc: float
             f"Out-of-sample ROC-AUC {auc:.3f} is above {leakage_auc:.2f}, more than honest churn "
             f"models usually reach (IBM Telco ceiling about 0.85). Check for columns recorded "
             f"after churn (cancellation reasons, final bills, churn dates), duplicated "
-            f"customers, or resampling before the split.")
+            f"customers, or resampling before the split."
+        )
     if "roc_auc_holdout" in summary:
         h = float(summary.loc[chosen, "roc_auc_holdout"])
         if h < auc - 0.05:
-            out.append(f"The time-forward holdout ROC-AUC ({h:.3f}) is well below the "
-                       f"cross-validation score ({auc:.3f}): behaviour drifted; expect the "
-                       f"lower figure next month.")
+            out.append(
+                f"The time-forward holdout ROC-AUC ({h:.3f}) is well below the "
+                f"cross-validation score ({auc:.3f}): behaviour drifted; expect the "
+                f"lower figure next month."
+            )
     if d.ids.duplicated().any() and d.time is None:
-        out.append(f"{int(d.ids.duplicated().sum())} duplicated customer ids: the same customer "
-                   f"can sit in training and test folds, which inflates the scores.")
+        out.append(
+            f"{int(d.ids.duplicated().sum())} duplicated customer ids: the same customer "
+            f"can sit in training and test folds, which inflates the scores."
+        )
     copies = [k for k, v in d.spec.excluded.items() if v.startswith("predicts churn")]
     if copies:
-        out.append("Excluded as target copies (single-feature ROC-AUC > 0.95): "
-                   + ", ".join(copies) + ".")
+        out.append(
+            "Excluded as target copies (single-feature ROC-AUC > 0.95): " + ", ".join(copies) + "."
+        )
     return out
 
 
@@ -920,8 +1117,14 @@ def categories(d: ChurnData) -> dict[str, list]:
     return {c: sorted(d.X[c].dropna().astype(str).unique().tolist()) for c in d.spec.categorical}
 
 
-def score(model, X: pd.DataFrame, ids: pd.Series, *, spec: FeatureSpec,
-          seen: dict[str, list] | None = None) -> tuple[pd.DataFrame, list[str]]:
+def score(
+    model,
+    X: pd.DataFrame,
+    ids: pd.Series,
+    *,
+    spec: FeatureSpec,
+    seen: dict[str, list] | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
     """Churn probability for each customer to score, and notes on unseen categories.
 
     Unseen categories (a new plan, a new region) are scored as if the feature were unknown:
@@ -932,20 +1135,30 @@ def score(model, X: pd.DataFrame, ids: pd.Series, *, spec: FeatureSpec,
     if missing:
         raise CxReportError(
             f"The customers to score lack the model's feature(s) {', '.join(missing)}; the "
-            f"saved model cannot be used. Retrain (reuse_model=False) or restore the columns.")
+            f"saved model cannot be used. Retrain (reuse_model=False) or restore the columns."
+        )
     X = _clean_categories(X[spec.features], spec.categorical)
     notes = []
     for c, new in _unseen(seen or {}, X).items():
         n = int(X[c].astype(str).isin(new).sum())
-        notes.append(f"{n} customer(s) have a {label(c)} the model has not seen "
-                     f"({', '.join(map(str, new[:5]))}); it is scored as unknown.")
+        notes.append(
+            f"{n} customer(s) have a {label(c)} the model has not seen "
+            f"({', '.join(map(str, new[:5]))}); it is scored as unknown."
+        )
     p = _predict(model, X)
     return pd.DataFrame({"customer_id": ids.to_numpy(), "probability": p}), notes
 
 
-def targeting(scores: pd.DataFrame, *, policy: str = "profit", budget_contacts: int = 200,
-              retained_value: float = 200.0, contact_cost: float = 10.0,
-              acceptance_rate: float = 0.3, offer_cost: float = 0.0) -> pd.DataFrame:
+def targeting(
+    scores: pd.DataFrame,
+    *,
+    policy: str = "profit",
+    budget_contacts: int = 200,
+    retained_value: float = 200.0,
+    contact_cost: float = 10.0,
+    acceptance_rate: float = 0.3,
+    offer_cost: float = 0.0,
+) -> pd.DataFrame:
     """Who to contact: the policy applied to scored customers.
 
     ``"budget"``: the ``budget_contacts`` highest-risk customers. ``"profit"``: every customer
@@ -957,20 +1170,24 @@ def targeting(scores: pd.DataFrame, *, policy: str = "profit", budget_contacts: 
     ``contact`` (bool).
     """
     if policy not in ("profit", "budget"):
-        raise CxReportError(f"The 'policy' parameter must be 'profit' or 'budget'; got "
-                            f"{policy!r}.")
+        raise CxReportError(f"The 'policy' parameter must be 'profit' or 'budget'; got {policy!r}.")
     budget_contacts = _check_int("budget_contacts", budget_contacts, 0)
     acceptance_rate = _check_float("acceptance_rate", acceptance_rate, 0.0, 1.0)
     retained_value = _check_float("retained_value", retained_value, 0.0, 1e12)
     contact_cost = _check_float("contact_cost", contact_cost, 0.0, 1e12)
     offer_cost = _check_float("offer_cost", offer_cost, 0.0, 1e12)
-    out = scores.sort_values(["probability", "customer_id"], ascending=[False, True],
-                             kind="mergesort").reset_index(drop=True)
+    out = scores.sort_values(
+        ["probability", "customer_id"], ascending=[False, True], kind="mergesort"
+    ).reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
     out["expected_value_at_risk"] = out["probability"] * retained_value
     out["expected_profit"] = churn_eval.contact_value(
-        out["probability"], retained_value=retained_value, contact_cost=contact_cost,
-        acceptance_rate=acceptance_rate, offer_cost=offer_cost)
+        out["probability"],
+        retained_value=retained_value,
+        contact_cost=contact_cost,
+        acceptance_rate=acceptance_rate,
+        offer_cost=offer_cost,
+    )
     if policy == "budget":
         out["contact"] = out["rank"] <= budget_contacts
     else:
@@ -994,8 +1211,15 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def reasons(model, X: pd.DataFrame, *, spec: FeatureSpec, reference: dict, top: int = 3,
-            min_effect: float = 0.005) -> pd.DataFrame:
+def reasons(
+    model,
+    X: pd.DataFrame,
+    *,
+    spec: FeatureSpec,
+    reference: dict,
+    top: int = 3,
+    min_effect: float = 0.005,
+) -> pd.DataFrame:
     """Top factors pushing each customer's risk up, in plain words.
 
     Method (cheap and model-agnostic): each feature in turn is set to the value of a typical
@@ -1017,7 +1241,7 @@ def reasons(model, X: pd.DataFrame, *, spec: FeatureSpec, reference: dict, top: 
     base = _predict(model, X)
     stacked = pd.concat([X] * len(feats), ignore_index=True)
     for j, c in enumerate(feats):
-        stacked.loc[j * n:(j + 1) * n - 1, c] = reference[c]
+        stacked.loc[j * n : (j + 1) * n - 1, c] = reference[c]
     alt = _predict(model, stacked).reshape(len(feats), n).T
     push = base[:, None] - alt
     rows = []
@@ -1028,16 +1252,26 @@ def reasons(model, X: pd.DataFrame, *, spec: FeatureSpec, reference: dict, top: 
             if push[i, j] < min_effect:
                 break
             c = feats[j]
-            words.append(f"{label(c)} {_fmt(X.iat[i, j])} (typical {_fmt(reference[c])}): "
-                         f"+{100 * push[i, j]:.0f} pts")
+            words.append(
+                f"{label(c)} {_fmt(X.iat[i, j])} (typical {_fmt(reference[c])}): "
+                f"+{100 * push[i, j]:.0f} pts"
+            )
         rows.append(words + [""] * (top - len(words)))
     out = pd.DataFrame(rows, columns=[f"reason_{k + 1}" for k in range(top)])
     out["reasons"] = out.apply(lambda r: "; ".join(v for v in r if v), axis=1)
     return out
 
 
-def importance(model, X: pd.DataFrame, y, *, spec: FeatureSpec, n_repeats: int = 5,
-               seed: int = 42, max_rows: int = 5000) -> pd.DataFrame:
+def importance(
+    model,
+    X: pd.DataFrame,
+    y,
+    *,
+    spec: FeatureSpec,
+    n_repeats: int = 5,
+    seed: int = 42,
+    max_rows: int = 5000,
+) -> pd.DataFrame:
     """Permutation importance (drop in ROC-AUC when a feature is shuffled), with its spread.
 
     Computed on out-of-time / held-out rows passed in by the caller; at most ``max_rows``
@@ -1052,18 +1286,24 @@ def importance(model, X: pd.DataFrame, y, *, spec: FeatureSpec, n_repeats: int =
         rng = np.random.default_rng(seed)
         keep = np.sort(rng.choice(len(X), max_rows, replace=False))
         X, y = X.iloc[keep].reset_index(drop=True), y[keep]
-    r = permutation_importance(model, X, y, scoring="roc_auc", n_repeats=n_repeats,
-                               random_state=seed, n_jobs=1)
-    out = pd.DataFrame({"feature": spec.features,
-                        "label": [label(c) for c in spec.features],
-                        "importance_mean": r.importances_mean,
-                        "importance_sd": r.importances_std})
-    return out.sort_values(["importance_mean", "feature"], ascending=[False, True],
-                           kind="mergesort").reset_index(drop=True)
+    with _threads(_N_THREADS[0]):
+        r = permutation_importance(
+            model, X, y, scoring="roc_auc", n_repeats=n_repeats, random_state=seed, n_jobs=1
+        )
+    out = pd.DataFrame(
+        {
+            "feature": spec.features,
+            "label": [label(c) for c in spec.features],
+            "importance_mean": r.importances_mean,
+            "importance_sd": r.importances_std,
+        }
+    )
+    return out.sort_values(
+        ["importance_mean", "feature"], ascending=[False, True], kind="mergesort"
+    ).reset_index(drop=True)
 
 
-def churn_by_group(groups: pd.Series, y, *, name: str = "group",
-                   min_n: int = 1) -> pd.DataFrame:
+def churn_by_group(groups: pd.Series, y, *, name: str = "group", min_n: int = 1) -> pd.DataFrame:
     """Churn rate per group with Wilson 95% intervals.
 
     Returns ``group``, ``n``, ``churners``, ``churn_rate``, ``ci_low``, ``ci_high`` sorted by
@@ -1071,8 +1311,15 @@ def churn_by_group(groups: pd.Series, y, *, name: str = "group",
     """
     from .stats import wilson_interval
 
-    df = pd.DataFrame({"group": groups.astype(object).where(groups.notna(), "(missing)")
-                       .astype(str).to_numpy(), "y": np.asarray(y).astype(int)})
+    df = pd.DataFrame(
+        {
+            "group": groups.astype(object)
+            .where(groups.notna(), "(missing)")
+            .astype(str)
+            .to_numpy(),
+            "y": np.asarray(y).astype(int),
+        }
+    )
     t = df.groupby("group").agg(n=("y", "size"), churners=("y", "sum")).reset_index()
     t = t[t["n"] >= min_n]
     t["churn_rate"] = t["churners"] / t["n"]
@@ -1094,8 +1341,101 @@ def nps_group(score: pd.Series) -> pd.Series:
 def failure_group(failures: pd.Series) -> pd.Series:
     """0, 1 or 2+ failed contacts."""
     f = pd.to_numeric(failures, errors="coerce").fillna(0)
-    return pd.Series(np.where(f >= 2, "2 or more", np.where(f >= 1, "1", "none")),
-                     index=f.index, dtype=object)
+    return pd.Series(
+        np.where(f >= 2, "2 or more", np.where(f >= 1, "1", "none")), index=f.index, dtype=object
+    )
+
+
+def breakdowns(
+    d: ChurnData, *, segments: pd.Series | None = None, recent_months: int = 12, min_n: int = 20
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Observed churn rate by segment, plan, touchpoint failures and NPS group (Wilson CIs).
+
+    History mode: the labelled customer-months of the last ``recent_months`` observation
+    months (churn rate = share of customers active at a month start who left within the
+    horizon); plan, failures and NPS are the values known at that month start. The segment is
+    the customer's segment at the end of the reporting month (``segments``, from
+    :func:`cxreport.segments.label_customers`), so it is broken down for the last observation
+    month only, whose customers the segmentation still covers. Snapshot mode: every customer.
+
+    Returns
+    -------
+    tables : dict
+        Breakdown name -> :func:`churn_by_group` table (only those the data allow).
+    notes : list of str
+        Why a breakdown is missing.
+    """
+    recent_months = _check_int("recent_months", recent_months, 1, 120)
+    X, y = d.X, d.y
+    ids, time = d.ids, d.time
+    if time is not None:
+        months = np.sort(time.unique())[-recent_months:]
+        keep = time.isin(months).to_numpy()
+        X, y, ids, time = X[keep], y[keep], ids[keep], time[keep]
+    tables, notes = {}, []
+    if segments is not None:
+        rows = np.ones(len(y), bool) if time is None else (time == time.max()).to_numpy()
+        seg = ids[rows].map(segments)
+        if seg.notna().any():
+            tables["segment"] = churn_by_group(
+                seg.fillna("(not segmented)"), y[rows], name="segment", min_n=min_n
+            )
+    else:
+        notes.append(
+            "Churn by segment is left out: no segment labels (the segmentation "
+            "needs the transactions table)."
+        )
+    if "plan" in X:
+        tables["plan"] = churn_by_group(X["plan"], y, name="plan", min_n=min_n)
+    else:
+        notes.append("Churn by plan is left out: the model has no 'plan' feature.")
+    fail = next((c for c in ("failures_1m", "failures_3m") if c in X), None)
+    if fail:
+        tables["failures"] = churn_by_group(
+            failure_group(X[fail]), y, name=f"{label(fail)}", min_n=min_n
+        )
+    else:
+        notes.append("Churn by touchpoint failure is left out: no touchpoints table.")
+    if "last_nps" in X:
+        tables["nps"] = churn_by_group(nps_group(X["last_nps"]), y, name="NPS group", min_n=min_n)
+    else:
+        notes.append("Churn by NPS group is left out: no survey answers linked to customers.")
+    return tables, notes
+
+
+def at_risk_list(targeted: pd.DataFrame, why: pd.DataFrame) -> pd.DataFrame:
+    """The contact list: customers chosen by :func:`targeting` with their reasons.
+
+    ``why`` comes from :func:`reasons` on the contacted customers (``targeted["contact"]``),
+    in the same order. Returns ``rank``, ``customer_id``, ``probability``,
+    ``expected_value_at_risk``, ``expected_profit`` and ``reasons``.
+    """
+    out = targeted[targeted["contact"]].reset_index(drop=True)
+    if len(out) != len(why):
+        raise CxReportError(
+            f"The reasons ({len(why)} rows) must describe the {len(out)} "
+            f"contacted customers, in the order of the targeting table."
+        )
+    out["reasons"] = why["reasons"].to_numpy() if len(why) else []
+    return out[
+        [
+            "rank",
+            "customer_id",
+            "probability",
+            "expected_value_at_risk",
+            "expected_profit",
+            "reasons",
+        ]
+    ]
+
+
+def observed_churn(d: ChurnData) -> tuple[int, int]:
+    """(churners, customers) of the reporting month's cohort (history: the customers active
+    at the latest labelled month start; snapshot: every customer)."""
+    if d.time is None:
+        return int(d.y.sum()), len(d.y)
+    last = (d.time == d.time.max()).to_numpy()
+    return int(d.y[last].sum()), int(last.sum())
 
 
 # --------------------------------------------------------------------------------------------
@@ -1112,11 +1452,15 @@ def model_card(result: ChurnFit) -> dict:
     d = result.data
     s = result.summary.loc[result.chosen]
     return {
-        "model": MODEL_NAMES[result.chosen], "kind": result.chosen,
+        "model": MODEL_NAMES[result.chosen],
+        "kind": result.chosen,
         "calibration": result.calibration,
-        "mode": d.mode, "horizon_months": d.horizon_months,
-        "training_period": d.period, "scored_as_of": f"{d.as_of:%Y-%m-%d}",
-        "rows": int(len(d.y)), "churners": int(d.y.sum()),
+        "mode": d.mode,
+        "horizon_months": d.horizon_months,
+        "training_period": d.period,
+        "scored_as_of": f"{d.as_of:%Y-%m-%d}",
+        "rows": int(len(d.y)),
+        "churners": int(d.y.sum()),
         "features": {"numeric": d.spec.numeric, "categorical": d.spec.categorical},
         "excluded": d.spec.excluded,
         "categories_seen": categories(d),
@@ -1124,7 +1468,8 @@ def model_card(result: ChurnFit) -> dict:
         "metrics": {k: (None if pd.isna(v) else round(float(v), 4)) for k, v in s.items()},
         "out_of_sample": {k: round(float(v), 4) for k, v in result.metrics.items()},
         "choice": result.reason,
-        "sklearn_version": sklearn.__version__, "cxreport_version": __version__,
+        "sklearn_version": sklearn.__version__,
+        "cxreport_version": __version__,
     }
 
 
@@ -1136,9 +1481,13 @@ def save_model(result: ChurnFit, folder: str | Path) -> tuple[Path, Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     card = model_card(result)
-    bundle = {"model": result.model, "spec": result.data.spec,
-              "reference": _reference(result.data.X, result.data.spec),
-              "categories": categories(result.data), "card": card}
+    bundle = {
+        "model": result.model,
+        "spec": result.data.spec,
+        "reference": _reference(result.data.X, result.data.spec),
+        "categories": categories(result.data),
+        "card": card,
+    }
     path = folder / "churn_model.joblib"
     tmp = path.with_suffix(".joblib.tmp")
     joblib.dump(bundle, tmp)
@@ -1156,21 +1505,27 @@ def load_model(path: str | Path) -> dict:
 
     path = Path(path)
     if not path.is_file():
-        raise CxReportError(f"No saved churn model at {path}; run once with "
-                            f"reuse_model=False to train and save one.")
+        raise CxReportError(
+            f"No saved churn model at {path}; run once with "
+            f"reuse_model=False to train and save one."
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             bundle = joblib.load(path)
     except Exception as exc:  # joblib/pickle raise many types for a broken file
-        raise CxReportError(f"The saved churn model {path} cannot be read ({exc}); retrain "
-                            f"with reuse_model=False.") from None
+        raise CxReportError(
+            f"The saved churn model {path} cannot be read ({exc}); retrain with reuse_model=False."
+        ) from None
     if not isinstance(bundle, dict) or not {"model", "spec", "card"} <= set(bundle):
-        raise CxReportError(f"{path} is not a churn model saved by cxreport; retrain with "
-                            f"reuse_model=False.")
+        raise CxReportError(
+            f"{path} is not a churn model saved by cxreport; retrain with reuse_model=False."
+        )
     saved = bundle["card"].get("sklearn_version")
     if saved != sklearn.__version__:
-        raise CxReportError(f"The saved churn model was written with scikit-learn {saved}, "
-                            f"this environment has {sklearn.__version__}; retrain with "
-                            f"reuse_model=False.")
+        raise CxReportError(
+            f"The saved churn model was written with scikit-learn {saved}, "
+            f"this environment has {sklearn.__version__}; retrain with "
+            f"reuse_model=False."
+        )
     return bundle

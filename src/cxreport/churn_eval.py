@@ -55,8 +55,9 @@ def _check(y, p) -> tuple[np.ndarray, np.ndarray]:
     if not vals <= {0, 1}:
         raise CxReportError(f"Labels must be 0/1 (1 = churned); got values {sorted(vals)[:5]}.")
     if len(vals) < 2:
-        raise CxReportError("Labels hold only one class; ranking metrics need churners and "
-                            "non-churners.")
+        raise CxReportError(
+            "Labels hold only one class; ranking metrics need churners and non-churners."
+        )
     if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
         raise CxReportError("Probabilities must lie in [0, 1] and not be missing.")
     return y.astype(int), p
@@ -94,8 +95,9 @@ def reliability(y, p, *, n_bins: int = 10) -> tuple[pd.DataFrame, float]:
     bins = np.empty(len(p), int)
     bins[order] = np.arange(len(p)) * n_bins // len(p)
     df = pd.DataFrame({"bin": bins, "y": y, "p": p})
-    t = df.groupby("bin").agg(n=("y", "size"), churners=("y", "sum"),
-                              mean_predicted=("p", "mean"), observed=("y", "mean"))
+    t = df.groupby("bin").agg(
+        n=("y", "size"), churners=("y", "sum"), mean_predicted=("p", "mean"), observed=("y", "mean")
+    )
     lo, hi = wilson_interval(t["churners"], t["n"])
     t["observed_low"], t["observed_high"] = lo, hi
     ece = float(np.sum(t["n"] * (t["observed"] - t["mean_predicted"]).abs()) / len(y))
@@ -235,12 +237,22 @@ def _emp_params(clv, d, f, alpha, beta) -> None:
         if not np.isfinite(v) or v < 0:
             raise CxReportError(f"The '{name}' parameter must be a number >= 0; got {v!r}.")
     if d >= clv:
-        raise CxReportError(f"The offer cost 'd' ({d:g}) must be below the value of a retained "
-                            f"customer 'clv' ({clv:g}), or retention never pays.")
+        raise CxReportError(
+            f"The offer cost 'd' ({d:g}) must be below the value of a retained "
+            f"customer 'clv' ({clv:g}), or retention never pays."
+        )
 
 
-def emp_churn(y, p, *, clv: float = 200.0, d: float = 10.0, f: float = 1.0,
-              alpha: float = 6.0, beta: float = 14.0) -> EMPResult:
+def emp_churn(
+    y,
+    p,
+    *,
+    clv: float = 200.0,
+    d: float = 10.0,
+    f: float = 1.0,
+    alpha: float = 6.0,
+    beta: float = 14.0,
+) -> EMPResult:
     """Expected maximum profit of a churn model (Verbraken, Verbeke & Baesens 2013).
 
     Parameters
@@ -269,8 +281,15 @@ def emp_churn(y, p, *, clv: float = 200.0, d: float = 10.0, f: float = 1.0,
     return _emp_from_hull(f1, f0, float(y.mean()), clv=clv, d=d, f=f, alpha=alpha, beta=beta)
 
 
-def emp_baselines(y, *, clv: float = 200.0, d: float = 10.0, f: float = 1.0,
-                  alpha: float = 6.0, beta: float = 14.0) -> dict[str, EMPResult]:
+def emp_baselines(
+    y,
+    *,
+    clv: float = 200.0,
+    d: float = 10.0,
+    f: float = 1.0,
+    alpha: float = 6.0,
+    beta: float = 14.0,
+) -> dict[str, EMPResult]:
     """EMP of a random model (ROC = diagonal) and of a perfect model, for the same labels.
 
     With the default parameters contacting everyone already pays, so even a random model has
@@ -282,8 +301,7 @@ def emp_baselines(y, *, clv: float = 200.0, d: float = 10.0, f: float = 1.0,
     kw = dict(clv=clv, d=d, f=f, alpha=alpha, beta=beta)
     return {
         "random": _emp_from_hull(np.array([0.0, 1.0]), np.array([0.0, 1.0]), pi0, **kw),
-        "perfect": _emp_from_hull(np.array([0.0, 0.0, 1.0]), np.array([0.0, 1.0, 1.0]), pi0,
-                                  **kw),
+        "perfect": _emp_from_hull(np.array([0.0, 0.0, 1.0]), np.array([0.0, 1.0, 1.0]), pi0, **kw),
     }
 
 
@@ -292,8 +310,14 @@ def emp_baselines(y, *, clv: float = 200.0, d: float = 10.0, f: float = 1.0,
 # --------------------------------------------------------------------------------------------
 
 
-def contact_value(p, *, retained_value: float, contact_cost: float, acceptance_rate: float,
-                  offer_cost: float = 0.0) -> np.ndarray:
+def contact_value(
+    p,
+    *,
+    retained_value: float,
+    contact_cost: float,
+    acceptance_rate: float,
+    offer_cost: float = 0.0,
+) -> np.ndarray:
     """Expected profit of contacting each customer with churn probability ``p``.
 
     ``p * acceptance_rate * (retained_value - offer_cost) - contact_cost
@@ -301,13 +325,19 @@ def contact_value(p, *, retained_value: float, contact_cost: float, acceptance_r
     minus the offer); a customer who was not going to leave takes the offer anyway.
     """
     p = np.asarray(p, float)
-    return (p * acceptance_rate * (retained_value - offer_cost) - contact_cost
-            - (1 - p) * offer_cost)
+    return p * acceptance_rate * (retained_value - offer_cost) - contact_cost - (1 - p) * offer_cost
 
 
-def profit_curve(y, p, *, retained_value: float = 200.0, contact_cost: float = 10.0,
-                 acceptance_rate: float = 0.3, offer_cost: float = 0.0,
-                 n_points: int = 101) -> pd.DataFrame:
+def profit_curve(
+    y,
+    p,
+    *,
+    retained_value: float = 200.0,
+    contact_cost: float = 10.0,
+    acceptance_rate: float = 0.3,
+    offer_cost: float = 0.0,
+    n_points: int = 101,
+) -> pd.DataFrame:
     """Realised campaign profit by share of customers contacted (highest risk first).
 
     Uses the true labels: profit of contacting the top ``k`` = churners among them x
@@ -332,9 +362,12 @@ def profit_curve(y, p, *, retained_value: float = 200.0, contact_cost: float = 1
         return churners * gain - contacted * contact_cost - (contacted - churners) * offer_cost
 
     perfect_churners = np.minimum(k, pos)
-    return pd.DataFrame({
-        "share": k / n, "contacted": k,
-        "model": value(cum[k], k),
-        "random": value(k * pos / n, k),
-        "perfect": value(perfect_churners, k),
-    })
+    return pd.DataFrame(
+        {
+            "share": k / n,
+            "contacted": k,
+            "model": value(cum[k], k),
+            "random": value(k * pos / n, k),
+            "perfect": value(perfect_churners, k),
+        }
+    )

@@ -1,0 +1,291 @@
+"""Charts for the churn report: validation, calibration, gains, profit, reasons, breakdowns.
+
+Each function takes results from :mod:`cxreport.churn` / :mod:`cxreport.churn_eval` and
+returns a matplotlib Figure; none computes statistics of its own.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL
+
+__all__ = [
+    "gains_chart",
+    "group_chart",
+    "importance_chart",
+    "profit_chart",
+    "reliability_chart",
+    "risk_histogram",
+    "validation_chart",
+]
+
+_NAMES = {"logistic": "Logistic regression", "gbm": "Gradient boosting"}
+_SCORES = [
+    ("roc_auc", "ROC-AUC", (0.5, 1.0)),
+    ("pr_auc", "PR-AUC", None),
+    ("brier", "Brier score (lower is better)", None),
+]
+
+
+def validation_chart(
+    folds: pd.DataFrame, summary: pd.DataFrame, *, chosen: str, base_rate: float
+) -> Figure:
+    """Per-fold scores of both models (dots), their mean (bar) and the time-forward holdout
+    (diamond, when there is one). PR-AUC shows the base rate (a random model) as a line."""
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.8))
+    models = list(dict.fromkeys(folds["model"]))
+    ypos = np.arange(len(models))[::-1]
+    for ax, (col, title, lim) in zip(axes, _SCORES, strict=True):
+        for yi, m in zip(ypos, models, strict=True):
+            v = folds.loc[folds["model"] == m, col].to_numpy()
+            jitter = (np.arange(len(v)) % 5 - 2) * 0.06
+            colour = ACCENT if m == chosen else NEUTRAL
+            ax.barh(yi, v.mean(), color=colour, alpha=0.25, height=0.6)
+            ax.scatter(
+                v,
+                yi + jitter,
+                s=14,
+                color=colour,
+                zorder=3,
+                label="validation folds" if yi == ypos[0] else None,
+            )
+            hcol = f"{col}_holdout"
+            if hcol in summary and not pd.isna(summary.loc[m, hcol]):
+                ax.scatter(
+                    [summary.loc[m, hcol]],
+                    [yi],
+                    marker="D",
+                    s=60,
+                    color=BAD,
+                    zorder=4,
+                    label="time-forward holdout" if yi == ypos[0] else None,
+                )
+        if col == "pr_auc":
+            ax.axvline(base_rate, color=MUTED, ls="--", lw=1)
+            ax.text(base_rate, ypos[0] + 0.45, " random", color=NEUTRAL, fontsize=9, va="bottom")
+            ax.set_xlim(0, 1)
+        elif col == "brier":
+            ref = base_rate * (1 - base_rate)
+            ax.axvline(ref, color=MUTED, ls="--", lw=1)
+            ax.text(
+                ref,
+                ypos[0] + 0.45,
+                " base rate",
+                color=NEUTRAL,
+                fontsize=9,
+                va="bottom",
+                ha="right",
+            )
+            ax.set_xlim(0, max(ref * 1.15, float(folds[col].max()) * 1.1))
+        else:
+            ax.set_xlim(*lim)
+        ax.set_title(title, fontsize=11)
+        ax.set_yticks(ypos)
+        ax.set_yticklabels(
+            [_NAMES.get(m, m) + (" (chosen)" if m == chosen else "") for m in models]
+            if ax is axes[0]
+            else []
+        )
+        ax.set_ylim(-0.6, len(models) - 0.2)
+        ax.set_xlabel("score")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, bbox_to_anchor=(0.5, -0.04))
+    fig.suptitle(
+        "How well each model ranks and predicts churn, fold by fold",
+        x=0.01,
+        ha="left",
+        fontweight="bold",
+    )
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig
+
+
+def reliability_chart(
+    table: pd.DataFrame,
+    ece: float,
+    *,
+    raw: pd.DataFrame | None = None,
+    raw_ece: float | None = None,
+) -> Figure:
+    """Predicted vs observed churn rate per bin, with Wilson 95% intervals."""
+    fig, ax = plt.subplots(figsize=(5.6, 5))
+    hi = float(max(table["mean_predicted"].max(), table["observed_high"].max())) * 1.08
+    hi = min(1.0, max(hi, 0.02))
+    ax.plot([0, hi], [0, hi], color=MUTED, ls="--", lw=1, label="perfect calibration")
+    if raw is not None:
+        ax.plot(
+            raw["mean_predicted"],
+            raw["observed"],
+            "o:",
+            color=NEUTRAL,
+            ms=4,
+            label=f"before calibration (ECE {raw_ece:.3f})",
+        )
+    yerr = [table["observed"] - table["observed_low"], table["observed_high"] - table["observed"]]
+    ax.errorbar(
+        table["mean_predicted"],
+        table["observed"],
+        yerr=yerr,
+        fmt="o-",
+        color=ACCENT,
+        capsize=3,
+        label=f"model (ECE {ece:.3f})",
+    )
+    ax.set_xlim(0, hi)
+    ax.set_ylim(0, hi)
+    ax.set_xlabel("predicted churn probability (bin mean)")
+    ax.set_ylabel("observed churn rate (95% CI)")
+    ax.set_title("Are the probabilities honest?")
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def gains_chart(deciles: pd.DataFrame) -> Figure:
+    """Cumulative gains (share of churners caught vs share contacted) and lift per decile."""
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    x = np.concatenate([[0], deciles["cum_customers_pct"]])
+    g = np.concatenate([[0], deciles["cum_churners_pct"]])
+    a1.plot(x, g, "o-", color=ACCENT, label="model")
+    a1.plot([0, 100], [0, 100], color=MUTED, ls="--", label="random")
+    base = deciles["churners"].sum() / deciles["n"].sum()
+    a1.plot([0, 100 * base, 100], [0, 100, 100], color=GOOD, ls=":", label="perfect")
+    a1.set_xlim(0, 100)
+    a1.set_ylim(0, 100)
+    a1.set_xlabel("customers contacted, highest risk first (%)")
+    a1.set_ylabel("churners caught (%)")
+    a1.set_title("Cumulative gains")
+    a1.legend(loc="lower right")
+    a2.bar(deciles["group"], deciles["lift"], color=ACCENT)
+    a2.axhline(1, color=MUTED, ls="--", lw=1)
+    a2.text(10.4, 1.02, "random", color=NEUTRAL, fontsize=9, ha="right", va="bottom")
+    a2.set_xticks(deciles["group"])
+    a2.set_xlabel("risk decile (1 = highest risk)")
+    a2.set_ylabel("lift (churn rate / average)")
+    a2.set_ylim(0, max(4.0, float(deciles["lift"].max()) * 1.1))
+    ks = float(deciles["ks"].max())
+    a2.set_title(f"Lift per decile (KS {ks:.0f} points)")
+    fig.tight_layout()
+    return fig
+
+
+def profit_chart(
+    curve: pd.DataFrame,
+    *,
+    emp: float,
+    emp_random: float,
+    emp_perfect: float,
+    chosen_share: float | None = None,
+    currency: str = "",
+) -> Figure:
+    """Campaign profit by share contacted: model, random and perfect, with EMP in the title."""
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    x = 100 * curve["share"]
+    ax.plot(x, curve["perfect"], color=GOOD, ls=":", label="perfect model")
+    ax.plot(x, curve["model"], color=ACCENT, lw=2, label="this model")
+    ax.plot(x, curve["random"], color=MUTED, ls="--", label="random contacts")
+    ax.axhline(0, color="black", lw=0.6)
+    best = curve.loc[curve["model"].idxmax()]
+    ax.scatter([100 * best["share"]], [best["model"]], color=ACCENT, zorder=4)
+    ax.annotate(
+        f"best: contact {100 * best['share']:.0f}%",
+        (100 * best["share"], best["model"]),
+        textcoords="offset points",
+        xytext=(8, 8),
+        fontsize=9,
+    )
+    if chosen_share is not None:
+        ax.axvline(
+            100 * chosen_share,
+            color=BAD,
+            lw=1,
+            ls="-.",
+            label=f"chosen policy ({100 * chosen_share:.1f}%)",
+        )
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("customers contacted, highest risk first (%)")
+    ax.set_ylabel(f"campaign profit on the validation rows{f' ({currency})' if currency else ''}")
+    ax.set_title(
+        f"Profit of a retention campaign — EMP {emp:.2f} per customer "
+        f"(random {emp_random:.2f}, perfect {emp_perfect:.2f})",
+        fontsize=11,
+    )
+    ax.legend(loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def importance_chart(imp: pd.DataFrame, *, top: int = 12) -> Figure:
+    """Permutation importance (drop in ROC-AUC) with ± 1 SD across shuffles."""
+    t = imp.head(top).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(t) + 1.4))
+    colours = [
+        ACCENT if v > s else MUTED
+        for v, s in zip(t["importance_mean"], t["importance_sd"], strict=True)
+    ]
+    ax.barh(t["label"], t["importance_mean"], xerr=t["importance_sd"], color=colours, capsize=3)
+    ax.axvline(0, color="black", lw=0.6)
+    ax.set_xlabel("drop in ROC-AUC when the feature is shuffled (± 1 SD)")
+    ax.set_title("What the model relies on")
+    fig.tight_layout()
+    return fig
+
+
+def group_chart(
+    tables: dict[str, pd.DataFrame],
+    *,
+    base_rate: float | None = None,
+    titles: dict[str, str] | None = None,
+) -> Figure:
+    """Churn rate per group with Wilson 95% intervals, one panel per breakdown."""
+    titles = titles or {}
+    k = max(1, len(tables))
+    fig, axes = plt.subplots(1, k, figsize=(4.2 * k, 3.8), squeeze=False)
+    xmax = max([float(t["ci_high"].max()) for t in tables.values()] + [0.01]) * 1.1
+    for ax, (name, t) in zip(axes[0], tables.items(), strict=False):
+        t = t.iloc[::-1]
+        col = t.columns[0]
+        ypos = np.arange(len(t))
+        ax.errorbar(
+            100 * t["churn_rate"],
+            ypos,
+            xerr=[100 * (t["churn_rate"] - t["ci_low"]), 100 * (t["ci_high"] - t["churn_rate"])],
+            fmt="o",
+            color=ACCENT,
+            capsize=3,
+        )
+        ax.set_yticks(ypos)
+        ax.set_yticklabels(
+            [f"{g} (n={n:,})" for g, n in zip(t[col], t["n"], strict=True)], fontsize=9
+        )
+        if base_rate is not None:
+            ax.axvline(100 * base_rate, color=MUTED, ls="--", lw=1)
+        ax.set_xlim(0, 100 * xmax)
+        ax.set_xlabel("churn rate (%, 95% CI)")
+        ax.set_title(titles.get(name, name), fontsize=11)
+    if not tables:
+        axes[0, 0].text(0.5, 0.5, "no breakdown available", ha="center", va="center")
+        axes[0, 0].set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
+def risk_histogram(probability: pd.Series, *, threshold: float | None = None) -> Figure:
+    """How this month's risk is spread over the customers scored."""
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    p = 100 * np.asarray(probability, float)
+    hi = max(5.0, float(np.quantile(p, 0.999)) if len(p) else 5.0)
+    ax.hist(p, bins=np.linspace(0, hi, 41), color=ACCENT)
+    if threshold is not None:
+        ax.axvline(100 * threshold, color=BAD, lw=1.2, ls="-.", label="contacted from here")
+        ax.legend()
+    ax.set_xlim(0, hi)
+    ax.set_xlabel("predicted churn probability (%)")
+    ax.set_ylabel("customers")
+    ax.set_title("Risk of the customers scored this month")
+    fig.tight_layout()
+    return fig
