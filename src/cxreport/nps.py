@@ -19,7 +19,7 @@ fewer than ``min_responses`` answers are flagged ``small_sample`` rather than re
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -222,11 +222,21 @@ def compare_nps(before: NPSEstimate, after: NPSEstimate, *, alpha: float = 0.05)
     if before.n == 0 or after.n == 0:
         nan = float("nan")
         return NPSChange(before.nps, after.nps, nan, nan, nan, nan, False, alpha)
-    z, p = diff_z(before.nps, before.se, after.nps, after.se)
     se = math.hypot(before.se, after.se)
-    if se == 0:  # both samples unanimous: no sampling error to test against
-        p = 1.0 if after.nps == before.nps else 0.0
+    if se > 0:
+        z, p = diff_z(before.nps, before.se, after.nps, after.se)
+    else:
+        # Both samples unanimous (SE 0): the plain SE would make any difference "certain".
+        # Use the adjusted-Wald SEs (Rocks 2016), which stay positive, for the test.
+        se = math.hypot(_adjusted_se(before), _adjusted_se(after))
+        z = (after.nps - before.nps) / se
+        p = float(2 * _st.norm.sf(abs(z)))
     return NPSChange(before.nps, after.nps, after.nps - before.nps, se, z, p, p < alpha, alpha)
+
+
+def _adjusted_se(e: NPSEstimate) -> float:
+    na = e.n + 3
+    return 100 * _trinomial_se((e.promoters + 0.75) / na, (e.detractors + 0.75) / na, na)
 
 
 def has_nps(data) -> bool:
@@ -325,8 +335,10 @@ def nps_by_month(
     DataFrame
         One row per month: ``month`` (Period), :data:`ESTIMATE_COLUMNS`, ``small_sample``, and
         the change against the previous month: ``change``, ``change_se``, ``change_z``,
-        ``change_p``, ``change_significant``. A survey without a ``date`` column is one period:
-        a single row labelled with the reporting month.
+        ``change_p``, ``change_significant`` (p < ``alpha`` *and* both months have at least
+        ``min_responses`` answers: a small month's change is reported, never flagged). A
+        survey without a ``date`` column is one period: a single row labelled with the
+        reporting month.
     """
     survey = _require_nps(data.survey)
     min_responses = _check_min(min_responses)
@@ -346,12 +358,14 @@ def nps_by_month(
         row = {"month": m, **est.as_dict()}
         if len(ests) > 1:
             ch = compare_nps(ests[-2], est, alpha=alpha)
+            # a "significant" change needs both months to have enough answers
+            enough = min(ests[-2].n, est.n) >= min_responses
             row.update(
                 change=ch.change,
                 change_se=ch.se,
                 change_z=ch.z,
                 change_p=ch.p_value,
-                change_significant=ch.significant,
+                change_significant=ch.significant and enough,
             )
         rows.append(row)
     cols = [
@@ -378,8 +392,9 @@ def month_summary(
     Returns
     -------
     dict
-        ``current`` and ``previous`` (:class:`NPSEstimate`), ``change`` (:class:`NPSChange`),
-        ``small_sample`` (bool), ``month`` (Period).
+        ``current`` and ``previous`` (:class:`NPSEstimate`), ``change`` (:class:`NPSChange`;
+        ``significant`` is False when either month has fewer than ``min_responses``
+        answers), ``small_sample`` (bool), ``month`` (Period).
     """
     survey = _require_nps(data.survey)
     s = survey.dropna(subset=["nps"])
@@ -390,12 +405,17 @@ def month_summary(
     else:
         cur = nps(s["nps"], confidence=confidence)
         prev = nps([], confidence=confidence)
+    min_responses = _check_min(min_responses)
+    change = compare_nps(prev, cur, alpha=alpha)
+    if min(cur.n, prev.n) < min_responses:  # as in nps_by_month: small months never flag
+        change = replace(change, significant=False)
     return {
         "month": data.month,
         "current": cur,
         "previous": prev,
-        "change": compare_nps(prev, cur, alpha=alpha),
-        "small_sample": cur.n < _check_min(min_responses),
+        "change": change,
+        "small_sample": cur.n < min_responses,
+        "previous_small": prev.n < min_responses,
     }
 
 
@@ -532,9 +552,12 @@ def describe_month(summary: dict) -> str:
     if summary["small_sample"]:
         text += " Too few answers for a precise figure: read it as a range, not a number."
     if prev.n:
-        verdict = (
-            "a significant change" if ch.significant else "within sampling noise (not significant)"
-        )
+        if summary["small_sample"] or summary.get("previous_small", False):
+            verdict = "one of the two months has too few answers to call it a change"
+        elif ch.significant:
+            verdict = "a significant change"
+        else:
+            verdict = "within sampling noise (not significant)"
         text += (
             f" Previous month {prev.nps:+.1f} (n = {prev.n}); change {ch.change:+.1f} "
             f"points, z = {ch.z:.2f}, p = {ch.p_value:.3f}: {verdict}."

@@ -64,16 +64,22 @@ def check_outcomes(touchpoints: pd.DataFrame, weights: dict[str, float]) -> None
             "The touchpoints table has no 'outcome' column ('ok' or a failure type of sqi.weights)."
         )
     out = touchpoints["outcome"].astype("string")
-    unknown = out[out.notna() & (out != "ok") & ~out.isin(list(weights))].value_counts()
-    blank = int(out.isna().sum())
-    if len(unknown) or blank:
+    bad_mask = out.isna() | ((out != "ok") & ~out.isin(list(weights))).fillna(False)
+    if bad_mask.any():
+        unknown = out[bad_mask & out.notna()].value_counts()
+        blank = int(out.isna().sum())
         parts = [f"'{k}' ({v} rows)" for k, v in unknown.items()]
         if blank:
             parts.append(f"blank ({blank} rows)")
+        rows = touchpoints.index[bad_mask.to_numpy()][:5]
+        examples = "; ".join(
+            f"row {r}: {'blank' if pd.isna(out.loc[r]) else repr(str(out.loc[r]))}" for r in rows
+        )
         raise CxReportError(
-            f"touchpoints.outcome: {', '.join(parts)} not in the SQI weight table; the known "
-            f"failure types are {', '.join(sorted(weights))}. Add the missing type(s) under "
-            f"sqi.extra_weights in cxreport.yaml with a weight, or correct the outcomes."
+            f"touchpoints.outcome: {', '.join(parts)} not in the SQI weight table "
+            f"(e.g. {examples}); the known failure types are {', '.join(sorted(weights))}. "
+            f"Add the missing type(s) under sqi.extra_weights in cxreport.yaml with a weight, "
+            f"or correct the outcomes."
         )
 
 
