@@ -1275,3 +1275,50 @@ def migration(
     fl["value_now"] = val(c, cs)
     fl["value_change"] = fl["value_now"] - fl["value_before"]
     return Migration(m, fl, moved, len(both))
+
+
+@dataclass
+class Projection:
+    """A 2-D principal-component view of the clustered customers (a seeded sample)."""
+
+    points: pd.DataFrame  # columns pc1, pc2, cluster, segment (index customer_id)
+    centers: np.ndarray  # (k, 2) cluster centres in the same plane
+    explained: tuple[float, float]  # share of variance along each axis
+    loadings: pd.DataFrame  # feature x (pc1, pc2)
+    n_total: int
+
+
+def projection(result: SegmentResult, *, max_points: int = 4000, seed: int = 42) -> Projection:
+    """Project the scaled features on their first two principal components.
+
+    At most ``max_points`` customers (a seeded sample, stratified by nothing) are returned so
+    that the scatter stays readable and the HTML small; the centres are exact.
+    """
+    _check_int("max_points", max_points, 10)
+    X = result.design.X
+    mean = X.mean(axis=0)
+    _, s, vt = np.linalg.svd(X - mean, full_matrices=False)
+    if vt.shape[0] < 2:  # one feature left: second axis is zero
+        vt = np.vstack([vt, np.zeros_like(vt)])
+        s = np.append(s, 0.0)
+    comp = vt[:2]
+    # fixed signs: the largest loading of each axis is positive (deterministic picture)
+    comp = comp * np.sign(comp[np.arange(2), np.abs(comp).argmax(axis=1)])[:, None]
+    var = s**2
+    explained = tuple(float(v) for v in var[:2] / var.sum()) if var.sum() > 0 else (0.0, 0.0)
+    n = len(X)
+    rng = np.random.default_rng(seed)
+    idx = np.sort(rng.choice(n, max_points, replace=False)) if n > max_points else np.arange(n)
+    pts = (X[idx] - mean) @ comp.T
+    cl = result.clusters.to_numpy()[idx]
+    points = pd.DataFrame(
+        {
+            "pc1": pts[:, 0],
+            "pc2": pts[:, 1],
+            "cluster": cl,
+            "segment": [result.names[c] for c in cl],
+        },
+        index=result.design.index[idx],
+    )
+    load = pd.DataFrame(comp.T, index=list(result.design.features), columns=["pc1", "pc2"])
+    return Projection(points, (result.centers - mean) @ comp.T, explained, load, n)

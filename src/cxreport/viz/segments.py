@@ -1,0 +1,294 @@
+"""Segmentation charts: RFM scores and value shares, the k sweep, the cluster map, the profile
+heat-map and the month-to-month migration. Every function takes results from
+:mod:`cxreport.segments` / :mod:`cxreport.rfm` and returns a matplotlib Figure.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE
+
+
+def _colours(n: int) -> list[str]:
+    base = PALETTE + ["#577590", "#f9844a", "#90be6d", "#277da1"]
+    return [base[i % len(base)] for i in range(n)]
+
+
+def share_bars(
+    frame: pd.DataFrame, *, title: str = "Share of customers and of value by segment"
+) -> Figure:
+    """Paired horizontal bars: each segment's share of customers and of net value (%).
+
+    ``frame`` has the segment names as index (or a ``segment`` column) and columns ``share``
+    and ``revenue_share`` (fractions), as :func:`cxreport.rfm.rfm_scores` ``.summary`` and
+    :func:`cxreport.segments.profile` give them.
+    """
+    f = frame.set_index("segment") if "segment" in frame else frame
+    names = [str(s) for s in f.index]
+    y = np.arange(len(f))
+    h = 0.38
+    fig, ax = plt.subplots(figsize=(9, 0.5 * len(f) + 1.6))
+    a = 100 * f["share"].to_numpy(float)
+    b = 100 * f["revenue_share"].fillna(0).to_numpy(float)
+    ax.barh(y - h / 2, a, h, color=NEUTRAL, label="customers")
+    ax.barh(y + h / 2, b, h, color=ACCENT, label="net value")
+    top = max(np.nanmax(np.append(a, b)), 1.0)
+    for yi, va, vb in zip(y, a, b, strict=True):
+        ax.text(va + top * 0.01, yi - h / 2, f"{va:.1f}%", va="center", fontsize=8.5)
+        ax.text(vb + top * 0.01, yi + h / 2, f"{vb:.1f}%", va="center", fontsize=8.5)
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, min(100, top * 1.15 + 2))
+    ax.set_xlabel("share (%)")
+    ax.set_title(title)
+    ax.legend(loc="lower right")
+    ax.grid(axis="y", visible=False)
+    fig.tight_layout()
+    return fig
+
+
+def rfm_score_bars(bins: pd.DataFrame, *, levels: int = 5) -> Figure:
+    """Customers per score level for R, F and M (``RFMResult.bins``), value ranges on top.
+
+    A level with no bar is one that ties made unreachable (its customers share a value with
+    the level below or above).
+    """
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), sharey=True)
+    titles = {
+        "recency": "R: recency (days)",
+        "frequency": "F: purchase days",
+        "monetary": "M: net value",
+    }
+    for ax, var in zip(axes, ("recency", "frequency", "monetary"), strict=True):
+        b = bins[bins["variable"] == var].set_index("score").reindex(range(1, levels + 1))
+        share = 100 * b["share"].fillna(0)
+        ax.bar(b.index, share, color=ACCENT, width=0.7)
+        for s, row in b.iterrows():
+            if pd.isna(row["customers"]):
+                ax.text(s, 1, "none\n(ties)", ha="center", va="bottom", fontsize=8, color=BAD)
+                continue
+            lo, hi = row["low"], row["high"]
+            rng = f"{lo:,.0f}" if lo == hi else f"{lo:,.0f}–{hi:,.0f}"
+            ax.text(s, 100 * row["share"] + 1, rng, ha="center", va="bottom", fontsize=7.5)
+        ax.set_xticks(range(1, levels + 1))
+        ax.set_xlabel("score (higher = better)")
+        ax.set_title(titles[var], fontsize=11)
+    axes[0].set_ylabel("customers (%)")
+    top = 100 * bins["share"].max()
+    axes[0].set_ylim(0, max(30, top * 1.2))
+    fig.suptitle(
+        "RFM score levels: share of customers and the values each score covers",
+        x=0.01,
+        ha="left",
+        fontsize=13,
+        fontweight="bold",
+    )
+    fig.tight_layout()
+    return fig
+
+
+def k_sweep(table: pd.DataFrame, k: int, *, min_jaccard: float = 0.75) -> Figure:
+    """Silhouette, Calinski–Harabasz, Davies–Bouldin and bootstrap stability against k.
+
+    ``table`` is ``Sweep.table``; the chosen ``k`` is marked in every panel.
+    """
+    t = table.sort_index()
+    ks = t.index.to_numpy()
+    fig, axes = plt.subplots(1, 4, figsize=(14, 3.6))
+    panels = [
+        ("silhouette", "Silhouette (higher = better)", (min(0, t["silhouette"].min()), 1)),
+        ("calinski_harabasz", "Calinski–Harabasz (higher = better)", None),
+        ("davies_bouldin", "Davies–Bouldin (lower = better)", None),
+    ]
+    for ax, (col, title, lim) in zip(axes[:3], panels, strict=False):
+        y = t[col].to_numpy(float)
+        if col == "silhouette" and "silhouette_sd" in t and t["silhouette_sd"].max() > 0:
+            ax.errorbar(ks, y, yerr=t["silhouette_sd"], fmt="o-", color=ACCENT, capsize=3)
+        else:
+            ax.plot(ks, y, "o-", color=ACCENT)
+        if lim is not None:
+            ax.set_ylim(*lim)
+        else:
+            ax.set_ylim(0, np.nanmax(y) * 1.15)
+        ax.set_title(title, fontsize=10.5)
+    ax = axes[3]
+    if t["min_jaccard"].notna().any():
+        ax.plot(ks, t["stability_ari"], "o-", color=ACCENT, label="mean ARI")
+        ax.plot(ks, t["min_jaccard"], "s--", color=GOOD, label="worst cluster Jaccard")
+        ax.axhline(min_jaccard, color=BAD, lw=1, ls=":", label=f"stable ≥ {min_jaccard:.2f}")
+        ax.legend(fontsize=8, loc="lower left")
+    else:
+        ax.text(0.5, 0.5, "stability not computed", ha="center", transform=ax.transAxes)
+    ax.set_ylim(0, 1.02)
+    ax.set_title("Bootstrap stability (higher = better)", fontsize=10.5)
+    for a in axes:
+        a.axvline(k, color=BAD, alpha=0.35, lw=6, zorder=0)
+        a.set_xticks(ks)
+        a.set_xlabel("number of segments k")
+    fig.suptitle(
+        f"Choosing the number of segments (chosen: k = {k}, shaded)",
+        x=0.01,
+        ha="left",
+        fontsize=13,
+        fontweight="bold",
+    )
+    fig.tight_layout()
+    return fig
+
+
+def cluster_map(proj) -> Figure:
+    """Customers on the first two principal components, coloured by segment, with centres.
+
+    ``proj`` is :func:`cxreport.segments.projection`; axis labels give the variance share and
+    the features that load most on each axis.
+    """
+    p = proj.points
+    order = p.drop_duplicates("cluster").sort_values("cluster")
+    cols = _colours(len(order))
+    fig, ax = plt.subplots(figsize=(9, 6))
+    for (c, name), col in zip(
+        zip(order["cluster"], order["segment"], strict=True), cols, strict=True
+    ):
+        q = p[p["cluster"] == c]
+        ax.scatter(
+            q["pc1"], q["pc2"], s=7, alpha=0.35, color=col, lw=0, label=f"{name} ({len(q):,})"
+        )
+        cx, cy = proj.centers[c]
+        ax.scatter([cx], [cy], s=160, marker="X", color=col, edgecolor="black", lw=1, zorder=5)
+
+    def axis_label(i):
+        ld = proj.loadings.iloc[:, i]
+        top = ld.abs().sort_values(ascending=False, kind="stable").index[:2]
+        parts = ", ".join(f"{'+' if ld[f] > 0 else '−'}{f}" for f in top)
+        return f"component {i + 1} ({100 * proj.explained[i]:.0f}% of variance: {parts})"
+
+    ax.set_xlabel(axis_label(0))
+    ax.set_ylabel(axis_label(1))
+    shown = len(p)
+    sub = f"{shown:,} of {proj.n_total:,} customers shown" if shown < proj.n_total else ""
+    ax.set_title(
+        "Segments on the two main axes of the customer features"
+        + (f"\n{sub}; X = segment centre" if sub else "\nX = segment centre")
+    )
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), markerscale=3, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+PROFILE_COLUMNS = {
+    "share": ("customers", "{:.0%}"),
+    "revenue_share": ("value share", "{:.0%}"),
+    "recency": ("recency (days)", "{:,.0f}"),
+    "frequency": ("purchase days", "{:,.0f}"),
+    "purchase_rate": ("purchases / month", "{:.2f}"),
+    "avg_basket": ("avg basket", "{:,.0f}"),
+    "monthly_value": ("value / month", "{:,.0f}"),
+    "tenure": ("tenure (days)", "{:,.0f}"),
+    "nps": ("NPS", "{:+.0f}"),
+    "complaint_rate": ("with complaint", "{:.0%}"),
+    "failed_mot_rate": ("with failed MoT", "{:.0%}"),
+    "churn_rate": ("churned this month", "{:.1%}"),
+}
+
+
+def profile_heatmap(prof: pd.DataFrame) -> Figure:
+    """Segments x profile measures; cells show the value, colour its rank among segments.
+
+    Colour is per column, from the lowest (light) to the highest (dark) segment, so it shows
+    where each segment stands, not whether that is good: low recency and low complaint rates
+    are the good ones. ``prof`` is ``SegmentResult.profile`` (medians, rates, shares).
+    """
+    cols = [c for c in PROFILE_COLUMNS if c in prof and prof[c].notna().any()]
+    vals = prof[cols].astype(float)
+    span = (vals.max() - vals.min()).replace(0, np.nan)
+    colour = ((vals - vals.min()) / span).fillna(0.5)
+    fig, ax = plt.subplots(figsize=(1.05 * len(cols) + 3, 0.6 * len(prof) + 1.8))
+    ax.imshow(colour.to_numpy(), cmap="Blues", vmin=-0.15, vmax=1.15, aspect="auto")
+    for i in range(len(prof)):
+        for j, c in enumerate(cols):
+            v = vals.iloc[i, j]
+            txt = "–" if pd.isna(v) else PROFILE_COLUMNS[c][1].format(v)
+            dark = colour.iloc[i, j] > 0.6
+            ax.text(
+                j, i, txt, ha="center", va="center", fontsize=9, color="white" if dark else "black"
+            )
+    ax.set_xticks(range(len(cols)), [PROFILE_COLUMNS[c][0] for c in cols], rotation=35, ha="right")
+    ax.set_yticks(range(len(prof)), [str(s) for s in prof["segment"]])
+    ax.grid(False)
+    ax.set_title("Segment profiles (medians; rates are shares of the segment's customers)")
+    fig.tight_layout()
+    return fig
+
+
+def migration_heatmap(mig) -> Figure:
+    """Customers by last month's segment (rows) and this month's (columns).
+
+    Cells give the count and, in brackets, the share of the row; the diagonal (stayed) is
+    outlined. ``mig`` is :func:`cxreport.segments.migration`.
+    """
+    m = mig.matrix
+    row_tot = m.sum(axis=1).replace(0, np.nan)
+    pct = m.div(row_tot, axis=0)
+    fig, ax = plt.subplots(figsize=(1.5 * m.shape[1] + 3.5, 0.65 * m.shape[0] + 2.2))
+    ax.imshow(pct.fillna(0).to_numpy(), cmap="Blues", vmin=0, vmax=1.1, aspect="auto")
+    for i, r in enumerate(m.index):
+        for j, c in enumerate(m.columns):
+            n, p = m.iloc[i, j], pct.iloc[i, j]
+            txt = f"{n:,}" + ("" if pd.isna(p) or n == 0 else f"\n({p:.0%})")
+            ax.text(
+                j,
+                i,
+                txt,
+                ha="center",
+                va="center",
+                fontsize=8.5,
+                color="white" if (p or 0) > 0.6 else "black",
+            )
+            if r == c:
+                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec=ACCENT, lw=2))
+    ax.set_xticks(range(m.shape[1]), [str(c) for c in m.columns], rotation=30, ha="right")
+    ax.set_yticks(range(m.shape[0]), [str(r) for r in m.index])
+    ax.set_xlabel("segment this month")
+    ax.set_ylabel("segment last month")
+    ax.grid(False)
+    ax.set_title(
+        f"Migration between segments: {mig.moved_share:.1%} of the "
+        f"{mig.n_both:,} customers segmented in both months moved"
+    )
+    fig.tight_layout()
+    return fig
+
+
+def value_change(flows: pd.DataFrame, *, currency: str = "") -> Figure:
+    """Net value in the month per segment, last month against this month (grouped bars)."""
+    f = flows
+    y = np.arange(len(f))
+    h = 0.38
+    fig, ax = plt.subplots(figsize=(9, 0.55 * len(f) + 1.6))
+    ax.barh(y - h / 2, f["value_before"], h, color=MUTED, label="last month")
+    ax.barh(y + h / 2, f["value_now"], h, color=ACCENT, label="this month")
+    top = float(np.nanmax(np.append(f[["value_before", "value_now"]].to_numpy(float), 1.0)))
+    for yi, (_, r) in zip(y, f.iterrows(), strict=True):
+        d = r["value_change"]
+        ax.text(
+            max(r["value_before"], r["value_now"]) + top * 0.01,
+            yi,
+            f"{d:+,.0f} ({int(r['change']):+,} customers)",
+            va="center",
+            fontsize=8.5,
+            color=GOOD if d > 0 else BAD if d < 0 else NEUTRAL,
+        )
+    ax.set_yticks(y, [str(s) for s in f.index])
+    ax.invert_yaxis()
+    ax.set_xlim(0, top * 1.45)
+    unit = f" ({currency})" if currency else ""
+    ax.set_xlabel(f"net value in the month{unit}")
+    ax.set_title("Segments gaining or losing value")
+    ax.legend(loc="lower right")
+    ax.grid(axis="y", visible=False)
+    fig.tight_layout()
+    return fig
