@@ -212,7 +212,8 @@ class SwotScores:
                 }
             ]
         )
-        return pd.concat([t, tot], ignore_index=True)
+        out = pd.concat([t, tot], ignore_index=True)
+        return out.astype({"rating": "Int64"})  # whole numbers; the total row has none
 
     def totals(self) -> pd.DataFrame:
         """IFE and EFE totals with their reading against the 2.5 midpoint."""
@@ -478,3 +479,61 @@ def tows_matrix(scores: SwotScores, *, top_n: int = 3) -> Tows:
             .reset_index(drop=True)
         )
     return Tows(top, pairs)
+
+
+# --------------------------------------------------------------------------------------------
+# notebook parameters
+# --------------------------------------------------------------------------------------------
+
+
+def check_settings(
+    *,
+    weights_from: str = "table",
+    random_index: str = "saaty1980",
+    top_n: int = 3,
+    lang: str = "en",
+    score_method: str = "pct_max",
+    n_weakest: int = 5,
+    survey_months: int = 3,
+    trend_window: int = 3,
+    alpha: float = 0.05,
+    segment_trends: bool = True,
+) -> None:
+    """Check the SWOT notebook's own parameters before anything is computed.
+
+    Raises :class:`SwotInputError` naming the parameter, what is allowed and what was given.
+    """
+    from .ahp import RANDOM_INDEX
+    from .orientation import LANGS, METHODS
+
+    def choice(name, value, allowed):
+        if value not in allowed:
+            raise SwotInputError(
+                f"The '{name}' parameter must be one of {', '.join(map(repr, allowed))}; "
+                f"got {value!r}."
+            )
+
+    def integer(name, value, lo, hi):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, np.integer))
+            or not (lo <= value <= hi)
+        ):
+            raise SwotInputError(
+                f"The '{name}' parameter must be an int in [{lo}, {hi}]; got {value!r}."
+            )
+
+    choice("weights_from", weights_from, ("table", "ahp"))
+    choice("random_index", random_index, tuple(RANDOM_INDEX))
+    integer("top_n", top_n, 1, 10)
+    choice("lang", lang, LANGS)
+    choice("score_method", score_method, tuple(METHODS))
+    integer("n_weakest", n_weakest, 1, 40)
+    integer("survey_months", survey_months, 1, 24)
+    integer("trend_window", trend_window, 1, 12)
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+        raise SwotInputError(f"The 'alpha' parameter must be a number in (0, 1); got {alpha!r}.")
+    if not isinstance(segment_trends, bool):
+        raise SwotInputError(
+            f"The 'segment_trends' parameter must be True or False; got {segment_trends!r}."
+        )

@@ -18,6 +18,7 @@ from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE
 
 KIND_COLOURS = {"S": GOOD, "W": BAD, "O": "#2c7fb8", "T": "#f4a261"}
 KIND_TITLES = {"S": "Strengths", "W": "Weaknesses", "O": "Opportunities", "T": "Threats"}
+_SINGULAR = {"S": "strength", "W": "weakness", "O": "opportunity", "T": "threat"}
 POSTURE_COLOURS = {"grow and build": GOOD, "hold and maintain": "#e9c46a", "harvest or divest": BAD}
 CJK_FONTS = (
     "Noto Sans CJK SC",
@@ -41,6 +42,8 @@ def cjk_font() -> str | None:
 
 
 def _wrap(s: str, width: int) -> str:
+    # a "$" in a label would switch matplotlib to mathtext ("$97 to $128" in David's example)
+    s = str(s).replace("$", r"\$")
     # Chinese text has no spaces: wrap it by characters
     if any("\u4e00" <= ch <= "\u9fff" for ch in s):
         return "\n".join(s[i : i + width // 2] for i in range(0, len(s), width // 2))
@@ -128,7 +131,7 @@ def ife_efe_bars(scores) -> plt.Figure:
     a2.set_yticks(yy, [lab for lab, _ in totals])
     a2.set_xlim(0, 4)
     a2.set_ylim(-0.6, 1.9)
-    a2.set_xticks([0, 1, 2, 2.5, 3, 4])
+    a2.set_xticks([0, 1, 2, 3, 4])  # 2.5 is labelled on its line
     a2.set_xlabel("total weighted score (possible range 1–4)")
     a2.axvspan(0, 1, color=MUTED, alpha=0.35, lw=0, zorder=0)
     a2.text(0.5, -0.5, "below the\npossible range", ha="center", fontsize=7.5, color=NEUTRAL)
@@ -418,6 +421,52 @@ def orientation_dotplot(scores) -> plt.Figure:
     return fig
 
 
+def trend_tests(trends, *, alpha: float = 0.05) -> plt.Figure:
+    """Trend tests of the data-suggested factors on one common scale: the z statistic of each
+    change (recent months against the months before), coloured by what it suggests.
+
+    Bars beyond the dashed ±1.96 lines are unusual one by one; only the ones marked O or T
+    stay meaningful after the Holm adjustment over all tests.
+    """
+    t = trends.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(11, 0.5 * max(len(t), 2) + 1.8))
+    if not len(t):
+        ax.text(0.5, 0.5, "no trend could be tested", ha="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return fig
+    y = np.arange(len(t))
+    cols = [KIND_COLOURS[k] if k in KIND_COLOURS else MUTED for k in t["kind"].fillna("")]
+    ax.barh(y, t["z"], color=cols, height=0.6)
+    lim = max(4.0, float(np.nanmax(np.abs(t["z"]))) * 1.25)
+    for yi, z, k, ch, unit in zip(
+        y, t["z"], t["kind"].fillna(""), t["change"], t["unit"], strict=True
+    ):
+        tag = f"{ch:+.1f} {unit}" + (f"  → {_SINGULAR[k]}" if k else "")
+        ax.text(
+            z + (0.08 if z >= 0 else -0.08) * lim / 4,
+            yi,
+            tag,
+            va="center",
+            ha="left" if z >= 0 else "right",
+            fontsize=8.5,
+            color=ACCENT,
+        )
+    ax.set_yticks(y, [_wrap(s, 40) for s in t["series"]], fontsize=9)
+    ax.axvline(0, color=ACCENT, lw=1)
+    for v in (-1.96, 1.96):
+        ax.axvline(v, color=NEUTRAL, ls="--", lw=1)
+    ax.set_xlim(-lim * 1.6, lim * 1.6)
+    ax.set_xlabel("z statistic of the change (recent months − months before; ±1.96 dashed)")
+    ax.set_title(
+        f"Trend tests behind the suggested opportunities and threats "
+        f"(coloured = meaningful after Holm, α = {alpha:g})",
+        fontsize=11,
+    )
+    ax.grid(axis="y", visible=False)
+    fig.tight_layout()
+    return fig
+
+
 def notes_html(notes, *, title: str = "Notes"):
     """Notes as an escaped HTML list for the notebook (nothing when there are none)."""
     import html
@@ -430,4 +479,18 @@ def notes_html(notes, *, title: str = "Notes"):
     return HTML(
         f"<div style='border-left:4px solid #e9c46a;padding:4px 12px;"
         f"background:#fdf6e3'><b>{html.escape(title)}</b><ul>{items}</ul></div>"
+    )
+
+
+def evidence_table(factors):
+    """Data-suggested factors as a left-aligned, HTML-escaped table (kind, source, factor,
+    evidence), one colour per kind."""
+    cols = ["kind", "source", "factor", "evidence"]
+    t = factors[cols].reset_index(drop=True)
+    return (
+        t.style.format(escape="html")
+        .hide(axis="index")
+        .set_properties(**{"text-align": "left", "vertical-align": "top"})
+        .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
+        .map(lambda k: f"color:{KIND_COLOURS.get(k, ACCENT)};font-weight:bold", subset=["kind"])
     )
