@@ -36,13 +36,13 @@ def _radar_axes(ax, order: list[str]) -> np.ndarray:
     theta = np.linspace(0, 2 * np.pi, len(order), endpoint=False)
     ax.set_theta_offset(np.pi / 2)
     ax.set_theta_direction(-1)
-    ax.set_thetagrids(np.degrees(theta), [_label(o) for o in order], fontsize=9)
+    ax.set_thetagrids(np.degrees(theta), [_label(o) for o in order], fontsize=10)
     ax.set_ylim(0, 100)
     ax.set_rgrids(
-        [20, 40, 60, 80, 100], ["20", "40", "60", "80", "100"], fontsize=7, color="#666666"
+        [20, 40, 60, 80, 100], ["20", "40", "60", "80", "100"], fontsize=8, color="#555555"
     )
     ax.set_rlabel_position(180 / len(order))
-    ax.tick_params(axis="x", pad=6)
+    ax.tick_params(axis="x", pad=14)  # keep labels clear of the 100 ring
     return theta
 
 
@@ -55,7 +55,7 @@ def _radar_series(ax, theta, values, *, colour, line, label, fill, annotate):
         r,
         color=colour,
         linestyle=line,
-        linewidth=2 if fill else 1.6,
+        linewidth=2 if fill else 1.8,
         label=label,
         marker="o" if fill else None,
         markersize=4,
@@ -174,7 +174,7 @@ def radar_with_dots(
     fig.suptitle(title, x=0.02, y=0.985, ha="left", fontsize=13, fontweight="bold")
     if note:
         fig.text(0.02, 0.01, note, fontsize=8.5, color="#555555")
-    fig.subplots_adjust(left=0.06, right=0.98, top=0.80, bottom=0.14, wspace=0.45)
+    fig.subplots_adjust(left=0.06, right=0.98, top=0.78, bottom=0.14, wspace=0.45)
     return fig
 
 
@@ -359,6 +359,51 @@ def bars_by_month(
     return fig
 
 
+#: label positions tried in turn (offset in points, horizontal alignment)
+_LABEL_SPOTS = [
+    (5, 3, "left"),
+    (-5, 3, "right"),
+    (5, -11, "left"),
+    (-5, -11, "right"),
+    (6, 12, "left"),
+    (-6, 12, "right"),
+    (6, -20, "left"),
+    (-6, -20, "right"),
+]
+
+
+def _ipa_labels(ax, table: pd.DataFrame, *, label: str, ymax: float, size) -> None:
+    """Label the points, moving a label to another side of its point when it would overlap
+    a label already placed (greedy; positions in points on an axes of ``size`` inches)."""
+    w_in, h_in = size
+    px = np.asarray(table["score"], float) / 100 * w_in * 72
+    py = np.asarray(table["importance_pct"], float) / ymax * h_in * 72
+    placed: list[tuple[float, float, float, float]] = []
+    for k in np.argsort(-py, kind="mergesort"):
+        text = str(table[label].iloc[k])
+        w, h = 5.3 * len(text) + 2, 10.0
+        for dx, dy, ha in _LABEL_SPOTS:
+            x0 = px[k] + dx - (w if ha == "right" else 0)
+            box = (x0, py[k] + dy, x0 + w, py[k] + dy + h)
+            if not any(
+                box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed
+            ):
+                break
+        else:
+            dx, dy, ha = _LABEL_SPOTS[0]
+            box = (px[k] + dx, py[k] + dy, px[k] + dx + w, py[k] + dy + h)
+        placed.append(box)
+        ax.annotate(
+            text,
+            (table["score"].iloc[k], table["importance_pct"].iloc[k]),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha=ha,
+            fontsize=8.5,
+            color="#333333",
+        )
+
+
 def ipa_chart(
     table: pd.DataFrame,
     crosshair: tuple[float, float],
@@ -386,16 +431,8 @@ def ipa_chart(
                 edgecolor="white",
                 zorder=3,
             )
-        for _, r in sub.iterrows():
-            ax.annotate(
-                str(r[label]),
-                (r["score"], r["importance_pct"]),
-                xytext=(5, 4),
-                textcoords="offset points",
-                fontsize=8.5,
-                color="#333333",
-            )
     ymax = max(float(table["importance_pct"].max()) * 1.15, cy * 2)
+    _ipa_labels(ax, table, label=label, ymax=ymax, size=(7.4, 5.6))
     ax.set_xlim(0, 100)
     ax.set_ylim(0, ymax)
     ax.axvline(cx, color="#555555", linewidth=1)
