@@ -418,9 +418,18 @@ def test_redact_key_from_injected_cell_and_metadata():
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell('month = "2026-10"\nid_key = "secret123"\nseed = 1')
     cell.metadata["tags"] = ["injected-parameters"]
-    nb.cells = [cell]
+    shown = nbformat.v4.new_code_cell("run")
+    shown.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"text/plain": "Run(id_key='0123456789abcdef0')"}
+        )
+    ]
+    nb.cells = [cell, shown]
     nb.metadata["papermill"] = {"parameters": {"id_key": "secret123", "seed": 1}}
-    runner._redact_key(nb)
+    nb = runner._redact_key(nb)
+    assert "0123456789abcdef0" in json.dumps(nb)  # without the key, only known places
+    nb = runner._redact_key(nb, "0123456789abcdef0")
+    assert "0123456789abcdef0" not in json.dumps(nb)
     text = json.dumps(nb)
     assert "secret123" not in text
     assert nb.metadata["papermill"]["parameters"]["seed"] == 1

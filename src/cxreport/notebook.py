@@ -65,7 +65,7 @@ class Run:
     export_dir: Path | None
     history_dir: Path | None
     show_ids: bool
-    id_key: str
+    id_key: str = field(repr=False)  # never in a displayed repr (it is in the saved notebook)
     settings: dict
     metrics: list[Metric] = field(default_factory=list)
     exported: list[str] = field(default_factory=list)

@@ -451,8 +451,15 @@ def _running_cell(nb) -> tuple[int | None, int | None]:
     return None, None
 
 
-def _redact_key(nb) -> None:
-    """Keep the pseudonym key out of the saved notebook (injected cell and papermill metadata)."""
+def _redact_key(nb, key: str = ""):
+    """Keep the pseudonym key out of the saved notebook (injected cell and papermill metadata,
+    and, given ``key``, wherever an output printed it). Returns the notebook."""
+    if key and len(key) >= 16:
+        import nbformat
+
+        text = nbformat.writes(nb)
+        if key in text:
+            nb = nbformat.reads(text.replace(key, REDACTED), as_version=4)
     pm_meta = nb.metadata.get("papermill", {})
     if "id_key" in pm_meta.get("parameters", {}):
         pm_meta["parameters"]["id_key"] = REDACTED
@@ -462,6 +469,7 @@ def _redact_key(nb) -> None:
             cell.source = "\n".join(
                 f'id_key = "{REDACTED}"' if line.startswith("id_key =") else line for line in lines
             )
+    return nb
 
 
 def _title_of(nb, payload: dict | None, fallback: str) -> str:
@@ -579,7 +587,7 @@ def execute_one(task: dict) -> dict:
                 + "`"
             ),
         )
-    _redact_key(nb)
+    nb = _redact_key(nb, str(task["parameters"].get("id_key") or ""))
     nbformat.write(nb, out_nb)
     payload = collect_metrics(nb)
     result["metrics"] = payload
@@ -596,13 +604,8 @@ def execute_one(task: dict) -> dict:
     )
     export_html(nb, out_html, info, show_code=task["show_code"])
     result["export_s"] = round(time.perf_counter() - t1, 3)
-    _emit(
-        "done",
-        name,
-        result["status"],
-        result["duration_s"] + result["export_s"],
-        error_line(err) if err else "",
-    )
+    # "done" is reported by the parent from this result: a queued event could still sit in
+    # the worker's feeder thread when the parent prints its last lines.
     return result
 
 
@@ -633,6 +636,7 @@ class _Progress:
         self.stream = stream
         self.tty = stream.isatty() if tty is None else tty
         self.state = {n: "waiting" for n in names}
+        self.finished: set[str] = set()
         self.t0 = {}
         self.width = max(len(n) for n in names) if names else 10
         self.drawn = 0
@@ -670,6 +674,8 @@ class _Progress:
 
     def event(self, ev: tuple) -> None:
         kind, name = ev[0], ev[1]
+        if name in self.finished:
+            return  # a late cell event from the worker's queue
         if kind == "start":
             self.t0.setdefault(name, time.monotonic())
             self.state[name] = "starting kernel" + (f" (attempt {ev[2]})" if ev[2] > 1 else "")
@@ -683,6 +689,7 @@ class _Progress:
         elif kind == "retry":
             self.log(f"{name}: kernel failure, retrying once ({ev[2]})")
         elif kind == "done":
+            self.finished.add(name)
             status, seconds, err = ev[2], ev[3], ev[4]
             self.state[name] = f"{status} in {seconds:.1f} s" + (f" — {err}" if err else "")
             if not self.tty:
@@ -1038,18 +1045,19 @@ def _execute_all(
             for fut in done:
                 task = futures[fut]
                 try:
-                    results[task["name"]] = fut.result()
+                    r = fut.result()
                 except Exception as exc:  # the worker itself died (e.g. out of memory)
-                    results[task["name"]] = _crashed(task, exc)
-                    progress.event(
-                        (
-                            "done",
-                            task["name"],
-                            "failed",
-                            0.0,
-                            error_line(results[task["name"]]["error"]),
-                        )
+                    r = _crashed(task, exc)
+                results[task["name"]] = r
+                progress.event(
+                    (
+                        "done",
+                        task["name"],
+                        r["status"],
+                        r["duration_s"] + r["export_s"],
+                        error_line(r["error"]),
                     )
+                )
             progress.draw()
         _drain(progress_q, progress)
         progress.finish()

@@ -1,0 +1,389 @@
+"""The shareable HTML: sanitising, code hiding, embedded figures, contents, id guard, index page."""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+from html.parser import HTMLParser
+
+import nbformat
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cxreport import indexpage
+from cxreport.htmlexport import IdGuard, PageInfo, clean_html, export_html, table_of_contents
+from cxreport.notebook import METRIC_MIME, pseudonymise
+
+SCRIPT = "<script>alert('x')</script>"
+IMG = '<img src=x onerror="alert(1)">'
+# a 1x1 PNG
+PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c63f8cfc0f01f0005000201e5273ede0000000049454e44ae426082"
+    )
+).decode()
+
+
+class _Tags(HTMLParser):
+    """Every start tag and attribute a browser would build from the markup."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(markup: str) -> list[tuple[str, dict]]:
+    parser = _Tags()
+    parser.feed(markup)
+    return parser.tags
+
+
+def _active(markup: str) -> list[str]:
+    """Tags or attributes that could run code or load something."""
+    found = []
+    for tag, attrs in _tags(markup):
+        if tag in ("script", "iframe", "object", "embed", "svg", "form", "base"):
+            found.append(tag)
+        for name, value in attrs.items():
+            if name.startswith("on") or name in ("src", "srcdoc", "formaction"):
+                found.append(f"{tag}[{name}]")
+            if name == "href" and (value or "").strip().lower().startswith(("javascript", "data")):
+                found.append(f"{tag}[href={value}]")
+    return found
+
+
+# ----------------------------------------------------------------------------- clean_html
+
+
+def test_clean_html_shows_script_and_img_as_text():
+    out = clean_html(f"<p>Complaint: {SCRIPT} {IMG}</p>")
+    assert _active(out) == []
+    assert "&lt;script&gt;alert('x')&lt;/script&gt;" in out
+    assert '&lt;img src=x onerror="alert(1)"&gt;' in out or "&lt;img" in out
+    assert out.startswith("<p>Complaint: ")
+
+
+def test_clean_html_drops_handlers_and_javascript_links_but_keeps_tables():
+    frame = (
+        '<table class="dataframe" border="1"><thead><tr style="text-align: right;">'
+        '<th>a</th></tr></thead><tbody><tr><td style="color: red" onclick="x()">1</td>'
+        '</tr></tbody></table><a href="javascript:alert(1)">go</a><a href="https://x.org">ok</a>'
+    )
+    out = clean_html(frame)
+    assert _active(out) == []
+    assert ("table", {"class": "dataframe", "border": "1"}) in _tags(out)
+    assert '<td style="color: red;">1</td>' in out or '<td style="color: red">1</td>' in out
+    assert 'href="https://x.org"' in out and "javascript" not in out
+
+
+def test_clean_html_keeps_styler_css():
+    styled = pd.DataFrame({"x": [1.0, 2.0]}).style.highlight_max(color="yellow").to_html()
+    out = clean_html(styled)
+    assert "<style" in out and "background-color: yellow" in out
+    assert _active(out) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                SCRIPT,
+                IMG,
+                "<svg onload=alert(1)>",
+                "<iframe src=x>",
+                "<a href='javascript:x'>",
+                "<b>",
+                "</b>",
+                "<p>",
+                "&lt;",
+                '"',
+                "'",
+                ">",
+                "<",
+                "text",
+                "<scr",
+                "ipt>",
+                "<!--",
+                "-->",
+                "<style>",
+                "</style>",
+                "<table>",
+                "<td onmouseover=x>",
+                "=",
+                " ",
+            ]
+        ),
+        max_size=12,
+    )
+)
+def test_clean_html_never_yields_active_markup(parts):
+    assert _active(clean_html("".join(parts))) == []
+
+
+# ----------------------------------------------------------------------------- contents
+
+
+def test_table_of_contents_escapes_and_skips_the_title():
+    body = (
+        '<h1 id="Title">Title<a class="anchor-link" href="#Title">¶</a></h1>'
+        '<h2 id="a">A &amp; B</h2><h3 id="b">&lt;script&gt;</h3><h4 id="c">deep</h4>'
+    )
+    toc = table_of_contents(body, skip_title="Title")
+    assert '<a href="#a">A &amp; B</a>' in toc
+    assert '<li class="cx-toc-l1"><a href="#b">&lt;script&gt;</a></li>' in toc
+    assert "Title" not in toc and "deep" not in toc and "¶" not in toc
+    assert table_of_contents('<h2 id="a">only one</h2>') == ""
+
+
+# ----------------------------------------------------------------------------- export_html
+
+
+def _executed_notebook():
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('month = "2026-10"')
+    params.metadata["tags"] = ["parameters"]
+    injected = nbformat.v4.new_code_cell('id_key = "TOPSECRETKEY"')
+    injected.metadata["tags"] = ["injected-parameters"]
+    fig = nbformat.v4.new_code_cell("make_the_figure()", execution_count=3)
+    fig.outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"})
+    ]
+    careless = nbformat.v4.new_code_cell("display(HTML(name))", execution_count=4)
+    careless.outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": f"<p>Eve {SCRIPT}{IMG}</p>"})
+    ]
+    streamed = nbformat.v4.new_code_cell("print(name)", execution_count=5)
+    streamed.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"{SCRIPT}\n")]
+    silent = nbformat.v4.new_code_cell("x = compute_silently()", execution_count=6)
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# The report\n\nIntro."),
+        params,
+        injected,
+        nbformat.v4.new_markdown_cell("## First part"),
+        fig,
+        nbformat.v4.new_markdown_cell(f"## Second part\n\nText {IMG}"),
+        careless,
+        streamed,
+        silent,
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "cxreport",
+        "display_name": "cxreport",
+        "language": "python",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("html")
+    nb = _executed_notebook()
+    info = PageInfo(
+        "The report", "2026-10", "/data/<acme>", generated="2026-11-01T08:00:00", version="0.1.0"
+    )
+    hidden = export_html(nb, folder / "hidden.html", info).read_text()
+    shown = export_html(nb, folder / "shown.html", info, show_code=True).read_text()
+    failed = export_html(
+        nb,
+        folder / "failed.html",
+        PageInfo(
+            "The report",
+            "2026-10",
+            "/data",
+            status="failed",
+            error="cell In [4]: ValueError: <b>bad</b>",
+        ),
+    ).read_text()
+    return hidden, shown, failed
+
+
+def test_export_hides_code_and_the_injected_parameters_by_default(exported):
+    hidden, shown, _ = exported
+    assert "make_the_figure" not in hidden and "compute_silently" not in hidden
+    assert "make_the_figure" in shown and "compute_silently" in shown
+    for page in exported:
+        assert "TOPSECRETKEY" not in page
+
+
+def test_export_embeds_figures_and_loads_nothing_from_outside(exported):
+    for page in exported:
+        imgs = [a for t, a in _tags(page) if t == "img"]
+        assert len(imgs) == 1 and imgs[0]["src"] == f"data:image/png;base64,{PNG}"
+        assert [t for t, _ in _tags(page) if t == "script"] == []
+        assert [t for t, a in _tags(page) if t == "link" and a.get("rel") == "stylesheet"] == []
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+
+
+def test_export_renders_data_derived_markup_as_text(exported):
+    for page in exported:
+        active = [x for x in _active(page) if x != "img[src]"]
+        assert active == []
+        assert "Eve &lt;script&gt;alert('x')&lt;/script&gt;" in page
+        assert "onerror" not in [k for _, a in _tags(page) for k in a]
+
+
+def test_export_header_names_month_data_source_and_has_contents(exported):
+    hidden, _, failed = exported
+    assert '<h1 class="cx-title">The report</h1>' in hidden
+    assert "Reporting month <strong>2026-10</strong>" in hidden
+    assert "Data <code>/data/&lt;acme&gt;</code>" in hidden
+    assert '<details class="cx-toc" open><summary>Contents</summary>' in hidden
+    assert 'href="#First-part"' in hidden and 'href="#Second-part"' in hidden
+    assert '<a href="index.html">' in hidden
+    assert "This notebook failed: cell In [4]: ValueError: &lt;b&gt;bad&lt;/b&gt;." in failed
+    assert "This notebook failed" not in hidden
+
+
+# ----------------------------------------------------------------------------- id guard
+
+
+def test_id_guard_replaces_whole_ids_outside_images_only():
+    guard = IdGuard(["C000001", "C000010", "12345", "A&B-7"], key="k" * 64)
+    text = (
+        "<td>C000001</td><td>C0000011</td><td>xC000010</td><td>12345</td><td>A&amp;B-7</td>"
+        '<img src="data:image/png;base64,AAAC000001AAA">'
+    )
+    out, n = guard.scrub(text)
+    p1 = pseudonymise(["C000001"], "k" * 64).iloc[0]
+    p2 = pseudonymise(["A&B-7"], "k" * 64).iloc[0]
+    assert n == 2
+    assert f"<td>{p1}</td>" in out and "<td>C0000011</td>" in out and "xC000010" in out
+    assert "<td>12345</td>" in out and guard.skipped == 1  # digit-only ids are not scanned
+    assert f"<td>{p2}</td>" in out
+    assert "AAAC000001AAA" in out
+
+
+def test_id_guard_escaped_ids():
+    guard = IdGuard(["A&B-7"], key="k" * 64)
+    out, n = guard.scrub("<td>A&amp;B-7</td> and A&B-7")
+    pseudo = pseudonymise(["A&B-7"], "k" * 64).iloc[0]
+    assert n == 2 and out == f"<td>{pseudo}</td> and {pseudo}"
+
+
+def test_pseudonyms_are_stable_per_key():
+    a = pseudonymise(["C1", "C2", None], "key-1")
+    assert a.iloc[0] == pseudonymise(["C1"], "key-1").iloc[0]
+    assert a.iloc[0] != pseudonymise(["C1"], "key-2").iloc[0]
+    assert re.fullmatch(r"C-[0-9a-f]{10}", a.iloc[0]) and pd.isna(a.iloc[2])
+
+
+# ----------------------------------------------------------------------------- index page
+
+
+def test_compare_known_answer():
+    now = {"value": 30.0, "se": 2.0}
+    before = {"value": 20.0, "se": 3.0}
+    change = indexpage.compare(now, before)
+    z = 10 / math.sqrt(13)
+    assert change.delta == 10.0 and change.z == pytest.approx(z)
+    assert change.p == pytest.approx(math.erfc(z / math.sqrt(2)))  # 0.00555
+    assert change.significant is True
+    # SE from a 95% CI: (hi - lo) / 3.92
+    assert indexpage.standard_error({"ci_low": 10.0, "ci_high": 17.84}) == pytest.approx(2.0)
+    weak = indexpage.compare({"value": 21.0, "ci_low": 15.0, "ci_high": 27.0}, before)
+    assert weak.significant is False
+    none = indexpage.compare({"value": 21.0}, before)
+    assert none.delta == 1.0 and none.significant is None
+    assert indexpage.compare({"value": 21.0}, None).delta is None
+
+
+def test_headline_picks_the_cx_kpis_in_order():
+    metrics = [
+        {"name": n}
+        for n in (
+            "churn_rate",
+            "auc",
+            "nps",
+            "csi_overall",
+            "sqi_daily_mean",
+            "at_risk_customers",
+            "nps_promoters",
+        )
+    ]
+    tiles, rest = indexpage.headline(metrics)
+    assert [m["name"] for m in tiles] == [
+        "nps",
+        "csi_overall",
+        "sqi_daily_mean",
+        "churn_rate",
+        "at_risk_customers",
+    ]
+    assert [m["name"] for m in rest] == ["auc", "nps_promoters"]
+
+
+def test_collect_metrics_reads_the_last_payload():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("run.kpis()")
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={METRIC_MIME: {"metrics": [1]}}),
+        nbformat.v4.new_output("display_data", data={METRIC_MIME: {"metrics": [2]}}),
+    ]
+    nb.cells = [cell]
+    assert indexpage.collect_metrics(nb) == {"metrics": [2]}
+    assert indexpage.collect_metrics(nbformat.v4.new_notebook()) is None
+
+
+def test_render_index_escapes_labels_and_marks_significance():
+    hostile = "NPS <script>alert(1)</script>"
+    metrics = [
+        {
+            "name": "nps",
+            "label": hostile,
+            "value": 30.0,
+            "se": 2.0,
+            "unit": "",
+            "higher_is_better": True,
+            "notebook": "05_nps_sqi",
+            "n": 1200,
+        },
+        {
+            "name": "auc",
+            "label": "AUC",
+            "value": 0.81,
+            "unit": "",
+            "higher_is_better": True,
+            "notebook": "03_churn",
+            "note": IMG,
+        },
+    ]
+    previous = [{"name": "nps", "value": 20.0, "se": 3.0, "notebook": "05_nps_sqi"}]
+    notebooks = [
+        {
+            "name": "05_nps_sqi",
+            "title": "NPS <b>",
+            "html": "05_nps_sqi.html",
+            "status": "failed",
+            "error_line": f"cell In [3]: ValueError: {SCRIPT}",
+            "duration_s": 1.5,
+            "exported": ["at_risk.csv"],
+        }
+    ]
+    page = indexpage.render_index(
+        month="2026-10",
+        previous_month="2026-09",
+        metrics=metrics,
+        previous=previous,
+        notebooks=notebooks,
+        data_source="data/<x>",
+        generated="now",
+        version="0.1.0",
+        leak_total=0,
+        status="failed",
+    )
+    assert _active(page) == []
+    assert "NPS &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "▲ +10 vs 2026-09" in page and 'class="sigmark"' in page
+    assert "significant (p = 0.006)" in page
+    assert "n = 1,200" in page
+    assert "Some analyses failed this month" in page
+    assert "ValueError: &lt;script&gt;" in page
+    assert '<a href="at_risk.csv">at_risk.csv</a>' in page

@@ -1,0 +1,369 @@
+"""``cxreport run`` end to end on the fixture notebooks (real kernels), and once on a real one.
+
+One module-scoped report folder holds two good months (2026-09, then 2026-10 with non-default
+parameters) built from a copy of the sample data with hostile strings planted in a customer
+name and two complaint texts. Later tests add a failing run, an interrupted run and a
+``--show-code --show-ids`` run, and check that the good report survives.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from cxreport import runner
+from cxreport.notebook import pseudonymise
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "notebooks"
+CLI = [sys.executable, "-m", "cxreport.cli", "run"]
+XSS_SCRIPT = "<script>window.__cxr_xss = 1; alert('xss-script')</script>"
+XSS_IMG = "<img src=x onerror=\"window.__cxr_xss = 2; alert('xss-img')\">"
+
+
+def make_hostile_data(dst: Path) -> Path:
+    """Copy data/sample to ``dst`` with script and img-onerror strings in customer and
+    complaint texts."""
+    shutil.copytree(ROOT / "data" / "sample", dst)
+    cust = pd.read_csv(dst / "customers.csv", dtype=str, keep_default_na=False)
+    cust["name"] = "Customer " + cust["customer_id"]
+    first = cust["customer_id"].min()
+    cust.loc[cust["customer_id"] == first, "name"] = "Eve " + XSS_IMG + XSS_SCRIPT
+    cust.to_csv(dst / "customers.csv", index=False, quoting=csv.QUOTE_NONNUMERIC)
+    comp = pd.read_csv(dst / "complaints.csv", dtype=str, keep_default_na=False)
+    ids = comp["complaint_id"].sort_values().iloc[:2].tolist()
+    comp.loc[comp["complaint_id"] == ids[0], "text"] = "Bad service " + XSS_SCRIPT
+    comp.loc[comp["complaint_id"] == ids[1], "text"] = "Broken " + XSS_IMG
+    comp.to_csv(dst / "complaints.csv", index=False, quoting=csv.QUOTE_NONNUMERIC)
+    return dst
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def tags(page: str) -> list[tuple[str, dict]]:
+    p = _Tags()
+    p.feed(page)
+    return p.tags
+
+
+def run(**kwargs) -> runner.RunResult:
+    stream = io.StringIO()
+    kwargs.setdefault("notebooks_dir", FIXTURES)
+    kwargs.setdefault("jobs", 2)
+    result = runner.run_report(stream=stream, tty=False, **kwargs)
+    result.log = stream.getvalue()
+    return result
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    base = tmp_path_factory.mktemp("runner")
+    data = make_hostile_data(base / "data")
+    out = base / "reports"
+    sept = run(data_dir=data, month="2026-09", out=out)
+    octo = run(
+        data_dir=data,
+        month="2026-10",
+        out=out,
+        params={"label": "2024", "bins": "7", "seed": "45", "leak_ids": "yes"},
+    )
+    return {"base": base, "data": data, "out": out, "sept": sept, "oct": octo}
+
+
+def _manifest(folder: Path) -> dict:
+    return json.loads((folder / "manifest.json").read_text())
+
+
+# ----------------------------------------------------------------------------- the folder
+
+
+def test_good_runs_write_the_month_folder(world):
+    out = world["out"]
+    for result, month in ((world["sept"], "2026-09"), (world["oct"], "2026-10")):
+        assert result.status == "ok" and result.exit_code == 0
+        assert result.folder == out / month
+        names = {p.name for p in result.folder.iterdir()}
+        assert {
+            "01_alpha.ipynb",
+            "01_alpha.html",
+            "02_beta.ipynb",
+            "02_beta.html",
+            "index.html",
+            "metrics.json",
+            "manifest.json",
+            "fixture_customers.csv",
+        } <= names
+    assert sorted(p.name for p in out.iterdir()) == [".cxreport-id-key", "2026-09", "2026-10"]
+    assert "01_alpha: ok in" in world["oct"].log and "02_beta: started" in world["oct"].log
+
+
+def test_parameters_reach_the_kernel_with_their_declared_types(world):
+    nb = nbformat.read(world["out"] / "2026-10" / "01_alpha.ipynb", as_version=4)
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert 'label = "2024"' in injected.source  # a str, as declared (not the int 2024)
+    assert "bins = 7\n" in injected.source and "leak_ids = True" in injected.source
+    metrics = {
+        m["name"]: m
+        for m in json.loads((world["out"] / "2026-10" / "metrics.json").read_text())["metrics"]
+    }
+    assert metrics["fixture_bins"]["value"] == 7.0
+    assert metrics["fixture_score"]["value"] == 95.0  # 50 + seed
+    assert metrics["fixture_nps"]["notebook"] == "01_alpha"
+
+
+def test_manifest_records_how_the_report_was_made(world):
+    m = _manifest(world["out"] / "2026-10")
+    assert m["month"] == "2026-10" and m["status"] == "ok"
+    assert m["parameters"]["01_alpha"]["label"] == "2024"
+    assert m["parameters"]["02_beta"]["seed"] == 45 and "label" not in m["parameters"]["02_beta"]
+    assert m["parameters"]["01_alpha"]["export_dir"] == str(world["out"] / "2026-10")
+    for pkg in ("python", "cxreport", "papermill", "nbconvert", "pandas"):
+        assert m["versions"][pkg]
+    data = world["data"]
+    assert set(m["data_files"]) == {p.name for p in data.iterdir()}
+    assert (
+        m["data_files"]["customers.csv"]
+        == hashlib.sha256((data / "customers.csv").read_bytes()).hexdigest()
+    )
+    assert re.fullmatch(r"[0-9a-f]{40}", m["git"]["commit"])
+    rows = {r["name"]: r for r in m["notebooks"]}
+    assert set(rows) == {"01_alpha", "02_beta"}
+    for r in rows.values():
+        assert r["status"] == "ok" and r["error"] is None and r["duration_s"] > 0
+        assert r["kernel_transport"] in ("ipc", "tcp") and r["attempts"] == 1
+    assert rows["01_alpha"]["exported"] == ["fixture_customers.csv"]
+    assert rows["01_alpha"]["ids_replaced_in_html"] == 5  # the planted print(raw ids)
+
+
+def test_the_pseudonym_key_stays_out_of_the_report(world):
+    key = (world["out"] / ".cxreport-id-key").read_text().strip()
+    assert len(key) == 64
+    for path in (world["out"] / "2026-10").iterdir():
+        assert key not in path.read_text(encoding="utf-8", errors="replace"), path.name
+    m = _manifest(world["out"] / "2026-10")
+    assert m["parameters"]["01_alpha"]["id_key"] == runner.REDACTED
+
+
+# ----------------------------------------------------------------------------- safe HTML
+
+
+def test_html_hides_code_embeds_figures_and_escapes_data(world):
+    page = (world["out"] / "2026-10" / "01_alpha.html").read_text()
+    assert "run.record(" not in page and "import cxreport" not in page
+    assert "Reporting month <strong>2026-10</strong>" in page
+    assert f"Data <code>{world['data']}</code>" in page
+    assert '<details class="cx-toc" open>' in page and 'href="#Complaint-texts"' in page
+    found = tags(page)
+    assert [t for t, _ in found if t in ("script", "iframe", "svg")] == []
+    assert [(t, k) for t, a in found for k in a if k.startswith("on")] == []
+    imgs = [a["src"] for t, a in found if t == "img"]
+    assert len(imgs) == 1 and imgs[0].startswith("data:image/png;base64,")
+    # the careless raw-HTML cells, the Markdown cell and the DataFrame all show the text
+    assert page.count("&lt;script&gt;window.__cxr_xss = 1;") >= 4
+    assert "Customer: Eve &lt;img src=x onerror=" in page
+    assert "<strong>Name in Markdown:</strong> Eve &lt;img" in page
+
+
+def test_ids_are_pseudonyms_in_html_and_real_in_the_export(world):
+    key = (world["out"] / ".cxreport-id-key").read_text().strip()
+    export = pd.read_csv(world["out"] / "2026-10" / "fixture_customers.csv")
+    real = export["customer_id"].tolist()
+    assert real == sorted(real) and real[0] == "C000001"
+    pseudo = pseudonymise(real, key).tolist()
+    for month in ("2026-09", "2026-10"):
+        page = (world["out"] / month / "01_alpha.html").read_text()
+        for r, p in zip(real, pseudo, strict=True):
+            assert r not in page
+            assert p in page  # stable: the same pseudonym both months, joinable with the key
+
+
+# ----------------------------------------------------------------------------- index.html
+
+
+def test_index_shows_kpis_with_change_and_significance(world):
+    page = (world["out"] / "2026-10" / "index.html").read_text()
+    assert "Customer-experience report · 2026-10" in page
+    tile = page.split('data-metric="fixture_nps"', 1)[1].split('<div class="tile"', 1)[0]
+    # NPS (fixture) = 10 + bins: 17 (CI 7-27) against 20 (CI 10-30) in 2026-09
+    assert '<div class="value">17</div>' in tile and "▼ -3 vs 2026-09" in tile
+    assert "not significant" in tile and "sigmark" not in tile
+    row = page.split('<tr data-metric="fixture_score">', 1)[1].split("</tr>", 1)[0]
+    # 95 ± 1 against 92 ± 1: z = 3 / sqrt(2) = 2.12, p = 0.034
+    assert "▲ +3" in row and "sigmark" in row and "significant (p = 0.034)" in row
+    churn = page.split('data-metric="fixture_churn_rate"', 1)[1].split('<div class="tile"', 1)[0]
+    assert "= +0%" in churn or "= 0%" in churn
+    for nb in ("01_alpha", "02_beta"):
+        assert f'<a href="{nb}.html">' in page
+        row = page.split(f'<tr data-notebook="{nb}">', 1)[1].split("</tr>", 1)[0]
+        assert '<span class="status-ok">ok</span>' in row
+    assert '<a href="fixture_customers.csv">' in page
+    sept = (world["out"] / "2026-09" / "index.html").read_text()
+    assert "no report for 2026-08 to compare with" in sept
+
+
+# ----------------------------------------------------------------------------- failures
+
+
+def _cli(world, *args, **kw):
+    cmd = [
+        *CLI,
+        "--data",
+        str(world["data"]),
+        "--out",
+        str(world["out"]),
+        "--notebooks",
+        str(FIXTURES),
+        "--jobs",
+        "2",
+        *args,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300, **kw)
+
+
+def test_failing_notebook_others_continue_good_report_kept(world):
+    good = (world["out"] / "2026-10" / "manifest.json").read_bytes()
+    proc = _cli(world, "--month", "2026-10", "--param", "fail=true")
+    assert proc.returncode == 1, proc.stderr
+    failures = [line for line in proc.stderr.splitlines() if line.startswith("✗")]
+    assert failures == ["✗ 02_beta failed at cell In [5]: ValueError: planted failure for the test"]
+    assert "Traceback" not in proc.stderr
+    assert "1/2 notebooks ok." in proc.stdout and "was kept" in proc.stdout
+    # the good report is untouched; the failed run sits next to it
+    assert (world["out"] / "2026-10" / "manifest.json").read_bytes() == good
+    failed = world["out"] / "2026-10.failed"
+    m = _manifest(failed)
+    rows = {r["name"]: r for r in m["notebooks"]}
+    assert m["status"] == "failed" and rows["01_alpha"]["status"] == "ok"
+    err = rows["02_beta"]["error"]
+    assert err["notebook"] == "02_beta.ipynb" and err["ename"] == "ValueError"
+    assert err["evalue"] == "planted failure for the test"
+    assert err["execution_count"] == 5 and isinstance(err["cell_index"], int)
+    page = (failed / "02_beta.html").read_text()
+    assert "An Exception was encountered at" in page  # papermill's banner
+    assert "This notebook failed: cell In [5]: ValueError: planted failure" in page
+    nb = nbformat.read(failed / "02_beta.ipynb", as_version=4)
+    assert nb.metadata["papermill"]["exception"] is True
+    index = (failed / "index.html").read_text()
+    assert "Some analyses failed this month" in index and "status-failed" in index
+    assert not list(world["out"].glob(".2026-10.tmp-*"))
+
+
+def test_interrupted_run_keeps_the_old_report_and_stops_its_kernels(world):
+    psutil = pytest.importorskip("psutil")
+    good = (world["out"] / "2026-10" / "manifest.json").read_bytes()
+    cmd = [
+        *CLI,
+        "--data",
+        str(world["data"]),
+        "--out",
+        str(world["out"]),
+        "--notebooks",
+        str(FIXTURES),
+        "--jobs",
+        "2",
+        "--month",
+        "2026-10",
+        "--param",
+        "sleep_s=120",
+    ]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    try:
+        kernels: list = []
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:  # wait until the kernels run the sleeping cell
+            kernels = [
+                p
+                for p in psutil.Process(proc.pid).children(recursive=True)
+                if "ipykernel" in " ".join(p.cmdline())
+            ]
+            # alpha has finished, beta sleeps in its kernel
+            if kernels and list(world["out"].glob(".2026-10.tmp-*/01_alpha.html")):
+                break
+            time.sleep(0.5)
+        assert kernels, "the kernel did not start"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert err.strip().endswith("cxreport run: interrupted") and "Traceback" not in err
+    assert (world["out"] / "2026-10" / "manifest.json").read_bytes() == good
+    assert not list(world["out"].glob(".2026-10.*"))
+    gone, alive = psutil.wait_procs(kernels, timeout=10)
+    assert alive == []
+
+
+def test_show_code_and_show_ids(world):
+    out = world["base"] / "shown"
+    result = run(
+        data_dir=world["data"],
+        month="2026-10",
+        out=out,
+        only=["alpha"],
+        show_code=True,
+        show_ids=True,
+    )
+    assert result.status == "ok" and [r["name"] for r in result.notebooks] == ["01_alpha"]
+    page = (out / "2026-10" / "01_alpha.html").read_text()
+    text = re.sub(r"<[^>]+>", "", page)  # code is highlighted token by token
+    assert "run.record(" in text and "import cxreport" in text and "C000001" in page
+    key = (out / ".cxreport-id-key").read_text().strip()
+    assert "# Parameters" not in text and key not in page  # the injected cell never appears
+    assert [t for t, _ in tags(page) if t == "script"] == []
+    index = (out / "2026-10" / "index.html").read_text()
+    assert "shows real identifiers: do not forward it" in index
+    assert _manifest(out / "2026-10")["command"]["show_ids"] is True
+
+
+# ----------------------------------------------------------------------------- a real notebook
+
+
+def test_real_notebook_with_non_default_parameters(tmp_path, sample_dir):
+    """The one test on a real analysis: 01_swot for 2026-09 with top_n=2."""
+    if not (ROOT / "notebooks" / "01_swot.ipynb").is_file():
+        pytest.skip("notebooks/01_swot.ipynb is not there")
+    result = runner.run_report(
+        data_dir=sample_dir,
+        month="2026-09",
+        out=tmp_path,
+        only=["swot"],
+        jobs=1,
+        params={"top_n": "2"},
+        notebooks_dir=ROOT / "notebooks",
+        stream=io.StringIO(),
+        tty=False,
+    )
+    row = result.notebooks[0]
+    assert result.status == "ok", runner.error_line(row["error"])
+    folder = tmp_path / "2026-09"
+    page = (folder / "01_swot.html").read_text()
+    assert "Reporting month <strong>2026-09</strong>" in page
+    assert [t for t, _ in tags(page) if t == "script"] == []
+    assert sum(a.get("src", "").startswith("data:image/png") for t, a in tags(page)) >= 1
+    metrics = json.loads((folder / "metrics.json").read_text())["metrics"]
+    assert metrics and all(m["notebook"] == "01_swot" for m in metrics)
+    assert _manifest(folder)["parameters"]["01_swot"]["top_n"] == 2
