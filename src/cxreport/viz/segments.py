@@ -154,9 +154,8 @@ def cluster_map(proj) -> Figure:
         zip(order["cluster"], order["segment"], strict=True), cols, strict=True
     ):
         q = p[p["cluster"] == c]
-        ax.scatter(
-            q["pc1"], q["pc2"], s=7, alpha=0.35, color=col, lw=0, label=f"{name} ({len(q):,})"
-        )
+        ax.scatter(q["pc1"], q["pc2"], s=8, alpha=0.5, color=col, lw=0)
+        ax.scatter([], [], s=40, color=col, label=f"{name} ({len(q):,} shown)")
         cx, cy = proj.centers[c]
         ax.scatter([cx], [cy], s=160, marker="X", color=col, edgecolor="black", lw=1, zorder=5)
 
@@ -174,7 +173,7 @@ def cluster_map(proj) -> Figure:
         "Segments on the two main axes of the customer features"
         + (f"\n{sub}; X = segment centre" if sub else "\nX = segment centre")
     )
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), markerscale=3, fontsize=9)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -206,7 +205,7 @@ def profile_heatmap(prof: pd.DataFrame) -> Figure:
     vals = prof[cols].astype(float)
     span = (vals.max() - vals.min()).replace(0, np.nan)
     colour = ((vals - vals.min()) / span).fillna(0.5)
-    fig, ax = plt.subplots(figsize=(1.05 * len(cols) + 3, 0.6 * len(prof) + 1.8))
+    fig, ax = plt.subplots(figsize=(0.85 * len(cols) + 2.5, 0.55 * len(prof) + 2.0))
     ax.imshow(colour.to_numpy(), cmap="Blues", vmin=-0.15, vmax=1.15, aspect="auto")
     for i in range(len(prof)):
         for j, c in enumerate(cols):
@@ -238,7 +237,7 @@ def migration_heatmap(mig) -> Figure:
     for i, r in enumerate(m.index):
         for j, c in enumerate(m.columns):
             n, p = m.iloc[i, j], pct.iloc[i, j]
-            txt = f"{n:,}" + ("" if pd.isna(p) or n == 0 else f"\n({p:.0%})")
+            txt = "·" if n == 0 else f"{n:,}" + ("" if pd.isna(p) else f"\n({p:.0%})")
             ax.text(
                 j,
                 i,
@@ -265,7 +264,7 @@ def migration_heatmap(mig) -> Figure:
 
 def value_change(flows: pd.DataFrame, *, currency: str = "") -> Figure:
     """Net value in the month per segment, last month against this month (grouped bars)."""
-    f = flows
+    f = flows[(flows["value_before"] != 0) | (flows["value_now"] != 0)]
     y = np.arange(len(f))
     h = 0.38
     fig, ax = plt.subplots(figsize=(9, 0.55 * len(f) + 1.6))
