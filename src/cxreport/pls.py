@@ -164,6 +164,12 @@ def fit_pls(
     missing = [c for c in cols if c not in data.columns]
     if missing:
         raise PLSError(f"Indicator column(s) not in the data: {', '.join(missing)}.")
+    dup = sorted({c for c in cols if cols.count(c) > 1})
+    if dup:
+        raise PLSError(
+            f"Indicator(s) {', '.join(dup)} appear in more than one block; each indicator "
+            f"must measure one block only."
+        )
     empty = [n for n in names if not list(blocks[n])]
     if empty:
         raise PLSError(f"Block(s) with no indicators: {', '.join(empty)}.")
