@@ -182,3 +182,30 @@ def test_totals_lie_between_1_and_4(rows):
     s2 = swot.score_factors(f.assign(weight=f["weight"] * 3))
     assert s2.ife_total == pytest.approx(s.ife_total)
     assert s2.efe_total == pytest.approx(s.efe_total)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"weights_from": "delphi"}, r"'weights_from' parameter must be one of 'table', 'ahp'"),
+        ({"random_index": "alonso"}, r"'random_index' parameter must be one of 'saaty1980'"),
+        ({"top_n": 0}, r"'top_n' parameter must be an int in \[1, 10\]; got 0"),
+        ({"lang": "fr"}, r"'lang' parameter must be one of 'en', 'zh'; got 'fr'"),
+        ({"score_method": "mean"}, r"'score_method' parameter must be one of 'pct_max', 'pomp'"),
+        ({"n_weakest": True}, r"'n_weakest' parameter must be an int"),
+        ({"trend_window": 13}, r"'trend_window' parameter must be an int in \[1, 12\]"),
+        ({"alpha": 0}, r"'alpha' parameter must be a number in \(0, 1\); got 0"),
+        ({"segment_trends": "yes"}, r"'segment_trends' parameter must be True or False"),
+    ],
+)
+def test_notebook_settings_are_checked(kwargs, match):
+    swot.check_settings()  # the defaults pass
+    with pytest.raises(swot.SwotInputError, match=match):
+        swot.check_settings(**kwargs)
+
+
+def test_matrix_shows_whole_number_ratings_and_a_total_row():
+    m = swot.score_factors(frame(DAVID_IFE + HAND_EFE)).matrix("EFE")
+    assert str(m["rating"].dtype) == "Int64"
+    assert m["rating"].iloc[:-1].tolist() == [4, 2, 3, 1, 2]
+    assert m.iloc[-1]["kind"] == "Total" and pd.isna(m.iloc[-1]["rating"])
