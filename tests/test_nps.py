@@ -201,3 +201,20 @@ def test_bad_parameters_and_missing_column(tmp_path):
         nps.nps_table(pd.DataFrame({"score": [1]}), "score")
     with pytest.raises(nps.MissingColumnError, match="no 'touchpoint' column"):
         nps.nps_by_touchpoint(data)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"min_responses": 0}, "'min_responses' parameter"),
+        (
+            {"group_min_responses": -1},
+            r"'group_min_responses' parameter must be an int in the range \[1, inf\); got -1",
+        ),
+        ({"group_months": 1.5}, "'group_months' parameter"),
+    ],
+)
+def test_check_options_up_front(kwargs, message):
+    nps.check_options()
+    with pytest.raises(CxReportError, match=message):
+        nps.check_options(**kwargs)

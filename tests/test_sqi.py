@@ -323,3 +323,18 @@ def test_always_needs_the_reopened_weight(tmp_path):
     assert not sqi.include_complaints(data)  # auto: silently off without the weight
     with pytest.raises(CxReportError, match="complaints='always' needs 'complaint_reopened'"):
         sqi.include_complaints(data, "always")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"freq": "M"}, "'freq' parameter must be 'D' or 'W'; got 'M'"),
+        ({"per_contacts": -5}, "'per_contacts' parameter"),
+        ({"baseline_months": 0}, "'baseline_months' parameter"),
+        ({"complaints": "yes"}, "'complaints' parameter"),
+    ],
+)
+def test_check_options_up_front(kwargs, message):
+    sqi.check_options()  # the defaults pass
+    with pytest.raises(CxReportError, match=message):
+        sqi.check_options(**kwargs)

@@ -70,6 +70,13 @@ def _int_param(name: str, value, lo: int, hi: int | None = None) -> int:
     return int(value)
 
 
+def check_options(*, window_months: int = 12, churn_days: int = 90, survey_days: int = 30) -> None:
+    """Check the Moments-of-Truth options up front (same rules as :func:`moments_of_truth`)."""
+    _int_param("window_months", window_months, 1)
+    _int_param("churn_days", churn_days, 1, 730)
+    _int_param("survey_days", survey_days, 0, 365)
+
+
 def newcombe_diff(k1, n1, k2, n2, *, confidence: float = 0.95):
     """Newcombe's hybrid score interval for ``p1 − p2`` (Newcombe 1998, method 10).
 

@@ -272,6 +272,31 @@ def _check_min(min_responses) -> int:
     return int(min_responses)
 
 
+def check_options(
+    *, min_responses: int = 100, group_min_responses: int = 30, group_months: int = 3
+) -> None:
+    """Check the NPS options of the notebook up front (same messages as the functions)."""
+    _check_min(min_responses)
+    if (
+        isinstance(group_min_responses, bool)
+        or not isinstance(group_min_responses, (int, np.integer))
+        or group_min_responses < 1
+    ):
+        raise CxReportError(
+            f"The 'group_min_responses' parameter must be an int in the range [1, inf); "
+            f"got {group_min_responses!r}."
+        )
+    if (
+        isinstance(group_months, bool)
+        or not isinstance(group_months, (int, np.integer))
+        or (group_months < 1)
+    ):
+        raise CxReportError(
+            f"The 'group_months' parameter must be an int in the range [1, inf); "
+            f"got {group_months!r}."
+        )
+
+
 def nps_table(
     survey: pd.DataFrame, by: str, *, min_responses: int = 30, confidence: float = 0.95, order=None
 ) -> pd.DataFrame:

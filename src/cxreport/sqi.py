@@ -53,6 +53,42 @@ def _check_per(per_contacts) -> int:
     return int(per_contacts)
 
 
+def check_options(
+    *,
+    freq: str = "W",
+    per_contacts: int = 1000,
+    baseline_months: int = 12,
+    complaints: str = "auto",
+) -> None:
+    """Check the SQI options up front (same messages as the functions that use them).
+
+    A notebook calls this right after loading so that a bad parameter stops the run before
+    any analysis, not half-way through the report.
+    """
+    _check_per(per_contacts)
+    if freq not in ("D", "W"):
+        raise CxReportError(f"The 'freq' parameter must be 'D' or 'W'; got {freq!r}.")
+    _check_baseline(baseline_months)
+    if complaints not in _COMPLAINTS:
+        raise CxReportError(
+            f"The 'complaints' parameter must be one of {', '.join(_COMPLAINTS)}; "
+            f"got {complaints!r}."
+        )
+
+
+def _check_baseline(baseline_months) -> int:
+    if (
+        isinstance(baseline_months, bool)
+        or not isinstance(baseline_months, (int, np.integer))
+        or baseline_months < 1
+    ):
+        raise CxReportError(
+            "The 'baseline_months' parameter must be an int in the range "
+            f"[1, inf); got {baseline_months!r}."
+        )
+    return int(baseline_months)
+
+
 def check_outcomes(touchpoints: pd.DataFrame, weights: dict[str, float]) -> None:
     """Raise if a touchpoint outcome is neither ``ok`` nor a failure type of the weight table.
 
@@ -304,15 +340,7 @@ def control_chart(
     per = _check_per(per_contacts)
     if freq not in ("D", "W"):
         raise CxReportError(f"The 'freq' parameter must be 'D' or 'W'; got {freq!r}.")
-    if (
-        isinstance(baseline_months, bool)
-        or not isinstance(baseline_months, (int, np.integer))
-        or baseline_months < 1
-    ):
-        raise CxReportError(
-            "The 'baseline_months' parameter must be an int in the range "
-            f"[1, inf); got {baseline_months!r}."
-        )
+    _check_baseline(baseline_months)
     if not isinstance(sigmas, (int, float)) or sigmas <= 0:
         raise CxReportError(f"The 'sigmas' parameter must be a number > 0; got {sigmas!r}.")
     s = sqi_series(data, freq=freq, per_contacts=per, complaints=complaints)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL
 
@@ -30,20 +31,22 @@ def nps_trend(
     """NPS per month with its 95 % adjusted-Wald interval (:func:`cxreport.nps.nps_by_month`).
 
     Significant month-on-month changes are marked ▲ / ▼; months flagged ``small_sample`` are
-    hollow grey points outside the trend line.
+    hollow grey points and break the trend line (it joins consecutive precise months only).
     """
     m = monthly.reset_index(drop=True)
     x = np.arange(len(m))
-    fig, ax = plt.subplots(figsize=(10, 4.8))
+    fig, ax = plt.subplots(figsize=(11, 5))
     ok = ~m["small_sample"].to_numpy(bool) & m["n"].gt(0).to_numpy()
     small = m["small_sample"].to_numpy(bool) & m["n"].gt(0).to_numpy()
     ax.axhline(0, color=NEUTRAL, lw=1)
     yerr = np.vstack([m["nps"] - m["ci_low"], m["ci_high"] - m["nps"]])
+    # the line joins consecutive precise months only: a small month breaks it
+    ax.plot(x, m["nps"].where(ok), "-", color=ACCENT, lw=1.8, zorder=2)
     ax.errorbar(
         x[ok],
         m["nps"][ok],
         yerr=yerr[:, ok],
-        fmt="o-",
+        fmt="o",
         color=ACCENT,
         ecolor=ACCENT,
         elinewidth=1.2,
@@ -79,54 +82,51 @@ def nps_trend(
             color=GOOD if up else BAD,
             fontsize=11,
         )
-    ax.set_xticks(x, [str(p) for p in m["month"]], rotation=45, ha="right")
+    ax.set_xticks(x, _month_labels(m), fontsize=8)
     ax.set_ylim(*_nps_limits(m["ci_low"], m["ci_high"]))
     ax.set_ylabel("NPS (points, −100 … +100)")
-    ax.set_xlabel("month")
+    ax.set_xlabel("month (n = answers)")
     ax.set_title(title)
     handles, labels = ax.get_legend_handles_labels()
     if sig.any():
         handles.append(Line2D([], [], ls="", marker="$▲▼$", color=NEUTRAL, ms=12))
         labels.append("significant change vs previous month (p < .05)")
-    ax.legend(handles, labels, loc="lower left", fontsize=9)
-    for i in range(len(m)):
-        ax.annotate(
-            f"n={int(m.loc[i, 'n'])}",
-            (x[i], ax.get_ylim()[0]),
-            xytext=(0, 3),
-            textcoords="offset points",
-            ha="center",
-            va="bottom",
-            fontsize=7,
-            color=NEUTRAL,
-        )
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3, fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def _month_labels(m: pd.DataFrame) -> list[str]:
+    """``2026-10`` over ``n=167``: the sample size sits under every month."""
+    return [f"{p}\nn={int(k)}" for p, k in zip(m["month"], m["n"], strict=True)]
 
 
 def nps_mix(monthly: pd.DataFrame, *, title: str = "Promoters, passives and detractors") -> Figure:
     """100 % stacked bars of detractors, passives and promoters per month."""
     m = monthly.reset_index(drop=True)
     x = np.arange(len(m))
-    fig, ax = plt.subplots(figsize=(10, 4.2))
+    fig, ax = plt.subplots(figsize=(11, 4.6))
     bottom = np.zeros(len(m))
     alpha = np.where(m["small_sample"].to_numpy(bool), 0.4, 1.0)
+    handles = []
     for col, colour, label in (
         ("pct_detractors", BAD, "detractors (0-6)"),
         ("pct_passives", MUTED, "passives (7-8)"),
         ("pct_promoters", GOOD, "promoters (9-10)"),
     ):
         vals = m[col].fillna(0).to_numpy()
-        bars = ax.bar(x, vals, bottom=bottom, color=colour, label=label, width=0.8)
+        bars = ax.bar(x, vals, bottom=bottom, color=colour, width=0.8)
         for b, a in zip(bars, alpha, strict=True):
             b.set_alpha(a)
+        handles.append(Patch(color=colour, label=label))
         bottom += vals
-    ax.set_xticks(x, [str(p) for p in m["month"]], rotation=45, ha="right")
+    ax.set_xticks(x, _month_labels(m), fontsize=8)
     ax.set_ylim(0, 100)
     ax.set_ylabel("share of answers (%)")
-    ax.set_xlabel("month (pale = too few answers)")
+    ax.set_xlabel("month (n = answers; pale = too few answers)")
     ax.set_title(title)
-    ax.legend(ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.28), fontsize=9)
+    ax.legend(handles=handles, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=9)
+    ax.grid(axis="x", visible=False)
     fig.tight_layout()
     return fig
 
