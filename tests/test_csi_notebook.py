@@ -1,0 +1,89 @@
+"""The CSI notebook under papermill: non-default parameters and failure paths."""
+
+from __future__ import annotations
+
+import json
+
+import papermill as pm
+import pytest
+from conftest import ROOT
+
+from cxreport.notebook import METRIC_MIME
+
+NB = ROOT / "notebooks" / "04_csi.ipynb"
+
+
+def _run(tmp_path, **parameters):
+    return pm.execute_notebook(
+        str(NB),
+        str(tmp_path / "out.ipynb"),
+        kernel_name="cxreport",
+        cwd=str(ROOT / "notebooks"),
+        progress_bar=False,
+        parameters=parameters,
+    )
+
+
+def _metrics(nb) -> dict:
+    for out in nb.cells[-1].outputs:
+        if METRIC_MIME in out.get("data", {}):
+            payload = out["data"][METRIC_MIME]
+            payload = json.loads(payload) if isinstance(payload, str) else payload
+            return {m["name"]: m for m in payload["metrics"]}
+    raise AssertionError("no KPI payload in the last cell")
+
+
+def test_equal_weights_run(tmp_path):
+    export = tmp_path / "export"
+    nb = _run(
+        tmp_path,
+        data_dir=str(ROOT / "data" / "sample"),
+        month="2026-09",
+        weights="equal",
+        n_boot=200,
+        group_months=2,
+        crosshair="midpoint",
+        pls_index=False,
+        export_dir=str(export),
+    )
+    m = _metrics(nb)
+    dims = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
+    assert {"csi", *(f"csi__{d}" for d in dims), "servqual_largest_gap"} <= set(m)
+    for name in ("csi", *(f"csi__{d}" for d in dims)):
+        k = m[name]
+        assert k["ci_low"] <= k["value"] <= k["ci_high"], name
+        assert 0 <= k["value"] <= 100 and k["n"] > 30
+        assert k["note"] == "equal weights"
+    assert m["servqual_largest_gap"]["value"] < 0
+    weights = (export / "csi_weights.csv").read_text(encoding="utf-8")
+    assert "0.2," in weights  # five dimensions, 1/5 each
+    for name in ("csi_month", "csi_by_month", "csi_by_segment", "csi_by_channel", "ipa_items"):
+        assert (export / f"{name}.csv").is_file(), name
+    text = json.dumps([c.get("outputs", []) for c in nb.cells])
+    assert "PLS index not requested" in text
+    assert "2026-08" in text  # last month of a September report
+
+
+def test_bad_parameter_stops_with_a_clear_message(tmp_path):
+    with pytest.raises(pm.PapermillExecutionError) as exc:
+        _run(tmp_path, weights="importance", n_boot=10)
+    msg = str(exc.value)
+    assert "ParameterError" in msg
+    assert "'weights' must be one of stated, derived, equal; got 'importance'" in msg
+    assert "'n_boot' must be an int in [100, 100000]; got 10" in msg
+
+
+def test_folder_without_survey_stops(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "customers.csv").write_text(
+        (ROOT / "data" / "sample" / "customers.csv")
+        .read_text(encoding="utf-8")[:2000]
+        .rsplit("\n", 1)[0]
+        + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(pm.PapermillExecutionError) as exc:
+        _run(tmp_path, data_dir=str(folder), n_boot=200)
+    assert "survey" in str(exc.value)
+    assert "MissingTableError" in str(exc.value)
