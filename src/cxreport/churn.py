@@ -1203,10 +1203,14 @@ def _reference(X: pd.DataFrame, spec: FeatureSpec) -> dict:
     return ref
 
 
-def _fmt(v) -> str:
+#: How a missing value reads, per feature (default "unknown").
+MISSING_WORDS = {"months_since_purchase": "none yet", "last_nps": "no answer"}
+
+
+def _fmt(v, name: str = "") -> str:
     if isinstance(v, float):
         if np.isnan(v):
-            return "unknown"
+            return MISSING_WORDS.get(name, "unknown")
         return f"{v:,.0f}" if abs(v) >= 10 or v == round(v) else f"{v:,.1f}"
     return str(v)
 
@@ -1253,7 +1257,7 @@ def reasons(
                 break
             c = feats[j]
             words.append(
-                f"{label(c)} {_fmt(X.iat[i, j])} (typical {_fmt(reference[c])}): "
+                f"{label(c)} {_fmt(X.iat[i, j], c)} (typical {_fmt(reference[c], c)}): "
                 f"+{100 * push[i, j]:.0f} pts"
             )
         rows.append(words + [""] * (top - len(words)))

@@ -67,7 +67,10 @@ def validation_chart(
         if col == "pr_auc":
             ax.axvline(base_rate, color=MUTED, ls="--", lw=1)
             ax.text(base_rate, ypos[0] + 0.45, " random", color=NEUTRAL, fontsize=9, va="bottom")
-            ax.set_xlim(0, 1)
+            hi = max([float(folds[col].max())] + [
+                float(summary[f"{col}_holdout"].max()) if f"{col}_holdout" in summary else 0.0
+            ])
+            ax.set_xlim(0, 1.0 if hi > 0.5 else max(0.1, round(hi * 1.3 + 0.05, 1)))
         elif col == "brier":
             ref = base_rate * (1 - base_rate)
             ax.axvline(ref, color=MUTED, ls="--", lw=1)
@@ -161,8 +164,8 @@ def gains_chart(deciles: pd.DataFrame) -> Figure:
     a1.set_title("Cumulative gains")
     a1.legend(loc="lower right")
     a2.bar(deciles["group"], deciles["lift"], color=ACCENT)
-    a2.axhline(1, color=MUTED, ls="--", lw=1)
-    a2.text(10.4, 1.02, "random", color=NEUTRAL, fontsize=9, ha="right", va="bottom")
+    a2.axhline(1, color=BAD, ls="--", lw=1, zorder=3)
+    a2.text(10.4, 1.04, "random = 1", color=BAD, fontsize=9, ha="right", va="bottom")
     a2.set_xticks(deciles["group"])
     a2.set_xlabel("risk decile (1 = highest risk)")
     a2.set_ylabel("lift (churn rate / average)")
@@ -181,18 +184,28 @@ def profit_chart(
     emp_perfect: float,
     chosen_share: float | None = None,
     currency: str = "",
+    max_share: float | None = None,
 ) -> Figure:
-    """Campaign profit by share contacted: model, random and perfect, with EMP in the title."""
+    """Campaign profit by share contacted: model, random and perfect, with EMP in the title.
+
+    The x axis stops at ``max_share`` (default: the depths where profit is at stake, at least
+    20 %), so that a curve that only falls after the first few percent stays readable.
+    """
     fig, ax = plt.subplots(figsize=(9, 4.5))
-    x = 100 * curve["share"]
-    ax.plot(x, curve["perfect"], color=GOOD, ls=":", label="perfect model")
-    ax.plot(x, curve["model"], color=ACCENT, lw=2, label="this model")
-    ax.plot(x, curve["random"], color=MUTED, ls="--", label="random contacts")
-    ax.axhline(0, color="black", lw=0.6)
     best = curve.loc[curve["model"].idxmax()]
+    # zoom on the depths that matter: where the perfect model still gains, or the chosen depth
+    pos_share = float(curve.loc[curve["perfect"].idxmax(), "share"])
+    xmax = max_share if max_share is not None else min(
+        1.0, max(0.2, 3 * pos_share, 2 * float(best["share"]), 1.5 * (chosen_share or 0)))
+    view = curve[curve["share"] <= xmax + 1e-9]
+    x = 100 * view["share"]
+    ax.plot(x, view["perfect"], color=GOOD, ls=":", label="perfect model")
+    ax.plot(x, view["model"], color=ACCENT, lw=2, label="this model")
+    ax.plot(x, view["random"], color=MUTED, ls="--", label="random contacts")
+    ax.axhline(0, color="black", lw=0.6)
     ax.scatter([100 * best["share"]], [best["model"]], color=ACCENT, zorder=4)
     ax.annotate(
-        f"best: contact {100 * best['share']:.0f}%",
+        f"best depth: {100 * best['share']:.1f}%",
         (100 * best["share"], best["model"]),
         textcoords="offset points",
         xytext=(8, 8),
@@ -206,7 +219,11 @@ def profit_chart(
             ls="-.",
             label=f"chosen policy ({100 * chosen_share:.1f}%)",
         )
-    ax.set_xlim(0, 100)
+    ax.set_xlim(0, 100 * xmax)
+    lo = float(view[["model", "random", "perfect"]].min().min())
+    hi = float(view[["model", "random", "perfect"]].max().max())
+    pad = 0.08 * (hi - lo or 1.0)
+    ax.set_ylim(lo - pad, hi + pad)
     ax.set_xlabel("customers contacted, highest risk first (%)")
     ax.set_ylabel(f"campaign profit on the validation rows{f' ({currency})' if currency else ''}")
     ax.set_title(
@@ -214,7 +231,7 @@ def profit_chart(
         f"(random {emp_random:.2f}, perfect {emp_perfect:.2f})",
         fontsize=11,
     )
-    ax.legend(loc="lower left")
+    ax.legend(loc="best")
     fig.tight_layout()
     return fig
 
@@ -244,9 +261,15 @@ def group_chart(
     """Churn rate per group with Wilson 95% intervals, one panel per breakdown."""
     titles = titles or {}
     k = max(1, len(tables))
-    fig, axes = plt.subplots(1, k, figsize=(4.2 * k, 3.8), squeeze=False)
+    ncol = 1 if k == 1 else 2
+    nrow = (k + ncol - 1) // ncol
+    heights = [max(len(t) for t in tables.values()) if tables else 1]
+    fig, axes = plt.subplots(nrow, ncol, figsize=(5.5 * ncol, nrow * (0.45 * heights[0] + 1.6)),
+                             squeeze=False)
     xmax = max([float(t["ci_high"].max()) for t in tables.values()] + [0.01]) * 1.1
-    for ax, (name, t) in zip(axes[0], tables.items(), strict=False):
+    for ax in axes.flat[len(tables):]:
+        ax.set_axis_off()
+    for ax, (name, t) in zip(axes.flat, tables.items(), strict=False):
         t = t.iloc[::-1]
         col = t.columns[0]
         ypos = np.arange(len(t))
