@@ -234,6 +234,7 @@ def test_export_renders_data_derived_markup_as_text(exported):
 def test_export_header_names_month_data_source_and_has_contents(exported):
     hidden, _, failed = exported
     assert '<h1 class="cx-title">The report</h1>' in hidden
+    assert 'id="The-report"' not in hidden and "Intro." in hidden  # no second title
     assert "Reporting month <strong>2026-10</strong>" in hidden
     assert "Data <code>/data/&lt;acme&gt;</code>" in hidden
     assert '<details class="cx-toc" open><summary>Contents</summary>' in hidden
@@ -381,9 +382,27 @@ def test_render_index_escapes_labels_and_marks_significance():
     )
     assert _active(page) == []
     assert "NPS &lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "▲ +10 vs 2026-09" in page and 'class="sigmark"' in page
+    assert '▲ +10 <span class="vs">vs 2026-09</span>' in page and 'class="sigmark"' in page
+    assert '<div class="delta good">' in page
     assert "significant (p = 0.006)" in page
     assert "n = 1,200" in page
     assert "Some analyses failed this month" in page
     assert "ValueError: &lt;script&gt;" in page
     assert '<a href="at_risk.csv">at_risk.csv</a>' in page
+
+
+def test_decorate_greys_out_a_change_within_the_noise():
+    before = [{"name": "csi", "value": 70.0, "se": 1.0}]
+    worse = indexpage._decorate({"name": "csi", "value": 69.0, "se": 1.0}, before)
+    assert worse["tone"] == "flat" and worse["sig"] is False
+    assert worse["sig_shown"] == "not significant (p = 0.48)"
+    much_worse = indexpage._decorate(
+        {"name": "csi", "value": 60.0, "se": 1.0, "higher_is_better": True}, before
+    )
+    assert much_worse["tone"] == "bad" and much_worse["sig_shown"] == "significant (p < 0.001)"
+    churn = indexpage._decorate(
+        {"name": "churn_rate", "value": 3.0, "higher_is_better": False},
+        [{"name": "churn_rate", "value": 2.0}],
+    )
+    assert churn["tone"] == "bad" and churn["sig_shown"] == "no uncertainty recorded"
+    assert churn["trend"] == "▲" and churn["delta_shown"] == "+1"

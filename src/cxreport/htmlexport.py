@@ -138,7 +138,9 @@ def table_of_contents(body: str, *, skip_title: str = "") -> str:
         f"{html.escape(text)}</a></li>"
         for level, ident, text in heads
     )
-    return f'<details class="cx-toc" open><summary>Contents</summary><ol>{items}</ol></details>'
+    # a flat list indented by level: headings carry their own numbers ("2. SQI"), and a
+    # flat <ol> would renumber them 1, 4, 7 around the sub-headings
+    return f'<details class="cx-toc" open><summary>Contents</summary><ul>{items}</ul></details>'
 
 
 @dataclass
@@ -178,9 +180,19 @@ def _header_html(info: PageInfo) -> str:
     )
 
 
-def _prepare(nb, *, show_code: bool):
+def _drop_title(cell, title: str) -> None:
+    """Remove a leading ``# <title>`` line that repeats the page header."""
+    lines = cell.source.lstrip("\n").splitlines()
+    if lines and lines[0].startswith("# ") and lines[0][2:].strip() == title.strip():
+        cell.source = "\n".join(lines[1:]).lstrip("\n")
+
+
+def _prepare(nb, *, show_code: bool, title: str = ""):
     """Drop cells that must not or need not appear in the HTML."""
     nb = nb.copy() if hasattr(nb, "copy") else nb
+    first_md = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+    if first_md is not None and title:
+        _drop_title(first_md, title)
     keep = []
     for cell in nb.cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
@@ -226,7 +238,7 @@ def export_html(nb, path: str | Path, info: PageInfo, *, show_code: bool = False
     """
     import copy
 
-    work = _prepare(copy.deepcopy(nb), show_code=show_code)
+    work = _prepare(copy.deepcopy(nb), show_code=show_code, title=info.title)
     work.metadata["title"] = f"{info.title} · {info.month}"
     body, _ = _exporter(show_code).from_notebook_node(
         work, resources={"cxreport_header": _header_html(info)}

@@ -145,11 +145,16 @@ def _fmt(value, unit: str = "") -> str:
     return f"{text}{unit if unit in ('%', '') else ' ' + unit}"
 
 
+def _p(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}" if p < 0.1 else f"= {p:.2f}"
+
+
 def _decorate(metric: dict, previous: list[dict]) -> dict:
     change = compare(metric, match_previous(metric, previous))
     unit = str(metric.get("unit") or "")
     out = dict(metric)
     out["shown"] = _fmt(metric.get("value"), unit)
+    out["numeric"] = _num(metric.get("value")) is not None
     lo, hi = _num(metric.get("ci_low")), _num(metric.get("ci_high"))
     out["ci_shown"] = f"95% CI {_fmt(lo)} – {_fmt(hi)}" if lo is not None and hi is not None else ""
     out["change"] = change
@@ -165,14 +170,16 @@ def _decorate(metric: dict, previous: list[dict]) -> dict:
         else:
             out["tone"] = "good" if (d > 0) == bool(hib) else "bad"
     sig = change.significant
+    if sig is False:
+        out["tone"] = "flat"  # within the noise: not coloured as a gain or a loss
     out["sig_shown"] = (
         ""
         if change.delta is None
         else "no uncertainty recorded"
         if sig is None
-        else f"significant (p = {change.p:.3f})"
+        else f"significant (p {_p(change.p)})"
         if sig
-        else f"not significant (p = {change.p:.2f})"
+        else f"not significant (p {_p(change.p)})"
     )
     out["sig"] = sig
     return out
