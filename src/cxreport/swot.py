@@ -206,14 +206,16 @@ class SwotScores:
                     "kind": "Total",
                     "factor": "",
                     "weight": t["weight"].sum(),
-                    "rating": np.nan,
+                    "rating": 0,
                     "rating_meaning": "",
                     "weighted_score": total,
                 }
             ]
         )
         out = pd.concat([t, tot], ignore_index=True)
-        return out.astype({"rating": "Int64"})  # whole numbers; the total row has none
+        # whole-number ratings; the total row has none (blank, not NaN, in the printed table)
+        out["rating"] = [int(r) if i < len(t) else "" for i, r in enumerate(out["rating"])]
+        return out
 
     def totals(self) -> pd.DataFrame:
         """IFE and EFE totals with their reading against the 2.5 midpoint."""

@@ -431,7 +431,7 @@ def _churn_trend(data, recent, before):
     z, p = two_proportion_z(kb, nb, kr, nr)
     return _trend_row(
         "Churn rate (% of customers per month)",
-        "points (% per month)",
+        "percentage points a month",
         recent,
         100 * kr / nr,
         nr,
@@ -529,7 +529,7 @@ def _segment_trends(data, window, seed):
         z, p = two_proportion_z(k0, n0, k1, n1)
         row = _trend_row(
             f"Segment share: {s}",
-            "points (% of customers)",
+            "percentage points of customers",
             pd.period_range(data.month, data.month, freq="M"),
             100 * k1 / n1,
             k1,
