@@ -303,3 +303,27 @@ def test_answers_outside_the_declared_scale_are_reported(tmp_path):
     pd.DataFrame({"Q1": [1, 5, 7], "Q2": [2, 3, 4]}).to_csv(tmp_path / "survey.csv", index=False)
     with pytest.raises(DataError, match="column .Q1.: values must be on the item scale 1-5"):
         load(tmp_path, "2026-10")
+
+
+def test_csi_on_the_real_ecsi_survey(shared_data):
+    """The ECSI mobi survey read as is (1-10 items): the equal-weight satisfaction index is
+    the 71.97 of cx-methods.md §1.5, and the derived-weight CSI of the quality items lies
+    within its bootstrap interval."""
+    mobi = pd.read_csv(shared_data / "ecsi_mobi" / "mobi.csv")
+    blocks = {"quality": "PERQ", "value": "PERV", "satisfaction": "CUSA"}
+    model = SurveyModel(
+        items=tuple(
+            Item(c, d, c, (1, 10)) for d, p in blocks.items() for c in mobi if c.startswith(p)
+        ),
+        dimensions=tuple(blocks),
+    )
+    w = csi.compute_weights(mobi, model, weights="equal")
+    res = csi.compute_csi(mobi, model, w, n_boot=500, seed=1)
+    t = res.table.set_index("index")
+    assert t.loc["satisfaction", "score"] == pytest.approx(71.97, abs=0.01)
+    assert t.loc["satisfaction", "n"] == 250
+    # derived weights: relative weights of "would recommend" (CUSL3) on the dimensions
+    wd = csi.compute_weights(mobi, model, weights="derived", outcome="CUSL3")
+    assert wd.method == "derived" and wd.dimensions.sum() == pytest.approx(1)
+    d = csi.compute_csi(mobi, model, wd, n_boot=500, seed=1).table.iloc[0]
+    assert d["ci_low"] <= d["score"] <= d["ci_high"]

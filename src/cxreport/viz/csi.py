@@ -18,7 +18,7 @@ import pandas as pd
 from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE
 
 #: series styles: the first series is "this month", then comparison series
-SERIES_COLOURS = [ACCENT, NEUTRAL, "#e9c46a", "#d1495b", "#6d597a"]
+SERIES_COLOURS = [ACCENT, NEUTRAL, "#c08a12", "#d1495b", "#6d597a"]  # 3rd: target, dark gold
 SERIES_LINES = ["-", "--", ":", "-.", (0, (1, 1))]
 QUADRANT_COLOURS = {
     "concentrate here": BAD,
