@@ -110,6 +110,12 @@ def test_nps_by_month_hand_built(tmp_path):
     # Sep against the small August: change reported, never flagged
     assert m.iloc[1]["change"] == -15.0 and not m.iloc[1]["change_significant"]
     assert math.isnan(m.iloc[0]["change"])
+    table = nps.month_table(m, last=3)
+    assert table["note"].tolist() == ["too few answers", "", "significant change"]
+    assert (
+        table.loc["2026-10", "95% CI"]
+        == f"{m.iloc[2]['ci_low']:+.1f} to {m.iloc[2]['ci_high']:+.1f}"
+    )
     # the same numbers through month_summary / describe_month
     s = nps.month_summary(data, min_responses=10)
     assert s["current"].nps == -30.0 and s["previous"].nps == 25.0

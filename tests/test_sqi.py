@@ -97,8 +97,11 @@ def test_sqi_by_month(data):
     assert (oct_["contacts"], oct_["failures"], oct_["weighted"]) == (11, 7, 56.0)
     assert oct_["sqi"] == pytest.approx(56 / 11 * 1000)
     assert oct_["failure_rate"] == pytest.approx(7 / 11)
+    # Sep: sum w^2 = 1 + 100 over 10 contacts -> half-width 1.96 * sqrt(101) / 10 * 1000 = 1969.7
+    assert (sep["ci_low"], sep["ci_high"]) == pytest.approx((0.0, 1100 + 1969.72), abs=0.05)
     absolute = sqi.sqi_by_month(data, per_contacts=0)
     assert absolute["sqi"].tolist() == [11.0, 56.0]
+    assert absolute["ci_low"].isna().all()
 
 
 def test_month_summary_interval_by_hand(data):
@@ -107,6 +110,7 @@ def test_month_summary_interval_by_hand(data):
     half = 1.959963985 * math.sqrt(526) / 11 * 1000  # 4085.7
     assert s["sqi"] == pytest.approx(5090.909, abs=1e-3)
     assert s["previous"] == pytest.approx(1100.0)
+    assert s["daily_mean"] == pytest.approx(56 / 31)
     assert s["ci"] == pytest.approx((5090.909 - half, 5090.909 + half), abs=1.0)
     assert s["unit"] == "weighted failures per 1,000 contacts"
     assert "FedEx SQI, 12 failure types (1990)" in sqi.describe_month(s)

@@ -594,3 +594,28 @@ def nps_recent(data, *, months: int = 3, confidence: float = 0.95) -> NPSEstimat
     """NPS of all answers in the last ``months`` months up to the reporting month."""
     survey = _require_nps(data.survey)
     return nps(_recent(data, survey, months)["nps"], confidence=confidence)
+
+
+def month_table(monthly: pd.DataFrame, *, last: int = 6) -> pd.DataFrame:
+    """The last ``last`` months of :func:`nps_by_month`, rounded and plainly named, for reading.
+
+    Small months say so in the ``note`` column; a change is called significant only as in
+    :func:`nps_by_month`.
+    """
+    m = monthly.tail(last).reset_index(drop=True)
+    out = pd.DataFrame({"month": m["month"].astype(str), "answers": m["n"]})
+    out["promoters %"] = m["pct_promoters"].round(1)
+    out["passives %"] = m["pct_passives"].round(1)
+    out["detractors %"] = m["pct_detractors"].round(1)
+    out["NPS"] = m["nps"].round(1)
+    out["95% CI"] = [
+        "–" if np.isnan(lo) else f"{lo:+.1f} to {hi:+.1f}"
+        for lo, hi in zip(m["ci_low"], m["ci_high"], strict=True)
+    ]
+    out["change vs previous"] = m["change"].round(1)
+    out["p"] = m["change_p"].round(3)
+    out["note"] = [
+        "too few answers" if small else ("significant change" if sig else "")
+        for small, sig in zip(m["small_sample"], m["change_significant"], strict=True)
+    ]
+    return out.set_index("month")

@@ -270,7 +270,9 @@ def sqi_by_month(data, *, per_contacts: int = 1000, complaints: str = "auto") ->
         failure count of the month), ``daily_mean`` (weighted count per day, FedEx's daily
         figure averaged over the month), ``sqi_per_1000`` (weighted failures per 1,000
         contacts), ``sqi`` (``weighted`` when ``per_contacts == 0``, else weighted failures per
-        ``per_contacts`` contacts), ``failure_rate`` (failures per contact).
+        ``per_contacts`` contacts), ``failure_rate`` (failures per contact), ``ci_low`` /
+        ``ci_high`` (approximate 95 % interval of the per-contact index from the Poisson
+        demerit variance Σ w² c / n²; NaN for the absolute count).
     """
     per = _check_per(per_contacts)
     s = sqi_series(data, freq="M", per_contacts=per, complaints=complaints)
@@ -288,6 +290,13 @@ def sqi_by_month(data, *, per_contacts: int = 1000, complaints: str = "auto") ->
     out["sqi_per_1000"] = out["weighted"] / denom * 1000
     out["sqi"] = out["weighted"] if per == 0 else out["weighted"] / denom * per
     out["failure_rate"] = out["failures"] / denom
+    # approximate 95 % interval of the per-contact index: Poisson demerit variance Σ w² c / n²
+    ev = failure_events(data, complaints=complaints)
+    w2 = (ev["weight"] ** 2).groupby(ev["date"].dt.to_period("M")).sum()
+    w2 = w2.reindex(pd.PeriodIndex(out["month"]), fill_value=0.0).to_numpy()
+    half = 1.959963984540054 * np.sqrt(w2) / denom * per if per else np.nan
+    out["ci_low"] = (out["sqi"] - half).clip(lower=0) if per else np.nan
+    out["ci_high"] = out["sqi"] + half if per else np.nan
     return out
 
 
@@ -452,28 +461,26 @@ def month_summary(data, *, per_contacts: int = 1000, complaints: str = "auto") -
     Returns
     -------
     dict
-        ``sqi``, ``previous``, ``weighted``, ``contacts``, ``failures``, ``per_contacts``,
+        ``sqi``, ``previous``, ``weighted``, ``daily_mean`` (FedEx's daily weighted count,
+        averaged over the month), ``contacts``, ``failures``, ``per_contacts``,
         ``unit`` (text), ``version`` (the weight table), ``ci`` (approximate 95 % interval
         of the per-contact index from the Poisson demerit variance, or None for the absolute
         count).
     """
     per = _check_per(per_contacts)
     m = sqi_by_month(data, per_contacts=per, complaints=complaints)
-    ev = failure_events(data, complaints=complaints)
-    cur_ev = ev[ev["date"] >= data.month_start]
     row = m.iloc[-1]
     prev = m.iloc[-2] if len(m) > 1 else None
     ci = None
     if per and row["contacts"] > 0:
-        var = float((cur_ev["weight"] ** 2).sum()) / row["contacts"] ** 2  # Σ w² c / n²
-        half = 1.96 * np.sqrt(var) * per
-        ci = (max(row["sqi"] - half, 0.0), row["sqi"] + half)
+        ci = (float(row["ci_low"]), float(row["ci_high"]))
     unit = "weighted failures" if per == 0 else f"weighted failures per {per:,} contacts"
     return {
         "month": data.month,
         "sqi": float(row["sqi"]),
         "previous": None if prev is None else float(prev["sqi"]),
         "weighted": float(row["weighted"]),
+        "daily_mean": float(row["daily_mean"]),
         "contacts": int(row["contacts"]),
         "failures": int(row["failures"]),
         "per_contacts": per,
@@ -488,7 +495,8 @@ def describe_month(summary: dict) -> str:
     text = (
         f"SQI {summary['month']}: {summary['sqi']:,.1f} {summary['unit']} "
         f"({summary['failures']:,} failures, weighted {summary['weighted']:,.0f}, "
-        f"{summary['contacts']:,} contacts)."
+        f"{summary['contacts']:,} contacts; FedEx's daily figure averages "
+        f"{summary['daily_mean']:,.1f} weighted failures a day)."
     )
     if summary["ci"] is not None:
         text += f" Approximate 95% CI {summary['ci'][0]:,.1f} – {summary['ci'][1]:,.1f}."

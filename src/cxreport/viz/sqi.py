@@ -123,10 +123,25 @@ def sqi_monthly(
     fig, ax = plt.subplots(figsize=(10, 4))
     colours = [ACCENT] * (len(m) - 1) + ["#e9c46a"]
     ax.bar(x, m["sqi"], color=colours)
+    top = m["sqi"]
+    if "ci_low" in m and m["ci_low"].notna().any():
+        ax.errorbar(
+            x,
+            m["sqi"],
+            yerr=np.vstack([m["sqi"] - m["ci_low"], m["ci_high"] - m["sqi"]]),
+            fmt="none",
+            ecolor=NEUTRAL,
+            capsize=3,
+            lw=1,
+            label="approx. 95% CI (Poisson)",
+        )
+        top = m["ci_high"]
+        ax.legend(loc="upper left", fontsize=8)
     ax.set_xticks(x, [str(p) for p in m["month"]], rotation=45, ha="right")
-    ax.set_ylim(0, float(np.nanmax(m["sqi"])) * 1.15)
+    ax.get_xticklabels()[-1].set_fontweight("bold")
+    ax.set_ylim(0, float(np.nanmax(top)) * 1.15)
     ax.set_ylabel(_unit(per_contacts))
-    ax.set_xlabel("month")
+    ax.set_xlabel("month (reporting month highlighted)")
     ax.set_title(title)
     fig.tight_layout()
     return fig
@@ -157,7 +172,7 @@ def sqi_pareto(top: pd.DataFrame, by: str, *, title: str | None = None) -> Figur
     ax2.spines["right"].set_visible(True)
     ax2.axhline(80, color=NEUTRAL, ls=":", lw=0.8)
     ax.set_title(title or f"What the index is made of: by {by.replace('_', ' ')}")
-    ax.legend(loc="upper center", fontsize=8)
+    ax.legend(loc="center right", fontsize=8)
     fig.tight_layout()
     return fig
 
