@@ -1,0 +1,171 @@
+"""The monthly report's wall time and peak memory: ``cxreport run`` with --jobs 1 and --jobs 2,
+against the naive sequence (``papermill`` then ``jupyter nbconvert --to html --no-input`` per
+notebook, one after another), in the same run; plus the size of every HTML file.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_report.py                 # all notebooks, all three ways
+    .venv/bin/python benchmarks/bench_report.py --only swot csi --modes jobs1 jobs2
+
+Peak memory is the largest sum of resident memory over the whole process tree (runner,
+workers, kernels), sampled every 0.2 s. Figures are printed, never asserted: the machines
+are shared and noisy. Each way writes to its own temporary folder, removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def _tree_rss(proc: psutil.Process) -> int:
+    total = 0
+    try:
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
+    """Run ``cmd``; return (wall seconds, peak tree RSS bytes, exit code)."""
+    peak = 0
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ps = psutil.Process(proc.pid)
+    stop = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_rss(ps))
+            stop.wait(0.2)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    code = proc.wait()
+    wall = time.perf_counter() - t0
+    stop.set()
+    t.join()
+    return wall, peak, code
+
+
+def run_cxreport(jobs: int, args, out: Path) -> tuple[float, int, int]:
+    cmd = [
+        str(BIN / "cxreport"),
+        "run",
+        "--data",
+        str(args.data),
+        "--month",
+        args.month,
+        "--out",
+        str(out),
+        "--jobs",
+        str(jobs),
+        "--notebooks",
+        str(args.notebooks),
+    ]
+    if args.only:
+        cmd += ["--only", *args.only]
+    return measure(cmd, ROOT)
+
+
+def run_naive(notebooks: list[Path], args, out: Path) -> tuple[float, int, int]:
+    """papermill then nbconvert, per notebook, one after another (what the runner replaces)."""
+    script = out / "naive.sh"
+    lines = ["set -u", "rc=0"]
+    for nb in notebooks:
+        executed = out / nb.name
+        lines.append(
+            f"'{BIN / 'papermill'}' '{nb}' '{executed}' -k cxreport --cwd '{nb.parent}' "
+            f"-p data_dir '{Path(args.data).resolve()}' -r month {args.month} "
+            f"-p export_dir '{out}' --no-progress-bar || rc=1"
+        )
+        lines.append(
+            f"'{BIN / 'jupyter-nbconvert'}' --to html --no-input '{executed}' "
+            f"--output-dir '{out}' || rc=1"
+        )
+    lines.append("exit $rc")
+    script.write_text("\n".join(lines) + "\n")
+    return measure(["bash", str(script)], ROOT)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--data", default=str(ROOT / "data" / "sample"))
+    p.add_argument("--month", default="2026-10")
+    p.add_argument("--notebooks", default=str(ROOT / "notebooks"))
+    p.add_argument("--only", nargs="+", help="notebook names, as for cxreport run --only")
+    p.add_argument(
+        "--modes",
+        nargs="+",
+        default=["naive", "jobs1", "jobs2"],
+        choices=["naive", "jobs1", "jobs2"],
+    )
+    args = p.parse_args(argv)
+
+    from cxreport.runner import find_notebooks
+
+    notebooks = find_notebooks(args.notebooks, args.only)
+    print(
+        f"notebooks: {', '.join(nb.stem for nb in notebooks)}; data {args.data}; "
+        f"month {args.month}; {psutil.cpu_count()} cores, "
+        f"load average {psutil.getloadavg()[0]:.1f} at start"
+    )
+    figures: dict[str, tuple[float, int, int]] = {}
+    sizes: dict[str, int] = {}
+    with tempfile.TemporaryDirectory(prefix="cxr-bench-") as tmp:
+        for mode in args.modes:
+            out = Path(tmp) / mode
+            out.mkdir()
+            if mode == "naive":
+                figures[mode] = run_naive(notebooks, args, out)
+            else:
+                figures[mode] = run_cxreport(int(mode[-1]), args, out)
+                folder = out / args.month
+                if not folder.is_dir():
+                    folder = out / f"{args.month}.failed"
+                sizes = {f.name: f.stat().st_size for f in sorted(folder.glob("*.html"))}
+            wall, peak, code = figures[mode]
+            print(
+                f"  {mode:<6} wall {wall:7.1f} s   peak memory {peak / 2**20:7.0f} MiB   "
+                f"exit code {code}",
+                flush=True,
+            )
+
+    print()
+    if "jobs1" in figures and "jobs2" in figures:
+        r = figures["jobs2"][0] / figures["jobs1"][0]
+        print(f"cxreport run --jobs 2 / --jobs 1 wall time: {r:.2f}")
+    for mode in ("jobs1", "jobs2"):
+        if mode in figures and "naive" in figures:
+            r = figures[mode][0] / figures["naive"][0]
+            print(
+                f"cxreport run --{mode[:-1]} {mode[-1]} / naive papermill+nbconvert: {r:.2f}"
+                + ("  (target <= 0.6 on 2 cores)" if mode == "jobs2" else "")
+            )
+    if sizes:
+        print("\nHTML sizes (last cxreport run):")
+        for name, size in sizes.items():
+            print(f"  {name:<28} {size / 1024:8.0f} KiB")
+        print(f"  {'total':<28} {sum(sizes.values()) / 1024:8.0f} KiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
