@@ -67,9 +67,10 @@ def validation_chart(
         if col == "pr_auc":
             ax.axvline(base_rate, color=MUTED, ls="--", lw=1)
             ax.text(base_rate, ypos[0] + 0.45, " random", color=NEUTRAL, fontsize=9, va="bottom")
-            hi = max([float(folds[col].max())] + [
-                float(summary[f"{col}_holdout"].max()) if f"{col}_holdout" in summary else 0.0
-            ])
+            hi = max(
+                [float(folds[col].max())]
+                + [float(summary[f"{col}_holdout"].max()) if f"{col}_holdout" in summary else 0.0]
+            )
             ax.set_xlim(0, 1.0 if hi > 0.5 else max(0.1, round(hi * 1.3 + 0.05, 1)))
         elif col == "brier":
             ref = base_rate * (1 - base_rate)
@@ -128,7 +129,12 @@ def reliability_chart(
             ms=4,
             label=f"before calibration (ECE {raw_ece:.3f})",
         )
-    yerr = [table["observed"] - table["observed_low"], table["observed_high"] - table["observed"]]
+    # Wilson bounds can sit a rounding error inside the point estimate at 0 or 1 churners
+    yerr = np.clip(
+        [table["observed"] - table["observed_low"], table["observed_high"] - table["observed"]],
+        0,
+        None,
+    )
     ax.errorbar(
         table["mean_predicted"],
         table["observed"],
@@ -195,8 +201,11 @@ def profit_chart(
     best = curve.loc[curve["model"].idxmax()]
     # zoom on the depths that matter: where the perfect model still gains, or the chosen depth
     pos_share = float(curve.loc[curve["perfect"].idxmax(), "share"])
-    xmax = max_share if max_share is not None else min(
-        1.0, max(0.2, 3 * pos_share, 2 * float(best["share"]), 1.5 * (chosen_share or 0)))
+    xmax = (
+        max_share
+        if max_share is not None
+        else min(1.0, max(0.2, 3 * pos_share, 2 * float(best["share"]), 1.5 * (chosen_share or 0)))
+    )
     view = curve[curve["share"] <= xmax + 1e-9]
     x = 100 * view["share"]
     ax.plot(x, view["perfect"], color=GOOD, ls=":", label="perfect model")
@@ -264,10 +273,11 @@ def group_chart(
     ncol = 1 if k == 1 else 2
     nrow = (k + ncol - 1) // ncol
     heights = [max(len(t) for t in tables.values()) if tables else 1]
-    fig, axes = plt.subplots(nrow, ncol, figsize=(5.5 * ncol, nrow * (0.45 * heights[0] + 1.6)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        nrow, ncol, figsize=(5.5 * ncol, nrow * (0.45 * heights[0] + 1.6)), squeeze=False
+    )
     xmax = max([float(t["ci_high"].max()) for t in tables.values()] + [0.01]) * 1.1
-    for ax in axes.flat[len(tables):]:
+    for ax in axes.flat[len(tables) :]:
         ax.set_axis_off()
     for ax, (name, t) in zip(axes.flat, tables.items(), strict=False):
         t = t.iloc[::-1]
@@ -276,7 +286,11 @@ def group_chart(
         ax.errorbar(
             100 * t["churn_rate"],
             ypos,
-            xerr=[100 * (t["churn_rate"] - t["ci_low"]), 100 * (t["ci_high"] - t["churn_rate"])],
+            xerr=np.clip(
+                [100 * (t["churn_rate"] - t["ci_low"]), 100 * (t["ci_high"] - t["churn_rate"])],
+                0,
+                None,
+            ),
             fmt="o",
             color=ACCENT,
             capsize=3,
