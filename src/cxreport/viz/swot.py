@@ -429,7 +429,7 @@ def trend_tests(trends, *, alpha: float = 0.05) -> plt.Figure:
     stay meaningful after the Holm adjustment over all tests.
     """
     t = trends.iloc[::-1]
-    fig, ax = plt.subplots(figsize=(11, 0.5 * max(len(t), 2) + 1.8))
+    fig, ax = plt.subplots(figsize=(12, 0.5 * max(len(t), 2) + 1.8))
     if not len(t):
         ax.text(0.5, 0.5, "no trend could be tested", ha="center", transform=ax.transAxes)
         ax.set_axis_off()
@@ -438,24 +438,25 @@ def trend_tests(trends, *, alpha: float = 0.05) -> plt.Figure:
     cols = [KIND_COLOURS[k] if k in KIND_COLOURS else MUTED for k in t["kind"].fillna("")]
     ax.barh(y, t["z"], color=cols, height=0.6)
     lim = max(4.0, float(np.nanmax(np.abs(t["z"]))) * 1.25)
-    for yi, z, k, ch, unit in zip(
-        y, t["z"], t["kind"].fillna(""), t["change"], t["unit"], strict=True
-    ):
+    # the change in its own unit, in a column right of the plot: never on top of a bar or label
+    for yi, k, ch, unit in zip(y, t["kind"].fillna(""), t["change"], t["unit"], strict=True):
         tag = f"{ch:+.1f} {unit}" + (f"  → {_SINGULAR[k]}" if k else "")
         ax.text(
-            z + (0.08 if z >= 0 else -0.08) * lim / 4,
+            1.02,
             yi,
             tag,
+            transform=ax.get_yaxis_transform(),
             va="center",
-            ha="left" if z >= 0 else "right",
+            ha="left",
             fontsize=8.5,
-            color=ACCENT,
+            color=KIND_COLOURS.get(k, ACCENT) if k else ACCENT,
+            fontweight="bold" if k else "normal",
         )
     ax.set_yticks(y, [_wrap(s, 40) for s in t["series"]], fontsize=9)
     ax.axvline(0, color=ACCENT, lw=1)
     for v in (-1.96, 1.96):
         ax.axvline(v, color=NEUTRAL, ls="--", lw=1)
-    ax.set_xlim(-lim * 1.6, lim * 1.6)
+    ax.set_xlim(-lim, lim)
     ax.set_xlabel("z statistic of the change (recent months − months before; ±1.96 dashed)")
     ax.set_title(
         f"Trend tests behind the suggested opportunities and threats "
