@@ -170,12 +170,19 @@ def nps_groups(
     if overall is not None and not np.isnan(overall):
         ax.axvline(overall, color=NEUTRAL, ls="--", lw=1)
         ax.annotate(
-            f"all: {overall:+.0f}", (overall, y.max() + 0.6), ha="center", fontsize=9, color=NEUTRAL
+            f"all answers: {overall:+.0f}",
+            (overall, y.max() + 0.95),
+            xytext=(4, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=9,
+            color=NEUTRAL,
         )
     ax.axvline(0, color=NEUTRAL, lw=0.8)
     ax.set_yticks(y, [f"{v}  (n={int(k)})" for v, k in zip(t[by], t["n"], strict=True)])
     ax.set_xlim(-100, 100)
-    ax.set_ylim(-0.8, len(t) - 0.2 + 0.6)
+    ax.set_ylim(-0.8, len(t) + 0.35)
     ax.set_xlabel(xlabel or "NPS (points) with 95% CI; hollow = too few answers")
     ax.set_title(title or f"NPS by {by}")
     ax.grid(axis="y", visible=False)
