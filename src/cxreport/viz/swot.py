@@ -309,6 +309,9 @@ def _radar_axes(ax, labels, *, fontsize=8):
     ax.set_ylim(0, 100)
     ax.set_rgrids([20, 40, 60, 80, 100], ["20", "40", "60", "80", "100"], fontsize=7, color=NEUTRAL)
     ax.set_rlabel_position(180 / n)
+    for lab in ax.get_yticklabels():  # keep the scale legible where a profile crosses it
+        lab.set_bbox({"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 0.6})
+    ax.set_axisbelow(False)  # scale labels above the profiles (grid lines are light)
     return theta
 
 
