@@ -224,3 +224,36 @@ def test_check_options_up_front(kwargs, message):
     nps.check_options()
     with pytest.raises(CxReportError, match=message):
         nps.check_options(**kwargs)
+
+
+def test_real_survey_ecsi_would_recommend(shared_data):
+    # ECSI mobile-phone survey (Tenenhaus et al. 2005), read as published: CUSL3 = "would
+    # recommend" on 1-10, so the NPS groups are 9-10 / 7-8 / 1-6 (no 0 answers possible).
+    mobi = pd.read_csv(shared_data / "ecsi_mobi" / "mobi.csv")
+    answers = mobi["CUSL3"].to_numpy()
+    p, d = int((answers >= 9).sum()), int((answers <= 6).sum())
+    e = nps.nps(mobi["CUSL3"])
+    assert (e.n, e.promoters, e.detractors) == (250, p, d)
+    assert e.nps == pytest.approx(100 * (p - d) / 250)
+    share_p, share_d = p / 250, d / 250
+    assert e.se == pytest.approx(
+        100 * math.sqrt((share_p + share_d - (share_p - share_d) ** 2) / 250)
+    )
+    assert e.ci_low < e.nps < e.ci_high
+    by_sat = nps.nps_table(
+        mobi.assign(
+            sat=(mobi["CUSA1"] >= 8).map({True: "satisfied", False: "other"}).rename("sat"),
+            nps=mobi["CUSL3"],
+        ),
+        "sat",
+        min_responses=30,
+    )
+    t = by_sat.set_index("sat")
+    # customers satisfied overall recommend more, and the difference is far beyond noise
+    ch = nps.compare_nps(
+        nps.nps_from_counts(*t.loc["other", ["promoters", "passives", "detractors"]].astype(int)),
+        nps.nps_from_counts(
+            *t.loc["satisfied", ["promoters", "passives", "detractors"]].astype(int)
+        ),
+    )
+    assert ch.change > 0 and ch.significant
