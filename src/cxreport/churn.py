@@ -42,6 +42,7 @@ __all__ = [
     "FeatureSpec",
     "MODEL_RULE",
     "at_risk_list",
+    "backtest",
     "breakdowns",
     "churn_by_group",
     "detect_features",
@@ -348,14 +349,11 @@ _STATIC_EXCLUDE = {
 
 
 def _clean_categories(frame: pd.DataFrame, cols) -> pd.DataFrame:
+    """Categorical columns as text (object) with missing values as NaN, vectorised."""
     frame = frame.copy()
     for c in cols:
         s = frame[c]
-        frame[c] = (
-            s.astype(object)
-            .where(s.notna(), np.nan)
-            .map(lambda v: v if isinstance(v, float) else str(v))
-        )
+        frame[c] = s.astype(str).astype(object).where(s.notna().to_numpy(), np.nan)
     return frame
 
 
@@ -1462,6 +1460,7 @@ def model_card(result: ChurnFit) -> dict:
         "mode": d.mode,
         "horizon_months": d.horizon_months,
         "training_period": d.period,
+        "last_observation": None if d.time is None else f"{d.time.max():%Y-%m-%d}",
         "scored_as_of": f"{d.as_of:%Y-%m-%d}",
         "rows": int(len(d.y)),
         "churners": int(d.y.sum()),
@@ -1533,3 +1532,22 @@ def load_model(path: str | Path) -> dict:
             f"reuse_model=False."
         )
     return bundle
+
+
+def backtest(bundle: dict, d: ChurnData) -> tuple[dict, int] | None:
+    """Score a saved model on the labelled rows observed after its training data.
+
+    With history, the rows this month's table labels but the saved model never saw (observation
+    dates after the model card's ``last_observation``) are a true out-of-time test of last
+    month's model. Returns (:func:`cxreport.churn_eval.evaluate` scores, number of rows), or
+    None when there are no such rows with both classes (snapshot data, or no new month).
+    """
+    last = bundle["card"].get("last_observation")
+    if d.time is None or not last:
+        return None
+    new = (d.time > pd.Timestamp(last)).to_numpy()
+    y = d.y[new]
+    if not new.any() or y.min() == y.max():
+        return None
+    p, _ = score(bundle["model"], d.X[new], d.ids[new], spec=bundle["spec"])
+    return churn_eval.evaluate(y, p["probability"]), int(new.sum())
