@@ -195,7 +195,9 @@ def cdnow(seed: int) -> None:
     )
     _stage("segment on log1p RFM, k=2..8", t0)
     cols = ["silhouette", "calinski_harabasz", "davies_bouldin", "stability_ari", "min_jaccard"]
-    both = res.sweep.table[cols].join(REFERENCE, rsuffix="_ref")
+    both = res.sweep.table[cols].merge(
+        REFERENCE, left_index=True, right_index=True, suffixes=("", "_ref")
+    )
     order = [c for pair in zip(cols, [c + "_ref" for c in cols], strict=True) for c in pair]
     print(both[order].round(3).to_string())
     print(res.choice.reason)

@@ -533,7 +533,7 @@ def sweep(
     n_init: int = 4,
     n_boot: int = 20,
     silhouette_sample: int = 5_000,
-    stability_sample: int = 5_000,
+    stability_sample: int = 20_000,
     exact_max: int = 200_000,
 ) -> Sweep:
     """Fit k-means for each k and measure separation and stability.
@@ -553,8 +553,11 @@ def sweep(
         Silhouette is O(n^2); above this many customers it is the mean over three seeded
         samples of this size (SD of one 5,000 sample about 0.005 on CDNOW, so about 0.003 for
         the mean), and the SD over the three is reported as ``silhouette_sd``.
-    stability_sample : int, default=5_000
+    stability_sample : int, default=20_000
         The bootstrap runs on a seeded sample of this many customers (all when fewer).
+        Stability falls with the sample size (each refit sees fewer customers): on CDNOW at
+        k = 4 the worst-cluster Jaccard is 0.77 on 5,000 customers, 0.93 on 20,000 and on all
+        23,502, so a small sample would reject segmentations that are stable at full size.
     exact_max : int, default=200_000
         Above this many customers k-means is fitted on a seeded sample of this size.
     """
@@ -916,7 +919,7 @@ def segment(
     n_init: int = 4,
     n_boot: int = 20,
     silhouette_sample: int = 5_000,
-    stability_sample: int = 5_000,
+    stability_sample: int = 20_000,
     exact_max: int = 200_000,
     min_jaccard: float = 0.75,
     min_share: float = 0.02,
