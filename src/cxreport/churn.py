@@ -371,7 +371,9 @@ def _snapshot(data, copy_auc: float) -> ChurnData:
     notes = [
         "No history (signup and churn dates) in the customers table: the model learns "
         "from one snapshot (who has churned so far) with repeated stratified "
-        "cross-validation, not from dated observations."
+        "cross-validation, not from dated observations. The customers scored are the "
+        "active ones, who are also in the training data, so their scores are in-sample; the "
+        "validation figures are the honest ones."
     ]
     if "signup_date" in feats:
         feats["tenure_days"] = (as_of - feats["signup_date"]).dt.days.astype(float)
