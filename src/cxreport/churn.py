@@ -1204,7 +1204,7 @@ def _reference(X: pd.DataFrame, spec: FeatureSpec) -> dict:
 
 
 #: How a missing value reads, per feature (default "unknown").
-MISSING_WORDS = {"months_since_purchase": "none yet", "last_nps": "no answer"}
+MISSING_WORDS = {"months_since_purchase": "no purchase yet", "last_nps": "no NPS answer"}
 
 
 def _fmt(v, name: str = "") -> str:
@@ -1256,10 +1256,12 @@ def reasons(
             if push[i, j] < min_effect:
                 break
             c = feats[j]
-            words.append(
-                f"{label(c)} {_fmt(X.iat[i, j], c)} (typical {_fmt(reference[c], c)}): "
-                f"+{100 * push[i, j]:.0f} pts"
-            )
+            v = X.iat[i, j]
+            if isinstance(v, float) and np.isnan(v) and c in MISSING_WORDS:
+                said = f"{MISSING_WORDS[c]} (typical {label(c)} {_fmt(reference[c], c)})"
+            else:
+                said = f"{label(c)} {_fmt(v, c)} (typical {_fmt(reference[c], c)})"
+            words.append(f"{said}: +{100 * push[i, j]:.0f} pts")
         rows.append(words + [""] * (top - len(words)))
     out = pd.DataFrame(rows, columns=[f"reason_{k + 1}" for k in range(top)])
     out["reasons"] = out.apply(lambda r: "; ".join(v for v in r if v), axis=1)
