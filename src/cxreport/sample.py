@@ -116,6 +116,12 @@ TEXT_FILL = ("my new phone", "a family birthday", "the monthly fee", "my router"
              "a contract change", "the accessories I ordered")
 
 
+def _touchpoint_names(codes: pd.Series) -> np.ndarray:
+    """Touchpoint codes (float, NaN = no contact this month) as names, None where absent."""
+    names = np.array(TOUCHPOINTS, object)[codes.fillna(0).astype(int).to_numpy()]
+    return np.where(codes.notna().to_numpy(), names, None)
+
+
 def _month_days(rng, m: pd.Period, n: int) -> np.ndarray:
     return m.start_time.value + rng.integers(0, m.days_in_month, n) * 86_400_000_000_000
 
@@ -239,7 +245,7 @@ def generate(customers: int = 3000, months: int = 18, seed: int = 42,
         last_tp = pd.Series(tp[::-1], index=cw[::-1]).groupby(level=0).first()
         row = {"response_id": np.arange(sv_id, sv_id + a), "customer_id": answer,
                "date": _month_days(rng, m, a), "nps": nps, "overall_satisfaction": overall,
-               "touchpoint": last_tp.reindex(answer).to_numpy()}
+               "touchpoint": _touchpoint_names(last_tp.reindex(answer))}
         items = pd.read_csv(resources.files("cxreport").joinpath(
             "resources/servqual_items.csv").open(encoding="utf-8"))
         for code, dim in zip(items["item"], items["dimension"], strict=True):
