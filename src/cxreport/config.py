@@ -224,7 +224,9 @@ def load_config(folder: str | Path) -> Config:
         try:
             weights[str(k)] = float(v)
         except (TypeError, ValueError):
-            raise ConfigError(f"{where}: sqi weight of '{k}' must be a number; got {v!r}.") from None
+            raise ConfigError(
+                f"{where}: sqi weight of '{k}' must be a number; got {v!r}."
+            ) from None
         if weights[str(k)] < 0:
             raise ConfigError(f"{where}: sqi weight of '{k}' must be ≥ 0; got {v!r}.")
     if qdoc.get("extra_weights") and "weights" not in qdoc:

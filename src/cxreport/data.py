@@ -129,7 +129,7 @@ def _read(path: Path, tcfg: TableConfig, report: ValidationReport) -> pd.DataFra
             rel, None, f"not valid {tcfg.encoding} text (byte {exc.start}, line {line})", 0,
             [repr(raw[max(0, exc.start - 20): exc.start + 20])],
             "save the file as UTF-8, or declare its encoding in cxreport.yaml "
-            f"(tables.<table>.encoding: cp1252, gbk, latin-1, ...)",
+            "(tables.<table>.encoding: cp1252, gbk, latin-1, ...)",
         )
         return None
     if not text.strip():

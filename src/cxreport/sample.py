@@ -163,7 +163,6 @@ def generate(customers: int = 3000, months: int = 18, seed: int = 42,
     billing_incident = periods[len(periods) // 2]
 
     for m in periods:
-        m_start = np.datetime64(m.start_time)
         m_end = np.datetime64((m + 1).start_time)
         active = alive & (signup < m_end)
         idx = np.flatnonzero(active)
