@@ -6,9 +6,10 @@ import json
 
 import papermill as pm
 import pytest
-from conftest import ROOT
 
 from cxreport.notebook import METRIC_MIME
+
+from conftest import ROOT
 
 NB = ROOT / "notebooks" / "04_csi.ipynb"
 
