@@ -13,8 +13,23 @@ from .errors import (  # noqa: E402
 )
 from .notebook import METRIC_MIME, Run, pseudonymise, start  # noqa: E402
 
+# The analysis modules load on first use (`cxreport.churn`, ...), so `cxreport validate`
+# does not pay for importing scikit-learn.
+ANALYSES = ("ahp", "churn", "churn_eval", "csi", "drivers", "mot", "nps", "orientation", "pls",
+            "segments", "servqual", "sqi", "stats", "swot", "swot_evidence", "viz")
+
+
+def __getattr__(name: str):
+    if name in ANALYSES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'cxreport' has no attribute {name!r}")
+
+
 __all__ = [
     "__version__",
+    *ANALYSES,
     "Config",
     "ConfigError",
     "CxReportError",
