@@ -363,8 +363,12 @@ def test_notebook_with_k_pinned_and_history(tmp_path, sample_result):
     data, res = sample_result
     hist = tmp_path / "hist" / "2026-09"
     hist.mkdir(parents=True)
-    prev = segments.assignment_table(res).assign(segment="old segment")
+    # last month: everyone in this month's top segment (k = 3 fits the same with any range),
+    # so the call list of customers who left it is shown
+    top3 = segments.segment(data, k=3, k_min=3, k_max=3, n_boot=0, seed=42)
+    prev = segments.assignment_table(top3).assign(segment=top3.names[0])
     prev.to_csv(hist / "segments.csv", index=False)
+    left = prev.loc[top3.clusters.reindex(prev["customer_id"]).to_numpy() != 0, "customer_id"]
     out = tmp_path / "out.ipynb"
     nb = papermill.execute_notebook(
         str(NB),
@@ -392,7 +396,11 @@ def test_notebook_with_k_pinned_and_history(tmp_path, sample_result):
     assert exp["customer_id"].is_unique
     # ids never reach the HTML unpseudonymised
     html = _text(nb, html_only=True)
-    assert exp["customer_id"].iloc[0] not in html
+    from cxreport.notebook import pseudonymise
+
+    shown = [x for x in pseudonymise(left, "cxreport-2026-10") if x in html]
+    assert len(shown) == 10  # the call list is shown, pseudonymised
+    assert not any(c in html for c in left)
 
 
 def test_notebook_fails_clearly_on_a_bad_k(tmp_path):
