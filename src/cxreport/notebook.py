@@ -55,7 +55,7 @@ def pseudonymise(ids, key: str) -> pd.Series:
     )
 
 
-@dataclass
+@dataclass(repr=False)  # the default repr would print every table (raw ids) into the notebook
 class Run:
     """One notebook's run: the data, the month, the settings and what it records."""
 
@@ -108,7 +108,11 @@ class Run:
         if self.history_dir is None:
             return None
         path = self.history_dir / str(self.month - months_back) / f"{name}.csv"
-        return pd.read_csv(path) if path.is_file() else None
+        if not path.is_file():
+            return None
+        # identifiers stay text ("00017" must not come back as 17 and miss its join)
+        head = pd.read_csv(path, nrows=0).columns
+        return pd.read_csv(path, dtype={c: str for c in head if c == "id" or c.endswith("_id")})
 
     def previous_path(self, name: str, months_back: int = 1) -> Path | None:
         if self.history_dir is None:
@@ -116,7 +120,7 @@ class Run:
         path = self.history_dir / str(self.month - months_back) / name
         return path if path.exists() else None
 
-    def _repr_html_(self) -> str:
+    def _rows(self) -> list[tuple[str, str]]:
         rows = [("Analysis", self.title), ("Reporting month", str(self.month)),
                 ("Data folder", str(self.data.folder)),
                 ("Tables", ", ".join(f"{t} ({len(df):,} rows)"
@@ -125,6 +129,13 @@ class Run:
                 ("Seed", str(self.seed))]
         rows += [(k, str(v)) for k, v in self.settings.items()]
         rows.append(("cxreport", __version__))
+        return rows
+
+    def __repr__(self) -> str:
+        return "\n".join(f"{k}: {v}" for k, v in self._rows())
+
+    def _repr_html_(self) -> str:
+        rows = self._rows()
         body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
                        f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
                        for k, v in rows)
@@ -145,7 +156,7 @@ class Run:
             def fmt(m: Metric) -> str:
                 if not isinstance(m.value, float):
                     return html.escape(str(m.value))
-                s = f"{m.value:,.2f}{m.unit}"
+                s = f"{m.value:,.{0 if m.value.is_integer() else 2}f}{m.unit}"
                 if m.ci_low is not None:
                     s += f" (95% CI {m.ci_low:,.2f} – {m.ci_high:,.2f})"
                 return html.escape(s)
