@@ -406,3 +406,10 @@ def test_decorate_greys_out_a_change_within_the_noise():
     )
     assert churn["tone"] == "bad" and churn["sig_shown"] == "no uncertainty recorded"
     assert churn["trend"] == "▲" and churn["delta_shown"] == "+1"
+
+
+def test_change_of_a_percentage_is_in_percentage_points():
+    m = indexpage._decorate(
+        {"name": "promoters", "value": 48.5, "unit": "%"}, [{"name": "promoters", "value": 35.7}]
+    )
+    assert m["shown"] == "48.5%" and m["delta_shown"] == "+12.8 pp"

@@ -215,7 +215,7 @@ def test_index_shows_kpis_with_change_and_significance(world):
     # 95 ± 1 against 92 ± 1: z = 3 / sqrt(2) = 2.12, p = 0.034
     assert "▲ +3" in row and "sigmark" in row and "significant (p = 0.034)" in row
     churn = page.split('data-metric="fixture_churn_rate"', 1)[1].split('<div class="tile"', 1)[0]
-    assert "= +0%" in churn or "= 0%" in churn
+    assert "= 0 pp" in churn  # a change of a percentage, in percentage points
     for nb in ("01_alpha", "02_beta"):
         assert f'<a href="{nb}.html">' in page
         row = page.split(f'<tr data-notebook="{nb}">', 1)[1].split("</tr>", 1)[0]

@@ -163,7 +163,9 @@ def _decorate(metric: dict, previous: list[dict]) -> dict:
     else:
         d = change.delta
         out["trend"] = "▲" if d > 0 else ("▼" if d < 0 else "=")
-        out["delta_shown"] = ("+" if d > 0 else "") + _fmt(d, unit).replace("–", "0")
+        # a change of a percentage is in percentage points
+        d_unit = "pp" if unit == "%" else unit
+        out["delta_shown"] = ("+" if d > 0 else "") + _fmt(d, d_unit).replace("–", "0")
         hib = metric.get("higher_is_better")
         if d == 0 or hib is None:
             out["tone"] = "flat"
