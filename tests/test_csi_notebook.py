@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import papermill as pm
 import pytest
 
@@ -62,7 +63,8 @@ def test_equal_weights_run(tmp_path):
         assert (export / f"{name}.csv").is_file(), name
     text = json.dumps([c.get("outputs", []) for c in nb.cells])
     assert "PLS index not requested" in text
-    assert "2026-08" in text  # last month of a September report
+    months = sorted(set(pd.read_csv(export / "csi_by_month.csv", dtype={"month": str})["month"]))
+    assert months[-2:] == ["2026-08", "2026-09"]  # last month shown, nothing after the report month
 
 
 def test_bad_parameter_stops_with_a_clear_message(tmp_path):
