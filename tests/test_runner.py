@@ -272,6 +272,15 @@ def test_failing_notebook_others_continue_good_report_kept(world):
     assert not list(world["out"].glob(".2026-10.tmp-*"))
 
 
+def _is_kernel(process) -> bool:
+    import psutil
+
+    try:
+        return "ipykernel" in " ".join(process.cmdline())
+    except psutil.Error:  # a child that just exited (zombie) or is gone
+        return False
+
+
 def test_interrupted_run_keeps_the_old_report_and_stops_its_kernels(world):
     psutil = pytest.importorskip("psutil")
     good = (world["out"] / "2026-10" / "manifest.json").read_bytes()
@@ -298,9 +307,7 @@ def test_interrupted_run_keeps_the_old_report_and_stops_its_kernels(world):
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:  # wait until the kernels run the sleeping cell
             kernels = [
-                p
-                for p in psutil.Process(proc.pid).children(recursive=True)
-                if "ipykernel" in " ".join(p.cmdline())
+                p for p in psutil.Process(proc.pid).children(recursive=True) if _is_kernel(p)
             ]
             # alpha has finished, beta sleeps in its kernel
             if kernels and list(world["out"].glob(".2026-10.tmp-*/01_alpha.html")):
