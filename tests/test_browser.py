@@ -107,7 +107,8 @@ def test_index_page_in_a_browser(browser, report):
     assert seen["errors"] == []
     assert _check_links(report / "index.html", seen) == []
     assert {Path(urlparse(h).path).name for h in seen["links"]} >= {"01_alpha.html", "02_beta.html"}
-    assert "Customer-experience report · 2026-10" in seen["text"]
+    # the title is report.title of the sample's cxreport.yaml
+    assert "Northwind Telecom - monthly CX report · 2026-10" in seen["text"]
     assert all(u.startswith(("file:", "data:")) for u in seen["requests"])
 
 

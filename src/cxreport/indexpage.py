@@ -189,6 +189,7 @@ def _decorate(metric: dict, previous: list[dict]) -> dict:
 
 def render_index(
     *,
+    title: str = "Customer-experience report",
     month: str,
     previous_month: str,
     metrics: list[dict],
@@ -211,6 +212,7 @@ def render_index(
     )
     tiles, rest = headline(metrics)
     return env.from_string(text).render(
+        title=title,
         month=month,
         previous_month=previous_month,
         tiles=[_decorate(m, previous) for m in tiles],

@@ -886,7 +886,7 @@ def run_report(
         raise ParameterError(f"--jobs must be a positive whole number; got {jobs}.")
     given = dict(params or {})
 
-    tables, files, _cfg, report = read_folder(data)
+    tables, files, cfg, report = read_folder(data)
     if not report.ok:
         raise DataError(report)
 
@@ -949,6 +949,7 @@ def run_report(
         _write_outputs(
             tmp,
             results,
+            title=str(cfg.report.get("title") or "Customer-experience report"),
             month=month,
             data=data,
             files=files,
@@ -1138,6 +1139,7 @@ def _write_outputs(
     tmp: Path,
     results: list[dict],
     *,
+    title,
     month,
     data,
     files,
@@ -1242,6 +1244,7 @@ def _write_outputs(
     )
     index_rows = [{**row, "error_line": (row["error"] or {}).get("line", "")} for row in nb_rows]
     page = render_index(
+        title=title,
         month=month,
         previous_month=prev_month,
         metrics=metrics,
