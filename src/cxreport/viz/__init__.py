@@ -27,4 +27,19 @@ def set_theme() -> None:
     })
 
 
+def notes_html(notes, *, title: str = "Notes"):
+    """Notes as an escaped HTML list for the notebook (nothing when there are none)."""
+    import html
+
+    from IPython.display import HTML
+
+    if not notes:
+        return HTML("")
+    items = "".join(f"<li>{html.escape(str(n))}</li>" for n in notes)
+    return HTML(
+        f"<div style='border-left:4px solid #e9c46a;padding:4px 12px;"
+        f"background:#fdf6e3'><b>{html.escape(title)}</b><ul>{items}</ul></div>"
+    )
+
+
 set_theme()

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib import font_manager
 from matplotlib.patches import Rectangle
 
-from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE
+from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE, notes_html  # noqa: F401
 
 KIND_COLOURS = {"S": GOOD, "W": BAD, "O": "#2c7fb8", "T": "#f4a261"}
 KIND_TITLES = {"S": "Strengths", "W": "Weaknesses", "O": "Opportunities", "T": "Threats"}
@@ -469,21 +469,6 @@ def trend_tests(trends, *, alpha: float = 0.05) -> plt.Figure:
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
     return fig
-
-
-def notes_html(notes, *, title: str = "Notes"):
-    """Notes as an escaped HTML list for the notebook (nothing when there are none)."""
-    import html
-
-    from IPython.display import HTML
-
-    if not notes:
-        return HTML("")
-    items = "".join(f"<li>{html.escape(str(n))}</li>" for n in notes)
-    return HTML(
-        f"<div style='border-left:4px solid #e9c46a;padding:4px 12px;"
-        f"background:#fdf6e3'><b>{html.escape(title)}</b><ul>{items}</ul></div>"
-    )
 
 
 def evidence_table(factors):
