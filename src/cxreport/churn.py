@@ -35,6 +35,8 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from . import churn_eval
 from .errors import CxReportError
+from .errors import check_float as _check_float
+from .errors import check_int as _check_int
 
 __all__ = [
     "ChurnData",
@@ -99,32 +101,6 @@ def label(name: str) -> str:
 # --------------------------------------------------------------------------------------------
 # input checks
 # --------------------------------------------------------------------------------------------
-
-
-def _check_int(name: str, value, lo: int, hi: int | None = None) -> int:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, np.integer))
-        or value < lo
-        or (hi is not None and value > hi)
-    ):
-        rng = f"[{lo}, {hi}]" if hi is not None else f"[{lo}, inf)"
-        raise CxReportError(
-            f"The '{name}' parameter must be an int in the range {rng}; got {value!r}."
-        )
-    return int(value)
-
-
-def _check_float(name: str, value, lo: float, hi: float) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float, np.floating))
-        or not (lo <= value <= hi)
-    ):
-        raise CxReportError(
-            f"The '{name}' parameter must be a number in [{lo}, {hi}]; got {value!r}."
-        )
-    return float(value)
 
 
 def _binary_target(values: pd.Series, name: str) -> np.ndarray:

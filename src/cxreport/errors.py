@@ -35,3 +35,31 @@ class MissingTableError(CxReportError):
 
 class ParameterError(CxReportError):
     """A notebook or command-line parameter is unknown, missing or has the wrong type."""
+
+
+def check_int(name: str, value, lo: int, hi: int | None = None) -> int:
+    """``value`` as an int in ``[lo, hi]`` (``hi=None``: no upper bound), else a clear error."""
+    import numbers
+
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Integral)
+        or value < lo
+        or (hi is not None and value > hi)
+    ):
+        rng = f"[{lo}, {hi}]" if hi is not None else f"[{lo}, inf)"
+        raise CxReportError(
+            f"The '{name}' parameter must be an int in the range {rng}; got {value!r}."
+        )
+    return int(value)
+
+
+def check_float(name: str, value, lo: float, hi: float) -> float:
+    """``value`` as a float in ``[lo, hi]``, else a clear error."""
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not lo <= value <= hi:
+        raise CxReportError(
+            f"The '{name}' parameter must be a number in [{lo}, {hi}]; got {value!r}."
+        )
+    return float(value)

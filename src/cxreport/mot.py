@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CxReportError
+from .errors import check_int as _int_param
 from .nps import DETRACTOR_MAX, PROMOTER_MIN
 from .stats import wilson_interval
 
@@ -56,18 +57,6 @@ class MoTResult:
     survey_days: int
     impact: str
     notes: list[str] = field(default_factory=list)
-
-
-def _int_param(name: str, value, lo: int, hi: int | None = None) -> int:
-    ok = not isinstance(value, bool) and isinstance(value, (int, np.integer)) and value >= lo
-    if ok and hi is not None:
-        ok = value <= hi
-    if not ok:
-        rng = f"[{lo}, {'inf' if hi is None else hi}]"
-        raise CxReportError(
-            f"The '{name}' parameter must be an int in the range {rng}; got {value!r}."
-        )
-    return int(value)
 
 
 def check_options(*, window_months: int = 12, churn_days: int = 90, survey_days: int = 30) -> None:

@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import CxReportError, MissingTableError
+from .errors import check_float as _check_float
+from .errors import check_int as _check_int
 
 #: Features used for clustering by default (when present and not constant).
 DEFAULT_FEATURES = ("recency", "purchase_rate", "avg_basket", "tenure")
@@ -67,32 +69,6 @@ K_RULE = (
 # --------------------------------------------------------------------------------------------
 # input checks
 # --------------------------------------------------------------------------------------------
-
-
-def _check_int(name: str, value, lo: int, hi: int | None = None) -> int:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, np.integer))
-        or value < lo
-        or (hi is not None and value > hi)
-    ):
-        rng = f"[{lo}, {hi}]" if hi is not None else f"[{lo}, inf)"
-        raise CxReportError(
-            f"The '{name}' parameter must be an int in the range {rng}; got {value!r}."
-        )
-    return int(value)
-
-
-def _check_float(name: str, value, lo: float, hi: float) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float, np.floating))
-        or not (lo <= value <= hi)
-    ):
-        raise CxReportError(
-            f"The '{name}' parameter must be a number in [{lo}, {hi}]; got {value!r}."
-        )
-    return float(value)
 
 
 def slug(name: str) -> str:
