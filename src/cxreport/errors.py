@@ -63,3 +63,17 @@ def check_float(name: str, value, lo: float, hi: float) -> float:
             f"The '{name}' parameter must be a number in [{lo}, {hi}]; got {value!r}."
         )
     return float(value)
+
+
+def describe_rows(index, limit: int = 8) -> str:
+    """Rows of a table read from a file, for a message: "row 3 (file line 5), ... and 4 more"."""
+    import numbers
+
+    def one(i) -> str:
+        if isinstance(i, numbers.Integral):
+            return f"row {i} (file line {int(i) + 2})"  # +1 header line, +1 for 1-based lines
+        return f"row {i!r}"
+
+    idx = list(index)
+    shown = ", ".join(one(i) for i in idx[:limit])
+    return shown + (f" and {len(idx) - limit} more" if len(idx) > limit else "")

@@ -23,6 +23,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from .errors import CxReportError
+from .errors import describe_rows as _rows
 
 METHODS = {
     "pct_max": "% of maximum (mean / 5 × 100; floor 20 %)",
@@ -35,18 +36,6 @@ SCALE_MIN, SCALE_MAX = 1, 5
 
 class SelfAssessmentError(CxReportError, ValueError):
     """The self-assessment answers cannot be scored as given."""
-
-
-def _line(idx) -> str:
-    if isinstance(idx, (int, np.integer)):
-        return f"row {idx} (file line {int(idx) + 2})"
-    return f"row {idx!r}"
-
-
-def _rows(index, limit: int = 8) -> str:
-    idx = list(index)
-    shown = ", ".join(_line(i) for i in idx[:limit])
-    return shown + (f" and {len(idx) - limit} more" if len(idx) > limit else "")
 
 
 def load_item_bank(*, lang: str = "en") -> pd.DataFrame:

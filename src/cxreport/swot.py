@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CxReportError
+from .errors import describe_rows as _rows
 
 KINDS = ("S", "W", "O", "T")
 KIND_NAMES = {"S": "Strengths", "W": "Weaknesses", "O": "Opportunities", "T": "Threats"}
@@ -62,18 +63,6 @@ WEIGHT_TOL = 1e-6
 
 class SwotInputError(CxReportError, ValueError):
     """The SWOT factors table cannot be scored as given."""
-
-
-def _line(idx) -> str:
-    if isinstance(idx, (int, np.integer)):
-        return f"row {idx} (file line {int(idx) + 2})"
-    return f"row {idx!r}"
-
-
-def _rows(index, limit: int = 8) -> str:
-    idx = list(index)
-    shown = ", ".join(_line(i) for i in idx[:limit])
-    return shown + (f" and {len(idx) - limit} more" if len(idx) > limit else "")
 
 
 # --------------------------------------------------------------------------------------------
