@@ -215,35 +215,26 @@ def detect_features(
         if pd.api.types.is_datetime64_any_dtype(s):
             excluded[col] = "a date (dates enter the model only as tenure)"
             continue
-        if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
-            v = s.astype(float)
-            whole = bool(np.all(np.mod(v.dropna(), 1) == 0))
+        is_number = pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s)
+        if is_number:
+            s = s.astype(float)
+            whole = bool(np.all(np.mod(s.dropna(), 1) == 0))
             if whole and nun == s.notna().sum() and n > 50 and nun > 0.9 * n:
                 excluded[col] = "identifier-like (a different whole number on every row)"
                 continue
-            auc = _univariate_auc(v, y, categorical=False)
-            if auc > copy_auc:
-                excluded[col] = (
-                    f"predicts churn almost perfectly on its own (ROC-AUC "
-                    f"{auc:.3f} > {copy_auc}): most likely recorded after or "
-                    f"because of churn"
-                )
-                continue
-            numeric.append(col)
-        else:
-            if nun > max_levels:
-                kind = "unique on every row" if nun == s.notna().sum() else f"{nun} values"
-                excluded[col] = f"identifier-like or free text ({kind})"
-                continue
-            auc = _univariate_auc(s, y, categorical=True)
-            if auc > copy_auc:
-                excluded[col] = (
-                    f"predicts churn almost perfectly on its own (ROC-AUC "
-                    f"{auc:.3f} > {copy_auc}): most likely recorded after or "
-                    f"because of churn"
-                )
-                continue
-            categorical.append(col)
+        elif nun > max_levels:
+            kind = "unique on every row" if nun == s.notna().sum() else f"{nun} values"
+            excluded[col] = f"identifier-like or free text ({kind})"
+            continue
+        auc = _univariate_auc(s, y, categorical=not is_number)
+        if auc > copy_auc:
+            excluded[col] = (
+                f"predicts churn almost perfectly on its own (ROC-AUC "
+                f"{auc:.3f} > {copy_auc}): most likely recorded after or "
+                f"because of churn"
+            )
+            continue
+        (numeric if is_number else categorical).append(col)
     if not numeric and not categorical:
         reasons = "; ".join(f"{k}: {v}" for k, v in list(excluded.items())[:8])
         raise CxReportError(
