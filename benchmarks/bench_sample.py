@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cxreport import sample
+from cxreport.data import sample
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxreport import csi
-from cxreport.config import Item, SurveyModel
+from cxreport.data.config import Item, SurveyModel
 from cxreport.errors import CxReportError, ParameterError
 
 MODEL = SurveyModel(
@@ -283,7 +283,7 @@ def test_metric_names_are_stable_snake_case():
 
 
 def test_dimension_with_no_items_is_a_config_error(tmp_path):
-    from cxreport.config import load_config
+    from cxreport.data.config import load_config
     from cxreport.errors import ConfigError
 
     (tmp_path / "cxreport.yaml").write_text(

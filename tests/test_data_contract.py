@@ -10,7 +10,7 @@ import pytest
 
 from cxreport import DataError, load, validate
 from cxreport.cli import main
-from cxreport.config import load_config
+from cxreport.data.config import load_config
 from cxreport.errors import ConfigError
 
 

@@ -44,7 +44,7 @@ def test_version_flag(capsys):
 
 
 def test_readme_shows_the_current_data_contract():
-    from cxreport.contract import describe
+    from cxreport.data.contract import describe
 
     assert describe().strip() in (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -7,8 +7,9 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from cxreport import sample, validate
+from cxreport import validate
 from cxreport.cli import main
+from cxreport.data import sample
 
 
 def _digest(folder):

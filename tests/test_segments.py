@@ -14,8 +14,8 @@ from sklearn.metrics import adjusted_rand_score
 
 from cxreport import rfm, segments
 from cxreport.data import Dataset, load
+from cxreport.data.sample import generate
 from cxreport.errors import CxReportError, MissingTableError
-from cxreport.sample import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from cxreport import servqual
-from cxreport.config import Item, SurveyModel
+from cxreport.data.config import Item, SurveyModel
 from cxreport.pls import cronbach_alpha
 
 MODEL = SurveyModel(

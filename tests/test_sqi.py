@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from cxreport import sqi
-from cxreport.data import DataError, load
-from cxreport.errors import CxReportError, MissingTableError
+from cxreport.data import load
+from cxreport.errors import CxReportError, DataError, MissingTableError
 
 
 def _folder(tmp: Path, tables: dict[str, pd.DataFrame], yaml: str | None = None) -> Path:

@@ -2,8 +2,8 @@
 
 __version__ = "0.1.0"
 
-from .config import Config, SurveyModel, load_config  # noqa: E402
 from .data import Dataset, load, parse_month, validate  # noqa: E402
+from .data.config import Config, SurveyModel, load_config  # noqa: E402
 from .errors import (  # noqa: E402
     ConfigError,
     CxReportError,

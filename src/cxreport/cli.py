@@ -22,7 +22,7 @@ def _validate(args) -> int:
 
 
 def _sample(args) -> int:
-    from . import sample
+    from .data import sample
 
     t0 = time.perf_counter()
     sizes = sample.write(args.out, customers=args.customers, months=args.months, seed=args.seed,

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from .config import SurveyModel
+from .data.config import SurveyModel
 from .drivers import DriverError, relative_weights
 
 WEIGHT_METHODS = ("stated", "derived", "equal")

@@ -345,7 +345,7 @@ def failure_matrix(data, *, window_months: int = 12) -> pd.DataFrame:
     can grey out thin cells.
     """
     res = moments_of_truth(data, level="touchpoint_stage", window_months=window_months)
-    from .contract import EODC_STAGES
+    from .data.contract import EODC_STAGES
 
     t = res.table
     stages = [s for s in EODC_STAGES if s in set(t["stage"])] + sorted(

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from .config import SurveyModel
+from .data.config import SurveyModel
 from .pls import cronbach_alpha
 
 

@@ -20,8 +20,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from ..errors import ConfigError
 from .contract import TABLES
-from .errors import ConfigError
 
 CONFIG_NAMES = ("cxreport.yaml", "cxreport.yml")
 SERVQUAL_DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")

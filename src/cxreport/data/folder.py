@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import CxReportError, DataError, MissingTableError
 from .config import Config, TableConfig, load_config
 from .contract import TABLES, Table
-from .errors import CxReportError, DataError, MissingTableError
 from .validation import ValidationReport, _examples, check_references, check_schema
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet", ".txt", ".tsv")
