@@ -15,6 +15,22 @@ class ConfigError(CxReportError):
     """The data folder's ``cxreport.yaml`` cannot be read or says something impossible."""
 
 
+class ExpressionError(ConfigError):
+    """A ``derive`` expression of ``cxreport.yaml`` is not allowed or cannot be evaluated.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and how to fix it (without the config key; the caller adds it).
+    rows : index, optional
+        The rows at fault (e.g. a division by zero), for the example lines of the report.
+    """
+
+    def __init__(self, message: str, rows=None):
+        self.rows = rows
+        super().__init__(message)
+
+
 class DataError(CxReportError):
     """The data folder breaks the data contract.
 
