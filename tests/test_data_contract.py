@@ -117,8 +117,8 @@ def test_empty_table(tmp_path):
 def test_wrong_encoding(tmp_path):
     raw = "customer_id,region\nC1,Zürich\n".encode("cp1252")
     folder = _folder(tmp_path, {"customers.csv": raw})
-    p = _one(folder, "not valid utf-8")
-    assert "line 2" in p.rule and "encoding" in p.fix
+    p = _one(folder, "not valid UTF-8")  # and not silently read as GB18030
+    assert "line 2" in p.rule and "cp1252" in p.rule and "encoding" in p.fix
     (tmp_path / "cxreport.yaml").write_text("tables:\n  customers:\n    encoding: cp1252\n")
     assert validate(folder).ok
     assert load(folder).customers["region"].iloc[0] == "Zürich"
@@ -160,7 +160,8 @@ def test_cli_validate_exit_codes_and_no_traceback(tmp_path, capsys, sample_dir):
 
 def test_config_errors_are_clear(tmp_path):
     (tmp_path / "cxreport.yaml").write_text("tables:\n  customer:\n    file: x.csv\n")
-    with pytest.raises(ConfigError, match="tables.customer is not a table"):
+    with pytest.raises(ConfigError, match="unknown key 'customer' in tables. Did you mean "
+                       "'customers'"):
         load_config(tmp_path)
     (tmp_path / "cxreport.yaml").write_text(
         "tables:\n  customers:\n    columns: {client: customerID}\n")

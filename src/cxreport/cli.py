@@ -17,7 +17,28 @@ def _validate(args) -> int:
     from .data import validate
 
     report = validate(args.data_dir)
+    if args.json:
+        import json
+
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        print(report.format())
+    return 0 if report.ok else EXIT_USER_ERROR
+
+
+def _init(args) -> int:
+    from .data import validate
+    from .data.draft import write_draft
+
+    path, draft = write_draft(args.data_dir, force=args.force)
+    print(f"wrote {path}: " + ", ".join(f"{t} ← {f}" for t, f in draft.tables.items()))
+    report = validate(args.data_dir)
     print(report.format())
+    for line in draft.todo:
+        print(f"  still needed: {line}")
+    if not report.ok:
+        print(f"Edit {path} (every guess has a '# why:' comment) and run "
+              f"`cxreport validate {args.data_dir}` again.")
     return 0 if report.ok else EXIT_USER_ERROR
 
 
@@ -51,8 +72,21 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a data folder against the data contract",
                        description="Check every table of a data folder against the data "
                        "contract and list every problem at once (exit code 2 on errors).")
-    v.add_argument("data_dir", metavar="DATA_DIR", help="folder with the CSV/Parquet tables")
+    v.add_argument("data_dir", metavar="DATA_DIR",
+                   help="folder with the tables (CSV, Excel, SPSS, Parquet) and cxreport.yaml")
+    v.add_argument("--json", action="store_true",
+                   help="print the report as JSON (tables, files, shaping, notes, problems)")
     v.set_defaults(func=_validate)
+
+    i = sub.add_parser("init", help="draft a cxreport.yaml for a folder of exports",
+                       description="Look at the files in a folder, draft a cxreport.yaml "
+                       "(which file is which table, column mappings, scales, missing codes, "
+                       "yes/no codes, date formats) with a comment on every guess, then "
+                       "validate it and print what is still needed.")
+    i.add_argument("data_dir", metavar="DATA_DIR", help="folder with your exported files")
+    i.add_argument("--force", action="store_true",
+                   help="replace an existing cxreport.yaml")
+    i.set_defaults(func=_init)
 
     s = sub.add_parser("sample", help="write a realistic, deterministic sample data folder",
                        description="Write a sample data folder. The same arguments always "

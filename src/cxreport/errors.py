@@ -12,7 +12,19 @@ class CxReportError(Exception):
 
 
 class ConfigError(CxReportError):
-    """The data folder's ``cxreport.yaml`` cannot be read or says something impossible."""
+    """The data folder's ``cxreport.yaml`` cannot be read or says something impossible.
+
+    Parameters
+    ----------
+    message : str
+        The whole message.
+    problems : list of str, optional
+        Each problem on its own (all of them are reported at once); default ``[message]``.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        self.problems = problems or [message]
+        super().__init__(message)
 
 
 class ExpressionError(ConfigError):

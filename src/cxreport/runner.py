@@ -953,6 +953,7 @@ def run_report(
             month=month,
             data=data,
             files=files,
+            shaping={"sources": report.sources, "steps": report.shaping, "notes": report.notes},
             out=out,
             plans=plans,
             notebooks=notebooks,
@@ -1143,6 +1144,7 @@ def _write_outputs(
     month,
     data,
     files,
+    shaping,
     out,
     plans,
     notebooks,
@@ -1183,6 +1185,9 @@ def _write_outputs(
     data_files = {}
     for path in sorted(p for p in data.rglob("*") if p.is_file()):
         data_files[str(path.relative_to(data))] = _sha256(path)
+    for path in (Path(p) for ps in shaping["sources"].values() for p in ps):
+        if path.is_file() and not path.resolve().is_relative_to(data):
+            data_files[str(path)] = _sha256(path)  # a file mapped from outside the folder
     shown_params = {
         name: {k: (REDACTED if k == "id_key" else v) for k, v in p.items()}
         for name, p in plans.items()
@@ -1236,6 +1241,7 @@ def _write_outputs(
             k: str(v.relative_to(data)) if v.is_relative_to(data) else str(v)
             for k, v in files.items()
         },
+        "data_shaping": shaping,  # how cxreport.yaml shaped each table, and what it did
         "leak_guard": guard_info,
         "notebooks": nb_rows,
     }

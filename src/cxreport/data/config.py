@@ -12,6 +12,9 @@ Without a config file the standard names of :mod:`cxreport.contract` apply. A co
 
 from __future__ import annotations
 
+import difflib
+import json
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -24,20 +27,123 @@ from ..errors import ConfigError
 from .contract import TABLES
 
 CONFIG_NAMES = ("cxreport.yaml", "cxreport.yml")
+SCHEMA = "resources/cxreport.schema.json"
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false. In YAML 1.1 ``Yes``, ``No``, ``On`` and ``Off`` are
+    booleans, so ``true_values: {churned: [Yes]}`` or a recode of ``No`` would silently read
+    as True/False instead of the codes the user typed."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"))
+
+
+def schema() -> dict:
+    """The JSON Schema of ``cxreport.yaml`` (also usable by editors)."""
+    return json.loads(resources.files("cxreport").joinpath(SCHEMA).read_text("utf-8"))
+
+
+def _schema_problems(doc: dict) -> list[str]:
+    """Every violation of the schema, unknown keys with a "did you mean"."""
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(schema())
+    out = []
+    for err in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
+        where = ".".join(str(p) for p in err.absolute_path) or "the top level"
+        if err.validator == "additionalProperties":
+            allowed = sorted(err.schema.get("properties", {}))
+            for key in sorted(set(err.instance) - set(allowed), key=str):
+                close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+                hint = f" Did you mean '{close[0]}'?" if close else ""
+                out.append(f"unknown key '{key}' in {where}.{hint} Allowed: "
+                           f"{', '.join(allowed)}.")
+        elif err.validator == "oneOf":
+            out.append(f"{where}: {_show(err.instance)} is not one of the allowed forms "
+                       f"({_forms(where)}).")
+        elif err.validator == "enum":
+            out.append(f"{where}: {_show(err.instance)} is not allowed; use one of "
+                       f"{', '.join(map(str, err.validator_value))}.")
+        else:
+            out.append(f"{where}: {err.message}.")
+    return out
+
+
+_FORMS = {
+    "drop_rows": "missing, a list of values, or {startswith|contains|before|after|below|above"
+                 "|equals: value}",
+    "na_values": "a list of codes, or {column: [codes]} with '*' for every column",
+    "files": "a file name or glob, or {file: ..., sheet: ...}",
+    "sheet": "a sheet name, a 0-based number, a list of them, or '*'",
+    "on": "a column name, or {left: column, right: column}",
+    "items": "a dimension name, or {dimension: ..., text: ..., scale: [min, max]}",
+}
+
+
+def _forms(where: str) -> str:
+    for key, text in _FORMS.items():
+        if f".{key}" in f".{where}":
+            return text
+    return "see the README, Configuration"
+
+
+def _show(value) -> str:
+    text = repr(value)
+    return text if len(text) < 80 else text[:77] + "..."
 SERVQUAL_DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
 
 
 @dataclass(frozen=True)
 class TableConfig:
+    """How one table is read and shaped (README, "Configuration"; the keys of the schema)."""
+
     file: str | None = None
+    files: tuple = ()  # (pattern, sheet) pairs, concatenated
+    sheet: Any = None
+    header_rows: int = 1
+    header_combine: bool = False
     columns: dict[str, str] = field(default_factory=dict)  # contract name -> user's name
-    encoding: str = "utf-8-sig"
+    encoding: str | None = None  # None: detect (UTF-8, then GB18030)
     thousands: str | None = None
     decimal: str = "."
     date_format: str | None = None
     true_values: dict[str, list] = field(default_factory=dict)
     false_values: dict[str, list] = field(default_factory=dict)
     sep: str | None = None
+    na_values: dict[str, list] = field(default_factory=dict)  # column (or "*") -> codes
+    recode: dict[str, dict] = field(default_factory=dict)
+    derive: dict[str, str] = field(default_factory=dict)
+    drop_rows: dict[str, Any] = field(default_factory=dict)
+    join: tuple = ()  # ({file, sheet, on}, ...)
+    preset: str | None = None
+
+    def under(self, defaults: TableConfig) -> TableConfig:
+        """This config with ``defaults`` (a preset's) filling what the user left unset;
+        for the mappings (columns, recode, ...) the user's entries win key by key."""
+        blank = TableConfig()
+        values = {}
+        for name in self.__dataclass_fields__:
+            mine, base = getattr(self, name), getattr(defaults, name)
+            if isinstance(mine, dict):
+                values[name] = {**base, **mine}
+            else:
+                values[name] = mine if mine != getattr(blank, name) else base
+        return TableConfig(**values)
+
+    @property
+    def shaped(self) -> dict:
+        """The shaping keys that are set, for the manifest ("how the data was shaped")."""
+        keys = ("files", "sheet", "header_rows", "na_values", "recode", "derive", "drop_rows",
+                "join", "preset", "encoding")
+        default = TableConfig()
+        return {k: getattr(self, k) for k in keys if getattr(self, k) != getattr(default, k)}
 
 
 @dataclass(frozen=True)
@@ -75,6 +181,7 @@ class Config:
     sqi_weights: dict[str, float]
     sqi_version: str
     report: dict[str, Any]
+    screening: str = "flag"  # survey response-quality screening: off, flag or exclude
 
     def table(self, name: str) -> TableConfig:
         return self.tables.get(name, TableConfig())
@@ -93,25 +200,15 @@ def default_sqi() -> tuple[str, dict[str, float]]:
     return doc["version"], {k: float(v) for k, v in doc["weights"].items()}
 
 
-def _scale(value, where: str, path) -> tuple[float, float]:
+def _scale(value, where: str, problems: list[str]) -> tuple[float, float]:
     try:
         lo, hi = (float(v) for v in value)
     except (TypeError, ValueError):
-        raise ConfigError(
-            f"{path}: {where} must be a pair [min, max] such as [1, 7]; got {value!r}."
-        ) from None
+        problems.append(f"{where} must be a pair [min, max] such as [1, 7]; got {value!r}.")
+        return 1.0, 7.0
     if not lo < hi:
-        raise ConfigError(f"{path}: {where} must have min < max; got [{lo:g}, {hi:g}].")
+        problems.append(f"{where} must have min < max; got [{lo:g}, {hi:g}].")
     return lo, hi
-
-
-def _check_keys(section: dict, allowed: set, where: str, path) -> None:
-    unknown = sorted(set(section) - allowed)
-    if unknown:
-        raise ConfigError(
-            f"{path}: unknown key(s) {', '.join(unknown)} in {where}; "
-            f"allowed: {', '.join(sorted(allowed))}."
-        )
 
 
 def find_config(folder: Path) -> Path | None:
@@ -121,118 +218,149 @@ def find_config(folder: Path) -> Path | None:
     return None
 
 
+def read_yaml(path: Path) -> dict:
+    """A YAML mapping, with YAML 1.2 booleans (``Yes`` stays text)."""
+    try:
+        doc = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Yaml12Loader) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8.") from None
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level.")
+    return doc
+
+
 def load_config(folder: str | Path) -> Config:
-    """Read ``cxreport.yaml`` from a data folder (or the defaults when there is none)."""
+    """Read ``cxreport.yaml`` from a data folder (or the defaults when there is none).
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem of the file at once (``.problems``).
+    """
     folder = Path(folder)
     path = find_config(folder)
-    doc: dict = {}
-    if path is not None:
-        try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8.") from None
-        if not isinstance(doc, dict):
-            raise ConfigError(f"{path}: expected a mapping at the top level.")
+    doc = read_yaml(path) if path is not None else {}
     where = path or folder / CONFIG_NAMES[0]
-    _check_keys(doc, {"tables", "survey", "sqi", "report"}, "the top level", where)
+    problems = _schema_problems(doc)
+    if problems:  # the shape is wrong: the checks below would only repeat it
+        raise _config_error(where, problems)
+    tables = {name: _table(name, tdoc or {}, problems)
+              for name, tdoc in (doc.get("tables") or {}).items()}
+    survey = _survey(doc.get("survey") or {}, problems)
+    weights, version = _sqi(doc.get("sqi") or {}, problems)
+    if problems:
+        raise _config_error(where, problems)
+    return Config(path, tables, survey, weights, version, dict(doc.get("report") or {}),
+                  screening=(doc.get("survey") or {}).get("screening", "flag"))
 
-    tables = {}
-    for name, tdoc in (doc.get("tables") or {}).items():
-        if name not in TABLES:
-            raise ConfigError(
-                f"{where}: tables.{name} is not a table of the data contract; "
-                f"known tables: {', '.join(TABLES)}."
+
+def _config_error(where: Path, problems: list[str]) -> ConfigError:
+    text = "\n".join(f"  ✗ {p}" for p in problems)
+    return ConfigError(f"{where}: {len(problems)} problem(s)\n{text}", problems)
+
+
+def table_config(name: str, tdoc: dict) -> TableConfig:
+    """A ``tables.<name>`` mapping (a preset's fragment, say) as a :class:`TableConfig`."""
+    problems: list[str] = []
+    out = _table(name, tdoc, problems)
+    if problems:
+        raise ConfigError("; ".join(problems), problems)
+    return out
+
+
+def _table(name: str, tdoc: dict, problems: list[str]) -> TableConfig:
+    spec = TABLES[name]
+    known = {c.name for c in spec.columns}
+    for col in tdoc.get("columns") or {}:
+        if col not in known and name != "survey":
+            close = difflib.get_close_matches(col, sorted(known), n=1, cutoff=0.6)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            problems.append(
+                f"tables.{name}.columns.{col}: '{col}' is not a column of {name}.{hint} Its "
+                f"columns are {', '.join(sorted(known))}. Write the contract's name on the "
+                f"left and your file's column on the right."
             )
-        tdoc = tdoc or {}
-        _check_keys(tdoc, set(TableConfig.__dataclass_fields__), f"tables.{name}", where)
-        known = {c.name for c in TABLES[name].columns}
-        for col in tdoc.get("columns") or {}:
-            if col not in known and name != "survey":
-                raise ConfigError(
-                    f"{where}: tables.{name}.columns.{col}: '{col}' is not a column of "
-                    f"{name}; its columns are {', '.join(sorted(known))}. Write the "
-                    f"contract's name on the left and your file's column on the right."
-                )
-        tables[name] = TableConfig(
-            **{k: v for k, v in tdoc.items() if k not in ("true_values", "false_values")},
-            true_values={k: list(v) for k, v in (tdoc.get("true_values") or {}).items()},
-            false_values={k: list(v) for k, v in (tdoc.get("false_values") or {}).items()},
-        )
-
-    sdoc = doc.get("survey") or {}
-    _check_keys(
-        sdoc,
-        {"scale", "overall_scale", "items", "dimensions", "expectation_suffix",
-         "importance_suffix"},
-        "survey",
-        where,
+    if "file" in tdoc and "files" in tdoc:
+        problems.append(f"tables.{name}: give either file or files, not both.")
+    if tdoc.get("preset") and name != "survey":
+        problems.append(f"tables.{name}.preset: presets describe survey-platform exports; "
+                        f"use it under tables.survey.")
+    na = tdoc.get("na_values") or {}
+    files = tuple(
+        (f, None) if isinstance(f, str) else (f["file"], f.get("sheet"))
+        for f in tdoc.get("files") or ()
     )
-    scale = _scale(sdoc.get("scale", (1, 7)), "survey.scale", where)
+    return TableConfig(
+        file=tdoc.get("file"),
+        files=files,
+        sheet=tdoc.get("sheet"),
+        header_rows=tdoc.get("header_rows", 1),
+        header_combine=tdoc.get("header_combine", False),
+        columns=dict(tdoc.get("columns") or {}),
+        encoding=tdoc.get("encoding"),
+        thousands=tdoc.get("thousands"),
+        decimal=tdoc.get("decimal", "."),
+        date_format=tdoc.get("date_format"),
+        true_values={k: list(v) for k, v in (tdoc.get("true_values") or {}).items()},
+        false_values={k: list(v) for k, v in (tdoc.get("false_values") or {}).items()},
+        sep=tdoc.get("sep"),
+        na_values={"*": list(na)} if isinstance(na, list) else {k: list(v) for k, v in na.items()},
+        recode={k: dict(v) for k, v in (tdoc.get("recode") or {}).items()},
+        derive=dict(tdoc.get("derive") or {}),
+        drop_rows=dict(tdoc.get("drop_rows") or {}),
+        join=tuple(dict(j) for j in tdoc.get("join") or ()),
+        preset=tdoc.get("preset"),
+    )
+
+
+def _survey(sdoc: dict, problems: list[str]) -> SurveyModel:
+    scale = _scale(sdoc.get("scale", (1, 7)), "survey.scale", problems)
     if sdoc.get("items"):
         items = []
         for code, idoc in sdoc["items"].items():
             idoc = idoc if isinstance(idoc, dict) else {"dimension": idoc}
-            if not idoc.get("dimension"):
-                raise ConfigError(f"{where}: survey.items.{code} needs a dimension.")
-            items.append(
-                Item(
-                    str(code),
-                    str(idoc["dimension"]),
-                    str(idoc.get("text", code)),
-                    _scale(idoc["scale"], f"survey.items.{code}.scale", where)
-                    if "scale" in idoc
-                    else scale,
-                )
-            )
-        items = tuple(items)
-        declared = True
+            item_scale = (_scale(idoc["scale"], f"survey.items.{code}.scale", problems)
+                          if "scale" in idoc else scale)
+            items.append(Item(str(code), str(idoc["dimension"]), str(idoc.get("text", code)),
+                              item_scale))
+        items, declared = tuple(items), True
     else:
-        items = _servqual_default(scale)
-        declared = False
+        items, declared = _servqual_default(scale), False
     dims_in_items = list(dict.fromkeys(i.dimension for i in items))
     dimensions = tuple(sdoc.get("dimensions") or dims_in_items)
     empty = [d for d in dimensions if d not in dims_in_items]
     if empty:
-        raise ConfigError(
-            f"{where}: survey dimension(s) {', '.join(empty)} have no items; give each "
-            f"dimension at least one item under survey.items or remove it from "
-            f"survey.dimensions."
+        problems.append(
+            f"survey dimension(s) {', '.join(empty)} have no items; give each dimension at "
+            f"least one item under survey.items or remove it from survey.dimensions."
         )
     undeclared = [d for d in dims_in_items if d not in dimensions]
     if undeclared:
-        raise ConfigError(
-            f"{where}: items use dimension(s) {', '.join(undeclared)} that survey.dimensions "
-            f"does not list; add them there."
+        problems.append(
+            f"items use dimension(s) {', '.join(undeclared)} that survey.dimensions does not "
+            f"list; add them there."
         )
-    survey = SurveyModel(
+    return SurveyModel(
         items=items,
         dimensions=dimensions,
-        overall_scale=_scale(sdoc.get("overall_scale", (1, 10)), "survey.overall_scale", where),
+        overall_scale=_scale(sdoc.get("overall_scale", (1, 10)), "survey.overall_scale",
+                             problems),
         expectation_suffix=sdoc.get("expectation_suffix", "_exp"),
         importance_suffix=sdoc.get("importance_suffix", "_imp"),
         declared=declared,
     )
 
-    qdoc = doc.get("sqi") or {}
-    _check_keys(qdoc, {"weights", "version", "extra_weights"}, "sqi", where)
+
+def _sqi(qdoc: dict, problems: list[str]) -> tuple[dict[str, float], str]:
     version, weights = default_sqi()
     if "weights" in qdoc:
         weights, version = {}, qdoc.get("version", "custom weights from cxreport.yaml")
     for k, v in {**(qdoc.get("weights") or {}), **(qdoc.get("extra_weights") or {})}.items():
-        try:
-            weights[str(k)] = float(v)
-        except (TypeError, ValueError):
-            raise ConfigError(
-                f"{where}: sqi weight of '{k}' must be a number; got {v!r}."
-            ) from None
-        if weights[str(k)] < 0:
-            raise ConfigError(f"{where}: sqi weight of '{k}' must be ≥ 0; got {v!r}.")
+        weights[str(k)] = float(v)  # the schema checked: a number >= 0
     if qdoc.get("extra_weights") and "weights" not in qdoc:
         version = qdoc.get("version", version + " + local failure types")
     if "ok" in weights:
-        raise ConfigError(f"{where}: 'ok' is the success outcome and cannot be a failure type.")
-
-    report = dict(doc.get("report") or {})
-    return Config(path, tables, survey, weights, version, report)
+        problems.append("sqi: 'ok' is the success outcome and cannot be a failure type.")
+    return weights, version

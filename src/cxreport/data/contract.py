@@ -98,6 +98,10 @@ TABLES: dict[str, Table] = {
                        required=False, nullable=True),
                 Column("touchpoint", "str", "Touchpoint that triggered the survey, if any.",
                        required=False, nullable=True),
+                Column("duration", "float", "Completion time in seconds (response-quality "
+                       "screening).", required=False, nullable=True),
+                Column("ip", "str", "Respondent's IP address or device id, used only to find "
+                       "duplicate submissions.", required=False, nullable=True),
             ),
             extra_columns=True,
             extra_doc="Item columns as declared in `survey.items` of `cxreport.yaml` (default: "

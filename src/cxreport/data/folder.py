@@ -15,13 +15,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import CxReportError, DataError, MissingTableError
-from .config import Config, TableConfig, load_config
+from ..errors import ConfigError, CxReportError, DataError, MissingTableError
+from . import shaping, validation
+from .config import Config, TableConfig, find_config, load_config, table_config
 from .contract import TABLES, Table
-from .validation import ValidationReport, _examples, check_references, check_schema
+from .readers import SUFFIXES, Raw, ReadError, read_file
+from .validation import (
+    ValidationReport,
+    check_references,
+    check_schema,
+    check_survey,
+    examples,
+    screen_survey,
+)
 
-SUFFIXES = (".csv", ".csv.gz", ".parquet", ".txt", ".tsv")
-NA_VALUES = ["", " ", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "#N/A"]
 TRUE = {"true", "t", "yes", "y", "1", "1.0", "churned", "是"}
 FALSE = {"false", "f", "no", "n", "0", "0.0", "active", "否"}
 THOUSANDS = re.compile(r"^[+-]?\d{1,3}([,.' ]\d{3})+([.,]\d+)?$")
@@ -96,77 +103,110 @@ class Dataset:
         return pd.period_range(first, last, freq="M")
 
 
-def find_file(folder: Path, table: str, tcfg: TableConfig) -> Path | None:
-    if tcfg.file:
-        return folder / tcfg.file
-    for suffix in SUFFIXES:
-        if (folder / (table + suffix)).is_file():
-            return folder / (table + suffix)
-    return None
+_GLOB = set("*?[")
 
 
-def _read(path: Path, tcfg: TableConfig, report: ValidationReport) -> pd.DataFrame | None:
-    rel = path.name
-    if path.suffix == ".parquet":
-        try:
-            return pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises several types for a broken file
-            report.add(rel, None, f"cannot read as Parquet ({exc})", 0,
-                       fix="re-export the file as Parquet or CSV")
-            return None
-    sep = tcfg.sep or ("\t" if path.suffix == ".tsv" else ",")
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-        if path.suffix == ".gz":
-            import gzip
-
-            raw = gzip.decompress(raw)
-        text = raw.decode(tcfg.encoding)
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        report.add(
-            rel, None, f"not valid {tcfg.encoding} text (byte {exc.start}, line {line})", 0,
-            [repr(raw[max(0, exc.start - 20): exc.start + 20])],
-            "save the file as UTF-8, or declare its encoding in cxreport.yaml "
-            "(tables.<table>.encoding: cp1252, gbk, latin-1, ...)",
-        )
-        return None
-    if not text.strip():
-        report.add(rel, None, "the file is empty", 0, fix="export the table again with its rows")
-        return None
-    from io import StringIO
-
-    try:
-        return pd.read_csv(StringIO(text), sep=sep, engine="python" if len(sep) > 1 else "c",
-                           dtype=str, keep_default_na=False, na_values=NA_VALUES,
-                           skipinitialspace=True)
-    except (pd.errors.ParserError, ValueError) as exc:
-        report.add(rel, None, f"cannot be parsed as CSV: {exc}", 0,
-                   fix="check the delimiter and quoting (tables.<table>.sep in cxreport.yaml)")
-        return None
+def sources(folder: Path, table: str, tcfg: TableConfig) -> list[tuple[Path, object]]:
+    """The (file, sheet) pairs a table is read from; a missing file is returned as named."""
+    if tcfg.files:
+        wanted = list(tcfg.files)
+    elif tcfg.file:
+        wanted = [(tcfg.file, tcfg.sheet)]
+    else:
+        found = next((folder / (table + s) for s in SUFFIXES if (folder / (table + s)).is_file()),
+                     None)
+        return [(found, tcfg.sheet)] if found else []
+    out = []
+    for pattern, sheet in wanted:
+        sheet = tcfg.sheet if sheet is None else sheet
+        if _GLOB & set(pattern):
+            base = Path(pattern).anchor or folder
+            rel = str(Path(pattern).relative_to(base)) if Path(pattern).is_absolute() else pattern
+            matches = sorted(Path(base).glob(rel))
+            out += [(m, sheet) for m in matches if m.is_file()] or [(folder / pattern, sheet)]
+        else:
+            out.append((folder / pattern, sheet))
+    return out
 
 
-def _rename(frame: pd.DataFrame, spec: Table, tcfg: TableConfig, rel: str,
-            report: ValidationReport) -> pd.DataFrame:
+def _read_parts(srcs, name: str, tcfg: TableConfig, report: ValidationReport) -> list[Raw]:
+    parts = []
+    for path, sheet in srcs:
+        if not path.is_file():
+            what = "matches no file" if _GLOB & set(path.name) else "does not exist"
+            report.add(path.name, None, f"file named in cxreport.yaml for '{name}' {what}", 0,
+                       fix=f"correct tables.{name}.file(s) or add the file to {path.parent}")
+            continue
+        sheets = sheet if isinstance(sheet, list) else [sheet]
+        for one in sheets:
+            try:
+                got = read_file(path, sheet=one, encoding=tcfg.encoding, sep=tcfg.sep,
+                                header_rows=tcfg.header_rows,
+                                header_combine=tcfg.header_combine)
+            except ReadError as exc:
+                report.add(path.name, None, exc.rule, 0, exc.examples, exc.fix)
+                continue
+            for raw in got:
+                if raw.encoding and raw.encoding != "utf-8-sig" and not tcfg.encoding:
+                    report.notes.append(f"{raw.source}: not UTF-8; read as {raw.encoding} "
+                                        f"(declare tables.{name}.encoding to be sure)")
+                if raw.frame.empty:
+                    report.add(raw.source, None, "the table has a header but no rows", 0,
+                               fix="export it again with its rows, or remove the file")
+                    continue
+                parts.append(raw)
+    return parts
+
+
+def _shape(folder: Path, name: str, parts: list[Raw], tcfg: TableConfig,
+           report: ValidationReport) -> tuple[pd.DataFrame, str]:
+    """Concatenate, join, then na_values, recode, derive and drop_rows."""
+    if len(parts) == 1:
+        frame, rel = parts[0].frame, parts[0].source
+    else:
+        frame = shaping.concat(parts, name, report)
+        rel = f"{name} ({len(parts)} files/sheets)"
+    for spec in tcfg.join:
+        joined = _read_parts([(folder / spec["file"], spec.get("sheet"))], name,
+                             TableConfig(encoding=tcfg.encoding, sep=tcfg.sep), report)
+        if joined:
+            frame = shaping.join(frame, spec, joined[0], rel, report)
+    frame = shaping.na_values(frame, tcfg, rel, report)
+    frame = shaping.recode(frame, tcfg, rel, report)
+    frame = shaping.derive(frame, tcfg, rel, report)
+    frame = shaping.drop_rows(frame, tcfg, rel, report)
+    return frame, rel
+
+
+def _rename(frame: pd.DataFrame, spec: Table, roles: dict[str, str], tcfg: TableConfig,
+            rel: str, report: ValidationReport) -> pd.DataFrame:
+    """Contract names for the user's columns. A source column may feed two roles (``nps: loy3``
+    and the survey item ``loy3``): it is copied, and kept under its own name when that name
+    is itself a role."""
     frame = frame.rename(columns=lambda c: str(c).strip())
-    mapping = {v: k for k, v in tcfg.columns.items()}
-    for src in tcfg.columns.values():
-        if src not in frame.columns:
+    for contract, src in tcfg.columns.items():
+        if src not in frame.columns and contract not in tcfg.derive:
+            close = difflib.get_close_matches(src, [str(c) for c in frame.columns], n=1,
+                                              cutoff=0.5)
+            hint = f"Did you mean '{close[0]}'? " if close else ""
             report.add(rel, src, "column named in cxreport.yaml is not in the file", 0,
-                       fix=f"the file's columns are: {', '.join(frame.columns)}")
-    frame = frame.rename(columns=mapping)
+                       fix=f"{hint}the file's columns are: {shaping.listing(frame.columns)}")
+    present = {c: s for c, s in tcfg.columns.items() if s in frame.columns}
+    out = frame.drop(columns=[s for s in set(present.values()) if s not in roles])
+    for contract, src in present.items():
+        out[contract] = frame[src]
     for col in spec.columns:
-        if col.required and col.name not in frame.columns:
-            close = difflib.get_close_matches(col.name, list(frame.columns), n=1, cutoff=0.5)
+        if col.required and col.name not in out.columns:
+            close = difflib.get_close_matches(col.name, [str(c) for c in out.columns], n=1,
+                                              cutoff=0.5)
             hint = f" Did you mean '{close[0]}'?" if close else ""
             report.add(
                 rel, col.name, "required column is missing", 0,
                 fix=f"add it, or map your column in cxreport.yaml "
-                f"(tables.{spec.name}.columns.{col.name}: <your column>).{hint} "
-                f"Columns found: {', '.join(frame.columns)}",
+                f"(tables.{spec.name}.columns.{col.name}: <your column>, or derive it)."
+                f"{hint} Columns found: {shaping.listing(out.columns)}",
             )
-    return frame
+    return out
 
 
 def _to_number(s: pd.Series, kind: str, tcfg: TableConfig, rel: str, col: str,
@@ -187,19 +227,19 @@ def _to_number(s: pd.Series, kind: str, tcfg: TableConfig, rel: str, col: str,
             if sep_like.any():
                 report.add(
                     rel, col, "numbers stored as text with thousands separators",
-                    int(sep_like.sum()), _examples(text[bad][sep_like]),
+                    int(sep_like.sum()), examples(text[bad][sep_like]),
                     "export plain numbers, or declare the separator in cxreport.yaml "
                     "(thousands: ',' and, for 1.234,50, decimal: ',')",
                 )
             other = text[bad][~sep_like]
             if len(other):
-                report.add(rel, col, "not a number", len(other), _examples(other),
+                report.add(rel, col, "not a number", len(other), examples(other),
                            "correct or blank these cells")
     if kind == "int":
         frac = out.notna() & (out != np.round(out))
         if frac.any():
             report.add(rel, col, "must be a whole number", int(frac.sum()),
-                       _examples(out[frac]), "use whole-number answers")
+                       examples(out[frac]), "use whole-number answers")
             return out
         return out.astype("Int64")
     return out
@@ -220,7 +260,7 @@ def _to_date(s: pd.Series, kind: str, tcfg: TableConfig, rel: str, col: str,
         bad = text.notna() & out.isna()
         if bad.any():
             report.mark_bad(rel, col, s.index[bad])
-            report.add(rel, col, "unparseable dates", int(bad.sum()), _examples(text[bad]),
+            report.add(rel, col, "unparseable dates", int(bad.sum()), examples(text[bad]),
                        "write dates as YYYY-MM-DD, or declare the format in cxreport.yaml "
                        "(date_format: '%d/%m/%Y')")
     if getattr(out.dt, "tz", None) is not None:
@@ -242,7 +282,7 @@ def _to_bool(s: pd.Series, tcfg: TableConfig, rel: str, col: str,
     out = low.isin(true)
     known = out | (low.isin(false) if false is not None else ~out) | text.isna()
     if not known.all():
-        report.add(rel, col, "not a yes/no value", int((~known).sum()), _examples(text[~known]),
+        report.add(rel, col, "not a yes/no value", int((~known).sum()), examples(text[~known]),
                    f"use true/false, or declare the codes in cxreport.yaml "
                    f"(true_values: {{{col}: [Yes]}})")
     return out.fillna(False).astype(bool)
@@ -256,17 +296,24 @@ def _extra_numbers(s: pd.Series) -> pd.Series:
     return num.astype(float) if (num.notna() == s.notna()).all() and s.notna().any() else s
 
 
-def _coerce(frame: pd.DataFrame, spec: Table, cfg: Config, tcfg: TableConfig, rel: str,
-            report: ValidationReport) -> pd.DataFrame:
-    out = {}
+def _roles(spec: Table, cfg: Config) -> dict[str, str]:
+    """Every column name the contract gives a meaning in this table, with its kind."""
     kinds = {c.name: c.kind for c in spec.columns}
     if spec.name == "survey":
         for item in cfg.survey.items:
             for suffix in ("", cfg.survey.expectation_suffix, cfg.survey.importance_suffix):
                 kinds.setdefault(item.code + suffix, "float")
+    return kinds
+
+
+def _coerce(frame: pd.DataFrame, spec: Table, roles: dict[str, str], tcfg: TableConfig,
+            labels: dict[str, dict], rel: str, report: ValidationReport) -> pd.DataFrame:
+    out = {}
     for col in frame.columns:
         s = frame[col]
-        kind = kinds.get(col)
+        kind = roles.get(col)
+        if col in labels and kind not in ("float", "int"):
+            s = s.map(lambda v, lab=labels[col]: lab.get(v, v), na_action="ignore")
         if kind in ("float", "int"):
             out[col] = _to_number(s, kind, tcfg, rel, col, report)
         elif kind in ("date", "datetime"):
@@ -282,58 +329,105 @@ def _coerce(frame: pd.DataFrame, spec: Table, cfg: Config, tcfg: TableConfig, re
     return pd.DataFrame(out, index=frame.index)
 
 
+def _preset(name: str, tcfg: TableConfig) -> TableConfig:
+    """The table's config over its survey-platform preset's header settings."""
+    if not tcfg.preset:
+        return tcfg
+    from .presets import PRESETS
+
+    head = {k: v for k, v in PRESETS[tcfg.preset].items()
+            if k in ("header_rows", "header_combine")}
+    return tcfg.under(table_config(name, head))
+
+
+def _apply_preset(name: str, tcfg: TableConfig, parts: list[Raw],
+                  report: ValidationReport) -> TableConfig:
+    from .presets import apply_preset
+
+    fragment, notes = apply_preset(tcfg.preset, [str(c) for c in parts[0].frame.columns])
+    report.notes += [f"{name} ({tcfg.preset} preset): {n}" for n in notes]
+    return tcfg.under(table_config(name, fragment))
+
+
+def _read_table(folder: Path, name: str, cfg: Config, report: ValidationReport):
+    """One contract table, read, shaped, renamed, typed and checked: ``(frame, files, name
+    in messages)``, the frame None when nothing could be read; None without a file."""
+    spec = TABLES[name]
+    tcfg = _preset(name, cfg.table(name))
+    srcs = sources(folder, name, tcfg)
+    if not srcs:
+        return None
+    paths = [p for p, _ in srcs]
+    parts = _read_parts(srcs, name, tcfg, report)
+    if not parts:
+        return None, paths, paths[0].name
+    if tcfg.preset:
+        tcfg = _apply_preset(name, tcfg, parts, report)
+    n_before = len(report.errors)
+    frame, rel = _shape(folder, name, parts, tcfg, report)
+    roles = _roles(spec, cfg)
+    labels = {}
+    for raw in parts:
+        for col, lab in raw.labels.items():
+            labels[col] = lab
+    labels = {c: labels[s] for c, s in tcfg.columns.items() if s in labels} | labels
+    frame = _rename(frame, spec, roles, tcfg, rel, report)
+    frame = _coerce(frame, spec, roles, tcfg, labels, rel, report)
+    if name == "survey" and "response_id" not in frame:
+        frame.insert(0, "response_id", [validation.where(i) for i in frame.index])
+    if not any(p.rule == "required column is missing" for p in report.errors[n_before:]):
+        check_schema(name, frame, cfg, rel, report)
+    report.tables[name] = len(frame)
+    if tcfg.shaped:
+        report.shaping[name] = tcfg.shaped
+    return frame, paths, rel
+
+
 def read_folder(folder: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, Path], Config,
                                             ValidationReport]:
-    """Read and check every table of a data folder; never raises for bad data."""
+    """Read and check every table of a data folder; never raises for bad data or config.
+
+    Returns the tables, the first file of each (``files``; every file read is in
+    ``report.sources``), the config and the report. Problems of ``cxreport.yaml`` are in the
+    report like data problems, and then no table is read.
+    """
     folder = Path(folder)
     report = ValidationReport(str(folder))
     if not folder.is_dir():
         raise CxReportError(f"The data folder {folder} does not exist.")
-    cfg = load_config(folder)
+    try:
+        cfg = load_config(folder)
+    except ConfigError as exc:
+        for text in exc.problems:
+            report.add(find_config(folder).name if find_config(folder) else "cxreport.yaml",
+                       None, text, 0)
+        return {}, {}, None, report
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, Path] = {}
-    for name, spec in TABLES.items():
-        tcfg = cfg.table(name)
-        path = find_file(folder, name, tcfg)
-        if path is None:
+    names: dict[str, str] = {}
+    for name in TABLES:
+        got = _read_table(folder, name, cfg, report)
+        if got is None:
             continue
-        rel = path.name
-        if not path.is_file():
-            report.add(rel, None, f"file named in cxreport.yaml for '{name}' does not exist", 0,
-                       fix=f"correct tables.{name}.file or add the file to {folder}")
-            continue
-        raw = _read(path, tcfg, report)
-        if raw is None:
-            continue
-        if raw.empty:
-            report.add(rel, None, "the table has a header but no rows", 0,
-                       fix="export it again with its rows, or remove the file")
-            continue
-        n_before = len(report.errors)
-        frame = _rename(raw, spec, tcfg, rel, report)
-        frame = _coerce(frame, spec, cfg, tcfg, rel, report)
-        if name == "survey" and "response_id" not in frame:
-            frame.insert(0, "response_id", [f"line {i + 2}" for i in frame.index])
-        if len(report.errors) == n_before or not any(
-            p.rule == "required column is missing" for p in report.errors[n_before:]
-        ):
-            check_schema(name, frame, cfg, rel, report)
-        tables[name] = frame
-        files[name] = path
-        report.tables[name] = len(frame)
+        frame, paths, rel = got
+        files[name], names[name] = paths[0], rel
+        report.sources[name] = [str(p) for p in paths]
+        if frame is not None:
+            tables[name] = frame
     absent = [n for n in TABLES if n not in files]
     if absent:
         report.notes.append("not present (analyses that need them skip): " + ", ".join(absent))
     if not files:
         report.add(str(folder), None, "no table of the data contract found", 0,
                    fix="add customers.csv, transactions.csv, survey.csv, ... or map your file "
-                   "names in cxreport.yaml (tables.<table>.file)")
-    check_references(tables, {k: v.name for k, v in files.items()}, report)
-    if "survey" in tables and not cfg.survey.declared:
-        present = [i for i in cfg.survey.item_codes if i in tables["survey"]]
-        if not present:
-            report.notes.append("survey: no item columns of the default SERVQUAL model; declare "
-                                "your items under survey.items in cxreport.yaml")
+                   "names in cxreport.yaml (tables.<table>.file); `cxreport init` drafts one")
+    check_references(tables, names, report)
+    if "survey" in tables:
+        check_survey(tables["survey"], cfg, names["survey"], report)
+        tables["survey"] = screen_survey(tables["survey"], cfg, report)
+    for name, frame in tables.items():
+        if not pd.api.types.is_integer_dtype(frame.index):  # labels of a multi-file table
+            tables[name] = frame.reset_index(drop=True)
     return tables, files, cfg, report
 
 

@@ -31,6 +31,21 @@ class Problem:
     fix: str = ""
     severity: str = "error"  # or "warning"
 
+    def to_dict(self) -> dict:
+        """The report for scripts (``cxreport validate --json``)."""
+        from dataclasses import asdict
+
+        return {
+            "folder": self.folder,
+            "ok": self.ok,
+            "tables": self.tables,
+            "sources": self.sources,
+            "shaping": self.shaping,
+            "notes": self.notes,
+            "errors": [asdict(p) for p in self.errors],
+            "warnings": [asdict(p) for p in self.warnings],
+        }
+
     def format(self) -> str:
         mark = "✗" if self.severity == "error" else "!"
         where = self.file + (f" · column '{self.column}'" if self.column else "")
@@ -52,6 +67,10 @@ class ValidationReport:
     #: cells already reported as unreadable, keyed by (file, column), so that the schema
     #: does not report them a second time as empty
     bad_cells: dict[tuple[str, str], set] = field(default_factory=dict)
+    sources: dict[str, list[str]] = field(default_factory=dict)  # table -> files read
+    shaping: dict[str, dict] = field(default_factory=dict)  # table -> shaping keys used
+    #: response-quality flags of every survey response (excluded ones too), or None
+    screening: pd.DataFrame | None = None
 
     def mark_bad(self, file: str, column: str, index) -> None:
         self.bad_cells.setdefault((file, column), set()).update(index)
@@ -71,6 +90,21 @@ class ValidationReport:
     def add(self, *args, **kwargs) -> None:
         self.problems.append(Problem(*args, **kwargs))
 
+    def to_dict(self) -> dict:
+        """The report for scripts (``cxreport validate --json``)."""
+        from dataclasses import asdict
+
+        return {
+            "folder": self.folder,
+            "ok": self.ok,
+            "tables": self.tables,
+            "sources": self.sources,
+            "shaping": self.shaping,
+            "notes": self.notes,
+            "errors": [asdict(p) for p in self.errors],
+            "warnings": [asdict(p) for p in self.warnings],
+        }
+
     def format(self) -> str:
         head = (
             f"{self.folder}: {len(self.errors)} error(s), {len(self.warnings)} warning(s)"
@@ -87,11 +121,6 @@ class ValidationReport:
         return "\n".join(lines)
 
 
-def line_numbers(index) -> list[str]:
-    """File line numbers of data rows (row 0 is line 2, after the header)."""
-    return [f"line {int(i) + 2}" for i in index]
-
-
 def _show(value) -> str:
     if isinstance(value, str):
         return repr(value)
@@ -102,8 +131,16 @@ def _show(value) -> str:
     return str(value)
 
 
-def _examples(rows: pd.Series) -> list[str]:
-    return [f"line {int(i) + 2}: {_show(v)}" for i, v in rows.head(MAX_EXAMPLES).items()]
+def where(index_label) -> str:
+    """A row's place in its file: "line 5" (row 3 after the header), or the label a table
+    read from several files carries ("orders_2011.xlsx line 5")."""
+    if isinstance(index_label, str):
+        return index_label
+    return f"line {int(index_label) + 2}"
+
+
+def examples(rows: pd.Series) -> list[str]:
+    return [f"{where(i)}: {_show(v)}" for i, v in rows.head(MAX_EXAMPLES).items()]
 
 
 def _column_schema(col: Column, cfg: Config, table: str) -> pa.Column:
@@ -162,7 +199,9 @@ def check_schema(table: str, frame: pd.DataFrame, cfg: Config, file: str,
                 idx = idx[~idx.isin(report.bad_cells.get((file, column), set()))]
                 if idx.empty:
                     continue
-            values = frame.loc[idx.astype(int), column] if column in frame else pd.Series()
+            if pd.api.types.is_integer_dtype(frame.index):
+                idx = idx.astype(int)
+            values = frame.loc[idx, column] if column in frame else pd.Series()
             if check == "not_nullable":
                 rule = "empty cells where a value is required"
             elif check == "field_uniqueness":
@@ -181,7 +220,7 @@ def check_schema(table: str, frame: pd.DataFrame, cfg: Config, file: str,
                 fix = "correct these values"
             report.add(file, None if pd.isna(column) else str(column), rule,
                        len(values) if check == "field_uniqueness" else len(idx),
-                       _examples(values), fix)
+                       examples(values), fix)
 
 
 def check_references(tables: dict[str, pd.DataFrame], files: dict[str, str],
@@ -201,7 +240,7 @@ def check_references(tables: dict[str, pd.DataFrame], files: dict[str, str],
                 report.add(
                     files[name], col.name,
                     f"{col.name} not found in {files[ref_table]}", len(orphan),
-                    _examples(orphan),
+                    examples(orphan),
                     f"add these customers to {files[ref_table]} or remove the rows",
                 )
     pairs = {"customers": ("signup_date", "churn_date"), "complaints": ("opened", "resolved")}
@@ -212,7 +251,7 @@ def check_references(tables: dict[str, pd.DataFrame], files: dict[str, str],
         bad = frame[frame[last] < frame[first]]
         if len(bad):
             report.add(files[name], last, f"{last} before {first}", len(bad),
-                       [f"line {i + 2}: {r[first]:%Y-%m-%d} → {r[last]:%Y-%m-%d}"
+                       [f"{where(i)}: {r[first]:%Y-%m-%d} → {r[last]:%Y-%m-%d}"
                         for i, r in bad.head(MAX_EXAMPLES).iterrows()],
                        "swap or correct the dates")
     cust = tables.get("customers")
@@ -220,5 +259,50 @@ def check_references(tables: dict[str, pd.DataFrame], files: dict[str, str],
         odd = cust[~cust["churned"].astype(bool) & cust["churn_date"].notna()]
         if len(odd):
             report.add(files["customers"], "churn_date", "churn_date set but churned is false",
-                       len(odd), _examples(odd["churn_date"].astype(str)),
+                       len(odd), examples(odd["churn_date"].astype(str)),
                        "clear churn_date or set churned", severity="warning")
+
+
+def check_survey(survey: pd.DataFrame, cfg: Config, file: str, report: ValidationReport) -> None:
+    """Survey rules beyond single cells: a 1-7 "would recommend" item mapped as NPS, and
+    whether any item column of the survey model is present."""
+    nps = survey["nps"].dropna() if "nps" in survey else pd.Series(dtype=float)
+    if len(nps) >= 30 and nps.max() <= 7:
+        report.add(
+            file, "nps", f"the NPS column never exceeds {nps.max():g} in {len(nps):,} answers: "
+            "it looks like a 1-7 'would recommend' item, not the 0-10 NPS question", len(nps),
+            fix="map nps only to a 0-10 likelihood-to-recommend question; keep a 1-7 item "
+            "under survey.items instead (NPS needs the 0-10 scale: 9-10 promoters, 0-6 "
+            "detractors)")
+    if not cfg.survey.declared and not any(i in survey for i in cfg.survey.item_codes):
+        report.notes.append("survey: no item columns of the default SERVQUAL model; declare "
+                            "your items under survey.items in cxreport.yaml")
+
+
+def screen_survey(survey: pd.DataFrame, cfg: Config, report: ValidationReport) -> pd.DataFrame:
+    """Response-quality screening (``survey.screening``: off, flag or exclude).
+
+    ``flag`` adds a ``quality`` column (the reasons, "" when clean); ``exclude`` also leaves
+    the flagged responses out. Either way ``report.screening`` holds every flag.
+    """
+    if cfg.screening == "off":
+        return survey
+    from .quality import screen, summary
+
+    items = [c for c in survey.columns if c in set(cfg.survey.item_codes)]
+    flags = screen(survey, items)
+    counts = summary(flags)
+    report.screening = flags.assign(response_id=survey["response_id"])
+    if not counts.get("flagged"):
+        return survey
+    shown = ", ".join(f"{n:,} {rule.replace('_', '-')}" for rule, n in counts.items()
+                      if rule != "flagged" and n)
+    action = ("left out (survey.screening: exclude)" if cfg.screening == "exclude" else
+              "kept and flagged in the quality column; set survey.screening: exclude to "
+              "leave them out")
+    report.notes.append(f"survey screening: {counts['flagged']:,} of {len(survey):,} responses "
+                        f"look unreliable ({shown}); {action}")
+    survey = survey.assign(quality=flags["reasons"])
+    if cfg.screening == "exclude":
+        survey = survey[flags["reasons"] == ""]
+    return survey

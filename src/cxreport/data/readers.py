@@ -1,0 +1,254 @@
+"""File formats: one table's file (or Excel sheet) into a raw pandas frame.
+
+CSV/TSV/TXT (optionally gzipped) arrive as text cells; Excel (`.xlsx`, `.xlsm`, `.xls`,
+`.ods`, read by python-calamine) and Parquet keep their cell types, with whole-number float
+columns turned into integers so that an id such as ``12347.0`` reads as ``12347``; SPSS `.sav`
+(pyreadstat) turns user-missing codes into missing values and hands back the value labels.
+Nothing here knows the data contract; :mod:`cxreport.data.folder` shapes and checks the result.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+EXCEL = (".xlsx", ".xlsm", ".xls", ".ods")
+TEXT = (".csv", ".tsv", ".txt", ".gz")
+SUFFIXES = (".csv", ".csv.gz", ".tsv", ".txt", ".parquet", ".xlsx", ".xlsm", ".xls", ".ods",
+            ".sav")
+#: Cells read as missing in every text file. "None" is not among them: in real exports it is
+#: often an answer ("Offer: None" in IBM's Telco export); declare it under na_values if not.
+NA_VALUES = ["", " ", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "#N/A"]
+#: Encodings tried, in order, when a table declares none. GB18030 decodes almost any byte
+#: string, so it must come after UTF-8 or it would silently garble UTF-8 files.
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+class ReadError(Exception):
+    """A file cannot be read; ``rule``, ``examples`` and ``fix`` go into the report."""
+
+    def __init__(self, rule: str, fix: str, examples: list[str] | None = None):
+        self.rule, self.fix, self.examples = rule, fix, examples or []
+        super().__init__(rule)
+
+
+@dataclass
+class Raw:
+    """One file or sheet as read: the frame, how it was decoded and its value labels."""
+
+    frame: pd.DataFrame
+    source: str  # "orders.xlsx" or "orders.xlsx[2011]"
+    encoding: str | None = None
+    labels: dict[str, dict] = field(default_factory=dict)  # column -> {code: label} (SPSS)
+
+
+def sheet_names(path: Path) -> list[str]:
+    try:
+        return [str(s) for s in pd.ExcelFile(path, engine="calamine").sheet_names]
+    except Exception as exc:  # calamine raises its own error types for broken workbooks
+        raise ReadError(f"cannot be read as a workbook ({exc})",
+                        "save it again from Excel as .xlsx, or export the sheet as CSV") from None
+
+
+def read_file(path: Path, *, sheet: str | int | None = None, encoding: str | None = None,
+              sep: str | None = None, header_rows: int = 1,
+              header_combine: bool = False) -> list[Raw]:
+    """Read one file; a workbook gives one :class:`Raw` per requested sheet.
+
+    Parameters
+    ----------
+    path : Path
+        The file; its suffix chooses the reader.
+    sheet : str, int or None, default=None
+        Excel sheet name, 0-based index, ``"*"`` for every sheet, or None for the first.
+    encoding : str, optional
+        Text encoding; None tries UTF-8 (with or without BOM), then GB18030.
+    sep : str, optional
+        CSV delimiter (default ``,``; tab for ``.tsv``; a regex such as ``\\s+``).
+    header_rows : int, default=1
+        Header lines. Column names come from the first unless ``header_combine``.
+    header_combine : bool, default=False
+        Join the non-blank parts of every header line with " - " ("Question - Option").
+    """
+    suffix = path.suffix.lower()
+    if suffix in EXCEL:
+        return _read_excel(path, sheet, header_rows, header_combine)
+    if suffix == ".parquet":
+        try:
+            return [Raw(_tidy(pd.read_parquet(path)), path.name)]
+        except Exception as exc:  # pyarrow raises several types for a broken file
+            raise ReadError(f"cannot read as Parquet ({exc})",
+                            "re-export the file as Parquet or CSV") from None
+    if suffix == ".sav":
+        return [_read_sav(path)]
+    if sheet is not None:
+        raise ReadError(f"sheet: {sheet!r} is set, but {path.name} is not a workbook",
+                        "remove sheet: from this table in cxreport.yaml")
+    return [_read_text(path, encoding, sep, header_rows, header_combine)]
+
+
+def _read_excel(path: Path, sheet, header_rows: int, combine: bool) -> list[Raw]:
+    names = sheet_names(path)
+    if sheet is None:
+        wanted = names[:1]
+    elif sheet == "*":
+        wanted = names
+    elif isinstance(sheet, int) and not isinstance(sheet, bool):
+        if not 0 <= sheet < len(names):
+            raise ReadError(f"has no sheet number {sheet} (0-based)",
+                            f"its sheets are: {', '.join(names)}")
+        wanted = [names[sheet]]
+    elif str(sheet) in names:
+        wanted = [str(sheet)]
+    else:
+        raise ReadError(f"has no sheet {str(sheet)!r}", f"its sheets are: {', '.join(names)}")
+    out = []
+    for name in wanted:
+        try:
+            grid = pd.read_excel(path, sheet_name=name, header=None, engine="calamine")
+        except Exception as exc:
+            raise ReadError(f"sheet {name!r} cannot be read ({exc})",
+                            "save the workbook again from Excel") from None
+        frame = _with_header(grid, header_rows, combine).infer_objects()
+        label = path.name if len(names) == 1 and sheet is None else f"{path.name}[{name}]"
+        out.append(Raw(_tidy(frame), label if len(wanted) > 1 or sheet else path.name))
+    return out
+
+
+def _read_sav(path: Path) -> Raw:
+    import pyreadstat
+
+    try:
+        # user_missing=False: the codes an agency declared missing (99 = refused) become NaN
+        frame, meta = pyreadstat.read_sav(str(path), user_missing=False)
+    except Exception as exc:  # pyreadstat raises ReadstatError and others
+        raise ReadError(f"cannot be read as an SPSS .sav file ({exc})",
+                        "export it again from SPSS, or as CSV") from None
+    labels = {col: dict(lab) for col, lab in (meta.variable_value_labels or {}).items()}
+    return Raw(_tidy(frame), path.name, labels=labels)
+
+
+def _decode(raw: bytes, encoding: str | None, name: str) -> tuple[str, str]:
+    tried = [encoding] if encoding else list(ENCODINGS)
+    for enc in tried:
+        try:
+            text = raw.decode(enc)
+        except UnicodeDecodeError as exc:
+            error = exc
+            continue
+        except LookupError:
+            raise ReadError(f"unknown encoding {enc!r}", "use a Python codec name: utf-8, "
+                            "gbk, gb18030, cp1252, latin-1") from None
+        if encoding or enc != "gb18030" or not _latin_as_chinese(text):
+            return text, enc
+        bad = _LATIN_AS_CJK.search(text)
+        line = text[: bad.start()].count("\n") + 1
+        raise ReadError(
+            f"not valid UTF-8 text (line {line}); read as GB18030 it would give single Chinese "
+            f"characters inside Latin words, so it is probably cp1252 or latin-1",
+            "declare its encoding in cxreport.yaml (tables.<table>.encoding: cp1252), or save "
+            "the file as UTF-8",
+            [repr(text[max(0, bad.start() - 20): bad.end() + 20])],
+        )
+    line = raw[: error.start].count(b"\n") + 1
+    raise ReadError(
+        f"not valid {' or '.join(tried)} text (byte {error.start}, line {line})",
+        "save the file as UTF-8, or declare its encoding in cxreport.yaml "
+        "(tables.<table>.encoding: cp1252, gbk, latin-1, ...)",
+        [repr(raw[max(0, error.start - 20): error.start + 20])],
+    )
+
+
+_LATIN_AS_CJK = re.compile(r"[A-Za-z][\u3400-\u9fff\uf900-\ufaff][A-Za-z]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _latin_as_chinese(text: str) -> bool:
+    """GB18030 decodes cp1252 bytes too: "Zürich" becomes "Z黵ich", a lone ideograph between
+    Latin letters, which real Chinese text hardly ever has."""
+    sample = text[:2_000_000]
+    n_cjk = len(_CJK.findall(sample))
+    return n_cjk > 0 and len(_LATIN_AS_CJK.findall(sample)) > 0.3 * n_cjk
+
+
+def _read_text(path: Path, encoding, sep, header_rows: int, combine: bool) -> Raw:
+    raw = path.read_bytes()
+    if path.suffix.lower() == ".gz":
+        raw = gzip.decompress(raw)
+    text, used = _decode(raw, encoding, path.name)
+    del raw
+    if not text.strip():
+        raise ReadError("the file is empty", "export the table again with its rows")
+    sep = sep or ("\t" if path.suffix.lower() == ".tsv" else ",")
+    try:
+        grid = pd.read_csv(io.StringIO(text), sep=sep, engine="python" if len(sep) > 1 else "c",
+                           dtype=str, keep_default_na=False, na_values=NA_VALUES,
+                           skipinitialspace=True, header=None if header_rows > 1 or combine
+                           else 0)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise ReadError(f"cannot be parsed as CSV: {exc}",
+                        "check the delimiter and quoting (tables.<table>.sep in cxreport.yaml)"
+                        ) from None
+    if header_rows > 1 or combine:
+        grid = _with_header(grid, header_rows, combine)
+    return Raw(grid, path.name, encoding=used)
+
+
+def _with_header(grid: pd.DataFrame, rows: int, combine: bool) -> pd.DataFrame:
+    """Column names from the first ``rows`` lines of a grid read without a header."""
+    head = grid.iloc[:rows].astype(object).where(grid.iloc[:rows].notna(), None)
+    if combine:
+        top = pd.Series(head.iloc[0]).ffill()  # a question's text spans its option columns
+        parts = [top.tolist()] + [head.iloc[r].tolist() for r in range(1, rows)]
+        names = []
+        for cells in zip(*parts, strict=True):
+            seen = [str(c).strip() for c in cells if c is not None and str(c).strip()]
+            names.append(" - ".join(dict.fromkeys(seen)))
+    else:
+        names = [None if c is None else str(c).strip() for c in head.iloc[0]]
+    names = [n or f"Unnamed: {i}" for i, n in enumerate(names)]
+    body = grid.iloc[rows:].reset_index(drop=True)
+    body.columns = _unique(names)
+    return body
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        k = seen.get(n, 0)
+        out.append(n if k == 0 else f"{n}.{k}")
+        seen[n] = k + 1
+    return out
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Typed cells as a CSV would show them: 12347.0 → 12347, names and cells without spaces."""
+    frame = frame.rename(columns=lambda c: str(c).strip())
+    out = {}
+    for col in frame.columns:
+        s = frame[col]
+        if pd.api.types.is_float_dtype(s):
+            v = s.dropna()
+            if len(v) and np.isfinite(v).all() and (v == np.round(v)).all() and \
+                    v.abs().max() < 2**53:
+                s = s.astype("Int64")
+        elif s.dtype == object:
+            s = s.map(_cell, na_action="ignore")
+        out[col] = s
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _cell(v):
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return int(v)
+    if isinstance(v, str):
+        v = v.strip()
+        return v or None
+    return v
