@@ -344,7 +344,8 @@ def _apply_preset(name: str, tcfg: TableConfig, parts: list[Raw],
                   report: ValidationReport) -> TableConfig:
     from .presets import apply_preset
 
-    fragment, notes = apply_preset(tcfg.preset, [str(c) for c in parts[0].frame.columns])
+    fragment, notes = apply_preset(tcfg.preset, [str(c) for c in parts[0].frame.columns],
+                                   user_columns=tcfg.columns)
     report.notes += [f"{name} ({tcfg.preset} preset): {n}" for n in notes]
     return tcfg.under(table_config(name, fragment))
 

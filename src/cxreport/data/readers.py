@@ -76,6 +76,20 @@ def read_file(path: Path, *, sheet: str | int | None = None, encoding: str | Non
     header_combine : bool, default=False
         Join the non-blank parts of every header line with " - " ("Question - Option").
     """
+    return [_without_blank_columns(r) for r in _read(path, sheet, encoding, sep, header_rows,
+                                                     header_combine)]
+
+
+def _without_blank_columns(raw: Raw) -> Raw:
+    """Drop the nameless, empty columns of a trailing comma or an over-wide sheet range."""
+    f = raw.frame
+    blank = [c for c in f.columns if str(c).startswith("Unnamed: ") and f[c].isna().all()]
+    if blank:
+        raw.frame = f.drop(columns=blank)
+    return raw
+
+
+def _read(path: Path, sheet, encoding, sep, header_rows: int, header_combine: bool) -> list[Raw]:
     suffix = path.suffix.lower()
     if suffix in EXCEL:
         return _read_excel(path, sheet, header_rows, header_combine)

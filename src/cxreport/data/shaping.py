@@ -93,7 +93,8 @@ def concat(parts: list[Raw], name: str, report: ValidationReport) -> pd.DataFram
 
 def join(frame: pd.DataFrame, spec: dict, other: Raw, rel: str,
          report: ValidationReport) -> pd.DataFrame:
-    """Merge another file's columns on a key (one CRM export in several files)."""
+    """Merge another file's columns (all, or ``spec["columns"]``) on a key, as a left join:
+    one CRM export in several files. Keys match as text, so 12347 meets "12347"."""
     on = spec["on"]
     left, right = (on, on) if isinstance(on, str) else (on["left"], on["right"])
     ok = True
@@ -104,6 +105,11 @@ def join(frame: pd.DataFrame, spec: dict, other: Raw, rel: str,
     if not ok:
         return frame
     extra = other.frame
+    if spec.get("columns"):
+        absent = [c for c in spec["columns"] if c not in extra.columns]
+        for c in absent:
+            _unknown(report, other.source, "join.columns", c, extra)
+        extra = extra[[right, *(c for c in spec["columns"] if c in extra.columns and c != right)]]
     dup = extra[right][extra[right].notna() & extra[right].duplicated(keep=False)]
     if len(dup):
         report.add(other.source, right, f"join key '{right}' is not unique", len(dup),
@@ -161,13 +167,13 @@ def na_values(frame: pd.DataFrame, tcfg: TableConfig, rel: str,
     for col, codes in targets.items():
         s = frame[col]
         text_codes = {_code(c) for c in codes}
-        mask = _text(s).isin(text_codes).fillna(False).to_numpy(dtype=bool)
+        mask = _text(s).isin(text_codes).fillna(False).to_numpy(dtype=bool, copy=True)
         numeric = [float(c) for c in codes if _is_number(c)]
         if numeric:
             num = pd.to_numeric(s, errors="coerce") if s.dtype == object or \
                 pd.api.types.is_string_dtype(s) else s
             if pd.api.types.is_numeric_dtype(num) and not pd.api.types.is_bool_dtype(num):
-                mask |= num.isin(numeric).fillna(False).to_numpy(dtype=bool)
+                mask = mask | num.isin(numeric).fillna(False).to_numpy(dtype=bool)
         if mask.any():
             frame[col] = s.astype(object).where(~mask, None) if not \
                 pd.api.types.is_numeric_dtype(s) else s.mask(mask)
