@@ -128,7 +128,8 @@ TABLES: dict[str, Table] = {
             "One row per complaint case.",
             (
                 Column("complaint_id", "id", "Case identifier.", unique=True),
-                Column("customer_id", "id", "Complainant.", references="customers.customer_id"),
+                Column("customer_id", "id", "Complainant (empty or absent: an anonymous ticket).",
+                       required=False, nullable=True, references="customers.customer_id"),
                 Column("opened", "date", "Day the case was opened."),
                 Column("resolved", "date", "Day the case was closed (empty while open).",
                        required=False, nullable=True),

@@ -374,6 +374,9 @@ def _read_table(folder: Path, name: str, cfg: Config, report: ValidationReport):
     labels = {c: labels[s] for c, s in tcfg.columns.items() if s in labels} | labels
     frame = _rename(frame, spec, roles, tcfg, rel, report)
     frame = _coerce(frame, spec, roles, tcfg, labels, rel, report)
+    for col in spec.columns:  # an optional key that is absent: every row anonymous
+        if col.references and col.nullable and col.name not in frame:
+            frame[col.name] = None
     if name == "survey" and "response_id" not in frame:
         frame.insert(0, "response_id", [validation.where(i) for i in frame.index])
     if not any(p.rule == "required column is missing" for p in report.errors[n_before:]):

@@ -253,7 +253,7 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
             if len(v) and np.isfinite(v).all() and (v == np.round(v)).all() and \
                     v.abs().max() < 2**53:
                 s = s.astype("Int64")
-        elif s.dtype == object:
+        elif pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
             s = s.map(_cell, na_action="ignore")
         out[col] = s
     return pd.DataFrame(out, index=frame.index)
