@@ -103,6 +103,39 @@ class Run:
         self.exported.append(path.name)
         return path
 
+    def response_quality(self):
+        """The survey's response-quality screen as a notes box: responses flagged per rule
+        and what was done with them. Flagged responses are exported as ``survey_excluded``
+        (ids and reasons) when the folder's ``survey.screening`` is ``exclude``."""
+        from .data.quality import RULES, summary
+        from .viz import notes_html
+
+        flags = self.data.report.screening if self.data.report is not None else None
+        mode = self.data.config.screening
+        if flags is None:
+            return notes_html([f"Response-quality screening is {mode}."
+                               if mode == "off" else "No survey to screen."],
+                              title="Response quality")
+        counts = summary(flags)
+        words = {"speeder": "speeders (completion time below a third of the median)",
+                 "straight_liner": "straight-liners (the same answer on every item)",
+                 "duplicate": "duplicate submissions (same respondent or IP, same answers)",
+                 "bad_duration": "impossible completion times (≤ 0 or over 24 h)"}
+        lines = [f"{counts[r]:,} {words[r]}" for r in RULES if counts.get(r)]
+        if not lines:
+            return notes_html([f"All {len(flags):,} responses pass the screen."],
+                              title="Response quality")
+        flagged = flags[flags["reasons"] != ""]
+        if mode == "exclude":
+            self.export(flagged[["response_id", "reasons"]], "survey_excluded")
+            lines.append(f"These {len(flagged):,} responses are left out of every figure below "
+                         "(listed in the survey_excluded export).")
+        else:
+            lines.append(f"These {len(flagged):,} responses are kept in the figures; set "
+                         "survey.screening: exclude in cxreport.yaml to leave them out.")
+        return notes_html(lines, title=f"Response quality: {len(flagged):,} of "
+                          f"{len(flags):,} responses flagged")
+
     def previous(self, name: str, months_back: int = 1) -> pd.DataFrame | None:
         """A table exported by an earlier month's report in ``history_dir``, if there is one."""
         if self.history_dir is None:

@@ -31,13 +31,15 @@ SCHEMA = "resources/cxreport.schema.json"
 
 
 class _Yaml12Loader(yaml.SafeLoader):
-    """YAML 1.2 booleans: only true/false. In YAML 1.1 ``Yes``, ``No``, ``On`` and ``Off`` are
-    booleans, so ``true_values: {churned: [Yes]}`` or a recode of ``No`` would silently read
-    as True/False instead of the codes the user typed."""
+    """YAML 1.2 scalars: only true/false are booleans and dates stay text. In YAML 1.1
+    ``Yes``, ``No``, ``On`` and ``Off`` are booleans, so ``true_values: {churned: [Yes]}``
+    or a recode of ``No`` would silently read as True/False instead of the codes the user
+    typed."""
 
 
-_Yaml12Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+_Yaml12Loader.yaml_implicit_resolvers = {  # YAML 1.2 has no timestamps either: a date
+    k: [(tag, rx) for tag, rx in v      # such as 2010-12-01 stays the text the user typed
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Yaml12Loader.add_implicit_resolver(

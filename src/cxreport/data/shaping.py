@@ -48,6 +48,11 @@ def _text(s: pd.Series) -> pd.Series:
     return s.astype("string").str.strip().str.lower()
 
 
+def rows(n: int) -> str:
+    """ "1 row", "10,057 rows"."""
+    return f"{n:,} row{'' if n == 1 else 's'}"
+
+
 def _code(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -85,7 +90,7 @@ def concat(parts: list[Raw], name: str, report: ValidationReport) -> pd.DataFram
         start += len(f)
     if repeat.any():
         report.notes.append(
-            f"{name}: {int(repeat.sum()):,} rows repeat a row of an earlier file or sheet and "
+            f"{name}: {rows(int(repeat.sum()))} repeat a row of an earlier file or sheet and "
             f"were dropped (e.g. {', '.join(frame.index[repeat][:3])})")
         frame = frame[~repeat]
     return frame
@@ -124,7 +129,7 @@ def join(frame: pd.DataFrame, spec: dict, other: Raw, rel: str,
                    "both files use the same ids (their columns stay empty)", severity="warning")
     orphans = int((~rkey.dropna().isin(set(lkey.dropna()))).sum())
     if orphans:
-        report.notes.append(f"{other.source}: {orphans:,} rows match no row of {rel} "
+        report.notes.append(f"{other.source}: {rows(orphans)} match no row of {rel} "
                             f"(not used)")
     index = lkey.map(pd.Series(extra.index, index=rkey).to_dict())
     matched = extra.reindex(index.to_numpy())
@@ -166,14 +171,7 @@ def na_values(frame: pd.DataFrame, tcfg: TableConfig, rel: str,
     counts = {}
     for col, codes in targets.items():
         s = frame[col]
-        text_codes = {_code(c) for c in codes}
-        mask = _text(s).isin(text_codes).fillna(False).to_numpy(dtype=bool, copy=True)
-        numeric = [float(c) for c in codes if _is_number(c)]
-        if numeric:
-            num = pd.to_numeric(s, errors="coerce") if s.dtype == object or \
-                pd.api.types.is_string_dtype(s) else s
-            if pd.api.types.is_numeric_dtype(num) and not pd.api.types.is_bool_dtype(num):
-                mask = mask | num.isin(numeric).fillna(False).to_numpy(dtype=bool)
+        mask = matches(s, codes).to_numpy(dtype=bool, copy=True)
         if mask.any():
             frame[col] = s.astype(object).where(~mask, None) if not \
                 pd.api.types.is_numeric_dtype(s) else s.mask(mask)
@@ -183,6 +181,18 @@ def na_values(frame: pd.DataFrame, tcfg: TableConfig, rel: str,
         report.notes.append(f"{rel}: {sum(counts.values()):,} cells with a missing-value code "
                             f"read as missing ({shown})")
     return frame
+
+
+def matches(s: pd.Series, values) -> pd.Series:
+    """Cells equal to one of ``values``: as text, case-insensitively ("yes" = "Yes"), and as
+    numbers (0 = 0.0 = "0.00")."""
+    hit = _text(s).isin({_code(v) for v in values}).fillna(False).astype(bool)
+    numeric = [float(v) for v in values if _is_number(v)]
+    if numeric and not pd.api.types.is_bool_dtype(s):
+        num = s if pd.api.types.is_numeric_dtype(s) else pd.to_numeric(
+            s.astype("string").str.strip(), errors="coerce")
+        hit = hit | num.astype(float).isin(numeric).fillna(False).astype(bool)
+    return hit
 
 
 def _is_number(value) -> bool:
@@ -256,7 +266,7 @@ def drop_rows(frame: pd.DataFrame, tcfg: TableConfig, rel: str,
             continue
         hit = _condition(frame[col], cond, tcfg) & keep
         if hit.any():
-            report.notes.append(f"{rel}: left out {int(hit.sum()):,} rows where {key} "
+            report.notes.append(f"{rel}: left out {rows(int(hit.sum()))} where {key} "
                                 f"{_describe(cond)} (drop_rows)")
         keep &= ~hit
     return frame[keep]
@@ -266,7 +276,7 @@ def _condition(s: pd.Series, cond, tcfg: TableConfig) -> pd.Series:
     if cond == "missing":
         return s.isna()
     if isinstance(cond, list):
-        return _text(s).isin({_code(v) for v in cond}).fillna(False).astype(bool)
+        return matches(s, cond)
     hit = pd.Series(False, index=s.index)
     text = s.astype("string").str.strip()
     for op, value in cond.items():
@@ -275,7 +285,7 @@ def _condition(s: pd.Series, cond, tcfg: TableConfig) -> pd.Series:
         elif op == "contains":
             hit |= text.str.contains(str(value), regex=False).fillna(False).astype(bool)
         elif op == "equals":
-            hit |= (_text(s) == _code(value)).fillna(False).astype(bool)
+            hit |= matches(s, [value])
         elif op in ("below", "above"):
             num = pd.to_numeric(text, errors="coerce")
             hit |= (num < value) if op == "below" else (num > value)
