@@ -125,7 +125,8 @@ def _read_excel(path: Path, sheet, header_rows: int, combine: bool) -> list[Raw]
     out = []
     for name in wanted:
         try:
-            grid = pd.read_excel(path, sheet_name=name, header=None, engine="calamine")
+            grid = pd.read_excel(path, sheet_name=name, header=None, engine="calamine",
+                                 keep_default_na=False, na_values=NA_VALUES)
         except Exception as exc:
             raise ReadError(f"sheet {name!r} cannot be read ({exc})",
                             "save the workbook again from Excel") from None
