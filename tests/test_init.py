@@ -359,3 +359,14 @@ def test_odd_names_stay_valid_yaml(tmp_path):
     assert doc["tables"]["customers"]["columns"]["customer_id"] == "Customer\nID"
     assert all(ln.startswith(("#", " ", "tables", "survey", "sqi")) for ln in
                draft.text.splitlines())
+
+
+def test_date_order_decided_beyond_the_sniffed_rows(tmp_path):
+    n = draft_mod.SNIFF_ROWS + 1000
+    dates = [f"{i % 12 + 1:02d}/{i % 12 + 1:02d}/2023" for i in range(n)]
+    dates[-1] = "25/03/2023"  # the only day above 12 comes after the rows sniffed
+    pd.DataFrame({"customer_id": [f"c{i}" for i in range(n)], "signup_date": dates}).to_csv(
+        tmp_path / "customers.csv", index=False)
+    draft = draft_config(tmp_path)
+    assert _doc(draft.text)["tables"]["customers"]["date_format"] == "%d/%m/%Y"
+    assert "AMBIGUOUS" not in draft.text and "e.g. 25/03/2023" in draft.text

@@ -4,22 +4,22 @@
 >>> print(draft.text)                        # the YAML, each guess with a "# why:" comment
 >>> path, draft = write_draft("exports/")    # the same, written to exports/cxreport.yaml
 
-Each file is sniffed from its first :data:`SNIFF_ROWS` rows (a column is read in full only
-where a complete answer matters: the codes of a yes/no column, the failure types of the
-touchpoints, blank identifiers, an ambiguous date order). The file's name and its columns
-decide which contract table it holds; column names are matched against English and Chinese
-synonyms of the contract's names. The draft is not validated here: ``cxreport init`` runs
-:func:`cxreport.validate` on the folder afterwards and prints what is still needed.
+Each file is sniffed from its first :data:`SNIFF_ROWS` rows, read with the folder reader's own
+pieces (:mod:`cxreport.data.readers`). It is read in full, once, only where a complete answer
+matters: the codes of a yes/no column, the failure types of the touchpoints, blank identifiers,
+an ambiguous date order. The file's name and its columns decide which contract table it holds;
+column names are matched against English and Chinese synonyms of the contract's names. The
+draft is not validated here: ``cxreport init`` runs :func:`cxreport.validate` on the folder
+afterwards and prints what is still needed.
 """
 
 from __future__ import annotations
 
 import csv
-import gzip
-import io
 import json
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -28,17 +28,29 @@ import yaml
 
 from ..errors import ConfigError, CxReportError
 from .config import CONFIG_NAMES, default_sqi
-from .contract import TABLES
+from .contract import EODC_STAGES, TABLES
+from .readers import (
+    CJK,
+    EXCEL,
+    SUFFIXES,
+    ReadError,
+    decode,
+    default_sep,
+    from_grid,
+    parse_csv,
+    read_bytes,
+    read_parquet,
+    read_sav,
+    read_sheet,
+    sheet_names,
+)
 
 #: Rows read from each file (or sheet) to sniff it.
 SNIFF_ROWS = 5000
 #: Bytes of a text file decoded for sniffing.
 SNIFF_BYTES = 8_000_000
-DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz", ".parquet", ".xlsx",
-                 ".xlsm", ".xls", ".ods", ".sav")
-EXCEL = (".xlsx", ".xlsm", ".xls", ".ods")
-#: Cells read as missing, as the folder reader does ("None" stays text).
-NA_TEXT = ["", " ", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "#N/A"]
+#: Lines read for those rows: up to 3 header lines, and one more to tell whether rows were left.
+_SNIFF_LINES = SNIFF_ROWS + 4
 #: Missing-value codes looked for in numeric columns.
 NA_CODES = (-999, -99, -9, -3, -2, -1, 99, 999, 9999)
 
@@ -182,8 +194,6 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "label": ["label", "标签", "说明"],
     },
 }
-#: Extra survey columns of the real-exports work (not yet in contract.py).
-_SURVEY_EXTRA_KINDS = {"duration": "float", "ip": "str"}
 _QUANTITY = ["quantity", "qty", "units", "numberofunits", "数量", "购买数量", "件数"]
 _UNIT_PRICE = ["unitprice", "price", "priceeach", "unitcost", "单价", "价格", "售价"]
 
@@ -228,7 +238,7 @@ def _name_score(table: str, stem: str) -> int:
         return 3
     toks = _tokens(stem)
     for kw in KEYWORDS[table]:
-        if re.search(r"[\u3400-\u9fff]", kw):
+        if CJK.search(kw):
             if kw in stem:
                 return 1
         elif any(t.startswith(kw) for t in toks):
@@ -238,9 +248,8 @@ def _name_score(table: str, stem: str) -> int:
 
 # --- YAML scalars ------------------------------------------------------------------------------
 
+#: Text YAML may read unquoted (the scalar still has to read back as itself).
 _PLAIN = re.compile(r"[A-Za-z\u00c0-\uffff][\w\u00c0-\uffff .()+*/-]*")
-
-
 #: Characters YAML does not allow raw in a file (or reads as a line break).
 _BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
                   "\ufeff\ufffe\uffff]")
@@ -276,20 +285,31 @@ def _flow(v) -> str:
 
 
 def _line(indent: int, key, value=None, why: str | None = None) -> str:
-    text = "  " * indent + _s(key) + ":" + ("" if value is None else " " + value)
-    if why:
-        text = text.ljust(40) + "  # why: " + _c(why)
-    return text
+    """``key: value  # why: ...``; without a value, the head of a block."""
+    return _why("  " * indent + _s(key) + ":" + ("" if value is None else " " + value), why)
+
+
+def _item(value: str, why: str | None = None) -> str:
+    """An entry of a list under a table's key (``files:``, ``join:``)."""
+    return _why(f"      - {value}", why)
+
+
+def _why(text: str, why: str | None) -> str:
+    return text.ljust(40) + "  # why: " + _c(why) if why else text
 
 
 def _ex(values, n: int = 3) -> str:
-    """A few example values for a comment: ``"7590-VHVEG", "5575-GNVDE"``."""
-    out = []
-    values = list(values[:500]) if isinstance(values, (pd.Series, pd.Index, np.ndarray)) \
-        else list(values)[:500]
-    for v in list(dict.fromkeys(_show(x) for x in values))[:n]:
-        out.append(v if len(v) <= 30 else v[:27] + "...")
-    return ", ".join(out)
+    """A few distinct example values for a comment: ``7590-VHVEG, 5575-GNVDE, 3668-QPYBK``."""
+    shown = dict.fromkeys(_show(x) for x in islice(values, 500))
+    return ", ".join(v if len(v) <= 30 else v[:27] + "..." for v in list(shown)[:n])
+
+
+def _span(num: pd.Series) -> str:
+    return f"{_show(num.min())} … {_show(num.max())}"
+
+
+def _listing(names: list[str], n: int) -> str:
+    return ", ".join(names[:n]) + (" ..." if len(names) > n else "")
 
 
 def _show(v) -> str:
@@ -305,71 +325,14 @@ def _n(x: int) -> str:
 
 
 # --- reading -------------------------------------------------------------------------------------
+# The readers' pieces make the sniffed rows the rows `cxreport validate` will see; only the
+# guesses are made here: a text file's encoding and delimiter, its header lines, the sheet.
 
 
-def _suffix(path: Path) -> str:
+def _suffix(path: Path) -> str | None:
+    """The data-file suffix of a name (``.csv.gz`` for ``orders.csv.gz``), None if it has none."""
     name = path.name.lower()
-    for s in (".csv.gz", ".tsv.gz", ".txt.gz"):
-        if name.endswith(s):
-            return s
-    return path.suffix.lower()
-
-
-def _clean(s: pd.Series) -> pd.Series:
-    """Strings stripped, blank cells missing."""
-    if s.dtype == object or pd.api.types.is_string_dtype(s):
-        s = s.astype(object).map(lambda v: (v.strip() or None) if isinstance(v, str) else v)
-        s = s.where(s.notna(), None)
-        return s.infer_objects() if not s.map(lambda v: isinstance(v, str)).any() else s
-    return s
-
-
-def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.rename(columns=lambda c: str(c).strip())
-    out = {}
-    for col in frame.columns:
-        s = _clean(frame[col])
-        if pd.api.types.is_float_dtype(s):
-            v = s.dropna()
-            if len(v) and np.isfinite(v).all() and (v == np.round(v)).all():
-                s = s.astype("Int64")
-        elif s.dtype == object:
-            s = s.map(lambda v: int(v) if isinstance(v, float) and v.is_integer() else v,
-                      na_action="ignore")
-        out[col] = s
-    return pd.DataFrame(out, index=frame.index)
-
-
-def _unique_names(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for n in names:
-        k = seen.get(n, 0)
-        out.append(n if k == 0 else f"{n}.{k}")
-        seen[n] = k + 1
-    return out
-
-
-def _with_header(grid: pd.DataFrame, rows: int, combine: bool) -> pd.DataFrame:
-    """Column names from the first ``rows`` lines (as the folder reader builds them)."""
-    head = grid.iloc[:rows].astype(object).where(grid.iloc[:rows].notna(), None)
-    if combine:
-        top = pd.Series(head.iloc[0]).ffill()
-        parts = [top.tolist()] + [head.iloc[r].tolist() for r in range(1, rows)]
-        names = []
-        for cells in zip(*parts, strict=True):
-            seen = [str(c).strip() for c in cells if c is not None and str(c).strip()]
-            names.append(" - ".join(dict.fromkeys(seen)))
-    else:
-        names = [None if c is None else str(c).strip() for c in head.iloc[0]]
-    names = [n or f"Unnamed: {i}" for i, n in enumerate(names)]
-    body = grid.iloc[rows:].reset_index(drop=True)
-    body.columns = _unique_names(names)
-    return body
-
-
-_LATIN_AS_CJK = re.compile(r"[A-Za-z][\u3400-\u9fff\uf900-\ufaff][A-Za-z]")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+    return next((s for s in SUFFIXES if name.endswith(s)), None)
 
 
 @dataclass
@@ -386,15 +349,14 @@ class _Source:
     header_rows: int = 1
     header_combine: bool = False
     notes: dict[str, str] = field(default_factory=dict)  # key -> why
-    labels: dict[str, str] = field(default_factory=dict)  # column -> SPSS variable label
+    labels: dict[str, str] = field(default_factory=dict)  # column -> question text
     error: str | None = None
-    _full: dict = field(default_factory=dict)
+    _whole: pd.DataFrame | None = None  # every row, read on the first call of full()
     _cache: dict = field(default_factory=dict)
 
     @property
     def stem(self) -> str:
-        name = self.path.name
-        return name[: len(name) - len(_suffix(self.path))]
+        return self.path.name[: -len(_suffix(self.path))]
 
     @property
     def columns(self) -> list[str]:
@@ -409,65 +371,48 @@ class _Source:
         return self.frame[name]
 
     def full(self, name: str) -> pd.Series:
-        """The whole column (read once), not only the sniffed rows."""
+        """The whole column, not only the sniffed rows."""
         if not self.more:
             return self.frame[name]
-        if name not in self._full:
+        if self._whole is None:
             try:
-                self._full[name] = _clean(self._read_full(name))
-            except Exception:  # a column that cannot be re-read: the sniffed rows will do
-                self._full[name] = self.frame[name]
-        return self._full[name]
+                self._whole = self._read_whole()
+            except Exception:  # a file that cannot be read in full: the sniffed rows will do
+                self._whole = self.frame
+        return self._whole[name]
 
-    def _read_full(self, name: str) -> pd.Series:
-        i = self.columns.index(name)
-        sfx = _suffix(self.path)
-        if sfx in EXCEL:
-            if "*grid" not in self._full:  # calamine parses the whole sheet for any column
-                names = pd.ExcelFile(self.path, engine="calamine").sheet_names
-                sheets = names if self.sheet == "*" else [self.sheet if self.sheet is not None
-                                                         else names[0]]
-                self._full["*grid"] = pd.concat(
-                    [pd.read_excel(self.path, sheet_name=sh, header=None, engine="calamine")
-                     .iloc[self.header_rows:] for sh in sheets], ignore_index=True)
-            col = self._full["*grid"].iloc[:, i]
-            return _tidy(col.infer_objects().to_frame(name))[name]
+    def _read_whole(self) -> pd.DataFrame:
+        sfx = self.path.suffix.lower()
         if sfx == ".parquet":
-            return _tidy(pd.read_parquet(self.path, columns=[name]))[name]
+            return read_parquet(self.path)[0]
         if sfx == ".sav":
-            import pyreadstat
+            return read_sav(self.path)[0]
+        if sfx in EXCEL:
+            names = sheet_names(self.path)
+            wanted = {"*": names, None: names[:1]}.get(self.sheet, [self.sheet])
+            grid = _stack([read_sheet(self.path, n) for n in wanted], self.header_rows)
+        else:
+            text, _ = decode(read_bytes(self.path)[0], self.encoding or "utf-8-sig")
+            grid = parse_csv(text, self.sep or default_sep(self.path))
+        return from_grid(grid, self.header_rows, self.header_combine)
 
-            frame, _ = pyreadstat.read_sav(str(self.path), usecols=[name], user_missing=False)
-            return _tidy(frame)[name]
-        raw = self.path.read_bytes()
-        if sfx.endswith(".gz"):
-            raw = gzip.decompress(raw)
-        text = raw.decode(self.encoding or "utf-8-sig")
-        sep = self.sep or ("\t" if self.path.suffix.lower() == ".tsv" else ",")
-        grid = pd.read_csv(io.StringIO(text), sep=sep, header=None, usecols=[i], dtype=str,
-                           keep_default_na=False, na_values=NA_TEXT, skipinitialspace=True,
-                           engine="python" if len(sep) > 1 else "c")
-        return grid.iloc[self.header_rows:, 0].reset_index(drop=True).rename(name)
+
+def _stack(grids: list[pd.DataFrame], header_rows: int) -> pd.DataFrame:
+    """Sheets of one table as one grid: the first whole, the others without their header."""
+    return pd.concat([grids[0], *(g.iloc[header_rows:] for g in grids[1:])], ignore_index=True)
 
 
 def _decode(raw: bytes) -> tuple[str, str | None, str]:
     """Text, the encoding to declare (None for UTF-8) and why."""
     try:
-        return raw.decode("utf-8-sig"), None, ""
-    except UnicodeDecodeError as exc:
-        where = f"byte {exc.start} is not UTF-8"
-    try:
-        text = raw.decode("gb18030")
-    except UnicodeDecodeError:
+        text, used = decode(raw)
+    except ReadError as exc:  # the folder reader would refuse it: declaring cp1252 is a guess
         return raw.decode("cp1252", errors="replace"), "cp1252", (
-            f"{where} and the file is not GB18030 either; cp1252 (Western Windows) is a guess")
-    n_cjk = len(_CJK.findall(text[:2_000_000]))
-    if n_cjk and len(_LATIN_AS_CJK.findall(text[:2_000_000])) > 0.3 * n_cjk:
-        return raw.decode("cp1252", errors="replace"), "cp1252", (
-            f"{where}; read as GB18030 it gives lone Chinese characters inside Latin words, "
-            f"so it is probably Western Windows text")
-    sample = "".join(_CJK.findall(text))[:12]
-    return text, "gb18030", f"{where}; it reads as GB18030 (GBK) Chinese, e.g. {sample}"
+            f"{exc.rule}; cp1252 (Western Windows) is a guess")
+    if used != "gb18030":
+        return text, None, ""
+    sample = "".join(CJK.findall(text))[:12]
+    return text, "gb18030", f"not UTF-8; it reads as GB18030 (GBK) Chinese, e.g. {sample}"
 
 
 def _sniff_sep(text: str, default: str) -> tuple[str, str]:
@@ -504,57 +449,43 @@ def _header_kind(grid: pd.DataFrame) -> tuple[int, bool, str]:
     return 1, False, ""
 
 
-def _sniff_text(src: _Source) -> None:
-    sfx = _suffix(src.path)
-    if sfx.endswith(".gz"):
-        with gzip.open(src.path, "rb") as fh:
-            raw = fh.read(SNIFF_BYTES + 1)
-    else:
-        with open(src.path, "rb") as fh:
-            raw = fh.read(SNIFF_BYTES + 1)
-    if len(raw) > SNIFF_BYTES:
-        src.more = True
-        raw = raw[: raw.rfind(b"\n", 0, SNIFF_BYTES) + 1]
-    text, enc, why = _decode(raw)
-    if enc:
-        src.encoding, src.notes["encoding"] = enc, why
-    if not text.strip():
-        src.error = "the file is empty"
-        return
-    default = "\t" if src.path.suffix.lower() == ".tsv" else ","
-    sep, why = _sniff_sep(text, default)
-    if sep != default:
-        src.sep, src.notes["sep"] = sep, why
-    grid = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, nrows=SNIFF_ROWS + 3,
-                       keep_default_na=False, na_values=NA_TEXT, skipinitialspace=True,
-                       engine="python" if len(sep) > 1 else "c", on_bad_lines="skip")
-    _finish_grid(src, grid)
-
-
-def _finish_grid(src: _Source, grid: pd.DataFrame) -> None:
-    rows, combine, why = _header_kind(grid)
+def _finish(src: _Source, grids: list[pd.DataFrame]) -> None:
+    """The sniffed table from grids read without a header (the sheets of one table)."""
+    rows, combine, why = _header_kind(grids[0])
     if rows > 1:
         src.header_rows, src.header_combine = rows, combine
         src.notes["header_rows"] = why
+    grid = _stack(grids, rows)
     if len(grid) > SNIFF_ROWS + rows:
         src.more = True
         grid = grid.iloc[: SNIFF_ROWS + rows]
-    src.frame = _tidy(_with_header(grid, rows, combine))
+    src.frame = from_grid(grid, rows, combine)
     if rows == 3 and not combine:  # Qualtrics: the second line is the question text
         texts = grid.iloc[1].tolist()
         src.labels = {c: str(t).strip() for c, t in zip(src.frame.columns, texts, strict=False)
                       if isinstance(t, str) and t.strip() and t.strip() != c}
 
 
+def _sniff_text(src: _Source) -> None:
+    raw, src.more = read_bytes(src.path, SNIFF_BYTES)
+    text, enc, why = _decode(raw)
+    if enc:
+        src.encoding, src.notes["encoding"] = enc, why
+    if not text.strip():
+        src.error = "the file is empty"
+        return
+    default = default_sep(src.path)
+    sep, why = _sniff_sep(text, default)
+    if sep != default:
+        src.sep, src.notes["sep"] = sep, why
+    _finish(src, [parse_csv(text, sep, nrows=_SNIFF_LINES, on_bad_lines="skip")])
+
+
 def _sniff_excel(src: _Source) -> None:
-    names = [str(s) for s in pd.ExcelFile(src.path, engine="calamine").sheet_names]
-    raw, grids = {}, {}
-    for name in names:
-        raw[name] = pd.read_excel(src.path, sheet_name=name, header=None, nrows=SNIFF_ROWS + 3,
-                                  engine="calamine")
-        g = raw[name].dropna(how="all").dropna(axis=1, how="all")
-        if len(g) >= 2:
-            grids[name] = g
+    names = sheet_names(src.path)
+    raw = {n: read_sheet(src.path, n, _SNIFF_LINES) for n in names}
+    filled = {n: g.dropna(how="all").dropna(axis=1, how="all") for n, g in raw.items()}
+    grids = {n: g for n, g in filled.items() if len(g) >= 2}  # a header and a row at least
     if not grids:
         src.error = "every sheet is empty" if names else "the workbook has no sheets"
         return
@@ -565,9 +496,7 @@ def _sniff_excel(src: _Source) -> None:
             src.sheet = "*"
             src.notes["sheet"] = (f"all {len(names)} sheets ({', '.join(names)}) have the same "
                                   f"header, so they are read as one table")
-            grid = pd.concat([raw[names[0]]] + [raw[n].iloc[1:] for n in names[1:]],
-                             ignore_index=True)
-            _finish_grid(src, grid.infer_objects())
+            _finish(src, list(raw.values()))
             return
         skip = re.compile(r"readme|note|info|about|说明|备注|目录|封面|cover|legend|meta", re.I)
         ranked = sorted(grids, key=lambda n: (not skip.search(n), grids[n].shape[0] *
@@ -578,42 +507,31 @@ def _sniff_excel(src: _Source) -> None:
         src.sheet = pick
         src.notes["sheet"] = (f"the largest table: {_n(grids[pick].shape[0] - 1)} rows × "
                               f"{grids[pick].shape[1]} columns (other sheets: {others})")
-    _finish_grid(src, raw[pick].infer_objects())
+    _finish(src, [raw[pick]])
 
 
 def _sniff_parquet(src: _Source) -> None:
-    import pyarrow.parquet as pq
-
-    pf = pq.ParquetFile(src.path)
-    batch = next(pf.iter_batches(batch_size=SNIFF_ROWS), None)
-    frame = batch.to_pandas() if batch is not None else pf.schema_arrow.empty_table().to_pandas()
-    src.more = pf.metadata.num_rows > len(frame)
-    src.frame = _tidy(frame)
+    src.frame, total = read_parquet(src.path, SNIFF_ROWS)
+    src.more = total > len(src.frame)
 
 
 def _sniff_sav(src: _Source) -> None:
-    import pyreadstat
-
-    frame, meta = pyreadstat.read_sav(str(src.path), row_limit=SNIFF_ROWS, user_missing=False)
+    src.frame, meta = read_sav(src.path, SNIFF_ROWS)
     total = getattr(meta, "number_rows", None)
-    src.more = total is None or total > len(frame)
+    src.more = total is None or total > len(src.frame)
     src.labels = {k: str(v) for k, v in (meta.column_names_to_labels or {}).items() if v}
-    src.frame = _tidy(frame)
 
 
 def _sniff(path: Path, folder: Path) -> _Source:
     src = _Source(path, path.name if path.parent == folder else str(path))
-    sfx = _suffix(path)
+    sfx = path.suffix.lower()
+    sniff = _sniff_excel if sfx in EXCEL else {".parquet": _sniff_parquet,
+                                               ".sav": _sniff_sav}.get(sfx, _sniff_text)
     try:
-        if sfx in EXCEL:
-            _sniff_excel(src)
-        elif sfx == ".parquet":
-            _sniff_parquet(src)
-        elif sfx == ".sav":
-            _sniff_sav(src)
-        else:
-            _sniff_text(src)
-    except Exception as exc:  # any reader error: the file is listed as unreadable
+        sniff(src)
+    except ReadError as exc:
+        src.error = exc.rule
+    except Exception as exc:  # any other reader error: the file is listed as unreadable
         src.error = f"cannot be read ({type(exc).__name__}: {str(exc)[:120]})"
     if src.error is None and (src.frame is None or src.frame.empty):
         src.error = "has a header but no rows"
@@ -643,6 +561,10 @@ def _numbers(s: pd.Series, thousands: str | None = None, decimal: str = ".") -> 
         text = text.str.replace(decimal, ".", regex=False)
     out = pd.to_numeric(text, errors="coerce")
     return None if out.isna().any() else out.astype(float)
+
+
+def _integral(num: pd.Series) -> bool:
+    return bool((num == np.round(num)).all())
 
 
 _THOUSANDS_COMMA = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -682,9 +604,9 @@ def _date_info(s: pd.Series, full: pd.Series | None = None) -> _DateInfo | None:
     if not len(v):
         return None
     if pd.api.types.is_datetime64_any_dtype(v):
-        return _DateInfo(None, f"date cells {_show(v.min())} … {_show(v.max())}")
+        return _DateInfo(None, f"date cells {_span(v)}")
     if pd.api.types.is_numeric_dtype(v):
-        text = v.astype("Int64").astype(str) if (v == np.round(v)).all() else None
+        text = v.astype("Int64").astype(str) if _integral(v) else None
         if text is None or not text.str.fullmatch(r"(19|20)\d{6}").all():
             return None
     else:
@@ -693,7 +615,7 @@ def _date_info(s: pd.Series, full: pd.Series | None = None) -> _DateInfo | None:
         text = v.map(str).str.strip()
     iso = pd.to_datetime(text, format="ISO8601", errors="coerce")
     if iso.notna().all() and text.str.match(r"^\d{4}-\d{1,2}-\d{1,2}").all():
-        return _DateInfo(None, f"ISO dates {_show(iso.min())} … {_show(iso.max())}")
+        return _DateInfo(None, f"ISO dates {_span(iso)}")
     if text.str.fullmatch(r"\d{8}").all():
         compact = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
         if compact.notna().all():
@@ -714,34 +636,34 @@ def _date_info(s: pd.Series, full: pd.Series | None = None) -> _DateInfo | None:
     sep = parts[1].iloc[0]
     if not (parts[1] == sep).all():
         return None
-    a, b, c = parts[0], parts[2], parts[3]
-    time = parts[4]
-    ampm = parts[5]
+    a, _, b, c, time, ampm = (parts[i] for i in range(6))
+    year = "%Y" if (c.str.len() == 4).all() else "%y"
     ambiguous = False
     if (a.str.len() == 4).all():
         fmt = f"%Y{sep}%m{sep}%d"
         why = f"dates written year first, e.g. {_ex(text, 2)}"
     elif b.str.isalpha().all():
-        fmt = f"%d{sep}%b{sep}" + ("%Y" if (c.str.len() == 4).all() else "%y")
+        fmt = f"%d{sep}%b{sep}{year}"
         why = f"dates written day, month name, year, e.g. {_ex(text, 2)}"
     else:
+        seen = text  # the day-or-month order is decided on the whole column when there is one
         if full is not None and len(full.dropna()) > len(v):
-            more = full.dropna().map(str).str.strip().str.extract(_DATE_RX)
+            whole = full.dropna().map(str).str.strip()
+            more = whole.str.extract(_DATE_RX)
             if more[0].notna().all():
-                a, b = more[0], more[2]
+                a, b, seen = more[0], more[2], whole
         ai, bi = pd.to_numeric(a, errors="coerce"), pd.to_numeric(b, errors="coerce")
         if ai.isna().any() or bi.isna().any():
             return None
-        year = "%Y" if (c.str.len() == 4).all() else "%y"
         n_a, n_b = int((ai > 12).sum()), int((bi > 12).sum())
         if n_a and not n_b:
             fmt = f"%d{sep}%m{sep}{year}"
             why = (f"day first: the first number is above 12 in {_n(n_a)} values (e.g. "
-                   f"{_ex(text[ai.values > 12], 2)}), the second never")
+                   f"{_ex(seen[ai.values > 12], 2)}), the second never")
         elif n_b and not n_a:
             fmt = f"%m{sep}%d{sep}{year}"
             why = (f"month first: the second number is above 12 in {_n(n_b)} values (e.g. "
-                   f"{_ex(text[bi.values > 12], 2)}), the first never")
+                   f"{_ex(seen[bi.values > 12], 2)}), the first never")
         elif not n_a and not n_b:
             fmt = f"%d{sep}%m{sep}{year}"
             why = (f"AMBIGUOUS: no number above 12 in {_n(len(ai))} values (e.g. "
@@ -777,7 +699,7 @@ def _na_codes(s: pd.Series) -> dict[float, int]:
     if len(others) < 3:
         return {}
     lo, hi = others.min(), others.max()
-    integer = bool((others == np.round(others)).all())
+    integer = _integral(others)
     few = others.nunique() <= 11
     out = {}
     for c in present:
@@ -800,37 +722,36 @@ class _Pick:
     why: str
 
 
-def _kind(table: str, contract: str) -> str:
-    if table == "survey" and contract in _SURVEY_EXTRA_KINDS:
-        return _SURVEY_EXTRA_KINDS[contract]
-    return TABLES[table].column(contract).kind
-
-
-def _unique_key(table: str, contract: str) -> bool:
-    if table == "survey" and contract in _SURVEY_EXTRA_KINDS:
-        return False
-    return TABLES[table].column(contract).unique
-
-
 class _Pool:
-    """The columns a table can draw on: its file's, then those of the files joined to it."""
+    """The columns a table can draw on: its file's, then those of the files joined to it.
+    What is learnt about a column (its numbers, its missing-value codes) is kept on its file,
+    as every table is tried on every file."""
 
     def __init__(self, sources: list[_Source]):
-        self.sources = sources
         self.owner: dict[str, _Source] = {}
         for src in sources:
             for c in src.columns:
                 self.owner.setdefault(c, src)
-        self.na = _LazyNa(self.owner)
 
     @property
     def columns(self) -> list[str]:
         return list(self.owner)
 
-    def col(self, c: str, drop_codes: bool = True) -> pd.Series:
+    def _kept(self, what: str, c: str, find):
+        cache = self.owner[c]._cache
+        if (what, c) not in cache:
+            cache[(what, c)] = find()
+        return cache[(what, c)]
+
+    def na(self, c: str) -> dict[float, int]:
+        """The column's lone missing-value codes and how often each occurs."""
+        return self._kept("na", c, lambda: _na_codes(self.owner[c].col(c)))
+
+    def col(self, c: str) -> pd.Series:
+        """The sniffed rows of the column, its missing-value codes blanked."""
         s = self.owner[c].col(c)
-        codes = self.na.get(c)
-        if drop_codes and codes:
+        codes = self.na(c)
+        if codes:
             num = pd.to_numeric(s.map(lambda x: x if x is None else str(x)), errors="coerce")
             s = s.where(~num.isin(list(codes)), None)
         return s
@@ -839,64 +760,39 @@ class _Pool:
         return self.owner[c].full(c)
 
     def numbers(self, c: str) -> pd.Series | None:
-        cache = self.owner[c]._cache
-        if ("num", c) not in cache:
+        def find():
             s = self.col(c)
-            style = _number_style(s)
-            cache[("num", c)] = _numbers(s, *style) if style else _numbers(s)
-        return cache[("num", c)]
+            return _numbers(s, *(_number_style(s) or ()))
 
-
-class _LazyNa(dict):
-    """Column -> its lone missing-value codes, found on first use and kept on the file."""
-
-    def __init__(self, owner: dict[str, _Source]):
-        super().__init__()
-        self.owner = owner
-
-    def get(self, c, default=None):
-        src = self.owner.get(c)
-        if src is None:
-            return default
-        if ("na", c) not in src._cache:
-            src._cache[("na", c)] = _na_codes(src.col(c))
-        return src._cache[("na", c)]
-
-    def __getitem__(self, c):
-        return self.get(c)
+        return self._kept("num", c, find)
 
 
 def _fits(pool: _Pool, table: str, contract: str, col: str) -> str | None:
     """Evidence that ``col`` can be the contract column (None when its cells do not fit)."""
-    kind = _kind(table, contract)
+    spec = TABLES[table].column(contract)
     s = pool.col(col)
     v = s.dropna()
     if not len(v):
         return None
-    if kind == "id":
+    if spec.kind == "id":
         nu = v.nunique()
-        if _unique_key(table, contract) and nu < len(v):
+        if spec.unique and nu < len(v):
             return None
         blank = len(s) - len(v)
         return (f"{_n(nu)} distinct values, e.g. {_ex(v)}"
                 + (f"; {_n(blank)} blank in the rows read" if blank else ""))
-    if kind in ("date", "datetime"):
+    if spec.kind in ("date", "datetime"):
         info = _date_info(s)
         return None if info is None else info.why
-    if kind in ("float", "int"):
+    if spec.kind in ("float", "int"):
         num = pool.numbers(col)
-        if num is None:
+        if num is None or (spec.kind == "int" and not _integral(num)):
             return None
-        if kind == "int" and not (num == np.round(num)).all():
+        if (spec.min is not None and num.min() < spec.min) or \
+                (spec.max is not None and num.max() > spec.max):
             return None
-        spec = TABLES[table].column(contract) if contract in {
-            c.name for c in TABLES[table].columns} else None
-        if spec is not None and spec.min is not None and num.min() < spec.min:
-            return None
-        if spec is not None and spec.max is not None and num.max() > spec.max:
-            return None
-        return f"numbers {_show(num.min())} … {_show(num.max())}"
-    if kind == "bool":
+        return f"numbers {_span(num)}"
+    if spec.kind == "bool":
         vals = _strings(v).value_counts()
         if len(vals) > 3:
             return None
@@ -905,112 +801,106 @@ def _fits(pool: _Pool, table: str, contract: str, col: str) -> str | None:
 
 
 def _find(pool: _Pool, names: list[str], used: set[str]) -> list[str]:
+    """The unused columns whose normalised name is one of ``names``, in the order of ``names``."""
     by_norm: dict[str, list[str]] = {}
     for c in pool.columns:
         if c not in used:
             by_norm.setdefault(_norm(c), []).append(c)
-    out = []
-    for n in names:
-        out.extend(by_norm.get(n, []))
-    return out
+    return [c for n in names for c in by_norm.get(n, [])]
+
+
+def _by_name(pool: _Pool, table: str, contract: str, used: set[str]) -> _Pick | None:
+    """The first column named like the contract column whose cells fit it."""
+    for col in _find(pool, [_norm(contract), *SYNONYMS[table][contract]], used):
+        why = _fits(pool, table, contract, col)
+        if why is not None:
+            return _Pick(col, why if col == contract else
+                         f'"{col}" is a usual name for {contract}; {why}')
+    return None
+
+
+_RECOMMEND = re.compile(r"nps|recommend|推荐|likel")
 
 
 def _nps(pool: _Pool, used: set[str]) -> tuple[_Pick | None, str | None]:
     """The recommend question (0-10); or a note on why a likely column is not mapped."""
     for c in pool.columns:
-        if c in used:
-            continue
-        text = _norm(c) + " " + _norm(pool.owner[c].labels.get(c, ""))
-        if not re.search(r"nps|recommend|推荐|likelihood|likely", text):
+        if c in used or not _RECOMMEND.search(
+                _norm(c) + " " + _norm(pool.owner[c].labels.get(c, ""))):
             continue
         num = pool.numbers(c)
-        if num is None or not (num == np.round(num)).all() or num.min() < 0 or num.max() > 10:
+        if num is None or not _integral(num) or num.min() < 0 or num.max() > 10:
             continue
         if num.max() <= 7:
             return None, (f"{c} reads like a recommend question, but its answers run "
-                          f"{_show(num.min())} … {_show(num.max())}: an NPS needs the 0-10 "
-                          f"scale, so it is not mapped as nps (kept as an item)")
-        where = "its name" if re.search(r"nps|recommend|推荐|likel", _norm(c)) else "its label"
-        return _Pick(c, f"{where} mentions recommending; whole numbers "
-                        f"{_show(num.min())} … {_show(num.max())}"), None
+                          f"{_span(num)}: an NPS needs the 0-10 scale, so it is not mapped as "
+                          f"nps (kept as an item)")
+        where = "its name" if _RECOMMEND.search(_norm(c)) else "its label"
+        return _Pick(c, f"{where} mentions recommending; whole numbers {_span(num)}"), None
     return None, None
 
 
 def _overall(pool: _Pool, used: set[str]) -> _Pick | None:
+    """A column named as overall satisfaction in other words (总体满意度, Overall Satisfaction)."""
     for c in pool.columns:
-        if c in used:
-            continue
         n = _norm(c)
-        if ("overall" in n and "satisf" in n) or re.search("总体满意|整体满意|总体评价", n):
-            num = pool.numbers(c)
-            if num is not None:
-                return _Pick(c, f"the name says overall satisfaction; numbers "
-                                f"{_show(num.min())} … {_show(num.max())}")
+        if c in used or not (("overall" in n and "satisf" in n) or
+                             re.search("总体满意|整体满意|总体评价", n)):
+            continue
+        num = pool.numbers(c)
+        if num is not None:
+            return _Pick(c, f"the name says overall satisfaction; numbers {_span(num)}")
     return None
+
+
+def _derive_amount(pool: _Pool, used: set[str]) -> tuple[str, str, str] | None:
+    """(quantity, unit price, why) when a file has no amount column but both of those."""
+    q, p = (next((c for c in _find(pool, names, used) if pool.numbers(c) is not None), None)
+            for names in (_QUANTITY, _UNIT_PRICE))
+    if not (q and p):
+        return None
+    qs, ps = pool.numbers(q), pool.numbers(p)
+    i = qs.index.intersection(ps.index)[:1]
+    example = (f"; e.g. {_show(qs[i[0]])} × {_show(ps[i[0]])} = {qs[i[0]] * ps[i[0]]:.2f}"
+               if len(i) else "")
+    return q, p, f"no amount column, but a quantity ({q}) and a unit price ({p}){example}"
 
 
 @dataclass
 class _Mapping:
-    picks: dict[str, _Pick] = field(default_factory=dict)
-    derive: tuple[str, str, str] | None = None  # (quantity, price, why)
-    notes: list[str] = field(default_factory=list)
-
-    def source(self, contract: str) -> str | None:
-        p = self.picks.get(contract)
-        return p.source if p else None
+    picks: dict[str, _Pick] = field(default_factory=dict)  # contract column -> file column
+    derive: tuple[str, str, str] | None = None  # (quantity, price, why) for the amount
+    notes: list[str] = field(default_factory=list)  # why a likely column is not mapped
 
 
 def _map(table: str, pool: _Pool) -> _Mapping:
+    """Each contract column of ``table`` from a column of the pool (each used at most once)."""
     m = _Mapping()
     used: set[str] = set()
-    syn = SYNONYMS[table]
-    for contract, names in syn.items():
-        if table == "survey" and contract == "nps":
+    for contract in SYNONYMS[table]:
+        if table == "survey" and contract == "nps":  # by its question, not by a name list
             pick, note = _nps(pool, used)
-            if note:
-                m.notes.append(note)
-            if pick:
-                m.picks["nps"] = pick
-                used.add(pick.source)
-            continue
-        for col in _find(pool, [_norm(contract)] + names, used):
-            why = _fits(pool, table, contract, col)
-            if why is None:
-                continue
-            if col != contract:
-                why = f'"{col}" is a usual name for {contract}; {why}'
-            m.picks[contract] = _Pick(col, why)
-            used.add(col)
-            break
-        if table == "survey" and contract == "overall_satisfaction" and contract not in m.picks:
-            pick = _overall(pool, used)
-            if pick:
-                m.picks[contract] = pick
-                used.add(pick.source)
+            m.notes += [note] if note else []
+        else:
+            pick = _by_name(pool, table, contract, used)
+            if pick is None and table == "survey" and contract == "overall_satisfaction":
+                pick = _overall(pool, used)
+        if pick:
+            m.picks[contract] = pick
+            used.add(pick.source)
     if table == "transactions" and "amount" not in m.picks:
-        q = next((c for c in _find(pool, _QUANTITY, used) if pool.numbers(c) is not None), None)
-        p = next((c for c in _find(pool, _UNIT_PRICE, used) if pool.numbers(c) is not None),
-                 None)
-        if q and p:
-            qs, ps = pool.numbers(q), pool.numbers(p)
-            i = qs.index.intersection(ps.index)[:1]
-            example = (f"; e.g. {_show(qs[i[0]])} × {_show(ps[i[0]])} = "
-                       f"{qs[i[0]] * ps[i[0]]:.2f}" if len(i) else "")
-            m.derive = (q, p, f"no amount column, but a quantity ({q}) and a unit price ({p})"
-                              f"{example}")
+        m.derive = _derive_amount(pool, used)
     return m
 
 
 def _score(table: str, src: _Source, pool: _Pool, m: _Mapping) -> tuple[float, bool, str]:
     """(score, eligible, why) of a file holding a table."""
-    spec = TABLES[table]
-    required = [c.name for c in spec.columns if c.required]
+    required = [c.name for c in TABLES[table].columns if c.required]
     hit_req = [c for c in required if c in m.picks or (c == "amount" and m.derive)]
     hit_opt = [c for c in m.picks if c not in required]
     name = _name_score(table, src.stem)
-    score = 4 * name + 2 * len(hit_req) + len(hit_opt)
     n_items = len(_items(pool, m)) if table == "survey" else 0
-    score += min(n_items, 10) / 2
+    score = 4 * name + 2 * len(hit_req) + len(hit_opt) + min(n_items, 10) / 2
     complete = len(hit_req) == len(required)
     eligible = name > 0 or (complete and len(hit_req) + len(hit_opt) >= 2) or n_items >= 3
     parts = []
@@ -1018,9 +908,8 @@ def _score(table: str, src: _Source, pool: _Pool, m: _Mapping) -> tuple[float, b
         parts.append(f"the file is named after the table ({src.path.name})")
     elif name:
         parts.append(f"its name mentions {table}")
-    cols = [*hit_req, *[c for c in hit_opt if c not in hit_req]]
-    if cols:
-        parts.append("columns for " + ", ".join(cols))
+    if hit_req or hit_opt:
+        parts.append("columns for " + ", ".join(hit_req + hit_opt))
     if n_items:
         parts.append(f"{n_items} item-like columns")
     parts.append(f"{len(src.columns)} columns, {src.rows_read}")
@@ -1038,7 +927,7 @@ def _items(pool: _Pool, m: _Mapping) -> dict[str, tuple[int, int, str]]:
         if c in used or _NOT_ITEM.search(_norm(c)) or re.search(r"_(exp|imp)$", c):
             continue
         num = pool.numbers(c)
-        if num is None or not (num == np.round(num)).all():
+        if num is None or not _integral(num):
             continue
         levels = num.nunique()
         lo, hi = num.min(), num.max()
@@ -1085,19 +974,23 @@ class _Plan:
     concat: list[_Source] = field(default_factory=list)
     joins: list[tuple[_Source, object, str]] = field(default_factory=list)  # (src, on, why)
 
+    @property
+    def sources(self) -> list[_Source]:
+        """The files whose columns the table draws on (not the appended ones: same columns)."""
+        return [self.main, *(j[0] for j in self.joins)]
+
 
 def _data_files(folder: Path) -> tuple[list[Path], list[str]]:
     files, other = [], []
     for p in sorted(folder.iterdir(), key=lambda p: p.name.lower()):
         if not p.is_file() or p.name.startswith((".", "~$")) or p.name in CONFIG_NAMES:
             continue
-        (files if _suffix(p) in DATA_SUFFIXES else other).append(p)
+        (files if _suffix(p) else other).append(p)
     return files, [p.name for p in other]
 
 
-def _id_contract(table: str) -> str | None:
-    return {"customers": "customer_id", "complaints": "complaint_id",
-            "survey": "response_id"}.get(table)
+#: The key a second file of a table is joined on.
+_KEY = {"customers": "customer_id", "complaints": "complaint_id", "survey": "response_id"}
 
 
 def _is_unique(src: _Source, col: str) -> bool:
@@ -1106,79 +999,72 @@ def _is_unique(src: _Source, col: str) -> bool:
 
 
 def _plan(sources: list[_Source]) -> tuple[list[_Plan], list[tuple[_Source, str]]]:
-    cand = []
-    best: dict[str, tuple[float, str]] = {}
+    """The table each readable file holds (best score first), the files appended or joined to
+    it, and the files left unused with why."""
+    cand = []  # (score, file, table, why) for every table a file could hold
     for src in sources:
         pool = _Pool([src])
         for table in TABLES:
-            m = _map(table, pool)
-            score, ok, why = _score(table, src, pool, m)
+            score, ok, why = _score(table, src, pool, _map(table, pool))
             if ok:
                 cand.append((score, src.rel, table, why))
-                if score > best.get(src.rel, (-1, ""))[0]:
-                    best[src.rel] = (score, table)
+    by_score = sorted(cand, key=lambda c: -c[0])
+    best: dict[str, str] = {}  # file -> the table it looks most like
+    for _, rel, table, _why in by_score:
+        best.setdefault(rel, table)
     by_rel = {s.rel: s for s in sources}
     plans: dict[str, _Plan] = {}
     placed: set[str] = set()
     for _, rel, table, why in sorted(cand, key=lambda c: (-c[0], c[1], c[2])):
-        if rel in placed or table in plans:
-            continue
-        plans[table] = _Plan(table, by_rel[rel], why)
-        placed.add(rel)
-    # files left over: more of the same table (same columns: concatenated; sharing the key:
-    # joined), or unused
+        if rel not in placed and table not in plans:
+            plans[table] = _Plan(table, by_rel[rel], why)
+            placed.add(rel)
+    # a file left over is more of a table it looks like (every such table has a plan)
+    for src in sources:
+        if src.rel not in placed and any(_append_or_join(plans[t], src) for _, rel, t, _why
+                                         in by_score if rel == src.rel):
+            placed.add(src.rel)
+    # or a file that names the table, or looks most like it, and shares a column with it
+    for src in sources:
+        if src.rel not in placed and any(_join_shared(plan, src) for t, plan in plans.items()
+                                         if _name_score(t, src.stem) or best.get(src.rel) == t):
+            placed.add(src.rel)
     unused = []
-    for src in sources:
-        if src.rel in placed:
-            continue
-        for _, rel, table, _why in sorted(cand, key=lambda c: -c[0]):
-            if rel != src.rel or table not in plans:
-                continue
-            plan = plans[table]
-            if [_norm(c) for c in src.columns] == [_norm(c) for c in plan.main.columns]:
-                plan.concat.append(src)
-                placed.add(src.rel)
-                break
-            key = _id_contract(table)
-            main_key = _map(table, _Pool([plan.main])).source(key) if key else None
-            if main_key and main_key in src.columns and _is_unique(src, main_key):
-                plan.joins.append((src, main_key, f'both files hold "{main_key}", unique in '
-                                                  f"{src.rel}"))
-                placed.add(src.rel)
-                break
-    # second pass: a leftover file that names the table and shares a column that is unique in it
-    for src in sources:
-        if src.rel in placed or src.error:
-            continue
-        for table, plan in plans.items():
-            if _name_score(table, src.stem) == 0 and best.get(src.rel, (0, ""))[1] != table:
-                continue
-            have = {}
-            for s in [plan.main, *(j[0] for j in plan.joins)]:
-                for c in s.columns:
-                    have.setdefault(c, s.rel)
-            for c in src.columns:
-                if c in have and _is_unique(src, c) and src.col(c).nunique() > 1:
-                    plan.joins.append((src, c, f'"{c}" of {have[c]} is unique in {src.rel}'))
-                    placed.add(src.rel)
-                    break
-            if src.rel in placed:
-                break
-    for src in sources:
-        if src.rel in placed:
-            continue
-        if src.error:
-            unused.append((src, src.error))
-            continue
-        table = best.get(src.rel, (0, None))[1]
-        if table:
-            unused.append((src, f"looks like {table} too, but {table} already uses "
-                                f"{plans[table].main.rel}"))
-        else:
-            cols = ", ".join(src.columns[:8]) + (" ..." if len(src.columns) > 8 else "")
-            unused.append((src, f"matches no table of the data contract (columns: {cols})"))
-    order = list(TABLES)
-    return sorted(plans.values(), key=lambda p: order.index(p.table)), unused
+    for src in (s for s in sources if s.rel not in placed):
+        table = best.get(src.rel)
+        unused.append((src, f"looks like {table} too, but {table} already uses "
+                            f"{plans[table].main.rel}" if table else
+                            f"matches no table of the data contract (columns: "
+                            f"{_listing(src.columns, 8)})"))
+    return sorted(plans.values(), key=lambda p: list(TABLES).index(p.table)), unused
+
+
+def _append_or_join(plan: _Plan, src: _Source) -> bool:
+    """Appended when the file has the same columns; joined when it holds the table's key,
+    unique in it."""
+    if [_norm(c) for c in src.columns] == [_norm(c) for c in plan.main.columns]:
+        plan.concat.append(src)
+        return True
+    key = _KEY.get(plan.table)
+    pick = _map(plan.table, _Pool([plan.main])).picks.get(key) if key else None
+    if pick and pick.source in src.columns and _is_unique(src, pick.source):
+        plan.joins.append((src, pick.source, f'both files hold "{pick.source}", unique in '
+                                             f"{src.rel}"))
+        return True
+    return False
+
+
+def _join_shared(plan: _Plan, src: _Source) -> bool:
+    """Joined on a column the table's files have that is unique (and not constant) in it."""
+    have = _Pool(plan.sources).owner
+    for c in src.columns:
+        if c in have and _is_unique(src, c) and src.col(c).nunique() > 1:
+            plan.joins.append((src, c, f'"{c}" of {have[c].rel} is unique in {src.rel}'))
+            return True
+    return False
+
+
+# --- the draft -----------------------------------------------------------------------------------
 
 
 def _bool_codes(values: pd.Series) -> tuple[list, list, str] | None:
@@ -1186,7 +1072,7 @@ def _bool_codes(values: pd.Series) -> tuple[list, list, str] | None:
     counts = values.dropna().map(lambda v: v if isinstance(v, (int, float)) else str(v))
     counts = counts.value_counts()
     codes = list(counts.index)
-    low = {c: str(_show(c)).strip().lower() for c in codes}
+    low = {c: _show(c).strip().lower() for c in codes}
     if all(v in ("true", "false") for v in low.values()):
         return None
     true = [c for c in codes if low[c] in _TRUE]
@@ -1199,10 +1085,6 @@ def _bool_codes(values: pd.Series) -> tuple[list, list, str] | None:
     false = false or [c for c in codes if c not in true]
     seen = ", ".join(f"{_show(k)} {_n(n)}" for k, n in counts.items())
     return true, false, f"codes seen: {seen}"
-
-
-def _outcomes(values: pd.Series) -> dict[str, int]:
-    return {str(k): int(n) for k, n in values.dropna().map(str).str.strip().value_counts().items()}
 
 
 def _expression(a: str, b: str) -> str:
@@ -1230,8 +1112,8 @@ def draft_config(folder: str | Path) -> Draft:
     CxReportError
         When the folder does not exist.
     ConfigError
-        When it holds no data file (.csv, .tsv, .txt, .csv.gz, .parquet, .xlsx, .xlsm, .xls,
-        .ods, .sav).
+        When it holds no data file (:data:`cxreport.data.readers.SUFFIXES`: .csv, .tsv, .txt,
+        each optionally .gz, .parquet, .xlsx, .xlsm, .xls, .ods, .sav).
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -1241,10 +1123,10 @@ def draft_config(folder: str | Path) -> Draft:
         found = f" (found only: {', '.join(other[:10])})" if other else " (it is empty)"
         raise ConfigError(
             f"{folder} holds no data file to draft a cxreport.yaml from{found}. Put the "
-            f"exports there: {', '.join(DATA_SUFFIXES)}."
+            f"exports there: {', '.join(SUFFIXES)}."
         )
     sources = [_sniff(p, folder) for p in paths]
-    plans, unused = _plan([s for s in sources if not s.error] or [])
+    plans, unused = _plan([s for s in sources if not s.error])
     unused = [(s, s.error) for s in sources if s.error] + unused
     todo: list[str] = []
     body: list[str] = []
@@ -1255,9 +1137,8 @@ def draft_config(folder: str | Path) -> Draft:
         body += lines
         survey_lines += s_lines
         sqi_lines += q_lines
-    for src, _why in unused:
-        if src.error:
-            todo.append(f"{src.rel} {src.error}; fix or remove it, or map it by hand.")
+    todo += [f"{s.rel} {s.error}; fix or remove it, or map it by hand." for s in sources
+             if s.error]
     missing = [t for t in ("customers", "transactions", "survey", "touchpoints", "complaints")
                if t not in {p.table for p in plans}]
     if missing:
@@ -1299,157 +1180,174 @@ def draft_config(folder: str | Path) -> Draft:
     return Draft(text, tables, todo)
 
 
+def _block(key: str, lines: list[str]) -> list[str]:
+    """A table's ``key:`` over its entries; nothing when there are none."""
+    return [_line(2, key), *lines] if lines else []
+
+
 def _table_lines(plan: _Plan, todo: list[str]) -> tuple[list[str], list[str], list[str]]:
-    table, main = plan.table, plan.main
-    pool = _Pool([main, *(j[0] for j in plan.joins)])
+    """The table's lines under ``tables:``, and its lines under ``survey:`` and ``sqi:``."""
+    table = plan.table
+    pool = _Pool(plan.sources)
     m = _map(table, pool)
     spec = TABLES[table]
-    out = [_line(1, table)]
-    if plan.concat:
-        out.append(_line(2, "files", None, f"{len(plan.concat) + 1} files with the same columns;"
-                                           f" {plan.why}"))
-        out += [f"      - {_s(s.rel)}" for s in [main, *plan.concat]]
-    else:
-        out.append(_line(2, "file", _s(main.rel), plan.why))
-    if main.sheet is not None:
-        out.append(_line(2, "sheet", _s(main.sheet), main.notes.get("sheet")))
-    if main.header_rows > 1:
-        out.append(_line(2, "header_rows", str(main.header_rows), main.notes["header_rows"]))
-        if main.header_combine:
-            out.append(_line(2, "header_combine", "true",
-                             "names joined from both header lines: Question - Option"))
-    if main.encoding:
-        out.append(_line(2, "encoding", _s(main.encoding), main.notes["encoding"]))
-    if main.sep:
-        out.append(_line(2, "sep", _s(main.sep), main.notes["sep"]))
-    if "序号" in main.columns and "提交答卷时间" in main.columns and table == "survey":
-        out.append("    # preset: wjx   # a 问卷星 export (序号, 提交答卷时间); the preset may "
-                   "replace some lines below")
-        todo.append("survey: the file looks like a 问卷星 (wjx) export; consider preset: wjx.")
-
-    # which file columns are used, to check their numbers and codes
-    picked = dict(m.picks)
-    kinds = {c: _kind(table, c) for c in picked}
+    kinds = {c: spec.column(c).kind for c in m.picks}
     items = _items(pool, m) if table == "survey" else {}
-    numeric_cols = [p.source for c, p in picked.items() if kinds[c] in ("float", "int")]
-    numeric_cols += list(items) + ([m.derive[0], m.derive[1]] if m.derive else [])
-    numeric_cols += [c + sfx for c in items for sfx in ("_exp", "_imp") if c + sfx in pool.owner]
+    # the columns read as numbers: their separators and missing-value codes are declared
+    numeric = [p.source for c, p in m.picks.items() if kinds[c] in ("float", "int")]
+    numeric += [*items, *(m.derive[:2] if m.derive else ())]
+    numeric += [c + sfx for c in items for sfx in ("_exp", "_imp") if c + sfx in pool.owner]
+    numeric = list(dict.fromkeys(numeric))
 
-    styles = {c: _number_style(pool.col(c)) for c in numeric_cols}
-    styles = {c: st for c, st in styles.items() if st}
-    if styles:
-        (th, dec), cols = next(iter(styles.items()))[1], list(styles)
-        if th:
-            out.append(_line(2, "thousands", _s(th), f"numbers such as "
-                             f"{_ex(_strings(pool.col(cols[0])), 2)} in {', '.join(cols[:3])}"))
-        if dec != ".":
-            out.append(_line(2, "decimal", _s(dec), f"decimal commas in {', '.join(cols[:3])}"))
-
-    date_infos = {}
-    for c, p in picked.items():
-        if kinds[c] in ("date", "datetime"):
-            owner = pool.owner[p.source]
-            info = _date_info(pool.col(p.source), owner.full(p.source) if owner.more else None)
-            if info is not None:
-                date_infos[c] = info
-    fmts = {i.fmt for i in date_infos.values() if i.fmt}
-    if fmts:
-        fmt = sorted(fmts)[0]
-        info = next(i for i in date_infos.values() if i.fmt == fmt)
-        cols = [picked[c].source for c, i in date_infos.items() if i.fmt == fmt]
-        out.append(_line(2, "date_format", _s(fmt), f"{', '.join(cols)}: {info.why}"))
-        if info.ambiguous:
-            todo.append(f"{table}: the date order of {', '.join(cols)} is ambiguous (no day "
-                        f"above 12); check date_format {fmt}.")
-        if len(fmts) > 1:
-            todo.append(f"{table}: date columns are written in different formats "
-                        f"({', '.join(sorted(fmts))}); one date_format applies to all.")
-
-    na = {c: pool.na[c] for c in dict.fromkeys(numeric_cols) if pool.na.get(c)}
-    if na:
-        out.append(_line(2, "na_values"))
-        for c, codes in na.items():
-            ev = ", ".join(f"{_show(k)} × {_n(n)}" for k, n in codes.items())
-            rng = pool.numbers(c)
-            rest = (f"; the other answers run {_show(rng.min())} … {_show(rng.max())}"
-                    if rng is not None else "")
-            out.append(_line(3, c, _flow(list(codes)), f"lone code(s) {ev} in the rows read"
-                                                       f"{rest}"))
-
-    true_lines, false_lines = [], []
-    for c, p in picked.items():
-        if kinds[c] != "bool":
-            continue
-        codes = _bool_codes(pool.full(p.source))
-        if codes is None:
-            vals = _strings(pool.full(p.source)).unique()[:6]
-            if not all(str(v).lower() in ("true", "false") for v in vals):
-                todo.append(f"{table}: which codes of {p.source} mean yes? (seen: "
-                            f"{_ex(vals, 6)}) Add true_values/false_values.")
-            continue
-        t, f, ev = codes
-        true_lines.append(_line(3, c, _flow(t), f"{p.source}: {ev}"))
-        if f:
-            false_lines.append(_line(3, c, _flow(f)))
-    if true_lines:
-        out += [_line(2, "true_values"), *true_lines]
-    if false_lines:
-        out += [_line(2, "false_values"), *false_lines]
-
+    out = [_line(1, table), *_reading_lines(plan, todo), *_number_lines(pool, numeric),
+           *_date_lines(table, pool, m, kinds, todo), *_na_lines(pool, numeric),
+           *_bool_lines(table, pool, m, kinds, todo)]
     if m.derive:
         q, p, why = m.derive
         expr = _expression(q, p)
-        out += [_line(2, "derive"), _line(3, "amount", _s(expr), why)]
+        out += _block("derive", [_line(3, "amount", _s(expr), why)])
         if "`" in expr:
             todo.append(f"{table}: check how derive writes column names with spaces ({expr}).")
-
-    drops = []
-    id_cols = [c.name for c in spec.columns if c.kind == "id" and c.required and
-               not c.nullable and c.name in picked]
-    for c in id_cols:
-        src_col = picked[c].source
-        full = pool.full(src_col)
-        blank = int(full.isna().sum())
-        if blank:
-            drops.append(_line(3, c, "missing", f"{_n(blank)} of {_n(len(full))} rows have no "
-                                                f"{src_col} (guest or unattributed lines); "
-                                                f"they are left out and counted"))
-    if drops:
-        out += [_line(2, "drop_rows"), *drops]
-
-    if plan.joins:
-        out.append(_line(2, "join"))
-        out += [f"      - {_flow({'file': src.rel, 'on': on})}".ljust(40) + f"  # why: {why}"
-                for src, on, why in plan.joins]
-
-    renames = [(c, p) for c, p in picked.items() if p.source != c]
-    if renames:
-        out.append(_line(2, "columns"))
-        out += [_line(3, c, _s(p.source), p.why) for c, p in renames]
-
+    out += _block("drop_rows", _drop_lines(spec, pool, m))
+    out += _block("join", [_item(_flow({"file": src.rel, "on": on}), why)
+                           for src, on, why in plan.joins])
+    out += _block("columns", [_line(3, c, _s(p.source), p.why) for c, p in m.picks.items()
+                              if p.source != c])
     for c in spec.columns:
-        if c.required and c.name not in picked and not (c.name == "amount" and m.derive):
-            cols = ", ".join(pool.columns[:12]) + (" ..." if len(pool.columns) > 12 else "")
+        if c.required and c.name not in m.picks and not (c.name == "amount" and m.derive):
             todo.append(f"{table}: no column found for the required '{c.name}' ({c.doc}); "
-                        f"map one under tables.{table}.columns (columns: {cols}).")
+                        f"map one under tables.{table}.columns (columns: "
+                        f"{_listing(pool.columns, 12)}).")
             out.append(f"    # columns: {{{c.name}: ?}}   # needed: {_c(c.doc)}")
     for note in m.notes:
         out.append(f"    # not mapped: {_c(note)}")
         todo.append(f"{table}: {note}.")
 
-    survey_lines: list[str] = []
-    sqi_lines: list[str] = []
-    if table == "survey":
-        survey_lines = _survey_lines(pool, m, items, todo)
-    if table == "touchpoints" and "outcome" in picked:
-        sqi_lines = _sqi_lines(pool, picked["outcome"].source, todo)
-    if table == "touchpoints" and "stage" in picked:
-        stages = set(_strings(pool.full(picked["stage"].source)).str.lower())
-        odd = sorted(stages - {"explore", "offer", "do", "confirm"})
+    survey_lines = _survey_lines(pool, m, items, todo) if table == "survey" else []
+    sqi_lines = []
+    if table == "touchpoints" and "outcome" in m.picks:
+        sqi_lines = _sqi_lines(pool, m.picks["outcome"].source, todo)
+    if table == "touchpoints" and "stage" in m.picks:
+        col = m.picks["stage"].source
+        odd = sorted(set(_strings(pool.full(col)).str.lower()) - set(EODC_STAGES))
         if odd:
-            todo.append(f"touchpoints: stage holds {_ex(odd, 5)}, not only explore, offer, do, "
-                        f"confirm; recode them (recode: {{{picked['stage'].source}: ...}}).")
+            todo.append(f"touchpoints: stage holds {_ex(odd, 5)}, not only "
+                        f"{', '.join(EODC_STAGES)}; recode them (recode: {{{col}: ...}}).")
     return out, survey_lines, sqi_lines
+
+
+def _reading_lines(plan: _Plan, todo: list[str]) -> list[str]:
+    """Which file(s), and how to read them."""
+    main = plan.main
+    if plan.concat:
+        out = [_line(2, "files", None, f"{len(plan.concat) + 1} files with the same columns; "
+                                       f"{plan.why}")]
+        out += [_item(_s(s.rel)) for s in [main, *plan.concat]]
+    else:
+        out = [_line(2, "file", _s(main.rel), plan.why)]
+    if main.sheet is not None:
+        out.append(_line(2, "sheet", _s(main.sheet), main.notes["sheet"]))
+    if main.header_rows > 1:
+        out.append(_line(2, "header_rows", _s(main.header_rows), main.notes["header_rows"]))
+    if main.header_combine:
+        out.append(_line(2, "header_combine", "true",
+                         "names joined from both header lines: Question - Option"))
+    for key in ("encoding", "sep"):
+        if getattr(main, key):
+            out.append(_line(2, key, _s(getattr(main, key)), main.notes[key]))
+    if plan.table == "survey" and {"序号", "提交答卷时间"} <= set(main.columns):
+        out.append("    # preset: wjx   # a 问卷星 export (序号, 提交答卷时间); the preset may "
+                   "replace some lines below")
+        todo.append("survey: the file looks like a 问卷星 (wjx) export; consider preset: wjx.")
+    return out
+
+
+def _number_lines(pool: _Pool, numeric: list[str]) -> list[str]:
+    """``thousands`` and ``decimal``, from the first column that writes numbers with them."""
+    styles = {c: st for c in numeric if (st := _number_style(pool.col(c)))}
+    if not styles:
+        return []
+    cols = list(styles)
+    th, dec = styles[cols[0]]
+    out = []
+    if th:
+        out.append(_line(2, "thousands", _s(th), f"numbers such as "
+                         f"{_ex(_strings(pool.col(cols[0])), 2)} in {', '.join(cols[:3])}"))
+    if dec != ".":
+        out.append(_line(2, "decimal", _s(dec), f"decimal commas in {', '.join(cols[:3])}"))
+    return out
+
+
+def _date_lines(table: str, pool: _Pool, m: _Mapping, kinds: dict, todo: list[str]) -> list[str]:
+    """One ``date_format`` for the table's date columns written as text."""
+    infos = {}
+    for c, p in m.picks.items():
+        if kinds[c] in ("date", "datetime"):
+            owner = pool.owner[p.source]
+            info = _date_info(pool.col(p.source), owner.full(p.source) if owner.more else None)
+            if info is not None:
+                infos[p.source] = info
+    fmts = sorted({i.fmt for i in infos.values() if i.fmt})
+    if not fmts:
+        return []
+    cols = [c for c, i in infos.items() if i.fmt == fmts[0]]
+    info = infos[cols[0]]
+    if info.ambiguous:
+        todo.append(f"{table}: the date order of {', '.join(cols)} is ambiguous (no day "
+                    f"above 12); check date_format {fmts[0]}.")
+    if len(fmts) > 1:
+        todo.append(f"{table}: date columns are written in different formats "
+                    f"({', '.join(fmts)}); one date_format applies to all.")
+    return [_line(2, "date_format", _s(fmts[0]), f"{', '.join(cols)}: {info.why}")]
+
+
+def _na_lines(pool: _Pool, numeric: list[str]) -> list[str]:
+    out = []
+    for c in numeric:
+        codes = pool.na(c)
+        if codes:
+            ev = ", ".join(f"{_show(k)} × {_n(n)}" for k, n in codes.items())
+            rng = pool.numbers(c)
+            rest = f"; the other answers run {_span(rng)}" if rng is not None else ""
+            out.append(_line(3, c, _flow(list(codes)),
+                             f"lone code(s) {ev} in the rows read{rest}"))
+    return _block("na_values", out)
+
+
+def _bool_lines(table: str, pool: _Pool, m: _Mapping, kinds: dict, todo: list[str]) -> list[str]:
+    """``true_values`` and ``false_values`` of the yes/no columns, from every row."""
+    true, false = [], []
+    for c, p in m.picks.items():
+        if kinds[c] != "bool":
+            continue
+        values = pool.full(p.source)
+        codes = _bool_codes(values)
+        if codes is None:
+            seen = _strings(values).unique()[:6]
+            if not all(str(v).lower() in ("true", "false") for v in seen):
+                todo.append(f"{table}: which codes of {p.source} mean yes? (seen: "
+                            f"{_ex(seen, 6)}) Add true_values/false_values.")
+            continue
+        t, f, ev = codes
+        true.append(_line(3, c, _flow(t), f"{p.source}: {ev}"))
+        if f:
+            false.append(_line(3, c, _flow(f)))
+    return _block("true_values", true) + _block("false_values", false)
+
+
+def _drop_lines(spec, pool: _Pool, m: _Mapping) -> list[str]:
+    """Rows without a required identifier (guest orders): left out, and counted, by name."""
+    out = []
+    for c in spec.columns:
+        if c.kind == "id" and c.required and not c.nullable and c.name in m.picks:
+            col = m.picks[c.name].source
+            full = pool.full(col)
+            blank = int(full.isna().sum())
+            if blank:
+                out.append(_line(3, c.name, "missing", f"{_n(blank)} of {_n(len(full))} rows "
+                                 f"have no {col} (guest or unattributed lines); they are left "
+                                 f"out and counted"))
+    return out
 
 
 def _survey_lines(pool: _Pool, m: _Mapping, items: dict, todo: list[str]) -> list[str]:
@@ -1495,8 +1393,8 @@ def _survey_lines(pool: _Pool, m: _Mapping, items: dict, todo: list[str]) -> lis
 
 def _sqi_lines(pool: _Pool, col: str, todo: list[str]) -> list[str]:
     _, weights = default_sqi()
-    seen = _outcomes(pool.full(col))
-    extra = {k: n for k, n in seen.items() if k.lower() != "ok" and k not in weights}
+    seen = pool.full(col).dropna().map(str).str.strip().value_counts()
+    extra = {k: int(n) for k, n in seen.items() if k.lower() != "ok" and k not in weights}
     if not extra:
         return []
     if len(extra) > 30:

@@ -5,6 +5,12 @@ CSV/TSV/TXT (optionally gzipped) arrive as text cells; Excel (`.xlsx`, `.xlsm`, 
 columns turned into integers so that an id such as ``12347.0`` reads as ``12347``; SPSS `.sav`
 (pyreadstat) turns user-missing codes into missing values and hands back the value labels.
 Nothing here knows the data contract; :mod:`cxreport.data.folder` shapes and checks the result.
+
+:func:`read_file` reads a table the way ``cxreport.yaml`` declares it. The pieces it is built
+from (:func:`read_bytes`, :func:`decode`, :func:`parse_csv`, :func:`read_sheet`,
+:func:`from_grid`, :func:`read_parquet`, :func:`read_sav`) are public for ``cxreport init``
+(:mod:`cxreport.data.draft`), which sniffs a file from its first rows before anything is
+declared, so that a draft reads each file exactly as the folder reader will.
 """
 
 from __future__ import annotations
@@ -20,8 +26,9 @@ import pandas as pd
 
 EXCEL = (".xlsx", ".xlsm", ".xls", ".ods")
 TEXT = (".csv", ".tsv", ".txt", ".gz")
-SUFFIXES = (".csv", ".csv.gz", ".tsv", ".txt", ".parquet", ".xlsx", ".xlsm", ".xls", ".ods",
-            ".sav")
+#: Data-file suffixes, in the order a table's file is looked for (``customers.csv``, ...).
+SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt", ".txt.gz", ".parquet", ".xlsx",
+            ".xlsm", ".xls", ".ods", ".sav")
 #: Cells read as missing in every text file. "None" is not among them: in real exports it is
 #: often an answer ("Offer: None" in IBM's Telco export); declare it under na_values if not.
 NA_VALUES = ["", " ", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "#N/A"]
@@ -54,6 +61,16 @@ def sheet_names(path: Path) -> list[str]:
     except Exception as exc:  # calamine raises its own error types for broken workbooks
         raise ReadError(f"cannot be read as a workbook ({exc})",
                         "save it again from Excel as .xlsx, or export the sheet as CSV") from None
+
+
+def read_sheet(path: Path, name: str, nrows: int | None = None) -> pd.DataFrame:
+    """One sheet's cells as a grid without a header (its first ``nrows`` lines if given)."""
+    try:
+        return pd.read_excel(path, sheet_name=name, header=None, nrows=nrows, engine="calamine",
+                             keep_default_na=False, na_values=NA_VALUES)
+    except Exception as exc:  # calamine raises its own error types
+        raise ReadError(f"sheet {name!r} cannot be read ({exc})",
+                        "save the workbook again from Excel") from None
 
 
 def read_file(path: Path, *, sheet: str | int | None = None, encoding: str | None = None,
@@ -94,13 +111,11 @@ def _read(path: Path, sheet, encoding, sep, header_rows: int, header_combine: bo
     if suffix in EXCEL:
         return _read_excel(path, sheet, header_rows, header_combine)
     if suffix == ".parquet":
-        try:
-            return [Raw(_tidy(pd.read_parquet(path)), path.name)]
-        except Exception as exc:  # pyarrow raises several types for a broken file
-            raise ReadError(f"cannot read as Parquet ({exc})",
-                            "re-export the file as Parquet or CSV") from None
+        return [Raw(read_parquet(path)[0], path.name)]
     if suffix == ".sav":
-        return [_read_sav(path)]
+        frame, meta = read_sav(path)
+        labels = {col: dict(lab) for col, lab in (meta.variable_value_labels or {}).items()}
+        return [Raw(frame, path.name, labels=labels)]
     if sheet is not None:
         raise ReadError(f"sheet: {sheet!r} is set, but {path.name} is not a workbook",
                         "remove sheet: from this table in cxreport.yaml")
@@ -124,32 +139,61 @@ def _read_excel(path: Path, sheet, header_rows: int, combine: bool) -> list[Raw]
         raise ReadError(f"has no sheet {str(sheet)!r}", f"its sheets are: {', '.join(names)}")
     out = []
     for name in wanted:
-        try:
-            grid = pd.read_excel(path, sheet_name=name, header=None, engine="calamine",
-                                 keep_default_na=False, na_values=NA_VALUES)
-        except Exception as exc:
-            raise ReadError(f"sheet {name!r} cannot be read ({exc})",
-                            "save the workbook again from Excel") from None
-        frame = _with_header(grid, header_rows, combine).infer_objects()
+        frame = from_grid(read_sheet(path, name), header_rows, combine)
         label = path.name if len(names) == 1 and sheet is None else f"{path.name}[{name}]"
-        out.append(Raw(_tidy(frame), label if len(wanted) > 1 or sheet else path.name))
+        out.append(Raw(frame, label if len(wanted) > 1 or sheet else path.name))
     return out
 
 
-def _read_sav(path: Path) -> Raw:
+def from_grid(grid: pd.DataFrame, header_rows: int = 1, combine: bool = False) -> pd.DataFrame:
+    """A sheet's grid as a table: names from its header lines, cells typed and tidied."""
+    return _tidy(with_header(grid, header_rows, combine).infer_objects())
+
+
+def read_parquet(path: Path, nrows: int | None = None) -> tuple[pd.DataFrame, int]:
+    """A Parquet file's table (its first ``nrows`` rows if given) and its number of rows."""
+    import pyarrow.parquet as pq
+
+    try:
+        if nrows is None:
+            frame = pd.read_parquet(path)
+            return _tidy(frame), len(frame)
+        pf = pq.ParquetFile(path)
+        batch = next(pf.iter_batches(batch_size=nrows), None)
+        frame = (batch if batch is not None else pf.schema_arrow.empty_table()).to_pandas()
+        return _tidy(frame), pf.metadata.num_rows
+    except Exception as exc:  # pyarrow raises several types for a broken file
+        raise ReadError(f"cannot read as Parquet ({exc})",
+                        "re-export the file as Parquet or CSV") from None
+
+
+def read_sav(path: Path, nrows: int | None = None) -> tuple[pd.DataFrame, object]:
+    """An SPSS file's table (its first ``nrows`` rows if given) and pyreadstat's metadata:
+    ``variable_value_labels``, ``column_names_to_labels``, ``number_rows``."""
     import pyreadstat
 
     try:
         # user_missing=False: the codes an agency declared missing (99 = refused) become NaN
-        frame, meta = pyreadstat.read_sav(str(path), user_missing=False)
+        frame, meta = pyreadstat.read_sav(str(path), row_limit=nrows or 0, user_missing=False)
     except Exception as exc:  # pyreadstat raises ReadstatError and others
         raise ReadError(f"cannot be read as an SPSS .sav file ({exc})",
                         "export it again from SPSS, or as CSV") from None
-    labels = {col: dict(lab) for col, lab in (meta.variable_value_labels or {}).items()}
-    return Raw(_tidy(frame), path.name, labels=labels)
+    return _tidy(frame), meta
 
 
-def _decode(raw: bytes, encoding: str | None, name: str) -> tuple[str, str]:
+def read_bytes(path: Path, limit: int | None = None) -> tuple[bytes, bool]:
+    """A text file's bytes, unzipped for ``.gz``. With ``limit``: the whole lines within the
+    first ``limit`` bytes, and whether more followed."""
+    with (gzip.open if path.suffix.lower() == ".gz" else open)(path, "rb") as fh:
+        raw = fh.read(-1 if limit is None else limit + 1)
+    if limit is None or len(raw) <= limit:
+        return raw, False
+    return raw[: raw.rfind(b"\n", 0, limit) + 1], True
+
+
+def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Text and the encoding used: ``encoding``, else UTF-8 (with or without BOM), then GB18030
+    unless that turns Latin text into lone Chinese characters. :class:`ReadError` otherwise."""
     tried = [encoding] if encoding else list(ENCODINGS)
     for enc in tried:
         try:
@@ -162,7 +206,7 @@ def _decode(raw: bytes, encoding: str | None, name: str) -> tuple[str, str]:
                             "gbk, gb18030, cp1252, latin-1") from None
         if encoding or enc != "gb18030" or not _latin_as_chinese(text):
             return text, enc
-        bad = _LATIN_AS_CJK.search(text)
+        bad = LATIN_AS_CJK.search(text)
         line = text[: bad.start()].count("\n") + 1
         raise ReadError(
             f"not valid UTF-8 text (line {line}); read as GB18030 it would give single Chinese "
@@ -180,42 +224,46 @@ def _decode(raw: bytes, encoding: str | None, name: str) -> tuple[str, str]:
     )
 
 
-_LATIN_AS_CJK = re.compile(r"[A-Za-z][\u3400-\u9fff\uf900-\ufaff][A-Za-z]")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+LATIN_AS_CJK = re.compile(r"[A-Za-z][\u3400-\u9fff\uf900-\ufaff][A-Za-z]")
 
 
 def _latin_as_chinese(text: str) -> bool:
     """GB18030 decodes cp1252 bytes too: "Zürich" becomes "Z黵ich", a lone ideograph between
     Latin letters, which real Chinese text hardly ever has."""
     sample = text[:2_000_000]
-    n_cjk = len(_CJK.findall(sample))
-    return n_cjk > 0 and len(_LATIN_AS_CJK.findall(sample)) > 0.3 * n_cjk
+    n_cjk = len(CJK.findall(sample))
+    return n_cjk > 0 and len(LATIN_AS_CJK.findall(sample)) > 0.3 * n_cjk
 
 
 def _read_text(path: Path, encoding, sep, header_rows: int, combine: bool) -> Raw:
-    raw = path.read_bytes()
-    if path.suffix.lower() == ".gz":
-        raw = gzip.decompress(raw)
-    text, used = _decode(raw, encoding, path.name)
-    del raw
+    text, used = decode(read_bytes(path)[0], encoding)
     if not text.strip():
         raise ReadError("the file is empty", "export the table again with its rows")
-    sep = sep or ("\t" if path.suffix.lower() == ".tsv" else ",")
+    several = header_rows > 1 or combine
     try:
-        grid = pd.read_csv(io.StringIO(text), sep=sep, engine="python" if len(sep) > 1 else "c",
-                           dtype=str, keep_default_na=False, na_values=NA_VALUES,
-                           skipinitialspace=True, header=None if header_rows > 1 or combine
-                           else 0)
+        grid = parse_csv(text, sep or default_sep(path), header=None if several else 0)
     except (pd.errors.ParserError, ValueError) as exc:
         raise ReadError(f"cannot be parsed as CSV: {exc}",
                         "check the delimiter and quoting (tables.<table>.sep in cxreport.yaml)"
                         ) from None
-    if header_rows > 1 or combine:
-        grid = _with_header(grid, header_rows, combine)
-    return Raw(grid, path.name, encoding=used)
+    return Raw(with_header(grid, header_rows, combine) if several else grid, path.name,
+               encoding=used)
 
 
-def _with_header(grid: pd.DataFrame, rows: int, combine: bool) -> pd.DataFrame:
+def default_sep(path: Path) -> str:
+    return "\t" if path.suffix.lower() == ".tsv" else ","
+
+
+def parse_csv(text: str, sep: str, header: int | None = None, **options) -> pd.DataFrame:
+    """CSV text as text cells, :data:`NA_VALUES` missing; a grid unless ``header=0``.
+    ``options`` go to :func:`pandas.read_csv` (``nrows``, ``on_bad_lines``)."""
+    return pd.read_csv(io.StringIO(text), sep=sep, header=header, dtype=str,
+                       keep_default_na=False, na_values=NA_VALUES, skipinitialspace=True,
+                       engine="python" if len(sep) > 1 else "c", **options)
+
+
+def with_header(grid: pd.DataFrame, rows: int, combine: bool) -> pd.DataFrame:
     """Column names from the first ``rows`` lines of a grid read without a header."""
     head = grid.iloc[:rows].astype(object).where(grid.iloc[:rows].notna(), None)
     if combine:
