@@ -184,3 +184,26 @@ def test_empty_survey():
 def test_min_items_must_be_positive():
     with pytest.raises(CxReportError, match="min_items"):
         screen(_survey(_varied(1)), ITEMS, min_items=0)
+
+
+def test_the_notebook_box_counts_and_exports_the_excluded(tmp_path):
+    # the 问卷星 fixture: response 7 took 8 s (median about 120 s), response 11 repeats
+    # response 4's answers from the same IP
+    import shutil
+    from pathlib import Path
+
+    import cxreport
+
+    folder = tmp_path / "wjx"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "exports" / "wjx", folder)
+    with open(folder / "cxreport.yaml", "a", encoding="utf-8") as f:
+        f.write("  screening: exclude\n")
+    run = cxreport.start("t", data_dir=str(folder), month="2026-10", show=False,
+                         export_dir=str(tmp_path / "out"))
+    box = run.response_quality().data
+    assert "2 of 12 responses flagged" in box
+    assert "1 speeder (" in box and "1 duplicate submission (" in box
+    assert "left out of every figure" in box
+    excluded = pd.read_csv(tmp_path / "out" / "survey_excluded.csv", dtype=str)
+    assert sorted(excluded["response_id"]) == ["11", "7"]
+    assert len(run.data.survey) == 10

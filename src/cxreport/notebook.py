@@ -117,22 +117,24 @@ class Run:
                                if mode == "off" else "No survey to screen."],
                               title="Response quality")
         counts = summary(flags)
-        words = {"speeder": "speeders (completion time below a third of the median)",
-                 "straight_liner": "straight-liners (the same answer on every item)",
-                 "duplicate": "duplicate submissions (same respondent or IP, same answers)",
-                 "bad_duration": "impossible completion times (≤ 0 or over 24 h)"}
-        lines = [f"{counts[r]:,} {words[r]}" for r in RULES if counts.get(r)]
+        words = {"speeder": ("speeder", "completion time below a third of the median"),
+                 "straight_liner": ("straight-liner", "the same answer on every item"),
+                 "duplicate": ("duplicate submission", "same respondent or IP, same answers"),
+                 "bad_duration": ("impossible completion time", "≤ 0 or over 24 h")}
+        lines = [f"{counts[r]:,} {words[r][0]}{'' if counts[r] == 1 else 's'} ({words[r][1]})"
+                 for r in RULES if counts.get(r)]
         if not lines:
             return notes_html([f"All {len(flags):,} responses pass the screen."],
                               title="Response quality")
         flagged = flags[flags["reasons"] != ""]
+        these = "This response is" if len(flagged) == 1 else f"These {len(flagged):,} responses are"
         if mode == "exclude":
             self.export(flagged[["response_id", "reasons"]], "survey_excluded")
-            lines.append(f"These {len(flagged):,} responses are left out of every figure below "
-                         "(listed in the survey_excluded export).")
+            lines.append(f"{these} left out of every figure below (listed in the "
+                         "survey_excluded export).")
         else:
-            lines.append(f"These {len(flagged):,} responses are kept in the figures; set "
-                         "survey.screening: exclude in cxreport.yaml to leave them out.")
+            lines.append(f"{these} kept in the figures; set survey.screening: exclude in "
+                         f"cxreport.yaml to leave {'it' if len(flagged) == 1 else 'them'} out.")
         return notes_html(lines, title=f"Response quality: {len(flagged):,} of "
                           f"{len(flags):,} responses flagged")
 
