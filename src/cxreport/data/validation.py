@@ -31,21 +31,6 @@ class Problem:
     fix: str = ""
     severity: str = "error"  # or "warning"
 
-    def to_dict(self) -> dict:
-        """The report for scripts (``cxreport validate --json``)."""
-        from dataclasses import asdict
-
-        return {
-            "folder": self.folder,
-            "ok": self.ok,
-            "tables": self.tables,
-            "sources": self.sources,
-            "shaping": self.shaping,
-            "notes": self.notes,
-            "errors": [asdict(p) for p in self.errors],
-            "warnings": [asdict(p) for p in self.warnings],
-        }
-
     def format(self) -> str:
         mark = "✗" if self.severity == "error" else "!"
         where = self.file + (f" · column '{self.column}'" if self.column else "")
