@@ -415,7 +415,7 @@ def read_folder(folder: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, 
             continue
         frame, paths, rel = got
         files[name], names[name] = paths[0], rel
-        report.sources[name] = [str(p) for p in paths]
+        report.sources[name] = [str(p.resolve()) for p in paths]
         if frame is not None:
             tables[name] = frame
     absent = [n for n in TABLES if n not in files]
