@@ -52,9 +52,26 @@ def schema() -> dict:
     return json.loads(resources.files("cxreport").joinpath(SCHEMA).read_text("utf-8"))
 
 
+def _validator_class():
+    """jsonschema's validator, imported without the optional rfc3987-syntax format checker:
+    that module builds a grammar at import (about 1.7 s in every notebook kernel), and the
+    schema of cxreport.yaml uses no string formats."""
+    import sys
+
+    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # makes jsonschema's optional import fail
+        try:
+            import jsonschema  # noqa: F401
+        finally:
+            del sys.modules["rfc3987_syntax"]  # later importers get the real module
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator
+
+
 def _schema_problems(doc: dict) -> list[str]:
     """Every violation of the schema, unknown keys with a "did you mean"."""
-    from jsonschema import Draft202012Validator
+    Draft202012Validator = _validator_class()
 
     validator = Draft202012Validator(schema())
     out = []

@@ -71,7 +71,7 @@ def concat(parts: list[Raw], name: str, report: ValidationReport) -> pd.DataFram
     frames = []
     for raw in parts:
         f = raw.frame.copy()
-        f.index = [f"{raw.source} line {int(i) + 2}" for i in range(len(f))]
+        f.index = pd.Index(f"{raw.source} line " + pd.RangeIndex(2, len(f) + 2).astype(str))
         frames.append(f)
     columns = list(dict.fromkeys(c for f in frames for c in f.columns))
     differ = [r.source for r, f in zip(parts, frames, strict=True) if list(f.columns) != columns]
@@ -83,8 +83,7 @@ def concat(parts: list[Raw], name: str, report: ValidationReport) -> pd.DataFram
     repeat = np.zeros(len(frame), dtype=bool)
     start = 0
     for f in frames:
-        h = pd.util.hash_pandas_object(frame.iloc[start:start + len(f)][columns].astype(str),
-                                       index=False).to_numpy()
+        h = _row_hashes(frame.iloc[start:start + len(f)][columns])
         repeat[start:start + len(f)] = np.isin(h, list(seen)) if seen else False
         seen.update(h.tolist())
         start += len(f)
@@ -94,6 +93,13 @@ def concat(parts: list[Raw], name: str, report: ValidationReport) -> pd.DataFram
             f"were dropped (e.g. {', '.join(frame.index[repeat][:3])})")
         frame = frame[~repeat]
     return frame
+
+
+def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    try:
+        return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    except TypeError:  # cells of mixed types (Excel): hash them as text
+        return pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
 
 
 def join(frame: pd.DataFrame, spec: dict, other: Raw, rel: str,
@@ -258,18 +264,19 @@ def derive(frame: pd.DataFrame, tcfg: TableConfig, rel: str,
 def drop_rows(frame: pd.DataFrame, tcfg: TableConfig, rel: str,
               report: ValidationReport) -> pd.DataFrame:
     """Rows left out by declared conditions, each rule counted in a note."""
-    keep = pd.Series(True, index=frame.index)
+    # numpy masks: aligning Series on a long index of "file line N" labels would hash it
+    keep = np.ones(len(frame), dtype=bool)
     for key, cond in tcfg.drop_rows.items():
         col = source_column(key, frame, tcfg)
         if col is None:
             _unknown(report, rel, f"drop_rows.{key}", key, frame)
             continue
-        hit = _condition(frame[col], cond, tcfg) & keep
+        hit = _condition(frame[col], cond, tcfg).to_numpy(dtype=bool) & keep
         if hit.any():
             report.notes.append(f"{rel}: left out {rows(int(hit.sum()))} where {key} "
                                 f"{_describe(cond)} (drop_rows)")
         keep &= ~hit
-    return frame[keep]
+    return frame if keep.all() else frame.iloc[np.flatnonzero(keep)]
 
 
 def _condition(s: pd.Series, cond, tcfg: TableConfig) -> pd.Series:
