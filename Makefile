@@ -27,6 +27,7 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/ruff format --check src tests benchmarks
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache

@@ -44,8 +44,16 @@ from pathlib import Path
 
 import numpy as np
 
-COLUMNS = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice",
-           "CustomerID", "Country"]
+COLUMNS = [
+    "InvoiceNo",
+    "StockCode",
+    "Description",
+    "Quantity",
+    "InvoiceDate",
+    "UnitPrice",
+    "CustomerID",
+    "Country",
+]
 SHEETS = ("Part 1", "Part 2")
 SHAPING = """\
     derive:
@@ -71,23 +79,99 @@ tables:
     files: ["orders_*.csv"]
 {SHAPING}"""
 
-_ADJ = ["WHITE", "RED", "PINK", "BLUE", "GREEN", "IVORY", "VINTAGE", "RETRO", "JUMBO", "REGENCY",
-        "PAPER", "GLASS", "WOODEN", "ZINC", "SET OF 3", "SET OF 6", "SMALL", "LARGE", "HANGING",
-        "ANTIQUE"]
-_MOTIF = ["HEART", "POLKADOT", "FLORAL", "SPOTTY", "STRIPE", "LOVE", "CHRISTMAS", "BIRD", "ROSE",
-          "PAISLEY", "DOLLY GIRL", "SPACEBOY", "SKULL", "CHERRY", "LEAF", "STAR", "OWL",
-          "RABBIT", "BUNNY", "CAT"]
-_THING = ["T-LIGHT HOLDER", "LANTERN", "MUG", "JUMBO BAG", "CAKE TIN", "DOORMAT", "BUNTING",
-          "NAPKINS", "CANDLE", "METAL SIGN", "WALL CLOCK", "TEACUP AND SAUCER", "COOKIE JAR",
-          "STORAGE BOX", "CUSHION COVER", "LUNCH BOX", "ALARM CLOCK", "PURSE", "NOTEBOOK",
-          "WALL ART"]
-_COUNTRIES = ["Germany", "France", "EIRE", "Spain", "Netherlands", "Belgium", "Switzerland",
-              "Portugal", "Australia", "Norway", "Italy", "Channel Islands", "Finland", "Cyprus",
-              "Sweden", "Austria", "Denmark", "Japan", "Poland", "USA"]
+_ADJ = [
+    "WHITE",
+    "RED",
+    "PINK",
+    "BLUE",
+    "GREEN",
+    "IVORY",
+    "VINTAGE",
+    "RETRO",
+    "JUMBO",
+    "REGENCY",
+    "PAPER",
+    "GLASS",
+    "WOODEN",
+    "ZINC",
+    "SET OF 3",
+    "SET OF 6",
+    "SMALL",
+    "LARGE",
+    "HANGING",
+    "ANTIQUE",
+]
+_MOTIF = [
+    "HEART",
+    "POLKADOT",
+    "FLORAL",
+    "SPOTTY",
+    "STRIPE",
+    "LOVE",
+    "CHRISTMAS",
+    "BIRD",
+    "ROSE",
+    "PAISLEY",
+    "DOLLY GIRL",
+    "SPACEBOY",
+    "SKULL",
+    "CHERRY",
+    "LEAF",
+    "STAR",
+    "OWL",
+    "RABBIT",
+    "BUNNY",
+    "CAT",
+]
+_THING = [
+    "T-LIGHT HOLDER",
+    "LANTERN",
+    "MUG",
+    "JUMBO BAG",
+    "CAKE TIN",
+    "DOORMAT",
+    "BUNTING",
+    "NAPKINS",
+    "CANDLE",
+    "METAL SIGN",
+    "WALL CLOCK",
+    "TEACUP AND SAUCER",
+    "COOKIE JAR",
+    "STORAGE BOX",
+    "CUSHION COVER",
+    "LUNCH BOX",
+    "ALARM CLOCK",
+    "PURSE",
+    "NOTEBOOK",
+    "WALL ART",
+]
+_COUNTRIES = [
+    "Germany",
+    "France",
+    "EIRE",
+    "Spain",
+    "Netherlands",
+    "Belgium",
+    "Switzerland",
+    "Portugal",
+    "Australia",
+    "Norway",
+    "Italy",
+    "Channel Islands",
+    "Finland",
+    "Cyprus",
+    "Sweden",
+    "Austria",
+    "Denmark",
+    "Japan",
+    "Poland",
+    "USA",
+]
 _SPECIAL = [("POST", "POSTAGE", 0.0025), ("M", "Manual", 0.001), ("D", "Discount", 0.0005)]
 
 
 # -- generation ---------------------------------------------------------------------------------
+
 
 def orders(n: int, start: str, end: str, seed: int) -> dict:
     """``n`` order lines between ``start`` and ``end``, sorted by time: per-row index arrays
@@ -97,11 +181,13 @@ def orders(n: int, start: str, end: str, seed: int) -> dict:
     k = 4000
     nums = rng.choice(np.arange(10002, 90000), k, replace=False)
     suffix = np.where(rng.random(k) < 0.15, rng.integers(0, 5, k), -1)
-    code_obj = [int(c) if s < 0 else f"{c}{'ABCDE'[s]}" for c, s in zip(nums, suffix,
-                                                                         strict=True)]
-    desc = [f"{_ADJ[a]} {_MOTIF[b]} {_THING[c]}" for a, b, c in
-            zip(rng.integers(0, 20, k), rng.integers(0, 20, k), rng.integers(0, 20, k),
-                strict=True)]
+    code_obj = [int(c) if s < 0 else f"{c}{'ABCDE'[s]}" for c, s in zip(nums, suffix, strict=True)]
+    desc = [
+        f"{_ADJ[a]} {_MOTIF[b]} {_THING[c]}"
+        for a, b, c in zip(
+            rng.integers(0, 20, k), rng.integers(0, 20, k), rng.integers(0, 20, k), strict=True
+        )
+    ]
     price = np.clip(np.round(np.exp(rng.normal(0.6, 0.8, k)), 2), 0.1, None)
     code_obj += [c for c, _, _ in _SPECIAL]
     desc += [d for _, d, _ in _SPECIAL]
@@ -116,11 +202,11 @@ def orders(n: int, start: str, end: str, seed: int) -> dict:
     n_cust = max(1000, n // 120)
     w = 1 / (np.arange(n_cust) + 5.0) ** 0.8
     cust = rng.choice(n_cust, m, p=w / w.sum())
-    cust_country = np.where(rng.random(n_cust) < 0.91, -1,
-                            rng.choice(20, n_cust, p=_zipf(20)))
+    cust_country = np.where(rng.random(n_cust) < 0.91, -1, rng.choice(20, n_cust, p=_zipf(20)))
     blank = rng.random(m) < 0.25
-    inv_country = np.where(blank, np.where(rng.random(m) < 0.95, -1, rng.integers(0, 20, m)),
-                           cust_country[cust])
+    inv_country = np.where(
+        blank, np.where(rng.random(m) < 0.95, -1, rng.integers(0, 20, m)), cust_country[cust]
+    )
     # lines
     w = 1 / (np.arange(k) + 20.0)
     code = rng.choice(k, n, p=w / w.sum())
@@ -133,13 +219,25 @@ def orders(n: int, start: str, end: str, seed: int) -> dict:
     qty = rng.choice(qty_vals, n, p=qty_p / qty_p.sum())
     unit = np.concatenate([price, [18.0, 0.0, 0.0]])[code]
     special = code >= k
-    unit[special & (code != k)] = np.round(rng.lognormal(1.5, 1.0, int((special & (code != k))
-                                                                       .sum())), 2)
+    unit[special & (code != k)] = np.round(
+        rng.lognormal(1.5, 1.0, int((special & (code != k)).sum())), 2
+    )
     qty[code == k + 2] = -1
     qty = np.where(cancelled[inv], -qty, qty)
-    return {"n": n, "m": m, "inv": inv, "inv_time": inv_time, "cancelled": cancelled,
-            "inv_cust": np.where(blank, -1, cust), "inv_country": inv_country,
-            "code": code, "code_obj": code_obj, "desc": desc, "qty": qty, "unit": unit}
+    return {
+        "n": n,
+        "m": m,
+        "inv": inv,
+        "inv_time": inv_time,
+        "cancelled": cancelled,
+        "inv_cust": np.where(blank, -1, cust),
+        "inv_country": inv_country,
+        "code": code,
+        "code_obj": code_obj,
+        "desc": desc,
+        "qty": qty,
+        "unit": unit,
+    }
 
 
 def _zipf(k: int) -> np.ndarray:
@@ -155,18 +253,21 @@ def write_xlsx(folder: Path, n: int, overlap: int, seed: int) -> dict:
     import openpyxl
 
     o = orders(n, "2010-12-01", "2011-12-10", seed)
-    inv_no = np.array([f"C{536365 + i}" if c else 536365 + i
-                       for i, c in enumerate(o["cancelled"])], dtype=object)
+    inv_no = np.array(
+        [f"C{536365 + i}" if c else 536365 + i for i, c in enumerate(o["cancelled"])], dtype=object
+    )
     cust = np.array([None if c < 0 else float(12346 + c) for c in o["inv_cust"]], dtype=object)
     when = o["inv_time"].astype("datetime64[s]").astype(object)  # datetime.datetime
-    cols = [inv_no[o["inv"]].tolist(),
-            np.array(o["code_obj"], dtype=object)[o["code"]].tolist(),
-            np.array(o["desc"], dtype=object)[o["code"]].tolist(),
-            o["qty"].tolist(),
-            when[o["inv"]].tolist(),
-            o["unit"].tolist(),
-            cust[o["inv"]].tolist(),
-            np.array(_country_names(), dtype=object)[o["inv_country"][o["inv"]]].tolist()]
+    cols = [
+        inv_no[o["inv"]].tolist(),
+        np.array(o["code_obj"], dtype=object)[o["code"]].tolist(),
+        np.array(o["desc"], dtype=object)[o["code"]].tolist(),
+        o["qty"].tolist(),
+        when[o["inv"]].tolist(),
+        o["unit"].tolist(),
+        cust[o["inv"]].tolist(),
+        np.array(_country_names(), dtype=object)[o["inv_country"][o["inv"]]].tolist(),
+    ]
     half = n // 2
     wb = openpyxl.Workbook(write_only=True)
     for name, (lo, hi) in zip(SHEETS, [(0, half + overlap), (half, n)], strict=True):
@@ -184,10 +285,13 @@ def write_csv(folder: Path, n: int, months: int, seed: int) -> dict:
     import pyarrow.csv as pcsv
 
     start = np.datetime64("2011-01", "M")
-    o = orders(n, str(start.astype("datetime64[D]")),
-               str((start + months).astype("datetime64[D]")), seed)
-    inv_no = pa.array([f"C{536365 + i}" if c else str(536365 + i)
-                       for i, c in enumerate(o["cancelled"])], pa.string())
+    o = orders(
+        n, str(start.astype("datetime64[D]")), str((start + months).astype("datetime64[D]")), seed
+    )
+    inv_no = pa.array(
+        [f"C{536365 + i}" if c else str(536365 + i) for i, c in enumerate(o["cancelled"])],
+        pa.string(),
+    )
     cust = pa.array([None if c < 0 else f"{12346 + c}.0" for c in o["inv_cust"]], pa.string())
     code = pa.array([str(c) for c in o["code_obj"]], pa.string())
     desc = pa.array(o["desc"], pa.string())
@@ -199,16 +303,18 @@ def write_csv(folder: Path, n: int, months: int, seed: int) -> dict:
     for j in range(months):
         lo, hi = bounds[j], bounds[j + 1]
         idx = pa.array(o["inv"][lo:hi])
-        table = pa.table({
-            "InvoiceNo": inv_no.take(idx),
-            "StockCode": code.take(pa.array(o["code"][lo:hi])),
-            "Description": desc.take(pa.array(o["code"][lo:hi])),
-            "Quantity": pa.array(o["qty"][lo:hi]),
-            "InvoiceDate": pa.array(row_time[lo:hi].astype("datetime64[s]")),
-            "UnitPrice": pa.array(o["unit"][lo:hi]),
-            "CustomerID": cust.take(idx),
-            "Country": country.take(pa.array(o["inv_country"][o["inv"][lo:hi]] % 21)),
-        })
+        table = pa.table(
+            {
+                "InvoiceNo": inv_no.take(idx),
+                "StockCode": code.take(pa.array(o["code"][lo:hi])),
+                "Description": desc.take(pa.array(o["code"][lo:hi])),
+                "Quantity": pa.array(o["qty"][lo:hi]),
+                "InvoiceDate": pa.array(row_time[lo:hi].astype("datetime64[s]")),
+                "UnitPrice": pa.array(o["unit"][lo:hi]),
+                "CustomerID": cust.take(idx),
+                "Country": country.take(pa.array(o["inv_country"][o["inv"][lo:hi]] % 21)),
+            }
+        )
         with pa.OSFile(str(folder / f"orders_{start + j}.csv"), "wb") as f:
             f.write((",".join(COLUMNS) + "\n").encode())
             pcsv.write_csv(table, f, opts)
@@ -217,6 +323,7 @@ def write_csv(folder: Path, n: int, months: int, seed: int) -> dict:
 
 
 # -- measuring (child processes) ----------------------------------------------------------------
+
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -241,17 +348,24 @@ def measure(case: str, folder: Path) -> dict:
     if case == "cxreport":
         tables, _, _, report = read_folder(folder)  # validate(folder) is this call's report
         frame = tables.get("transactions")
-        out.update(ok=report.ok, errors=[p.format() for p in report.errors][:5],
-                   notes=report.notes)
+        out.update(ok=report.ok, errors=[p.format() for p in report.errors][:5], notes=report.notes)
     elif case == "read_excel":
-        sheets = pd.read_excel(folder / "orders.xlsx", sheet_name=list(SHEETS),
-                               engine="calamine")
+        sheets = pd.read_excel(folder / "orders.xlsx", sheet_name=list(SHEETS), engine="calamine")
         frame = pd.concat(sheets.values(), ignore_index=True)
     elif case in ("read_csv", "read_csv_text"):
-        kw = ({"dtype": str, "keep_default_na": False, "na_values": NA_VALUES,
-               "skipinitialspace": True} if case == "read_csv_text" else {})
-        frame = pd.concat([pd.read_csv(p, **kw) for p in sorted(folder.glob("orders_*.csv"))],
-                          ignore_index=True)
+        kw = (
+            {
+                "dtype": str,
+                "keep_default_na": False,
+                "na_values": NA_VALUES,
+                "skipinitialspace": True,
+            }
+            if case == "read_csv_text"
+            else {}
+        )
+        frame = pd.concat(
+            [pd.read_csv(p, **kw) for p in sorted(folder.glob("orders_*.csv"))], ignore_index=True
+        )
     else:
         raise SystemExit(f"unknown case {case}")
     out["wall_s"] = time.perf_counter() - t0
@@ -299,12 +413,18 @@ def profile(folder: Path) -> dict:
         cum = sum(v[3] for (f, _, fn), v in st.items() if fn == func and f.endswith(suffix))
         if cum >= 0.05 or (cum and not label.startswith(" ")):
             steps.append((label, cum))
-    top = sorted(((v[2], f"{Path(f).parent.name}/{Path(f).name}:{ln}({fn})")
-                  for (f, ln, fn), v in st.items()), reverse=True)[:12]
+    top = sorted(
+        (
+            (v[2], f"{Path(f).parent.name}/{Path(f).name}:{ln}({fn})")
+            for (f, ln, fn), v in st.items()
+        ),
+        reverse=True,
+    )[:12]
     return {"steps": steps, "top": top}
 
 
 # -- driver ---------------------------------------------------------------------------------------
+
 
 def _child(*args: str) -> dict:
     res = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
@@ -325,22 +445,29 @@ def _prepare(folder: Path, kind: str, params: dict) -> tuple[dict, bool]:
 
 
 def _line(name: str, r: dict, rows_in: int, file_mb: float) -> str:
-    return (f"  {name:<30} {r['wall_s']:7.1f} s  {rows_in / r['wall_s'] / 1e3:8,.0f} k rows/s  "
-            f"peak RSS {r['peak_mb']:7,.0f} MB (+{r['peak_mb'] - r['base_mb']:,.0f} over "
-            f"imports)  frame {r['frame_mb']:6,.0f} MB  peak/file {r['peak_mb'] / file_mb:4.1f}"
-            f"  peak/frame {r['peak_mb'] / max(r['frame_mb'], 1e-9):4.1f}")
+    return (
+        f"  {name:<30} {r['wall_s']:7.1f} s  {rows_in / r['wall_s'] / 1e3:8,.0f} k rows/s  "
+        f"peak RSS {r['peak_mb']:7,.0f} MB (+{r['peak_mb'] - r['base_mb']:,.0f} over "
+        f"imports)  frame {r['frame_mb']:6,.0f} MB  peak/file {r['peak_mb'] / file_mb:4.1f}"
+        f"  peak/frame {r['peak_mb'] / max(r['frame_mb'], 1e-9):4.1f}"
+    )
 
 
 def run_case(kind: str, folder: Path, gen: dict, baselines: list[str], want_profile: bool):
     files = [folder / "orders.xlsx"] if kind == "xlsx" else sorted(folder.glob("orders_*.csv"))
     file_mb = sum(p.stat().st_size for p in files) / 1e6
     rows_in = gen["rows_in_files"]
-    print(f"{kind}: {len(files)} file(s), {file_mb:,.0f} MB, {rows_in:,} rows in the files "
-          f"(generated in {gen['gen_s']:.1f} s, not measured)", flush=True)
+    print(
+        f"{kind}: {len(files)} file(s), {file_mb:,.0f} MB, {rows_in:,} rows in the files "
+        f"(generated in {gen['gen_s']:.1f} s, not measured)",
+        flush=True,
+    )
     cx = _child("--child", "cxreport", "--dir", str(folder))
     print(_line("cxreport validate/read_folder", cx, rows_in, file_mb), flush=True)
-    print(f"    -> {cx['rows_out']:,} transactions, report ok={cx['ok']}; not in the figures: "
-          f"import jsonschema {cx['jsonschema_import_s']:.1f} s, once per process")
+    print(
+        f"    -> {cx['rows_out']:,} transactions, report ok={cx['ok']}; not in the figures: "
+        f"import jsonschema {cx['jsonschema_import_s']:.1f} s, once per process"
+    )
     for text in cx["errors"]:
         print("    error:", text.splitlines()[0])
     for text in cx["notes"]:
@@ -349,10 +476,12 @@ def run_case(kind: str, folder: Path, gen: dict, baselines: list[str], want_prof
     for case in baselines:
         r = _child("--child", case, "--dir", str(folder))
         print(_line(f"pandas {case}", r, rows_in, file_mb), flush=True)
-        print(f"    cxreport / {case}: time x{cx['wall_s'] / r['wall_s']:.1f}, peak RSS "
-              f"x{cx['peak_mb'] / r['peak_mb']:.1f} (over imports "
-              f"x{(cx['peak_mb'] - cx['base_mb']) / max(r['peak_mb'] - r['base_mb'], 1):.1f})",
-              flush=True)
+        print(
+            f"    cxreport / {case}: time x{cx['wall_s'] / r['wall_s']:.1f}, peak RSS "
+            f"x{cx['peak_mb'] / r['peak_mb']:.1f} (over imports "
+            f"x{(cx['peak_mb'] - cx['base_mb']) / max(r['peak_mb'] - r['base_mb'], 1):.1f})",
+            flush=True,
+        )
     if want_profile:
         p = _child("--child", "profile", "--dir", str(folder))
         total = dict(p["steps"]).get("read_folder total", np.nan)
@@ -382,9 +511,11 @@ def main() -> None:
         t0 = time.perf_counter()
         if a.child.startswith("gen-"):
             p = json.loads(a.params)
-            got = (write_xlsx(a.dir, p["rows"], p["overlap"], p["seed"])
-                   if a.child == "gen-xlsx" else write_csv(a.dir, p["rows"], p["months"],
-                                                           p["seed"]))
+            got = (
+                write_xlsx(a.dir, p["rows"], p["overlap"], p["seed"])
+                if a.child == "gen-xlsx"
+                else write_csv(a.dir, p["rows"], p["months"], p["seed"])
+            )
             out = {**got, "gen_s": time.perf_counter() - t0, "params": p}
         elif a.child == "profile":
             out = profile(a.dir)

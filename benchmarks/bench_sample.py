@@ -1,6 +1,6 @@
 """Speed and memory of `cxreport sample` (prints figures; asserts nothing).
 
-    .venv/bin/python benchmarks/bench_sample.py [--customers 1000000] [--months 18]
+.venv/bin/python benchmarks/bench_sample.py [--customers 1000000] [--months 18]
 """
 
 from __future__ import annotations
@@ -34,8 +34,10 @@ def main() -> None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"customers={args.customers:,} months={args.months} format={args.format}")
         print("rows: " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()))
-        print(f"generate only: {t_gen:.1f} s; generate + write: {t_all:.1f} s; "
-              f"files {mb:,.0f} MB; peak RSS {peak:,.0f} MB")
+        print(
+            f"generate only: {t_gen:.1f} s; generate + write: {t_all:.1f} s; "
+            f"files {mb:,.0f} MB; peak RSS {peak:,.0f} MB"
+        )
         print(f"write share: {(t_all - t_gen) / t_all:.0%}")
     finally:
         shutil.rmtree(out)

@@ -24,8 +24,10 @@ def _folder(tmp_path: Path, files: dict[str, str | bytes], config: str | None = 
     return tmp_path
 
 
-CUSTOMERS = "customer_id,signup_date,plan,monthly_fee,churned\nC1,2024-01-05,basic,19,no\n" \
-            "C2,2024-02-01,premium,69,yes\nC3,2024-03-10,basic,19,no\n"
+CUSTOMERS = (
+    "customer_id,signup_date,plan,monthly_fee,churned\nC1,2024-01-05,basic,19,no\n"
+    "C2,2024-02-01,premium,69,yes\nC3,2024-03-10,basic,19,no\n"
+)
 
 
 def _problems(folder: Path) -> list:
@@ -64,11 +66,14 @@ def test_missing_mapped_file(tmp_path):
 
 
 def test_unparseable_dates_listed_with_lines(tmp_path):
-    folder = _folder(tmp_path, {
-        "customers.csv": CUSTOMERS,
-        "transactions.csv": "customer_id,date,amount\nC1,2024-05-01,10\nC2,31/13/2024,5\n"
-                            "C3,yesterday,7\n",
-    })
+    folder = _folder(
+        tmp_path,
+        {
+            "customers.csv": CUSTOMERS,
+            "transactions.csv": "customer_id,date,amount\nC1,2024-05-01,10\nC2,31/13/2024,5\n"
+            "C3,yesterday,7\n",
+        },
+    )
     p = _one(folder, "unparseable dates")
     assert (p.file, p.column, p.count) == ("transactions.csv", "date", 2)
     assert "line 3: '31/13/2024'" in p.examples[0] and "line 4" in p.examples[1]
@@ -78,8 +83,10 @@ def test_unparseable_dates_listed_with_lines(tmp_path):
 def test_out_of_scale_scores(tmp_path):
     folder = _folder(
         tmp_path,
-        {"survey.csv": "response_id,date,nps,Q1\nR1,2024-05-01,11,3\nR2,2024-05-02,9,0\n"
-                       "R3,2024-05-03,7,5\n"},
+        {
+            "survey.csv": "response_id,date,nps,Q1\nR1,2024-05-01,11,3\nR2,2024-05-02,9,0\n"
+            "R3,2024-05-03,7,5\n"
+        },
         "survey:\n  scale: [1, 5]\n  items:\n    Q1: {dimension: reliability}\n",
     )
     errors = _problems(folder)
@@ -97,10 +104,13 @@ def test_duplicate_ids(tmp_path):
 
 
 def test_orphan_foreign_keys(tmp_path):
-    folder = _folder(tmp_path, {
-        "customers.csv": CUSTOMERS,
-        "transactions.csv": "customer_id,date,amount\nC1,2024-05-01,10\nC9,2024-05-02,5\n",
-    })
+    folder = _folder(
+        tmp_path,
+        {
+            "customers.csv": CUSTOMERS,
+            "transactions.csv": "customer_id,date,amount\nC1,2024-05-01,10\nC9,2024-05-02,5\n",
+        },
+    )
     p = _one(folder, "not found in customers.csv")
     assert p.file == "transactions.csv" and p.count == 1 and "'C9'" in p.examples[0]
 
@@ -125,11 +135,14 @@ def test_wrong_encoding(tmp_path):
 
 
 def test_thousands_separators(tmp_path):
-    folder = _folder(tmp_path, {
-        "customers.csv": CUSTOMERS,
-        "transactions.csv": 'customer_id,date,amount\nC1,2024-05-01,"1,234.50"\n'
-                            'C2,2024-05-02,12.00\nC3,2024-05-03,"2,000"\n',
-    })
+    folder = _folder(
+        tmp_path,
+        {
+            "customers.csv": CUSTOMERS,
+            "transactions.csv": 'customer_id,date,amount\nC1,2024-05-01,"1,234.50"\n'
+            'C2,2024-05-02,12.00\nC3,2024-05-03,"2,000"\n',
+        },
+    )
     p = _one(folder, "thousands separators")
     assert p.count == 2 and p.column == "amount" and "thousands" in p.fix
     (tmp_path / "cxreport.yaml").write_text("tables:\n  transactions:\n    thousands: ','\n")
@@ -137,13 +150,21 @@ def test_thousands_separators(tmp_path):
 
 
 def test_every_problem_reported_at_once(tmp_path):
-    folder = _folder(tmp_path, {
-        "customers.csv": CUSTOMERS + "C2,2024-04-01,basic,-5,maybe\n",
-        "transactions.csv": "customer_id,date,amount\nC9,bad,x\n",
-    })
+    folder = _folder(
+        tmp_path,
+        {
+            "customers.csv": CUSTOMERS + "C2,2024-04-01,basic,-5,maybe\n",
+            "transactions.csv": "customer_id,date,amount\nC9,bad,x\n",
+        },
+    )
     rules = {p.rule for p in _problems(folder)}
-    assert {"duplicate identifiers", "not a yes/no value", "unparseable dates", "not a number",
-            "customer_id not found in customers.csv"} <= rules
+    assert {
+        "duplicate identifiers",
+        "not a yes/no value",
+        "unparseable dates",
+        "not a number",
+        "customer_id not found in customers.csv",
+    } <= rules
     assert any("at least 0" in r for r in rules)
     with pytest.raises(DataError) as exc:
         load(folder)
@@ -160,15 +181,18 @@ def test_cli_validate_exit_codes_and_no_traceback(tmp_path, capsys, sample_dir):
 
 def test_config_errors_are_clear(tmp_path):
     (tmp_path / "cxreport.yaml").write_text("tables:\n  customer:\n    file: x.csv\n")
-    with pytest.raises(ConfigError, match="unknown key 'customer' in tables. Did you mean "
-                       "'customers'"):
+    with pytest.raises(
+        ConfigError, match="unknown key 'customer' in tables. Did you mean 'customers'"
+    ):
         load_config(tmp_path)
     (tmp_path / "cxreport.yaml").write_text(
-        "tables:\n  customers:\n    columns: {client: customerID}\n")
+        "tables:\n  customers:\n    columns: {client: customerID}\n"
+    )
     with pytest.raises(ConfigError, match="'client' is not a column of customers"):
         load_config(tmp_path)
     (tmp_path / "cxreport.yaml").write_text(
-        "survey:\n  dimensions: [a, b]\n  items:\n    Q1: {dimension: a}\n")
+        "survey:\n  dimensions: [a, b]\n  items:\n    Q1: {dimension: a}\n"
+    )
     with pytest.raises(ConfigError, match="dimension.*b have no items"):
         load_config(tmp_path)
 
@@ -193,8 +217,7 @@ def test_parquet_reads_like_csv(tmp_path, sample_dir):
         df = load(sample_dir).tables[t]
         df.to_parquet(tmp_path / f"{t}.parquet", index=False)
     ds = load(tmp_path)
-    pd.testing.assert_frame_equal(ds.complaints, load(sample_dir).complaints,
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(ds.complaints, load(sample_dir).complaints, check_dtype=False)
 
 
 def test_bad_month_message():

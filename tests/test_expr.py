@@ -54,17 +54,19 @@ def test_numbers_only():
 
 
 def test_backtick_names_with_spaces_symbols_and_chinese():
-    frame = pd.DataFrame({
-        "Total Charges": [10.0, 20.0],
-        "Total Refunds": [1.0, 2.5],
-        "Q5 (1-10) #": [3, 4],
-        "1st visit": [1, 1],
-        "满意度": [5, 4],
-        "总 金额": [100, 200],
-    })
+    frame = pd.DataFrame(
+        {
+            "Total Charges": [10.0, 20.0],
+            "Total Refunds": [1.0, 2.5],
+            "Q5 (1-10) #": [3, 4],
+            "1st visit": [1, 1],
+            "满意度": [5, 4],
+            "总 金额": [100, 200],
+        }
+    )
     assert list(evaluate("`Total Charges` - `Total Refunds`", frame)) == [9.0, 17.5]
     assert list(evaluate("`Q5 (1-10) #` * 2 + `1st visit`", frame)) == [7, 9]
-    assert list(evaluate("满意度 * 2", frame)) == [10, 8]              # bare Chinese name
+    assert list(evaluate("满意度 * 2", frame)) == [10, 8]  # bare Chinese name
     assert list(evaluate("`总 金额` / `满意度`", frame)) == [20.0, 50.0]
 
 
@@ -107,8 +109,8 @@ def test_day_month_swap_fix():
     )
     assert pd.api.types.is_datetime64_any_dtype(out)
     assert _values(out) == [
-        pd.Timestamp("2021-05-03"),   # swapped back: May 3rd
-        pd.Timestamp("2021-03-25"),   # day 25 cannot be a month: kept
+        pd.Timestamp("2021-05-03"),  # swapped back: May 3rd
+        pd.Timestamp("2021-03-25"),  # day 25 cannot be a month: kept
         pd.Timestamp("2021-04-11"),
         pd.Timestamp("2020-12-13"),
         None,
@@ -124,13 +126,24 @@ def test_where_evaluates_each_branch_on_its_own_rows():
 def test_number_takes_the_first_number_of_a_text():
     frame = pd.DataFrame({"x": ["120秒", "1,234.5", "", None, "约 -3 度", "abc", "１２０分", 7]})
     assert _values(evaluate("number(x)", frame)) == [
-        120.0, 1234.5, None, None, -3.0, None, 120.0, 7.0
+        120.0,
+        1234.5,
+        None,
+        None,
+        -3.0,
+        None,
+        120.0,
+        7.0,
     ]
 
 
 def test_date_parts_and_days_between():
-    frame = pd.DataFrame({"a": ["2024-01-01", "20240215", None],
-                          "b": pd.to_datetime(["2024-01-31", "2024-03-01", "2024-01-01"])})
+    frame = pd.DataFrame(
+        {
+            "a": ["2024-01-01", "20240215", None],
+            "b": pd.to_datetime(["2024-01-31", "2024-03-01", "2024-01-01"]),
+        }
+    )
     assert _values(evaluate("year(a)", frame)) == [2024, 2024, None]
     assert _values(evaluate("month(a)", frame)) == [1, 2, None]
     assert _values(evaluate("day(b)", frame)) == [31, 1, 1]
@@ -140,17 +153,20 @@ def test_date_parts_and_days_between():
 
 
 def test_text_functions():
-    frame = pd.DataFrame({"s": ["  Ab ", None, "cd"], "n": [3.0, 2.5, np.nan],
-                          "d": pd.to_datetime(["2024-01-05", None, "2024-12-31"])})
+    frame = pd.DataFrame(
+        {
+            "s": ["  Ab ", None, "cd"],
+            "n": [3.0, 2.5, np.nan],
+            "d": pd.to_datetime(["2024-01-05", None, "2024-12-31"]),
+        }
+    )
     assert _values(evaluate("strip(s)", frame)) == ["Ab", None, "cd"]
     assert _values(evaluate("lower(s)", frame)) == ["  ab ", None, "cd"]
     assert _values(evaluate("upper(strip(s))", frame)) == ["AB", None, "CD"]
     assert _values(evaluate("text(n)", frame)) == ["3", "2.5", None]
     assert _values(evaluate("text(d)", frame)) == ["2024-01-05", None, "2024-12-31"]
     assert _values(evaluate('concat(strip(s), "-", n)', frame)) == ["Ab-3", "-2.5", "cd-"]
-    assert _values(evaluate("concat(s, n)", pd.DataFrame({"s": [None], "n": [np.nan]}))) == [
-        None
-    ]
+    assert _values(evaluate("concat(s, n)", pd.DataFrame({"s": [None], "n": [np.nan]}))) == [None]
     assert list(evaluate('startswith(s, "  A")', frame)) == [True, False, False]
     assert list(evaluate('contains(s, "d")', frame)) == [False, False, True]
 
@@ -176,28 +192,31 @@ def test_functions_are_documented():
 # ---------------------------------------------------------------- refusals
 
 
-@pytest.mark.parametrize("expression, construct", [
-    ("__import__('os')", "__import__"),
-    ("a.b", "attribute"),
-    ("a[0]", "subscript"),
-    ("lambda: 1", "lambda"),
-    ("open('x')", "open"),
-    ("[x for x in a]", "comprehension"),
-    ("f'{a}'", "f-string"),
-    ("a if a else 1", "where(c, a, b)"),
-    ("(b := 1)", ":="),
-    ("abs(*a)", "starred"),
-    ("round(a, n=2)", "keyword"),
-    ("a.__class__.__bases__", "attribute"),
-    ("(1, 2)", "tuple"),
-    ("a & a", "&"),
-    ("a in a", "in"),
-    ("a is None", "is"),
-    ("None", "isna"),
-    ("os.system('ls')", "os.system"),
-    ("eval('1')", "eval"),
-    ("b'x'", "constant"),
-])
+@pytest.mark.parametrize(
+    "expression, construct",
+    [
+        ("__import__('os')", "__import__"),
+        ("a.b", "attribute"),
+        ("a[0]", "subscript"),
+        ("lambda: 1", "lambda"),
+        ("open('x')", "open"),
+        ("[x for x in a]", "comprehension"),
+        ("f'{a}'", "f-string"),
+        ("a if a else 1", "where(c, a, b)"),
+        ("(b := 1)", ":="),
+        ("abs(*a)", "starred"),
+        ("round(a, n=2)", "keyword"),
+        ("a.__class__.__bases__", "attribute"),
+        ("(1, 2)", "tuple"),
+        ("a & a", "&"),
+        ("a in a", "in"),
+        ("a is None", "is"),
+        ("None", "isna"),
+        ("os.system('ls')", "os.system"),
+        ("eval('1')", "eval"),
+        ("b'x'", "constant"),
+    ],
+)
 def test_forbidden_constructs(expression, construct):
     frame = pd.DataFrame({"a": [1, 2]})
     with pytest.raises(ExpressionError, match="not allowed") as info:
@@ -255,8 +274,9 @@ def test_syntax_error_gives_hints():
 
 
 def test_division_by_zero_names_the_rows():
-    frame = pd.DataFrame({"t": [10.0, 5.0, np.nan, 3.0], "q": [2, 0, 0, 0]},
-                         index=["a", "b", "c", "d"])
+    frame = pd.DataFrame(
+        {"t": [10.0, 5.0, np.nan, 3.0], "q": [2, 0, 0, 0]}, index=["a", "b", "c", "d"]
+    )
     with pytest.raises(ExpressionError, match="division by zero.*'q'") as info:
         evaluate("t / q", frame)
     assert list(info.value.rows) == ["b", "d"]  # "c": the numerator is missing, so NaN
@@ -268,10 +288,12 @@ def test_division_by_zero_names_the_rows():
 
 
 def test_text_that_is_not_a_number_names_the_rows():
-    frame = pd.DataFrame({"Quantity": ["3", "abc", "", None, "4 pcs"], "p": [1.0] * 5},
-                         index=[5, 6, 7, 8, 9])
-    with pytest.raises(ExpressionError, match="column 'Quantity' holds text that is not a "
-                                              "number") as info:
+    frame = pd.DataFrame(
+        {"Quantity": ["3", "abc", "", None, "4 pcs"], "p": [1.0] * 5}, index=[5, 6, 7, 8, 9]
+    )
+    with pytest.raises(
+        ExpressionError, match="column 'Quantity' holds text that is not a number"
+    ) as info:
         evaluate("Quantity * p", frame)
     assert list(info.value.rows) == [6, 9]
     assert "number(" in str(info.value)
@@ -321,7 +343,9 @@ def test_long_and_deep_expressions_are_refused():
 
 def test_columns_used_in_order_without_functions():
     assert columns_used("`Total Charges` - Refunds + abs(Refunds) * 满意度") == [
-        "Total Charges", "Refunds", "满意度"
+        "Total Charges",
+        "Refunds",
+        "满意度",
     ]
     assert columns_used('where(isna(a), "x", text(b))') == ["a", "b"]
     assert columns_used("1 + 2") == []

@@ -16,8 +16,16 @@ from cxreport.data import draft as draft_mod
 from cxreport.data.draft import draft_config, write_draft
 from cxreport.errors import ConfigError, CxReportError
 
-GUESS_KEYS = ("file", "sheet", "encoding", "sep", "thousands", "decimal", "date_format",
-              "header_rows")
+GUESS_KEYS = (
+    "file",
+    "sheet",
+    "encoding",
+    "sep",
+    "thousands",
+    "decimal",
+    "date_format",
+    "header_rows",
+)
 
 
 def _doc(text: str) -> dict:
@@ -43,15 +51,21 @@ def _assert_comments(text: str) -> None:
         m = re.match(r"^    (\w+):", ln)
         if m and m.group(1) in GUESS_KEYS:
             assert "# why:" in ln, ln
-        if m and m.group(1) in ("columns", "derive", "drop_rows", "na_values", "true_values",
-                                "join"):
-            for sub in lines[i + 1:]:
+        if m and m.group(1) in (
+            "columns",
+            "derive",
+            "drop_rows",
+            "na_values",
+            "true_values",
+            "join",
+        ):
+            for sub in lines[i + 1 :]:
                 if not sub.startswith("      "):
                     break
                 assert "# why:" in sub, sub
     if "  extra_weights:" in lines:
         i = lines.index("  extra_weights:")
-        for sub in lines[i + 1:]:
+        for sub in lines[i + 1 :]:
             if not sub.startswith("    "):
                 break
             assert "weights are a guess: set them" in sub
@@ -94,8 +108,12 @@ def test_telco_csv(tmp_path, shared_data):
     _schema_ok(doc)
     t = doc["tables"]["customers"]
     assert t["file"] == "Telco-Customer-Churn.csv"
-    assert t["columns"] == {"customer_id": "customerID", "churned": "Churn", "plan": "Contract",
-                            "monthly_fee": "MonthlyCharges"}
+    assert t["columns"] == {
+        "customer_id": "customerID",
+        "churned": "Churn",
+        "plan": "Contract",
+        "monthly_fee": "MonthlyCharges",
+    }
     assert t["true_values"] == {"churned": ["Yes"]}  # a string, not YAML 1.1's True
     assert t["false_values"] == {"churned": ["No"]}
     assert "encoding" not in t and "sep" not in t and "date_format" not in t
@@ -116,8 +134,11 @@ def test_online_retail_xlsx(tmp_path, shared_data):
     t = doc["tables"]["transactions"]
     assert t["file"] == "Online Retail.xlsx"
     assert "sheet" not in t  # one sheet only
-    assert t["columns"] == {"customer_id": "CustomerID", "date": "InvoiceDate",
-                            "order_id": "InvoiceNo"}
+    assert t["columns"] == {
+        "customer_id": "CustomerID",
+        "date": "InvoiceDate",
+        "order_id": "InvoiceNo",
+    }
     assert t["derive"] == {"amount": "Quantity * UnitPrice"}
     assert t["drop_rows"] == {"customer_id": "missing"}
     assert "date_format" not in t  # real Excel date cells
@@ -153,7 +174,8 @@ def test_telco_v11_five_workbooks_are_joined(tmp_path, shared_data):
 @pytest.mark.parametrize("name", ["cxreport.yaml", "cxreport.yml"])
 def test_never_overwrites_without_force(tmp_path, name):
     pd.DataFrame({"customer_id": ["a", "b"], "churned": ["Yes", "No"]}).to_csv(
-        tmp_path / "customers.csv", index=False)
+        tmp_path / "customers.csv", index=False
+    )
     existing = tmp_path / name
     existing.write_text("# mine\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="--force"):
@@ -178,9 +200,11 @@ def test_no_data_files(tmp_path):
 
 def test_unreadable_and_unmatched_files_are_listed(tmp_path):
     pd.DataFrame({"customer_id": ["a", "b"], "plan": ["x", "y"]}).to_csv(
-        tmp_path / "customers.csv", index=False)
+        tmp_path / "customers.csv", index=False
+    )
     pd.DataFrame({"colour": ["red", "blue"], "size": ["S", "M"]}).to_csv(
-        tmp_path / "paint.csv", index=False)
+        tmp_path / "paint.csv", index=False
+    )
     (tmp_path / "empty.csv").write_text("", encoding="utf-8")
     draft = draft_config(tmp_path)
     assert draft.tables == {"customers": "customers.csv"}
@@ -199,48 +223,63 @@ def chinese_exports(tmp_path) -> Path:
     folder = tmp_path / "cn"
     folder.mkdir()
     n = 200
-    orders = pd.DataFrame({
-        "订单号": [f"D{i:05d}" for i in range(n)],
-        "会员ID": [f"{rng.integers(1, 60):04d}" for _ in range(n)],
-        "下单时间": [f"2023/{rng.integers(1, 13)}/{rng.integers(1, 29)} "
-                 f"10:{rng.integers(10, 60)}:00" for _ in range(n)],
-        "实付金额": [f"{x:,.2f}" for x in rng.uniform(10, 3000, n)],
-    })
+    orders = pd.DataFrame(
+        {
+            "订单号": [f"D{i:05d}" for i in range(n)],
+            "会员ID": [f"{rng.integers(1, 60):04d}" for _ in range(n)],
+            "下单时间": [
+                f"2023/{rng.integers(1, 13)}/{rng.integers(1, 29)} 10:{rng.integers(10, 60)}:00"
+                for _ in range(n)
+            ],
+            "实付金额": [f"{x:,.2f}" for x in rng.uniform(10, 3000, n)],
+        }
+    )
     orders.loc[[3, 7, 11], "会员ID"] = ""
     orders.to_csv(folder / "订单.csv", index=False, encoding="gbk")
-    crm = pd.DataFrame({
-        "客户编号": [f"{i:04d}" for i in range(1, 60)],
-        "注册日期": [f"{rng.integers(1, 29):02d}/{rng.integers(1, 13):02d}/2022"
-                 for _ in range(59)],
-        "月费": [f"{x:.2f}".replace(".", ",") for x in rng.uniform(5, 99, 59)],
-        "是否流失": rng.choice(["是", "否"], 59),
-        "套餐": rng.choice(["基础", "高级"], 59),
-    })
+    crm = pd.DataFrame(
+        {
+            "客户编号": [f"{i:04d}" for i in range(1, 60)],
+            "注册日期": [
+                f"{rng.integers(1, 29):02d}/{rng.integers(1, 13):02d}/2022" for _ in range(59)
+            ],
+            "月费": [f"{x:.2f}".replace(".", ",") for x in rng.uniform(5, 99, 59)],
+            "是否流失": rng.choice(["是", "否"], 59),
+            "套餐": rng.choice(["基础", "高级"], 59),
+        }
+    )
     crm.loc[0, "注册日期"] = "25/01/2022"  # at least one day above 12
     crm.to_csv(folder / "客户.csv", index=False, sep=";", encoding="utf-8-sig")
     m = 120
-    survey = pd.DataFrame({
-        "序号": range(1, m + 1),
-        "提交答卷时间": [f"2023/6/{rng.integers(1, 29)} 09:{rng.integers(10, 60)}:11"
-                   for _ in range(m)],
-        "所用时间": [f"{rng.integers(30, 600)}秒" for _ in range(m)],
-        "1、您对服务的总体满意度": rng.integers(1, 6, m),
-        "Q2": rng.integers(1, 6, m),
-        "Q3": rng.integers(1, 6, m),
-        "Q4": rng.integers(1, 6, m),
-        "您向朋友推荐我们的可能性": rng.integers(0, 8, m),  # 0-7: not an NPS
-    })
+    survey = pd.DataFrame(
+        {
+            "序号": range(1, m + 1),
+            "提交答卷时间": [
+                f"2023/6/{rng.integers(1, 29)} 09:{rng.integers(10, 60)}:11" for _ in range(m)
+            ],
+            "所用时间": [f"{rng.integers(30, 600)}秒" for _ in range(m)],
+            "1、您对服务的总体满意度": rng.integers(1, 6, m),
+            "Q2": rng.integers(1, 6, m),
+            "Q3": rng.integers(1, 6, m),
+            "Q4": rng.integers(1, 6, m),
+            "您向朋友推荐我们的可能性": rng.integers(0, 8, m),  # 0-7: not an NPS
+        }
+    )
     survey.loc[[1, 5, 9], "Q2"] = -2
     survey.loc[[2, 4], "Q3"] = -3
     survey.loc[[6], "Q4"] = 99
     survey.to_csv(folder / "问卷.csv", index=False, encoding="utf-8")
-    contacts = pd.DataFrame({
-        "customer_id": [f"{rng.integers(1, 60):04d}" for _ in range(150)],
-        "接触时间": [f"{rng.integers(1, 13):02d}/{rng.integers(13, 29):02d}/2023 "
-                 f"{rng.integers(8, 18)}:15" for _ in range(150)],  # month first
-        "渠道": rng.choice(["门店", "热线", "网站"], 150),
-        "结果": rng.choice(["ok", "ok", "late_within_day", "wrong_answer", "排队超时"], 150),
-    })
+    contacts = pd.DataFrame(
+        {
+            "customer_id": [f"{rng.integers(1, 60):04d}" for _ in range(150)],
+            "接触时间": [
+                f"{rng.integers(1, 13):02d}/{rng.integers(13, 29):02d}/2023 "
+                f"{rng.integers(8, 18)}:15"
+                for _ in range(150)
+            ],  # month first
+            "渠道": rng.choice(["门店", "热线", "网站"], 150),
+            "结果": rng.choice(["ok", "ok", "late_within_day", "wrong_answer", "排队超时"], 150),
+        }
+    )
     with pd.ExcelWriter(folder / "contacts.xlsx") as w:
         pd.DataFrame({"说明": ["导出说明"]}).to_excel(w, sheet_name="说明", index=False)
         contacts.to_excel(w, sheet_name="data", index=False)
@@ -249,8 +288,12 @@ def chinese_exports(tmp_path) -> Path:
 
 def test_chinese_exports(chinese_exports):
     draft = draft_config(chinese_exports)
-    assert draft.tables == {"customers": "客户.csv", "transactions": "订单.csv",
-                            "survey": "问卷.csv", "touchpoints": "contacts.xlsx"}
+    assert draft.tables == {
+        "customers": "客户.csv",
+        "transactions": "订单.csv",
+        "survey": "问卷.csv",
+        "touchpoints": "contacts.xlsx",
+    }
     doc = _doc(draft.text)
     _schema_ok(doc)
     _assert_comments(draft.text)
@@ -259,15 +302,24 @@ def test_chinese_exports(chinese_exports):
     c = t["customers"]
     assert c["sep"] == ";" and c["decimal"] == ","
     assert c["date_format"] == "%d/%m/%Y"
-    assert c["columns"] == {"customer_id": "客户编号", "signup_date": "注册日期", "plan": "套餐",
-                            "monthly_fee": "月费", "churned": "是否流失"}
+    assert c["columns"] == {
+        "customer_id": "客户编号",
+        "signup_date": "注册日期",
+        "plan": "套餐",
+        "monthly_fee": "月费",
+        "churned": "是否流失",
+    }
     assert c["true_values"] == {"churned": ["是"]} and c["false_values"] == {"churned": ["否"]}
 
     o = t["transactions"]
     assert o["encoding"] == "gb18030" and o["thousands"] == ","
     assert o["date_format"] == "%Y/%m/%d %H:%M:%S"
-    assert o["columns"] == {"customer_id": "会员ID", "date": "下单时间", "amount": "实付金额",
-                            "order_id": "订单号"}
+    assert o["columns"] == {
+        "customer_id": "会员ID",
+        "date": "下单时间",
+        "amount": "实付金额",
+        "order_id": "订单号",
+    }
     assert o["drop_rows"] == {"customer_id": "missing"}
     assert re.search(r"customer_id: missing .*# why: 3 of 200 rows have no 会员ID", draft.text)
 
@@ -300,13 +352,18 @@ def test_chinese_exports_validate(chinese_exports):
 
 def test_ambiguous_dates_and_nps(tmp_path):
     rng = np.random.default_rng(2)
-    pd.DataFrame({
-        "ResponseID": [f"r{i}" for i in range(60)],
-        "Date": [f"{rng.integers(1, 13):02d}/{rng.integers(1, 13):02d}/2024" for _ in range(60)],
-        "How likely are you to recommend us?": rng.integers(0, 11, 60),
-        "REL1": rng.integers(1, 8, 60), "REL2": rng.integers(1, 8, 60),
-        "RESP1": rng.integers(1, 8, 60),
-    }).to_csv(tmp_path / "survey_export.csv", index=False)
+    pd.DataFrame(
+        {
+            "ResponseID": [f"r{i}" for i in range(60)],
+            "Date": [
+                f"{rng.integers(1, 13):02d}/{rng.integers(1, 13):02d}/2024" for _ in range(60)
+            ],
+            "How likely are you to recommend us?": rng.integers(0, 11, 60),
+            "REL1": rng.integers(1, 8, 60),
+            "REL2": rng.integers(1, 8, 60),
+            "RESP1": rng.integers(1, 8, 60),
+        }
+    ).to_csv(tmp_path / "survey_export.csv", index=False)
     draft = draft_config(tmp_path)
     doc = _doc(draft.text)
     _schema_ok(doc)
@@ -321,12 +378,21 @@ def test_ambiguous_dates_and_nps(tmp_path):
 
 
 def test_qualtrics_header_rows(tmp_path):
-    rows = [["StartDate", "ResponseId", "Q1", "Q2", "Q3"],
-            ["Start Date", "Response ID", "How was it?", "Speed?", "Cleanliness?"],
-            ['{"ImportId":"startDate"}', '{"ImportId":"_recordId"}', '{"ImportId":"QID1"}',
-             '{"ImportId":"QID2"}', '{"ImportId":"QID3"}']]
-    rows += [[f"2024-01-{d:02d} 10:00:00", f"R_{d}", d % 5 + 1, (d * 3) % 5 + 1, (d * 7) % 5 + 1]
-             for d in range(1, 29)]
+    rows = [
+        ["StartDate", "ResponseId", "Q1", "Q2", "Q3"],
+        ["Start Date", "Response ID", "How was it?", "Speed?", "Cleanliness?"],
+        [
+            '{"ImportId":"startDate"}',
+            '{"ImportId":"_recordId"}',
+            '{"ImportId":"QID1"}',
+            '{"ImportId":"QID2"}',
+            '{"ImportId":"QID3"}',
+        ],
+    ]
+    rows += [
+        [f"2024-01-{d:02d} 10:00:00", f"R_{d}", d % 5 + 1, (d * 3) % 5 + 1, (d * 7) % 5 + 1]
+        for d in range(1, 29)
+    ]
     pd.DataFrame(rows).to_csv(tmp_path / "qualtrics.csv", index=False, header=False)
     draft = draft_config(tmp_path)
     doc = _doc(draft.text)
@@ -339,9 +405,28 @@ def test_qualtrics_header_rows(tmp_path):
 
 
 def test_yaml_scalars_are_quoted_when_needed():
-    for text in ["Yes", "No", "on", "OFF", "null", "0012", "1.5", "2024-01-01", "a: b", "#x",
-                 "Ticket #", "-2", "", " padded ", "[x]", "%d/%m/%Y", "Quantity * UnitPrice",
-                 "客户编号", "Customer ID", "Month-to-month"]:
+    for text in [
+        "Yes",
+        "No",
+        "on",
+        "OFF",
+        "null",
+        "0012",
+        "1.5",
+        "2024-01-01",
+        "a: b",
+        "#x",
+        "Ticket #",
+        "-2",
+        "",
+        " padded ",
+        "[x]",
+        "%d/%m/%Y",
+        "Quantity * UnitPrice",
+        "客户编号",
+        "Customer ID",
+        "Month-to-month",
+    ]:
         shown = draft_mod._s(text)
         assert yaml.safe_load(f"k: {shown}")["k"] == text, shown
         assert yaml.safe_load(f"k: [{shown}]")["k"] == [text], shown
@@ -351,14 +436,20 @@ def test_yaml_scalars_are_quoted_when_needed():
 
 
 def test_odd_names_stay_valid_yaml(tmp_path):
-    pd.DataFrame({"Customer\nID": ["a\u2028x", "b"], "Churn": ["Yes", "No"],
-                  "odd\x85col #": ["x", "y"], "On": ["1", "2"]}).to_csv(
-        tmp_path / "customers export.csv", index=False)
+    pd.DataFrame(
+        {
+            "Customer\nID": ["a\u2028x", "b"],
+            "Churn": ["Yes", "No"],
+            "odd\x85col #": ["x", "y"],
+            "On": ["1", "2"],
+        }
+    ).to_csv(tmp_path / "customers export.csv", index=False)
     draft = draft_config(tmp_path)
     doc = _doc(draft.text)
     assert doc["tables"]["customers"]["columns"]["customer_id"] == "Customer\nID"
-    assert all(ln.startswith(("#", " ", "tables", "survey", "sqi")) for ln in
-               draft.text.splitlines())
+    assert all(
+        ln.startswith(("#", " ", "tables", "survey", "sqi")) for ln in draft.text.splitlines()
+    )
 
 
 def test_date_order_decided_beyond_the_sniffed_rows(tmp_path):
@@ -366,7 +457,8 @@ def test_date_order_decided_beyond_the_sniffed_rows(tmp_path):
     dates = [f"{i % 12 + 1:02d}/{i % 12 + 1:02d}/2023" for i in range(n)]
     dates[-1] = "25/03/2023"  # the only day above 12 comes after the rows sniffed
     pd.DataFrame({"customer_id": [f"c{i}" for i in range(n)], "signup_date": dates}).to_csv(
-        tmp_path / "customers.csv", index=False)
+        tmp_path / "customers.csv", index=False
+    )
     draft = draft_config(tmp_path)
     assert _doc(draft.text)["tables"]["customers"]["date_format"] == "%d/%m/%Y"
     assert "AMBIGUOUS" not in draft.text and "e.g. 25/03/2023" in draft.text

@@ -17,8 +17,9 @@ COMMON = ["data_dir", "month", "seed", "export_dir", "history_dir", "show_ids", 
 def test_notebook_conventions(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert not any(c.get("outputs") or c.get("execution_count") for c in code), \
+    assert not any(c.get("outputs") or c.get("execution_count") for c in code), (
         "commit notebooks without outputs (nbstripout)"
+    )
     assert nb["metadata"]["kernelspec"]["name"] == "cxreport"
     first = code[0]
     assert "parameters" in first["metadata"].get("tags", []), "first code cell must be tagged"

@@ -19,7 +19,7 @@ def test_environment_yml_matches_pyproject():
     py = project["dependencies"] + project["optional-dependencies"]["dev"]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     conda = [d for d in env if isinstance(d, str) and _name(d) not in ("python", "pip")]
-    norm = lambda specs: {_name(s): s.replace(" ", "")[len(_name(s)):] for s in specs}  # noqa: E731
+    norm = lambda specs: {_name(s): s.replace(" ", "")[len(_name(s)) :] for s in specs}  # noqa: E731
     assert norm(conda) == norm(py)
 
 

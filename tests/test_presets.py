@@ -18,25 +18,50 @@ from cxreport.data.presets import (
 from cxreport.errors import ConfigError
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
-SPEC_KEYS = {"file", "files", "sheet", "header_rows", "header_combine", "encoding", "sep",
-             "thousands", "decimal", "date_format", "na_values", "true_values", "false_values",
-             "recode", "derive", "drop_rows", "join", "columns", "preset"}
+SPEC_KEYS = {
+    "file",
+    "files",
+    "sheet",
+    "header_rows",
+    "header_combine",
+    "encoding",
+    "sep",
+    "thousands",
+    "decimal",
+    "date_format",
+    "na_values",
+    "true_values",
+    "false_values",
+    "recode",
+    "derive",
+    "drop_rows",
+    "join",
+    "columns",
+    "preset",
+}
 
 
 def header_of(preset: str) -> list[str]:
     """The fixture's column names, read as PRESET_HEADER says."""
     if preset == "wjx":
-        return [str(c) for c in pd.read_excel(EXPORTS / "wjx" / "survey.xlsx",
-                                              engine="calamine", nrows=0).columns]
+        return [
+            str(c)
+            for c in pd.read_excel(
+                EXPORTS / "wjx" / "survey.xlsx", engine="calamine", nrows=0
+            ).columns
+        ]
     if preset == "tencent":
-        return list(pd.read_csv(EXPORTS / "tencent" / "survey.csv", encoding="utf-8-sig",
-                                nrows=0).columns)
+        return list(
+            pd.read_csv(EXPORTS / "tencent" / "survey.csv", encoding="utf-8-sig", nrows=0).columns
+        )
     if preset == "qualtrics":  # names from the first of the three header lines
-        return list(pd.read_csv(EXPORTS / "qualtrics" / "survey.csv", encoding="utf-8-sig",
-                                nrows=0).columns)
+        return list(
+            pd.read_csv(EXPORTS / "qualtrics" / "survey.csv", encoding="utf-8-sig", nrows=0).columns
+        )
     if preset == "surveymonkey":  # two header lines joined: "Question - Option"
-        raw = pd.read_excel(EXPORTS / "surveymonkey" / "survey.xlsx", engine="calamine",
-                            header=None, nrows=2)
+        raw = pd.read_excel(
+            EXPORTS / "surveymonkey" / "survey.xlsx", engine="calamine", header=None, nrows=2
+        )
         top, sub = raw.iloc[0].ffill(), raw.iloc[1]
         return [str(a) if pd.isna(b) else f"{a} - {b}" for a, b in zip(top, sub, strict=True)]
     if preset == "spss":
@@ -52,6 +77,7 @@ def joined(notes: list[str]) -> str:
 
 
 # --- the tables of presets ------------------------------------------------------------------
+
 
 def test_every_preset_says_how_to_read_its_header():
     assert set(PRESETS) == {"wjx", "tencent", "qualtrics", "surveymonkey", "spss"}
@@ -83,6 +109,7 @@ def test_fragment_is_a_copy():
 
 # --- 问卷星 -------------------------------------------------------------------------------
 
+
 def test_wjx_maps_metadata_nps_and_overall():
     fragment, notes = apply_preset("wjx", header_of("wjx"))
     assert fragment["columns"] == {
@@ -109,10 +136,15 @@ def test_wjx_gbk_csv_has_the_same_header():
 
 
 def test_wjx_long_and_odd_question_headers():
-    header = ["序号", "提交答卷时间",
-              "12、您在本次服务中对工作人员的专业能力、服务态度以及问题解决的及时性总体上是否满意？",
-              "13、如果朋友需要类似服务，您有多大可能向他推荐我们？（0~10分）",
-              "14、(其他（请补充）:)", "第15题(服务人员)", "第15题(营业环境)"]
+    header = [
+        "序号",
+        "提交答卷时间",
+        "12、您在本次服务中对工作人员的专业能力、服务态度以及问题解决的及时性总体上是否满意？",
+        "13、如果朋友需要类似服务，您有多大可能向他推荐我们？（0~10分）",
+        "14、(其他（请补充）:)",
+        "第15题(服务人员)",
+        "第15题(营业环境)",
+    ]
     fragment, notes = apply_preset("wjx", header)
     assert fragment["columns"]["overall_satisfaction"] == header[2]
     assert fragment["columns"]["nps"] == header[3]
@@ -123,8 +155,11 @@ def test_wjx_long_and_odd_question_headers():
 
 
 def test_two_recommend_questions_are_not_guessed():
-    header = ["序号", "2、您向朋友推荐我们的可能性有多大？(0-10分)",
-              "3、您向家人推荐我们的可能性有多大？(0-10分)"]
+    header = [
+        "序号",
+        "2、您向朋友推荐我们的可能性有多大？(0-10分)",
+        "3、您向家人推荐我们的可能性有多大？(0-10分)",
+    ]
     fragment, notes = apply_preset("wjx", header)
     assert "nps" not in fragment.get("columns", {})
     assert "several columns look like nps" in joined(notes)
@@ -139,8 +174,12 @@ def test_a_column_already_named_as_the_contract_is_left_alone():
 
 
 def test_the_users_own_columns_are_not_guessed_or_listed():
-    user = {"nps": "2、您向朋友推荐我们的可能性有多大？(0-10分)", "date": "提交答卷时间",
-            "duration": "所用时间", "attitude": "3、服务人员态度(1-5)"}
+    user = {
+        "nps": "2、您向朋友推荐我们的可能性有多大？(0-10分)",
+        "date": "提交答卷时间",
+        "duration": "所用时间",
+        "attitude": "3、服务人员态度(1-5)",
+    }
     fragment, notes = apply_preset("wjx", header_of("wjx"), user_columns=user)
     assert "nps" not in fragment["columns"] and "date" not in fragment["columns"]
     assert "derive" not in fragment  # the user maps duration
@@ -149,13 +188,15 @@ def test_the_users_own_columns_are_not_guessed_or_listed():
     assert "3、服务人员态度(1-5)" not in text
     assert "4、响应速度(1-5)" in text
     assert "no nps column" not in text
-    fragment, notes = apply_preset("qualtrics", header_of("qualtrics"),
-                                   user_columns={"overall_satisfaction": "Q1"})
+    fragment, notes = apply_preset(
+        "qualtrics", header_of("qualtrics"), user_columns={"overall_satisfaction": "Q1"}
+    )
     assert "no overall_satisfaction column recognised" not in joined(notes)
     assert "question columns not mapped: Q2_1," in joined(notes)
 
 
 # --- 腾讯问卷 -----------------------------------------------------------------------------
+
 
 def test_tencent_maps_metadata_and_leaves_the_matrix_to_the_user():
     fragment, notes = apply_preset("tencent", header_of("tencent"))
@@ -178,13 +219,19 @@ def test_tencent_maps_metadata_and_leaves_the_matrix_to_the_user():
 
 # --- Qualtrics ----------------------------------------------------------------------------
 
+
 def test_qualtrics_nps_is_the_question_not_its_group():
     fragment, notes = apply_preset("qualtrics", header_of("qualtrics"))
     cols = fragment["columns"]
     assert cols["nps"] == "Q3"
     assert "Q3_NPS_GROUP" not in cols.values()
-    assert cols == {"response_id": "ResponseId", "date": "EndDate",
-                    "duration": "Duration (in seconds)", "ip": "IPAddress", "nps": "Q3"}
+    assert cols == {
+        "response_id": "ResponseId",
+        "date": "EndDate",
+        "duration": "Duration (in seconds)",
+        "ip": "IPAddress",
+        "nps": "Q3",
+    }
     assert "Q3_NPS_GROUP" in joined(notes) and "not used" in joined(notes)
 
 
@@ -218,14 +265,19 @@ def test_qualtrics_drops_previews_and_unfinished_and_reads_minus_99_as_missing()
 
 # --- SurveyMonkey -------------------------------------------------------------------------
 
+
 def test_surveymonkey_combined_header():
     fragment, notes = apply_preset("surveymonkey", header_of("surveymonkey"))
     assert fragment["header_rows"] == 2 and fragment["header_combine"] is True
     nps = "How likely is it that you would recommend us to a friend or colleague? - Response"
     overall = "Overall, how satisfied or dissatisfied are you with our company? - Response"
-    assert fragment["columns"] == {"response_id": "Respondent ID", "date": "End Date",
-                                   "ip": "IP Address", "nps": nps,
-                                   "overall_satisfaction": overall}
+    assert fragment["columns"] == {
+        "response_id": "Respondent ID",
+        "date": "End Date",
+        "ip": "IP Address",
+        "nps": nps,
+        "overall_satisfaction": overall,
+    }
     text = joined(notes)
     assert "is a matrix of 3 rows (Friendliness, Knowledge, Speed of service)" in text
     assert "is a multi-select: one column per option" in text
@@ -234,14 +286,18 @@ def test_surveymonkey_combined_header():
 
 
 def test_surveymonkey_without_the_response_suffix():
-    header = ["Respondent ID", "How likely is it that you would recommend us to a friend?",
-              "Overall, how satisfied are you with us?"]
+    header = [
+        "Respondent ID",
+        "How likely is it that you would recommend us to a friend?",
+        "Overall, how satisfied are you with us?",
+    ]
     fragment, _ = apply_preset("surveymonkey", header)
     assert fragment["columns"]["nps"] == header[1]
     assert fragment["columns"]["overall_satisfaction"] == header[2]
 
 
 # --- SPSS ---------------------------------------------------------------------------------
+
 
 def test_spss_maps_common_variable_names_only():
     fragment, notes = apply_preset("spss", header_of("spss"))
@@ -260,15 +316,19 @@ def test_spss_length_of_interview_is_only_noted():
 
 # --- recognition rules --------------------------------------------------------------------
 
-@pytest.mark.parametrize("header", [
-    "2、您向朋友推荐我们的可能性有多大？(0-10分)",
-    "您有多大可能向朋友推荐我们？",
-    "On a scale from 0-10, how likely are you to recommend us?",
-    "How likely is it that you would recommend Acme to a friend or colleague? - Response",
-    "NPS",
-    "Q_NPS",
-    "LTR",
-])
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "2、您向朋友推荐我们的可能性有多大？(0-10分)",
+        "您有多大可能向朋友推荐我们？",
+        "On a scale from 0-10, how likely are you to recommend us?",
+        "How likely is it that you would recommend Acme to a friend or colleague? - Response",
+        "NPS",
+        "Q_NPS",
+        "LTR",
+    ],
+)
 def test_recognised_as_nps(header):
     assert is_nps(header)
     assert not is_overall(header)
@@ -276,36 +336,43 @@ def test_recognised_as_nps(header):
     assert fragment["columns"].get("nps") == header
 
 
-@pytest.mark.parametrize("header", [
-    "Q3_NPS_GROUP",
-    "NPS分组",
-    "How likely are you to recommend us to a friend or colleague? - Group",
-    "您为什么愿意推荐我们？",
-    "3、服务人员态度(1-5)",
-    "您对推荐的产品满意吗？",  # 推荐 without a likelihood or 0-10
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Q3_NPS_GROUP",
+        "NPS分组",
+        "How likely are you to recommend us to a friend or colleague? - Group",
+        "您为什么愿意推荐我们？",
+        "3、服务人员态度(1-5)",
+        "您对推荐的产品满意吗？",  # 推荐 without a likelihood or 0-10
+    ],
+)
 def test_not_nps(header):
     assert not is_nps(header)
     fragment, _ = apply_preset("spss", ["respid", header])
     assert "nps" not in fragment["columns"]
 
 
-@pytest.mark.parametrize("header, expected", [
-    ("1、您对我们的服务总体满意吗？", True),
-    ("1.总体而言，您对我们的服务满意吗？", True),
-    ("整体满意度", True),
-    ("Overall, how satisfied or dissatisfied are you with our company? - Response", True),
-    ("How satisfied are you overall?", True),
-    ("osat", True),
-    ("3、服务人员态度(1-5)", False),
-    ("您对服务人员的态度满意吗？", False),
-    ("How satisfied are you with the speed of service?", False),
-])
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("1、您对我们的服务总体满意吗？", True),
+        ("1.总体而言，您对我们的服务满意吗？", True),
+        ("整体满意度", True),
+        ("Overall, how satisfied or dissatisfied are you with our company? - Response", True),
+        ("How satisfied are you overall?", True),
+        ("osat", True),
+        ("3、服务人员态度(1-5)", False),
+        ("您对服务人员的态度满意吗？", False),
+        ("How satisfied are you with the speed of service?", False),
+    ],
+)
 def test_overall_satisfaction(header, expected):
     assert is_overall(header) is expected
 
 
 # --- names --------------------------------------------------------------------------------
+
 
 def test_unknown_preset_lists_the_presets():
     with pytest.raises(ConfigError) as info:

@@ -74,6 +74,7 @@ def check_common(survey: pd.DataFrame, name: str, expected: dict) -> None:
 
 # --- 问卷星 -------------------------------------------------------------------------------
 
+
 def wjx_expected() -> dict:
     rows = fx.WJX_ROWS
     return {
@@ -101,17 +102,21 @@ def test_wjx_xlsx():
 def test_wjx_gbk_csv(tmp_path):
     folder = copy_fixture("wjx", tmp_path)
     yaml = folder / "cxreport.yaml"
-    yaml.write_text(yaml.read_text("utf-8").replace("file: survey.xlsx",
-                                                     "file: survey_gbk.csv"), "utf-8")
+    yaml.write_text(
+        yaml.read_text("utf-8").replace("file: survey.xlsx", "file: survey_gbk.csv"), "utf-8"
+    )
     check_common(survey_of(folder), "wjx", wjx_expected())
 
 
 def test_wjx_screening_exclude_drops_the_speeder_and_the_duplicate(tmp_path):
     folder = copy_fixture("wjx", tmp_path)
     yaml = folder / "cxreport.yaml"
-    yaml.write_text(yaml.read_text("utf-8").replace("survey:\n  overall_scale",
-                                                     "survey:\n  screening: exclude\n"
-                                                     "  overall_scale"), "utf-8")
+    yaml.write_text(
+        yaml.read_text("utf-8").replace(
+            "survey:\n  overall_scale", "survey:\n  screening: exclude\n  overall_scale"
+        ),
+        "utf-8",
+    )
     ids = survey_of(folder)["response_id"].tolist()
     assert "7" not in ids  # 8秒 against a median of about 120秒
     assert "11" not in ids  # response 4 submitted again: same IP, same answers
@@ -121,18 +126,23 @@ def test_wjx_screening_exclude_drops_the_speeder_and_the_duplicate(tmp_path):
 
 # --- 腾讯问卷 -----------------------------------------------------------------------------
 
+
 def test_tencent_csv():
     rows = fx.TENCENT_ROWS
     survey = survey_of(EXPORTS / "tencent")
-    check_common(survey, "tencent", {
-        "response_id": [str(r[0]) for r in rows],
-        "nps": [float(r[10]) for r in rows],
-        "overall_satisfaction": [float(r[9]) for r in rows],
-        "date": [r[2][:10] for r in rows],
-        "items": [[missing(v) for v in r[11:15]] for r in rows],
-        "duration": [float(r[3]) for r in rows],
-        "ip": [r[8] for r in rows],
-    })
+    check_common(
+        survey,
+        "tencent",
+        {
+            "response_id": [str(r[0]) for r in rows],
+            "nps": [float(r[10]) for r in rows],
+            "overall_satisfaction": [float(r[9]) for r in rows],
+            "date": [r[2][:10] for r in rows],
+            "items": [[missing(v) for v in r[11:15]] for r in rows],
+            "duration": [float(r[3]) for r in rows],
+            "ip": [r[8] for r in rows],
+        },
+    )
     assert pd.isna(survey.iloc[3]["environment"])  # a blank cell of the matrix
     # the empty column after the trailing comma is not a survey column
     assert not [c for c in survey.columns if str(c).startswith("Unnamed") or str(c) == ""]
@@ -140,20 +150,25 @@ def test_tencent_csv():
 
 # --- Qualtrics ----------------------------------------------------------------------------
 
+
 def test_qualtrics_csv():
     kept = [r for r in fx._Q_ROWS if r[2] == "IP Address" and r[5] == "True"]
     assert len(kept) == len(fx._Q_ROWS) - 2  # one preview, one unfinished
     folder = EXPORTS / "qualtrics"
     survey = survey_of(folder)
-    check_common(survey, "qualtrics", {
-        "response_id": [r[6] for r in kept],
-        "nps": [missing(r[13]) for r in kept],
-        "overall_satisfaction": [missing(r[8]) for r in kept],
-        "date": [r[0][:10] for r in kept],
-        "items": [[missing(v) for v in r[9:13]] for r in kept],
-        "duration": [float(r[1]) for r in kept],
-        "ip": [r[3] for r in kept],
-    })
+    check_common(
+        survey,
+        "qualtrics",
+        {
+            "response_id": [r[6] for r in kept],
+            "nps": [missing(r[13]) for r in kept],
+            "overall_satisfaction": [missing(r[8]) for r in kept],
+            "date": [r[0][:10] for r in kept],
+            "items": [[missing(v) for v in r[9:13]] for r in kept],
+            "duration": [float(r[1]) for r in kept],
+            "ip": [r[3] for r in kept],
+        },
+    )
     assert "R_3c4D5e6F7g8H9i0" not in survey["response_id"].tolist()  # Survey Preview
     assert "R_6f7G8h9I0j1K2l3" not in survey["response_id"].tolist()  # Finished = False
     # the NPS group (1-3) is not the NPS (0-10)
@@ -165,17 +180,22 @@ def test_qualtrics_csv():
 
 # --- SurveyMonkey -------------------------------------------------------------------------
 
+
 def test_surveymonkey_xlsx():
     rows = fx._SM_ROWS
     survey = survey_of(EXPORTS / "surveymonkey")
-    check_common(survey, "surveymonkey", {
-        "response_id": [str(r[0]) for r in rows],
-        "nps": [float(r[4]) for r in rows],
-        "overall_satisfaction": [float(r[5]) for r in rows],
-        "date": [f"{r[1][6:10]}-{r[1][:2]}-{r[1][3:5]}" for r in rows],
-        "items": [[missing(v) for v in r[6]] for r in rows],
-        "ip": [r[3] for r in rows],
-    })
+    check_common(
+        survey,
+        "surveymonkey",
+        {
+            "response_id": [str(r[0]) for r in rows],
+            "nps": [float(r[4]) for r in rows],
+            "overall_satisfaction": [float(r[5]) for r in rows],
+            "date": [f"{r[1][6:10]}-{r[1][:2]}-{r[1][3:5]}" for r in rows],
+            "items": [[missing(v) for v in r[6]] for r in rows],
+            "ip": [r[3] for r in rows],
+        },
+    )
     assert survey.iloc[0]["response_id"] == "114523456701"
     assert survey.iloc[0]["friendliness"] == 5  # "Excellent", recoded
     assert pd.isna(survey.iloc[4]["knowledge"])  # "N/A"
@@ -183,17 +203,22 @@ def test_surveymonkey_xlsx():
 
 # --- SPSS ---------------------------------------------------------------------------------
 
+
 def test_spss_sav():
     rows = fx._SPSS_ROWS
     survey = survey_of(EXPORTS / "spss")
-    check_common(survey, "spss", {
-        "response_id": [str(r[0]) for r in rows],
-        "nps": [missing(r[6]) for r in rows],
-        "overall_satisfaction": [missing(r[5]) for r in rows],
-        "date": [r[1].isoformat() for r in rows],
-        "items": [[missing(v) for v in r[7:11]] for r in rows],
-        "duration": [float(r[4]) for r in rows],
-    })
+    check_common(
+        survey,
+        "spss",
+        {
+            "response_id": [str(r[0]) for r in rows],
+            "nps": [missing(r[6]) for r in rows],
+            "overall_satisfaction": [missing(r[5]) for r in rows],
+            "date": [r[1].isoformat() for r in rows],
+            "items": [[missing(v) for v in r[7:11]] for r in rows],
+            "duration": [float(r[4]) for r in rows],
+        },
+    )
     # user-missing codes (98 don't know, 99 refused) are missing, not scores
     assert pd.isna(survey.iloc[3]["overall_satisfaction"])  # 99
     assert pd.isna(survey.iloc[3]["resolution"])  # 98

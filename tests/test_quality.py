@@ -31,8 +31,13 @@ def test_result_shape_and_index():
     assert list(flags.index) == ["a", "b", "c"]
     assert all(flags[r].dtype == bool for r in RULES)
     assert list(flags["reasons"]) == ["", "", ""]
-    assert summary(flags) == {"speeder": 0, "straight_liner": 0, "duplicate": 0,
-                              "bad_duration": 0, "flagged": 0}
+    assert summary(flags) == {
+        "speeder": 0,
+        "straight_liner": 0,
+        "duplicate": 0,
+        "bad_duration": 0,
+        "flagged": 0,
+    }
 
 
 # ---------------------------------------------------------------- speeder
@@ -77,22 +82,26 @@ def test_bad_duration():
 
 def test_straight_liner_same_answer_down_the_grid():
     answers = [
-        [4, 4, 4, 4, 4, 4],                  # straight line
-        [4, 4, 4, 4, 4, 5],                  # one different answer
-        [3, 3, np.nan, 3, 3, 3],             # 5 answered, all equal
-        [3, 3, np.nan, np.nan, 3, 3],        # only 4 answered: below min_items
-        [np.nan] * 6,                        # nothing answered
+        [4, 4, 4, 4, 4, 4],  # straight line
+        [4, 4, 4, 4, 4, 5],  # one different answer
+        [3, 3, np.nan, 3, 3, 3],  # 5 answered, all equal
+        [3, 3, np.nan, np.nan, 3, 3],  # only 4 answered: below min_items
+        [np.nan] * 6,  # nothing answered
     ]
     flags = screen(_survey(answers), ITEMS)
     assert list(flags["straight_liner"]) == [True, False, True, False, False]
     assert list(screen(_survey(answers), ITEMS, min_items=4)["straight_liner"]) == [
-        True, False, True, True, False
+        True,
+        False,
+        True,
+        True,
+        False,
     ]
 
 
 def test_straight_liner_counts_only_items_the_survey_holds():
     survey = _survey([[2, 2, 2, 2]])  # q1..q4 only
-    assert not screen(survey, ITEMS)["straight_liner"].iloc[0]          # 4 < 5 items
+    assert not screen(survey, ITEMS)["straight_liner"].iloc[0]  # 4 < 5 items
     assert screen(survey, ITEMS, min_items=4)["straight_liner"].iloc[0]
 
 
@@ -115,8 +124,9 @@ def test_duplicate_same_respondent_same_answers_first_kept():
 
 def test_duplicate_same_ip_and_chains_of_keys():
     answers = [[1, 2, 3, 4, 5, 1]] * 4
-    survey = _survey(answers, customer_id=["C1", "C1", "C2", "C3"],
-                     ip=["10.0.0.1", "10.0.0.2", "10.0.0.2", None])
+    survey = _survey(
+        answers, customer_id=["C1", "C1", "C2", "C3"], ip=["10.0.0.1", "10.0.0.2", "10.0.0.2", None]
+    )
     # 1 repeats 0 (customer), 2 repeats 1 (ip), 3 has another customer and no ip
     assert list(screen(survey, ITEMS)["duplicate"]) == [False, True, True, False]
 
@@ -171,8 +181,13 @@ def test_reasons_and_summary():
     assert flags.loc[0, "reasons"] == "speeder; straight_liner"
     assert flags.loc[11, "reasons"] == "duplicate; bad_duration"  # repeats row 1 (C1, same)
     assert flags.loc[5, "reasons"] == ""
-    assert summary(flags) == {"speeder": 1, "straight_liner": 1, "duplicate": 1,
-                              "bad_duration": 1, "flagged": 2}
+    assert summary(flags) == {
+        "speeder": 1,
+        "straight_liner": 1,
+        "duplicate": 1,
+        "bad_duration": 1,
+        "flagged": 2,
+    }
 
 
 def test_empty_survey():
@@ -198,8 +213,9 @@ def test_the_notebook_box_counts_and_exports_the_excluded(tmp_path):
     shutil.copytree(Path(__file__).parent / "fixtures" / "exports" / "wjx", folder)
     with open(folder / "cxreport.yaml", "a", encoding="utf-8") as f:
         f.write("  screening: exclude\n")
-    run = cxreport.start("t", data_dir=str(folder), month="2026-10", show=False,
-                         export_dir=str(tmp_path / "out"))
+    run = cxreport.start(
+        "t", data_dir=str(folder), month="2026-10", show=False, export_dir=str(tmp_path / "out")
+    )
     box = run.response_quality().data
     assert "2 of 12 responses flagged" in box
     assert "1 speeder (" in box and "1 duplicate submission (" in box

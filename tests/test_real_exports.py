@@ -37,9 +37,14 @@ def _notes(report, text: str) -> list[str]:
 
 def _run(tmp_path: Path, notebook: str, **parameters) -> dict:
     out = tmp_path / f"{notebook}.ipynb"
-    pm.execute_notebook(str(ROOT / "notebooks" / f"{notebook}.ipynb"), str(out),
-                        kernel_name="cxreport", cwd=str(ROOT / "notebooks"),
-                        progress_bar=False, parameters=parameters)
+    pm.execute_notebook(
+        str(ROOT / "notebooks" / f"{notebook}.ipynb"),
+        str(out),
+        kernel_name="cxreport",
+        cwd=str(ROOT / "notebooks"),
+        progress_bar=False,
+        parameters=parameters,
+    )
     nb = nbformat.read(out, as_version=4)
     for cell in nb.cells:
         for o in cell.get("outputs", []):
@@ -58,12 +63,15 @@ def test_online_retail_workbook(example, tmp_path):
     # 40,000 lines - 10,057 without a customer - 135 non-product lines of known customers
     assert len(t) == 29_808
     assert t["customer_id"].str.fullmatch(r"\d{5}").all()  # 12347.0 in Excel, read as 12347
-    assert (t["date"].min(), t["date"].max()) == (pd.Timestamp("2010-12-01"),
-                                                  pd.Timestamp("2011-12-09"))
+    assert (t["date"].min(), t["date"].max()) == (
+        pd.Timestamp("2010-12-01"),
+        pd.Timestamp("2011-12-09"),
+    )
     cancelled = t["order_id"].str.startswith("C")
     assert (t.loc[cancelled, "amount"] <= 0).all()  # cancellations are kept as returns
-    metrics = _run(tmp_path, "02_segments", data_dir=str(folder), month="2011-11", n_boot=2,
-                   k_max=5)
+    metrics = _run(
+        tmp_path, "02_segments", data_dir=str(folder), month="2011-11", n_boot=2, k_max=5
+    )
     assert 2 <= metrics["segments_k"]["value"] <= 5
 
 
@@ -81,7 +89,8 @@ def test_online_retail_clean_purchases_match_the_published_figures(shared_data, 
         "      order_id: {startswith: C}\n"
         "      Quantity: {below: 1}\n"
         "      UnitPrice: {below: 0, equals: 0}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     t = load(tmp_path).transactions
     assert len(t) == 29_292
     assert t["customer_id"].nunique() == 3_591
@@ -103,12 +112,17 @@ def test_telco_v11_five_workbooks_joined_on_the_key(example, tmp_path):
     assert c["Population"].notna().all()  # location → population on Zip Code
     assert "Unnamed: 9" not in c  # the sheet's blank trailing columns are dropped
     # Total Revenue = Charges - Refunds + Extra Data + Long Distance, on every row
-    total = (c["Total Charges"] - c["Total Refunds"] + c["Total Extra Data Charges"]
-             + c["Total Long Distance Charges"])
+    total = (
+        c["Total Charges"]
+        - c["Total Refunds"]
+        + c["Total Extra Data Charges"]
+        + c["Total Long Distance Charges"]
+    )
     assert (total - c["Total Revenue"]).abs().max() < 0.01
     assert (c["Offer"] == "None").sum() == 3_877  # an answer, not a missing value
-    metrics = _run(tmp_path, "03_churn", data_dir=str(folder), n_splits=3, n_repeats=1,
-                   importance_repeats=2)
+    metrics = _run(
+        tmp_path, "03_churn", data_dir=str(folder), n_splits=3, n_repeats=1, importance_repeats=2
+    )
     assert metrics["churn_rate"]["value"] == pytest.approx(100 * 1_869 / 7_043)
     # richer than the CSV (referrals, age, dependents): above the CSV's 0.845, the alarm shows
     assert 0.86 < metrics["auc"]["value"] < 0.95
@@ -151,8 +165,7 @@ def test_comcast_complaints_dates_swapped_back(example):
     assert by_month == {4: 545, 5: 399, 6: 1_280}
     assert opened.value_counts().idxmax() == pd.Timestamp("2015-06-24")
     assert (c["complaint_id"] == "comcas").sum() == 1  # an id is text: the odd one is kept
-    assert c["channel"].value_counts().to_dict() == {"Customer Care Call": 1_119,
-                                                     "Internet": 1_105}
+    assert c["channel"].value_counts().to_dict() == {"Customer Care Call": 1_119, "Internet": 1_105}
 
 
 def test_examples_survive_being_copied_with_their_data(shared_data, tmp_path):

@@ -18,8 +18,9 @@ def _digest(folder):
 
 def test_same_seed_gives_byte_identical_files(tmp_path):
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
-    assert main(["sample", "--customers", "300", "--months", "4", "--seed", "7",
-                 "--out", str(a)]) == 0
+    assert (
+        main(["sample", "--customers", "300", "--months", "4", "--seed", "7", "--out", str(a)]) == 0
+    )
     main(["sample", "--customers", "300", "--months", "4", "--seed", "7", "--out", str(b)])
     main(["sample", "--customers", "300", "--months", "4", "--seed", "8", "--out", str(c)])
     assert _digest(a) == _digest(b)

@@ -55,19 +55,26 @@ def _notes(report, part: str) -> list[str]:
 
 # -- Excel, ODS ------------------------------------------------------------------------------------
 
-ORDERS_MAP = ("    columns: {customer_id: CustomerID, date: InvoiceDate, amount: Amount, "
-              "order_id: InvoiceNo, category: StockCode}\n")
+ORDERS_MAP = (
+    "    columns: {customer_id: CustomerID, date: InvoiceDate, amount: Amount, "
+    "order_id: InvoiceNo, category: StockCode}\n"
+)
 
 
 def _orders_frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "InvoiceNo": pd.Series([536365, 536366, "C536379"], dtype=object),
-        "StockCode": pd.Series(["85123A", 71053, "84406B"], dtype=object),
-        "InvoiceDate": [datetime(2010, 12, 1, 8, 26), datetime(2010, 12, 1, 9, 1),
-                        datetime(2010, 12, 2, 14, 30)],
-        "Amount": [15.0, 2.5, -4.25],
-        "CustomerID": [12347.0, 12347.0, 12348.0],
-    })
+    return pd.DataFrame(
+        {
+            "InvoiceNo": pd.Series([536365, 536366, "C536379"], dtype=object),
+            "StockCode": pd.Series(["85123A", 71053, "84406B"], dtype=object),
+            "InvoiceDate": [
+                datetime(2010, 12, 1, 8, 26),
+                datetime(2010, 12, 1, 9, 1),
+                datetime(2010, 12, 2, 14, 30),
+            ],
+            "Amount": [15.0, 2.5, -4.25],
+            "CustomerID": [12347.0, 12347.0, 12348.0],
+        }
+    )
 
 
 def test_excel_mixed_cells_read_as_a_csv_would_show_them(tmp_path):
@@ -82,23 +89,29 @@ def test_excel_mixed_cells_read_as_a_csv_would_show_them(tmp_path):
     assert tx["category"].tolist() == ["85123A", "71053", "84406B"]
     assert tx["order_id"].tolist() == ["536365", "536366", "C536379"]
     assert pd.api.types.is_datetime64_any_dtype(tx["date"])
-    assert tx["date"].tolist() == [pd.Timestamp("2010-12-01"), pd.Timestamp("2010-12-01"),
-                                   pd.Timestamp("2010-12-02")]
+    assert tx["date"].tolist() == [
+        pd.Timestamp("2010-12-01"),
+        pd.Timestamp("2010-12-01"),
+        pd.Timestamp("2010-12-02"),
+    ]
     assert tx["amount"].tolist() == [15.0, 2.5, -4.25]
 
 
 def _two_sheet_book(path: Path) -> None:
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
         pd.DataFrame({"Read me": ["exported 2011-01-03", "by the ERP"]}).to_excel(
-            xl, sheet_name="Notes", index=False)
+            xl, sheet_name="Notes", index=False
+        )
         _orders_frame().to_excel(xl, sheet_name="Orders", index=False)
 
 
 @pytest.mark.parametrize("sheet", ["Orders", "1"])
 def test_excel_sheet_by_name_and_by_index(tmp_path, sheet):
     _two_sheet_book(tmp_path / "orders.xlsx")
-    _config(tmp_path, f"tables:\n  transactions:\n    file: orders.xlsx\n    sheet: {sheet}\n"
-            + ORDERS_MAP)
+    _config(
+        tmp_path,
+        f"tables:\n  transactions:\n    file: orders.xlsx\n    sheet: {sheet}\n" + ORDERS_MAP,
+    )
     report = validate(tmp_path)
     assert report.ok, report.format()
     tx = load(tmp_path).transactions
@@ -108,14 +121,16 @@ def test_excel_sheet_by_name_and_by_index(tmp_path, sheet):
 
 def test_excel_missing_sheet_lists_the_sheets(tmp_path):
     _two_sheet_book(tmp_path / "orders.xlsx")
-    _config(tmp_path, "tables:\n  transactions:\n    file: orders.xlsx\n    sheet: Order\n"
-            + ORDERS_MAP)
+    _config(
+        tmp_path, "tables:\n  transactions:\n    file: orders.xlsx\n    sheet: Order\n" + ORDERS_MAP
+    )
     report = validate(tmp_path)
     p = _one(report, "has no sheet 'Order'")
     assert p.file == "orders.xlsx"
     assert "Notes, Orders" in p.fix
-    _config(tmp_path, "tables:\n  transactions:\n    file: orders.xlsx\n    sheet: 5\n"
-            + ORDERS_MAP)
+    _config(
+        tmp_path, "tables:\n  transactions:\n    file: orders.xlsx\n    sheet: 5\n" + ORDERS_MAP
+    )
     p = _one(validate(tmp_path), "has no sheet number 5")
     assert "Notes, Orders" in p.fix
 
@@ -130,24 +145,28 @@ def _yearly_book(path: Path) -> None:
 
 def test_excel_every_sheet(tmp_path):
     _yearly_book(tmp_path / "orders.xlsx")
-    _config(tmp_path, 'tables:\n  transactions:\n    file: orders.xlsx\n    sheet: "*"\n'
-            + ORDERS_MAP)
+    _config(
+        tmp_path, 'tables:\n  transactions:\n    file: orders.xlsx\n    sheet: "*"\n' + ORDERS_MAP
+    )
     report = validate(tmp_path)
     assert report.ok, report.format()
     assert report.tables["transactions"] == 3
     assert _notes(report, "1 row repeat a row of an earlier file or sheet") == [
         "transactions: 1 row repeat a row of an earlier file or sheet and were dropped "
-        "(e.g. orders.xlsx[2011] line 2)"]
+        "(e.g. orders.xlsx[2011] line 2)"
+    ]
     assert load(tmp_path).transactions["order_id"].tolist() == ["536365", "536366", "C536379"]
 
 
 def test_ods_file_is_read_by_its_contract_name(tmp_path):
-    frame = pd.DataFrame({
-        "customer_id": pd.Series([12347.0, 12348.0]),
-        "date": ["2011-01-05", "2011-01-06"],
-        "amount": [10.5, 20.0],
-        "category": pd.Series(["85123A", 22423], dtype=object),
-    })
+    frame = pd.DataFrame(
+        {
+            "customer_id": pd.Series([12347.0, 12348.0]),
+            "date": ["2011-01-05", "2011-01-06"],
+            "amount": [10.5, 20.0],
+            "category": pd.Series(["85123A", 22423], dtype=object),
+        }
+    )
     frame.to_excel(tmp_path / "transactions.ods", engine="odf", index=False)
     report = validate(tmp_path)
     assert report.ok, report.format()
@@ -168,26 +187,35 @@ Y2011 = HEAD + "C2,2010-12-31,7\nC3,2010-12-31,9\nC4,2011-01-02,3\nC4,2011-01-02
 
 
 def test_files_drop_repeats_across_files_only(tmp_path):
-    folder = _folder(tmp_path, {"orders_2010.csv": Y2010, "orders_2011.csv": Y2011},
-                     "tables:\n  transactions:\n    files: [orders_2010.csv, orders_2011.csv]\n")
+    folder = _folder(
+        tmp_path,
+        {"orders_2010.csv": Y2010, "orders_2011.csv": Y2011},
+        "tables:\n  transactions:\n    files: [orders_2010.csv, orders_2011.csv]\n",
+    )
     report = validate(folder)
     assert report.ok, report.format()
     assert report.tables["transactions"] == 6  # 8 lines - 2 repeats across files
     assert _notes(report, "repeat a row") == [
         "transactions: 2 rows repeat a row of an earlier file or sheet and were dropped "
-        "(e.g. orders_2011.csv line 2, orders_2011.csv line 3)"]
+        "(e.g. orders_2011.csv line 2, orders_2011.csv line 3)"
+    ]
     tx = load(folder).transactions
     assert tx["customer_id"].tolist() == ["C1", "C1", "C2", "C3", "C4", "C4"]
     assert tx["amount"].tolist() == [5.0, 5.0, 7.0, 9.0, 3.0, 3.0]
-    assert report.sources["transactions"] == [str(folder / "orders_2010.csv"),
-                                              str(folder / "orders_2011.csv")]
+    assert report.sources["transactions"] == [
+        str(folder / "orders_2010.csv"),
+        str(folder / "orders_2011.csv"),
+    ]
 
 
 def test_files_of_two_sheets(tmp_path):
     _yearly_book(tmp_path / "orders.xlsx")
-    _config(tmp_path, 'tables:\n  transactions:\n    files:\n'
-            '      - {file: orders.xlsx, sheet: "2010"}\n'
-            '      - {file: orders.xlsx, sheet: "2011"}\n' + ORDERS_MAP)
+    _config(
+        tmp_path,
+        "tables:\n  transactions:\n    files:\n"
+        '      - {file: orders.xlsx, sheet: "2010"}\n'
+        '      - {file: orders.xlsx, sheet: "2011"}\n' + ORDERS_MAP,
+    )
     report = validate(tmp_path)
     assert report.ok, report.format()
     assert report.tables["transactions"] == 3
@@ -195,19 +223,26 @@ def test_files_of_two_sheets(tmp_path):
 
 
 def test_files_glob_pattern(tmp_path):
-    folder = _folder(tmp_path, {"orders_2010.csv": Y2010, "orders_2011.csv": Y2011,
-                                "notes.csv": "x\n1\n"},
-                     'tables:\n  transactions:\n    files: ["orders_*.csv"]\n')
+    folder = _folder(
+        tmp_path,
+        {"orders_2010.csv": Y2010, "orders_2011.csv": Y2011, "notes.csv": "x\n1\n"},
+        'tables:\n  transactions:\n    files: ["orders_*.csv"]\n',
+    )
     report = validate(folder)
     assert report.ok, report.format()
     assert report.tables["transactions"] == 6
-    assert report.sources["transactions"] == [str(folder / "orders_2010.csv"),
-                                              str(folder / "orders_2011.csv")]
+    assert report.sources["transactions"] == [
+        str(folder / "orders_2010.csv"),
+        str(folder / "orders_2011.csv"),
+    ]
 
 
 def test_files_glob_matching_nothing_is_an_error(tmp_path):
-    folder = _folder(tmp_path, {"orders_2010.csv": Y2010},
-                     'tables:\n  transactions:\n    files: ["sales_*.csv"]\n')
+    folder = _folder(
+        tmp_path,
+        {"orders_2010.csv": Y2010},
+        'tables:\n  transactions:\n    files: ["sales_*.csv"]\n',
+    )
     report = validate(folder)
     p = _one(report, "matches no file")
     assert p.file == "sales_*.csv"
@@ -218,16 +253,23 @@ def test_files_glob_matching_nothing_is_an_error(tmp_path):
 
 # -- join: -----------------------------------------------------------------------------------------
 
-CRM = "customer_id,region,signup_date\nC1,north,2024-01-05\nC2,south,2024-02-01\n" \
-      "C3,north,2024-03-10\nC4,east,2024-04-01\n"
-SERVICES = "customer_id,region,plan,tenure\nC1,north,basic,12\nC2,south,premium,3\n" \
-           "C3,north,basic,30\nC9,west,basic,1\n"
+CRM = (
+    "customer_id,region,signup_date\nC1,north,2024-01-05\nC2,south,2024-02-01\n"
+    "C3,north,2024-03-10\nC4,east,2024-04-01\n"
+)
+SERVICES = (
+    "customer_id,region,plan,tenure\nC1,north,basic,12\nC2,south,premium,3\n"
+    "C3,north,basic,30\nC9,west,basic,1\n"
+)
 
 
 def test_join_a_customers_table_split_over_two_files(tmp_path):
-    folder = _folder(tmp_path, {"crm.csv": CRM, "services.csv": SERVICES},
-                     "tables:\n  customers:\n    file: crm.csv\n"
-                     "    join: [{file: services.csv, on: customer_id}]\n")
+    folder = _folder(
+        tmp_path,
+        {"crm.csv": CRM, "services.csv": SERVICES},
+        "tables:\n  customers:\n    file: crm.csv\n"
+        "    join: [{file: services.csv, on: customer_id}]\n",
+    )
     report = validate(folder)
     assert report.ok, report.format()
     [warn] = report.warnings
@@ -246,11 +288,15 @@ def test_join_a_customers_table_split_over_two_files(tmp_path):
 
 
 def test_join_on_left_and_right_names(tmp_path):
-    folder = _folder(tmp_path, {
-        "crm.csv": CRM,
-        "services.csv": SERVICES.replace("customer_id", "Customer ID"),
-    }, "tables:\n  customers:\n    file: crm.csv\n    join:\n      - {file: services.csv, "
-       "on: {left: customer_id, right: Customer ID}}\n")
+    folder = _folder(
+        tmp_path,
+        {
+            "crm.csv": CRM,
+            "services.csv": SERVICES.replace("customer_id", "Customer ID"),
+        },
+        "tables:\n  customers:\n    file: crm.csv\n    join:\n      - {file: services.csv, "
+        "on: {left: customer_id, right: Customer ID}}\n",
+    )
     report = validate(folder)
     assert report.ok, report.format()
     cust = load(folder).customers
@@ -259,10 +305,12 @@ def test_join_on_left_and_right_names(tmp_path):
 
 
 def test_join_duplicate_keys_in_the_joined_file_is_an_error(tmp_path):
-    folder = _folder(tmp_path, {"crm.csv": CRM,
-                                "services.csv": SERVICES + "C2,south,basic,4\n"},
-                     "tables:\n  customers:\n    file: crm.csv\n"
-                     "    join: [{file: services.csv, on: customer_id}]\n")
+    folder = _folder(
+        tmp_path,
+        {"crm.csv": CRM, "services.csv": SERVICES + "C2,south,basic,4\n"},
+        "tables:\n  customers:\n    file: crm.csv\n"
+        "    join: [{file: services.csv, on: customer_id}]\n",
+    )
     report = validate(folder)
     p = _one(report, "join key 'customer_id' is not unique")
     assert p.file == "services.csv" and p.count == 2
@@ -271,33 +319,42 @@ def test_join_duplicate_keys_in_the_joined_file_is_an_error(tmp_path):
 
 # -- na_values: ------------------------------------------------------------------------------------
 
-NA_SURVEY = ("response_id,q1,q2,q3,income\nR1,5,-99,3,999\nR2,0,4,不适用,1000\n"
-             "R3,4,999,2,-99\nR4,3,2,1,2000\n")
-NA_MODEL = ("survey:\n  scale: [1, 5]\n  items:\n    q1: {dimension: a}\n    q2: {dimension: a}\n"
-            "    q3: {dimension: a}\n")
+NA_SURVEY = (
+    "response_id,q1,q2,q3,income\nR1,5,-99,3,999\nR2,0,4,不适用,1000\n"
+    "R3,4,999,2,-99\nR4,3,2,1,2000\n"
+)
+NA_MODEL = (
+    "survey:\n  scale: [1, 5]\n  items:\n    q1: {dimension: a}\n    q2: {dimension: a}\n"
+    "    q3: {dimension: a}\n"
+)
 
 
 def test_na_values_table_wide_list(tmp_path):
-    folder = _folder(tmp_path, {"survey.csv": NA_SURVEY},
-                     "tables:\n  survey:\n    na_values: [-99, 999, 不适用]\n" + NA_MODEL)
+    folder = _folder(
+        tmp_path,
+        {"survey.csv": NA_SURVEY},
+        "tables:\n  survey:\n    na_values: [-99, 999, 不适用]\n" + NA_MODEL,
+    )
     report = validate(folder)
     assert _notes(report, "missing-value code") == [
-        "survey.csv: 5 cells with a missing-value code read as missing "
-        "(q2 2, q3 1, income 2)"]
+        "survey.csv: 5 cells with a missing-value code read as missing (q2 2, q3 1, income 2)"
+    ]
     # the 0 of R2 is not declared missing: still off the 1-5 scale
     p = _one(report, "on the item scale 1-5")
     assert p.column == "q1" and p.examples == ["line 3: 0"]
 
 
 def test_na_values_per_column_and_a_declared_zero(tmp_path):
-    folder = _folder(tmp_path, {"survey.csv": NA_SURVEY},
-                     'tables:\n  survey:\n    na_values: {"*": [-99, 999], q1: [0], '
-                     "q3: [不适用]}\n" + NA_MODEL)
+    folder = _folder(
+        tmp_path,
+        {"survey.csv": NA_SURVEY},
+        'tables:\n  survey:\n    na_values: {"*": [-99, 999], q1: [0], q3: [不适用]}\n' + NA_MODEL,
+    )
     report = validate(folder)
     assert report.ok, report.format()
     assert _notes(report, "missing-value code") == [
-        "survey.csv: 6 cells with a missing-value code read as missing "
-        "(q1 1, q2 2, q3 1, income 2)"]
+        "survey.csv: 6 cells with a missing-value code read as missing (q1 1, q2 2, q3 1, income 2)"
+    ]
     s = load(folder).survey
     assert _values(s["q1"]) == [5, None, 4, 3]
     assert _values(s["q2"]) == [None, 4, None, 2]
@@ -308,15 +365,21 @@ def test_na_values_per_column_and_a_declared_zero(tmp_path):
 # -- recode: ---------------------------------------------------------------------------------------
 
 SAT_MODEL = "survey:\n  scale: [1, 5]\n  items:\n    Satisfaction: {dimension: overall}\n"
-SAT_RECODE = ("tables:\n  survey:\n    recode:\n      Satisfaction: {非常满意: 5, 满意: 4, "
-              "一般: 3, 不满意: 2, 非常不满意: 1, 不适用: null}\n")
+SAT_RECODE = (
+    "tables:\n  survey:\n    recode:\n      Satisfaction: {非常满意: 5, 满意: 4, "
+    "一般: 3, 不满意: 2, 非常不满意: 1, 不适用: null}\n"
+)
 
 
 def test_recode_chinese_labels_to_a_1_to_5_item(tmp_path):
-    folder = _folder(tmp_path, {
-        "survey.csv": "response_id,Satisfaction\nR1,非常满意\nR2,满意\nR3,一般\nR4,不满意\n"
-                      "R5,非常不满意\nR6,不适用\nR7,满意\n",
-    }, SAT_RECODE + SAT_MODEL)
+    folder = _folder(
+        tmp_path,
+        {
+            "survey.csv": "response_id,Satisfaction\nR1,非常满意\nR2,满意\nR3,一般\nR4,不满意\n"
+            "R5,非常不满意\nR6,不适用\nR7,满意\n",
+        },
+        SAT_RECODE + SAT_MODEL,
+    )
     report = validate(folder)
     assert report.ok, report.format()
     s = load(folder).survey
@@ -326,9 +389,13 @@ def test_recode_chinese_labels_to_a_1_to_5_item(tmp_path):
 
 
 def test_recode_unmapped_labels_listed_with_counts(tmp_path):
-    folder = _folder(tmp_path, {
-        "survey.csv": "response_id,Satisfaction\nR1,非常满意\nR2,很好\nR3,还行\nR4,很好\n",
-    }, SAT_RECODE + SAT_MODEL)
+    folder = _folder(
+        tmp_path,
+        {
+            "survey.csv": "response_id,Satisfaction\nR1,非常满意\nR2,很好\nR3,还行\nR4,很好\n",
+        },
+        SAT_RECODE + SAT_MODEL,
+    )
     report = validate(folder)
     p = _one(report, "leaves values unmapped")
     assert p.rule == "recode.Satisfaction leaves values unmapped: '很好' (2); '还行' (1)"
@@ -338,10 +405,14 @@ def test_recode_unmapped_labels_listed_with_counts(tmp_path):
 
 
 def test_recode_yes_no_to_a_bool_column(tmp_path):
-    folder = _folder(tmp_path, {
-        "crm.csv": "id,Churn\nC1,Yes\nC2,No\nC3,No\nC4,Yes\n",
-    }, "tables:\n  customers:\n    file: crm.csv\n    columns: {customer_id: id, churned: Churn}\n"
-       "    recode:\n      churned: {Yes: true, No: false}\n")
+    folder = _folder(
+        tmp_path,
+        {
+            "crm.csv": "id,Churn\nC1,Yes\nC2,No\nC3,No\nC4,Yes\n",
+        },
+        "tables:\n  customers:\n    file: crm.csv\n    columns: {customer_id: id, churned: Churn}\n"
+        "    recode:\n      churned: {Yes: true, No: false}\n",
+    )
     report = validate(folder)
     assert report.ok, report.format()
     cust = load(folder).customers
@@ -351,18 +422,26 @@ def test_recode_yes_no_to_a_bool_column(tmp_path):
 
 # -- derive: ---------------------------------------------------------------------------------------
 
-ORDER_LOG = ("InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID\n"
-             "536365,85123A,6,2010-12-01,2.5,17850\n"
-             "536366,71053,0,2010-12-01,3.25,17850\n"
-             "536367,84406B,-2,2010-12-02,4.25,13047\n")
-ORDER_MAP = ("    columns: {customer_id: CustomerID, date: InvoiceDate, order_id: InvoiceNo, "
-             "category: StockCode}\n")
+ORDER_LOG = (
+    "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID\n"
+    "536365,85123A,6,2010-12-01,2.5,17850\n"
+    "536366,71053,0,2010-12-01,3.25,17850\n"
+    "536367,84406B,-2,2010-12-02,4.25,13047\n"
+)
+ORDER_MAP = (
+    "    columns: {customer_id: CustomerID, date: InvoiceDate, order_id: InvoiceNo, "
+    "category: StockCode}\n"
+)
 
 
 def test_derive_amount_from_quantity_and_price(tmp_path):
-    folder = _folder(tmp_path, {"orders.csv": ORDER_LOG},
-                     "tables:\n  transactions:\n    file: orders.csv\n" + ORDER_MAP
-                     + "    derive: {amount: Quantity * UnitPrice}\n")
+    folder = _folder(
+        tmp_path,
+        {"orders.csv": ORDER_LOG},
+        "tables:\n  transactions:\n    file: orders.csv\n"
+        + ORDER_MAP
+        + "    derive: {amount: Quantity * UnitPrice}\n",
+    )
     report = validate(folder)
     assert report.ok, report.format()
     tx = load(folder).transactions
@@ -371,9 +450,13 @@ def test_derive_amount_from_quantity_and_price(tmp_path):
 
 
 def test_derive_unknown_column_names_the_key_and_suggests(tmp_path):
-    folder = _folder(tmp_path, {"orders.csv": ORDER_LOG},
-                     "tables:\n  transactions:\n    file: orders.csv\n" + ORDER_MAP
-                     + "    derive: {amount: Quantiy * UnitPrice}\n")
+    folder = _folder(
+        tmp_path,
+        {"orders.csv": ORDER_LOG},
+        "tables:\n  transactions:\n    file: orders.csv\n"
+        + ORDER_MAP
+        + "    derive: {amount: Quantiy * UnitPrice}\n",
+    )
     report = validate(folder)
     p = _one(report, "derive.amount")
     assert p.file == "orders.csv" and p.column == "amount"
@@ -382,9 +465,13 @@ def test_derive_unknown_column_names_the_key_and_suggests(tmp_path):
 
 
 def test_derive_division_by_zero_names_the_rows(tmp_path):
-    folder = _folder(tmp_path, {"orders.csv": ORDER_LOG.replace("-2,", "0,")},
-                     "tables:\n  transactions:\n    file: orders.csv\n" + ORDER_MAP
-                     + "    derive: {amount: UnitPrice / Quantity}\n")
+    folder = _folder(
+        tmp_path,
+        {"orders.csv": ORDER_LOG.replace("-2,", "0,")},
+        "tables:\n  transactions:\n    file: orders.csv\n"
+        + ORDER_MAP
+        + "    derive: {amount: UnitPrice / Quantity}\n",
+    )
     report = validate(folder)
     p = _one(report, "division by zero")
     assert p.column == "amount" and p.count == 2
@@ -395,24 +482,33 @@ def test_derive_division_by_zero_names_the_rows(tmp_path):
 
 # -- drop_rows: ------------------------------------------------------------------------------------
 
-DROP_LOG = ("InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID\n"
-            "536365,85123A,6,2010-12-01,2.5,17850\n"      # kept
-            "536366,POST,1,2010-12-01,18,17850\n"         # StockCode POST
-            "C536379,22423,-1,2010-12-01,27.5,14527\n"    # InvoiceNo C...
-            "536380,22423,2,2010-11-30,12.75,13047\n"     # before 2010-12-01
-            "536381,22633,3,2010-12-02,1.5,\n"            # no customer
-            "536382,22728,-2,2010-12-03,3.75,12583\n"     # Quantity below 0
-            "536383,M,1,2010-12-04,1,12583\n"             # StockCode M
-            "536384,21730,4,2010-12-05,4.25,12583\n")     # kept
-DROP_RULES = ("    drop_rows:\n      customer_id: missing\n      StockCode: [POST, M, D]\n"
-              "      InvoiceNo: {startswith: C}\n      date: {before: %s}\n"
-              "      Quantity: {below: 0}\n")
+DROP_LOG = (
+    "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID\n"
+    "536365,85123A,6,2010-12-01,2.5,17850\n"  # kept
+    "536366,POST,1,2010-12-01,18,17850\n"  # StockCode POST
+    "C536379,22423,-1,2010-12-01,27.5,14527\n"  # InvoiceNo C...
+    "536380,22423,2,2010-11-30,12.75,13047\n"  # before 2010-12-01
+    "536381,22633,3,2010-12-02,1.5,\n"  # no customer
+    "536382,22728,-2,2010-12-03,3.75,12583\n"  # Quantity below 0
+    "536383,M,1,2010-12-04,1,12583\n"  # StockCode M
+    "536384,21730,4,2010-12-05,4.25,12583\n"
+)  # kept
+DROP_RULES = (
+    "    drop_rows:\n      customer_id: missing\n      StockCode: [POST, M, D]\n"
+    "      InvoiceNo: {startswith: C}\n      date: {before: %s}\n"
+    "      Quantity: {below: 0}\n"
+)
 
 
 def _drop_folder(tmp_path: Path, date: str) -> Path:
-    return _folder(tmp_path, {"orders.csv": DROP_LOG},
-                   "tables:\n  transactions:\n    file: orders.csv\n" + ORDER_MAP
-                   + "    derive: {amount: Quantity * UnitPrice}\n" + DROP_RULES % date)
+    return _folder(
+        tmp_path,
+        {"orders.csv": DROP_LOG},
+        "tables:\n  transactions:\n    file: orders.csv\n"
+        + ORDER_MAP
+        + "    derive: {amount: Quantity * UnitPrice}\n"
+        + DROP_RULES % date,
+    )
 
 
 def test_drop_rows_rules_counted_and_the_rest_kept(tmp_path):
@@ -438,19 +534,23 @@ def test_drop_rows_before_an_unquoted_date_as_in_the_spec(tmp_path):
     folder = _drop_folder(tmp_path, "2010-12-01")
     report = validate(folder)
     assert report.ok, report.format()
-    assert "orders.csv: left out 1 row where date is before 2010-12-01 (drop_rows)" \
-        in report.notes
+    assert "orders.csv: left out 1 row where date is before 2010-12-01 (drop_rows)" in report.notes
     assert load(folder).transactions["order_id"].tolist() == ["536365", "536384"]
 
 
 # -- one source column in two roles, NPS scale -----------------------------------------------------
 
+
 def test_one_column_as_nps_and_as_a_survey_item(tmp_path):
-    folder = _folder(tmp_path, {
-        "survey.csv": "response_id,loy1,loy3\nR1,4,10\nR2,5,6\nR3,3,0\nR4,2,9\n",
-    }, "tables:\n  survey:\n    columns: {nps: loy3}\n"
-       "survey:\n  items:\n    loy1: {dimension: loyalty, scale: [1, 5]}\n"
-       "    loy3: {dimension: loyalty, scale: [0, 10]}\n")
+    folder = _folder(
+        tmp_path,
+        {
+            "survey.csv": "response_id,loy1,loy3\nR1,4,10\nR2,5,6\nR3,3,0\nR4,2,9\n",
+        },
+        "tables:\n  survey:\n    columns: {nps: loy3}\n"
+        "survey:\n  items:\n    loy1: {dimension: loyalty, scale: [1, 5]}\n"
+        "    loy3: {dimension: loyalty, scale: [0, 10]}\n",
+    )
     report = validate(folder)
     assert report.ok, report.format()
     s = load(folder).survey
@@ -475,18 +575,21 @@ def test_nps_column_on_a_1_to_7_scale_is_an_error(tmp_path):
 
 # -- config errors ---------------------------------------------------------------------------------
 
-THREE_PROBLEMS = ("tables:\n  customers:\n    na_value: [-99]\n"
-                  "colour: blue\n"
-                  "survey:\n  screening: hide\n")
+THREE_PROBLEMS = (
+    "tables:\n  customers:\n    na_value: [-99]\ncolour: blue\nsurvey:\n  screening: hide\n"
+)
 
 
 def _three(texts: list[str]) -> None:
     assert len(texts) == 3, texts
-    assert any("unknown key 'na_value' in tables.customers. Did you mean 'na_values'?" in t
-               for t in texts)
+    assert any(
+        "unknown key 'na_value' in tables.customers. Did you mean 'na_values'?" in t for t in texts
+    )
     assert any("unknown key 'colour' in the top level." in t for t in texts)
-    assert any(t.startswith("survey.screening: 'hide' is not allowed; use one of off, flag, "
-                            "exclude") for t in texts)
+    assert any(
+        t.startswith("survey.screening: 'hide' is not allowed; use one of off, flag, exclude")
+        for t in texts
+    )
 
 
 def test_config_problems_reported_all_at_once(tmp_path):
@@ -503,10 +606,14 @@ def test_config_problems_reported_all_at_once(tmp_path):
 
 
 def test_unquoted_yes_in_true_values_is_text(tmp_path):
-    folder = _folder(tmp_path, {
-        "customers.csv": "customer_id,churned\nC1,Yes\nC2,No\nC3,No\n",
-    }, "tables:\n  customers:\n    true_values: {churned: [Yes]}\n"
-       "    false_values: {churned: [No]}\n")
+    folder = _folder(
+        tmp_path,
+        {
+            "customers.csv": "customer_id,churned\nC1,Yes\nC2,No\nC3,No\n",
+        },
+        "tables:\n  customers:\n    true_values: {churned: [Yes]}\n"
+        "    false_values: {churned: [No]}\n",
+    )
     tcfg = load_config(folder).table("customers")
     assert tcfg.true_values == {"churned": ["Yes"]} and tcfg.false_values == {"churned": ["No"]}
     report = validate(folder)
@@ -521,8 +628,11 @@ def test_schema_is_a_valid_json_schema():
     Draft202012Validator.check_schema(doc)
     table = doc["$defs"]["table"]["properties"]
     assert {"files", "sheet", "na_values", "recode", "derive", "drop_rows", "join"} <= set(table)
-    assert doc["properties"]["survey"]["properties"]["screening"]["enum"] == \
-        ["off", "flag", "exclude"]
+    assert doc["properties"]["survey"]["properties"]["screening"]["enum"] == [
+        "off",
+        "flag",
+        "exclude",
+    ]
 
 
 # -- encodings -------------------------------------------------------------------------------------
@@ -535,8 +645,8 @@ def test_gb18030_file_detected_and_noted(tmp_path):
     report = validate(folder)
     assert report.ok, report.format()
     assert _notes(report, "not UTF-8") == [
-        "customers.csv: not UTF-8; read as gb18030 (declare tables.customers.encoding to be "
-        "sure)"]
+        "customers.csv: not UTF-8; read as gb18030 (declare tables.customers.encoding to be sure)"
+    ]
     assert load(folder).customers["region"].tolist() == ["华东", "华南", "西北"]
 
 
@@ -552,8 +662,7 @@ def test_utf8_with_bom_reads_without_a_note(tmp_path):
 
 def test_declared_encoding_is_used_as_given(tmp_path):
     raw = CN_CUSTOMERS.encode("gbk")
-    folder = _folder(tmp_path, {"customers.csv": raw},
-                     "tables:\n  customers:\n    encoding: gbk\n")
+    folder = _folder(tmp_path, {"customers.csv": raw}, "tables:\n  customers:\n    encoding: gbk\n")
     report = validate(folder)
     assert report.ok, report.format()
     assert not _notes(report, "not UTF-8")
@@ -562,20 +671,23 @@ def test_declared_encoding_is_used_as_given(tmp_path):
     # a wrong declaration is not second-guessed: latin-1 decodes any byte
     _config(folder, "tables:\n  customers:\n    encoding: latin-1\n")
     assert load(folder).customers["region"].tolist() == [
-        t.encode("gbk").decode("latin-1") for t in ("华东", "华南", "西北")]
+        t.encode("gbk").decode("latin-1") for t in ("华东", "华南", "西北")
+    ]
 
 
 # -- SPSS ------------------------------------------------------------------------------------------
 
+
 def test_spss_value_labels_and_user_missing(tmp_path):
     import pyreadstat
 
-    frame = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C4"],
-                          "region": [1.0, 2.0, 99.0, 1.0]})
-    pyreadstat.write_sav(frame, str(tmp_path / "customers.sav"),
-                         variable_value_labels={"region": {1.0: "North", 2.0: "South",
-                                                           99.0: "Refused"}},
-                         missing_ranges={"region": [99]})
+    frame = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C4"], "region": [1.0, 2.0, 99.0, 1.0]})
+    pyreadstat.write_sav(
+        frame,
+        str(tmp_path / "customers.sav"),
+        variable_value_labels={"region": {1.0: "North", 2.0: "South", 99.0: "Refused"}},
+        missing_ranges={"region": [99]},
+    )
     report = validate(tmp_path)
     assert report.ok, report.format()
     cust = load(tmp_path).customers
@@ -585,17 +697,33 @@ def test_spss_value_labels_and_user_missing(tmp_path):
 
 # -- survey screening ------------------------------------------------------------------------------
 
-SCREEN_MODEL = ("survey:\n  scale: [1, 5]\n  items:\n    q1: {dimension: a}\n"
-                "    q2: {dimension: a}\n    q3: {dimension: a}\n")
+SCREEN_MODEL = (
+    "survey:\n  scale: [1, 5]\n  items:\n    q1: {dimension: a}\n"
+    "    q2: {dimension: a}\n    q3: {dimension: a}\n"
+)
 
 
 def _screen_survey() -> str:
     durations = [300, 320, 280, 310, 290, 305, 295, 315, 285, 30, 300, 300]  # median 300
-    answers = ["1,2,3", "2,3,4", "3,4,5", "4,5,1", "5,1,2", "1,3,5", "2,4,1", "3,5,2",
-               "4,1,3", "5,2,4", "1,4,2", "1,4,2"]
+    answers = [
+        "1,2,3",
+        "2,3,4",
+        "3,4,5",
+        "4,5,1",
+        "5,1,2",
+        "1,3,5",
+        "2,4,1",
+        "3,5,2",
+        "4,1,3",
+        "5,2,4",
+        "1,4,2",
+        "1,4,2",
+    ]
     ips = [f"10.0.0.{i}" for i in range(1, 12)] + ["10.0.0.11"]  # R12 repeats R11
-    lines = [f"R{i + 1},{d},{ip},{a}" for i, (d, ip, a) in enumerate(zip(durations, ips,
-                                                                         answers, strict=True))]
+    lines = [
+        f"R{i + 1},{d},{ip},{a}"
+        for i, (d, ip, a) in enumerate(zip(durations, ips, answers, strict=True))
+    ]
     return "response_id,duration,ip,q1,q2,q3\n" + "\n".join(lines) + "\n"
 
 
@@ -605,7 +733,8 @@ def test_screening_flags_a_speeder_and_a_duplicate_by_default(tmp_path):
     assert report.ok, report.format()
     assert _notes(report, "survey screening") == [
         "survey screening: 2 of 12 responses look unreliable (1 speeder, 1 duplicate); kept "
-        "and flagged in the quality column; set survey.screening: exclude to leave them out"]
+        "and flagged in the quality column; set survey.screening: exclude to leave them out"
+    ]
     s = load(folder).survey
     assert len(s) == 12
     flagged = dict(zip(s["response_id"], s["quality"], strict=True))
@@ -614,8 +743,9 @@ def test_screening_flags_a_speeder_and_a_duplicate_by_default(tmp_path):
 
 
 def test_screening_exclude_leaves_them_out(tmp_path):
-    folder = _folder(tmp_path, {"survey.csv": _screen_survey()},
-                     SCREEN_MODEL + "  screening: exclude\n")
+    folder = _folder(
+        tmp_path, {"survey.csv": _screen_survey()}, SCREEN_MODEL + "  screening: exclude\n"
+    )
     report = validate(folder)
     assert report.ok, report.format()
     assert len(_notes(report, "left out (survey.screening: exclude)")) == 1
@@ -625,8 +755,9 @@ def test_screening_exclude_leaves_them_out(tmp_path):
 
 
 def test_screening_off_adds_no_quality_column(tmp_path):
-    folder = _folder(tmp_path, {"survey.csv": _screen_survey()},
-                     SCREEN_MODEL + "  screening: off\n")
+    folder = _folder(
+        tmp_path, {"survey.csv": _screen_survey()}, SCREEN_MODEL + "  screening: off\n"
+    )
     report = validate(folder)
     assert report.ok, report.format()
     assert not _notes(report, "survey screening")
@@ -636,22 +767,27 @@ def test_screening_off_adds_no_quality_column(tmp_path):
 
 # -- validate --json -------------------------------------------------------------------------------
 
+
 def test_cli_validate_json(tmp_path, capsys):
     folder = _drop_folder(tmp_path, "'2010-12-01'")
     assert main(["validate", "--json", str(folder)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["ok"] is True and out["errors"] == []
     assert out["tables"]["transactions"] == 2
-    assert "orders.csv: left out 1 row where InvoiceNo starts with C (drop_rows)" \
-        in out["notes"]
+    assert "orders.csv: left out 1 row where InvoiceNo starts with C (drop_rows)" in out["notes"]
     shaped = out["shaping"]["transactions"]
     assert shaped["derive"] == {"amount": "Quantity * UnitPrice"}
     assert shaped["drop_rows"]["StockCode"] == ["POST", "M", "D"]
     # and a failing folder: exit code 2, the problems as objects
-    _config(folder, "tables:\n  transactions:\n    file: orders.csv\n" + ORDER_MAP
-            + "    derive: {amount: Quantiy * UnitPrice}\n")
+    _config(
+        folder,
+        "tables:\n  transactions:\n    file: orders.csv\n"
+        + ORDER_MAP
+        + "    derive: {amount: Quantiy * UnitPrice}\n",
+    )
     assert main(["validate", "--json", str(folder)]) == 2
     out = json.loads(capsys.readouterr().out)
     assert out["ok"] is False
-    assert any(e["column"] == "amount" and "Did you mean 'Quantity'?" in e["rule"]
-               for e in out["errors"])
+    assert any(
+        e["column"] == "amount" and "Did you mean 'Quantity'?" in e["rule"] for e in out["errors"]
+    )

@@ -15,8 +15,25 @@ from .notebook import METRIC_MIME, Run, pseudonymise, start  # noqa: E402
 
 # The analysis modules load on first use (`cxreport.churn`, ...), so `cxreport validate`
 # does not pay for importing scikit-learn.
-ANALYSES = ("ahp", "churn", "churn_eval", "csi", "drivers", "mot", "nps", "orientation", "pls",
-            "rfm", "segments", "servqual", "sqi", "stats", "swot", "swot_evidence", "viz")
+ANALYSES = (
+    "ahp",
+    "churn",
+    "churn_eval",
+    "csi",
+    "drivers",
+    "mot",
+    "nps",
+    "orientation",
+    "pls",
+    "rfm",
+    "segments",
+    "servqual",
+    "sqi",
+    "stats",
+    "swot",
+    "swot_evidence",
+    "viz",
+)
 
 
 def __getattr__(name: str):

@@ -37,8 +37,10 @@ def _init(args) -> int:
     for line in draft.todo:
         print(f"  still needed: {line}")
     if not report.ok:
-        print(f"Edit {path} (every guess has a '# why:' comment) and run "
-              f"`cxreport validate {args.data_dir}` again.")
+        print(
+            f"Edit {path} (every guess has a '# why:' comment) and run "
+            f"`cxreport validate {args.data_dir}` again."
+        )
     return 0 if report.ok else EXIT_USER_ERROR
 
 
@@ -46,8 +48,14 @@ def _sample(args) -> int:
     from .data import sample
 
     t0 = time.perf_counter()
-    sizes = sample.write(args.out, customers=args.customers, months=args.months, seed=args.seed,
-                         end=args.end, fmt=args.format)
+    sizes = sample.write(
+        args.out,
+        customers=args.customers,
+        months=args.months,
+        seed=args.seed,
+        end=args.end,
+        fmt=args.format,
+    )
     rows = ", ".join(f"{k} {v:,}" for k, v in sizes.items())
     print(f"wrote {args.out} in {time.perf_counter() - t0:.1f} s: {rows}")
     return 0
@@ -69,34 +77,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"cxreport {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    v = sub.add_parser("validate", help="check a data folder against the data contract",
-                       description="Check every table of a data folder against the data "
-                       "contract and list every problem at once (exit code 2 on errors).")
-    v.add_argument("data_dir", metavar="DATA_DIR",
-                   help="folder with the tables (CSV, Excel, SPSS, Parquet) and cxreport.yaml")
-    v.add_argument("--json", action="store_true",
-                   help="print the report as JSON (tables, files, shaping, notes, problems)")
+    v = sub.add_parser(
+        "validate",
+        help="check a data folder against the data contract",
+        description="Check every table of a data folder against the data "
+        "contract and list every problem at once (exit code 2 on errors).",
+    )
+    v.add_argument(
+        "data_dir",
+        metavar="DATA_DIR",
+        help="folder with the tables (CSV, Excel, SPSS, Parquet) and cxreport.yaml",
+    )
+    v.add_argument(
+        "--json",
+        action="store_true",
+        help="print the report as JSON (tables, files, shaping, notes, problems)",
+    )
     v.set_defaults(func=_validate)
 
-    i = sub.add_parser("init", help="draft a cxreport.yaml for a folder of exports",
-                       description="Look at the files in a folder, draft a cxreport.yaml "
-                       "(which file is which table, column mappings, scales, missing codes, "
-                       "yes/no codes, date formats) with a comment on every guess, then "
-                       "validate it and print what is still needed.")
+    i = sub.add_parser(
+        "init",
+        help="draft a cxreport.yaml for a folder of exports",
+        description="Look at the files in a folder, draft a cxreport.yaml "
+        "(which file is which table, column mappings, scales, missing codes, "
+        "yes/no codes, date formats) with a comment on every guess, then "
+        "validate it and print what is still needed.",
+    )
     i.add_argument("data_dir", metavar="DATA_DIR", help="folder with your exported files")
-    i.add_argument("--force", action="store_true",
-                   help="replace an existing cxreport.yaml")
+    i.add_argument("--force", action="store_true", help="replace an existing cxreport.yaml")
     i.set_defaults(func=_init)
 
-    s = sub.add_parser("sample", help="write a realistic, deterministic sample data folder",
-                       description="Write a sample data folder. The same arguments always "
-                       "give byte-identical files.")
+    s = sub.add_parser(
+        "sample",
+        help="write a realistic, deterministic sample data folder",
+        description="Write a sample data folder. The same arguments always "
+        "give byte-identical files.",
+    )
     s.add_argument("--customers", type=_positive, default=3000, help="customers (default 3000)")
     s.add_argument("--months", type=_positive, default=18, help="months of history (default 18)")
     s.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     s.add_argument("--end", default="2026-10", help="last month, YYYY-MM (default 2026-10)")
-    s.add_argument("--format", choices=("csv", "parquet"), default="csv",
-                   help="file format (default csv)")
+    s.add_argument(
+        "--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)"
+    )
     s.add_argument("--out", required=True, help="folder to write")
     s.set_defaults(func=_sample)
 

@@ -50,8 +50,11 @@ def pseudonymise(ids, key: str) -> pd.Series:
     k = key.encode()
     s = pd.Series(ids)
     return s.map(
-        lambda v: None if v is None or (isinstance(v, float) and math.isnan(v))
-        else "C-" + hmac.new(k, str(v).encode(), hashlib.sha256).hexdigest()[:10]
+        lambda v: (
+            None
+            if v is None or (isinstance(v, float) and math.isnan(v))
+            else "C-" + hmac.new(k, str(v).encode(), hashlib.sha256).hexdigest()[:10]
+        )
     )
 
 
@@ -78,18 +81,38 @@ class Run:
         """Customer ids as they may appear in the HTML: pseudonyms unless ``show_ids``."""
         return pd.Series(values) if self.show_ids else pseudonymise(values, self.id_key)
 
-    def record(self, name: str, value, *, label: str, unit: str = "",
-               ci: tuple[float, float] | None = None, se: float | None = None,
-               higher_is_better: bool | None = True, n: int | None = None,
-               note: str = "") -> None:
+    def record(
+        self,
+        name: str,
+        value,
+        *,
+        label: str,
+        unit: str = "",
+        ci: tuple[float, float] | None = None,
+        se: float | None = None,
+        higher_is_better: bool | None = True,
+        n: int | None = None,
+        note: str = "",
+    ) -> None:
         """Record one of the month's KPIs (with its uncertainty where one exists)."""
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = None if math.isnan(float(value)) else float(value)
         lo, hi = (None, None) if ci is None else (float(ci[0]), float(ci[1]))
         self.metrics = [m for m in self.metrics if m.name != name]
-        self.metrics.append(Metric(name, value, label, unit, lo, hi,
-                                   None if se is None else float(se), higher_is_better,
-                                   None if n is None else int(n), note))
+        self.metrics.append(
+            Metric(
+                name,
+                value,
+                label,
+                unit,
+                lo,
+                hi,
+                None if se is None else float(se),
+                higher_is_better,
+                None if n is None else int(n),
+                note,
+            )
+        )
 
     def export(self, frame: pd.DataFrame, name: str) -> Path | None:
         """Write a table for the analyst (``<export_dir>/<name>.csv``); no-op interactively."""
@@ -113,30 +136,45 @@ class Run:
         flags = self.data.report.screening if self.data.report is not None else None
         mode = self.data.config.screening
         if flags is None:
-            return notes_html([f"Response-quality screening is {mode}."
-                               if mode == "off" else "No survey to screen."],
-                              title="Response quality")
+            return notes_html(
+                [
+                    f"Response-quality screening is {mode}."
+                    if mode == "off"
+                    else "No survey to screen."
+                ],
+                title="Response quality",
+            )
         counts = summary(flags)
-        words = {"speeder": ("speeder", "completion time below a third of the median"),
-                 "straight_liner": ("straight-liner", "the same answer on every item"),
-                 "duplicate": ("duplicate submission", "same respondent or IP, same answers"),
-                 "bad_duration": ("impossible completion time", "≤ 0 or over 24 h")}
-        lines = [f"{counts[r]:,} {words[r][0]}{'' if counts[r] == 1 else 's'} ({words[r][1]})"
-                 for r in RULES if counts.get(r)]
+        words = {
+            "speeder": ("speeder", "completion time below a third of the median"),
+            "straight_liner": ("straight-liner", "the same answer on every item"),
+            "duplicate": ("duplicate submission", "same respondent or IP, same answers"),
+            "bad_duration": ("impossible completion time", "≤ 0 or over 24 h"),
+        }
+        lines = [
+            f"{counts[r]:,} {words[r][0]}{'' if counts[r] == 1 else 's'} ({words[r][1]})"
+            for r in RULES
+            if counts.get(r)
+        ]
         if not lines:
-            return notes_html([f"All {len(flags):,} responses pass the screen."],
-                              title="Response quality")
+            return notes_html(
+                [f"All {len(flags):,} responses pass the screen."], title="Response quality"
+            )
         flagged = flags[flags["reasons"] != ""]
         these = "This response is" if len(flagged) == 1 else f"These {len(flagged):,} responses are"
         if mode == "exclude":
             self.export(flagged[["response_id", "reasons"]], "survey_excluded")
-            lines.append(f"{these} left out of every figure below (listed in the "
-                         "survey_excluded export).")
+            lines.append(
+                f"{these} left out of every figure below (listed in the survey_excluded export)."
+            )
         else:
-            lines.append(f"{these} kept in the figures; set survey.screening: exclude in "
-                         f"cxreport.yaml to leave {'it' if len(flagged) == 1 else 'them'} out.")
-        return notes_html(lines, title=f"Response quality: {len(flagged):,} of "
-                          f"{len(flags):,} responses flagged")
+            lines.append(
+                f"{these} kept in the figures; set survey.screening: exclude in "
+                f"cxreport.yaml to leave {'it' if len(flagged) == 1 else 'them'} out."
+            )
+        return notes_html(
+            lines, title=f"Response quality: {len(flagged):,} of {len(flags):,} responses flagged"
+        )
 
     def previous(self, name: str, months_back: int = 1) -> pd.DataFrame | None:
         """A table exported by an earlier month's report in ``history_dir``, if there is one."""
@@ -156,12 +194,14 @@ class Run:
         return path if path.exists() else None
 
     def _rows(self) -> list[tuple[str, str]]:
-        rows = [("Analysis", self.title), ("Reporting month", str(self.month)),
-                ("Data folder", str(self.data.folder)),
-                ("Tables", ", ".join(f"{t} ({len(df):,} rows)"
-                                     for t, df in self.data.tables.items())),
-                ("Configuration", str(self.data.config.path or "defaults (no cxreport.yaml)")),
-                ("Seed", str(self.seed))]
+        rows = [
+            ("Analysis", self.title),
+            ("Reporting month", str(self.month)),
+            ("Data folder", str(self.data.folder)),
+            ("Tables", ", ".join(f"{t} ({len(df):,} rows)" for t, df in self.data.tables.items())),
+            ("Configuration", str(self.data.config.path or "defaults (no cxreport.yaml)")),
+            ("Seed", str(self.seed)),
+        ]
         rows += [(k, str(v)) for k, v in self.settings.items()]
         rows.append(("cxreport", __version__))
         return rows
@@ -171,9 +211,11 @@ class Run:
 
     def _repr_html_(self) -> str:
         rows = self._rows()
-        body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
-                       f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
-                       for k, v in rows)
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+            f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
+            for k, v in rows
+        )
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.data.notes)
         notes = f"<p>Notes on the data:</p><ul>{notes}</ul>" if notes else ""
         return f"<table class='cx-run'><caption>What was run</caption>{body}</table>{notes}"
@@ -182,12 +224,17 @@ class Run:
         """Show the recorded KPIs and embed them for the report runner."""
         from IPython.display import display
 
-        payload = {"title": self.title, "month": str(self.month),
-                   "metrics": [asdict(m) for m in self.metrics], "exported": self.exported}
+        payload = {
+            "title": self.title,
+            "month": str(self.month),
+            "metrics": [asdict(m) for m in self.metrics],
+            "exported": self.exported,
+        }
         table = pd.DataFrame([asdict(m) for m in self.metrics])
         if table.empty:
             shown = "<p>No KPIs recorded.</p>"
         else:
+
             def fmt(m: Metric) -> str:
                 if not isinstance(m.value, float):
                     return html.escape(str(m.value))
@@ -195,23 +242,45 @@ class Run:
                 if m.ci_low is not None:
                     s += f" (95% CI {m.ci_low:,.2f} – {m.ci_high:,.2f})"
                 return html.escape(s)
-            rows = "".join(f"<tr><td style='text-align:left'>{html.escape(m.label)}</td>"
-                           f"<td style='text-align:left'>{fmt(m)}</td></tr>"
-                           for m in self.metrics)
+
+            rows = "".join(
+                f"<tr><td style='text-align:left'>{html.escape(m.label)}</td>"
+                f"<td style='text-align:left'>{fmt(m)}</td></tr>"
+                for m in self.metrics
+            )
             shown = f"<table><caption>This month's KPIs</caption>{rows}</table>"
-        display({METRIC_MIME: json.loads(json.dumps(payload, default=str)),
-                 "text/html": shown}, raw=True)
+        display(
+            {METRIC_MIME: json.loads(json.dumps(payload, default=str)), "text/html": shown},
+            raw=True,
+        )
 
 
-def start(title: str, *, data_dir: str, month: str, seed: int = 42, export_dir: str = "",
-          history_dir: str = "", show_ids: bool = False, id_key: str = "",
-          settings: dict | None = None, show: bool = True) -> Run:
+def start(
+    title: str,
+    *,
+    data_dir: str,
+    month: str,
+    seed: int = 42,
+    export_dir: str = "",
+    history_dir: str = "",
+    show_ids: bool = False,
+    id_key: str = "",
+    settings: dict | None = None,
+    show: bool = True,
+) -> Run:
     """Validate the parameters, load the data folder for the month, show what is run."""
     parse_month(month)
     data = load(data_dir, month)
-    run = Run(title, data, int(seed), Path(export_dir) if export_dir else None,
-              Path(history_dir) if history_dir else None, bool(show_ids),
-              id_key or f"cxreport-{month}", dict(settings or {}))
+    run = Run(
+        title,
+        data,
+        int(seed),
+        Path(export_dir) if export_dir else None,
+        Path(history_dir) if history_dir else None,
+        bool(show_ids),
+        id_key or f"cxreport-{month}",
+        dict(settings or {}),
+    )
     if show:
         from IPython.display import display
 

@@ -19,8 +19,9 @@ def wilson_interval(successes, n, *, confidence: float = 0.95):
     return centre - half, centre + half
 
 
-def bootstrap_ci(values, statistic=np.mean, *, n_boot: int = 1000, confidence: float = 0.95,
-                 seed: int = 0):
+def bootstrap_ci(
+    values, statistic=np.mean, *, n_boot: int = 1000, confidence: float = 0.95, seed: int = 0
+):
     """Percentile bootstrap interval of ``statistic`` over rows of ``values``."""
     x = np.asarray(values)
     rng = np.random.default_rng(seed)

@@ -38,13 +38,16 @@ class _Yaml12Loader(yaml.SafeLoader):
 
 
 _Yaml12Loader.yaml_implicit_resolvers = {  # YAML 1.2 has no timestamps either: a date
-    k: [(tag, rx) for tag, rx in v      # such as 2010-12-01 stays the text the user typed
-        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    k: [
+        (tag, rx)
+        for tag, rx in v  # such as 2010-12-01 stays the text the user typed
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+    ]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Yaml12Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"))
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 def schema() -> dict:
@@ -82,14 +85,16 @@ def _schema_problems(doc: dict) -> list[str]:
             for key in sorted(set(err.instance) - set(allowed), key=str):
                 close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
                 hint = f" Did you mean '{close[0]}'?" if close else ""
-                out.append(f"unknown key '{key}' in {where}.{hint} Allowed: "
-                           f"{', '.join(allowed)}.")
+                out.append(f"unknown key '{key}' in {where}.{hint} Allowed: {', '.join(allowed)}.")
         elif err.validator == "oneOf":
-            out.append(f"{where}: {_show(err.instance)} is not one of the allowed forms "
-                       f"({_forms(where)}).")
+            out.append(
+                f"{where}: {_show(err.instance)} is not one of the allowed forms ({_forms(where)})."
+            )
         elif err.validator == "enum":
-            out.append(f"{where}: {_show(err.instance)} is not allowed; use one of "
-                       f"{', '.join(map(str, err.validator_value))}.")
+            out.append(
+                f"{where}: {_show(err.instance)} is not allowed; use one of "
+                f"{', '.join(map(str, err.validator_value))}."
+            )
         else:
             out.append(f"{where}: {err.message}.")
     return out
@@ -97,7 +102,7 @@ def _schema_problems(doc: dict) -> list[str]:
 
 _FORMS = {
     "drop_rows": "missing, a list of values, or {startswith|contains|before|after|below|above"
-                 "|equals: value}",
+    "|equals: value}",
     "na_values": "a list of codes, or {column: [codes]} with '*' for every column",
     "files": "a file name or glob, or {file: ..., sheet: ...}",
     "sheet": "a sheet name, a 0-based number, a list of them, or '*'",
@@ -116,6 +121,8 @@ def _forms(where: str) -> str:
 def _show(value) -> str:
     text = repr(value)
     return text if len(text) < 80 else text[:77] + "..."
+
+
 SERVQUAL_DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
 
 
@@ -159,8 +166,18 @@ class TableConfig:
     @property
     def shaped(self) -> dict:
         """The shaping keys that are set, for the manifest ("how the data was shaped")."""
-        keys = ("files", "sheet", "header_rows", "na_values", "recode", "derive", "drop_rows",
-                "join", "preset", "encoding")
+        keys = (
+            "files",
+            "sheet",
+            "header_rows",
+            "na_values",
+            "recode",
+            "derive",
+            "drop_rows",
+            "join",
+            "preset",
+            "encoding",
+        )
         default = TableConfig()
         return {k: getattr(self, k) for k in keys if getattr(self, k) != getattr(default, k)}
 
@@ -265,14 +282,22 @@ def load_config(folder: str | Path) -> Config:
     problems = _schema_problems(doc)
     if problems:  # the shape is wrong: the checks below would only repeat it
         raise _config_error(where, problems)
-    tables = {name: _table(name, tdoc or {}, problems)
-              for name, tdoc in (doc.get("tables") or {}).items()}
+    tables = {
+        name: _table(name, tdoc or {}, problems) for name, tdoc in (doc.get("tables") or {}).items()
+    }
     survey = _survey(doc.get("survey") or {}, problems)
     weights, version = _sqi(doc.get("sqi") or {}, problems)
     if problems:
         raise _config_error(where, problems)
-    return Config(path, tables, survey, weights, version, dict(doc.get("report") or {}),
-                  screening=(doc.get("survey") or {}).get("screening", "flag"))
+    return Config(
+        path,
+        tables,
+        survey,
+        weights,
+        version,
+        dict(doc.get("report") or {}),
+        screening=(doc.get("survey") or {}).get("screening", "flag"),
+    )
 
 
 def _config_error(where: Path, problems: list[str]) -> ConfigError:
@@ -304,8 +329,10 @@ def _table(name: str, tdoc: dict, problems: list[str]) -> TableConfig:
     if "file" in tdoc and "files" in tdoc:
         problems.append(f"tables.{name}: give either file or files, not both.")
     if tdoc.get("preset") and name != "survey":
-        problems.append(f"tables.{name}.preset: presets describe survey-platform exports; "
-                        f"use it under tables.survey.")
+        problems.append(
+            f"tables.{name}.preset: presets describe survey-platform exports; "
+            f"use it under tables.survey."
+        )
     na = tdoc.get("na_values") or {}
     files = tuple(
         (f, None) if isinstance(f, str) else (f["file"], f.get("sheet"))
@@ -340,10 +367,14 @@ def _survey(sdoc: dict, problems: list[str]) -> SurveyModel:
         items = []
         for code, idoc in sdoc["items"].items():
             idoc = idoc if isinstance(idoc, dict) else {"dimension": idoc}
-            item_scale = (_scale(idoc["scale"], f"survey.items.{code}.scale", problems)
-                          if "scale" in idoc else scale)
-            items.append(Item(str(code), str(idoc["dimension"]), str(idoc.get("text", code)),
-                              item_scale))
+            item_scale = (
+                _scale(idoc["scale"], f"survey.items.{code}.scale", problems)
+                if "scale" in idoc
+                else scale
+            )
+            items.append(
+                Item(str(code), str(idoc["dimension"]), str(idoc.get("text", code)), item_scale)
+            )
         items, declared = tuple(items), True
     else:
         items, declared = _servqual_default(scale), False
@@ -364,8 +395,7 @@ def _survey(sdoc: dict, problems: list[str]) -> SurveyModel:
     return SurveyModel(
         items=items,
         dimensions=dimensions,
-        overall_scale=_scale(sdoc.get("overall_scale", (1, 10)), "survey.overall_scale",
-                             problems),
+        overall_scale=_scale(sdoc.get("overall_scale", (1, 10)), "survey.overall_scale", problems),
         expectation_suffix=sdoc.get("expectation_suffix", "_exp"),
         importance_suffix=sdoc.get("importance_suffix", "_imp"),
         declared=declared,

@@ -54,15 +54,32 @@ TABLES: dict[str, Table] = {
                 Column("customer_id", "id", "Customer identifier.", unique=True),
                 Column("signup_date", "date", "Day the relationship began.", required=False),
                 Column("region", "str", "Sales region.", required=False, nullable=True),
-                Column("channel", "str", "Acquisition or main channel (online, store, ...).",
-                       required=False, nullable=True),
-                Column("plan", "str", "Price plan or contract type.", required=False,
-                       nullable=True),
-                Column("monthly_fee", "float", "Recurring fee per month.", required=False,
-                       nullable=True, min=0),
+                Column(
+                    "channel",
+                    "str",
+                    "Acquisition or main channel (online, store, ...).",
+                    required=False,
+                    nullable=True,
+                ),
+                Column(
+                    "plan", "str", "Price plan or contract type.", required=False, nullable=True
+                ),
+                Column(
+                    "monthly_fee",
+                    "float",
+                    "Recurring fee per month.",
+                    required=False,
+                    nullable=True,
+                    min=0,
+                ),
                 Column("churned", "bool", "Has the customer left?", required=False),
-                Column("churn_date", "date", "Day the customer left (empty while active).",
-                       required=False, nullable=True),
+                Column(
+                    "churn_date",
+                    "date",
+                    "Day the customer left (empty while active).",
+                    required=False,
+                    nullable=True,
+                ),
             ),
             extra_columns=True,
             extra_doc="Any other column is kept as a customer attribute (numbers stored as text "
@@ -77,31 +94,74 @@ TABLES: dict[str, Table] = {
                 Column("date", "date", "Purchase day."),
                 Column("amount", "float", "Value in the report currency; negative = return."),
                 Column("order_id", "id", "Order number.", required=False, nullable=True),
-                Column("category", "str", "Product or service category.", required=False,
-                       nullable=True),
+                Column(
+                    "category", "str", "Product or service category.", required=False, nullable=True
+                ),
             ),
         ),
         Table(
             "survey",
             "One row per survey response (wide: one column per question).",
             (
-                Column("response_id", "id", "Response identifier (numbered by file line "
-                       "when the column is absent).", required=False, unique=True),
-                Column("customer_id", "id", "Respondent, when known.", required=False,
-                       nullable=True, references="customers.customer_id"),
-                Column("date", "date", "Day answered (without it the file is one period).",
-                       required=False),
-                Column("nps", "int", "Likelihood to recommend, 0-10.", required=False,
-                       nullable=True, min=0, max=10),
-                Column("overall_satisfaction", "float",
-                       "Overall satisfaction on the declared `survey.overall_scale`.",
-                       required=False, nullable=True),
-                Column("touchpoint", "str", "Touchpoint that triggered the survey, if any.",
-                       required=False, nullable=True),
-                Column("duration", "float", "Completion time in seconds (response-quality "
-                       "screening).", required=False, nullable=True),
-                Column("ip", "str", "Respondent's IP address or device id, used only to find "
-                       "duplicate submissions.", required=False, nullable=True),
+                Column(
+                    "response_id",
+                    "id",
+                    "Response identifier (numbered by file line when the column is absent).",
+                    required=False,
+                    unique=True,
+                ),
+                Column(
+                    "customer_id",
+                    "id",
+                    "Respondent, when known.",
+                    required=False,
+                    nullable=True,
+                    references="customers.customer_id",
+                ),
+                Column(
+                    "date",
+                    "date",
+                    "Day answered (without it the file is one period).",
+                    required=False,
+                ),
+                Column(
+                    "nps",
+                    "int",
+                    "Likelihood to recommend, 0-10.",
+                    required=False,
+                    nullable=True,
+                    min=0,
+                    max=10,
+                ),
+                Column(
+                    "overall_satisfaction",
+                    "float",
+                    "Overall satisfaction on the declared `survey.overall_scale`.",
+                    required=False,
+                    nullable=True,
+                ),
+                Column(
+                    "touchpoint",
+                    "str",
+                    "Touchpoint that triggered the survey, if any.",
+                    required=False,
+                    nullable=True,
+                ),
+                Column(
+                    "duration",
+                    "float",
+                    "Completion time in seconds (response-quality screening).",
+                    required=False,
+                    nullable=True,
+                ),
+                Column(
+                    "ip",
+                    "str",
+                    "Respondent's IP address or device id, used only to find "
+                    "duplicate submissions.",
+                    required=False,
+                    nullable=True,
+                ),
             ),
             extra_columns=True,
             extra_doc="Item columns as declared in `survey.items` of `cxreport.yaml` (default: "
@@ -115,12 +175,24 @@ TABLES: dict[str, Table] = {
             (
                 Column("customer_id", "id", "Customer.", references="customers.customer_id"),
                 Column("date", "datetime", "When the contact happened."),
-                Column("touchpoint", "str",
-                       "Where: website, call_centre, delivery, billing, store, repair, ..."),
-                Column("stage", "str", "EODC stage: explore, offer, do or confirm.",
-                       required=False, nullable=True, allowed=EODC_STAGES),
-                Column("outcome", "str",
-                       "`ok`, or a failure type listed in `sqi.weights` of `cxreport.yaml`."),
+                Column(
+                    "touchpoint",
+                    "str",
+                    "Where: website, call_centre, delivery, billing, store, repair, ...",
+                ),
+                Column(
+                    "stage",
+                    "str",
+                    "EODC stage: explore, offer, do or confirm.",
+                    required=False,
+                    nullable=True,
+                    allowed=EODC_STAGES,
+                ),
+                Column(
+                    "outcome",
+                    "str",
+                    "`ok`, or a failure type listed in `sqi.weights` of `cxreport.yaml`.",
+                ),
             ),
         ),
         Table(
@@ -128,17 +200,36 @@ TABLES: dict[str, Table] = {
             "One row per complaint case.",
             (
                 Column("complaint_id", "id", "Case identifier.", unique=True),
-                Column("customer_id", "id", "Complainant (empty or absent: an anonymous ticket).",
-                       required=False, nullable=True, references="customers.customer_id"),
+                Column(
+                    "customer_id",
+                    "id",
+                    "Complainant (empty or absent: an anonymous ticket).",
+                    required=False,
+                    nullable=True,
+                    references="customers.customer_id",
+                ),
                 Column("opened", "date", "Day the case was opened."),
-                Column("resolved", "date", "Day the case was closed (empty while open).",
-                       required=False, nullable=True),
-                Column("category", "str", "What the complaint is about.", required=False,
-                       nullable=True),
+                Column(
+                    "resolved",
+                    "date",
+                    "Day the case was closed (empty while open).",
+                    required=False,
+                    nullable=True,
+                ),
+                Column(
+                    "category", "str", "What the complaint is about.", required=False, nullable=True
+                ),
                 Column("channel", "str", "How it reached us.", required=False, nullable=True),
                 Column("reopened", "bool", "Was the case reopened?", required=False),
-                Column("satisfaction_after", "int", "Satisfaction with the handling, 1-5.",
-                       required=False, nullable=True, min=1, max=5),
+                Column(
+                    "satisfaction_after",
+                    "int",
+                    "Satisfaction with the handling, 1-5.",
+                    required=False,
+                    nullable=True,
+                    min=1,
+                    max=5,
+                ),
                 Column("text", "str", "The customer's words.", required=False, nullable=True),
             ),
             notes=("`resolved` must not precede `opened`.",),
@@ -160,22 +251,42 @@ TABLES: dict[str, Table] = {
             (
                 Column("kind", "str", "S, W, O or T.", allowed=SWOT_KINDS),
                 Column("factor", "str", "The factor in plain words."),
-                Column("weight", "float", "Importance within its matrix (IFE: S+W, EFE: O+T); "
-                       "normalised to sum to 1.", min=0),
-                Column("rating", "int", "1-4 (IFE: 1 major weakness ... 4 major strength; "
-                       "EFE: 1 poor ... 4 superior response).", min=1, max=4),
+                Column(
+                    "weight",
+                    "float",
+                    "Importance within its matrix (IFE: S+W, EFE: O+T); normalised to sum to 1.",
+                    min=0,
+                ),
+                Column(
+                    "rating",
+                    "int",
+                    "1-4 (IFE: 1 major weakness ... 4 major strength; "
+                    "EFE: 1 poor ... 4 superior response).",
+                    min=1,
+                    max=4,
+                ),
             ),
         ),
         Table(
             "swot_pairwise",
             "Optional AHP-SWOT comparisons on Saaty's 1-9 scale.",
             (
-                Column("group", "str", "S, W, O, T (factors within a group) or SWOT (the four "
-                       "groups against each other).", allowed=(*SWOT_KINDS, "SWOT")),
+                Column(
+                    "group",
+                    "str",
+                    "S, W, O, T (factors within a group) or SWOT (the four "
+                    "groups against each other).",
+                    allowed=(*SWOT_KINDS, "SWOT"),
+                ),
                 Column("a", "str", "First factor (or group letter)."),
                 Column("b", "str", "Second factor (or group letter)."),
-                Column("value", "float", "How much more important a is than b: 1/9 ... 9.",
-                       min=1 / 9 - 1e-9, max=9),
+                Column(
+                    "value",
+                    "float",
+                    "How much more important a is than b: 1/9 ... 9.",
+                    min=1 / 9 - 1e-9,
+                    max=9,
+                ),
             ),
         ),
         Table(
@@ -184,8 +295,13 @@ TABLES: dict[str, Table] = {
             (
                 Column("dimension", "str", "A survey dimension."),
                 Column("target", "float", "Score on the 0-100 CSI scale.", min=0, max=100),
-                Column("label", "str", "What the figure is: target, competitor A, last year...",
-                       required=False, nullable=True),
+                Column(
+                    "label",
+                    "str",
+                    "What the figure is: target, competitor A, last year...",
+                    required=False,
+                    nullable=True,
+                ),
             ),
         ),
     )

@@ -82,95 +82,371 @@ def _norm(name) -> str:
     return re.sub(r"[\s_\-.#/\\()（）:：'\"]+", "", str(name).lower())
 
 
-_CUSTOMER_ID = ["customerid", "custid", "customerno", "customernumber", "customercode",
-                "clientid", "clientno", "memberid", "memberno", "userid", "accountid",
-                "accountno", "accountnumber", "subscriberid", "客户编号", "客户id", "客户号",
-                "客户代码", "客户编码", "会员id", "会员编号", "会员号", "会员卡号", "用户id",
-                "用户编号", "顾客id", "顾客编号"]
+_CUSTOMER_ID = [
+    "customerid",
+    "custid",
+    "customerno",
+    "customernumber",
+    "customercode",
+    "clientid",
+    "clientno",
+    "memberid",
+    "memberno",
+    "userid",
+    "accountid",
+    "accountno",
+    "accountnumber",
+    "subscriberid",
+    "客户编号",
+    "客户id",
+    "客户号",
+    "客户代码",
+    "客户编码",
+    "会员id",
+    "会员编号",
+    "会员号",
+    "会员卡号",
+    "用户id",
+    "用户编号",
+    "顾客id",
+    "顾客编号",
+]
 
 SYNONYMS: dict[str, dict[str, list[str]]] = {
     "customers": {
         "customer_id": _CUSTOMER_ID + ["id"],
-        "signup_date": ["signupdate", "joindate", "joined", "startdate", "registrationdate",
-                        "registerdate", "registered", "createdat", "createddate",
-                        "customersince", "activationdate", "注册日期", "注册时间", "入网时间",
-                        "入网日期", "开户日期", "加入日期", "入会日期"],
-        "region": ["region", "area", "territory", "state", "province", "地区", "区域", "省份",
-                   "大区", "省"],
-        "channel": ["channel", "acquisitionchannel", "saleschannel", "source", "渠道",
-                    "获客渠道", "来源"],
-        "plan": ["plan", "contract", "contracttype", "tariff", "package", "subscription",
-                 "priceplan", "套餐", "合约", "资费", "套餐类型"],
-        "monthly_fee": ["monthlycharges", "monthlycharge", "monthlyfee", "monthlyprice",
-                        "monthlyamount", "mrc", "月费", "月租", "月租费", "月消费"],
-        "churned": ["churn", "churnlabel", "churned", "churnflag", "churnvalue", "exited",
-                    "attrition", "attritionflag", "是否流失", "流失", "流失标志", "是否离网"],
-        "churn_date": ["churndate", "enddate", "canceldate", "cancellationdate",
-                       "terminationdate", "leavedate", "流失日期", "离网日期", "离网时间",
-                       "注销日期"],
+        "signup_date": [
+            "signupdate",
+            "joindate",
+            "joined",
+            "startdate",
+            "registrationdate",
+            "registerdate",
+            "registered",
+            "createdat",
+            "createddate",
+            "customersince",
+            "activationdate",
+            "注册日期",
+            "注册时间",
+            "入网时间",
+            "入网日期",
+            "开户日期",
+            "加入日期",
+            "入会日期",
+        ],
+        "region": [
+            "region",
+            "area",
+            "territory",
+            "state",
+            "province",
+            "地区",
+            "区域",
+            "省份",
+            "大区",
+            "省",
+        ],
+        "channel": [
+            "channel",
+            "acquisitionchannel",
+            "saleschannel",
+            "source",
+            "渠道",
+            "获客渠道",
+            "来源",
+        ],
+        "plan": [
+            "plan",
+            "contract",
+            "contracttype",
+            "tariff",
+            "package",
+            "subscription",
+            "priceplan",
+            "套餐",
+            "合约",
+            "资费",
+            "套餐类型",
+        ],
+        "monthly_fee": [
+            "monthlycharges",
+            "monthlycharge",
+            "monthlyfee",
+            "monthlyprice",
+            "monthlyamount",
+            "mrc",
+            "月费",
+            "月租",
+            "月租费",
+            "月消费",
+        ],
+        "churned": [
+            "churn",
+            "churnlabel",
+            "churned",
+            "churnflag",
+            "churnvalue",
+            "exited",
+            "attrition",
+            "attritionflag",
+            "是否流失",
+            "流失",
+            "流失标志",
+            "是否离网",
+        ],
+        "churn_date": [
+            "churndate",
+            "enddate",
+            "canceldate",
+            "cancellationdate",
+            "terminationdate",
+            "leavedate",
+            "流失日期",
+            "离网日期",
+            "离网时间",
+            "注销日期",
+        ],
     },
     "transactions": {
         "customer_id": _CUSTOMER_ID,
-        "date": ["date", "invoicedate", "orderdate", "transactiondate", "purchasedate",
-                 "saledate", "paymentdate", "orderdatetime", "日期", "下单时间", "下单日期",
-                 "订单日期", "交易日期", "交易时间", "支付时间", "付款时间", "购买日期",
-                 "订单时间"],
-        "amount": ["amount", "revenue", "sales", "salesamount", "total", "totalamount",
-                   "totalprice", "value", "dollarvalue", "linevalue", "linetotal", "netamount",
-                   "金额", "实付金额", "订单金额", "销售额", "支付金额", "交易金额", "实收金额",
-                   "消费金额", "应付金额", "总金额", "总价"],
-        "order_id": ["orderid", "invoiceno", "invoice", "invoiceid", "invoicenumber", "orderno",
-                     "ordernumber", "transactionid", "receiptno", "订单号", "订单编号", "单号",
-                     "交易号", "流水号"],
-        "category": ["category", "productcategory", "productline", "品类", "类别", "商品类别",
-                     "分类", "产品类别"],
+        "date": [
+            "date",
+            "invoicedate",
+            "orderdate",
+            "transactiondate",
+            "purchasedate",
+            "saledate",
+            "paymentdate",
+            "orderdatetime",
+            "日期",
+            "下单时间",
+            "下单日期",
+            "订单日期",
+            "交易日期",
+            "交易时间",
+            "支付时间",
+            "付款时间",
+            "购买日期",
+            "订单时间",
+        ],
+        "amount": [
+            "amount",
+            "revenue",
+            "sales",
+            "salesamount",
+            "total",
+            "totalamount",
+            "totalprice",
+            "value",
+            "dollarvalue",
+            "linevalue",
+            "linetotal",
+            "netamount",
+            "金额",
+            "实付金额",
+            "订单金额",
+            "销售额",
+            "支付金额",
+            "交易金额",
+            "实收金额",
+            "消费金额",
+            "应付金额",
+            "总金额",
+            "总价",
+        ],
+        "order_id": [
+            "orderid",
+            "invoiceno",
+            "invoice",
+            "invoiceid",
+            "invoicenumber",
+            "orderno",
+            "ordernumber",
+            "transactionid",
+            "receiptno",
+            "订单号",
+            "订单编号",
+            "单号",
+            "交易号",
+            "流水号",
+        ],
+        "category": [
+            "category",
+            "productcategory",
+            "productline",
+            "品类",
+            "类别",
+            "商品类别",
+            "分类",
+            "产品类别",
+        ],
     },
     "survey": {
-        "response_id": ["responseid", "respondentid", "respid", "answerid", "序号", "答卷编号",
-                        "答卷id"],
+        "response_id": [
+            "responseid",
+            "respondentid",
+            "respid",
+            "answerid",
+            "序号",
+            "答卷编号",
+            "答卷id",
+        ],
         "customer_id": _CUSTOMER_ID,
-        "date": ["date", "submitdate", "recordeddate", "enddate", "responsedate", "startdate",
-                 "提交答卷时间", "提交时间", "答题时间", "日期"],
+        "date": [
+            "date",
+            "submitdate",
+            "recordeddate",
+            "enddate",
+            "responsedate",
+            "startdate",
+            "提交答卷时间",
+            "提交时间",
+            "答题时间",
+            "日期",
+        ],
         "nps": [],  # by the rule of _nps, not by a name list
-        "overall_satisfaction": ["overallsatisfaction", "osat", "satisfaction", "overall",
-                                 "csat", "总体满意度", "整体满意度", "满意度", "总体满意"],
+        "overall_satisfaction": [
+            "overallsatisfaction",
+            "osat",
+            "satisfaction",
+            "overall",
+            "csat",
+            "总体满意度",
+            "整体满意度",
+            "满意度",
+            "总体满意",
+        ],
         "touchpoint": ["touchpoint", "channel", "接触点", "触点", "渠道"],
-        "duration": ["duration", "durationinseconds", "durationseconds", "timetaken",
-                     "所用时间", "答题时长", "用时"],
+        "duration": [
+            "duration",
+            "durationinseconds",
+            "durationseconds",
+            "timetaken",
+            "所用时间",
+            "答题时长",
+            "用时",
+        ],
         "ip": ["ip", "ipaddress", "来自ip", "来源ip", "ip地址"],
     },
     "touchpoints": {
         "customer_id": _CUSTOMER_ID,
-        "date": ["date", "datetime", "timestamp", "time", "contactdate", "contacttime",
-                 "eventtime", "eventdate", "日期", "时间", "接触时间", "发生时间"],
-        "touchpoint": ["touchpoint", "point", "contactpoint", "channel", "contacttype",
-                       "接触点", "触点", "渠道"],
+        "date": [
+            "date",
+            "datetime",
+            "timestamp",
+            "time",
+            "contactdate",
+            "contacttime",
+            "eventtime",
+            "eventdate",
+            "日期",
+            "时间",
+            "接触时间",
+            "发生时间",
+        ],
+        "touchpoint": [
+            "touchpoint",
+            "point",
+            "contactpoint",
+            "channel",
+            "contacttype",
+            "接触点",
+            "触点",
+            "渠道",
+        ],
         "stage": ["stage", "eodc", "eodcstage", "phase", "阶段"],
         "outcome": ["outcome", "result", "failure", "failuretype", "status", "结果", "状态"],
     },
     "complaints": {
-        "complaint_id": ["complaintid", "ticket", "ticketid", "ticketno", "ticketnumber",
-                         "caseid", "caseno", "casenumber", "case", "投诉编号", "投诉单号",
-                         "工单号", "工单编号", "案件编号"],
+        "complaint_id": [
+            "complaintid",
+            "ticket",
+            "ticketid",
+            "ticketno",
+            "ticketnumber",
+            "caseid",
+            "caseno",
+            "casenumber",
+            "case",
+            "投诉编号",
+            "投诉单号",
+            "工单号",
+            "工单编号",
+            "案件编号",
+        ],
         "customer_id": _CUSTOMER_ID,
-        "opened": ["opened", "opendate", "openedat", "date", "createddate", "created",
-                   "reportdate", "receiveddate", "complaintdate", "投诉日期", "投诉时间",
-                   "受理时间", "受理日期", "创建时间", "日期"],
-        "resolved": ["resolved", "resolveddate", "closeddate", "closedate", "closed",
-                     "solveddate", "resolutiondate", "解决日期", "解决时间", "结案时间",
-                     "结案日期", "关闭时间"],
-        "category": ["category", "type", "complainttype", "issuetype", "issue", "topic",
-                     "投诉类别", "投诉类型", "类别", "类型", "问题类型"],
+        "opened": [
+            "opened",
+            "opendate",
+            "openedat",
+            "date",
+            "createddate",
+            "created",
+            "reportdate",
+            "receiveddate",
+            "complaintdate",
+            "投诉日期",
+            "投诉时间",
+            "受理时间",
+            "受理日期",
+            "创建时间",
+            "日期",
+        ],
+        "resolved": [
+            "resolved",
+            "resolveddate",
+            "closeddate",
+            "closedate",
+            "closed",
+            "solveddate",
+            "resolutiondate",
+            "解决日期",
+            "解决时间",
+            "结案时间",
+            "结案日期",
+            "关闭时间",
+        ],
+        "category": [
+            "category",
+            "type",
+            "complainttype",
+            "issuetype",
+            "issue",
+            "topic",
+            "投诉类别",
+            "投诉类型",
+            "类别",
+            "类型",
+            "问题类型",
+        ],
         "channel": ["channel", "receivedvia", "source", "via", "渠道", "投诉渠道", "来源"],
         "reopened": ["reopened", "reopen", "isreopened", "重开", "是否重开"],
-        "satisfaction_after": ["satisfactionafter", "satisfaction", "csat", "回访满意度",
-                               "满意度"],
-        "text": ["text", "customercomplaint", "complaint", "description", "comment",
-                 "comments", "details", "content", "投诉内容", "内容", "描述", "问题描述"],
+        "satisfaction_after": ["satisfactionafter", "satisfaction", "csat", "回访满意度", "满意度"],
+        "text": [
+            "text",
+            "customercomplaint",
+            "complaint",
+            "description",
+            "comment",
+            "comments",
+            "details",
+            "content",
+            "投诉内容",
+            "内容",
+            "描述",
+            "问题描述",
+        ],
     },
     "self_assessment": {
-        "respondent_id": ["respondentid", "respondent", "staffid", "employeeid", "员工编号",
-                          "工号"],
+        "respondent_id": [
+            "respondentid",
+            "respondent",
+            "staffid",
+            "employeeid",
+            "员工编号",
+            "工号",
+        ],
         "department": ["department", "dept", "部门"],
         "item": ["item", "itemcode", "题目", "题号"],
         "score": ["score", "rating", "得分", "分数"],
@@ -199,31 +475,120 @@ _UNIT_PRICE = ["unitprice", "price", "priceeach", "unitcost", "单价", "价格"
 
 #: Words in a file name that point at a table (English words match the start of a word).
 KEYWORDS: dict[str, list[str]] = {
-    "customers": ["customer", "client", "crm", "member", "user", "account", "churn",
-                  "subscriber", "客户", "会员", "用户", "顾客"],
-    "transactions": ["order", "transaction", "invoice", "sale", "purchase", "retail",
-                     "payment", "receipt", "订单", "交易", "销售", "流水", "购买"],
-    "survey": ["survey", "questionnaire", "response", "feedback", "nps", "csat", "问卷", "调查",
-               "调研", "满意度"],
+    "customers": [
+        "customer",
+        "client",
+        "crm",
+        "member",
+        "user",
+        "account",
+        "churn",
+        "subscriber",
+        "客户",
+        "会员",
+        "用户",
+        "顾客",
+    ],
+    "transactions": [
+        "order",
+        "transaction",
+        "invoice",
+        "sale",
+        "purchase",
+        "retail",
+        "payment",
+        "receipt",
+        "订单",
+        "交易",
+        "销售",
+        "流水",
+        "购买",
+    ],
+    "survey": [
+        "survey",
+        "questionnaire",
+        "response",
+        "feedback",
+        "nps",
+        "csat",
+        "问卷",
+        "调查",
+        "调研",
+        "满意度",
+    ],
     "complaints": ["complaint", "ticket", "case", "投诉", "工单", "申诉"],
-    "touchpoints": ["touchpoint", "contact", "interaction", "journey", "event", "visit",
-                    "接触", "触点", "互动"],
+    "touchpoints": [
+        "touchpoint",
+        "contact",
+        "interaction",
+        "journey",
+        "event",
+        "visit",
+        "接触",
+        "触点",
+        "互动",
+    ],
     "self_assessment": ["self", "assessment", "自评", "自我评估"],
     "swot_factors": ["swot", "factor"],
     "swot_pairwise": ["pairwise", "ahp", "comparison"],
     "targets": ["target", "benchmark", "goal", "目标"],
 }
 #: Prefixes of well-known item codes → dimension.
-_DIMENSIONS = {"T": "tangibles", "R": "reliability", "SP": "responsiveness", "A": "assurance",
-               "E": "empathy", "IMAG": "image", "CUEX": "expectation", "PERQ": "quality",
-               "PERV": "value", "CUSA": "satisfaction", "CUSCO": "complaints",
-               "CUSL": "loyalty"}
-_TRUE = {"yes", "y", "true", "t", "1", "是", "churned", "churn", "流失", "已流失", "left",
-         "exited", "cancelled", "canceled", "inactive", "lost", "reopened", "离网"}
-_FALSE = {"no", "n", "false", "f", "0", "否", "stayed", "active", "retained", "未流失", "留存",
-          "在网", "current", "existing"}
-_NOT_ITEM = re.compile(r"(^|[^a-z])(id|no|age|year|count|zip|code)$|编号|序号|年龄|时间|时长|"
-                       r"duration|time|date|日期|人数|金额|price|amount|quantity", re.I)
+_DIMENSIONS = {
+    "T": "tangibles",
+    "R": "reliability",
+    "SP": "responsiveness",
+    "A": "assurance",
+    "E": "empathy",
+    "IMAG": "image",
+    "CUEX": "expectation",
+    "PERQ": "quality",
+    "PERV": "value",
+    "CUSA": "satisfaction",
+    "CUSCO": "complaints",
+    "CUSL": "loyalty",
+}
+_TRUE = {
+    "yes",
+    "y",
+    "true",
+    "t",
+    "1",
+    "是",
+    "churned",
+    "churn",
+    "流失",
+    "已流失",
+    "left",
+    "exited",
+    "cancelled",
+    "canceled",
+    "inactive",
+    "lost",
+    "reopened",
+    "离网",
+}
+_FALSE = {
+    "no",
+    "n",
+    "false",
+    "f",
+    "0",
+    "否",
+    "stayed",
+    "active",
+    "retained",
+    "未流失",
+    "留存",
+    "在网",
+    "current",
+    "existing",
+}
+_NOT_ITEM = re.compile(
+    r"(^|[^a-z])(id|no|age|year|count|zip|code)$|编号|序号|年龄|时间|时长|"
+    r"duration|time|date|日期|人数|金额|price|amount|quantity",
+    re.I,
+)
 
 
 def _tokens(stem: str) -> list[str]:
@@ -251,8 +616,9 @@ def _name_score(table: str, stem: str) -> int:
 #: Text YAML may read unquoted (the scalar still has to read back as itself).
 _PLAIN = re.compile(r"[A-Za-z\u00c0-\uffff][\w\u00c0-\uffff .()+*/-]*")
 #: Characters YAML does not allow raw in a file (or reads as a line break).
-_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
-                  "\ufeff\ufffe\uffff]")
+_BAD = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
+)
 
 
 def _c(text: str) -> str:
@@ -270,8 +636,12 @@ def _s(v) -> str:
         v = float(v)
         return str(int(v)) if v.is_integer() else repr(v)
     v = str(v)
-    if _PLAIN.fullmatch(v) and not v.endswith(" ") and not _BAD.search(v) and \
-            yaml.safe_load(v) == v:
+    if (
+        _PLAIN.fullmatch(v)
+        and not v.endswith(" ")
+        and not _BAD.search(v)
+        and yaml.safe_load(v) == v
+    ):
         return v
     return _BAD.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(v, ensure_ascii=False))
 
@@ -407,8 +777,11 @@ def _decode(raw: bytes) -> tuple[str, str | None, str]:
     try:
         text, used = decode(raw)
     except ReadError as exc:  # the folder reader would refuse it: declaring cp1252 is a guess
-        return raw.decode("cp1252", errors="replace"), "cp1252", (
-            f"{exc.rule}; cp1252 (Western Windows) is a guess")
+        return (
+            raw.decode("cp1252", errors="replace"),
+            "cp1252",
+            (f"{exc.rule}; cp1252 (Western Windows) is a guess"),
+        )
     if used != "gb18030":
         return text, None, ""
     sample = "".join(CJK.findall(text))[:12]
@@ -440,12 +813,24 @@ def _header_kind(grid: pd.DataFrame) -> tuple[int, bool, str]:
     if len(grid) > 3:
         row2 = grid.iloc[2].astype(str)
         if row2.str.startswith('{"ImportId"').sum() >= 1:
-            return 3, False, ("line 3 holds Qualtrics' {\"ImportId\": ...} cells (a Qualtrics "
-                              "export: codes, question text, import ids)")
+            return (
+                3,
+                False,
+                (
+                    'line 3 holds Qualtrics\' {"ImportId": ...} cells (a Qualtrics '
+                    "export: codes, question text, import ids)"
+                ),
+            )
         row1 = grid.iloc[1].astype(str).str.strip()
         if row1.isin(["Response", "Open-Ended Response"]).sum() >= 2:
-            return 2, True, ("line 2 holds 'Response' / 'Open-Ended Response' under the "
-                             "questions (a SurveyMonkey export)")
+            return (
+                2,
+                True,
+                (
+                    "line 2 holds 'Response' / 'Open-Ended Response' under the "
+                    "questions (a SurveyMonkey export)"
+                ),
+            )
     return 1, False, ""
 
 
@@ -462,8 +847,11 @@ def _finish(src: _Source, grids: list[pd.DataFrame]) -> None:
     src.frame = from_grid(grid, rows, combine)
     if rows == 3 and not combine:  # Qualtrics: the second line is the question text
         texts = grid.iloc[1].tolist()
-        src.labels = {c: str(t).strip() for c, t in zip(src.frame.columns, texts, strict=False)
-                      if isinstance(t, str) and t.strip() and t.strip() != c}
+        src.labels = {
+            c: str(t).strip()
+            for c, t in zip(src.frame.columns, texts, strict=False)
+            if isinstance(t, str) and t.strip() and t.strip() != c
+        }
 
 
 def _sniff_text(src: _Source) -> None:
@@ -494,19 +882,30 @@ def _sniff_excel(src: _Source) -> None:
         heads = {n: tuple(str(v).strip() for v in g.iloc[0]) for n, g in grids.items()}
         if len(grids) == len(names) and len(set(heads.values())) == 1:
             src.sheet = "*"
-            src.notes["sheet"] = (f"all {len(names)} sheets ({', '.join(names)}) have the same "
-                                  f"header, so they are read as one table")
+            src.notes["sheet"] = (
+                f"all {len(names)} sheets ({', '.join(names)}) have the same "
+                f"header, so they are read as one table"
+            )
             _finish(src, list(raw.values()))
             return
         skip = re.compile(r"readme|note|info|about|说明|备注|目录|封面|cover|legend|meta", re.I)
-        ranked = sorted(grids, key=lambda n: (not skip.search(n), grids[n].shape[0] *
-                                              grids[n].shape[1]), reverse=True)
+        ranked = sorted(
+            grids,
+            key=lambda n: (not skip.search(n), grids[n].shape[0] * grids[n].shape[1]),
+            reverse=True,
+        )
         pick = ranked[0]
-        others = "; ".join(f"{n}: {_n(grids[n].shape[0] - 1)} rows × {grids[n].shape[1]}"
-                           for n in ranked[1:]) or "the others are empty"
+        others = (
+            "; ".join(
+                f"{n}: {_n(grids[n].shape[0] - 1)} rows × {grids[n].shape[1]}" for n in ranked[1:]
+            )
+            or "the others are empty"
+        )
         src.sheet = pick
-        src.notes["sheet"] = (f"the largest table: {_n(grids[pick].shape[0] - 1)} rows × "
-                              f"{grids[pick].shape[1]} columns (other sheets: {others})")
+        src.notes["sheet"] = (
+            f"the largest table: {_n(grids[pick].shape[0] - 1)} rows × "
+            f"{grids[pick].shape[1]} columns (other sheets: {others})"
+        )
     _finish(src, [raw[pick]])
 
 
@@ -525,8 +924,11 @@ def _sniff_sav(src: _Source) -> None:
 def _sniff(path: Path, folder: Path) -> _Source:
     src = _Source(path, path.name if path.parent == folder else str(path))
     sfx = path.suffix.lower()
-    sniff = _sniff_excel if sfx in EXCEL else {".parquet": _sniff_parquet,
-                                               ".sav": _sniff_sav}.get(sfx, _sniff_text)
+    sniff = (
+        _sniff_excel
+        if sfx in EXCEL
+        else {".parquet": _sniff_parquet, ".sav": _sniff_sav}.get(sfx, _sniff_text)
+    )
     try:
         sniff(src)
     except ReadError as exc:
@@ -587,7 +989,8 @@ def _number_style(s: pd.Series) -> tuple[str | None, str] | None:
 
 _DATE_RX = re.compile(
     r"^(\d{1,4})([-/.])(\d{1,2}|[A-Za-z]{3})\2(\d{1,4})"
-    r"(?:[ T](\d{1,2}:\d{2}(?::\d{2})?)\s*([AaPp][Mm])?)?$")
+    r"(?:[ T](\d{1,2}:\d{2}(?::\d{2})?)\s*([AaPp][Mm])?)?$"
+)
 _CN_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日")
 
 
@@ -658,16 +1061,22 @@ def _date_info(s: pd.Series, full: pd.Series | None = None) -> _DateInfo | None:
         n_a, n_b = int((ai > 12).sum()), int((bi > 12).sum())
         if n_a and not n_b:
             fmt = f"%d{sep}%m{sep}{year}"
-            why = (f"day first: the first number is above 12 in {_n(n_a)} values (e.g. "
-                   f"{_ex(seen[ai.values > 12], 2)}), the second never")
+            why = (
+                f"day first: the first number is above 12 in {_n(n_a)} values (e.g. "
+                f"{_ex(seen[ai.values > 12], 2)}), the second never"
+            )
         elif n_b and not n_a:
             fmt = f"%m{sep}%d{sep}{year}"
-            why = (f"month first: the second number is above 12 in {_n(n_b)} values (e.g. "
-                   f"{_ex(seen[bi.values > 12], 2)}), the first never")
+            why = (
+                f"month first: the second number is above 12 in {_n(n_b)} values (e.g. "
+                f"{_ex(seen[bi.values > 12], 2)}), the first never"
+            )
         elif not n_a and not n_b:
             fmt = f"%d{sep}%m{sep}{year}"
-            why = (f"AMBIGUOUS: no number above 12 in {_n(len(ai))} values (e.g. "
-                   f"{_ex(text, 2)}), so day first is only a guess; check it")
+            why = (
+                f"AMBIGUOUS: no number above 12 in {_n(len(ai))} values (e.g. "
+                f"{_ex(text, 2)}), so day first is only a guess; check it"
+            )
             ambiguous = True
         else:
             return None
@@ -779,8 +1188,9 @@ def _fits(pool: _Pool, table: str, contract: str, col: str) -> str | None:
         if spec.unique and nu < len(v):
             return None
         blank = len(s) - len(v)
-        return (f"{_n(nu)} distinct values, e.g. {_ex(v)}"
-                + (f"; {_n(blank)} blank in the rows read" if blank else ""))
+        return f"{_n(nu)} distinct values, e.g. {_ex(v)}" + (
+            f"; {_n(blank)} blank in the rows read" if blank else ""
+        )
     if spec.kind in ("date", "datetime"):
         info = _date_info(s)
         return None if info is None else info.why
@@ -788,8 +1198,9 @@ def _fits(pool: _Pool, table: str, contract: str, col: str) -> str | None:
         num = pool.numbers(col)
         if num is None or (spec.kind == "int" and not _integral(num)):
             return None
-        if (spec.min is not None and num.min() < spec.min) or \
-                (spec.max is not None and num.max() > spec.max):
+        if (spec.min is not None and num.min() < spec.min) or (
+            spec.max is not None and num.max() > spec.max
+        ):
             return None
         return f"numbers {_span(num)}"
     if spec.kind == "bool":
@@ -814,8 +1225,9 @@ def _by_name(pool: _Pool, table: str, contract: str, used: set[str]) -> _Pick | 
     for col in _find(pool, [_norm(contract), *SYNONYMS[table][contract]], used):
         why = _fits(pool, table, contract, col)
         if why is not None:
-            return _Pick(col, why if col == contract else
-                         f'"{col}" is a usual name for {contract}; {why}')
+            return _Pick(
+                col, why if col == contract else f'"{col}" is a usual name for {contract}; {why}'
+            )
     return None
 
 
@@ -826,15 +1238,18 @@ def _nps(pool: _Pool, used: set[str]) -> tuple[_Pick | None, str | None]:
     """The recommend question (0-10); or a note on why a likely column is not mapped."""
     for c in pool.columns:
         if c in used or not _RECOMMEND.search(
-                _norm(c) + " " + _norm(pool.owner[c].labels.get(c, ""))):
+            _norm(c) + " " + _norm(pool.owner[c].labels.get(c, ""))
+        ):
             continue
         num = pool.numbers(c)
         if num is None or not _integral(num) or num.min() < 0 or num.max() > 10:
             continue
         if num.max() <= 7:
-            return None, (f"{c} reads like a recommend question, but its answers run "
-                          f"{_span(num)}: an NPS needs the 0-10 scale, so it is not mapped as "
-                          f"nps (kept as an item)")
+            return None, (
+                f"{c} reads like a recommend question, but its answers run "
+                f"{_span(num)}: an NPS needs the 0-10 scale, so it is not mapped as "
+                f"nps (kept as an item)"
+            )
         where = "its name" if _RECOMMEND.search(_norm(c)) else "its label"
         return _Pick(c, f"{where} mentions recommending; whole numbers {_span(num)}"), None
     return None, None
@@ -844,8 +1259,9 @@ def _overall(pool: _Pool, used: set[str]) -> _Pick | None:
     """A column named as overall satisfaction in other words (总体满意度, Overall Satisfaction)."""
     for c in pool.columns:
         n = _norm(c)
-        if c in used or not (("overall" in n and "satisf" in n) or
-                             re.search("总体满意|整体满意|总体评价", n)):
+        if c in used or not (
+            ("overall" in n and "satisf" in n) or re.search("总体满意|整体满意|总体评价", n)
+        ):
             continue
         num = pool.numbers(c)
         if num is not None:
@@ -855,14 +1271,19 @@ def _overall(pool: _Pool, used: set[str]) -> _Pick | None:
 
 def _derive_amount(pool: _Pool, used: set[str]) -> tuple[str, str, str] | None:
     """(quantity, unit price, why) when a file has no amount column but both of those."""
-    q, p = (next((c for c in _find(pool, names, used) if pool.numbers(c) is not None), None)
-            for names in (_QUANTITY, _UNIT_PRICE))
+    q, p = (
+        next((c for c in _find(pool, names, used) if pool.numbers(c) is not None), None)
+        for names in (_QUANTITY, _UNIT_PRICE)
+    )
     if not (q and p):
         return None
     qs, ps = pool.numbers(q), pool.numbers(p)
     i = qs.index.intersection(ps.index)[:1]
-    example = (f"; e.g. {_show(qs[i[0]])} × {_show(ps[i[0]])} = {qs[i[0]] * ps[i[0]]:.2f}"
-               if len(i) else "")
+    example = (
+        f"; e.g. {_show(qs[i[0]])} × {_show(ps[i[0]])} = {qs[i[0]] * ps[i[0]]:.2f}"
+        if len(i)
+        else ""
+    )
     return q, p, f"no amount column, but a quantity ({q}) and a unit price ({p}){example}"
 
 
@@ -1021,21 +1442,29 @@ def _plan(sources: list[_Source]) -> tuple[list[_Plan], list[tuple[_Source, str]
             placed.add(rel)
     # a file left over is more of a table it looks like (every such table has a plan)
     for src in sources:
-        if src.rel not in placed and any(_append_or_join(plans[t], src) for _, rel, t, _why
-                                         in by_score if rel == src.rel):
+        if src.rel not in placed and any(
+            _append_or_join(plans[t], src) for _, rel, t, _why in by_score if rel == src.rel
+        ):
             placed.add(src.rel)
     # or a file that names the table, or looks most like it, and shares a column with it
     for src in sources:
-        if src.rel not in placed and any(_join_shared(plan, src) for t, plan in plans.items()
-                                         if _name_score(t, src.stem) or best.get(src.rel) == t):
+        if src.rel not in placed and any(
+            _join_shared(plan, src)
+            for t, plan in plans.items()
+            if _name_score(t, src.stem) or best.get(src.rel) == t
+        ):
             placed.add(src.rel)
     unused = []
     for src in (s for s in sources if s.rel not in placed):
         table = best.get(src.rel)
-        unused.append((src, f"looks like {table} too, but {table} already uses "
-                            f"{plans[table].main.rel}" if table else
-                            f"matches no table of the data contract (columns: "
-                            f"{_listing(src.columns, 8)})"))
+        unused.append(
+            (
+                src,
+                f"looks like {table} too, but {table} already uses {plans[table].main.rel}"
+                if table
+                else f"matches no table of the data contract (columns: {_listing(src.columns, 8)})",
+            )
+        )
     return sorted(plans.values(), key=lambda p: list(TABLES).index(p.table)), unused
 
 
@@ -1048,8 +1477,9 @@ def _append_or_join(plan: _Plan, src: _Source) -> bool:
     key = _KEY.get(plan.table)
     pick = _map(plan.table, _Pool([plan.main])).picks.get(key) if key else None
     if pick and pick.source in src.columns and _is_unique(src, pick.source):
-        plan.joins.append((src, pick.source, f'both files hold "{pick.source}", unique in '
-                                             f"{src.rel}"))
+        plan.joins.append(
+            (src, pick.source, f'both files hold "{pick.source}", unique in {src.rel}')
+        )
         return True
     return False
 
@@ -1137,19 +1567,23 @@ def draft_config(folder: str | Path) -> Draft:
         body += lines
         survey_lines += s_lines
         sqi_lines += q_lines
-    todo += [f"{s.rel} {s.error}; fix or remove it, or map it by hand." for s in sources
-             if s.error]
-    missing = [t for t in ("customers", "transactions", "survey", "touchpoints", "complaints")
-               if t not in {p.table for p in plans}]
+    todo += [f"{s.rel} {s.error}; fix or remove it, or map it by hand." for s in sources if s.error]
+    missing = [
+        t
+        for t in ("customers", "transactions", "survey", "touchpoints", "complaints")
+        if t not in {p.table for p in plans}
+    ]
     if missing:
-        todo.append(f"No file found for {', '.join(missing)}: the analyses that need "
-                    f"{'it' if len(missing) == 1 else 'them'} will be skipped (map a file under "
-                    f"tables.<table>.file if you have one).")
+        todo.append(
+            f"No file found for {', '.join(missing)}: the analyses that need "
+            f"{'it' if len(missing) == 1 else 'them'} will be skipped (map a file under "
+            f"tables.<table>.file if you have one)."
+        )
 
     head = [
         "# cxreport.yaml — a draft written by `cxreport init` from the files in this folder.",
-        "# Every \"why:\" comment is a guess with its evidence: check each one, then run",
-        "# `cxreport validate` on this folder. Keys: README, \"Configuration\".",
+        '# Every "why:" comment is a guess with its evidence: check each one, then run',
+        '# `cxreport validate` on this folder. Keys: README, "Configuration".',
         f"# Files looked at (the first {_n(SNIFF_ROWS)} rows of each):",
     ]
     chosen = {p.main.rel: p.table for p in plans}
@@ -1199,9 +1633,14 @@ def _table_lines(plan: _Plan, todo: list[str]) -> tuple[list[str], list[str], li
     numeric += [c + sfx for c in items for sfx in ("_exp", "_imp") if c + sfx in pool.owner]
     numeric = list(dict.fromkeys(numeric))
 
-    out = [_line(1, table), *_reading_lines(plan, todo), *_number_lines(pool, numeric),
-           *_date_lines(table, pool, m, kinds, todo), *_na_lines(pool, numeric),
-           *_bool_lines(table, pool, m, kinds, todo)]
+    out = [
+        _line(1, table),
+        *_reading_lines(plan, todo),
+        *_number_lines(pool, numeric),
+        *_date_lines(table, pool, m, kinds, todo),
+        *_na_lines(pool, numeric),
+        *_bool_lines(table, pool, m, kinds, todo),
+    ]
     if m.derive:
         q, p, why = m.derive
         expr = _expression(q, p)
@@ -1209,15 +1648,19 @@ def _table_lines(plan: _Plan, todo: list[str]) -> tuple[list[str], list[str], li
         if "`" in expr:
             todo.append(f"{table}: check how derive writes column names with spaces ({expr}).")
     out += _block("drop_rows", _drop_lines(spec, pool, m))
-    out += _block("join", [_item(_flow({"file": src.rel, "on": on}), why)
-                           for src, on, why in plan.joins])
-    out += _block("columns", [_line(3, c, _s(p.source), p.why) for c, p in m.picks.items()
-                              if p.source != c])
+    out += _block(
+        "join", [_item(_flow({"file": src.rel, "on": on}), why) for src, on, why in plan.joins]
+    )
+    out += _block(
+        "columns", [_line(3, c, _s(p.source), p.why) for c, p in m.picks.items() if p.source != c]
+    )
     for c in spec.columns:
         if c.required and c.name not in m.picks and not (c.name == "amount" and m.derive):
-            todo.append(f"{table}: no column found for the required '{c.name}' ({c.doc}); "
-                        f"map one under tables.{table}.columns (columns: "
-                        f"{_listing(pool.columns, 12)}).")
+            todo.append(
+                f"{table}: no column found for the required '{c.name}' ({c.doc}); "
+                f"map one under tables.{table}.columns (columns: "
+                f"{_listing(pool.columns, 12)})."
+            )
             out.append(f"    # columns: {{{c.name}: ?}}   # needed: {_c(c.doc)}")
     for note in m.notes:
         out.append(f"    # not mapped: {_c(note)}")
@@ -1231,8 +1674,10 @@ def _table_lines(plan: _Plan, todo: list[str]) -> tuple[list[str], list[str], li
         col = m.picks["stage"].source
         odd = sorted(set(_strings(pool.full(col)).str.lower()) - set(EODC_STAGES))
         if odd:
-            todo.append(f"touchpoints: stage holds {_ex(odd, 5)}, not only "
-                        f"{', '.join(EODC_STAGES)}; recode them (recode: {{{col}: ...}}).")
+            todo.append(
+                f"touchpoints: stage holds {_ex(odd, 5)}, not only "
+                f"{', '.join(EODC_STAGES)}; recode them (recode: {{{col}: ...}})."
+            )
     return out, survey_lines, sqi_lines
 
 
@@ -1240,8 +1685,11 @@ def _reading_lines(plan: _Plan, todo: list[str]) -> list[str]:
     """Which file(s), and how to read them."""
     main = plan.main
     if plan.concat:
-        out = [_line(2, "files", None, f"{len(plan.concat) + 1} files with the same columns; "
-                                       f"{plan.why}")]
+        out = [
+            _line(
+                2, "files", None, f"{len(plan.concat) + 1} files with the same columns; {plan.why}"
+            )
+        ]
         out += [_item(_s(s.rel)) for s in [main, *plan.concat]]
     else:
         out = [_line(2, "file", _s(main.rel), plan.why)]
@@ -1250,14 +1698,22 @@ def _reading_lines(plan: _Plan, todo: list[str]) -> list[str]:
     if main.header_rows > 1:
         out.append(_line(2, "header_rows", _s(main.header_rows), main.notes["header_rows"]))
     if main.header_combine:
-        out.append(_line(2, "header_combine", "true",
-                         "names joined from both header lines: Question - Option"))
+        out.append(
+            _line(
+                2,
+                "header_combine",
+                "true",
+                "names joined from both header lines: Question - Option",
+            )
+        )
     for key in ("encoding", "sep"):
         if getattr(main, key):
             out.append(_line(2, key, _s(getattr(main, key)), main.notes[key]))
     if plan.table == "survey" and {"序号", "提交答卷时间"} <= set(main.columns):
-        out.append("    # preset: wjx   # a 问卷星 export (序号, 提交答卷时间); the preset may "
-                   "replace some lines below")
+        out.append(
+            "    # preset: wjx   # a 问卷星 export (序号, 提交答卷时间); the preset may "
+            "replace some lines below"
+        )
         todo.append("survey: the file looks like a 问卷星 (wjx) export; consider preset: wjx.")
     return out
 
@@ -1271,8 +1727,14 @@ def _number_lines(pool: _Pool, numeric: list[str]) -> list[str]:
     th, dec = styles[cols[0]]
     out = []
     if th:
-        out.append(_line(2, "thousands", _s(th), f"numbers such as "
-                         f"{_ex(_strings(pool.col(cols[0])), 2)} in {', '.join(cols[:3])}"))
+        out.append(
+            _line(
+                2,
+                "thousands",
+                _s(th),
+                f"numbers such as {_ex(_strings(pool.col(cols[0])), 2)} in {', '.join(cols[:3])}",
+            )
+        )
     if dec != ".":
         out.append(_line(2, "decimal", _s(dec), f"decimal commas in {', '.join(cols[:3])}"))
     return out
@@ -1293,11 +1755,15 @@ def _date_lines(table: str, pool: _Pool, m: _Mapping, kinds: dict, todo: list[st
     cols = [c for c, i in infos.items() if i.fmt == fmts[0]]
     info = infos[cols[0]]
     if info.ambiguous:
-        todo.append(f"{table}: the date order of {', '.join(cols)} is ambiguous (no day "
-                    f"above 12); check date_format {fmts[0]}.")
+        todo.append(
+            f"{table}: the date order of {', '.join(cols)} is ambiguous (no day "
+            f"above 12); check date_format {fmts[0]}."
+        )
     if len(fmts) > 1:
-        todo.append(f"{table}: date columns are written in different formats "
-                    f"({', '.join(fmts)}); one date_format applies to all.")
+        todo.append(
+            f"{table}: date columns are written in different formats "
+            f"({', '.join(fmts)}); one date_format applies to all."
+        )
     return [_line(2, "date_format", _s(fmts[0]), f"{', '.join(cols)}: {info.why}")]
 
 
@@ -1309,8 +1775,7 @@ def _na_lines(pool: _Pool, numeric: list[str]) -> list[str]:
             ev = ", ".join(f"{_show(k)} × {_n(n)}" for k, n in codes.items())
             rng = pool.numbers(c)
             rest = f"; the other answers run {_span(rng)}" if rng is not None else ""
-            out.append(_line(3, c, _flow(list(codes)),
-                             f"lone code(s) {ev} in the rows read{rest}"))
+            out.append(_line(3, c, _flow(list(codes)), f"lone code(s) {ev} in the rows read{rest}"))
     return _block("na_values", out)
 
 
@@ -1325,8 +1790,10 @@ def _bool_lines(table: str, pool: _Pool, m: _Mapping, kinds: dict, todo: list[st
         if codes is None:
             seen = _strings(values).unique()[:6]
             if not all(str(v).lower() in ("true", "false") for v in seen):
-                todo.append(f"{table}: which codes of {p.source} mean yes? (seen: "
-                            f"{_ex(seen, 6)}) Add true_values/false_values.")
+                todo.append(
+                    f"{table}: which codes of {p.source} mean yes? (seen: "
+                    f"{_ex(seen, 6)}) Add true_values/false_values."
+                )
             continue
         t, f, ev = codes
         true.append(_line(3, c, _flow(t), f"{p.source}: {ev}"))
@@ -1344,9 +1811,16 @@ def _drop_lines(spec, pool: _Pool, m: _Mapping) -> list[str]:
             full = pool.full(col)
             blank = int(full.isna().sum())
             if blank:
-                out.append(_line(3, c.name, "missing", f"{_n(blank)} of {_n(len(full))} rows "
-                                 f"have no {col} (guest or unattributed lines); they are left "
-                                 f"out and counted"))
+                out.append(
+                    _line(
+                        3,
+                        c.name,
+                        "missing",
+                        f"{_n(blank)} of {_n(len(full))} rows "
+                        f"have no {col} (guest or unattributed lines); they are left "
+                        f"out and counted",
+                    )
+                )
     return out
 
 
@@ -1362,12 +1836,16 @@ def _survey_lines(pool: _Pool, m: _Mapping, items: dict, todo: list[str]) -> lis
             if (lo, hi) != (1, 10):
                 out.append(_line(1, "overall_scale", _flow([lo, hi]), why))
     if not items:
-        todo.append("survey: no item columns (whole numbers on a short scale) found; declare "
-                    "them under survey.items.")
+        todo.append(
+            "survey: no item columns (whole numbers on a short scale) found; declare "
+            "them under survey.items."
+        )
         return out
     if set(items) <= default and all(lo >= 1 and hi <= 7 for lo, hi, _ in items.values()):
-        out.append(f"  # items: the {len(items)} item columns are the default SERVQUAL codes "
-                   f"(T1 … E5) on 1-7, so none need declaring")
+        out.append(
+            f"  # items: the {len(items)} item columns are the default SERVQUAL codes "
+            f"(T1 … E5) on 1-7, so none need declaring"
+        )
         return out
     codes = list(items)
     out.append(_line(1, "items"))
@@ -1383,11 +1861,21 @@ def _survey_lines(pool: _Pool, m: _Mapping, items: dict, todo: list[str]) -> lis
         extra = [code + s for s in ("_exp", "_imp") if code + s in pool.owner]
         if extra:
             why += f"; with {', '.join(extra)}"
-        out.append(_line(2, code, _flow(doc), why + "; dimension from the code"
-                         if dim != "items" else why + "; no dimension could be guessed"))
+        out.append(
+            _line(
+                2,
+                code,
+                _flow(doc),
+                why + "; dimension from the code"
+                if dim != "items"
+                else why + "; no dimension could be guessed",
+            )
+        )
     dims = list(dict.fromkeys(guessed))
-    todo.append(f"survey: {len(codes)} item columns declared with guessed dimensions "
-                f"({', '.join(dims)}) and scales; check them (and give each a text).")
+    todo.append(
+        f"survey: {len(codes)} item columns declared with guessed dimensions "
+        f"({', '.join(dims)}) and scales; check them (and give each a text)."
+    )
     return out
 
 
@@ -1398,15 +1886,26 @@ def _sqi_lines(pool: _Pool, col: str, todo: list[str]) -> list[str]:
     if not extra:
         return []
     if len(extra) > 30:
-        todo.append(f"touchpoints: {col} holds {len(extra)} different values besides ok; "
-                    f"recode them to a short list of failure types and weight them under sqi.")
+        todo.append(
+            f"touchpoints: {col} holds {len(extra)} different values besides ok; "
+            f"recode them to a short list of failure types and weight them under sqi."
+        )
         return []
     out = [_line(1, "extra_weights")]
-    out += [_line(2, k, "1", f"weights are a guess: set them; {_n(n)} contacts with this "
-                             f"outcome, not one of the default SQI failure types")
-            for k, n in extra.items()]
-    todo.append(f"sqi: {len(extra)} failure type(s) not in the default SQI list got weight 1 "
-                f"({', '.join(list(extra)[:6])}); set their weights.")
+    out += [
+        _line(
+            2,
+            k,
+            "1",
+            f"weights are a guess: set them; {_n(n)} contacts with this "
+            f"outcome, not one of the default SQI failure types",
+        )
+        for k, n in extra.items()
+    ]
+    todo.append(
+        f"sqi: {len(extra)} failure type(s) not in the default SQI list got weight 1 "
+        f"({', '.join(list(extra)[:6])}); set their weights."
+    )
     return out
 
 

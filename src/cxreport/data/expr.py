@@ -106,13 +106,22 @@ FUNCTIONS: dict[str, str] = {
 
 # name -> (fewest, most arguments; None = any number)
 _ARITY: dict[str, tuple[int, int | None]] = {
-    "round": (1, 2), "where": (3, 3), "date": (1, 2), "days_between": (2, 2),
-    "min": (2, None), "max": (2, None), "concat": (1, None), "startswith": (2, 2),
+    "round": (1, 2),
+    "where": (3, 3),
+    "date": (1, 2),
+    "days_between": (2, 2),
+    "min": (2, None),
+    "max": (2, None),
+    "concat": (1, None),
+    "startswith": (2, 2),
     "contains": (2, 2),
 }
 # name -> position of an argument that must be written in the expression (int or text)
 _LITERAL: dict[str, tuple[int, type]] = {
-    "round": (1, int), "date": (1, str), "startswith": (1, str), "contains": (1, str),
+    "round": (1, int),
+    "date": (1, str),
+    "startswith": (1, str),
+    "contains": (1, str),
 }
 
 _ALLOWED = (
@@ -126,38 +135,82 @@ _FORBIDDEN: dict[type, str] = {
     ast.Attribute: "attribute access (a.b)",
     ast.Subscript: "subscripts (a[0])",
     ast.Lambda: "lambda",
-    ast.ListComp: "comprehensions", ast.SetComp: "comprehensions",
-    ast.DictComp: "comprehensions", ast.GeneratorExp: "comprehensions",
-    ast.JoinedStr: "f-strings (use concat(...))", ast.FormattedValue: "f-strings",
-    ast.List: "lists", ast.Tuple: "tuples", ast.Set: "sets", ast.Dict: "dicts",
+    ast.ListComp: "comprehensions",
+    ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions",
+    ast.GeneratorExp: "comprehensions",
+    ast.JoinedStr: "f-strings (use concat(...))",
+    ast.FormattedValue: "f-strings",
+    ast.List: "lists",
+    ast.Tuple: "tuples",
+    ast.Set: "sets",
+    ast.Dict: "dicts",
     ast.IfExp: "'a if c else b' (use where(c, a, b))",
     ast.NamedExpr: "assignments (:=)",
     ast.Starred: "starred arguments (*a)",
     ast.Slice: "slices",
-    ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield",
-    ast.BitAnd: "the operator & (use and)", ast.BitOr: "the operator | (use or)",
-    ast.BitXor: "the operator ^", ast.Invert: "the operator ~ (use not)",
-    ast.LShift: "the operator <<", ast.RShift: "the operator >>",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
+    ast.BitAnd: "the operator & (use and)",
+    ast.BitOr: "the operator | (use or)",
+    ast.BitXor: "the operator ^",
+    ast.Invert: "the operator ~ (use not)",
+    ast.LShift: "the operator <<",
+    ast.RShift: "the operator >>",
     ast.MatMult: "the operator @",
-    ast.In: "'in' (use contains(x, \"text\") or ==)", ast.NotIn: "'not in' (use contains)",
-    ast.Is: "'is' (use == or isna(x))", ast.IsNot: "'is not' (use != or notna(x))",
+    ast.In: "'in' (use contains(x, \"text\") or ==)",
+    ast.NotIn: "'not in' (use contains)",
+    ast.Is: "'is' (use == or isna(x))",
+    ast.IsNot: "'is not' (use != or notna(x))",
 }
 
 _ALLOWED_NODES = (
-    ast.Expression, ast.Constant, ast.Name, ast.Load, ast.BinOp, ast.UnaryOp, ast.Compare,
-    ast.BoolOp, ast.Call, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow,
-    ast.USub, ast.UAdd, ast.Not, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.And,
+    ast.Expression,
+    ast.Constant,
+    ast.Name,
+    ast.Load,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Compare,
+    ast.BoolOp,
+    ast.Call,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.FloorDiv,
+    ast.Mod,
+    ast.Pow,
+    ast.USub,
+    ast.UAdd,
+    ast.Not,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.And,
     ast.Or,
 )
 
 _ARITH: dict[type, tuple[str, Callable]] = {
-    ast.Add: ("+", operator.add), ast.Sub: ("-", operator.sub), ast.Mult: ("*", operator.mul),
-    ast.Div: ("/", operator.truediv), ast.FloorDiv: ("//", operator.floordiv),
-    ast.Mod: ("%", operator.mod), ast.Pow: ("**", operator.pow),
+    ast.Add: ("+", operator.add),
+    ast.Sub: ("-", operator.sub),
+    ast.Mult: ("*", operator.mul),
+    ast.Div: ("/", operator.truediv),
+    ast.FloorDiv: ("//", operator.floordiv),
+    ast.Mod: ("%", operator.mod),
+    ast.Pow: ("**", operator.pow),
 }
 _COMPARE: dict[type, tuple[str, Callable]] = {
-    ast.Eq: ("==", operator.eq), ast.NotEq: ("!=", operator.ne), ast.Lt: ("<", operator.lt),
-    ast.LtE: ("<=", operator.le), ast.Gt: (">", operator.gt), ast.GtE: (">=", operator.ge),
+    ast.Eq: ("==", operator.eq),
+    ast.NotEq: ("!=", operator.ne),
+    ast.Lt: ("<", operator.lt),
+    ast.LtE: ("<=", operator.le),
+    ast.Gt: (">", operator.gt),
+    ast.GtE: (">=", operator.ge),
 }
 
 # Text is handled in pandas' own string dtype (missing = NA, so comparisons and .str methods
@@ -287,7 +340,7 @@ def _replace_backticks(expression: str) -> tuple[str, dict[str, str]]:
             j = i + 1
             while j < n and expression[j] != ch:
                 j += 2 if expression[j] == "\\" else 1
-            out.append(expression[i:j + 1])
+            out.append(expression[i : j + 1])
             i = j + 1
         elif ch == "`":
             j = expression.find("`", i + 1)
@@ -296,7 +349,7 @@ def _replace_backticks(expression: str) -> tuple[str, dict[str, str]]:
                     f"a backtick opened at character {i + 1} is not closed; write column "
                     "names as `Total Charges`"
                 )
-            name = expression[i + 1:j]
+            name = expression[i + 1 : j]
             if not name.strip():
                 raise ExpressionError("empty backticks ``; write a column name inside them")
             key = f"{prefix}{len(names)}_"
@@ -312,8 +365,7 @@ def _replace_backticks(expression: str) -> tuple[str, dict[str, str]]:
 def _syntax_message(expression: str, exc: SyntaxError) -> str:
     hint = ""
     if re.search(r"[（），＋－＊／＝＜＞“”‘’]", expression):
-        hint = (" It holds full-width punctuation: write ( ) , + - * / = < > and quotes "
-                "in ASCII.")
+        hint = " It holds full-width punctuation: write ( ) , + - * / = < > and quotes in ASCII."
     elif re.search(r"(?<![=!<>])=(?!=)", expression):
         hint = " To compare, write == (a single = is not allowed)."
     return (
@@ -333,8 +385,7 @@ def _check(tree: ast.Expression) -> list[ast.Name]:
             what = _FORBIDDEN.get(type(node), f"the construct '{type(node).__name__}'")
             if isinstance(node, ast.keyword):
                 what = "keyword arguments (name=value); pass arguments by position"
-            raise ExpressionError(f"not allowed in an expression: {what}. Allowed are "
-                                  f"{_ALLOWED}.")
+            raise ExpressionError(f"not allowed in an expression: {what}. Allowed are {_ALLOWED}.")
         if isinstance(node, ast.Constant):
             _check_constant(node)
         elif isinstance(node, ast.Call):
@@ -370,8 +421,7 @@ def _check_call(node: ast.Call) -> None:
         close = difflib.get_close_matches(name, list(FUNCTIONS), n=1, cutoff=0.6)
         hint = f" Did you mean '{close[0]}'?" if close else ""
         raise ExpressionError(
-            f"the function '{name}' is not allowed.{hint} The functions are "
-            f"{', '.join(FUNCTIONS)}."
+            f"the function '{name}' is not allowed.{hint} The functions are {', '.join(FUNCTIONS)}."
         )
     if node.keywords:
         raise ExpressionError(
@@ -607,8 +657,9 @@ def _compare_chain(node: ast.Compare, ctx: _Context) -> pd.Series:
     return out
 
 
-def _compare(op: ast.cmpop, a: pd.Series, b: pd.Series, ctx: _Context,
-             a_node: ast.AST, b_node: ast.AST) -> pd.Series:
+def _compare(
+    op: ast.cmpop, a: pd.Series, b: pd.Series, ctx: _Context, a_node: ast.AST, b_node: ast.AST
+) -> pd.Series:
     symbol, func = _COMPARE[type(op)]
     strict = symbol not in ("==", "!=")  # equality just finds no match; ordering needs values
     ka, kb = _kind(a), _kind(b)
@@ -647,7 +698,7 @@ def _call(node: ast.Call, ctx: _Context) -> pd.Series:
     if name in _LITERAL and len(node.args) > _LITERAL[name][0]:
         arg = node.args[_LITERAL[name][0]]
         literal = int(_literal_number(arg)) if _LITERAL[name][1] is int else arg.value
-        arg_nodes = node.args[:_LITERAL[name][0]]
+        arg_nodes = node.args[: _LITERAL[name][0]]
     else:
         arg_nodes = node.args
     args = [_eval(a, ctx) for a in arg_nodes]
@@ -670,7 +721,7 @@ def _call(node: ast.Call, ctx: _Context) -> pd.Series:
     if name == "date":
         if literal is not None and "%" not in literal:
             raise ExpressionError(
-                f"the date format {literal!r} has no % codes; write it like \"%d-%m-%Y\" for "
+                f'the date format {literal!r} has no % codes; write it like "%d-%m-%Y" for '
                 "31-12-2024 (%d day, %m month, %Y four-digit year, %y two-digit year)"
             )
         return _to_date(x, ctx, x_node, fmt=literal)
@@ -713,8 +764,7 @@ def _where(node: ast.Call, ctx: _Context) -> pd.Series:
     return pd.concat(parts).sort_index().set_axis(pd.RangeIndex(ctx.n))
 
 
-def _extreme(name: str, args: list[pd.Series], nodes: list[ast.AST],
-             ctx: _Context) -> pd.Series:
+def _extreme(name: str, args: list[pd.Series], nodes: list[ast.AST], ctx: _Context) -> pd.Series:
     dates = any(_kind(a) == "date" for a in args)
     convert = _to_date if dates else _to_number
     values = [convert(a, ctx, n) for a, n in zip(args, nodes, strict=True)]
@@ -750,9 +800,7 @@ def _prepare(s: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(dtype) and isinstance(dtype, pd.api.extensions.ExtensionDtype):
         # nullable booleans: 1.0/0.0/NaN, so that a missing flag stays missing in arithmetic
         return s.astype("float64") if s.isna().any() else s.astype(bool)
-    if pd.api.types.is_numeric_dtype(dtype) and isinstance(
-        dtype, pd.api.extensions.ExtensionDtype
-    ):
+    if pd.api.types.is_numeric_dtype(dtype) and isinstance(dtype, pd.api.extensions.ExtensionDtype):
         return s.astype("float64")
     return s
 
@@ -773,8 +821,13 @@ def _kind(s: pd.Series) -> str:
 
 
 def _kind_name(s: pd.Series) -> str:
-    return {"bool": "yes/no", "number": "a number", "date": "a date", "text": "text",
-            "duration": "a duration"}.get(_kind(s), str(s.dtype))
+    return {
+        "bool": "yes/no",
+        "number": "a number",
+        "date": "a date",
+        "text": "text",
+        "duration": "a duration",
+    }.get(_kind(s), str(s.dtype))
 
 
 def _truth(s: pd.Series, ctx: _Context, node: ast.AST) -> pd.Series:
@@ -785,12 +838,13 @@ def _truth(s: pd.Series, ctx: _Context, node: ast.AST) -> pd.Series:
         return (s != 0) & s.notna()
     raise ExpressionError(
         f"{ctx.describe(node)} is {_kind_name(s)}, not a condition; write a comparison such as "
-        "x > 0 or x == \"yes\", or isna(x)"
+        'x > 0 or x == "yes", or isna(x)'
     )
 
 
-def _to_number(s: pd.Series, ctx: _Context, node: ast.AST, hint: str = "",
-               coerce: bool = False) -> pd.Series:
+def _to_number(
+    s: pd.Series, ctx: _Context, node: ast.AST, hint: str = "", coerce: bool = False
+) -> pd.Series:
     """``s`` as numbers: text is stripped and converted; other kinds pass through."""
     kind = _kind(s)
     if kind == "bool":
@@ -813,8 +867,9 @@ def _to_number(s: pd.Series, ctx: _Context, node: ast.AST, hint: str = "",
     return values
 
 
-def _to_date(s: pd.Series, ctx: _Context, node: ast.AST, fmt: str | None = None,
-             coerce: bool = False) -> pd.Series:
+def _to_date(
+    s: pd.Series, ctx: _Context, node: ast.AST, fmt: str | None = None, coerce: bool = False
+) -> pd.Series:
     kind = _kind(s)
     if kind == "date":
         return s
@@ -838,7 +893,7 @@ def _to_date(s: pd.Series, ctx: _Context, node: ast.AST, fmt: str | None = None,
         raise ExpressionError(
             f"{ctx.describe(node)} holds text that is not a date {shown} in {int(bad.sum())} "
             f"row(s) (e.g. {examples}). Give the format of the dates, e.g. "
-            "date(x, \"%d/%m/%Y\"), or fix those cells.",
+            'date(x, "%d/%m/%Y"), or fix those cells.',
             rows=ctx.rows(bad),
         )
     return values

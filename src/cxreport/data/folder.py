@@ -113,8 +113,9 @@ def sources(folder: Path, table: str, tcfg: TableConfig) -> list[tuple[Path, obj
     elif tcfg.file:
         wanted = [(tcfg.file, tcfg.sheet)]
     else:
-        found = next((folder / (table + s) for s in SUFFIXES if (folder / (table + s)).is_file()),
-                     None)
+        found = next(
+            (folder / (table + s) for s in SUFFIXES if (folder / (table + s)).is_file()), None
+        )
         return [(found, tcfg.sheet)] if found else []
     out = []
     for pattern, sheet in wanted:
@@ -134,32 +135,50 @@ def _read_parts(srcs, name: str, tcfg: TableConfig, report: ValidationReport) ->
     for path, sheet in srcs:
         if not path.is_file():
             what = "matches no file" if _GLOB & set(path.name) else "does not exist"
-            report.add(path.name, None, f"file named in cxreport.yaml for '{name}' {what}", 0,
-                       fix=f"correct tables.{name}.file(s) or add the file to {path.parent}")
+            report.add(
+                path.name,
+                None,
+                f"file named in cxreport.yaml for '{name}' {what}",
+                0,
+                fix=f"correct tables.{name}.file(s) or add the file to {path.parent}",
+            )
             continue
         sheets = sheet if isinstance(sheet, list) else [sheet]
         for one in sheets:
             try:
-                got = read_file(path, sheet=one, encoding=tcfg.encoding, sep=tcfg.sep,
-                                header_rows=tcfg.header_rows,
-                                header_combine=tcfg.header_combine)
+                got = read_file(
+                    path,
+                    sheet=one,
+                    encoding=tcfg.encoding,
+                    sep=tcfg.sep,
+                    header_rows=tcfg.header_rows,
+                    header_combine=tcfg.header_combine,
+                )
             except ReadError as exc:
                 report.add(path.name, None, exc.rule, 0, exc.examples, exc.fix)
                 continue
             for raw in got:
                 if raw.encoding and raw.encoding != "utf-8-sig" and not tcfg.encoding:
-                    report.notes.append(f"{raw.source}: not UTF-8; read as {raw.encoding} "
-                                        f"(declare tables.{name}.encoding to be sure)")
+                    report.notes.append(
+                        f"{raw.source}: not UTF-8; read as {raw.encoding} "
+                        f"(declare tables.{name}.encoding to be sure)"
+                    )
                 if raw.frame.empty:
-                    report.add(raw.source, None, "the table has a header but no rows", 0,
-                               fix="export it again with its rows, or remove the file")
+                    report.add(
+                        raw.source,
+                        None,
+                        "the table has a header but no rows",
+                        0,
+                        fix="export it again with its rows, or remove the file",
+                    )
                     continue
                 parts.append(raw)
     return parts
 
 
-def _shape(folder: Path, name: str, parts: list[Raw], tcfg: TableConfig,
-           report: ValidationReport) -> tuple[pd.DataFrame, str]:
+def _shape(
+    folder: Path, name: str, parts: list[Raw], tcfg: TableConfig, report: ValidationReport
+) -> tuple[pd.DataFrame, str]:
     """Concatenate, join, then na_values, recode, derive and drop_rows."""
     if len(parts) == 1:
         frame, rel = parts[0].frame, parts[0].source
@@ -167,8 +186,12 @@ def _shape(folder: Path, name: str, parts: list[Raw], tcfg: TableConfig,
         frame = shaping.concat(parts, name, report)
         rel = f"{name} ({len(parts)} files/sheets)"
     for spec in tcfg.join:
-        joined = _read_parts([(folder / spec["file"], spec.get("sheet"))], name,
-                             TableConfig(encoding=tcfg.encoding, sep=tcfg.sep), report)
+        joined = _read_parts(
+            [(folder / spec["file"], spec.get("sheet"))],
+            name,
+            TableConfig(encoding=tcfg.encoding, sep=tcfg.sep),
+            report,
+        )
         if joined:
             frame = shaping.join(frame, spec, joined[0], rel, report)
     frame = shaping.na_values(frame, tcfg, rel, report)
@@ -178,30 +201,44 @@ def _shape(folder: Path, name: str, parts: list[Raw], tcfg: TableConfig,
     return frame, rel
 
 
-def _rename(frame: pd.DataFrame, spec: Table, roles: dict[str, str], tcfg: TableConfig,
-            rel: str, report: ValidationReport) -> pd.DataFrame:
+def _rename(
+    frame: pd.DataFrame,
+    spec: Table,
+    roles: dict[str, str],
+    tcfg: TableConfig,
+    rel: str,
+    report: ValidationReport,
+) -> pd.DataFrame:
     """Contract names for the user's columns. A source column may feed two roles (``nps: loy3``
     and the survey item ``loy3``): it is copied, and kept under its own name when that name
     is itself a role."""
     frame = frame.rename(columns=lambda c: str(c).strip())
     for contract, src in tcfg.columns.items():
         if src not in frame.columns and contract not in tcfg.derive:
-            close = difflib.get_close_matches(src, [str(c) for c in frame.columns], n=1,
-                                              cutoff=0.5)
+            close = difflib.get_close_matches(src, [str(c) for c in frame.columns], n=1, cutoff=0.5)
             hint = f"Did you mean '{close[0]}'? " if close else ""
-            report.add(rel, src, "column named in cxreport.yaml is not in the file", 0,
-                       fix=f"{hint}the file's columns are: {shaping.listing(frame.columns)}")
+            report.add(
+                rel,
+                src,
+                "column named in cxreport.yaml is not in the file",
+                0,
+                fix=f"{hint}the file's columns are: {shaping.listing(frame.columns)}",
+            )
     present = {c: s for c, s in tcfg.columns.items() if s in frame.columns}
     out = frame.drop(columns=[s for s in set(present.values()) if s not in roles])
     for contract, src in present.items():
         out[contract] = frame[src]
     for col in spec.columns:
         if col.required and col.name not in out.columns:
-            close = difflib.get_close_matches(col.name, [str(c) for c in out.columns], n=1,
-                                              cutoff=0.5)
+            close = difflib.get_close_matches(
+                col.name, [str(c) for c in out.columns], n=1, cutoff=0.5
+            )
             hint = f" Did you mean '{close[0]}'?" if close else ""
             report.add(
-                rel, col.name, "required column is missing", 0,
+                rel,
+                col.name,
+                "required column is missing",
+                0,
                 fix=f"add it, or map your column in cxreport.yaml "
                 f"(tables.{spec.name}.columns.{col.name}: <your column>, or derive it)."
                 f"{hint} Columns found: {shaping.listing(out.columns)}",
@@ -209,8 +246,9 @@ def _rename(frame: pd.DataFrame, spec: Table, roles: dict[str, str], tcfg: Table
     return out
 
 
-def _to_number(s: pd.Series, kind: str, tcfg: TableConfig, rel: str, col: str,
-               report: ValidationReport) -> pd.Series:
+def _to_number(
+    s: pd.Series, kind: str, tcfg: TableConfig, rel: str, col: str, report: ValidationReport
+) -> pd.Series:
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         out = s.astype(float)
     else:
@@ -226,27 +264,43 @@ def _to_number(s: pd.Series, kind: str, tcfg: TableConfig, rel: str, col: str,
             sep_like = text[bad].str.match(THOUSANDS.pattern).fillna(False)
             if sep_like.any():
                 report.add(
-                    rel, col, "numbers stored as text with thousands separators",
-                    int(sep_like.sum()), examples(text[bad][sep_like]),
+                    rel,
+                    col,
+                    "numbers stored as text with thousands separators",
+                    int(sep_like.sum()),
+                    examples(text[bad][sep_like]),
                     "export plain numbers, or declare the separator in cxreport.yaml "
                     "(thousands: ',' and, for 1.234,50, decimal: ',')",
                 )
             other = text[bad][~sep_like]
             if len(other):
-                report.add(rel, col, "not a number", len(other), examples(other),
-                           "correct or blank these cells")
+                report.add(
+                    rel,
+                    col,
+                    "not a number",
+                    len(other),
+                    examples(other),
+                    "correct or blank these cells",
+                )
     if kind == "int":
         frac = out.notna() & (out != np.round(out))
         if frac.any():
-            report.add(rel, col, "must be a whole number", int(frac.sum()),
-                       examples(out[frac]), "use whole-number answers")
+            report.add(
+                rel,
+                col,
+                "must be a whole number",
+                int(frac.sum()),
+                examples(out[frac]),
+                "use whole-number answers",
+            )
             return out
         return out.astype("Int64")
     return out
 
 
-def _to_date(s: pd.Series, kind: str, tcfg: TableConfig, rel: str, col: str,
-             report: ValidationReport) -> pd.Series:
+def _to_date(
+    s: pd.Series, kind: str, tcfg: TableConfig, rel: str, col: str, report: ValidationReport
+) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s):
         out = s
     else:
@@ -260,17 +314,24 @@ def _to_date(s: pd.Series, kind: str, tcfg: TableConfig, rel: str, col: str,
         bad = text.notna() & out.isna()
         if bad.any():
             report.mark_bad(rel, col, s.index[bad])
-            report.add(rel, col, "unparseable dates", int(bad.sum()), examples(text[bad]),
-                       "write dates as YYYY-MM-DD, or declare the format in cxreport.yaml "
-                       "(date_format: '%d/%m/%Y')")
+            report.add(
+                rel,
+                col,
+                "unparseable dates",
+                int(bad.sum()),
+                examples(text[bad]),
+                "write dates as YYYY-MM-DD, or declare the format in cxreport.yaml "
+                "(date_format: '%d/%m/%Y')",
+            )
     if getattr(out.dt, "tz", None) is not None:
         out = out.dt.tz_convert(None)
     out = out.astype("datetime64[ns]")
     return out.dt.normalize() if kind == "date" else out
 
 
-def _to_bool(s: pd.Series, tcfg: TableConfig, rel: str, col: str,
-             report: ValidationReport) -> pd.Series:
+def _to_bool(
+    s: pd.Series, tcfg: TableConfig, rel: str, col: str, report: ValidationReport
+) -> pd.Series:
     if pd.api.types.is_bool_dtype(s):
         return s.astype(bool)
     text = s.astype("string").str.strip()
@@ -282,9 +343,15 @@ def _to_bool(s: pd.Series, tcfg: TableConfig, rel: str, col: str,
     out = low.isin(true)
     known = out | (low.isin(false) if false is not None else ~out) | text.isna()
     if not known.all():
-        report.add(rel, col, "not a yes/no value", int((~known).sum()), examples(text[~known]),
-                   f"use true/false, or declare the codes in cxreport.yaml "
-                   f"(true_values: {{{col}: [Yes]}})")
+        report.add(
+            rel,
+            col,
+            "not a yes/no value",
+            int((~known).sum()),
+            examples(text[~known]),
+            f"use true/false, or declare the codes in cxreport.yaml "
+            f"(true_values: {{{col}: [Yes]}})",
+        )
     return out.fillna(False).astype(bool)
 
 
@@ -306,8 +373,15 @@ def _roles(spec: Table, cfg: Config) -> dict[str, str]:
     return kinds
 
 
-def _coerce(frame: pd.DataFrame, spec: Table, roles: dict[str, str], tcfg: TableConfig,
-            labels: dict[str, dict], rel: str, report: ValidationReport) -> pd.DataFrame:
+def _coerce(
+    frame: pd.DataFrame,
+    spec: Table,
+    roles: dict[str, str],
+    tcfg: TableConfig,
+    labels: dict[str, dict],
+    rel: str,
+    report: ValidationReport,
+) -> pd.DataFrame:
     out = {}
     for col in frame.columns:
         s = frame[col]
@@ -335,17 +409,18 @@ def _preset(name: str, tcfg: TableConfig) -> TableConfig:
         return tcfg
     from .presets import PRESETS
 
-    head = {k: v for k, v in PRESETS[tcfg.preset].items()
-            if k in ("header_rows", "header_combine")}
+    head = {k: v for k, v in PRESETS[tcfg.preset].items() if k in ("header_rows", "header_combine")}
     return tcfg.under(table_config(name, head))
 
 
-def _apply_preset(name: str, tcfg: TableConfig, parts: list[Raw],
-                  report: ValidationReport) -> TableConfig:
+def _apply_preset(
+    name: str, tcfg: TableConfig, parts: list[Raw], report: ValidationReport
+) -> TableConfig:
     from .presets import apply_preset
 
-    fragment, notes = apply_preset(tcfg.preset, [str(c) for c in parts[0].frame.columns],
-                                   user_columns=tcfg.columns)
+    fragment, notes = apply_preset(
+        tcfg.preset, [str(c) for c in parts[0].frame.columns], user_columns=tcfg.columns
+    )
     report.notes += [f"{name} ({tcfg.preset} preset): {n}" for n in notes]
     return tcfg.under(table_config(name, fragment))
 
@@ -387,8 +462,9 @@ def _read_table(folder: Path, name: str, cfg: Config, report: ValidationReport):
     return frame, paths, rel
 
 
-def read_folder(folder: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, Path], Config,
-                                            ValidationReport]:
+def read_folder(
+    folder: str | Path,
+) -> tuple[dict[str, pd.DataFrame], dict[str, Path], Config, ValidationReport]:
     """Read and check every table of a data folder; never raises for bad data or config.
 
     Returns the tables, the first file of each (``files``; every file read is in
@@ -403,8 +479,9 @@ def read_folder(folder: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, 
         cfg = load_config(folder)
     except ConfigError as exc:
         for text in exc.problems:
-            report.add(find_config(folder).name if find_config(folder) else "cxreport.yaml",
-                       None, text, 0)
+            report.add(
+                find_config(folder).name if find_config(folder) else "cxreport.yaml", None, text, 0
+            )
         return {}, {}, None, report
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, Path] = {}
@@ -422,9 +499,14 @@ def read_folder(folder: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, 
     if absent:
         report.notes.append("not present (analyses that need them skip): " + ", ".join(absent))
     if not files:
-        report.add(str(folder), None, "no table of the data contract found", 0,
-                   fix="add customers.csv, transactions.csv, survey.csv, ... or map your file "
-                   "names in cxreport.yaml (tables.<table>.file); `cxreport init` drafts one")
+        report.add(
+            str(folder),
+            None,
+            "no table of the data contract found",
+            0,
+            fix="add customers.csv, transactions.csv, survey.csv, ... or map your file "
+            "names in cxreport.yaml (tables.<table>.file); `cxreport init` drafts one",
+        )
     check_references(tables, names, report)
     if "survey" in tables:
         check_survey(tables["survey"], cfg, names["survey"], report)
@@ -456,5 +538,12 @@ def load(folder: str | Path, month: str | None = None) -> Dataset:
     tables, files, cfg, report = read_folder(folder)
     if not report.ok:
         raise DataError(report)
-    return Dataset(Path(folder), cfg, tables, files, period, report,
-                   [p.format() for p in report.warnings] + report.notes)
+    return Dataset(
+        Path(folder),
+        cfg,
+        tables,
+        files,
+        period,
+        report,
+        [p.format() for p in report.warnings] + report.notes,
+    )

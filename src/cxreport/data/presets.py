@@ -97,8 +97,9 @@ _RECOMMEND = re.compile(r"推荐|recommend|\bnps\b|net promoter", re.I)
 _ZERO_TEN = re.compile(r"0\s*(?:-|–|—|~|～|至|到|to)\s*10|0\s*分?\s*[-~～到至]\s*10\s*分", re.I)
 _LIKELY = re.compile(r"likely|likelihood|可能性|多大可能|可能", re.I)
 # Qualtrics' NPS_GROUP (1 detractor, 2 passive, 3 promoter) and other derived columns
-_NOT_NPS = re.compile(r"nps_group|_group$|\bgroup$|分组|类别|_DO_|_TEXT$|comment|原因|为什么|why",
-                      re.I)
+_NOT_NPS = re.compile(
+    r"nps_group|_group$|\bgroup$|分组|类别|_DO_|_TEXT$|comment|原因|为什么|why", re.I
+)
 _NPS_NAME = re.compile(r"^(?:q_?)?(?:nps|ltr|recommend(?:ation)?)(?:_?score)?$", re.I)
 _OVERALL = re.compile(
     r"(?:总体|整体|综合|总的来说|总体而言|整体而言).{0,20}满意"
@@ -108,8 +109,9 @@ _OVERALL = re.compile(
 )
 _OVERALL_NAME = re.compile(r"^(?:osat|overall_?sat(?:isfaction)?|q_?osat)$", re.I)
 _MULTI = re.compile(r"多选|select all|check all|all that apply|multiple", re.I)
-_OPEN = re.compile(r"建议|意见|还有什么|请说明|留言|为什么|原因|comment|suggest|could we do better",
-                   re.I)
+_OPEN = re.compile(
+    r"建议|意见|还有什么|请说明|留言|为什么|原因|comment|suggest|could we do better", re.I
+)
 
 
 def _q(name: str) -> str:
@@ -212,14 +214,16 @@ class _Recognition:
         if parts:
             self.notes.insert(0, "recognised " + "; ".join(parts) + extra)
         else:
-            self.notes.insert(0, f"no column recognised as a {PRESET_TITLES[self.name]} "
-                                 f"export's" + extra)
+            self.notes.insert(
+                0, f"no column recognised as a {PRESET_TITLES[self.name]} export's" + extra
+            )
 
     def unused(self, names, what: str) -> None:
         names = [n for n in names if n not in self.used]
         if names:
-            self.notes.append(f"{what} {_listing(names, 10)} {'is' if len(names) == 1 else 'are'}"
-                              f" not used")
+            self.notes.append(
+                f"{what} {_listing(names, 10)} {'is' if len(names) == 1 else 'are'} not used"
+            )
 
     def items_note(self, left: list[str]) -> None:
         left = [c for c in left if c not in self.used]
@@ -229,12 +233,13 @@ class _Recognition:
                 f"survey.items and map them under tables.survey.columns (item code: column)"
             )
         elif not self.user:
-            self.notes.append("map your item columns under survey.items and "
-                              "tables.survey.columns")
+            self.notes.append("map your item columns under survey.items and tables.survey.columns")
         for role in ("nps", "overall_satisfaction"):
             if not self.taken(role):
-                self.notes.append(f"no {role} column recognised; map it under "
-                                  f"tables.survey.columns if the survey has one")
+                self.notes.append(
+                    f"no {role} column recognised; map it under "
+                    f"tables.survey.columns if the survey has one"
+                )
 
 
 # --- the presets -------------------------------------------------------------------------
@@ -266,38 +271,62 @@ def _wjx(r: _Recognition) -> None:
     r.map_question("overall_satisfaction", is_overall, questions)
     r.recognised_note()
     if "duration" in r.derive:
-        r.notes.append(f"duration: the seconds of {r.derive['duration'][len('number('):-1]} "
-                       f"('120秒' → 120)")
+        r.notes.append(
+            f"duration: the seconds of {r.derive['duration'][len('number(') : -1]} ('120秒' → 120)"
+        )
     r.notes.append("-2 (skipped by logic), -3 (not shown), (跳过) and (空) are read as missing")
-    r.notes.append("answers are option numbers (按选项序号): check that option 1 is the low end "
-                   "of each scale, or recode the ones listed the other way round")
+    r.notes.append(
+        "answers are option numbers (按选项序号): check that option 1 is the low end "
+        "of each scale, or recode the ones listed the other way round"
+    )
     r.unused(meta, "问卷星 metadata column(s)")
     left = []
     for h in questions:
         if h in r.used:
             continue
         if _MULTI.search(h):
-            r.notes.append(f"{_short(h)} is a multi-select (options joined with ┋ in one "
-                           f"cell); not used by the contract")
+            r.notes.append(
+                f"{_short(h)} is a multi-select (options joined with ┋ in one "
+                f"cell); not used by the contract"
+            )
         elif "→" in h or "排序" in h:
             r.notes.append(f"{_short(h)} is a ranking question (→); not used by the contract")
         elif _OPEN.search(h) or _WJX_QUESTION.match(h).group(2).startswith(("(", "（")):
-            r.notes.append(f"{_short(h)} looks like an open-ended answer; not used by the "
-                           f"contract")
+            r.notes.append(f"{_short(h)} looks like an open-ended answer; not used by the contract")
         else:
             left.append(h)
     for num, cols in subs.items():
-        r.notes.append(f"question {num} has {len(cols)} sub-columns ({_listing(cols, 3)}): "
-                       f"matrix rows can be mapped as items")
+        r.notes.append(
+            f"question {num} has {len(cols)} sub-columns ({_listing(cols, 3)}): "
+            f"matrix rows can be mapped as items"
+        )
         left += cols
     r.items_note(left)
 
 
 _TENCENT_QUESTION = re.compile(r"^(?:Q|第)?(\d+)(?:题)?[.．:：、]\s*(.*)$", re.S)
-_TENCENT_META = ("编号", "用户类型", "用户标识", "昵称", "开始答题时间", "结束答题时间",
-                 "答题时长", "地理位置国家和地区", "地理位置省", "地理位置市", "自定义字段",
-                 "IP", "UA", "Referrer", "语言", "清洗数据结果", "智能清洗数据无效概率",
-                 "中奖时间", "中奖金额", "审核状态")
+_TENCENT_META = (
+    "编号",
+    "用户类型",
+    "用户标识",
+    "昵称",
+    "开始答题时间",
+    "结束答题时间",
+    "答题时长",
+    "地理位置国家和地区",
+    "地理位置省",
+    "地理位置市",
+    "自定义字段",
+    "IP",
+    "UA",
+    "Referrer",
+    "语言",
+    "清洗数据结果",
+    "智能清洗数据无效概率",
+    "中奖时间",
+    "中奖金额",
+    "审核状态",
+)
 
 
 def _tencent(r: _Recognition) -> None:
@@ -316,8 +345,9 @@ def _tencent(r: _Recognition) -> None:
         elif h in _TENCENT_META:
             meta.append(h)
         elif h == "" or h.startswith("Unnamed:"):
-            r.notes.append("an empty column without a name (a trailing comma in the export) "
-                           "is not used")
+            r.notes.append(
+                "an empty column without a name (a trailing comma in the export) is not used"
+            )
             r.used.add(h)
         else:
             other.append(h)
@@ -326,12 +356,16 @@ def _tencent(r: _Recognition) -> None:
     r.map_question("overall_satisfaction", is_overall, singles)
     r.recognised_note()
     r.unused(meta, "腾讯问卷 metadata column(s)")
-    left = [c for c in singles if c not in r.used and not c.rsplit("_填空", 1)[-1].isdigit()
-            and not _OPEN.search(c)]
+    left = [
+        c
+        for c in singles
+        if c not in r.used and not c.rsplit("_填空", 1)[-1].isdigit() and not _OPEN.search(c)
+    ]
     fills = [c for c in singles if c not in left and c not in r.used]
     if fills:
-        r.notes.append(f"fill-in blanks and open-ended answers {_listing(fills)} are not used "
-                       f"by the contract")
+        r.notes.append(
+            f"fill-in blanks and open-ended answers {_listing(fills)} are not used by the contract"
+        )
         r.used.update(fills)
     for num, cols in groups.items():
         if len(cols) == 1:
@@ -339,26 +373,51 @@ def _tencent(r: _Recognition) -> None:
         stem = cols[0].rpartition(":")[0] or cols[0]
         options = [c.rpartition(":")[2] for c in cols]
         if _MULTI.search(stem):
-            r.notes.append(f"{_short(stem)} is a multi-select: {len(cols)} columns of 0/1, "
-                           f"one per option ({_listing(options, 4)}); not used by the contract")
+            r.notes.append(
+                f"{_short(stem)} is a multi-select: {len(cols)} columns of 0/1, "
+                f"one per option ({_listing(options, 4)}); not used by the contract"
+            )
         else:
-            r.notes.append(f"question {num} has {len(cols)} columns ({_listing(options, 4)}): "
-                           f"a matrix (map its rows as items) or a multi-select (0/1 per option)")
+            r.notes.append(
+                f"question {num} has {len(cols)} columns ({_listing(options, 4)}): "
+                f"a matrix (map its rows as items) or a multi-select (0/1 per option)"
+            )
             left += cols
     r.unused(other, "column(s)")
     r.items_note(left)
 
 
-_QUALTRICS_META = ("StartDate", "EndDate", "Status", "IPAddress", "Progress",
-                   "Duration (in seconds)", "Finished", "RecordedDate", "ResponseId",
-                   "RecipientLastName", "RecipientFirstName", "RecipientEmail",
-                   "ExternalReference", "ExternalDataReference", "LocationLatitude",
-                   "LocationLongitude", "DistributionChannel", "UserLanguage", "Q_RecaptchaScore",
-                   "Q_RelevantIDDuplicate", "Q_RelevantIDDuplicateScore", "Q_RelevantIDFraudScore",
-                   "Q_RelevantIDLastStartDate", "ResponseID", "ResponseSet", "Q_TotalDuration")
+_QUALTRICS_META = (
+    "StartDate",
+    "EndDate",
+    "Status",
+    "IPAddress",
+    "Progress",
+    "Duration (in seconds)",
+    "Finished",
+    "RecordedDate",
+    "ResponseId",
+    "RecipientLastName",
+    "RecipientFirstName",
+    "RecipientEmail",
+    "ExternalReference",
+    "ExternalDataReference",
+    "LocationLatitude",
+    "LocationLongitude",
+    "DistributionChannel",
+    "UserLanguage",
+    "Q_RecaptchaScore",
+    "Q_RelevantIDDuplicate",
+    "Q_RelevantIDDuplicateScore",
+    "Q_RelevantIDFraudScore",
+    "Q_RelevantIDLastStartDate",
+    "ResponseID",
+    "ResponseSet",
+    "Q_TotalDuration",
+)
 _QUALTRICS_DERIVED = re.compile(
-    r"_NPS_GROUP$|_DO(?:_\d+)?$|_TEXT$|_(?:First Click|Last Click|Page Submit|Click Count)$",
-    re.I)
+    r"_NPS_GROUP$|_DO(?:_\d+)?$|_TEXT$|_(?:First Click|Last Click|Page Submit|Click Count)$", re.I
+)
 
 
 def _qualtrics(r: _Recognition) -> None:
@@ -377,33 +436,54 @@ def _qualtrics(r: _Recognition) -> None:
     nps = [g for g in groups if g in r.present]
     if len(nps) == 1:
         r.map("nps", nps)
-    questions = [h for h in r.header if h not in _QUALTRICS_META and h not in r.used
-                 and not _QUALTRICS_DERIVED.search(h)]
+    questions = [
+        h
+        for h in r.header
+        if h not in _QUALTRICS_META and h not in r.used and not _QUALTRICS_DERIVED.search(h)
+    ]
     r.map_question("nps", is_nps, questions)
     r.map_question("overall_satisfaction", is_overall, questions)
     r.recognised_note()
     if r.drop_rows:
-        r.notes.append(f"previews, tests, spam and unfinished responses are left out "
-                       f"(drop_rows on {', '.join(r.drop_rows)}); to keep partial responses "
-                       f"set drop_rows: {{Finished: []}}")
+        r.notes.append(
+            f"previews, tests, spam and unfinished responses are left out "
+            f"(drop_rows on {', '.join(r.drop_rows)}); to keep partial responses "
+            f"set drop_rows: {{Finished: []}}"
+        )
     r.notes.append("-99 (seen but unanswered) is read as missing")
-    r.unused([h for h in r.header if h in _QUALTRICS_META and h not in r.drop_rows],
-             "Qualtrics metadata column(s)")
+    r.unused(
+        [h for h in r.header if h in _QUALTRICS_META and h not in r.drop_rows],
+        "Qualtrics metadata column(s)",
+    )
     derived = [h for h in r.header if _QUALTRICS_DERIVED.search(h)]
     if derived:
-        r.notes.append(f"derived columns {_listing(derived)} (NPS groups, display order, "
-                       f"'other' texts, timing) are not used")
+        r.notes.append(
+            f"derived columns {_listing(derived)} (NPS groups, display order, "
+            f"'other' texts, timing) are not used"
+        )
         r.used.update(derived)
     left = [q for q in questions if q not in r.used]
     if left:
-        r.notes.append("Qualtrics names columns by question id (Q1, Q2_1, …): the question "
-                       "text is the file's second header line")
+        r.notes.append(
+            "Qualtrics names columns by question id (Q1, Q2_1, …): the question "
+            "text is the file's second header line"
+        )
     r.items_note(left)
 
 
-_MONKEY_META = ("Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address",
-                "Email Address", "First Name", "Last Name", "Custom Data 1", "Custom Data",
-                "Custom Data 2")
+_MONKEY_META = (
+    "Respondent ID",
+    "Collector ID",
+    "Start Date",
+    "End Date",
+    "IP Address",
+    "Email Address",
+    "First Name",
+    "Last Name",
+    "Custom Data 1",
+    "Custom Data",
+    "Custom Data 2",
+)
 _MONKEY_PLAIN = re.compile(r"\s+-\s+(?:Response|Open-Ended Response)$", re.I)
 
 
@@ -427,35 +507,53 @@ def _surveymonkey(r: _Recognition) -> None:
     r.map_question("nps", is_nps, singles)
     r.map_question("overall_satisfaction", is_overall, singles)
     r.recognised_note()
-    r.notes.append("SurveyMonkey's 'Actual answer text' export writes labels (Very satisfied, "
-                   "…): map them to numbers under recode, or export 'Numerical values'")
+    r.notes.append(
+        "SurveyMonkey's 'Actual answer text' export writes labels (Very satisfied, "
+        "…): map them to numbers under recode, or export 'Numerical values'"
+    )
     r.notes.append("no completion-time column: responses cannot be screened for speed")
     r.unused(meta, "SurveyMonkey metadata column(s)")
     left = []
     for stem, cols in groups.items():
         if len(cols) == 1:
             if cols[0].endswith("Open-Ended Response") and cols[0] not in r.used:
-                r.notes.append(f"{_short(cols[0])} is an open-ended answer; not used by the "
-                               f"contract")
+                r.notes.append(
+                    f"{_short(cols[0])} is an open-ended answer; not used by the contract"
+                )
                 r.used.add(cols[0])
             else:
                 left.append(cols[0])
             continue
         options = [c.rpartition(" - ")[2] for c in cols]
         if _MULTI.search(stem) or any("please specify" in o.lower() for o in options):
-            r.notes.append(f"{_short(stem)} is a multi-select: one column per option "
-                           f"({_listing(options, 4)}), the option text when chosen; not used "
-                           f"by the contract")
+            r.notes.append(
+                f"{_short(stem)} is a multi-select: one column per option "
+                f"({_listing(options, 4)}), the option text when chosen; not used "
+                f"by the contract"
+            )
         else:
-            r.notes.append(f"{_short(stem)} is a matrix of {len(cols)} rows "
-                           f"({_listing(options, 4)}): map its rows as items")
+            r.notes.append(
+                f"{_short(stem)} is a matrix of {len(cols)} rows "
+                f"({_listing(options, 4)}): map its rows as items"
+            )
             left += cols
     r.items_note(left)
 
 
 _SPSS_NAMES = {
-    "response_id": ("respid", "resp_id", "respondent_id", "RespondentID", "ResponseId",
-                    "caseid", "CaseID", "serial", "Serial", "id", "ID"),
+    "response_id": (
+        "respid",
+        "resp_id",
+        "respondent_id",
+        "RespondentID",
+        "ResponseId",
+        "caseid",
+        "CaseID",
+        "serial",
+        "Serial",
+        "id",
+        "ID",
+    ),
     "customer_id": ("customer_id", "custid", "cust_id", "CustomerID"),
     "date": ("intdate", "int_date", "interview_date", "date", "Date", "enddate", "EndDate"),
     "duration": ("duration", "Duration", "duration_sec", "duration_s", "interview_seconds"),
@@ -470,13 +568,17 @@ def _spss(r: _Recognition) -> None:
     r.map_question("nps", is_nps, [h for h in r.header if h not in r.used])
     r.map_question("overall_satisfaction", is_overall, [h for h in r.header if h not in r.used])
     r.recognised_note(" by variable name")
-    r.notes.append("user-missing codes declared in the .sav file (e.g. 99 = refused) are read "
-                   "as missing; value labels stay in the file's metadata (nominal variables "
-                   "read as their labels, scales as their codes)")
+    r.notes.append(
+        "user-missing codes declared in the .sav file (e.g. 99 = refused) are read "
+        "as missing; value labels stay in the file's metadata (nominal variables "
+        "read as their labels, scales as their codes)"
+    )
     loi = [h for h in r.header if h.lower() in ("loi", "length", "interview_length")]
     if loi and "duration" not in r.columns:
-        r.notes.append(f"{loi[0]} looks like the length of interview: map duration: {loi[0]} "
-                       f"if it is in seconds, or derive duration: {loi[0]} * 60 if in minutes")
+        r.notes.append(
+            f"{loi[0]} looks like the length of interview: map duration: {loi[0]} "
+            f"if it is in seconds, or derive duration: {loi[0]} * 60 if in minutes"
+        )
     r.items_note([h for h in r.header if h not in r.used])
 
 
@@ -502,8 +604,9 @@ def preset_name(name) -> str:
     return key
 
 
-def apply_preset(name: str, header: list[str],
-                 user_columns: dict | None = None) -> tuple[dict, list[str]]:
+def apply_preset(
+    name: str, header: list[str], user_columns: dict | None = None
+) -> tuple[dict, list[str]]:
     """The preset's table-config fragment for a file with these column names, and notes.
 
     Parameters

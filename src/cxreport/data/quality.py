@@ -173,9 +173,7 @@ def _grid(survey: pd.DataFrame, present: list[str]) -> tuple[np.ndarray, np.ndar
 
 def _answer_values(values: pd.Series, labels: dict) -> np.ndarray:
     """An item column as floats (NaN = unanswered); text labels as codes no number can equal."""
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
-        values.dtype
-    ):
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         return values.to_numpy(dtype="float64", na_value=np.nan)
     if isinstance(values.dtype, pd.CategoricalDtype):
         values = values.astype(object)
@@ -193,8 +191,9 @@ def _answer_values(values: pd.Series, labels: dict) -> np.ndarray:
     return out
 
 
-def _duplicates(survey: pd.DataFrame, present: list[str], answered: np.ndarray,
-                keys: list[str]) -> np.ndarray:
+def _duplicates(
+    survey: pd.DataFrame, present: list[str], answered: np.ndarray, keys: list[str]
+) -> np.ndarray:
     """Later rows repeating an earlier row's key (respondent or ip) and all its answers."""
     n = len(survey)
     out = np.zeros(n, dtype=bool)

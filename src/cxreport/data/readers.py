@@ -27,8 +27,20 @@ import pandas as pd
 EXCEL = (".xlsx", ".xlsm", ".xls", ".ods")
 TEXT = (".csv", ".tsv", ".txt", ".gz")
 #: Data-file suffixes, in the order a table's file is looked for (``customers.csv``, ...).
-SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt", ".txt.gz", ".parquet", ".xlsx",
-            ".xlsm", ".xls", ".ods", ".sav")
+SUFFIXES = (
+    ".csv",
+    ".csv.gz",
+    ".tsv",
+    ".tsv.gz",
+    ".txt",
+    ".txt.gz",
+    ".parquet",
+    ".xlsx",
+    ".xlsm",
+    ".xls",
+    ".ods",
+    ".sav",
+)
 #: Cells read as missing in every text file. "None" is not among them: in real exports it is
 #: often an answer ("Offer: None" in IBM's Telco export); declare it under na_values if not.
 NA_VALUES = ["", " ", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "#N/A"]
@@ -59,23 +71,39 @@ def sheet_names(path: Path) -> list[str]:
     try:
         return [str(s) for s in pd.ExcelFile(path, engine="calamine").sheet_names]
     except Exception as exc:  # calamine raises its own error types for broken workbooks
-        raise ReadError(f"cannot be read as a workbook ({exc})",
-                        "save it again from Excel as .xlsx, or export the sheet as CSV") from None
+        raise ReadError(
+            f"cannot be read as a workbook ({exc})",
+            "save it again from Excel as .xlsx, or export the sheet as CSV",
+        ) from None
 
 
 def read_sheet(path: Path, name: str, nrows: int | None = None) -> pd.DataFrame:
     """One sheet's cells as a grid without a header (its first ``nrows`` lines if given)."""
     try:
-        return pd.read_excel(path, sheet_name=name, header=None, nrows=nrows, engine="calamine",
-                             keep_default_na=False, na_values=NA_VALUES)
+        return pd.read_excel(
+            path,
+            sheet_name=name,
+            header=None,
+            nrows=nrows,
+            engine="calamine",
+            keep_default_na=False,
+            na_values=NA_VALUES,
+        )
     except Exception as exc:  # calamine raises its own error types
-        raise ReadError(f"sheet {name!r} cannot be read ({exc})",
-                        "save the workbook again from Excel") from None
+        raise ReadError(
+            f"sheet {name!r} cannot be read ({exc})", "save the workbook again from Excel"
+        ) from None
 
 
-def read_file(path: Path, *, sheet: str | int | None = None, encoding: str | None = None,
-              sep: str | None = None, header_rows: int = 1,
-              header_combine: bool = False) -> list[Raw]:
+def read_file(
+    path: Path,
+    *,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    sep: str | None = None,
+    header_rows: int = 1,
+    header_combine: bool = False,
+) -> list[Raw]:
     """Read one file; a workbook gives one :class:`Raw` per requested sheet.
 
     Parameters
@@ -93,8 +121,10 @@ def read_file(path: Path, *, sheet: str | int | None = None, encoding: str | Non
     header_combine : bool, default=False
         Join the non-blank parts of every header line with " - " ("Question - Option").
     """
-    return [_without_blank_columns(r) for r in _read(path, sheet, encoding, sep, header_rows,
-                                                     header_combine)]
+    return [
+        _without_blank_columns(r)
+        for r in _read(path, sheet, encoding, sep, header_rows, header_combine)
+    ]
 
 
 def _without_blank_columns(raw: Raw) -> Raw:
@@ -117,8 +147,10 @@ def _read(path: Path, sheet, encoding, sep, header_rows: int, header_combine: bo
         labels = {col: dict(lab) for col, lab in (meta.variable_value_labels or {}).items()}
         return [Raw(frame, path.name, labels=labels)]
     if sheet is not None:
-        raise ReadError(f"sheet: {sheet!r} is set, but {path.name} is not a workbook",
-                        "remove sheet: from this table in cxreport.yaml")
+        raise ReadError(
+            f"sheet: {sheet!r} is set, but {path.name} is not a workbook",
+            "remove sheet: from this table in cxreport.yaml",
+        )
     return [_read_text(path, encoding, sep, header_rows, header_combine)]
 
 
@@ -130,8 +162,9 @@ def _read_excel(path: Path, sheet, header_rows: int, combine: bool) -> list[Raw]
         wanted = names
     elif isinstance(sheet, int) and not isinstance(sheet, bool):
         if not 0 <= sheet < len(names):
-            raise ReadError(f"has no sheet number {sheet} (0-based)",
-                            f"its sheets are: {', '.join(names)}")
+            raise ReadError(
+                f"has no sheet number {sheet} (0-based)", f"its sheets are: {', '.join(names)}"
+            )
         wanted = [names[sheet]]
     elif str(sheet) in names:
         wanted = [str(sheet)]
@@ -163,8 +196,9 @@ def read_parquet(path: Path, nrows: int | None = None) -> tuple[pd.DataFrame, in
         frame = (batch if batch is not None else pf.schema_arrow.empty_table()).to_pandas()
         return _tidy(frame), pf.metadata.num_rows
     except Exception as exc:  # pyarrow raises several types for a broken file
-        raise ReadError(f"cannot read as Parquet ({exc})",
-                        "re-export the file as Parquet or CSV") from None
+        raise ReadError(
+            f"cannot read as Parquet ({exc})", "re-export the file as Parquet or CSV"
+        ) from None
 
 
 def read_sav(path: Path, nrows: int | None = None) -> tuple[pd.DataFrame, object]:
@@ -176,8 +210,9 @@ def read_sav(path: Path, nrows: int | None = None) -> tuple[pd.DataFrame, object
         # user_missing=False: the codes an agency declared missing (99 = refused) become NaN
         frame, meta = pyreadstat.read_sav(str(path), row_limit=nrows or 0, user_missing=False)
     except Exception as exc:  # pyreadstat raises ReadstatError and others
-        raise ReadError(f"cannot be read as an SPSS .sav file ({exc})",
-                        "export it again from SPSS, or as CSV") from None
+        raise ReadError(
+            f"cannot be read as an SPSS .sav file ({exc})", "export it again from SPSS, or as CSV"
+        ) from None
     return _tidy(frame), meta
 
 
@@ -202,8 +237,10 @@ def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
             error = exc
             continue
         except LookupError:
-            raise ReadError(f"unknown encoding {enc!r}", "use a Python codec name: utf-8, "
-                            "gbk, gb18030, cp1252, latin-1") from None
+            raise ReadError(
+                f"unknown encoding {enc!r}",
+                "use a Python codec name: utf-8, gbk, gb18030, cp1252, latin-1",
+            ) from None
         if encoding or enc != "gb18030" or not _latin_as_chinese(text):
             return text, enc
         bad = LATIN_AS_CJK.search(text)
@@ -213,14 +250,14 @@ def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
             f"characters inside Latin words, so it is probably cp1252 or latin-1",
             "declare its encoding in cxreport.yaml (tables.<table>.encoding: cp1252), or save "
             "the file as UTF-8",
-            [repr(text[max(0, bad.start() - 20): bad.end() + 20])],
+            [repr(text[max(0, bad.start() - 20) : bad.end() + 20])],
         )
     line = raw[: error.start].count(b"\n") + 1
     raise ReadError(
         f"not valid {' or '.join(tried)} text (byte {error.start}, line {line})",
         "save the file as UTF-8, or declare its encoding in cxreport.yaml "
         "(tables.<table>.encoding: cp1252, gbk, latin-1, ...)",
-        [repr(raw[max(0, error.start - 20): error.start + 20])],
+        [repr(raw[max(0, error.start - 20) : error.start + 20])],
     )
 
 
@@ -244,11 +281,13 @@ def _read_text(path: Path, encoding, sep, header_rows: int, combine: bool) -> Ra
     try:
         grid = parse_csv(text, sep or default_sep(path), header=None if several else 0)
     except (pd.errors.ParserError, ValueError) as exc:
-        raise ReadError(f"cannot be parsed as CSV: {exc}",
-                        "check the delimiter and quoting (tables.<table>.sep in cxreport.yaml)"
-                        ) from None
-    return Raw(with_header(grid, header_rows, combine) if several else grid, path.name,
-               encoding=used)
+        raise ReadError(
+            f"cannot be parsed as CSV: {exc}",
+            "check the delimiter and quoting (tables.<table>.sep in cxreport.yaml)",
+        ) from None
+    return Raw(
+        with_header(grid, header_rows, combine) if several else grid, path.name, encoding=used
+    )
 
 
 def default_sep(path: Path) -> str:
@@ -258,9 +297,17 @@ def default_sep(path: Path) -> str:
 def parse_csv(text: str, sep: str, header: int | None = None, **options) -> pd.DataFrame:
     """CSV text as text cells, :data:`NA_VALUES` missing; a grid unless ``header=0``.
     ``options`` go to :func:`pandas.read_csv` (``nrows``, ``on_bad_lines``)."""
-    return pd.read_csv(io.StringIO(text), sep=sep, header=header, dtype=str,
-                       keep_default_na=False, na_values=NA_VALUES, skipinitialspace=True,
-                       engine="python" if len(sep) > 1 else "c", **options)
+    return pd.read_csv(
+        io.StringIO(text),
+        sep=sep,
+        header=header,
+        dtype=str,
+        keep_default_na=False,
+        na_values=NA_VALUES,
+        skipinitialspace=True,
+        engine="python" if len(sep) > 1 else "c",
+        **options,
+    )
 
 
 def with_header(grid: pd.DataFrame, rows: int, combine: bool) -> pd.DataFrame:
@@ -299,8 +346,12 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
         s = frame[col]
         if pd.api.types.is_float_dtype(s):
             v = s.dropna()
-            if len(v) and np.isfinite(v).all() and (v == np.round(v)).all() and \
-                    v.abs().max() < 2**53:
+            if (
+                len(v)
+                and np.isfinite(v).all()
+                and (v == np.round(v)).all()
+                and v.abs().max() < 2**53
+            ):
                 s = s.astype("Int64")
         elif pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
             s = s.map(_cell, na_action="ignore")

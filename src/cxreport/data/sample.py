@@ -39,8 +39,15 @@ G_FREQ = np.array([2.6, 1.1, 0.35, 0.8, 0.15])  # purchases per month
 G_SPEND = np.array([95.0, 55.0, 22.0, 40.0, 30.0])  # median basket
 G_SAT = np.array([0.8, 0.2, 0.0, 0.3, -0.9])  # latent satisfaction
 G_CONTACT = np.array([1.0, 0.7, 0.4, 0.9, 0.35])  # contacts per month
-G_PLAN = np.array([[0.10, 0.35, 0.55], [0.35, 0.45, 0.20], [0.75, 0.20, 0.05],
-                   [0.45, 0.40, 0.15], [0.55, 0.35, 0.10]])
+G_PLAN = np.array(
+    [
+        [0.10, 0.35, 0.55],
+        [0.35, 0.45, 0.20],
+        [0.75, 0.20, 0.05],
+        [0.45, 0.40, 0.15],
+        [0.55, 0.35, 0.10],
+    ]
+)
 PLANS = ("basic", "standard", "premium")
 PLAN_FEE = np.array([19.0, 39.0, 69.0])
 REGIONS = ("North", "South", "East", "West", "Central")
@@ -60,15 +67,22 @@ TP_STAGES = {
 TP_FAILURES = {
     "website": (("website_error", "trace_unanswered"), (0.7, 0.3)),
     "call_centre": (("call_abandoned", "trace_unanswered"), (0.7, 0.3)),
-    "delivery": (("late_within_day", "late_over_day", "pickup_missed", "damaged", "lost",
-                  "pod_missing"), (0.45, 0.25, 0.08, 0.1, 0.04, 0.08)),
+    "delivery": (
+        ("late_within_day", "late_over_day", "pickup_missed", "damaged", "lost", "pod_missing"),
+        (0.45, 0.25, 0.08, 0.1, 0.04, 0.08),
+    ),
     "billing": (("invoice_corrected",), (1.0,)),
     "store": (("store_wait_over_4min",), (1.0,)),
     "repair": (("repair_not_fixed_first_time",), (1.0,)),
 }
 LOCAL_FAILURES = {"website_error": 1, "store_wait_over_4min": 1, "repair_not_fixed_first_time": 5}
-SEVERE = {"late_over_day": 0.35, "pickup_missed": 0.4, "damaged": 0.45, "lost": 0.6,
-          "repair_not_fixed_first_time": 0.4}
+SEVERE = {
+    "late_over_day": 0.35,
+    "pickup_missed": 0.4,
+    "damaged": 0.45,
+    "lost": 0.6,
+    "repair_not_fixed_first_time": 0.4,
+}
 
 # SERVQUAL dimensions: expectation, perception base, stated importance (1-7)
 DIMS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
@@ -76,17 +90,32 @@ D_EXP = np.array([5.0, 6.3, 6.0, 5.8, 5.5])
 D_PERC = np.array([5.5, 4.9, 4.8, 5.5, 5.1])
 D_IMP = np.array([4.4, 6.5, 6.0, 5.7, 5.2])
 D_DRIVER = np.array([0.10, 0.38, 0.27, 0.15, 0.10])  # true drivers of overall satisfaction
-G_DIM = np.array([[0.3, 0.5, 0.4, 0.4, 0.5], [0.0, 0.0, 0.0, 0.0, 0.0],
-                  [-0.2, 0.1, -0.1, 0.0, -0.3], [0.2, -0.1, 0.1, 0.1, 0.0],
-                  [-0.3, -0.8, -0.6, -0.4, -0.6]])
+G_DIM = np.array(
+    [
+        [0.3, 0.5, 0.4, 0.4, 0.5],
+        [0.0, 0.0, 0.0, 0.0, 0.0],
+        [-0.2, 0.1, -0.1, 0.0, -0.3],
+        [0.2, -0.1, 0.1, 0.1, 0.0],
+        [-0.3, -0.8, -0.6, -0.4, -0.6],
+    ]
+)
 
-CO_MEAN = {"philosophy": 3.5, "being_with": 3.4, "problems": 3.6, "information": 3.1,
-           "approaching": 3.9, "empowerment": 2.6, "improvement": 3.0}
-DEPARTMENTS = {"Sales": (14, {"being_with": 0.3, "problems": -0.2}),
-               "Customer Service": (16, {"approaching": 0.3, "problems": 0.3}),
-               "Logistics": (12, {"information": -0.4, "empowerment": -0.2}),
-               "Finance": (8, {"being_with": -0.4, "approaching": -0.3}),
-               "IT": (10, {"improvement": 0.3, "information": -0.2})}
+CO_MEAN = {
+    "philosophy": 3.5,
+    "being_with": 3.4,
+    "problems": 3.6,
+    "information": 3.1,
+    "approaching": 3.9,
+    "empowerment": 2.6,
+    "improvement": 3.0,
+}
+DEPARTMENTS = {
+    "Sales": (14, {"being_with": 0.3, "problems": -0.2}),
+    "Customer Service": (16, {"approaching": 0.3, "problems": 0.3}),
+    "Logistics": (12, {"information": -0.4, "empowerment": -0.2}),
+    "Finance": (8, {"being_with": -0.4, "approaching": -0.3}),
+    "IT": (10, {"improvement": 0.3, "information": -0.2}),
+}
 
 SWOT = [
     ("S", "Nationwide same-day delivery network", 0.20, 4),
@@ -112,8 +141,14 @@ COMPLAINT_TEXT = {
     "store": "I waited far too long in the store to ask about {x}.",
     "repair": "The repair did not fix the problem with {x}.",
 }
-TEXT_FILL = ("my new phone", "a family birthday", "the monthly fee", "my router",
-             "a contract change", "the accessories I ordered")
+TEXT_FILL = (
+    "my new phone",
+    "a family birthday",
+    "the monthly fee",
+    "my router",
+    "a contract change",
+    "the accessories I ordered",
+)
 
 
 def _touchpoint_names(codes: pd.Series) -> np.ndarray:
@@ -126,8 +161,9 @@ def _month_days(rng, m: pd.Period, n: int) -> np.ndarray:
     return m.start_time.value + rng.integers(0, m.days_in_month, n) * 86_400_000_000_000
 
 
-def generate(customers: int = 3000, months: int = 18, seed: int = 42,
-             end: str = "2026-10") -> dict[str, pd.DataFrame]:
+def generate(
+    customers: int = 3000, months: int = 18, seed: int = 42, end: str = "2026-10"
+) -> dict[str, pd.DataFrame]:
     """The sample tables as frames; ``"_truth"`` holds the planted group of each customer."""
     if customers < 50:
         raise ValueError(f"customers must be at least 50; got {customers}.")
@@ -175,11 +211,17 @@ def generate(customers: int = 3000, months: int = 18, seed: int = 42,
         amt = np.round(G_SPEND[group[who]] * rng.lognormal(0, 0.45, len(who)), 2)
         ret = rng.random(len(who)) < 0.02
         amt[ret] = -amt[ret]
-        tx_parts.append(pd.DataFrame({
-            "customer_id": who, "date": _month_days(rng, m, len(who)), "amount": amt,
-            "order_id": np.arange(tx_id, tx_id + len(who)),
-            "category": rng.choice(4, len(who), p=[0.35, 0.3, 0.2, 0.15]),
-        }))
+        tx_parts.append(
+            pd.DataFrame(
+                {
+                    "customer_id": who,
+                    "date": _month_days(rng, m, len(who)),
+                    "amount": amt,
+                    "order_id": np.arange(tx_id, tx_id + len(who)),
+                    "category": rng.choice(4, len(who), p=[0.35, 0.3, 0.2, 0.15]),
+                }
+            )
+        )
         tx_id += len(who)
 
         # moments of truth
@@ -200,8 +242,11 @@ def generate(customers: int = 3000, months: int = 18, seed: int = 42,
             ft, fp = TP_FAILURES[name]
             outcome[fsel] = rng.choice(ft, fsel.sum(), p=fp)
         when = _month_days(rng, m, len(cw)) + rng.integers(8 * 3600, 20 * 3600, len(cw)) * 10**9
-        tp_parts.append(pd.DataFrame({"customer_id": cw, "date": when, "tp": tp,
-                                      "stage": stage, "outcome": outcome}))
+        tp_parts.append(
+            pd.DataFrame(
+                {"customer_id": cw, "date": when, "tp": tp, "stage": stage, "outcome": outcome}
+            )
+        )
         fails_now = np.bincount(cw[failed], minlength=n).astype(float)
         fail_rel = np.bincount(cw[failed & (tp == 2)], minlength=n)  # delivery → reliability
         fail_resp = np.bincount(cw[failed & (tp == 1)], minlength=n)  # call centre → resp.
@@ -211,22 +256,35 @@ def generate(customers: int = 3000, months: int = 18, seed: int = 42,
         comp = rng.random(failed.sum()) < pc
         c_who = cw[failed][comp]
         c_tp = tp[failed][comp]
-        c_open = (when[failed][comp] // 86_400_000_000_000 + rng.integers(0, 3, comp.sum())) \
-            * 86_400_000_000_000
+        c_open = (
+            when[failed][comp] // 86_400_000_000_000 + rng.integers(0, 3, comp.sum())
+        ) * 86_400_000_000_000
         days = rng.gamma(2.0, 3.0, comp.sum()).round()
         still_open = rng.random(comp.sum()) < 0.05
         reopened = rng.random(comp.sum()) < 0.12
-        sat_after = np.clip(np.round(4.3 - 0.12 * days - 1.2 * reopened
-                                     + rng.normal(0, 0.8, comp.sum())), 1, 5)
+        sat_after = np.clip(
+            np.round(4.3 - 0.12 * days - 1.2 * reopened + rng.normal(0, 0.8, comp.sum())), 1, 5
+        )
         fill = rng.choice(TEXT_FILL, comp.sum())
-        co_parts.append(pd.DataFrame({
-            "complaint_id": np.arange(co_id, co_id + comp.sum()), "customer_id": c_who,
-            "opened": c_open, "days": np.where(still_open, np.nan, days), "tp": c_tp,
-            "channel": rng.choice(["phone", "email", "store", "web form"], comp.sum(),
-                                  p=[0.45, 0.25, 0.15, 0.15]),
-            "reopened": reopened, "satisfaction_after": np.where(still_open, np.nan, sat_after),
-            "fill": fill,
-        }))
+        co_parts.append(
+            pd.DataFrame(
+                {
+                    "complaint_id": np.arange(co_id, co_id + comp.sum()),
+                    "customer_id": c_who,
+                    "opened": c_open,
+                    "days": np.where(still_open, np.nan, days),
+                    "tp": c_tp,
+                    "channel": rng.choice(
+                        ["phone", "email", "store", "web form"],
+                        comp.sum(),
+                        p=[0.45, 0.25, 0.15, 0.15],
+                    ),
+                    "reopened": reopened,
+                    "satisfaction_after": np.where(still_open, np.nan, sat_after),
+                    "fill": fill,
+                }
+            )
+        )
         co_id += comp.sum()
         compl_now = np.bincount(c_who, minlength=n).astype(float)
 
@@ -235,18 +293,27 @@ def generate(customers: int = 3000, months: int = 18, seed: int = 42,
         a = len(answer)
         g = group[answer]
         mood = sat[answer] - 0.45 * fails_now[answer] - 0.3 * compl_now[answer]
-        dim_lat = (D_PERC + G_DIM[g] + 0.45 * mood[:, None] + rng.normal(0, 0.45, (a, 5)))
+        dim_lat = D_PERC + G_DIM[g] + 0.45 * mood[:, None] + rng.normal(0, 0.45, (a, 5))
         dim_lat[:, 1] -= 0.6 * fail_rel[answer]
         dim_lat[:, 2] -= 0.6 * fail_resp[answer]
-        overall = np.clip(np.round(1 + 9 * ((dim_lat - 1) / 6 @ D_DRIVER)
-                                   + rng.normal(0, 0.9, a)), 1, 10)
+        overall = np.clip(
+            np.round(1 + 9 * ((dim_lat - 1) / 6 @ D_DRIVER) + rng.normal(0, 0.9, a)), 1, 10
+        )
         nps = np.clip(np.round(0.95 * overall + 1.3 + rng.normal(0, 1.2, a)), 0, 10)
         last_tp = pd.Series(tp[::-1], index=cw[::-1]).groupby(level=0).first()
-        row = {"response_id": np.arange(sv_id, sv_id + a), "customer_id": answer,
-               "date": _month_days(rng, m, a), "nps": nps, "overall_satisfaction": overall,
-               "touchpoint": _touchpoint_names(last_tp.reindex(answer))}
-        items = pd.read_csv(resources.files("cxreport").joinpath(
-            "resources/servqual_items.csv").open(encoding="utf-8"))
+        row = {
+            "response_id": np.arange(sv_id, sv_id + a),
+            "customer_id": answer,
+            "date": _month_days(rng, m, a),
+            "nps": nps,
+            "overall_satisfaction": overall,
+            "touchpoint": _touchpoint_names(last_tp.reindex(answer)),
+        }
+        items = pd.read_csv(
+            resources.files("cxreport")
+            .joinpath("resources/servqual_items.csv")
+            .open(encoding="utf-8")
+        )
         for code, dim in zip(items["item"], items["dimension"], strict=True):
             d = DIMS.index(dim)
             row[code] = np.clip(np.round(dim_lat[:, d] + rng.normal(0, 0.55, a)), 1, 7)
@@ -258,10 +325,16 @@ def generate(customers: int = 3000, months: int = 18, seed: int = 42,
 
         # churn at the end of the month
         tenure = (m_end - signup[idx]).astype("timedelta64[D]").astype(float) / 30.4
-        logit = (-3.55 + np.array([0.55, 0.0, -0.45])[plan[idx]] - 0.7 * np.log1p(tenure / 6)
-                 + 0.45 * np.minimum(fails_prev[idx] + fails_now[idx], 3)
-                 + 0.55 * np.minimum(compl_now[idx] + compl_prev[idx], 2)
-                 - 0.55 * sat[idx] + frail[idx] + 0.6 * (group[idx] == 4))
+        logit = (
+            -3.55
+            + np.array([0.55, 0.0, -0.45])[plan[idx]]
+            - 0.7 * np.log1p(tenure / 6)
+            + 0.45 * np.minimum(fails_prev[idx] + fails_now[idx], 3)
+            + 0.55 * np.minimum(compl_now[idx] + compl_prev[idx], 2)
+            - 0.55 * sat[idx]
+            + frail[idx]
+            + 0.6 * (group[idx] == 4)
+        )
         leaves = rng.random(k) < 1 / (1 + np.exp(-logit))
         gone = idx[leaves]
         churn_date[gone] = _month_days(rng, m, len(gone)).astype("datetime64[ns]")
@@ -270,37 +343,61 @@ def generate(customers: int = 3000, months: int = 18, seed: int = 42,
         fails_prev, compl_prev = fails_now, compl_now
 
     ids = np.array([f"C{i:06d}" for i in range(1, n + 1)], dtype=object)
-    cust = pd.DataFrame({
-        "customer_id": ids, "signup_date": pd.to_datetime(signup).normalize(),
-        "region": np.array(REGIONS, object)[region], "channel": np.array(CHANNELS, object)[channel],
-        "plan": np.array(PLANS, object)[plan], "monthly_fee": fee,
-        "churned": ~alive, "churn_date": pd.to_datetime(churn_date).normalize(),
-        "age_band": rng.choice(["18-29", "30-44", "45-59", "60+"], n, p=[.22, .33, .28, .17]),
-    })
+    cust = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "signup_date": pd.to_datetime(signup).normalize(),
+            "region": np.array(REGIONS, object)[region],
+            "channel": np.array(CHANNELS, object)[channel],
+            "plan": np.array(PLANS, object)[plan],
+            "monthly_fee": fee,
+            "churned": ~alive,
+            "churn_date": pd.to_datetime(churn_date).normalize(),
+            "age_band": rng.choice(
+                ["18-29", "30-44", "45-59", "60+"], n, p=[0.22, 0.33, 0.28, 0.17]
+            ),
+        }
+    )
     tx = pd.concat(tx_parts, ignore_index=True)
-    tx = pd.DataFrame({
-        "customer_id": ids[tx["customer_id"]], "date": pd.to_datetime(tx["date"]),
-        "amount": tx["amount"], "order_id": [f"O{i:08d}" for i in tx["order_id"]],
-        "category": np.array(["devices", "accessories", "services", "subscriptions"],
-                             object)[tx["category"]],
-    })
+    tx = pd.DataFrame(
+        {
+            "customer_id": ids[tx["customer_id"]],
+            "date": pd.to_datetime(tx["date"]),
+            "amount": tx["amount"],
+            "order_id": [f"O{i:08d}" for i in tx["order_id"]],
+            "category": np.array(["devices", "accessories", "services", "subscriptions"], object)[
+                tx["category"]
+            ],
+        }
+    )
     tp = pd.concat(tp_parts, ignore_index=True)
-    tp = pd.DataFrame({
-        "customer_id": ids[tp["customer_id"]], "date": pd.to_datetime(tp["date"]),
-        "touchpoint": np.array(TOUCHPOINTS, object)[tp["tp"]], "stage": tp["stage"],
-        "outcome": tp["outcome"],
-    })
+    tp = pd.DataFrame(
+        {
+            "customer_id": ids[tp["customer_id"]],
+            "date": pd.to_datetime(tp["date"]),
+            "touchpoint": np.array(TOUCHPOINTS, object)[tp["tp"]],
+            "stage": tp["stage"],
+            "outcome": tp["outcome"],
+        }
+    )
     co = pd.concat(co_parts, ignore_index=True)
     opened = pd.to_datetime(co["opened"])
-    co = pd.DataFrame({
-        "complaint_id": [f"K{i:07d}" for i in co["complaint_id"]],
-        "customer_id": ids[co["customer_id"]], "opened": opened,
-        "resolved": opened + pd.to_timedelta(co["days"], unit="D"),
-        "category": np.array(TOUCHPOINTS, object)[co["tp"]], "channel": co["channel"],
-        "reopened": co["reopened"], "satisfaction_after": co["satisfaction_after"].astype("Int64"),
-        "text": [COMPLAINT_TEXT[TOUCHPOINTS[t]].format(x=f)
-                 for t, f in zip(co["tp"], co["fill"], strict=True)],
-    })
+    co = pd.DataFrame(
+        {
+            "complaint_id": [f"K{i:07d}" for i in co["complaint_id"]],
+            "customer_id": ids[co["customer_id"]],
+            "opened": opened,
+            "resolved": opened + pd.to_timedelta(co["days"], unit="D"),
+            "category": np.array(TOUCHPOINTS, object)[co["tp"]],
+            "channel": co["channel"],
+            "reopened": co["reopened"],
+            "satisfaction_after": co["satisfaction_after"].astype("Int64"),
+            "text": [
+                COMPLAINT_TEXT[TOUCHPOINTS[t]].format(x=f)
+                for t, f in zip(co["tp"], co["fill"], strict=True)
+            ],
+        }
+    )
     sv = pd.concat(sv_parts, ignore_index=True)
     sv.insert(0, "response_id", [f"R{i:07d}" for i in sv.pop("response_id")])
     sv["customer_id"] = ids[sv["customer_id"]]
@@ -311,18 +408,26 @@ def generate(customers: int = 3000, months: int = 18, seed: int = 42,
         if c != "touchpoint":
             sv[c] = sv[c].astype("Int64")
 
-    return {"customers": cust, "transactions": tx, "touchpoints": tp, "complaints": co,
-            "survey": sv, "self_assessment": _self_assessment(rng, periods[-1]),
-            "swot_factors": pd.DataFrame(SWOT, columns=["kind", "factor", "weight", "rating"]),
-            "swot_pairwise": _pairwise(),
-            "targets": _targets(),
-            "_truth": pd.DataFrame({"customer_id": ids,
-                                    "group": np.array(GROUPS, object)[group]})}
+    return {
+        "customers": cust,
+        "transactions": tx,
+        "touchpoints": tp,
+        "complaints": co,
+        "survey": sv,
+        "self_assessment": _self_assessment(rng, periods[-1]),
+        "swot_factors": pd.DataFrame(SWOT, columns=["kind", "factor", "weight", "rating"]),
+        "swot_pairwise": _pairwise(),
+        "targets": _targets(),
+        "_truth": pd.DataFrame({"customer_id": ids, "group": np.array(GROUPS, object)[group]}),
+    }
 
 
 def _self_assessment(rng, month: pd.Period) -> pd.DataFrame:
-    items = pd.read_csv(resources.files("cxreport").joinpath(
-        "resources/self_assessment_items.csv").open(encoding="utf-8"))
+    items = pd.read_csv(
+        resources.files("cxreport")
+        .joinpath("resources/self_assessment_items.csv")
+        .open(encoding="utf-8")
+    )
     rows, r = [], 0
     for dept, (size, effect) in DEPARTMENTS.items():
         for _ in range(size):
@@ -330,8 +435,16 @@ def _self_assessment(rng, month: pd.Period) -> pd.DataFrame:
             person = rng.normal(0, 0.35)
             mean = items["category"].map(lambda c, e=effect: CO_MEAN[c] + e.get(c, 0.0))
             score = np.clip(np.round(mean + person + rng.normal(0, 0.75, len(items))), 1, 5)
-            rows.append(pd.DataFrame({"respondent_id": f"S{r:03d}", "department": dept,
-                                      "item": items["item"], "score": score.astype(int)}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "respondent_id": f"S{r:03d}",
+                        "department": dept,
+                        "item": items["item"],
+                        "score": score.astype(int),
+                    }
+                )
+            )
     out = pd.concat(rows, ignore_index=True)
     out["date"] = month.end_time.normalize() - pd.Timedelta(days=10)
     return out
@@ -339,11 +452,23 @@ def _self_assessment(rng, month: pd.Period) -> pd.DataFrame:
 
 def _pairwise() -> pd.DataFrame:
     """Workshop comparisons: the four groups, and the strengths among themselves."""
-    rows = [("SWOT", "S", "W", 2), ("SWOT", "S", "O", 1 / 2), ("SWOT", "S", "T", 2),
-            ("SWOT", "W", "O", 1 / 4), ("SWOT", "W", "T", 1), ("SWOT", "O", "T", 3)]
+    rows = [
+        ("SWOT", "S", "W", 2),
+        ("SWOT", "S", "O", 1 / 2),
+        ("SWOT", "S", "T", 2),
+        ("SWOT", "W", "O", 1 / 4),
+        ("SWOT", "W", "T", 1),
+        ("SWOT", "O", "T", 3),
+    ]
     s = [f for k, f, *_ in SWOT if k == "S"]
-    rows += [("S", s[0], s[1], 2), ("S", s[0], s[2], 3), ("S", s[0], s[3], 4),
-             ("S", s[1], s[2], 2), ("S", s[1], s[3], 2), ("S", s[2], s[3], 2)]
+    rows += [
+        ("S", s[0], s[1], 2),
+        ("S", s[0], s[2], 3),
+        ("S", s[0], s[3], 4),
+        ("S", s[1], s[2], 2),
+        ("S", s[1], s[3], 2),
+        ("S", s[2], s[3], 2),
+    ]
     return pd.DataFrame(rows, columns=["group", "a", "b", "value"])
 
 
@@ -380,12 +505,22 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
         head = io.StringIO()
         csv.writer(head, lineterminator="\n").writerow(df.columns)
         fh.write(head.getvalue().encode("utf-8"))
-        pacsv.write_csv(pa.Table.from_pandas(df, preserve_index=False), fh,
-                        pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+        pacsv.write_csv(
+            pa.Table.from_pandas(df, preserve_index=False),
+            fh,
+            pacsv.WriteOptions(include_header=False, quoting_style="needed"),
+        )
 
 
-def write(out: str | Path, *, customers: int = 3000, months: int = 18, seed: int = 42,
-          end: str = "2026-10", fmt: str = "csv") -> dict[str, int]:
+def write(
+    out: str | Path,
+    *,
+    customers: int = 3000,
+    months: int = 18,
+    seed: int = 42,
+    end: str = "2026-10",
+    fmt: str = "csv",
+) -> dict[str, int]:
     """Write the sample folder; returns rows per table."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -29,12 +29,16 @@ def source_column(key: str, frame: pd.DataFrame, tcfg: TableConfig) -> str | Non
     return mapped if mapped in frame.columns else None
 
 
-def _unknown(report: ValidationReport, rel: str, where: str, key: str,
-             frame: pd.DataFrame) -> None:
+def _unknown(report: ValidationReport, rel: str, where: str, key: str, frame: pd.DataFrame) -> None:
     close = difflib.get_close_matches(key, [str(c) for c in frame.columns], n=1, cutoff=0.5)
     hint = f"Did you mean '{close[0]}'? " if close else ""
-    report.add(rel, key, f"{where} names a column that is not in the file", 0,
-               fix=f"{hint}Columns found: {listing(frame.columns)}")
+    report.add(
+        rel,
+        key,
+        f"{where} names a column that is not in the file",
+        0,
+        fix=f"{hint}Columns found: {listing(frame.columns)}",
+    )
 
 
 def listing(columns, limit: int = 30) -> str:
@@ -61,6 +65,7 @@ def _code(value) -> str:
 
 # -- files -------------------------------------------------------------------------------------
 
+
 def concat(parts: list[Raw], name: str, report: ValidationReport) -> pd.DataFrame:
     """Several files or sheets as one table; rows repeated from an earlier part are dropped.
 
@@ -76,21 +81,23 @@ def concat(parts: list[Raw], name: str, report: ValidationReport) -> pd.DataFram
     columns = list(dict.fromkeys(c for f in frames for c in f.columns))
     differ = [r.source for r, f in zip(parts, frames, strict=True) if list(f.columns) != columns]
     if differ:
-        report.notes.append(f"{name}: {', '.join(differ)} lack some columns of the other files "
-                            "(empty there)")
+        report.notes.append(
+            f"{name}: {', '.join(differ)} lack some columns of the other files (empty there)"
+        )
     frame = pd.concat(frames, axis=0)
     seen: set = set()
     repeat = np.zeros(len(frame), dtype=bool)
     start = 0
     for f in frames:
-        h = _row_hashes(frame.iloc[start:start + len(f)][columns])
-        repeat[start:start + len(f)] = np.isin(h, list(seen)) if seen else False
+        h = _row_hashes(frame.iloc[start : start + len(f)][columns])
+        repeat[start : start + len(f)] = np.isin(h, list(seen)) if seen else False
         seen.update(h.tolist())
         start += len(f)
     if repeat.any():
         report.notes.append(
             f"{name}: {rows(int(repeat.sum()))} repeat a row of an earlier file or sheet and "
-            f"were dropped (e.g. {', '.join(frame.index[repeat][:3])})")
+            f"were dropped (e.g. {', '.join(frame.index[repeat][:3])})"
+        )
         frame = frame[~repeat]
     return frame
 
@@ -102,8 +109,9 @@ def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
         return pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
 
 
-def join(frame: pd.DataFrame, spec: dict, other: Raw, rel: str,
-         report: ValidationReport) -> pd.DataFrame:
+def join(
+    frame: pd.DataFrame, spec: dict, other: Raw, rel: str, report: ValidationReport
+) -> pd.DataFrame:
     """Merge another file's columns (all, or ``spec["columns"]``) on a key, as a left join:
     one CRM export in several files. Keys match as text, so 12347 meets "12347"."""
     on = spec["on"]
@@ -123,20 +131,31 @@ def join(frame: pd.DataFrame, spec: dict, other: Raw, rel: str,
         extra = extra[[right, *(c for c in spec["columns"] if c in extra.columns and c != right)]]
     dup = extra[right][extra[right].notna() & extra[right].duplicated(keep=False)]
     if len(dup):
-        report.add(other.source, right, f"join key '{right}' is not unique", len(dup),
-                   examples(dup), "each key may appear once in a file that is joined; "
-                   "remove the repeated rows")
+        report.add(
+            other.source,
+            right,
+            f"join key '{right}' is not unique",
+            len(dup),
+            examples(dup),
+            "each key may appear once in a file that is joined; remove the repeated rows",
+        )
         return frame
     lkey, rkey = _text(frame[left]), _text(extra[right])
     unmatched = frame[left][lkey.notna() & ~lkey.isin(set(rkey.dropna()))]
     if len(unmatched):
-        report.add(rel, left, f"no match in {other.source} for {left}", len(unmatched),
-                   examples(unmatched), f"add these keys to {other.source}, or check that "
-                   "both files use the same ids (their columns stay empty)", severity="warning")
+        report.add(
+            rel,
+            left,
+            f"no match in {other.source} for {left}",
+            len(unmatched),
+            examples(unmatched),
+            f"add these keys to {other.source}, or check that "
+            "both files use the same ids (their columns stay empty)",
+            severity="warning",
+        )
     orphans = int((~rkey.dropna().isin(set(lkey.dropna()))).sum())
     if orphans:
-        report.notes.append(f"{other.source}: {rows(orphans)} match no row of {rel} "
-                            f"(not used)")
+        report.notes.append(f"{other.source}: {rows(orphans)} match no row of {rel} (not used)")
     index = lkey.map(pd.Series(extra.index, index=rkey).to_dict())
     matched = extra.reindex(index.to_numpy())
     matched.index = frame.index
@@ -149,20 +168,25 @@ def join(frame: pd.DataFrame, spec: dict, other: Raw, rel: str,
             if same[index.notna()].all():
                 continue  # the same column in both files (Count, Quarter): keep one
             col_new = f"{col} ({other.source})"
-            report.notes.append(f"{other.source}: column '{col}' differs from {rel}'s; kept "
-                                f"as '{col_new}'")
+            report.notes.append(
+                f"{other.source}: column '{col}' differs from {rel}'s; kept as '{col_new}'"
+            )
             out[col_new] = matched[col]
         else:
             out[col] = matched[col]
-    report.notes.append(f"{rel}: joined {other.source} on {left} "
-                        f"({int(index.notna().sum()):,} of {len(frame):,} rows matched)")
+    report.notes.append(
+        f"{rel}: joined {other.source} on {left} "
+        f"({int(index.notna().sum()):,} of {len(frame):,} rows matched)"
+    )
     return out
 
 
 # -- cells ---------------------------------------------------------------------------------------
 
-def na_values(frame: pd.DataFrame, tcfg: TableConfig, rel: str,
-              report: ValidationReport) -> pd.DataFrame:
+
+def na_values(
+    frame: pd.DataFrame, tcfg: TableConfig, rel: str, report: ValidationReport
+) -> pd.DataFrame:
     """Missing-value codes (-99, 999, 问卷星's -2/-3) become missing cells, counted."""
     if not tcfg.na_values:
         return frame
@@ -179,13 +203,18 @@ def na_values(frame: pd.DataFrame, tcfg: TableConfig, rel: str,
         s = frame[col]
         mask = matches(s, codes).to_numpy(dtype=bool, copy=True)
         if mask.any():
-            frame[col] = s.astype(object).where(~mask, None) if not \
-                pd.api.types.is_numeric_dtype(s) else s.mask(mask)
+            frame[col] = (
+                s.astype(object).where(~mask, None)
+                if not pd.api.types.is_numeric_dtype(s)
+                else s.mask(mask)
+            )
             counts[col] = int(mask.sum())
     if counts:
         shown = ", ".join(f"{c} {n:,}" for c, n in list(counts.items())[:8])
-        report.notes.append(f"{rel}: {sum(counts.values()):,} cells with a missing-value code "
-                            f"read as missing ({shown})")
+        report.notes.append(
+            f"{rel}: {sum(counts.values()):,} cells with a missing-value code "
+            f"read as missing ({shown})"
+        )
     return frame
 
 
@@ -195,8 +224,11 @@ def matches(s: pd.Series, values) -> pd.Series:
     hit = _text(s).isin({_code(v) for v in values}).fillna(False).astype(bool)
     numeric = [float(v) for v in values if _is_number(v)]
     if numeric and not pd.api.types.is_bool_dtype(s):
-        num = s if pd.api.types.is_numeric_dtype(s) else pd.to_numeric(
-            s.astype("string").str.strip(), errors="coerce")
+        num = (
+            s
+            if pd.api.types.is_numeric_dtype(s)
+            else pd.to_numeric(s.astype("string").str.strip(), errors="coerce")
+        )
         hit = hit | num.astype(float).isin(numeric).fillna(False).astype(bool)
     return hit
 
@@ -211,8 +243,9 @@ def _is_number(value) -> bool:
     return True
 
 
-def recode(frame: pd.DataFrame, tcfg: TableConfig, rel: str,
-           report: ValidationReport) -> pd.DataFrame:
+def recode(
+    frame: pd.DataFrame, tcfg: TableConfig, rel: str, report: ValidationReport
+) -> pd.DataFrame:
     """Labels that stand for values ("非常满意" → 5, "Yes" → 1); unmapped labels are errors."""
     for key, mapping in tcfg.recode.items():
         col = source_column(key, frame, tcfg)
@@ -226,43 +259,60 @@ def recode(frame: pd.DataFrame, tcfg: TableConfig, rel: str,
         if len(left):
             counts = left.astype(str).value_counts()
             values = "; ".join(f"{v!r} ({n:,})" for v, n in counts.head(10).items())
-            report.add(rel, key, f"recode.{key} leaves values unmapped: {values}", len(left),
-                       examples(left), f"add them under recode.{key} in cxreport.yaml "
-                       "(label: value; use null for 'not applicable')")
+            report.add(
+                rel,
+                key,
+                f"recode.{key} leaves values unmapped: {values}",
+                len(left),
+                examples(left),
+                f"add them under recode.{key} in cxreport.yaml "
+                "(label: value; use null for 'not applicable')",
+            )
             report.mark_bad(rel, key, left.index)
         frame[col] = mapped.astype(object).where(mapped.notna(), None)
     return frame
 
 
-def derive(frame: pd.DataFrame, tcfg: TableConfig, rel: str,
-           report: ValidationReport) -> pd.DataFrame:
+def derive(
+    frame: pd.DataFrame, tcfg: TableConfig, rel: str, report: ValidationReport
+) -> pd.DataFrame:
     """Columns computed from others (``amount: Quantity * UnitPrice``)."""
     from ..errors import ExpressionError
     from .expr import columns_used, evaluate
 
     for key, expression in tcfg.derive.items():
         if key in tcfg.columns:
-            report.add(rel, key, f"derive.{key} and columns.{key} both define '{key}'", 0,
-                       fix="keep one of them")
+            report.add(
+                rel,
+                key,
+                f"derive.{key} and columns.{key} both define '{key}'",
+                0,
+                fix="keep one of them",
+            )
             continue
         try:
             frame[key] = evaluate(str(expression), frame)
         except ExpressionError as exc:
             rows = list(exc.rows[:5]) if exc.rows is not None else []
-            used = [c for c in columns_used(str(expression)) if c in frame.columns] \
-                if rows else []
+            used = [c for c in columns_used(str(expression)) if c in frame.columns] if rows else []
             shown = frame.loc[rows, used].astype(str).agg(", ".join, axis=1) if used else None
-            report.add(rel, key, f"derive.{key}: {exc}",
-                       len(exc.rows) if exc.rows is not None else 0,
-                       examples(shown) if shown is not None else [],
-                       f"correct the expression `{expression}` under derive in cxreport.yaml")
+            report.add(
+                rel,
+                key,
+                f"derive.{key}: {exc}",
+                len(exc.rows) if exc.rows is not None else 0,
+                examples(shown) if shown is not None else [],
+                f"correct the expression `{expression}` under derive in cxreport.yaml",
+            )
     return frame
 
 
 # -- rows ------------------------------------------------------------------------------------------
 
-def drop_rows(frame: pd.DataFrame, tcfg: TableConfig, rel: str,
-              report: ValidationReport) -> pd.DataFrame:
+
+def drop_rows(
+    frame: pd.DataFrame, tcfg: TableConfig, rel: str, report: ValidationReport
+) -> pd.DataFrame:
     """Rows left out by declared conditions, each rule counted in a note."""
     # numpy masks: aligning Series on a long index of "file line N" labels would hash it
     keep = np.ones(len(frame), dtype=bool)
@@ -273,8 +323,9 @@ def drop_rows(frame: pd.DataFrame, tcfg: TableConfig, rel: str,
             continue
         hit = _condition(frame[col], cond, tcfg).to_numpy(dtype=bool) & keep
         if hit.any():
-            report.notes.append(f"{rel}: left out {rows(int(hit.sum()))} where {key} "
-                                f"{_describe(cond)} (drop_rows)")
+            report.notes.append(
+                f"{rel}: left out {rows(int(hit.sum()))} where {key} {_describe(cond)} (drop_rows)"
+            )
         keep &= ~hit
     return frame if keep.all() else frame.iloc[np.flatnonzero(keep)]
 
@@ -297,8 +348,11 @@ def _condition(s: pd.Series, cond, tcfg: TableConfig) -> pd.Series:
             num = pd.to_numeric(text, errors="coerce")
             hit |= (num < value) if op == "below" else (num > value)
         else:  # before / after: dates
-            d = s if pd.api.types.is_datetime64_any_dtype(s) else pd.to_datetime(
-                text, format=tcfg.date_format or "ISO8601", errors="coerce")
+            d = (
+                s
+                if pd.api.types.is_datetime64_any_dtype(s)
+                else pd.to_datetime(text, format=tcfg.date_format or "ISO8601", errors="coerce")
+            )
             limit = pd.Timestamp(str(value))
             hit |= ((d < limit) if op == "before" else (d > limit)).fillna(False).astype(bool)
     return hit.fillna(False).astype(bool)
@@ -309,7 +363,13 @@ def _describe(cond) -> str:
         return "is missing"
     if isinstance(cond, list):
         return "is one of " + ", ".join(map(str, cond))
-    words = {"startswith": "starts with", "contains": "contains", "equals": "equals",
-             "below": "is below", "above": "is above", "before": "is before",
-             "after": "is after"}
+    words = {
+        "startswith": "starts with",
+        "contains": "contains",
+        "equals": "equals",
+        "below": "is below",
+        "above": "is above",
+        "before": "is before",
+        "after": "is after",
+    }
     return " or ".join(f"{words[k]} {v}" for k, v in cond.items())

@@ -139,8 +139,9 @@ def _column_schema(col: Column, cfg: Config, table: str) -> pa.Column:
         checks.append(pa.Check.le(hi, error=f"at most {hi:g}"))
     if col.allowed:
         checks.append(pa.Check.isin(list(col.allowed), error=f"one of {', '.join(col.allowed)}"))
-    return pa.Column(nullable=col.nullable, unique=col.unique, checks=checks, coerce=False,
-                     required=False)
+    return pa.Column(
+        nullable=col.nullable, unique=col.unique, checks=checks, coerce=False, required=False
+    )
 
 
 def schema_for(table: str, cfg: Config, frame: pd.DataFrame) -> pa.DataFrameSchema:
@@ -170,8 +171,9 @@ _FIXES = {
 }
 
 
-def check_schema(table: str, frame: pd.DataFrame, cfg: Config, file: str,
-                 report: ValidationReport) -> None:
+def check_schema(
+    table: str, frame: pd.DataFrame, cfg: Config, file: str, report: ValidationReport
+) -> None:
     """Run the table's pandera schema lazily and turn its failure cases into problems."""
     try:
         schema_for(table, cfg, frame).validate(frame, lazy=True)
@@ -197,19 +199,27 @@ def check_schema(table: str, frame: pd.DataFrame, cfg: Config, file: str,
                 rule = f"values must be {check}"
             fix = _FIXES.get(check, "")
             if table == "survey" and "scale" in check:
-                fix = ("correct the answers, or declare the item's real scale under "
-                       "survey.items in cxreport.yaml")
+                fix = (
+                    "correct the answers, or declare the item's real scale under "
+                    "survey.items in cxreport.yaml"
+                )
             elif check.startswith("one of"):
                 fix = "use one of the allowed values (or map your codes in cxreport.yaml)"
             elif not fix:
                 fix = "correct these values"
-            report.add(file, None if pd.isna(column) else str(column), rule,
-                       len(values) if check == "field_uniqueness" else len(idx),
-                       examples(values), fix)
+            report.add(
+                file,
+                None if pd.isna(column) else str(column),
+                rule,
+                len(values) if check == "field_uniqueness" else len(idx),
+                examples(values),
+                fix,
+            )
 
 
-def check_references(tables: dict[str, pd.DataFrame], files: dict[str, str],
-                     report: ValidationReport) -> None:
+def check_references(
+    tables: dict[str, pd.DataFrame], files: dict[str, str], report: ValidationReport
+) -> None:
     """Orphan foreign keys and date order across tables."""
     for name, frame in tables.items():
         for col in TABLES[name].columns:
@@ -223,8 +233,10 @@ def check_references(tables: dict[str, pd.DataFrame], files: dict[str, str],
             orphan = vals[vals.notna() & ~vals.isin(known)]
             if len(orphan):
                 report.add(
-                    files[name], col.name,
-                    f"{col.name} not found in {files[ref_table]}", len(orphan),
+                    files[name],
+                    col.name,
+                    f"{col.name} not found in {files[ref_table]}",
+                    len(orphan),
                     examples(orphan),
                     f"add these customers to {files[ref_table]} or remove the rows",
                 )
@@ -235,17 +247,30 @@ def check_references(tables: dict[str, pd.DataFrame], files: dict[str, str],
             continue
         bad = frame[frame[last] < frame[first]]
         if len(bad):
-            report.add(files[name], last, f"{last} before {first}", len(bad),
-                       [f"{where(i)}: {r[first]:%Y-%m-%d} → {r[last]:%Y-%m-%d}"
-                        for i, r in bad.head(MAX_EXAMPLES).iterrows()],
-                       "swap or correct the dates")
+            report.add(
+                files[name],
+                last,
+                f"{last} before {first}",
+                len(bad),
+                [
+                    f"{where(i)}: {r[first]:%Y-%m-%d} → {r[last]:%Y-%m-%d}"
+                    for i, r in bad.head(MAX_EXAMPLES).iterrows()
+                ],
+                "swap or correct the dates",
+            )
     cust = tables.get("customers")
     if cust is not None and "churned" in cust and "churn_date" in cust:
         odd = cust[~cust["churned"].astype(bool) & cust["churn_date"].notna()]
         if len(odd):
-            report.add(files["customers"], "churn_date", "churn_date set but churned is false",
-                       len(odd), examples(odd["churn_date"].astype(str)),
-                       "clear churn_date or set churned", severity="warning")
+            report.add(
+                files["customers"],
+                "churn_date",
+                "churn_date set but churned is false",
+                len(odd),
+                examples(odd["churn_date"].astype(str)),
+                "clear churn_date or set churned",
+                severity="warning",
+            )
 
 
 def check_survey(survey: pd.DataFrame, cfg: Config, file: str, report: ValidationReport) -> None:
@@ -254,14 +279,20 @@ def check_survey(survey: pd.DataFrame, cfg: Config, file: str, report: Validatio
     nps = survey["nps"].dropna() if "nps" in survey else pd.Series(dtype=float)
     if len(nps) >= 30 and nps.max() <= 7:
         report.add(
-            file, "nps", f"the NPS column never exceeds {nps.max():g} in {len(nps):,} answers: "
-            "it looks like a 1-7 'would recommend' item, not the 0-10 NPS question", len(nps),
+            file,
+            "nps",
+            f"the NPS column never exceeds {nps.max():g} in {len(nps):,} answers: "
+            "it looks like a 1-7 'would recommend' item, not the 0-10 NPS question",
+            len(nps),
             fix="map nps only to a 0-10 likelihood-to-recommend question; keep a 1-7 item "
             "under survey.items instead (NPS needs the 0-10 scale: 9-10 promoters, 0-6 "
-            "detractors)")
+            "detractors)",
+        )
     if not cfg.survey.declared and not any(i in survey for i in cfg.survey.item_codes):
-        report.notes.append("survey: no item columns of the default SERVQUAL model; declare "
-                            "your items under survey.items in cxreport.yaml")
+        report.notes.append(
+            "survey: no item columns of the default SERVQUAL model; declare "
+            "your items under survey.items in cxreport.yaml"
+        )
 
 
 def screen_survey(survey: pd.DataFrame, cfg: Config, report: ValidationReport) -> pd.DataFrame:
@@ -280,13 +311,19 @@ def screen_survey(survey: pd.DataFrame, cfg: Config, report: ValidationReport) -
     report.screening = flags.assign(response_id=survey["response_id"])
     if not counts.get("flagged"):
         return survey
-    shown = ", ".join(f"{n:,} {rule.replace('_', '-')}" for rule, n in counts.items()
-                      if rule != "flagged" and n)
-    action = ("left out (survey.screening: exclude)" if cfg.screening == "exclude" else
-              "kept and flagged in the quality column; set survey.screening: exclude to "
-              "leave them out")
-    report.notes.append(f"survey screening: {counts['flagged']:,} of {len(survey):,} responses "
-                        f"look unreliable ({shown}); {action}")
+    shown = ", ".join(
+        f"{n:,} {rule.replace('_', '-')}" for rule, n in counts.items() if rule != "flagged" and n
+    )
+    action = (
+        "left out (survey.screening: exclude)"
+        if cfg.screening == "exclude"
+        else "kept and flagged in the quality column; set survey.screening: exclude to "
+        "leave them out"
+    )
+    report.notes.append(
+        f"survey screening: {counts['flagged']:,} of {len(survey):,} responses "
+        f"look unreliable ({shown}); {action}"
+    )
     survey = survey.assign(quality=flags["reasons"])
     if cfg.screening == "exclude":
         survey = survey[flags["reasons"] == ""]

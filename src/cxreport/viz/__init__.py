@@ -11,20 +11,33 @@ import seaborn as sns
 
 #: Colours with fixed meanings across the report.
 GOOD, BAD, NEUTRAL, ACCENT, MUTED = "#2a9d8f", "#d1495b", "#8d99ae", "#264653", "#c9ced6"
-PALETTE = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#d1495b", "#6d597a", "#8d99ae",
-           "#43aa8b"]
+PALETTE = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#d1495b", "#6d597a", "#8d99ae", "#43aa8b"]
 
 
 def set_theme() -> None:
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE)
-    mpl.rcParams.update({
-        "figure.dpi": 100, "savefig.dpi": 100, "figure.figsize": (8, 4.5),
-        "axes.titlesize": 13, "axes.titleweight": "bold", "axes.titlelocation": "left",
-        "axes.labelsize": 11, "legend.frameon": False, "axes.spines.top": False,
-        "axes.spines.right": False, "svg.hashsalt": "cxreport", "axes.unicode_minus": False,
-        "font.sans-serif": ["DejaVu Sans", "Noto Sans CJK SC", "WenQuanYi Zen Hei",
-                            "sans-serif"],
-    })
+    mpl.rcParams.update(
+        {
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "figure.figsize": (8, 4.5),
+            "axes.titlesize": 13,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+            "axes.labelsize": 11,
+            "legend.frameon": False,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "svg.hashsalt": "cxreport",
+            "axes.unicode_minus": False,
+            "font.sans-serif": [
+                "DejaVu Sans",
+                "Noto Sans CJK SC",
+                "WenQuanYi Zen Hei",
+                "sans-serif",
+            ],
+        }
+    )
 
 
 def notes_html(notes, *, title: str = "Notes"):
