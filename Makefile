@@ -22,12 +22,15 @@ setup: $(STAMP)
 report: setup
 	$(BIN)/cxreport run --data data/sample --month $(MONTH) --out $(OUT)
 
-test: setup
+# Lint first: CI runs `make test`, so it checks lint, format and the layers too.
+test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax --nbval-kernel-name cxreport
 
+# ruff (lint and format) and import-linter (the layers of GUIDE §2, see pyproject.toml)
 lint: setup
 	$(BIN)/ruff check src tests benchmarks notebooks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache
+	rm -rf $(VENV) $(OUT) .pytest_cache .import_linter_cache

@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = p.parse_args(argv)
 
-    from cxreport.runner import find_notebooks
+    from cxreport.report.notebooks import find_notebooks
 
     notebooks = find_notebooks(args.notebooks, args.only)
     print(

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 from test_runner import FIXTURES, make_hostile_data
 
-from cxreport import runner
+from cxreport.report.run import run_report
 
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.skipif(
 def report(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("browser")
     data = make_hostile_data(base / "data")
-    result = runner.run_report(
+    result = run_report(
         data_dir=data,
         month="2026-10",
         out=base / "out",

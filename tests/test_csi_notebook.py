@@ -8,7 +8,7 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from cxreport.notebook import METRIC_MIME
+from cxreport import METRIC_MIME
 
 from conftest import ROOT
 

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxreport import indexpage
-from cxreport.htmlexport import IdGuard, PageInfo, clean_html, export_html, table_of_contents
-from cxreport.notebook import METRIC_MIME, pseudonymise
+from cxreport.report import indexpage
+from cxreport.report.context import METRIC_MIME, pseudonymise
+from cxreport.report.htmlexport import IdGuard, PageInfo, clean_html, export_html, table_of_contents
 
 SCRIPT = "<script>alert('x')</script>"
 IMG = '<img src=x onerror="alert(1)">'

@@ -11,9 +11,8 @@ import pandas as pd
 import papermill
 import pytest
 
-from cxreport import nps, sqi
+from cxreport import METRIC_MIME, nps, sqi
 from cxreport.data import load
-from cxreport.notebook import METRIC_MIME
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "05_nps_sqi.ipynb"

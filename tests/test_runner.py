@@ -26,8 +26,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from cxreport import runner
-from cxreport.notebook import pseudonymise
+from cxreport import pseudonymise
+from cxreport.report.execute import REDACTED, error_line
+from cxreport.report.run import RunResult, run_report
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "notebooks"
@@ -68,11 +69,11 @@ def tags(page: str) -> list[tuple[str, dict]]:
     return p.tags
 
 
-def run(**kwargs) -> runner.RunResult:
+def run(**kwargs) -> RunResult:
     stream = io.StringIO()
     kwargs.setdefault("notebooks_dir", FIXTURES)
     kwargs.setdefault("jobs", 2)
-    result = runner.run_report(stream=stream, tty=False, **kwargs)
+    result = run_report(stream=stream, tty=False, **kwargs)
     result.log = stream.getvalue()
     return result
 
@@ -165,7 +166,7 @@ def test_the_pseudonym_key_stays_out_of_the_report(world):
     for path in (world["out"] / "2026-10").iterdir():
         assert key not in path.read_text(encoding="utf-8", errors="replace"), path.name
     m = _manifest(world["out"] / "2026-10")
-    assert m["parameters"]["01_alpha"]["id_key"] == runner.REDACTED
+    assert m["parameters"]["01_alpha"]["id_key"] == REDACTED
 
 
 # ----------------------------------------------------------------------------- safe HTML
@@ -357,7 +358,7 @@ def test_real_notebook_with_non_default_parameters(tmp_path, sample_dir):
     """The one test on a real analysis: 01_swot for 2026-09 with top_n=2."""
     if not (ROOT / "notebooks" / "01_swot.ipynb").is_file():
         pytest.skip("notebooks/01_swot.ipynb is not there")
-    result = runner.run_report(
+    result = run_report(
         data_dir=sample_dir,
         month="2026-09",
         out=tmp_path,
@@ -369,7 +370,7 @@ def test_real_notebook_with_non_default_parameters(tmp_path, sample_dir):
         tty=False,
     )
     row = result.notebooks[0]
-    assert result.status == "ok", runner.error_line(row["error"])
+    assert result.status == "ok", error_line(row["error"])
     folder = tmp_path / "2026-09"
     page = (folder / "01_swot.html").read_text()
     assert "Reporting month <strong>2026-09</strong>" in page
@@ -378,3 +379,28 @@ def test_real_notebook_with_non_default_parameters(tmp_path, sample_dir):
     metrics = json.loads((folder / "metrics.json").read_text())["metrics"]
     assert metrics and all(m["notebook"] == "01_swot" for m in metrics)
     assert _manifest(folder)["parameters"]["01_swot"]["top_n"] == 2
+
+
+def test_one_segmentation_shared_by_every_page(tmp_path):
+    # --param k=3 reaches the segmentation notebook only; every other page must still show
+    # its three segments (before, each page segmented again with the defaults)
+    out = tmp_path / "reports"
+    result = run(
+        data_dir=ROOT / "data" / "sample",
+        month="2026-10",
+        out=out,
+        notebooks_dir=ROOT / "notebooks",
+        params={"k": "3"},
+        only=["02_segments", "04_csi", "05_nps_sqi"],
+    )
+    assert result.status == "ok"
+    folder = out / "2026-10"
+    assigned = pd.read_csv(folder / "segments.csv", dtype={"customer_id": str})
+    names = set(assigned["segment"])
+    assert len(names - {"no purchase yet"}) == 3
+    for export, col in (("csi_by_segment.csv", "group"), ("nps_by_segment.csv", "segment")):
+        assert set(pd.read_csv(folder / export)[col]) == names, export
+    (cached,) = (out / ".cxreport-cache").glob("segments-*.csv")  # computed once, kept once
+    shared = pd.read_csv(cached, dtype={"customer_id": str}).set_index("customer_id")
+    mine = assigned.set_index("customer_id")["segment"]
+    assert shared["segment"].reindex(mine.index).equals(mine)

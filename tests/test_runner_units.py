@@ -13,9 +13,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cxreport import runner
 from cxreport.cli import main
 from cxreport.errors import CxReportError, ParameterError
+from cxreport.report import run as report_run
+from cxreport.report.execute import error_line, execute_one, is_transient, redact_key
+from cxreport.report.notebooks import find_notebooks
+from cxreport.report.parameters import (
+    coerce,
+    inspect_parameters,
+    parse_param_args,
+    plan_parameters,
+)
+from cxreport.report.progress import Progress
+from cxreport.report.run import KEY_FILE, id_key, place, previous_good
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "notebooks"
@@ -65,8 +75,8 @@ COMMON = (
 
 def test_coerce_keeps_digits_a_string_when_declared_str():
     # papermill's own -p would make this the int 2024.
-    assert runner.coerce("label", "2024", _spec("str"), "nb") == "2024"
-    assert runner.coerce("label", "2024-02", _spec("str"), "nb") == "2024-02"
+    assert coerce("label", "2024", _spec("str"), "nb") == "2024"
+    assert coerce("label", "2024-02", _spec("str"), "nb") == "2024-02"
 
 
 @pytest.mark.parametrize(
@@ -83,23 +93,23 @@ def test_coerce_keeps_digits_a_string_when_declared_str():
     ],
 )
 def test_coerce_bool_words(text, expected):
-    assert runner.coerce("flag", text, _spec("bool", "False"), "nb") is expected
+    assert coerce("flag", text, _spec("bool", "False"), "nb") is expected
 
 
 def test_coerce_numbers_and_literals():
-    assert runner.coerce("k", " 7 ", _spec("int", "3"), "nb") == 7
-    assert runner.coerce("x", "0.25", _spec("float", "1.0"), "nb") == 0.25
-    assert runner.coerce("xs", "[1, 2]", _spec("list", "[]"), "nb") == [1, 2]
-    assert runner.coerce("xs", '["a", "b"]', _spec("list[str]", "[]"), "nb") == ["a", "b"]
-    assert runner.coerce("d", '{"a": 1}', _spec("dict", "{}"), "nb") == {"a": 1}
-    assert runner.coerce("o", "none", _spec("Optional[int]", "None"), "nb") is None
-    assert runner.coerce("o", "5", _spec("int | None", "None"), "nb") == 5
+    assert coerce("k", " 7 ", _spec("int", "3"), "nb") == 7
+    assert coerce("x", "0.25", _spec("float", "1.0"), "nb") == 0.25
+    assert coerce("xs", "[1, 2]", _spec("list", "[]"), "nb") == [1, 2]
+    assert coerce("xs", '["a", "b"]', _spec("list[str]", "[]"), "nb") == ["a", "b"]
+    assert coerce("d", '{"a": 1}', _spec("dict", "{}"), "nb") == {"a": 1}
+    assert coerce("o", "none", _spec("Optional[int]", "None"), "nb") is None
+    assert coerce("o", "5", _spec("int | None", "None"), "nb") == 5
 
 
 def test_coerce_unannotated_follows_the_default():
-    assert runner.coerce("n", "12", _spec("None", "3"), "nb") == 12
-    assert runner.coerce("s", "12", _spec("None", '"x"'), "nb") == "12"
-    assert runner.coerce("b", "yes", _spec("None", "False"), "nb") is True
+    assert coerce("n", "12", _spec("None", "3"), "nb") == 12
+    assert coerce("s", "12", _spec("None", '"x"'), "nb") == "12"
+    assert coerce("b", "yes", _spec("None", "False"), "nb") is True
 
 
 @pytest.mark.parametrize(
@@ -115,34 +125,34 @@ def test_coerce_unannotated_follows_the_default():
 )
 def test_coerce_bad_values_name_parameter_type_and_value(type_name, text, message):
     with pytest.raises(ParameterError, match=None) as info:
-        runner.coerce("p", text, _spec(type_name, "0"), "nb")
+        coerce("p", text, _spec(type_name, "0"), "nb")
     assert message in str(info.value)
 
 
 @given(st.text())
 def test_coerce_str_is_identity(text):
-    assert runner.coerce("label", text, _spec("str"), "nb") == text
+    assert coerce("label", text, _spec("str"), "nb") == text
 
 
 @given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_coerce_int_round_trip(value):
-    assert runner.coerce("k", str(value), _spec("int", "0"), "nb") == value
+    assert coerce("k", str(value), _spec("int", "0"), "nb") == value
 
 
 def test_parse_param_args():
-    assert runner.parse_param_args(["a=1", "b=x=y", "c="]) == {"a": "1", "b": "x=y", "c": ""}
-    assert runner.parse_param_args(None) == {}
+    assert parse_param_args(["a=1", "b=x=y", "c="]) == {"a": "1", "b": "x=y", "c": ""}
+    assert parse_param_args(None) == {}
     with pytest.raises(ParameterError, match="--param takes NAME=VALUE.*got 'seed'"):
-        runner.parse_param_args(["seed"])
+        parse_param_args(["seed"])
     with pytest.raises(ParameterError, match="got '1x=3'"):
-        runner.parse_param_args(["1x=3"])
+        parse_param_args(["1x=3"])
 
 
 # ----------------------------------------------------------------------------- inspection
 
 
 def test_inspect_parameters_reads_every_declaration_with_type_and_help():
-    spec = runner.inspect_parameters(ALPHA)
+    spec = inspect_parameters(ALPHA)
     assert list(spec)[:7] == list(RUNNER_VALUES)[:2] + ["seed"] + list(RUNNER_VALUES)[2:]
     # papermill's parser skips this line (quotes in the comment); the ast fallback reads it.
     assert spec["export_dir"]["inferred_type_name"] == "str"
@@ -153,7 +163,7 @@ def test_inspect_parameters_reads_every_declaration_with_type_and_help():
 
 
 def test_plan_parameters_coerces_by_each_notebooks_declared_type():
-    plans = runner.plan_parameters(
+    plans = plan_parameters(
         [ALPHA, BETA],
         {"label": "2024", "bins": "7", "fail": "yes", "seed": "3", "sleep_s": "0.5"},
         RUNNER_VALUES,
@@ -170,7 +180,7 @@ def test_plan_parameters_coerces_by_each_notebooks_declared_type():
 
 def test_plan_parameters_lists_every_problem_at_once():
     with pytest.raises(ParameterError) as info:
-        runner.plan_parameters(
+        plan_parameters(
             [ALPHA, BETA],
             {"bogus": "1", "month": "2024", "id_key": "x", "bins": "ten", "fail": "perhaps"},
             RUNNER_VALUES,
@@ -188,31 +198,31 @@ def test_plan_parameters_names_missing_required_and_missing_common(tmp_path):
     needs = _notebook(tmp_path, "10_needs.ipynb", COMMON + "segment_file: str = None  # required\n")
     bare = _notebook(tmp_path, "11_bare.ipynb", "alpha: float = 0.5  # level\n")
     with pytest.raises(ParameterError) as info:
-        runner.plan_parameters([needs, bare], {}, RUNNER_VALUES)
+        plan_parameters([needs, bare], {}, RUNNER_VALUES)
     msg = str(info.value)
     assert "10_needs needs 'segment_file' (no default): give --param segment_file=..." in msg
     assert "11_bare.ipynb: the parameters cell lacks data_dir, month" in msg
-    plans = runner.plan_parameters([needs], {"segment_file": "seg.csv"}, RUNNER_VALUES)
+    plans = plan_parameters([needs], {"segment_file": "seg.csv"}, RUNNER_VALUES)
     assert plans["10_needs"]["segment_file"] == "seg.csv"
 
 
 def test_plan_parameters_optional_none_is_not_required(tmp_path):
     nb = _notebook(tmp_path, "12_opt.ipynb", COMMON + "cap: int | None = None  # optional cap\n")
-    assert "cap" not in runner.plan_parameters([nb], {}, RUNNER_VALUES)["12_opt"]
+    assert "cap" not in plan_parameters([nb], {}, RUNNER_VALUES)["12_opt"]
 
 
 def test_find_notebooks_only_by_stem_short_name_or_file(tmp_path):
-    assert runner.find_notebooks(FIXTURES) == [ALPHA, BETA]
-    assert runner.find_notebooks(FIXTURES, ["beta"]) == [BETA]
-    assert runner.find_notebooks(FIXTURES, ["02_beta.ipynb", "01_ALPHA"]) == [ALPHA, BETA]
+    assert find_notebooks(FIXTURES) == [ALPHA, BETA]
+    assert find_notebooks(FIXTURES, ["beta"]) == [BETA]
+    assert find_notebooks(FIXTURES, ["02_beta.ipynb", "01_ALPHA"]) == [ALPHA, BETA]
     with pytest.raises(
         ParameterError, match="--only: no notebook named 'gamma'.*01_alpha, 02_beta"
     ):
-        runner.find_notebooks(FIXTURES, ["gamma", "alpha"])
+        find_notebooks(FIXTURES, ["gamma", "alpha"])
     with pytest.raises(CxReportError, match="holds no .ipynb file"):
-        runner.find_notebooks(tmp_path)
+        find_notebooks(tmp_path)
     with pytest.raises(CxReportError, match="does not exist; give it with --notebooks"):
-        runner.find_notebooks(tmp_path / "nope")
+        find_notebooks(tmp_path / "nope")
 
 
 # ----------------------------------------------------------------------------- before any kernel
@@ -223,7 +233,7 @@ def no_kernels(monkeypatch):
     def boom(*args, **kwargs):
         raise AssertionError("a kernel would have started")
 
-    monkeypatch.setattr(runner, "_execute_all", boom)
+    monkeypatch.setattr(report_run, "execute_all", boom)
 
 
 def _bad_data(tmp_path: Path) -> Path:
@@ -332,15 +342,15 @@ def test_bad_command_line_values(tmp_path, capsys, no_kernels, sample_dir, argv,
 
 
 def test_id_key_is_created_once_private_and_stable(tmp_path):
-    key = runner.id_key(tmp_path / "out")
-    path = tmp_path / "out" / runner.KEY_FILE
+    key = id_key(tmp_path / "out")
+    path = tmp_path / "out" / KEY_FILE
     assert len(key) == 64 and int(key, 16) >= 0
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert runner.id_key(tmp_path / "out") == key
-    assert runner.id_key(tmp_path / "other") != key
+    assert id_key(tmp_path / "out") == key
+    assert id_key(tmp_path / "other") != key
     path.write_text("short\n")
     with pytest.raises(CxReportError, match="is damaged .*delete it to make a new key"):
-        runner.id_key(tmp_path / "out")
+        id_key(tmp_path / "out")
 
 
 def _report(folder: Path, status: str, tag: str) -> Path:
@@ -354,7 +364,7 @@ def test_place_ok_run_replaces_the_month(tmp_path):
     _report(tmp_path / "2026-10", "ok", "old")
     _report(tmp_path / "2026-10.failed", "failed", "stale")
     tmp = _report(tmp_path / ".2026-10.tmp-1", "ok", "new")
-    folder, kept = runner._place(tmp, tmp_path, "2026-10", "ok")
+    folder, kept = place(tmp, tmp_path, "2026-10", "ok")
     assert folder == tmp_path / "2026-10" and not kept
     assert (folder / "tag").read_text() == "new"
     assert not tmp.exists() and not (tmp_path / "2026-10.failed").exists()
@@ -364,7 +374,7 @@ def test_place_ok_run_replaces_the_month(tmp_path):
 def test_place_failed_run_keeps_a_good_previous_report(tmp_path):
     _report(tmp_path / "2026-10", "ok", "good")
     tmp = _report(tmp_path / ".2026-10.tmp-1", "failed", "broken")
-    folder, kept = runner._place(tmp, tmp_path, "2026-10", "failed")
+    folder, kept = place(tmp, tmp_path, "2026-10", "failed")
     assert kept and folder == tmp_path / "2026-10.failed"
     assert (tmp_path / "2026-10" / "tag").read_text() == "good"
     assert (folder / "tag").read_text() == "broken"
@@ -372,19 +382,19 @@ def test_place_failed_run_keeps_a_good_previous_report(tmp_path):
 
 def test_place_failed_run_replaces_a_failed_or_missing_report(tmp_path):
     tmp = _report(tmp_path / ".2026-10.tmp-1", "failed", "first")
-    folder, kept = runner._place(tmp, tmp_path, "2026-10", "failed")
+    folder, kept = place(tmp, tmp_path, "2026-10", "failed")
     assert folder == tmp_path / "2026-10" and not kept
     tmp = _report(tmp_path / ".2026-10.tmp-2", "failed", "second")
-    folder, kept = runner._place(tmp, tmp_path, "2026-10", "failed")
+    folder, kept = place(tmp, tmp_path, "2026-10", "failed")
     assert not kept and (folder / "tag").read_text() == "second"
 
 
 def test_previous_good_needs_a_readable_ok_manifest(tmp_path):
-    assert not runner._previous_good(tmp_path)
+    assert not previous_good(tmp_path)
     (tmp_path / "manifest.json").write_text("{not json")
-    assert not runner._previous_good(tmp_path)
+    assert not previous_good(tmp_path)
     (tmp_path / "manifest.json").write_text('{"status": "ok"}')
-    assert runner._previous_good(tmp_path)
+    assert previous_good(tmp_path)
 
 
 # ----------------------------------------------------------------------------- small pieces
@@ -392,24 +402,24 @@ def test_previous_good_needs_a_readable_ok_manifest(tmp_path):
 
 def test_error_line():
     err = {"cell_index": 4, "execution_count": 5, "ename": "ValueError", "evalue": "bad\n  x"}
-    assert runner.error_line(err) == "cell In [5]: ValueError: bad x"
+    assert error_line(err) == "cell In [5]: ValueError: bad x"
     err = {"cell_index": 4, "execution_count": None, "ename": "DeadKernelError", "evalue": "died"}
-    assert runner.error_line(err) == "cell #5: DeadKernelError: died"
-    long = runner.error_line({"ename": "E", "evalue": "x" * 1000})
+    assert error_line(err) == "cell #5: DeadKernelError: died"
+    long = error_line({"ename": "E", "evalue": "x" * 1000})
     assert len(long) == 300 and long.endswith("...")
-    assert runner.error_line(None) == ""
+    assert error_line(None) == ""
 
 
 def test_transient_errors_are_kernel_failures_only():
     from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
-    assert runner._transient(DeadKernelError("Kernel died"))
-    assert runner._transient(RuntimeError("Kernel didn't respond in 60 seconds"))
-    assert runner._transient(TimeoutError())
-    assert not runner._transient(RuntimeError("division went wrong"))
-    assert not runner._transient(ValueError("kernel"))
-    assert not runner._transient(
+    assert is_transient(DeadKernelError("Kernel died"))
+    assert is_transient(RuntimeError("Kernel didn't respond in 60 seconds"))
+    assert is_transient(TimeoutError())
+    assert not is_transient(RuntimeError("division went wrong"))
+    assert not is_transient(ValueError("kernel"))
+    assert not is_transient(
         PapermillExecutionError(3, 4, "1/0", "ZeroDivisionError", "division by zero", [])
     )
 
@@ -426,9 +436,9 @@ def test_redact_key_from_injected_cell_and_metadata():
     ]
     nb.cells = [cell, shown]
     nb.metadata["papermill"] = {"parameters": {"id_key": "secret123", "seed": 1}}
-    nb = runner._redact_key(nb)
+    nb = redact_key(nb)
     assert "0123456789abcdef0" in json.dumps(nb)  # without the key, only known places
-    nb = runner._redact_key(nb, "0123456789abcdef0")
+    nb = redact_key(nb, "0123456789abcdef0")
     assert "0123456789abcdef0" not in json.dumps(nb)
     text = json.dumps(nb)
     assert "secret123" not in text
@@ -438,7 +448,7 @@ def test_redact_key_from_injected_cell_and_metadata():
 
 def test_progress_plain_lines_when_not_on_a_terminal():
     stream = io.StringIO()
-    p = runner._Progress(["01_a", "02_b"], stream, tty=False)
+    p = Progress(["01_a", "02_b"], stream, tty=False)
     p.event(("start", "01_a", 1, "ipc"))
     p.event(("cell", "01_a", 3, 9))
     p.event(("retry", "02_b", "DeadKernelError: died"))
@@ -453,7 +463,7 @@ def test_progress_plain_lines_when_not_on_a_terminal():
 
 def test_progress_on_a_terminal_redraws_one_line_per_notebook():
     stream = io.StringIO()
-    p = runner._Progress(["01_a", "02_b"], stream, tty=True)
+    p = Progress(["01_a", "02_b"], stream, tty=True)
     p.event(("start", "01_a", 1, "ipc"))
     p.event(("cell", "01_a", 3, 9))
     p.draw(force=True)
@@ -499,7 +509,7 @@ def test_worker_retries_a_kernel_start_failure_once_over_tcp(tmp_path, monkeypat
         nbformat.write(nbformat.read(input_path, as_version=4), output_path)
 
     monkeypatch.setattr(papermill, "execute_notebook", fake)
-    result = runner.execute_one(_task(tmp_path, BETA))
+    result = execute_one(_task(tmp_path, BETA))
     assert calls == ["ipc", "tcp"] if os.name == "posix" else len(calls) == 2
     assert result["status"] == "ok" and result["attempts"] == 2
     assert (tmp_path / "02_beta.html").is_file()
@@ -517,7 +527,7 @@ def test_worker_never_retries_a_notebook_error(tmp_path, monkeypatch):
         raise PapermillExecutionError(5, 4, "raise", "ValueError", "planted", [])
 
     monkeypatch.setattr(papermill, "execute_notebook", fake)
-    result = runner.execute_one(_task(tmp_path, BETA))
+    result = execute_one(_task(tmp_path, BETA))
     assert len(calls) == 1 and result["status"] == "failed"
     assert result["error"] == {
         "cell_index": 5,
@@ -528,7 +538,7 @@ def test_worker_never_retries_a_notebook_error(tmp_path, monkeypatch):
 
 
 def test_worker_unknown_kernel_fails_with_a_hint(tmp_path):
-    result = runner.execute_one(_task(tmp_path, BETA, kernel="no-such-kernel-xyz"))
+    result = execute_one(_task(tmp_path, BETA, kernel="no-such-kernel-xyz"))
     assert result["status"] == "failed" and result["attempts"] == 1
     assert result["error"]["ename"] == "NoSuchKernel"
     assert "make setup" in result["error"]["evalue"]

@@ -396,7 +396,7 @@ def test_notebook_with_k_pinned_and_history(tmp_path, sample_result):
     assert exp["customer_id"].is_unique
     # ids never reach the HTML unpseudonymised
     html = _text(nb, html_only=True)
-    from cxreport.notebook import pseudonymise
+    from cxreport import pseudonymise
 
     shown = [x for x in pseudonymise(left, "cxreport-2026-10") if x in html]
     assert len(shown) == 10  # the call list is shown, pseudonymised

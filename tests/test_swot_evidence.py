@@ -116,7 +116,7 @@ def test_meaningful_rising_complaints_become_a_threat(sample):
             {"2026-05": 5, "2026-06": 5, "2026-07": 5, "2026-08": 40, "2026-09": 40, "2026-10": 40}
         ),
     )
-    f, trends, notes = se.trend_factors(d, segments=False)
+    f, trends, notes = se.trend_factors(d)
     row = trends.set_index("series").loc["Complaints (per 1,000 customers per month)"]
     assert row["meaningful"] and row["kind"] == "T"
     assert row["p_holm"] >= row["p_value"]
@@ -129,7 +129,7 @@ def test_meaningful_rising_complaints_become_a_threat(sample):
             {m: 10 for m in ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]}
         ),
     )
-    _, t2, _ = se.trend_factors(flat, segments=False)
+    _, t2, _ = se.trend_factors(flat)
     assert t2.set_index("series").loc["Complaints (per 1,000 customers per month)", "kind"] == ""
 
 
@@ -140,15 +140,22 @@ def test_a_failing_analysis_degrades_to_a_note(sample, monkeypatch):
         raise RuntimeError("nps module half-finished")
 
     monkeypatch.setattr(cxreport.nps, "nps_by_month", boom)
-    f, trends, notes = se.trend_factors(sample, segments=False)
+    f, trends, notes = se.trend_factors(sample)
     assert "No NPS trend: RuntimeError: nps module half-finished" in notes
     assert "NPS" not in set(trends["series"])
     assert {"CSI", "SQI (weighted failures per 1,000 contacts)"} <= set(trends["series"])
 
 
+def _labels(data):
+    """Segment labels at any month's end, as the report's run.segments gives them."""
+    from cxreport.segments import label_customers
+
+    return lambda month: label_customers(dataclasses.replace(data, month=month), seed=42)
+
+
 def test_missing_tables_are_noted_not_fatal(sample):
     d = with_tables(sample, complaints=None, survey=None, transactions=None)
-    res = se.suggest_factors(d, segments=True)
+    res = se.suggest_factors(d, segment_labels=_labels(d))
     joined = " | ".join(res.notes)
     assert "No complaint volume trend: the data folder has no complaints table." in joined
     assert "No survey-based factors: the data folder has no survey table." in joined
@@ -159,7 +166,7 @@ def test_missing_tables_are_noted_not_fatal(sample):
 
 def test_too_little_history_is_noted(sample):
     early = dataclasses.replace(sample, month=pd.Period("2025-07", "M"))
-    _, trends, notes = se.trend_factors(early, window=3, segments=False)
+    _, trends, notes = se.trend_factors(early, window=3)
     assert any(
         "No NPS trend: 2025-02…2025-04 and 2025-05…2025-07 are not both covered" in n for n in notes
     )
@@ -200,7 +207,7 @@ def test_self_assessment_planted_strong_and_weak_categories(sample):
 
 
 def test_segment_trends_follow_the_value_rule(sample):
-    _, trends, notes = se.trend_factors(sample, window=3)
+    _, trends, notes = se.trend_factors(sample, window=3, segment_labels=_labels(sample))
     seg = trends[trends["series"].str.startswith("Segment share")]
     assert len(seg) >= 3
     for _, r in seg[seg["meaningful"]].iterrows():
@@ -222,4 +229,4 @@ def test_segment_trends_follow_the_value_rule(sample):
 )
 def test_bad_parameters(sample, kwargs, match):
     with pytest.raises(se.EvidenceInputError, match=match):
-        se.suggest_factors(sample, segments=False, **kwargs)
+        se.suggest_factors(sample, **kwargs)

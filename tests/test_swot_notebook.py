@@ -10,8 +10,7 @@ import nbformat
 import papermill
 import pytest
 
-from cxreport import ahp, load, swot
-from cxreport.notebook import METRIC_MIME
+from cxreport import METRIC_MIME, ahp, load, swot
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "01_swot.ipynb"

@@ -1,17 +1,16 @@
 """cxreport: customer-experience analytics for service-quality and CRM analysts."""
 
-__version__ = "0.1.0"
-
-from .data import Dataset, load, parse_month, validate  # noqa: E402
-from .data.config import Config, SurveyModel, load_config  # noqa: E402
-from .errors import (  # noqa: E402
+from ._version import __version__
+from .data import Dataset, load, parse_month, validate
+from .data.config import Config, SurveyModel, load_config
+from .errors import (
     ConfigError,
     CxReportError,
     DataError,
     MissingTableError,
     ParameterError,
 )
-from .notebook import METRIC_MIME, Run, pseudonymise, start  # noqa: E402
+from .report.context import METRIC_MIME, Run, pseudonymise, start
 
 # The analysis modules load on first use (`cxreport.churn`, ...), so `cxreport validate`
 # does not pay for importing scikit-learn.

@@ -1420,7 +1420,7 @@ def model_card(result: ChurnFit) -> dict:
     """What the saved model is: features, training period, metrics, versions."""
     import sklearn
 
-    from . import __version__
+    from ._version import __version__
 
     d = result.data
     s = result.summary.loc[result.chosen]

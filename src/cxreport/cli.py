@@ -7,8 +7,8 @@ import os
 import sys
 import time
 
-from . import __version__
-from .errors import CxReportError
+from ._version import __version__
+from .errors import CxReportError, ParameterError
 
 EXIT_USER_ERROR = 2
 
@@ -68,6 +68,91 @@ def _positive(text: str) -> int:
     return value
 
 
+def _run(args) -> int:
+    from .report.execute import error_line
+    from .report.parameters import parse_param_args
+    from .report.run import run_report
+
+    if args.jobs is not None and args.jobs < 1:
+        raise ParameterError(f"--jobs must be a positive whole number; got {args.jobs}.")
+    result = run_report(
+        data_dir=args.data,
+        month=args.month,
+        out=args.out,
+        only=args.only,
+        jobs=args.jobs,
+        params=parse_param_args(args.param),
+        show_code=args.show_code,
+        show_ids=args.show_ids,
+        notebooks_dir=args.notebooks,
+        kernel=args.kernel,
+    )
+    for r in result.notebooks:
+        if r["status"] != "ok":
+            print(f"✗ {r['name']} failed at {error_line(r['error'])}", file=sys.stderr)
+    if result.leak_caught:
+        print(
+            f"! leak guard: replaced {result.leak_caught} customer id(s) in the HTML by "
+            "pseudonyms; the notebooks should show ids through run.ids()",
+            file=sys.stderr,
+        )
+    n_ok = sum(r["status"] == "ok" for r in result.notebooks)
+    print(f"{n_ok}/{len(result.notebooks)} notebooks ok.")
+    if result.kept_previous:
+        print(
+            f"The previous report in {result.folder.parent / result.month} was kept; "
+            f"this failed run is in {result.folder}."
+        )
+    print(f"Report: {result.index}")
+    return result.exit_code
+
+
+def _add_run(subparsers) -> argparse.ArgumentParser:
+    from .report.execute import KERNEL
+
+    r = subparsers.add_parser(
+        "run",
+        help="run the monthly report (notebooks → HTML, index, KPIs, manifest)",
+        description="Run every analysis notebook for a month with papermill, in parallel, and "
+        "write OUT/<month>/: executed notebooks, shareable HTML (code hidden, customer ids "
+        "pseudonymised), index.html with the month's KPIs against the previous month, "
+        "metrics.json, manifest.json and the exported tables. Exit codes: 0 ok, 1 a notebook "
+        "failed, 2 bad data or parameters, 130 interrupted.",
+    )
+    r.add_argument("--data", required=True, metavar="DIR", help="data folder")
+    r.add_argument("--month", required=True, metavar="YYYY-MM", help="reporting month")
+    r.add_argument(
+        "--out", required=True, metavar="DIR", help="output root; the report goes to OUT/<month>/"
+    )
+    r.add_argument(
+        "--only",
+        nargs="+",
+        metavar="NAME",
+        help="run only these notebooks (03_churn, churn or 03_churn.ipynb)",
+    )
+    r.add_argument(
+        "--jobs", type=int, metavar="N", help="notebooks run in parallel (default: number of cores)"
+    )
+    r.add_argument(
+        "--param",
+        action="append",
+        metavar="K=V",
+        help="notebook parameter, coerced by the type its parameters cell declares (repeatable)",
+    )
+    r.add_argument("--show-code", action="store_true", help="include code in the HTML")
+    r.add_argument(
+        "--show-ids",
+        action="store_true",
+        help="show real customer ids in the HTML (default: pseudonyms)",
+    )
+    r.add_argument(
+        "--notebooks", metavar="DIR", help="notebooks folder (default: the checkout's notebooks/)"
+    )
+    r.add_argument("--kernel", default=KERNEL, help=f"Jupyter kernel (default {KERNEL})")
+    r.set_defaults(func=_run)
+    return r
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="cxreport",
@@ -123,12 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, help="folder to write")
     s.set_defaults(func=_sample)
 
-    try:
-        from .runner import add_run_command
-    except ImportError:  # the runner is optional while it is being built
-        pass
-    else:
-        add_run_command(sub)
+    _add_run(sub)
     return p
 
 

@@ -499,13 +499,24 @@ def _recent(data, survey: pd.DataFrame, months: int) -> pd.DataFrame:
 
 
 def nps_by_segment(
-    data, *, seed: int = 42, months: int = 3, min_responses: int = 30, confidence: float = 0.95
+    data,
+    *,
+    labels: pd.Series | None = None,
+    months: int = 3,
+    min_responses: int = 30,
+    confidence: float = 0.95,
 ) -> tuple[pd.DataFrame, str, list[str]]:
     """NPS by customer segment, with intervals.
 
-    Uses ``cxreport.segments.label_customers(data, seed=seed)`` when that function exists;
-    otherwise falls back to the customers' ``plan`` (then ``channel``, then ``region``) and
-    says so in the notes.
+    Parameters
+    ----------
+    data : Dataset
+        Needs ``survey.customer_id`` and the customers table.
+    labels : Series, optional
+        customer_id → segment (the run's ``run.segments()``, the same on every page). Without
+        it the customers' ``plan`` (then ``channel``, then ``region``) is used, with a note.
+    months, min_responses, confidence
+        As in :func:`nps_table`.
 
     Returns
     -------
@@ -519,22 +530,8 @@ def nps_by_segment(
             "NPS by segment needs survey.customer_id and the customers "
             "table to know each respondent's segment."
         )
-    labels, source = None, ""
-    try:
-        from . import segments as _segments  # written by the segmentation analysis
-
-        fn = getattr(_segments, "label_customers", None)
-    except ImportError:
-        fn = None
-    if fn is not None:
-        lab = fn(data, seed=seed)
-        if isinstance(lab, pd.DataFrame):
-            col = next((c for c in ("segment", "label", "cluster") if c in lab), lab.columns[-1])
-            ids = lab["customer_id"] if "customer_id" in lab else lab.index
-            labels = pd.Series(lab[col].to_numpy(), index=pd.Index(ids, name="customer_id"))
-        else:
-            labels = pd.Series(lab)
-        source = "customer segment (cxreport.segments)"
+    if labels is not None:
+        source = "customer segment"
     else:
         cust = data.customers
         col = next(
@@ -548,8 +545,8 @@ def nps_by_segment(
         labels = pd.Series(cust[col].to_numpy(), index=cust["customer_id"])
         source = f"price plan ({col})" if col == "plan" else col
         notes.append(
-            f"The customer segmentation (cxreport.segments.label_customers) is not "
-            f"available; NPS is shown by the customers' {col} instead."
+            f"No customer segmentation is available (it needs transactions); NPS is shown "
+            f"by the customers' {col} instead."
         )
     s = _recent(data, survey, months)
     anon = int(s["customer_id"].isna().sum())

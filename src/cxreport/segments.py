@@ -1024,12 +1024,29 @@ def segment(
     return SegmentResult(feats, design, sw, choice, clusters, names, segs, prof, centers, notes)
 
 
-def label_customers(data, *, seed: int = 42) -> pd.Series:
-    """Segment name per customer as of the end of ``data.month``: the notebook's defaults.
+#: The segmentation notebook's settings that change the segments, with their defaults.
+LABEL_SETTINGS = {"k": 0, "k_min": 2, "k_max": 8, "n_boot": 20, "min_jaccard": 0.75}
 
-    Runs :func:`segment` with its default settings (the same as ``notebooks/02_segments``
-    with its default parameters), so the churn, CSI/NPS and SWOT notebooks can break their
-    results down by the segments the segmentation report shows.
+
+def label_settings(settings: dict | None = None) -> dict:
+    """Segmentation settings with the defaults filled in (unknown names are an error)."""
+    settings = dict(settings or {})
+    unknown = sorted(set(settings) - set(LABEL_SETTINGS))
+    if unknown:
+        raise CxReportError(
+            f"Unknown segmentation setting(s) {', '.join(unknown)}; the settings are "
+            f"{', '.join(LABEL_SETTINGS)}."
+        )
+    return {**LABEL_SETTINGS, **settings}
+
+
+def label_customers(data, *, seed: int = 42, **settings) -> pd.Series:
+    """Segment name per customer as of the end of ``data.month``.
+
+    Runs :func:`segment` with the segmentation notebook's settings (``k``, ``k_min``,
+    ``k_max``, ``n_boot``, ``min_jaccard``; default: its defaults), so the churn, CSI/NPS and
+    SWOT notebooks can break their results down by the segments the segmentation report
+    shows. The report layer caches the result (``Run.segments``), so a run computes it once.
 
     Parameters
     ----------
@@ -1037,6 +1054,8 @@ def label_customers(data, *, seed: int = 42) -> pd.Series:
         A loaded data folder with a reporting month; needs ``transactions``.
     seed : int, default=42
         Pass the notebook's ``seed`` so that the labels match the segmentation report.
+    **settings
+        The segmentation notebook's parameters (see :data:`LABEL_SETTINGS`).
 
     Returns
     -------
@@ -1055,10 +1074,10 @@ def label_customers(data, *, seed: int = 42) -> pd.Series:
 
     Examples
     --------
-    >>> seg = label_customers(run.data, seed=run.seed)
+    >>> seg = label_customers(run.data, seed=run.seed, k=5)
     >>> scores.join(seg, on="customer_id").groupby("segment")["churn_probability"].mean()
     """
-    return segment(data, seed=seed).labels()
+    return segment(data, seed=seed, **label_settings(settings)).labels()
 
 
 # --------------------------------------------------------------------------------------------

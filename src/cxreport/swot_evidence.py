@@ -23,7 +23,6 @@ the other parts still run. No I/O, no plotting.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -483,15 +482,13 @@ def _complaint_trend(data, recent, before):
     )
 
 
-def _segment_trends(data, window, seed):
+def _segment_trends(data, window, labels_at):
     """Share of each segment now and ``window`` months earlier; a segment whose customers
     grows adds customers of its kind (an opportunity), one that shrinks loses them (a threat),
     except the segment with the lowest spend per customer-month, whose growth is a threat
     (and whose shrinking is not listed as an opportunity by itself)."""
-    from .segments import label_customers
-
-    now = label_customers(data, seed=seed)
-    then = label_customers(dataclasses.replace(data, month=data.month - window), seed=seed)
+    now = labels_at(data.month)
+    then = labels_at(data.month - window)
     notes = []
     only = sorted(set(now) ^ set(then))
     if only:
@@ -560,7 +557,7 @@ def _holm(p: np.ndarray) -> np.ndarray:
 
 
 def trend_factors(
-    data, *, window: int = 3, alpha: float = 0.05, seed: int = 42, segments: bool = True
+    data, *, window: int = 3, alpha: float = 0.05, seed: int = 42, segment_labels=None
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Opportunities and threats from statistically meaningful trends.
 
@@ -575,9 +572,11 @@ def trend_factors(
     alpha : float, default=0.05
         Family-wise error rate; p-values are Holm-adjusted over all trend tests of the run.
     seed : int, default=42
-        Seed of the CSI bootstrap and the segmentation.
-    segments : bool, default=True
-        Compare segment shares (runs the segmentation twice, ~10 s each on the sample).
+        Seed of the CSI bootstrap.
+    segment_labels : callable, optional
+        ``month -> Series`` (customer_id → segment) as of that month's end, e.g. the run's
+        ``run.segments``, so that the trend compares the segments every page shows; None
+        leaves segment shares out.
 
     Returns
     -------
@@ -612,10 +611,10 @@ def trend_factors(
             )
             continue
         rows.append(row)
-    if segments:
+    if segment_labels is not None:
         if data.has("transactions"):
             try:
-                seg_rows, seg_notes = _segment_trends(data, window, seed)
+                seg_rows, seg_notes = _segment_trends(data, window, segment_labels)
                 rows += seg_rows
                 notes += seg_notes
             except Exception as exc:  # noqa: BLE001
@@ -691,7 +690,7 @@ def suggest_factors(
     alpha: float = 0.05,
     threshold: float = 5.0,
     seed: int = 42,
-    segments: bool = True,
+    segment_labels=None,
 ) -> DataSuggestions:
     """SWOT factors suggested by the survey, the self-assessment and the trends.
 
@@ -711,9 +710,10 @@ def suggest_factors(
     threshold : float, default=5.0
         Self-assessment: points above / below the organisation's average.
     seed : int, default=42
-        Every random step (CSI bootstrap, segmentation).
-    segments : bool, default=True
-        Include segment growth / shrinkage.
+        Every random step (CSI bootstrap).
+    segment_labels : callable, optional
+        ``month -> Series`` of segment labels (see :func:`trend_factors`); None leaves
+        segment growth and shrinkage out.
 
     Returns
     -------
@@ -740,7 +740,9 @@ def suggest_factors(
         parts.append(f)
     else:
         notes.append("No self-assessment factors: there is no self-assessment for this month.")
-    f, tr_tab, n = trend_factors(data, window=window, alpha=alpha, seed=seed, segments=segments)
+    f, tr_tab, n = trend_factors(
+        data, window=window, alpha=alpha, seed=seed, segment_labels=segment_labels
+    )
     parts.append(f)
     notes += n
     parts = [p for p in parts if len(p)]

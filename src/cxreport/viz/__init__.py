@@ -1,7 +1,8 @@
 """Charts: functions that take analysis results and return matplotlib Figures.
 
-One theme for every chart (:func:`set_theme`, applied on import). Each analysis has its own
-module here (``viz.swot``, ``viz.segments``, ...); none computes statistics of its own.
+One theme for every chart (:func:`set_theme`, applied by :func:`cxreport.start`; call it
+yourself to draw outside a notebook run). Each analysis has its own module here
+(``viz.swot``, ``viz.segments``, ...); none computes statistics of its own.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ PALETTE = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#d1495b", "#6d597a", "#8
 
 
 def set_theme() -> None:
+    """Apply the report's one chart theme (seaborn ``whitegrid``, the palette, fonts with CJK
+    glyphs, deterministic SVG ids) to matplotlib's global settings."""
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE)
     mpl.rcParams.update(
         {
@@ -53,6 +56,3 @@ def notes_html(notes, *, title: str = "Notes"):
         f"<div style='border-left:4px solid #e9c46a;padding:4px 12px;"
         f"background:#fdf6e3'><b>{html.escape(title)}</b><ul>{items}</ul></div>"
     )
-
-
-set_theme()

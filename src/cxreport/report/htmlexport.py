@@ -29,7 +29,7 @@ from pathlib import Path
 import bleach
 from bleach.css_sanitizer import ALLOWED_CSS_PROPERTIES, CSSSanitizer
 
-from .notebook import pseudonymise
+from .context import pseudonymise
 
 TOC_MARK = "<!--cxreport-toc-->"
 
@@ -268,6 +268,8 @@ class IdGuard:
     Matching is by whole token (letters, digits, ``_`` and ``-``; other characters end a
     token), outside embedded images. Ids made only of digits are not scanned: every number in
     a table (counts, years) would be taken for a customer; :attr:`skipped` counts them.
+    :attr:`simple_ids` holds the ids matched as one token (the manifest counts them); the
+    others (with spaces or punctuation) go through one regular expression.
     """
 
     def __init__(self, ids, *, key: str):
@@ -275,8 +277,8 @@ class IdGuard:
         values = {str(v) for v in ids if v is not None and str(v) not in ("", "nan")}
         self.skipped = sum(v.isdigit() for v in values)
         values = {v for v in values if not v.isdigit()}
-        self._simple = {v for v in values if _TOKEN.fullmatch(v)}
-        other = sorted(values - self._simple, key=len, reverse=True)
+        self.simple_ids = {v for v in values if _TOKEN.fullmatch(v)}
+        other = sorted(values - self.simple_ids, key=len, reverse=True)
         variants = sorted({x for v in other for x in (v, html.escape(v))}, key=len, reverse=True)
         self._other = (
             re.compile("(?<![\\w-])(" + "|".join(map(re.escape, variants)) + ")(?![\\w-])")
@@ -286,7 +288,7 @@ class IdGuard:
         self._cache: dict[str, str] = {}
 
     def __len__(self) -> int:
-        return len(self._simple) + (0 if self._other is None else 1)
+        return len(self.simple_ids) + (0 if self._other is None else 1)
 
     def _pseudo(self, value: str) -> str:
         if value not in self._cache:
@@ -300,7 +302,7 @@ class IdGuard:
         def simple(m: re.Match) -> str:
             nonlocal count
             tok = m.group(0)
-            if tok in self._simple:
+            if tok in self.simple_ids:
                 count += 1
                 return self._pseudo(tok)
             return tok
@@ -312,7 +314,7 @@ class IdGuard:
 
         parts = _DATA_URI.split(text)
         for i in range(0, len(parts), 2):  # odd parts are embedded images
-            if self._simple:
+            if self.simple_ids:
                 parts[i] = _TOKEN.sub(simple, parts[i])
             if self._other is not None:
                 parts[i] = self._other.sub(other, parts[i])

@@ -6,10 +6,11 @@ The first cell after the ``parameters`` cell is always::
                          export_dir=export_dir, history_dir=history_dir,
                          show_ids=show_ids, id_key=id_key, settings={...})
 
-It loads and validates the data folder for the month and shows a "what was run" table, so the
-code-free HTML export still says which data, month and settings produced it. KPIs go through
-``run.record(...)``; the last cell calls ``run.kpis()``, which shows them as a table and embeds
-them (mimetype :data:`METRIC_MIME`) for ``cxreport run`` to collect into ``metrics.json``.
+It loads and validates the data folder for the month, applies the one theme of the charts and
+shows a "what was run" table, so the code-free HTML export still says which data, month and
+settings produced it. KPIs go through ``run.record(...)``; the last cell calls ``run.kpis()``,
+which shows them as a table and embeds them (mimetype :data:`METRIC_MIME`) for
+``cxreport run`` to collect into ``metrics.json``.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
-from .data import Dataset, load, parse_month
+from .._version import __version__
+from ..data import Dataset, load, parse_month
 
 METRIC_MIME = "application/vnd.cxreport.metrics+json"
 
@@ -72,10 +73,37 @@ class Run:
     settings: dict
     metrics: list[Metric] = field(default_factory=list)
     exported: list[str] = field(default_factory=list)
+    #: the segmentation's settings (k, k_min, ...; defaults filled in), the same on every page
+    segment_settings: dict = field(default_factory=dict)
 
     @property
     def month(self) -> pd.Period:
         return self.data.month
+
+    def segments(self, month=None) -> pd.Series:
+        """Segment labels (customer_id → segment) as of a month's end, default the report
+        month: the segments of the segmentation page, computed once per run and shared by
+        every page (see :mod:`cxreport.report.segment_labels`)."""
+        import dataclasses
+
+        from .. import segments as seg
+        from . import segment_labels
+
+        month = self.month if month is None else pd.Period(month, freq="M")
+        data = self.data if month == self.month else dataclasses.replace(self.data, month=month)
+        name = segment_labels.key(self.data, month, self.seed, self.segment_settings)
+        return segment_labels.labels(
+            segment_labels.cache_dir(self.history_dir),
+            name,
+            lambda: seg.label_customers(data, seed=self.seed, **self.segment_settings),
+        )
+
+    def keep_segments(self, labels: pd.Series) -> None:
+        """Share the segmentation page's own labels with the other pages of the run."""
+        from . import segment_labels
+
+        name = segment_labels.key(self.data, self.month, self.seed, self.segment_settings)
+        segment_labels.keep(segment_labels.cache_dir(self.history_dir), name, labels)
 
     def ids(self, values) -> pd.Series:
         """Customer ids as they may appear in the HTML: pseudonyms unless ``show_ids``."""
@@ -130,8 +158,8 @@ class Run:
         """The survey's response-quality screen as a notes box: responses flagged per rule
         and what was done with them. Flagged responses are exported as ``survey_excluded``
         (ids and reasons) when the folder's ``survey.screening`` is ``exclude``."""
-        from .data.quality import RULES, summary
-        from .viz import notes_html
+        from ..data.quality import RULES, summary
+        from ..viz import notes_html
 
         flags = self.data.report.screening if self.data.report is not None else None
         mode = self.data.config.screening
@@ -265,12 +293,18 @@ def start(
     history_dir: str = "",
     show_ids: bool = False,
     id_key: str = "",
+    segment_settings: dict | None = None,
     settings: dict | None = None,
     show: bool = True,
 ) -> Run:
-    """Validate the parameters, load the data folder for the month, show what is run."""
+    """Validate the parameters, load the data folder for the month, apply the charts' theme
+    (:func:`cxreport.viz.set_theme`) and show what is run."""
+    from ..segments import label_settings
+    from ..viz import set_theme
+
     parse_month(month)
     data = load(data_dir, month)
+    set_theme()  # here, not on importing viz: importing a module should not restyle pyplot
     run = Run(
         title,
         data,
@@ -280,6 +314,7 @@ def start(
         bool(show_ids),
         id_key or f"cxreport-{month}",
         dict(settings or {}),
+        segment_settings=label_settings(segment_settings),
     )
     if show:
         from IPython.display import display

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from importlib import resources as _resources
 from pathlib import Path
 
-from .notebook import METRIC_MIME
-from .stats import diff_z
+from ..stats import diff_z
+from .context import METRIC_MIME
 
 ALPHA = 0.05
 # Headline tiles, in this order: first metric whose name matches each pattern.

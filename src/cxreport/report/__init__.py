@@ -1,0 +1,16 @@
+"""The report layer: what runs the notebooks and turns them into the monthly report.
+
+- :mod:`.context` — what a notebook calls: :func:`start`, :class:`Run` (KPIs, exports,
+  pseudonyms);
+- :mod:`.notebooks` — which notebooks run; :mod:`.parameters` — their ``parameters`` cells
+  and ``--param`` values, checked before any kernel starts;
+- :mod:`.execute` — papermill in worker processes, one retry after a kernel failure;
+  :mod:`.progress` — what the terminal shows meanwhile;
+- :mod:`.htmlexport` — the shareable HTML of a notebook and the customer-id guard;
+  :mod:`.indexpage` — the month's KPIs against the last month's, as ``index.html``;
+- :mod:`.run` — :func:`~.run.run_report`: all of the above, written into a temporary folder
+  and moved into place.
+
+The command line (:mod:`cxreport.cli`) sits above this layer; the charts, the analyses and the
+data contract below it.
+"""

@@ -1,0 +1,470 @@
+"""Executing notebooks: papermill in a pool of worker processes, each notebook exported to HTML.
+
+:func:`execute_all` runs the selected notebooks in parallel (longest first) and reports
+progress; :func:`execute_one` is one worker's job: run a notebook (kernel transport IPC where
+the platform has it, one retry over TCP after a kernel failure, never after a notebook error),
+keep the pseudonym key out of the saved notebook, collect its KPIs and export its HTML.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue as _queue
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from pathlib import Path
+
+from .._version import __version__
+from .progress import Progress
+
+KERNEL = "cxreport"
+REDACTED = "<redacted: see OUT/.cxreport-id-key>"
+EXIT_INTERRUPTED = 130  # a worker stopped by SIGTERM exits as the command does on Ctrl-C
+
+_PROGRESS = None  # a multiprocessing queue, set in each worker by _init_worker
+
+
+def _emit(*event) -> None:
+    if _PROGRESS is not None:
+        with contextlib.suppress(Exception):
+            _PROGRESS.put_nowait(event)
+
+
+def _kill_children_and_exit(signum, frame):  # pragma: no cover - runs in a worker on SIGTERM
+    try:
+        import psutil
+
+        for child in psutil.Process().children(recursive=True):
+            with contextlib.suppress(Exception):
+                child.kill()
+    finally:
+        os._exit(EXIT_INTERRUPTED)
+
+
+def _init_worker(progress, log_path: str | None = None) -> None:
+    import logging
+
+    global _PROGRESS
+    _PROGRESS = progress
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    if log_path:
+        # Kernel chatter (warnings, shutdown messages) goes to the report's run.log, which the
+        # kernels inherit as their stdout/stderr, not over the progress display.
+        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
+    # Ctrl-C is the parent's to handle: it stops the workers (and their kernels) itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _kill_children_and_exit)
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    _register_engine()
+
+
+def _register_engine() -> None:
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    if "cxreport" in getattr(papermill_engines, "_engines", {}):
+        return
+
+    class _ProgressEngine(NBClientEngine):
+        """papermill's nbclient engine, reporting each cell to the parent process."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            total = len(nb_man.nb.cells)
+            name = kwargs.pop("cx_name", "")
+            original = nb_man.cell_start
+
+            def cell_start(cell, cell_index=None, **kw):
+                _emit("cell", name, (cell_index or 0) + 1, total)
+                return original(cell, cell_index, **kw)
+
+            nb_man.cell_start = cell_start
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    papermill_engines.register("cxreport", _ProgressEngine)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Kernel-start failures and dead kernels: worth one retry. Notebook errors: never."""
+    from nbclient.exceptions import DeadKernelError
+
+    if isinstance(exc, DeadKernelError | TimeoutError):
+        return True
+    with contextlib.suppress(ImportError):
+        import zmq
+
+        if isinstance(exc, zmq.ZMQError):
+            return True
+    return isinstance(exc, RuntimeError) and "kernel" in str(exc).lower()
+
+
+def _ipc_available() -> bool:
+    return os.name == "posix"
+
+
+def _running_cell(nb) -> tuple[int | None, int | None]:
+    for i, cell in enumerate(nb.cells):
+        status = cell.get("metadata", {}).get("papermill", {}).get("status")
+        if status in ("running", "failed"):
+            return i, cell.get("execution_count")
+    return None, None
+
+
+def redact_key(nb, key: str = ""):
+    """Keep the pseudonym key out of the saved notebook (injected cell and papermill metadata,
+    and, given ``key``, wherever an output printed it). Returns the notebook."""
+    if key and len(key) >= 16:
+        import nbformat
+
+        text = nbformat.writes(nb)
+        if key in text:
+            nb = nbformat.reads(text.replace(key, REDACTED), as_version=4)
+    pm_meta = nb.metadata.get("papermill", {})
+    if "id_key" in pm_meta.get("parameters", {}):
+        pm_meta["parameters"]["id_key"] = REDACTED
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            lines = cell.source.splitlines()
+            cell.source = "\n".join(
+                f'id_key = "{REDACTED}"' if line.startswith("id_key =") else line for line in lines
+            )
+    return nb
+
+
+def _title_of(nb, payload: dict | None, fallback: str) -> str:
+    if payload and payload.get("title"):
+        return str(payload["title"])
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return fallback
+
+
+def execute_one(task: dict) -> dict:
+    """Run one notebook and export its HTML (runs in a worker process)."""
+    import nbformat
+    import papermill as pm
+    from jupyter_client.kernelspec import NoSuchKernel
+    from traitlets.config import Config
+
+    from .htmlexport import PageInfo, export_html
+    from .indexpage import collect_metrics
+
+    _register_engine()  # done by _init_worker in the pool; here for a direct call
+    name = task["name"]
+    out_nb, out_html = Path(task["output_ipynb"]), Path(task["output_html"])
+    result = {
+        "name": name,
+        "status": "ok",
+        "error": None,
+        "attempts": 0,
+        "transport": None,
+        "duration_s": 0.0,
+        "export_s": 0.0,
+    }
+    t0 = time.perf_counter()
+    transports = ["ipc", "tcp"] if task.get("ipc", True) and _ipc_available() else ["tcp", "tcp"]
+    for attempt, transport in enumerate(transports, start=1):
+        result["attempts"], result["transport"] = attempt, transport
+        _emit("start", name, attempt, transport)
+        kernel_conf = {"transport": transport}
+        ipc_dir = None
+        if transport == "ipc":
+            # An absolute, private socket prefix: jupyter_client's default ("kernel-ipc") is
+            # relative to the working directory, shared by all the parallel kernels.
+            ipc_dir = tempfile.mkdtemp(prefix="cxr-ipc-")
+            kernel_conf["ip"] = os.path.join(ipc_dir, "k")
+        try:
+            pm.execute_notebook(
+                task["input"],
+                str(out_nb),
+                parameters=task["parameters"],
+                engine_name="cxreport",
+                kernel_name=task["kernel"],
+                language="python",
+                cwd=task["cwd"],
+                progress_bar=False,
+                log_output=False,
+                start_timeout=task["start_timeout"],
+                execution_timeout=task["execution_timeout"],
+                config=Config({"KernelManager": kernel_conf}),
+                cx_name=name,
+            )
+            break
+        except pm.PapermillExecutionError as exc:
+            result["status"] = "failed"
+            result["error"] = {
+                "cell_index": exc.cell_index,
+                "execution_count": exc.exec_count,
+                "ename": exc.ename,
+                "evalue": exc.evalue,
+            }
+            break
+        except NoSuchKernel as exc:
+            result["status"] = "failed"
+            result["error"] = {
+                "cell_index": None,
+                "execution_count": None,
+                "ename": "NoSuchKernel",
+                "evalue": f"{exc}; register it with `make setup`",
+            }
+            break
+        except Exception as exc:
+            retry = is_transient(exc) and attempt < len(transports)
+            if retry:
+                _emit("retry", name, f"{type(exc).__name__}: {exc}")
+                continue
+            result["status"] = "failed"
+            cell_index, count = (None, None)
+            if out_nb.is_file():
+                with contextlib.suppress(Exception):
+                    cell_index, count = _running_cell(nbformat.read(out_nb, as_version=4))
+            result["error"] = {
+                "cell_index": cell_index,
+                "execution_count": count,
+                "ename": type(exc).__name__,
+                "evalue": str(exc).strip().splitlines()[0] if str(exc) else "",
+            }
+            break
+        finally:
+            if ipc_dir:
+                shutil.rmtree(ipc_dir, ignore_errors=True)
+    result["duration_s"] = round(time.perf_counter() - t0, 3)
+
+    t1 = time.perf_counter()
+    nb = nbformat.read(out_nb if out_nb.is_file() else task["input"], as_version=4)
+    err = result["error"] or {}
+    if result["status"] != "ok" and err.get("cell_index") is None:
+        # no cell to point at (the kernel never started): say why at the top
+        nb.cells.insert(
+            0,
+            nbformat.v4.new_markdown_cell(
+                "**The notebook could not run:** `"
+                + f"{err.get('ename')}: {err.get('evalue')}".replace("`", "'")
+                + "`"
+            ),
+        )
+    nb = redact_key(nb, str(task["parameters"].get("id_key") or ""))
+    nbformat.write(nb, out_nb)
+    payload = collect_metrics(nb)
+    result["metrics"] = payload
+    result["title"] = _title_of(nb, payload, name)
+    err = result["error"]
+    info = PageInfo(
+        result["title"],
+        task["month"],
+        task["data_source"],
+        result["status"],
+        error_line(err) if err else "",
+        task["generated"],
+        __version__,
+    )
+    export_html(nb, out_html, info, show_code=task["show_code"])
+    result["export_s"] = round(time.perf_counter() - t1, 3)
+    # "done" is reported by the parent from this result: a queued event could still sit in
+    # the worker's feeder thread when the parent prints its last lines.
+    return result
+
+
+def error_line(err: dict | None) -> str:
+    """``cell In [7] (#9): ValueError: message`` — one line."""
+    if not err:
+        return ""
+    where = ""
+    if err.get("execution_count") is not None:
+        where = f"cell In [{err['execution_count']}]"
+    elif err.get("cell_index") is not None:
+        where = f"cell #{err['cell_index'] + 1}"
+    msg = f"{err.get('ename')}: {err.get('evalue')}".strip()
+    msg = " ".join(msg.split())
+    if len(msg) > 300:
+        msg = msg[:297] + "..."
+    return f"{where}: {msg}" if where else msg
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.terminate()
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.join(5)
+            if p.is_alive():
+                p.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def execute_all(
+    notebooks,
+    plans,
+    *,
+    tmp,
+    month,
+    data,
+    nb_dir,
+    kernel,
+    jobs,
+    show_code,
+    generated,
+    start_timeout,
+    execution_timeout,
+    ipc,
+    stream,
+    tty,
+) -> list[dict]:
+    """Run ``notebooks`` in ``jobs`` worker processes, writing into ``tmp``; one result
+    dict per notebook, in the order given. Stops the workers (and their kernels) when
+    interrupted."""
+    import multiprocessing as mp
+
+    tasks = [
+        {
+            "name": nb.stem,
+            "input": str(nb),
+            "output_ipynb": str(tmp / nb.name),
+            "output_html": str(tmp / f"{nb.stem}.html"),
+            "parameters": plans[nb.stem],
+            "cwd": str(nb_dir),
+            "kernel": kernel,
+            "month": month,
+            "data_source": str(data),
+            "show_code": show_code,
+            "generated": generated,
+            "start_timeout": start_timeout,
+            "execution_timeout": execution_timeout,
+            "ipc": ipc,
+        }
+        for nb in notebooks
+    ]
+    # Longest first (durations from the last report of any month), so that on few cores the
+    # longest notebook does not start last.
+    tasks.sort(key=lambda t: -_last_duration(Path(tmp).parent, t["name"]))
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    # Linux: fork workers from this process, which has imported papermill and nbconvert once
+    # (their imports take seconds; spawned workers would each pay it again). Elsewhere: spawn.
+    if sys.platform.startswith("linux"):
+        import nbconvert  # noqa: F401
+        import papermill  # noqa: F401
+
+        from . import htmlexport, indexpage  # noqa: F401
+
+        ctx = mp.get_context("fork")
+    else:
+        ctx = mp.get_context("spawn")
+    progress_q = ctx.Queue()
+    progress = Progress([t["name"] for t in sorted(tasks, key=lambda t: t["name"])], stream, tty)
+    results: dict[str, dict] = {}
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(progress_q, str(tmp / "run.log")),
+    )
+    try:
+        futures = {pool.submit(execute_one, t): t for t in tasks}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            _drain(progress_q, progress)
+            for fut in done:
+                task = futures[fut]
+                try:
+                    r = fut.result()
+                except Exception as exc:  # the worker itself died (e.g. out of memory)
+                    r = _crashed(task, exc)
+                results[task["name"]] = r
+                progress.event(
+                    (
+                        "done",
+                        task["name"],
+                        r["status"],
+                        r["duration_s"] + r["export_s"],
+                        error_line(r["error"]),
+                    )
+                )
+            progress.draw()
+        _drain(progress_q, progress)
+        progress.finish()
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
+    finally:
+        with contextlib.suppress(Exception):
+            progress_q.close()
+    return [results[nb.stem] for nb in notebooks]
+
+
+def _drain(q, progress: Progress) -> None:
+    while True:
+        try:
+            progress.event(q.get_nowait())
+        except _queue.Empty:
+            return
+        except (OSError, ValueError, EOFError):
+            return
+
+
+def _crashed(task: dict, exc: BaseException) -> dict:
+    import nbformat
+
+    from .htmlexport import PageInfo, export_html
+
+    err = {
+        "cell_index": None,
+        "execution_count": None,
+        "ename": type(exc).__name__,
+        "evalue": str(exc) or "the worker process died",
+    }
+    out_html = Path(task["output_html"])
+    if not out_html.exists():
+        with contextlib.suppress(Exception):
+            nb = nbformat.read(task["input"], as_version=4)
+            export_html(
+                nb,
+                out_html,
+                PageInfo(
+                    task["name"],
+                    task["month"],
+                    task["data_source"],
+                    "failed",
+                    error_line(err),
+                    task["generated"],
+                    __version__,
+                ),
+                show_code=False,
+            )
+    return {
+        "name": task["name"],
+        "status": "failed",
+        "error": err,
+        "attempts": 1,
+        "transport": None,
+        "duration_s": 0.0,
+        "export_s": 0.0,
+        "metrics": None,
+        "title": task["name"],
+    }
+
+
+def _last_duration(out: Path, name: str) -> float:
+    best = 0.0
+    for manifest in sorted(out.glob("*/manifest.json"))[-3:]:
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            for nb in json.loads(manifest.read_text())["notebooks"]:
+                if nb["name"] == name:
+                    best = max(best, float(nb.get("duration_s") or 0))
+    return best

@@ -1,0 +1,498 @@
+"""``cxreport run``: the monthly report, headless.
+
+Order of work, so that a user mistake never starts a kernel:
+
+1. select the notebooks (``notebooks/*.ipynb``, sorted; ``--only``: :mod:`.notebooks`), read
+   each parameters cell with :func:`papermill.inspect_notebook`, check and coerce ``--param``
+   values by the declared types (:func:`.parameters.plan_parameters`);
+2. validate the data folder against the data contract;
+3. execute the notebooks with papermill in parallel processes (:mod:`.execute`: kernel
+   ``cxreport``, working directory the notebooks folder, kernel transport IPC where the
+   platform has it), export each to HTML (:mod:`.htmlexport`);
+4. scrub customer ids left in the HTML, write ``metrics.json``, ``manifest.json`` and
+   ``index.html`` (:mod:`.indexpage`);
+5. move the month's folder into place.
+
+Where the report goes
+---------------------
+Everything is written into ``OUT/.<month>.tmp-<random>/`` and moved at the end:
+
+- all notebooks ok → it replaces ``OUT/<month>/`` (and any ``OUT/<month>.failed/``);
+- a notebook failed → if ``OUT/<month>/`` holds a report whose notebooks all succeeded, it is
+  kept and the new run goes to ``OUT/<month>.failed/``; otherwise (no report yet, or the
+  previous one failed too) the new run becomes ``OUT/<month>/``. Exit code 1 either way;
+- interrupted (Ctrl-C) or crashed → the temporary folder is removed, ``OUT/<month>/`` is
+  untouched. Exit code 130 for Ctrl-C.
+
+The pseudonym key lives in ``OUT/.cxreport-id-key`` (created once, mode 0600), so a customer
+keeps the same pseudonym from month to month; it never appears in the HTML, and the executed
+notebooks and the manifest show it redacted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from importlib import metadata as _metadata
+from pathlib import Path
+
+from .._version import __version__
+from ..data import parse_month, read_folder
+from ..errors import CxReportError, DataError, ParameterError
+from .execute import KERNEL, REDACTED, error_line, execute_all
+from .notebooks import default_notebooks_dir, find_notebooks
+from .parameters import plan_parameters
+
+KEY_FILE = ".cxreport-id-key"
+EXIT_OK, EXIT_FAILED = 0, 1  # and 2 for a user mistake, 130 for Ctrl-C (see cli)
+_VERSIONS = (
+    "cxreport",
+    "papermill",
+    "nbconvert",
+    "nbclient",
+    "jupyter_client",
+    "ipykernel",
+    "nbformat",
+    "numpy",
+    "scipy",
+    "pandas",
+    "scikit-learn",
+    "matplotlib",
+    "seaborn",
+    "pandera",
+    "bleach",
+)
+
+
+@dataclass
+class RunResult:
+    """What :func:`run_report` did."""
+
+    month: str
+    folder: Path  # where the new report was put
+    status: str  # "ok" or "failed"
+    notebooks: list[dict] = field(default_factory=list)
+    kept_previous: bool = False
+    leak_caught: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_OK if self.status == "ok" else EXIT_FAILED
+
+    @property
+    def index(self) -> Path:
+        return self.folder / "index.html"
+
+
+def id_key(out: str | Path) -> str:
+    """The output root's pseudonym key, created on first use (``OUT/.cxreport-id-key``, 0600)."""
+    path = Path(out) / KEY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text(encoding="utf-8").strip()
+        if len(key) < 32:
+            raise CxReportError(
+                f"{path} is damaged (too short); delete it to make a new key "
+                "(pseudonyms will change)."
+            ) from None
+        return key
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(key + "\n")
+    return key
+
+
+def previous_good(folder: Path) -> bool:
+    """Does ``folder`` hold a finished report whose notebooks all succeeded?"""
+    try:
+        return json.loads((folder / "manifest.json").read_text())["status"] == "ok"
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def place(tmp: Path, out: Path, month: str, status: str) -> tuple[Path, bool]:
+    """Move the finished run into place; return (its folder, whether the previous was kept)."""
+    final = out / month
+    failed_dir = out / f"{month}.failed"
+    if status != "ok" and final.exists() and previous_good(final):
+        if failed_dir.exists():
+            shutil.rmtree(failed_dir)
+        os.replace(tmp, failed_dir)
+        return failed_dir, True
+    old = None
+    if final.exists():
+        old = out / f".{month}.old-{secrets.token_hex(4)}"
+        os.replace(final, old)
+    try:
+        os.replace(tmp, final)
+    except BaseException:
+        if old is not None:
+            os.replace(old, final)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    if status == "ok" and failed_dir.exists():
+        shutil.rmtree(failed_dir, ignore_errors=True)
+    return final, False
+
+
+def run_report(
+    *,
+    data_dir: str | Path,
+    month: str,
+    out: str | Path,
+    only: list[str] | None = None,
+    jobs: int | None = None,
+    params: dict[str, str] | None = None,
+    show_code: bool = False,
+    show_ids: bool = False,
+    notebooks_dir: str | Path | None = None,
+    kernel: str = KERNEL,
+    start_timeout: int = 120,
+    execution_timeout: int | None = 1800,
+    ipc: bool = True,
+    stream=None,
+    tty: bool | None = None,
+) -> RunResult:
+    """Run the monthly report; see the module docstring for where it goes.
+
+    Parameters
+    ----------
+    data_dir : path
+        The data folder.
+    month : str
+        Reporting month ``YYYY-MM``.
+    out : path
+        Output root; the report goes to ``out/<month>/``.
+    only : list of str, optional
+        Notebook names to run (default: all of ``notebooks_dir``).
+    jobs : int, optional
+        Parallel notebooks (default: number of cores).
+    params : dict of str, optional
+        ``--param`` values as strings, coerced by each notebook's declared types.
+    show_code, show_ids : bool, default=False
+        Include code / real customer ids in the HTML.
+    notebooks_dir : path, optional
+        Default :func:`default_notebooks_dir`.
+    stream : file, optional
+        Where progress goes (default ``sys.stderr``).
+
+    Raises
+    ------
+    CxReportError
+        For user mistakes (bad month, data, parameters), before any kernel starts.
+    KeyboardInterrupt
+        After stopping the kernels and removing the temporary folder.
+    """
+    stream = sys.stderr if stream is None else stream
+    parse_month(month)
+    month = month.strip()
+    data = Path(data_dir).resolve()
+    out = Path(out).resolve()
+    nb_dir = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
+    notebooks = find_notebooks(nb_dir, only)
+    if jobs is not None and jobs < 1:
+        raise ParameterError(f"--jobs must be a positive whole number; got {jobs}.")
+    given = dict(params or {})
+
+    tables, files, cfg, report = read_folder(data)
+    if not report.ok:
+        raise DataError(report)
+
+    generated = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    tmp = out / f".{month}.tmp-{secrets.token_hex(4)}"
+    runner_values = {
+        "data_dir": str(data),
+        "month": month,
+        "export_dir": str(tmp),
+        "history_dir": str(out),
+        "show_ids": bool(show_ids),
+        "id_key": "",
+    }
+    plans = plan_parameters(notebooks, given, runner_values)
+    # Only now, with data and parameters checked, write anything (the key file included).
+    key = id_key(out)
+    for p in plans.values():
+        if "id_key" in p:
+            p["id_key"] = key
+
+    tmp.mkdir(parents=True)
+    t_start = time.perf_counter()
+    try:
+        results = execute_all(
+            notebooks,
+            plans,
+            tmp=tmp,
+            month=month,
+            data=data,
+            nb_dir=nb_dir,
+            kernel=kernel,
+            jobs=jobs,
+            show_code=show_code,
+            generated=generated,
+            start_timeout=start_timeout,
+            execution_timeout=execution_timeout,
+            ipc=ipc,
+            stream=stream,
+            tty=tty,
+        )
+        wall = time.perf_counter() - t_start
+        status = "ok" if all(r["status"] == "ok" for r in results) else "failed"
+
+        leaks: dict[str, int] | None = None
+        guard_info: dict = {"enabled": not show_ids}
+        if not show_ids and "customers" in tables:
+            from .htmlexport import IdGuard
+
+            guard = IdGuard(tables["customers"]["customer_id"].tolist(), key=key)
+            leaks = {r["name"]: guard.scrub_file(tmp / f"{r['name']}.html") for r in results}
+            guard_info.update(
+                ids=len(guard.simple_ids), numeric_ids_not_scanned=guard.skipped, replaced=leaks
+            )
+        elif not show_ids:
+            leaks = {r["name"]: 0 for r in results}
+            guard_info["note"] = "no customers table: nothing to scan for"
+        for r in results:
+            r["ids_replaced_in_html"] = None if leaks is None else leaks.get(r["name"], 0)
+
+        record = RunRecord(
+            title=str(cfg.report.get("title") or "Customer-experience report"),
+            month=month,
+            generated=generated,
+            status=status,
+            wall_s=wall,
+            data=data,
+            out=out,
+            notebooks_dir=nb_dir,
+            jobs=jobs,
+            show_code=show_code,
+            show_ids=show_ids,
+            notebooks=notebooks,
+            results=results,
+            plans=plans,
+            files=files,
+            shaping={"sources": report.sources, "steps": report.shaping, "notes": report.notes},
+            leak_guard=guard_info,
+            leaks=leaks,
+        )
+        write_outputs(tmp, record)
+        folder, kept = place(tmp, out, month, status)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    caught = sum((leaks or {}).values())
+    return RunResult(month, folder, status, results, kept, caught)
+
+
+# --------------------------------------------------------------------------- the outputs
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One finished run, as ``metrics.json``, ``manifest.json`` and ``index.html`` tell it."""
+
+    title: str  # the report's title (cxreport.yaml ``report.title``)
+    month: str
+    generated: str  # ISO time stamp of the run
+    status: str  # "ok" or "failed"
+    wall_s: float
+    data: Path  # the data folder, resolved
+    out: Path  # the output root, resolved
+    notebooks_dir: Path
+    jobs: int | None
+    show_code: bool
+    show_ids: bool
+    notebooks: list[Path]
+    results: list[dict]  # one per notebook, same order (see :func:`.execute.execute_one`)
+    plans: dict[str, dict]  # each notebook's parameters
+    files: dict[str, Path]  # table → the file it was read from
+    shaping: dict  # sources, steps and notes of the folder's cxreport.yaml
+    leak_guard: dict
+    leaks: dict[str, int] | None  # ids replaced per notebook; None with --show-ids
+
+
+def write_outputs(tmp: Path, record: RunRecord) -> None:
+    """Write ``metrics.json``, ``manifest.json`` and ``index.html`` into ``tmp``."""
+    metrics = _write_metrics(tmp, record)
+    rows = _notebook_rows(record)
+    (tmp / "manifest.json").write_text(
+        json.dumps(_manifest(record, rows), indent=2, default=str) + "\n", encoding="utf-8"
+    )
+    _write_index(tmp, record, rows, metrics)
+
+
+def _write_metrics(tmp: Path, record: RunRecord) -> list[dict]:
+    """``metrics.json``: every notebook's KPIs, flattened; returns them."""
+    from .indexpage import flatten
+
+    payloads = {r["name"]: r.get("metrics") for r in record.results if r.get("metrics")}
+    metrics = flatten(payloads)
+    (tmp / "metrics.json").write_text(
+        json.dumps(
+            {
+                "month": record.month,
+                "generated": record.generated,
+                "metrics": metrics,
+                "notebooks": {
+                    k: {"title": v.get("title"), "exported": v.get("exported", [])}
+                    for k, v in payloads.items()
+                },
+            },
+            indent=2,
+            default=str,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return metrics
+
+
+def _notebook_rows(record: RunRecord) -> list[dict]:
+    """The manifest's row for each notebook: status, timings, exports, error."""
+    rows = []
+    for r, nb in zip(record.results, record.notebooks, strict=True):
+        payload = r.get("metrics") or {}
+        row = {
+            "name": r["name"],
+            "notebook": nb.name,
+            "title": r.get("title"),
+            "status": r["status"],
+            "duration_s": r["duration_s"],
+            "export_s": r["export_s"],
+            "attempts": r["attempts"],
+            "kernel_transport": r["transport"],
+            "html": f"{r['name']}.html",
+            "ipynb": nb.name,
+            "exported": list(payload.get("exported", [])),
+            "metrics": [m.get("name") for m in payload.get("metrics", [])],
+            "ids_replaced_in_html": r.get("ids_replaced_in_html"),
+            "notebook_sha256": _sha256(nb),
+            "error": None,
+        }
+        if r["error"]:
+            row["error"] = {"notebook": nb.name, **r["error"], "line": error_line(r["error"])}
+        rows.append(row)
+    return rows
+
+
+def _data_files(record: RunRecord) -> dict[str, str]:
+    """SHA-256 of every file of the data folder, and of files mapped from outside it."""
+    data = record.data
+    found = {}
+    for path in sorted(p for p in data.rglob("*") if p.is_file()):
+        found[str(path.relative_to(data))] = _sha256(path)
+    for path in (Path(p) for ps in record.shaping["sources"].values() for p in ps):
+        if path.is_file() and not path.resolve().is_relative_to(data):
+            found[str(path)] = _sha256(path)  # a file mapped from outside the folder
+    return found
+
+
+def _shown_parameters(record: RunRecord) -> dict[str, dict]:
+    """The notebooks' parameters as the manifest shows them: key redacted, final export_dir."""
+    shown = {
+        name: {k: (REDACTED if k == "id_key" else v) for k, v in p.items()}
+        for name, p in record.plans.items()
+    }
+    for p in shown.values():
+        if "export_dir" in p:
+            p["export_dir"] = str(record.out / record.month)
+    return shown
+
+
+def _manifest(record: RunRecord, rows: list[dict]) -> dict:
+    data = record.data
+    return {
+        "cxreport_run": 1,
+        "month": record.month,
+        "status": record.status,
+        "generated": record.generated,
+        "wall_time_s": round(record.wall_s, 3),
+        "command": {
+            "data": str(data),
+            "out": str(record.out),
+            "notebooks_dir": str(record.notebooks_dir),
+            "jobs": record.jobs or os.cpu_count(),
+            "show_code": record.show_code,
+            "show_ids": record.show_ids,
+            "kernel": KERNEL,
+        },
+        "parameters": _shown_parameters(record),
+        "versions": _versions(),
+        "git": _git(record.notebooks_dir),
+        "data_files": _data_files(record),
+        "data_tables": {
+            k: str(v.relative_to(data)) if v.is_relative_to(data) else str(v)
+            for k, v in record.files.items()
+        },
+        "data_shaping": record.shaping,  # how cxreport.yaml shaped each table, and what it did
+        "leak_guard": record.leak_guard,
+        "notebooks": rows,
+    }
+
+
+def _write_index(tmp: Path, record: RunRecord, rows: list[dict], metrics: list[dict]) -> None:
+    """``index.html``: the month's KPIs against the previous month's, and every notebook."""
+    from .indexpage import load_previous, render_index
+
+    prev_month = str(parse_month(record.month) - 1)
+    index_rows = [{**row, "error_line": (row["error"] or {}).get("line", "")} for row in rows]
+    page = render_index(
+        title=record.title,
+        month=record.month,
+        previous_month=prev_month,
+        metrics=metrics,
+        previous=load_previous(record.out / prev_month / "metrics.json"),
+        notebooks=index_rows,
+        data_source=str(record.data),
+        generated=record.generated,
+        version=__version__,
+        leak_total=None if record.leaks is None else sum(record.leaks.values()),
+        status=record.status,
+    )
+    (tmp / "index.html").write_text(page, encoding="utf-8")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _git(folder: Path) -> dict | None:
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=10
+        )
+        if sha.returncode != 0:
+            return None
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        return {"commit": sha.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _versions() -> dict:
+    out = {"python": sys.version.split()[0]}
+    for name in _VERSIONS:
+        with contextlib.suppress(_metadata.PackageNotFoundError):
+            out[name] = _metadata.version(name)
+    return out
