@@ -544,3 +544,13 @@ def test_worker_unknown_kernel_fails_with_a_hint(tmp_path):
     assert "make setup" in result["error"]["evalue"]
     page = (tmp_path / "02_beta.html").read_text()
     assert "could not run" in page and "This notebook failed" in page
+
+
+def test_params_lists_every_parameter_with_type_default_and_help(capsys):
+    from cxreport.cli import main
+
+    assert main(["params", "csi"]) == 0
+    out = capsys.readouterr().out
+    assert "04_csi" in out and "01_swot" not in out
+    assert "n_boot: int = 1000" in out and "bootstrap" in out
+    assert 'id_key: str = ""  [set by cxreport run]' in out

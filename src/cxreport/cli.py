@@ -107,6 +107,23 @@ def _run(args) -> int:
     return result.exit_code
 
 
+def _params(args) -> int:
+    from .report.notebooks import default_notebooks_dir, find_notebooks
+    from .report.parameters import RUNNER_PARAMS, inspect_parameters
+
+    folder = args.notebooks or default_notebooks_dir()
+    for nb in find_notebooks(folder, args.notebook or None):
+        print(f"{nb.stem}  ({nb})")
+        for name, spec in inspect_parameters(nb).items():
+            who = "  [set by cxreport run]" if name in RUNNER_PARAMS else ""
+            kind = spec.get("inferred_type_name") or "?"
+            print(f"  {name}: {kind} = {spec.get('default')}{who}")
+            if spec.get("help"):
+                print(f"      {spec['help']}")
+        print()
+    return 0
+
+
 def _add_run(subparsers) -> argparse.ArgumentParser:
     from .report.execute import KERNEL
 
@@ -209,6 +226,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_sample)
 
     _add_run(sub)
+
+    pa = sub.add_parser(
+        "params",
+        help="list every notebook parameter with its type, default and help",
+        description="List the parameters of the notebooks (all, or those named): type, "
+        "default and help, as their parameters cells declare them; set them with "
+        "`cxreport run --param NAME=VALUE`.",
+    )
+    pa.add_argument(
+        "notebook",
+        nargs="*",
+        metavar="NOTEBOOK",
+        help="03_churn, churn or 03_churn.ipynb (default: every notebook)",
+    )
+    pa.add_argument("--notebooks", metavar="DIR", help="another notebooks folder")
+    pa.set_defaults(func=_params)
     return p
 
 
