@@ -554,3 +554,32 @@ def test_params_lists_every_parameter_with_type_default_and_help(capsys):
     assert "04_csi" in out and "01_swot" not in out
     assert "n_boot: int = 1000" in out and "bootstrap" in out
     assert 'id_key: str = ""  [set by cxreport run]' in out
+
+
+@pytest.mark.parametrize(
+    ("param", "value", "notebook", "message"),
+    [
+        ("weights_from", "votes", "01_swot", "weights_from"),
+        ("k", "1", "02_segments", "'k' parameter"),
+        ("policy", "cheapest", "03_churn", "'policy' parameter must be 'profit' or 'budget'"),
+        ("acceptance_rate", "1.5", "03_churn", "acceptance_rate"),
+        ("crosshair", "median", "04_csi", "crosshair"),
+        ("min_responses", "0", "05_nps_sqi", "min_responses"),
+    ],
+)
+def test_bad_values_fail_before_any_kernel_starts(tmp_path, param, value, notebook, message):
+    from cxreport.errors import ParameterError
+    from cxreport.report.run import run_report
+
+    out = tmp_path / "reports"
+    with pytest.raises(ParameterError, match=message) as err:
+        run_report(
+            data_dir=ROOT / "data" / "sample",
+            month="2026-10",
+            out=out,
+            params={param: value},
+            stream=io.StringIO(),
+            tty=False,
+        )
+    assert f"{notebook}:" in str(err.value)
+    assert not out.exists()  # nothing written: no kernel, no key file, no folder

@@ -98,6 +98,48 @@ def label(name: str) -> str:
     return LABELS.get(name, name)
 
 
+def check_settings(
+    *,
+    horizon_months: int = 1,
+    holdout_months: int = 3,
+    n_splits: int = 5,
+    n_repeats: int = 2,
+    calibrate: str = "auto",
+    policy: str = "budget",
+    budget_contacts: int = 100,
+    retained_value: float = 200.0,
+    contact_cost: float = 5.0,
+    offer_cost: float = 10.0,
+    acceptance_rate: float = 0.3,
+    importance_repeats: int = 5,
+    show_top: int = 15,
+    **_ignored,
+) -> None:
+    """The churn notebook's settings, checked before any model is fitted (and by the
+    runner before any kernel starts) with the messages the fitting functions use."""
+    _check_int("horizon_months", horizon_months, 1, 12)
+    _check_int("holdout_months", holdout_months, 1, 12)
+    _check_int("n_splits", n_splits, 2, 20)
+    _check_int("n_repeats", n_repeats, 1, 20)
+    if calibrate not in ("auto", "none", "sigmoid", "isotonic"):
+        raise CxReportError(
+            "The 'calibrate' parameter must be 'auto', 'none', 'sigmoid' or "
+            f"'isotonic'; got {calibrate!r}."
+        )
+    if policy not in ("profit", "budget"):
+        raise CxReportError(f"The 'policy' parameter must be 'profit' or 'budget'; got {policy!r}.")
+    _check_int("budget_contacts", budget_contacts, 0)
+    _check_float("acceptance_rate", acceptance_rate, 0.0, 1.0)
+    for name, value in (
+        ("retained_value", retained_value),
+        ("contact_cost", contact_cost),
+        ("offer_cost", offer_cost),
+    ):
+        _check_float(name, value, 0.0, 1e12)
+    _check_int("importance_repeats", importance_repeats, 1, 100)
+    _check_int("show_top", show_top, 0)
+
+
 # --------------------------------------------------------------------------------------------
 # input checks
 # --------------------------------------------------------------------------------------------

@@ -61,8 +61,9 @@ class MissingTableError(CxReportError):
     """An analysis needs a table that the data folder does not hold."""
 
 
-class ParameterError(CxReportError):
-    """A notebook or command-line parameter is unknown, missing or has the wrong type."""
+class ParameterError(CxReportError, ValueError):
+    """A notebook or command-line parameter is unknown, missing, of the wrong type or out of
+    range (a ValueError too, as scikit-learn's parameter errors are)."""
 
 
 def check_int(name: str, value, lo: int, hi: int | None = None) -> int:
@@ -76,7 +77,7 @@ def check_int(name: str, value, lo: int, hi: int | None = None) -> int:
         or (hi is not None and value > hi)
     ):
         rng = f"[{lo}, {hi}]" if hi is not None else f"[{lo}, inf)"
-        raise CxReportError(
+        raise ParameterError(
             f"The '{name}' parameter must be an int in the range {rng}; got {value!r}."
         )
     return int(value)
@@ -87,7 +88,7 @@ def check_float(name: str, value, lo: float, hi: float) -> float:
     import numbers
 
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not lo <= value <= hi:
-        raise CxReportError(
+        raise ParameterError(
             f"The '{name}' parameter must be a number in [{lo}, {hi}]; got {value!r}."
         )
     return float(value)

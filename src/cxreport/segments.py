@@ -1040,6 +1040,28 @@ def label_settings(settings: dict | None = None) -> dict:
     return {**LABEL_SETTINGS, **settings}
 
 
+def check_settings(
+    *,
+    k: int = 0,
+    k_min: int = 2,
+    k_max: int = 8,
+    n_boot: int = 20,
+    min_jaccard: float = 0.75,
+    seed: int = 42,
+) -> None:
+    """The segmentation notebook's settings, checked up front with :func:`segment`'s rules."""
+    if _check_int("k", k, 0, 50) == 1:
+        raise CxReportError(
+            "The 'k' parameter must be 0 (choose automatically) or an int in the range "
+            "[2, 50]; got 1."
+        )
+    k_min = _check_int("k_min", k_min, 2, 50)
+    _check_int("k_max", k_max, k_min, 50)
+    _check_int("n_boot", n_boot, 0, 1000)
+    _check_float("min_jaccard", min_jaccard, 0.0, 1.0)
+    _check_int("seed", seed, 0)
+
+
 def label_customers(data, *, seed: int = 42, **settings) -> pd.Series:
     """Segment name per customer as of the end of ``data.month``.
 

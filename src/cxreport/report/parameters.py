@@ -9,7 +9,7 @@ import ast
 import json
 from pathlib import Path
 
-from ..errors import ParameterError
+from ..errors import CxReportError, ParameterError
 
 #: Parameters the runner sets itself; ``--param`` may not set them.
 RUNNER_PARAMS = (
@@ -246,7 +246,58 @@ def plan_parameters(notebooks: list[Path], given: dict[str, str], runner: dict) 
     if problems:
         raise ParameterError("bad parameters:\n  " + "\n  ".join(problems))
     _share_segment_settings(plans, specs)
+    _preflight(plans, specs)
     return plans
+
+
+def _checks() -> dict[str, list]:
+    """Each notebook's settings checks, as its first code cell calls them: (function,
+    {function argument: notebook parameter} where the names differ)."""
+    from .. import churn, csi, mot, nps, segments, sqi, swot
+
+    return {
+        "01_swot": [(swot.check_settings, {})],
+        "02_segments": [(segments.check_settings, {})],
+        "03_churn": [(churn.check_settings, {})],
+        "04_csi": [(csi.check_settings, {})],
+        "05_nps_sqi": [
+            (nps.check_options, {}),
+            (sqi.check_options, {"freq": "sqi_freq"}),
+            (mot.check_options, {"window_months": "mot_window_months"}),
+        ],
+    }
+
+
+def _preflight(plans: dict[str, dict], specs: dict[str, dict]) -> None:
+    """Run every notebook's value checks (a churn ``policy`` of "cheapest", an ``n_boot``
+    of 5) on its defaults and ``--param`` values, before any kernel starts."""
+    import ast
+    import inspect
+
+    problems = []
+    for name, (checks) in _checks().items():
+        if name not in plans:
+            continue
+        values = {}
+        for key, spec in specs[name].items():
+            try:
+                values[key] = ast.literal_eval(spec.get("default") or "None")
+            except (ValueError, SyntaxError):
+                continue
+        values.update(plans[name])
+        for fn, renamed in checks:
+            accepted = inspect.signature(fn).parameters
+            kwargs = {
+                arg: values[renamed.get(arg, arg)]
+                for arg in accepted
+                if renamed.get(arg, arg) in values
+            }
+            try:
+                fn(**kwargs)
+            except CxReportError as exc:
+                problems.append(f"{name}: {exc}")
+    if problems:
+        raise ParameterError("bad parameters:\n  " + "\n  ".join(problems))
 
 
 def _share_segment_settings(plans: dict[str, dict], specs: dict[str, dict]) -> None:
