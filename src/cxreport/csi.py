@@ -393,7 +393,7 @@ def _boot_means(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndar
         size = min(batch, n_boot - start)
         counts = rng.multinomial(n, np.full(n, 1 / n), size=size).astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[start:start + size] = (counts @ values) / (counts @ present)
+            out[start : start + size] = (counts @ values) / (counts @ present)
     return out
 
 

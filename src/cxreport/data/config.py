@@ -1,13 +1,17 @@
 """The data folder's ``cxreport.yaml``: how a user's files map onto the data contract.
 
-Without a config file the standard names of :mod:`cxreport.contract` apply. A config may
+Without a config file the standard names of :mod:`cxreport.data.contract` apply. A config may
 
-* point a table at another file and rename columns (``tables.customers.columns``),
-* declare how yes/no flags are written (``true_values``/``false_values``), the file encoding,
-  the thousands separator and a date format,
-* declare the survey model (items, dimensions, scales),
+* point a table at files or sheets and rename columns (``tables.customers.columns``),
+* say how the files are read (encoding, delimiter, header lines, number and date formats,
+  yes/no codes, a survey platform's preset) and shaped (``join``, ``na_values``, ``recode``,
+  ``derive``, ``drop_rows``; done by :mod:`cxreport.data.shaping`),
+* declare the survey model (items, dimensions, scales) and its response screening,
 * replace the service-quality-index failure weights,
 * set report options.
+
+Its shape is checked against ``resources/cxreport.schema.json``; every problem is reported
+at once (:class:`~cxreport.errors.ConfigError` ``.problems``).
 """
 
 from __future__ import annotations
