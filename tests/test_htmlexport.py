@@ -413,3 +413,38 @@ def test_change_of_a_percentage_is_in_percentage_points():
         {"name": "promoters", "value": 48.5, "unit": "%"}, [{"name": "promoters", "value": 35.7}]
     )
     assert m["shown"] == "48.5%" and m["delta_shown"] == "+12.8 pp"
+
+
+def test_exports_neutralise_formula_cells(tmp_path):
+    import pandas as pd
+
+    from cxreport.report.context import safe_cells
+
+    frame = pd.DataFrame(
+        {
+            "text": [
+                '=HYPERLINK("http://x")',
+                "+cmd|' /C calc'!A0",
+                "@SUM(A1)",
+                "-2+3",
+                "plain",
+                None,
+            ],
+            "amount": [-5.0, 1.0, 2.0, -3.5, 0.0, 1.0],
+        }
+    )
+    out = safe_cells(frame)
+    assert out["text"].tolist()[:5] == [
+        '\'=HYPERLINK("http://x")',
+        "'+cmd|' /C calc'!A0",
+        "'@SUM(A1)",
+        "'-2+3",
+        "plain",
+    ]
+    assert pd.isna(out["text"].iloc[5])
+    assert out["amount"].tolist() == frame["amount"].tolist()  # numbers stay numbers
+    assert frame["text"].iloc[0].startswith("=")  # the caller's frame is not changed
+    from cxreport.report.context import unsafe_cells
+
+    back = unsafe_cells(out)  # read back next month: ids such as "+86..." join again
+    assert back["text"].tolist()[:5] == frame["text"].tolist()[:5]

@@ -59,6 +59,38 @@ def pseudonymise(ids, key: str) -> pd.Series:
     )
 
 
+#: What a spreadsheet reads as a formula at the start of a cell (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula (``=HYPERLINK(...)``,
+    ``+cmd|...``, ``@SUM(...)``) prefixed with ``'``, OWASP's rule; numbers are untouched."""
+    out = frame.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
+            text = s.astype("string")
+            risky = text.str.startswith(FORMULA_START).fillna(False).to_numpy(dtype=bool)
+            if risky.any():
+                out[col] = s.astype(object).where(~risky, "'" + text.astype(object))
+    return out
+
+
+def unsafe_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`safe_cells` on a table read back from an export (an id "+8613800000000"
+    must join again next month)."""
+    out = frame.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
+            text = s.astype("string")
+            quoted = text.str.match(r"^'[=+\-@\t\r]").fillna(False).to_numpy(dtype=bool)
+            if quoted.any():
+                out[col] = s.astype(object).where(~quoted, text.str[1:].astype(object))
+    return out
+
+
 @dataclass(repr=False)  # the default repr would print every table (raw ids) into the notebook
 class Run:
     """One notebook's run: the data, the month, the settings and what it records."""
@@ -149,7 +181,7 @@ class Run:
         self.export_dir.mkdir(parents=True, exist_ok=True)
         path = self.export_dir / f"{name}.csv"
         tmp = path.with_suffix(".csv.tmp")
-        frame.to_csv(tmp, index=False)
+        safe_cells(frame).to_csv(tmp, index=False)
         os.replace(tmp, path)
         self.exported.append(path.name)
         return path
@@ -213,7 +245,8 @@ class Run:
             return None
         # identifiers stay text ("00017" must not come back as 17 and miss its join)
         head = pd.read_csv(path, nrows=0).columns
-        return pd.read_csv(path, dtype={c: str for c in head if c == "id" or c.endswith("_id")})
+        table = pd.read_csv(path, dtype={c: str for c in head if c == "id" or c.endswith("_id")})
+        return unsafe_cells(table)
 
     def previous_path(self, name: str, months_back: int = 1) -> Path | None:
         if self.history_dir is None:
