@@ -98,6 +98,19 @@ def label(name: str) -> str:
     return LABELS.get(name, name)
 
 
+def _check_calibrate(calibrate) -> None:
+    if calibrate not in ("auto", "none", "sigmoid", "isotonic"):
+        raise CxReportError(
+            "The 'calibrate' parameter must be 'auto', 'none', 'sigmoid' or "
+            f"'isotonic'; got {calibrate!r}."
+        )
+
+
+def _check_policy(policy) -> None:
+    if policy not in ("profit", "budget"):
+        raise CxReportError(f"The 'policy' parameter must be 'profit' or 'budget'; got {policy!r}.")
+
+
 def check_settings(
     *,
     horizon_months: int = 1,
@@ -121,13 +134,8 @@ def check_settings(
     _check_int("holdout_months", holdout_months, 1, 12)
     _check_int("n_splits", n_splits, 2, 20)
     _check_int("n_repeats", n_repeats, 1, 20)
-    if calibrate not in ("auto", "none", "sigmoid", "isotonic"):
-        raise CxReportError(
-            "The 'calibrate' parameter must be 'auto', 'none', 'sigmoid' or "
-            f"'isotonic'; got {calibrate!r}."
-        )
-    if policy not in ("profit", "budget"):
-        raise CxReportError(f"The 'policy' parameter must be 'profit' or 'budget'; got {policy!r}.")
+    _check_calibrate(calibrate)
+    _check_policy(policy)
     _check_int("budget_contacts", budget_contacts, 0)
     _check_float("acceptance_rate", acceptance_rate, 0.0, 1.0)
     for name, value in (
@@ -881,11 +889,7 @@ def fit(
     holdout_months = _check_int("holdout_months", holdout_months, 1, 12)
     ece_threshold = _check_float("ece_threshold", ece_threshold, 0.0, 1.0)
     leakage_auc = _check_float("leakage_auc", leakage_auc, 0.5, 1.0)
-    if calibrate not in ("auto", "none", "sigmoid", "isotonic"):
-        raise CxReportError(
-            "The 'calibrate' parameter must be 'auto', 'none', 'sigmoid' or "
-            f"'isotonic'; got {calibrate!r}."
-        )
+    _check_calibrate(calibrate)
     models = tuple(models)
     if not models or any(m not in MODEL_NAMES for m in models):
         raise CxReportError(
@@ -1178,8 +1182,7 @@ def targeting(
     (probability x retained value), ``expected_profit`` of a contact, ``rank`` and
     ``contact`` (bool).
     """
-    if policy not in ("profit", "budget"):
-        raise CxReportError(f"The 'policy' parameter must be 'profit' or 'budget'; got {policy!r}.")
+    _check_policy(policy)
     budget_contacts = _check_int("budget_contacts", budget_contacts, 0)
     acceptance_rate = _check_float("acceptance_rate", acceptance_rate, 0.0, 1.0)
     retained_value = _check_float("retained_value", retained_value, 0.0, 1e12)

@@ -931,23 +931,14 @@ def segment(
     -------
     SegmentResult
     """
-    k = _check_int("k", k, 0, 50)
-    k_min = _check_int("k_min", k_min, 2, 50)
-    k_max = _check_int("k_max", k_max, k_min, 50)
-    seed = _check_int("seed", seed, 0)
+    check_settings(k=k, k_min=k_min, k_max=k_max, n_boot=n_boot, min_jaccard=min_jaccard, seed=seed)
+    k, k_min, k_max, seed = int(k), int(k_min), int(k_max), int(seed)
     _check_int("n_init", n_init, 1, 100)
-    _check_int("n_boot", n_boot, 0, 1000)
     _check_int("silhouette_sample", silhouette_sample, 100)
     _check_int("stability_sample", stability_sample, 100)
     _check_int("exact_max", exact_max, 1000)
-    _check_float("min_jaccard", min_jaccard, 0.0, 1.0)
     _check_float("min_share", min_share, 0.0, 0.5)
     _check_float("silhouette_tolerance", silhouette_tolerance, 0.0, 2.0)
-    if k == 1:
-        raise CxReportError(
-            "The 'k' parameter must be 0 (choose automatically) or an int in "
-            "the range [2, 50]; got 1."
-        )
     feats = feature_table if feature_table is not None else customer_features(data, month=month)
     notes = list(feats.notes)
     table = feats.table
