@@ -25,6 +25,7 @@ import copy
 import re
 
 from ..errors import ConfigError
+from .shaping import listing
 
 #: Config defaults of each preset (keys of ``tables.survey`` in ``cxreport.yaml``).
 #:
@@ -125,9 +126,7 @@ def _short(name: str, limit: int = 70) -> str:
 
 
 def _listing(names, limit: int = 6) -> str:
-    names = [_short(n) for n in names]
-    shown = ", ".join(names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    return listing([_short(n) for n in names], limit)
 
 
 def is_nps(text: str) -> bool:
