@@ -404,3 +404,109 @@ def test_one_segmentation_shared_by_every_page(tmp_path):
     shared = pd.read_csv(cached, dtype={"customer_id": str}).set_index("customer_id")
     mine = assigned.set_index("customer_id")["segment"]
     assert shared["segment"].reindex(mine.index).equals(mine)
+
+
+# ------------------------------------------------------- data for the kernels, kernel deaths
+
+COMMON_PARAMETERS = (
+    'data_dir: str = "../data/sample"  # data folder\n'
+    'month: str = "2026-10"  # reporting month, YYYY-MM\n'
+    "seed: int = 42  # seed\n"
+    'export_dir: str = ""  # folder for exported tables ("" = do not export)\n'
+    'history_dir: str = ""  # history ("" = none)\n'
+    "show_ids: bool = False  # ids\n"
+    'id_key: str = ""  # key\n'
+)
+
+
+def _notebook(folder: Path, name: str, *cells: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(COMMON_PARAMETERS)
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, *(nbformat.v4.new_code_cell(c) for c in cells)]
+    nb.metadata["kernelspec"] = {
+        "name": "cxreport",
+        "display_name": "cxreport",
+        "language": "python",
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_kernels_read_the_checked_copy_and_only_what_they_use(tmp_path, sample_dir):
+    nbs = tmp_path / "nbs"
+    _notebook(
+        nbs,
+        "01_probe",
+        "import cxreport\n"
+        "run = cxreport.start('Probe', data_dir=data_dir, month=month, export_dir=export_dir,\n"
+        "                     history_dir=history_dir, id_key=id_key)",
+        "fees = run.data.table('customers', ['customer_id', 'monthly_fee'])\n"
+        "run.record('tables', type(run.data.tables).__name__, label='tables')\n"
+        "run.record('read', repr(run.data.tables.loaded()), label='read')\n"
+        "run.record('rows', run.data.rows('transactions'), label='rows')\n"
+        "run.kpis()",
+    )
+    out = tmp_path / "out"
+    result = run(data_dir=sample_dir, month="2026-10", out=out, notebooks_dir=nbs)
+    assert result.status == "ok", error_line(result.notebooks[0]["error"])
+    got = {
+        m["name"]: m["value"]
+        for m in json.loads((out / "2026-10" / "metrics.json").read_text())["metrics"]
+    }
+    assert got["tables"] == "StoredTables"
+    assert got["read"] == repr({"customers": ["customer_id", "monthly_fee"]})
+    assert got["rows"] == len(pd.read_csv(sample_dir / "transactions.csv"))
+    # the copy went with the run: nothing of it in the report or beside it
+    assert not (out / "2026-10" / ".data").exists()
+    assert [p.name for p in out.iterdir() if ".tmp-" in p.name] == []
+
+
+def _task(tmp_path: Path, nb: Path) -> dict:
+    return {
+        "name": nb.stem,
+        "input": str(nb),
+        "output_ipynb": str(tmp_path / nb.name),
+        "output_html": str(tmp_path / f"{nb.stem}.html"),
+        "parameters": {},
+        "cwd": str(nb.parent),
+        "kernel": "cxreport",
+        "month": "2026-10",
+        "data_source": "/data",
+        "show_code": False,
+        "generated": "2026-11-01T00:00:00",
+        "start_timeout": 60,
+        "execution_timeout": 60,
+        "ipc": True,
+    }
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="no SIGKILL on this platform")
+def test_a_kernel_killed_for_memory_is_said_so_and_not_retried(tmp_path):
+    from cxreport.report.execute import execute_one
+
+    # what the kernel's out-of-memory killer does: SIGKILL to the biggest process
+    nb = _notebook(
+        tmp_path / "nbs",
+        "03_hungry",
+        "import os, signal, time\nheld = b'x' * (300 * 2**20)\ntime.sleep(1.5)",
+        "os.kill(os.getpid(), signal.SIGKILL)",
+    )
+    result = execute_one(_task(tmp_path, nb))
+    assert result["status"] == "failed" and result["attempts"] == 1
+    err = result["error"]
+    assert re.fullmatch(r"the kernel ran out of memory \(0\.[3-9] GB\)", err["evalue"]), err
+    # the cell it died in (numbered when the kernel got as far as announcing it)
+    assert re.fullmatch(r"cell (#3|In \[3\]): " + re.escape(err["evalue"]), error_line(err))
+    assert "ran out of memory" in (tmp_path / "03_hungry.html").read_text()
+
+
+def test_a_kernel_that_dies_otherwise_is_retried_once(tmp_path):
+    from cxreport.report.execute import execute_one
+
+    nb = _notebook(tmp_path / "nbs", "03_crash", "import os\nos._exit(3)")
+    result = execute_one(_task(tmp_path, nb))
+    assert result["status"] == "failed" and result["attempts"] == 2
+    assert result["error"]["ename"] == "DeadKernelError"

@@ -354,9 +354,21 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
             ):
                 s = s.astype("Int64")
         elif pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
-            s = s.map(_cell, na_action="ignore")
+            s = _tidy_text(s)
         out[col] = s
     return pd.DataFrame(out, index=frame.index)
+
+
+def _tidy_text(s: pd.Series) -> pd.Series:
+    """:func:`_cell` on every cell; vectorised when the column holds only text (a Parquet
+    string column of millions of rows), cell by cell when it mixes types (a sheet's column)."""
+    if pd.api.types.is_string_dtype(s) and pd.api.types.infer_dtype(s, skipna=True) in (
+        "string",
+        "empty",
+    ):
+        text = s.str.strip()
+        return text.where(text != "", None)
+    return s.map(_cell, na_action="ignore")
 
 
 def _cell(v):

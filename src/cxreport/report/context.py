@@ -259,7 +259,7 @@ class Run:
             ("Analysis", self.title),
             ("Reporting month", str(self.month)),
             ("Data folder", str(self.data.folder)),
-            ("Tables", ", ".join(f"{t} ({len(df):,} rows)" for t, df in self.data.tables.items())),
+            ("Tables", ", ".join(f"{t} ({self.data.rows(t):,} rows)" for t in self.data.tables)),
             ("Configuration", str(self.data.config.path or "defaults (no cxreport.yaml)")),
             ("Seed", str(self.seed)),
         ]
@@ -316,6 +316,20 @@ class Run:
         )
 
 
+def _load(data_dir: str, month: str) -> Dataset:
+    """The data folder for the month: the copy ``cxreport run`` checked and stored for its
+    kernels when there is one of this folder (:mod:`.datacopy`), else read and validated."""
+    from ..data import snapshot
+    from .datacopy import ENV
+
+    copy = os.environ.get(ENV, "")
+    if copy and snapshot.is_snapshot(copy):
+        data = snapshot.open_dataset(copy, month)
+        if data.folder == Path(data_dir).resolve():
+            return data
+    return load(data_dir, month)
+
+
 def start(
     title: str,
     *,
@@ -336,7 +350,7 @@ def start(
     from ..viz import set_theme
 
     parse_month(month)
-    data = load(data_dir, month)
+    data = _load(data_dir, month)
     set_theme()  # here, not on importing viz: importing a module should not restyle pyplot
     run = Run(
         title,

@@ -2,8 +2,9 @@
 
 :func:`execute_all` runs the selected notebooks in parallel (longest first) and reports
 progress; :func:`execute_one` is one worker's job: run a notebook (kernel transport IPC where
-the platform has it, one retry over TCP after a kernel failure, never after a notebook error),
-keep the pseudonym key out of the saved notebook, collect its KPIs and export its HTML.
+the platform has it, one retry over TCP after a kernel failure, never after a notebook error
+or a kernel the system killed for memory), keep the pseudonym key out of the saved notebook,
+collect its KPIs and export its HTML.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import os
 import queue as _queue
 import shutil
 import signal
-import sys
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -93,6 +93,100 @@ def _register_engine() -> None:
     papermill_engines.register("cxreport", _ProgressEngine)
 
 
+_KERNELS: list = []  # the kernel processes (Popen) this worker started, newest last
+
+
+def _kernel_manager_class():
+    """jupyter_client's kernel manager, keeping each kernel's process for :class:`_Watch`."""
+    global _RECORDING
+    if _RECORDING is None:
+        from jupyter_client.manager import AsyncKernelManager
+
+        class RecordingKernelManager(AsyncKernelManager):
+            async def _async_launch_kernel(self, kernel_cmd, **kw):
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+                process = getattr(self.provisioner, "process", None)
+                if process is not None:
+                    _KERNELS.append(process)
+
+        _RECORDING = RecordingKernelManager
+    return _RECORDING
+
+
+_RECORDING = None
+
+
+class _Watch:
+    """The memory of the notebook's kernel (with its children), sampled twice a second, to
+    say how much a kernel held when the system killed it."""
+
+    def __init__(self, interval: float = 0.5):
+        import threading
+
+        self.peak = self.last = 0
+        self._first = len(_KERNELS)
+        self._stop = threading.Event()
+        self._interval = interval
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _kernel(self):
+        return _KERNELS[-1] if len(_KERNELS) > self._first else None
+
+    def _run(self) -> None:
+        import psutil
+
+        while not self._stop.wait(self._interval):
+            process = self._kernel()
+            if process is None:
+                continue
+            try:
+                root = psutil.Process(process.pid)
+                rss = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+            except psutil.Error:
+                continue
+            self.last, self.peak = rss, max(self.peak, rss)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def killed_for_memory(self) -> bool:
+        """Did the kernel end by SIGKILL, which is what the kernel's out-of-memory killer (or
+        a container's memory limit) sends?"""
+        process = self._kernel()
+        if process is None or not hasattr(signal, "SIGKILL"):
+            return False
+        with contextlib.suppress(Exception):
+            process.wait(timeout=5)
+        return process.returncode == -signal.SIGKILL
+
+
+def out_of_memory(exc: BaseException, watch: _Watch | None) -> str | None:
+    """``"the kernel ran out of memory (9.3 GB)"`` for a kernel the system killed, else None."""
+    from nbclient.exceptions import DeadKernelError
+
+    if not isinstance(exc, DeadKernelError) or watch is None or not watch.killed_for_memory():
+        return None
+    held = watch.last or watch.peak
+    return "the kernel ran out of memory" + (f" ({held / 1e9:.1f} GB)" if held else "")
+
+
+@contextlib.contextmanager
+def _environment(**values: str):
+    """Environment variables for the kernels started inside (they inherit the worker's)."""
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update({k: v for k, v in values.items() if v})
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def is_transient(exc: BaseException) -> bool:
     """Kernel-start failures and dead kernels: worth one retry. Notebook errors: never."""
     from nbclient.exceptions import DeadKernelError
@@ -111,12 +205,17 @@ def _ipc_available() -> bool:
     return os.name == "posix"
 
 
-def _running_cell(nb) -> tuple[int | None, int | None]:
+def _running_cell(nb, dead: bool = False) -> tuple[int | None, int | None]:
+    """The cell that was running or failed; for a dead kernel (whose cells papermill marks
+    completed) the last one that started."""
+    last = (None, None)
     for i, cell in enumerate(nb.cells):
         status = cell.get("metadata", {}).get("papermill", {}).get("status")
         if status in ("running", "failed"):
             return i, cell.get("execution_count")
-    return None, None
+        if dead and cell.cell_type == "code" and status not in (None, "pending"):
+            last = (i, cell.get("execution_count"))
+    return last
 
 
 def redact_key(nb, key: str = ""):
@@ -158,6 +257,7 @@ def execute_one(task: dict) -> dict:
     from jupyter_client.kernelspec import NoSuchKernel
     from traitlets.config import Config
 
+    from .datacopy import ENV
     from .htmlexport import PageInfo, export_html
     from .indexpage import collect_metrics
 
@@ -185,22 +285,30 @@ def execute_one(task: dict) -> dict:
             # relative to the working directory, shared by all the parallel kernels.
             ipc_dir = tempfile.mkdtemp(prefix="cxr-ipc-")
             kernel_conf["ip"] = os.path.join(ipc_dir, "k")
+        config = Config(
+            {
+                "KernelManager": kernel_conf,
+                "NotebookClient": {"kernel_manager_class": _kernel_manager_class()},
+            }
+        )
+        watch = _Watch()
         try:
-            pm.execute_notebook(
-                task["input"],
-                str(out_nb),
-                parameters=task["parameters"],
-                engine_name="cxreport",
-                kernel_name=task["kernel"],
-                language="python",
-                cwd=task["cwd"],
-                progress_bar=False,
-                log_output=False,
-                start_timeout=task["start_timeout"],
-                execution_timeout=task["execution_timeout"],
-                config=Config({"KernelManager": kernel_conf}),
-                cx_name=name,
-            )
+            with _environment(**{ENV: task.get("data_copy") or ""}):
+                pm.execute_notebook(
+                    task["input"],
+                    str(out_nb),
+                    parameters=task["parameters"],
+                    engine_name="cxreport",
+                    kernel_name=task["kernel"],
+                    language="python",
+                    cwd=task["cwd"],
+                    progress_bar=False,
+                    log_output=False,
+                    start_timeout=task["start_timeout"],
+                    execution_timeout=task["execution_timeout"],
+                    config=config,
+                    cx_name=name,
+                )
             break
         except pm.PapermillExecutionError as exc:
             result["status"] = "failed"
@@ -221,7 +329,10 @@ def execute_one(task: dict) -> dict:
             }
             break
         except Exception as exc:
-            retry = is_transient(exc) and attempt < len(transports)
+            watch.stop()
+            memory = out_of_memory(exc, watch)
+            # a kernel killed for memory would only die again the same way
+            retry = memory is None and is_transient(exc) and attempt < len(transports)
             if retry:
                 _emit("retry", name, f"{type(exc).__name__}: {exc}")
                 continue
@@ -229,15 +340,20 @@ def execute_one(task: dict) -> dict:
             cell_index, count = (None, None)
             if out_nb.is_file():
                 with contextlib.suppress(Exception):
-                    cell_index, count = _running_cell(nbformat.read(out_nb, as_version=4))
+                    cell_index, count = _running_cell(
+                        nbformat.read(out_nb, as_version=4), dead=memory is not None
+                    )
             result["error"] = {
                 "cell_index": cell_index,
                 "execution_count": count,
-                "ename": type(exc).__name__,
-                "evalue": str(exc).strip().splitlines()[0] if str(exc) else "",
+                "ename": "OutOfMemory" if memory else type(exc).__name__,
+                "evalue": memory or (str(exc).strip().splitlines()[0] if str(exc) else ""),
             }
+            if memory:
+                result["error"]["memory"] = True
             break
         finally:
+            watch.stop()
             if ipc_dir:
                 shutil.rmtree(ipc_dir, ignore_errors=True)
     result["duration_s"] = round(time.perf_counter() - t0, 3)
@@ -286,7 +402,10 @@ def error_line(err: dict | None) -> str:
         where = f"cell In [{err['execution_count']}]"
     elif err.get("cell_index") is not None:
         where = f"cell #{err['cell_index'] + 1}"
-    msg = f"{err.get('ename')}: {err.get('evalue')}".strip()
+    if err.get("memory"):  # "the kernel ran out of memory (9.3 GB)" says it all
+        msg = str(err.get("evalue"))
+    else:
+        msg = f"{err.get('ename')}: {err.get('evalue')}".strip()
     msg = " ".join(msg.split())
     if len(msg) > 300:
         msg = msg[:297] + "..."
@@ -323,10 +442,11 @@ def execute_all(
     ipc,
     stream,
     tty,
+    data_copy=None,
 ) -> list[dict]:
     """Run ``notebooks`` in ``jobs`` worker processes, writing into ``tmp``; one result
     dict per notebook, in the order given. Stops the workers (and their kernels) when
-    interrupted."""
+    interrupted. ``data_copy``: the checked tables (:mod:`.datacopy`) the kernels read."""
     import multiprocessing as mp
 
     tasks = [
@@ -345,6 +465,7 @@ def execute_all(
             "start_timeout": start_timeout,
             "execution_timeout": execution_timeout,
             "ipc": ipc,
+            "data_copy": str(data_copy) if data_copy else "",
         }
         for nb in notebooks
     ]
@@ -352,17 +473,10 @@ def execute_all(
     # longest notebook does not start last.
     tasks.sort(key=lambda t: -_last_duration(Path(tmp).parent, t["name"]))
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-    # Linux: fork workers from this process, which has imported papermill and nbconvert once
-    # (their imports take seconds; spawned workers would each pay it again). Elsewhere: spawn.
-    if sys.platform.startswith("linux"):
-        import nbconvert  # noqa: F401
-        import papermill  # noqa: F401
-
-        from . import htmlexport, indexpage  # noqa: F401
-
-        ctx = mp.get_context("fork")
-    else:
-        ctx = mp.get_context("spawn")
+    # Spawned workers, on every platform: a forked one would start with whatever this
+    # process holds. Each pays its own imports of papermill and nbconvert (about a second,
+    # while the other starts its kernel).
+    ctx = mp.get_context("spawn")
     progress_q = ctx.Queue()
     progress = Progress([t["name"] for t in sorted(tasks, key=lambda t: t["name"])], stream, tty)
     results: dict[str, dict] = {}

@@ -5,7 +5,8 @@ Order of work, so that a user mistake never starts a kernel:
 1. select the notebooks (``notebooks/*.ipynb``, sorted; ``--only``: :mod:`.notebooks`), read
    each parameters cell with :func:`papermill.inspect_notebook`, check and coerce ``--param``
    values by the declared types (:func:`.parameters.plan_parameters`);
-2. validate the data folder against the data contract;
+2. validate the data folder against the data contract, once, in a process of its own that
+   stores the typed tables for the kernels and exits (:mod:`.datacopy`);
 3. execute the notebooks with papermill in parallel processes (:mod:`.execute`: kernel
    ``cxreport``, working directory the notebooks folder, kernel transport IPC where the
    platform has it), export each to HTML (:mod:`.htmlexport`);
@@ -46,13 +47,15 @@ from importlib import metadata as _metadata
 from pathlib import Path
 
 from .._version import __version__
-from ..data import parse_month, read_folder
+from ..data import parse_month
 from ..errors import CxReportError, DataError, ParameterError
+from .datacopy import check_and_store, customer_ids
 from .execute import KERNEL, REDACTED, error_line, execute_all
 from .notebooks import default_notebooks_dir, find_notebooks
 from .parameters import plan_parameters
 
 KEY_FILE = ".cxreport-id-key"
+DATA_COPY = ".data"  # the checked tables for the kernels, inside the run's temporary folder
 EXIT_OK, EXIT_FAILED = 0, 1  # and 2 for a user mistake, 130 for Ctrl-C (see cli)
 _VERSIONS = (
     "cxreport",
@@ -206,10 +209,6 @@ def run_report(
         raise ParameterError(f"--jobs must be a positive whole number; got {jobs}.")
     given = dict(params or {})
 
-    tables, files, cfg, report = read_folder(data)
-    if not report.ok:
-        raise DataError(report)
-
     generated = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
     tmp = out / f".{month}.tmp-{secrets.token_hex(4)}"
     runner_values = {
@@ -221,13 +220,23 @@ def run_report(
         "id_key": "",
     }
     plans = plan_parameters(notebooks, given, runner_values)
+    # The data are checked in a process of their own, which stores them (typed) for the
+    # kernels and exits: the runner holds no table while the notebooks run.
+    copy = tmp / DATA_COPY
+    try:
+        files, cfg, report = check_and_store(data, copy)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if not report.ok:
+        raise DataError(report)
     # Only now, with data and parameters checked, write anything (the key file included).
     key = id_key(out)
     for p in plans.values():
         if "id_key" in p:
             p["id_key"] = key
 
-    tmp.mkdir(parents=True)
+    tmp.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter()
     try:
         results = execute_all(
@@ -246,16 +255,20 @@ def run_report(
             ipc=ipc,
             stream=stream,
             tty=tty,
+            data_copy=copy,
         )
         wall = time.perf_counter() - t_start
         status = "ok" if all(r["status"] == "ok" for r in results) else "failed"
 
         leaks: dict[str, int] | None = None
         guard_info: dict = {"enabled": not show_ids}
-        if not show_ids and "customers" in tables:
+        ids = customer_ids(copy) if not show_ids else None
+        shutil.rmtree(copy, ignore_errors=True)
+        if ids is not None:
             from .htmlexport import IdGuard
 
-            guard = IdGuard(tables["customers"]["customer_id"].tolist(), key=key)
+            guard = IdGuard(ids, key=key)
+            del ids
             leaks = {r["name"]: guard.scrub_file(tmp / f"{r['name']}.html") for r in results}
             guard_info.update(
                 ids=len(guard.simple_ids), numeric_ids_not_scanned=guard.skipped, replaced=leaks

@@ -1,0 +1,154 @@
+"""A validated data folder, stored once for the kernels of a report run.
+
+``cxreport run`` reads and checks the data folder once (:func:`write`) and stores the typed
+tables as Parquet, with the folder's config and validation report. Each notebook's kernel then
+opens that copy (:func:`open_dataset`) instead of reading and validating every file again: a
+table is read on first use, and only the columns asked for (:meth:`Dataset.table`), so a page
+that never looks at the transactions never holds them.
+
+>>> files, cfg, report = write("data/sample", "/tmp/run/tables")   # what the runner does
+>>> ds = open_dataset("/tmp/run/tables", month="2026-10")          # what a kernel does
+>>> ds.table("transactions", ["customer_id", "date", "amount"])   # three columns read
+
+The copy holds real customer data: it lives in the run's private temporary folder and goes
+when the run ends.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from .folder import Dataset, parse_month, read_folder
+
+FORMAT = 1
+META = "dataset.pickle"
+
+
+def write(folder: str | Path, dest: str | Path):
+    """Read and check ``folder``; when it is valid, store it in ``dest`` (created).
+
+    Returns ``(files, config, report)`` as :func:`cxreport.data.read_folder` does, without
+    the tables: the caller keeps none of them.
+    """
+    folder = Path(folder).resolve()
+    dest = Path(dest)
+    tables, files, cfg, report = read_folder(folder)
+    if not report.ok:
+        return files, cfg, report
+    dest.mkdir(parents=True, exist_ok=True)
+    stored = {}
+    for name in list(tables):
+        frame = tables.pop(name)
+        stored[name] = _store(frame, dest / name)
+        del frame
+    report.bad_cells.clear()  # cell positions of the checks: no use to an analysis
+    meta = {
+        "format": FORMAT,
+        "folder": str(folder),
+        "files": files,
+        "config": cfg,
+        "report": report,
+        "tables": stored,
+    }
+    with open(dest / META, "wb") as fh:
+        pickle.dump(meta, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return files, cfg, report
+
+
+def _store(frame: pd.DataFrame, stem: Path) -> dict:
+    """One table as Parquet (columns readable one by one), or pickled when Arrow cannot hold
+    a column (an extra attribute mixing numbers and text)."""
+    info = {"rows": len(frame), "columns": [str(c) for c in frame.columns]}
+    try:
+        frame.to_parquet(stem.with_suffix(".parquet"))
+        info["format"] = "parquet"
+    except Exception:  # noqa: BLE001 - pyarrow raises several types for a column it cannot type
+        stem.with_suffix(".parquet").unlink(missing_ok=True)
+        frame.to_pickle(stem.with_suffix(".pickle"))
+        info["format"] = "pickle"
+    return info
+
+
+def is_snapshot(path: str | Path) -> bool:
+    return (Path(path) / META).is_file()
+
+
+def open_dataset(path: str | Path, month: str | None = None) -> Dataset:
+    """The stored copy as a :class:`Dataset` whose tables are read when first used."""
+    path = Path(path)
+    with open(path / META, "rb") as fh:
+        meta = pickle.load(fh)
+    if meta.get("format") != FORMAT:
+        raise ValueError(f"{path} was stored by another version of cxreport")
+    report = meta["report"]
+    return Dataset(
+        Path(meta["folder"]),
+        meta["config"],
+        StoredTables(path, meta["tables"]),
+        meta["files"],
+        parse_month(month) if month is not None else None,
+        report,
+        [p.format() for p in report.warnings] + report.notes,
+    )
+
+
+class StoredTables(Mapping):
+    """The tables of a stored copy, each read on first use; a mapping like ``Dataset.tables``.
+
+    :meth:`read` with ``columns`` reads only those (and keeps them for the next call); the
+    whole table (``tables[name]``) is read once and then always the same frame.
+    """
+
+    def __init__(self, path: Path, stored: dict[str, dict]):
+        self._path = Path(path)
+        self._stored = stored
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.read(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._stored)
+
+    def __len__(self) -> int:
+        return len(self._stored)
+
+    def __contains__(self, name) -> bool:
+        return name in self._stored
+
+    def rows(self, name: str) -> int:
+        return self._stored[name]["rows"]
+
+    def columns(self, name: str) -> list[str]:
+        return list(self._stored[name]["columns"])
+
+    def loaded(self) -> dict[str, list[str]]:
+        """The columns read so far, per table."""
+        return {k: list(v.columns) for k, v in self._frames.items()}
+
+    def read(self, name: str, columns=None) -> pd.DataFrame:
+        info = self._stored[name]
+        every = info["columns"]
+        want = every if columns is None else [c for c in every if c in set(columns)]
+        have = self._frames.get(name)
+        missing = [c for c in want if have is None or c not in have.columns]
+        if missing:
+            if info["format"] == "pickle":
+                have = pd.read_pickle(self._path / f"{name}.pickle")
+            else:
+                new = pd.read_parquet(self._path / f"{name}.parquet", columns=missing)
+                if have is None:
+                    have = new
+                else:
+                    have = have.copy(deep=False)
+                    for c in missing:
+                        have[c] = new[c].array  # same rows in the same order
+                have = have[[c for c in every if c in have.columns]]
+            self._frames[name] = have
+        if columns is None:
+            return have
+        return have[want]

@@ -1,0 +1,46 @@
+"""The data folder of a run, checked once and handed to the notebooks as a typed copy.
+
+:func:`check_and_store` validates the folder in a process of its own (spawned, so it starts
+with nothing of the runner's) that stores the validated tables as Parquet
+(:mod:`cxreport.data.snapshot`) and exits: the runner gets the report back and never holds the
+tables, and the memory of reading a million customers goes back to the system before any
+kernel starts. Each kernel then opens the copy (:func:`cxreport.start` finds it through
+:data:`ENV`, which :mod:`.execute` sets for the kernels of the run) and reads only the tables
+and columns its notebook uses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Environment variable naming the stored copy for the kernels of a run.
+ENV = "CXREPORT_DATA_COPY"
+
+
+def _check_and_store(folder: str, dest: str):
+    from ..data import snapshot
+
+    return snapshot.write(folder, dest)
+
+
+def check_and_store(folder: str | Path, dest: str | Path):
+    """Validate ``folder`` and, when valid, store it in ``dest``, in a spawned process.
+
+    Returns ``(files, config, report)`` as :func:`cxreport.data.read_folder` does, without
+    the tables. Exceptions of the reading (a missing folder) are raised here.
+    """
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn")) as pool:
+        return pool.submit(_check_and_store, str(folder), str(dest)).result()
+
+
+def customer_ids(dest: str | Path) -> list | None:
+    """The customer ids of a stored copy (for the HTML's id guard), or None without them."""
+    from ..data import snapshot
+
+    data = snapshot.open_dataset(dest)
+    if "customer_id" not in data.columns("customers"):
+        return None
+    return data.table("customers", ["customer_id"])["customer_id"].tolist()

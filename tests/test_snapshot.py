@@ -1,0 +1,116 @@
+"""The stored copy of a validated data folder (what ``cxreport run`` hands its kernels)."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxreport.data import load, snapshot
+from cxreport.data.folder import TEXT
+
+
+@pytest.fixture(scope="module")
+def stored(sample_dir, tmp_path_factory):
+    dest = tmp_path_factory.mktemp("copy") / "tables"
+    files, cfg, report = snapshot.write(sample_dir, dest)
+    assert report.ok and dest.is_dir()
+    return dest
+
+
+def test_the_copy_holds_the_same_tables_dtypes_and_report(sample_dir, stored):
+    eager = load(sample_dir, "2026-10")
+    copy = snapshot.open_dataset(stored, "2026-10")
+    assert list(copy.tables) == list(eager.tables)
+    for name, frame in eager.tables.items():
+        pd.testing.assert_frame_equal(copy.tables[name], frame, check_exact=True)
+    assert copy.folder == sample_dir.resolve() and copy.month == eager.month
+    assert copy.files == eager.files and copy.notes == eager.notes
+    assert copy.config == eager.config
+    assert copy.report.sources == eager.report.sources
+    pd.testing.assert_frame_equal(copy.report.screening, eager.report.screening)
+
+
+def test_text_columns_are_arrow_backed(sample_dir):
+    data = load(sample_dir, "2026-10")
+    for table, col in [("customers", "customer_id"), ("transactions", "category")]:
+        assert data.tables[table][col].dtype == TEXT
+    assert data.transactions["customer_id"].isna().sum() == 0
+
+
+def test_a_table_is_read_on_first_use_and_only_the_columns_asked_for(stored):
+    copy = snapshot.open_dataset(stored, "2026-10")
+    assert copy.tables.loaded() == {}
+    assert copy.has("transactions") and copy.rows("transactions") > 0
+    assert "order_id" in copy.columns("transactions")
+    assert copy.tables.loaded() == {}  # counting rows and naming columns read nothing
+
+    part = copy.table("transactions", ["amount", "customer_id", "no_such_column"])
+    assert list(part.columns) == ["customer_id", "amount"]  # the table's own order
+    assert copy.tables.loaded() == {"transactions": ["customer_id", "amount"]}
+
+    whole = copy.transactions
+    assert list(whole.columns) == copy.columns("transactions")
+    assert copy.transactions is whole  # read once, then always the same frame
+    pd.testing.assert_frame_equal(whole[["customer_id", "amount"]], part)
+
+
+def test_table_on_a_loaded_folder_selects_columns(sample_dir):
+    data = load(sample_dir, "2026-10")
+    assert list(data.table("customers", ["plan", "customer_id"]).columns) == [
+        "customer_id",
+        "plan",
+    ]
+    assert data.table("customers") is data.customers
+    assert data.rows("customers") == len(data.customers)
+    assert data.columns("customers") == list(data.customers.columns)
+
+
+def test_a_folder_without_a_table_answers_without_it(sample_dir, tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(sample_dir, folder)
+    (folder / "targets.csv").unlink()
+    snapshot.write(folder, tmp_path / "t")
+    copy = snapshot.open_dataset(tmp_path / "t")
+    assert not copy.has("targets") and copy.rows("targets") == 0
+    assert copy.table("targets") is None and copy.targets is None
+    assert copy.columns("targets") == []
+
+
+def test_an_invalid_folder_is_not_stored(tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "customers.csv").write_text("customer_id,monthly_fee\nC1,10\nC1,-5\n")
+    files, cfg, report = snapshot.write(bad, tmp_path / "t")
+    assert not report.ok and not (tmp_path / "t").exists()
+
+
+def test_a_column_arrow_cannot_type_is_kept_whole(tmp_path):
+    mixed = pd.DataFrame(
+        {"customer_id": ["a", "b", "c"], "extra": [1, "x", 2.5]}, index=pd.Index([3, 7, 9])
+    )
+    info = snapshot._store(mixed, tmp_path / "customers")
+    assert info["format"] == "pickle"
+    tables = snapshot.StoredTables(tmp_path, {"customers": info})
+    pd.testing.assert_frame_equal(tables.read("customers"), mixed)
+    assert list(tables.read("customers", ["extra"]).columns) == ["extra"]
+
+
+def test_parquet_keeps_a_gappy_index_and_missing_values(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "response_id": pd.Series(["r1", None, "r3"], dtype=TEXT),
+            "nps": pd.array([9, None, 3], dtype="Int64"),
+            "date": pd.to_datetime(["2026-01-01", None, "2026-03-01"]).astype("datetime64[ns]"),
+            "score": [1.5, np.nan, 2.0],
+            "flag": [True, False, True],
+        },
+        index=pd.Index([0, 5, 6]),
+    )
+    info = snapshot._store(frame, tmp_path / "survey")
+    assert info["format"] == "parquet"
+    tables = snapshot.StoredTables(tmp_path, {"survey": info})
+    pd.testing.assert_frame_equal(tables.read("survey", ["nps", "date"]), frame[["nps", "date"]])
+    pd.testing.assert_frame_equal(tables.read("survey"), frame)
