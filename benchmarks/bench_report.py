@@ -6,10 +6,17 @@ Usage::
 
     .venv/bin/python benchmarks/bench_report.py                 # all notebooks, all three ways
     .venv/bin/python benchmarks/bench_report.py --only swot csi --modes jobs1 jobs2
+    .venv/bin/python benchmarks/bench_report.py --customers 1000000 --modes jobs2  # at scale
+
+``--customers N`` first writes ``cxreport sample --customers N --format parquet`` to a
+temporary folder (removed at the end) and reports on it; ``--data DIR`` reports on a folder
+of yours.
 
 Peak memory is the largest sum of resident memory over the whole process tree (runner,
-workers, kernels), sampled every 0.2 s. Figures are printed, never asserted: the machines
-are shared and noisy. Each way writes to its own temporary folder, removed at the end.
+validation, workers, kernels), sampled every 0.2 s, with the largest resident memory of each
+kind of process beside it; each notebook's time comes from the run's manifest. Figures are
+printed, never asserted: the machines are shared and noisy. Each way writes to its own
+temporary folder, removed at the end.
 """
 
 from __future__ import annotations
@@ -28,7 +35,28 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def _tree_rss(proc: psutil.Process) -> int:
+ROLES = ("runner", "validation", "worker", "kernel", "other")
+
+
+def _role(p: psutil.Process, root: psutil.Process, spawned: list[int]) -> str:
+    """runner, validation (the first spawned child: the data check), worker (the spawned
+    ones after it), kernel or other."""
+    if p.pid == root.pid:
+        return "runner"
+    try:
+        cmd = " ".join(p.cmdline())
+    except psutil.Error:
+        return "other"
+    if "ipykernel" in cmd:
+        return "kernel"
+    if "spawn_main" in cmd:
+        if p.pid not in spawned:
+            spawned.append(p.pid)
+        return "validation" if p.pid == spawned[0] else "worker"
+    return "other"
+
+
+def _tree_rss(proc: psutil.Process, peaks: dict[str, int], spawned: list[int]) -> int:
     total = 0
     try:
         procs = [proc, *proc.children(recursive=True)]
@@ -36,15 +64,20 @@ def _tree_rss(proc: psutil.Process) -> int:
         return 0
     for p in procs:
         try:
-            total += p.memory_info().rss
+            rss = p.memory_info().rss
         except psutil.Error:
-            pass
+            continue
+        total += rss
+        role = _role(p, proc, spawned)
+        peaks[role] = max(peaks.get(role, 0), rss)
     return total
 
 
-def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
-    """Run ``cmd``; return (wall seconds, peak tree RSS bytes, exit code)."""
+def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int, dict[str, int]]:
+    """Run ``cmd``; return (wall seconds, peak tree RSS bytes, exit code, peak RSS by role)."""
     peak = 0
+    peaks: dict[str, int] = {}
+    spawned: list[int] = []
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ps = psutil.Process(proc.pid)
@@ -53,7 +86,7 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
     def sample():
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, _tree_rss(ps))
+            peak = max(peak, _tree_rss(ps, peaks, spawned))
             stop.wait(0.2)
 
     t = threading.Thread(target=sample, daemon=True)
@@ -62,10 +95,10 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
     wall = time.perf_counter() - t0
     stop.set()
     t.join()
-    return wall, peak, code
+    return wall, peak, code, peaks
 
 
-def run_cxreport(jobs: int, args, out: Path) -> tuple[float, int, int]:
+def run_cxreport(jobs: int, args, out: Path) -> tuple[float, int, int, dict[str, int]]:
     cmd = [
         str(BIN / "cxreport"),
         "run",
@@ -85,7 +118,7 @@ def run_cxreport(jobs: int, args, out: Path) -> tuple[float, int, int]:
     return measure(cmd, ROOT)
 
 
-def run_naive(notebooks: list[Path], args, out: Path) -> tuple[float, int, int]:
+def run_naive(notebooks: list[Path], args, out: Path) -> tuple[float, int, int, dict[str, int]]:
     """papermill then nbconvert, per notebook, one after another (what the runner replaces)."""
     script = out / "naive.sh"
     lines = ["set -u", "rc=0"]
@@ -105,9 +138,30 @@ def run_naive(notebooks: list[Path], args, out: Path) -> tuple[float, int, int]:
     return measure(["bash", str(script)], ROOT)
 
 
+def _print_notebooks(folder: Path) -> None:
+    """Each notebook's time and status, from the run's manifest."""
+    import json
+
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return
+    for nb in manifest.get("notebooks", []):
+        err = (nb.get("error") or {}).get("line", "")
+        print(
+            f"         {nb['name']:<14} {nb['duration_s']:7.1f} s run + {nb['export_s']:5.1f} s "
+            f"export  {nb['status']}" + (f" ({err})" if err else "")
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", default=str(ROOT / "data" / "sample"))
+    p.add_argument(
+        "--customers",
+        type=int,
+        help="report on a generated folder of this many customers (Parquet) instead of --data",
+    )
     p.add_argument("--month", default="2026-10")
     p.add_argument("--notebooks", default=str(ROOT / "notebooks"))
     p.add_argument("--only", nargs="+", help="notebook names, as for cxreport run --only")
@@ -122,14 +176,39 @@ def main(argv: list[str] | None = None) -> int:
     from cxreport.report.notebooks import find_notebooks
 
     notebooks = find_notebooks(args.notebooks, args.only)
-    print(
-        f"notebooks: {', '.join(nb.stem for nb in notebooks)}; data {args.data}; "
-        f"month {args.month}; {psutil.cpu_count()} cores, "
-        f"load average {psutil.getloadavg()[0]:.1f} at start"
-    )
-    figures: dict[str, tuple[float, int, int]] = {}
+    figures: dict[str, tuple[float, int, int, dict[str, int]]] = {}
     sizes: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="cxr-bench-") as tmp:
+        if args.customers:
+            args.data = str(Path(tmp) / "data")
+            t0 = time.perf_counter()
+            subprocess.run(
+                [
+                    str(BIN / "cxreport"),
+                    "sample",
+                    "--out",
+                    args.data,
+                    "--customers",
+                    str(args.customers),
+                    "--format",
+                    "parquet",
+                    "--end",
+                    args.month,
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            mb = sum(f.stat().st_size for f in Path(args.data).iterdir()) / 1e6
+            print(
+                f"cxreport sample --customers {args.customers:,} --format parquet: "
+                f"{time.perf_counter() - t0:.0f} s, {mb:,.0f} MB"
+            )
+        print(
+            f"notebooks: {', '.join(nb.stem for nb in notebooks)}; data {args.data}; "
+            f"month {args.month}; {psutil.cpu_count()} cores, "
+            f"{psutil.virtual_memory().total / 2**30:.0f} GiB, "
+            f"load average {psutil.getloadavg()[0]:.1f} at start"
+        )
         for mode in args.modes:
             out = Path(tmp) / mode
             out.mkdir()
@@ -141,12 +220,18 @@ def main(argv: list[str] | None = None) -> int:
                 if not folder.is_dir():
                     folder = out / f"{args.month}.failed"
                 sizes = {f.name: f.stat().st_size for f in sorted(folder.glob("*.html"))}
-            wall, peak, code = figures[mode]
+            wall, peak, code, peaks = figures[mode]
             print(
                 f"  {mode:<6} wall {wall:7.1f} s   peak memory {peak / 2**20:7.0f} MiB   "
                 f"exit code {code}",
                 flush=True,
             )
+            print(
+                "         largest process of each kind: "
+                + ", ".join(f"{r} {peaks[r] / 2**20:,.0f} MiB" for r in ROLES if r in peaks)
+            )
+            if mode != "naive":
+                _print_notebooks(folder)
 
     print()
     if "jobs1" in figures and "jobs2" in figures:

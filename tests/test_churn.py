@@ -382,3 +382,35 @@ def test_load_model_messages(tmp_path):
     bad.write_bytes(b"not a pickle")
     with pytest.raises(CxReportError, match="cannot be read"):
         churn.load_model(bad)
+
+
+# ------------------------------------------------------------------ bounded modelling table
+
+
+def test_above_max_rows_the_model_learns_from_a_seeded_sample(sample_dir):
+    data = cxreport.load(sample_dir, "2026-10")
+    full = churn.prepare(data)
+    assert full.sampled_from is None and len(full.y) < churn.MAX_ROWS  # the sample is whole
+    part = churn.prepare(data, max_rows=5000, seed=3)
+    assert len(part.y) == 5000 and part.sampled_from == len(full.y)
+    assert any("random sample of 5,000 of the" in n for n in part.notes)
+    # a sample of the labelled rows: each one is a row of the whole table
+    whole = full.X.assign(id=full.ids.to_numpy(), t=full.time.to_numpy(), y=full.y)
+    some = part.X.assign(id=part.ids.to_numpy(), t=part.time.to_numpy(), y=part.y)
+    key = ["id", "t"]
+    joined = some.merge(whole, on=key, suffixes=("", "_all"), validate="one_to_one")
+    assert len(joined) == 5000 and (joined["y"] == joined["y_all"]).all()
+    # everyone is still scored and the month's churn rate is counted on everyone
+    pd.testing.assert_frame_equal(part.current, full.current)
+    assert churn.observed_churn(part) == churn.observed_churn(full)
+    again = churn.prepare(data, max_rows=5000, seed=3)
+    pd.testing.assert_frame_equal(again.X, part.X)  # seeded: the same sample
+
+
+def test_snapshot_mode_samples_customers_but_scores_every_active_one(tmp_path):
+    data = _folder(tmp_path, _synthetic(3000))
+    full = churn.prepare(data)
+    part = churn.prepare(data, max_rows=1000)
+    assert part.mode == "snapshot" and len(part.y) == 1000 and part.sampled_from == 3000
+    pd.testing.assert_frame_equal(part.current, full.current)
+    assert churn.observed_churn(part) == churn.observed_churn(full) == (full.y.sum(), 3000)

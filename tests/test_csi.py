@@ -327,3 +327,23 @@ def test_csi_on_the_real_ecsi_survey(shared_data):
     assert wd.method == "derived" and wd.dimensions.sum() == pytest.approx(1)
     d = csi.compute_csi(mobi, model, wd, n_boot=500, seed=1).table.iloc[0]
     assert d["ci_low"] <= d["score"] <= d["ci_high"]
+
+
+def test_bootstrap_draws_multinomial_below_the_fast_threshold():
+    x = np.random.default_rng(3).integers(1, 8, (500, 4)).astype(float)
+    x[::9, 1] = np.nan
+    got = csi._boot_means(x, 200, np.random.default_rng(7))
+    rng = np.random.default_rng(7)
+    counts = rng.multinomial(500, np.full(500, 1 / 500), size=200).astype(float)
+    m = ~np.isnan(x)
+    want = (counts @ np.where(m, x, 0.0)) / (counts @ m.astype(float))
+    np.testing.assert_array_equal(got, want)  # the same draws, so the same intervals
+
+
+def test_fast_bootstrap_draws_have_the_spread_of_the_mean():
+    n = csi.FAST_DRAWS_FROM
+    x = np.random.default_rng(4).integers(1, 8, (n, 3)).astype(float)
+    boots = csi._boot_means(x, 400, np.random.default_rng(0))
+    se = x.std(axis=0) / np.sqrt(n)
+    np.testing.assert_allclose(boots.mean(axis=0), x.mean(axis=0), atol=4 * se.max() / 20)
+    np.testing.assert_allclose(boots.std(axis=0, ddof=1), se, rtol=0.15)

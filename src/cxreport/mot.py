@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .data.lookup import positions
 from .errors import CxReportError
 from .errors import check_int as _int_param
 from .nps import DETRACTOR_MAX, PROMOTER_MIN
@@ -199,10 +200,13 @@ def moments_of_truth(
         )
 
     # churn within churn_days
-    cust = data.customers if data.has("customers") else None
+    cust = data.table("customers", ["customer_id", "churn_date"]) if data.has("customers") else None
     has_churn = cust is not None and "churn_date" in cust
     if has_churn:
-        cd = c["customer_id"].map(cust.set_index("customer_id")["churn_date"])
+        # c["customer_id"].map(churn dates by id), through Arrow's hash table
+        by_id = cust.set_index("customer_id")["churn_date"]
+        at = positions(c["customer_id"], by_id.index)
+        cd = pd.Series(by_id.to_numpy()[np.maximum(at, 0)], index=c.index).where(at >= 0)
         day = c["date"].dt.normalize()
         c["followed"] = day + pd.Timedelta(days=churn_days) <= end
         c["churned_after"] = cd.notna() & (cd >= day) & (cd < day + pd.Timedelta(days=churn_days))
@@ -338,13 +342,21 @@ def moments_of_truth(
     )
 
 
-def failure_matrix(data, *, window_months: int = 12) -> pd.DataFrame:
+def failure_matrix(
+    data, *, window_months: int = 12, result: MoTResult | None = None
+) -> pd.DataFrame:
     """Failure rate (%) per touchpoint (rows) × EODC stage (columns); NaN = no contacts.
 
     The ``contacts`` of each cell are in ``.attrs["contacts"]`` (same shape) so that a chart
-    can grey out thin cells.
+    can grey out thin cells. ``result``: a :func:`moments_of_truth` of the same data at the
+    touchpoint_stage level, reused when it covers the same months (its failure rates and
+    contacts are these) instead of computing it again.
     """
-    res = moments_of_truth(data, level="touchpoint_stage", window_months=window_months)
+    window = ((data.month - (window_months - 1)).start_time, data.month_end)
+    if result is not None and result.level == "touchpoint_stage" and result.window == window:
+        res = result
+    else:
+        res = moments_of_truth(data, level="touchpoint_stage", window_months=window_months)
     from .data.contract import EODC_STAGES
 
     t = res.table

@@ -148,7 +148,19 @@ class StoredTables(Mapping):
                     for c in missing:
                         have[c] = new[c].array  # same rows in the same order
                 have = have[[c for c in every if c in have.columns]]
+                _release_unused()
             self._frames[name] = have
         if columns is None:
             return have
         return have[want]
+
+
+def _release_unused() -> None:
+    """Give back to the system the memory Arrow's allocator keeps after a read (the file's
+    pages, a third of a large table's size, would otherwise stay with the kernel)."""
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except Exception:  # noqa: BLE001 - an allocator without it: nothing to give back
+        pass

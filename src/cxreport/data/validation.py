@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from .config import Config
 from .contract import TABLES, Column
+from .lookup import is_in
 
 MAX_EXAMPLES = 5
 
@@ -216,25 +216,6 @@ def check_schema(
                 examples(values),
                 fix,
             )
-
-
-def is_in(values: pd.Series, known: pd.Series) -> np.ndarray:
-    """``values.isin(known)`` as a boolean array; through Arrow when both are Arrow text
-    (pandas' own ``isin`` turns every known value into a Python object first, seconds for a
-    million customer ids)."""
-    known = known.dropna().unique()
-    if pd.api.types.is_string_dtype(values.dtype) and pd.api.types.is_string_dtype(known.dtype):
-        import pyarrow as arrow
-        import pyarrow.compute as pc
-
-        try:
-            arr = arrow.array(values.array)
-            if arrow.types.is_string(arr.type) or arrow.types.is_large_string(arr.type):
-                found = pc.is_in(arr, value_set=arrow.array(known).cast(arr.type))
-                return found.fill_null(False).to_numpy(zero_copy_only=False)
-        except (TypeError, ValueError, arrow.ArrowException):
-            pass
-    return values.isin(known).to_numpy(dtype=bool)
 
 
 def check_references(
