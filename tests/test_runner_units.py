@@ -583,3 +583,55 @@ def test_bad_values_fail_before_any_kernel_starts(tmp_path, param, value, notebo
         )
     assert f"{notebook}:" in str(err.value)
     assert not out.exists()  # nothing written: no kernel, no key file, no folder
+
+
+# ------------------------------------------------------------------ one segmentation per run
+
+
+def test_a_page_asking_for_segments_waits_for_the_segmentation_page(tmp_path):
+    import threading
+    import time
+
+    import pandas as pd
+
+    from cxreport.report import segment_labels
+
+    labels = pd.Series(["a", "b"], index=pd.Index(["C1", "C2"], name="customer_id"))
+    started, order = threading.Event(), []
+
+    class Result:
+        def labels(self):
+            return labels
+
+    def segmentation_page():
+        def compute():
+            started.set()
+            time.sleep(0.5)
+            order.append("segmentation page")
+            return Result()
+
+        segment_labels.computed(tmp_path, "k", compute, lambda r: r.labels())
+
+    page = threading.Thread(target=segmentation_page)
+    page.start()
+    started.wait(5)
+
+    def recompute():
+        order.append("another page computed them again")
+        return labels
+
+    got = segment_labels.labels(tmp_path, "k", recompute)
+    page.join()
+    assert order == ["segmentation page"]  # waited on the lock, then read the kept labels
+    assert got.to_dict() == labels.to_dict()
+
+
+def test_kernels_get_the_cores_shared_out_unless_the_user_chose(monkeypatch):
+    from cxreport.report.execute import THREAD_VARIABLES, _thread_caps
+
+    for k in THREAD_VARIABLES:
+        monkeypatch.delenv(k, raising=False)
+    assert _thread_caps({"threads": 1}) == {k: "1" for k in THREAD_VARIABLES}
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    assert "OMP_NUM_THREADS" not in _thread_caps({"threads": 1})
+    assert _thread_caps({}) == {}

@@ -114,3 +114,36 @@ def test_parquet_keeps_a_gappy_index_and_missing_values(tmp_path):
     tables = snapshot.StoredTables(tmp_path, {"survey": info})
     pd.testing.assert_frame_equal(tables.read("survey", ["nps", "date"]), frame[["nps", "date"]])
     pd.testing.assert_frame_equal(tables.read("survey"), frame)
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["2026-01-05", None, "2026-02-28", "2025-12-31"],
+        ["2026-01-05", "2026-02-30", None],  # an impossible day is missing, as in pandas
+    ],
+)
+def test_plain_days_parse_through_arrow_as_pandas_parses_them(cells):
+    from cxreport.data.folder import _iso_days
+
+    text = pd.Series(cells, dtype=TEXT)
+    got = _iso_days(text)
+    want = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    pd.testing.assert_series_equal(got.astype("datetime64[ns]"), want.astype("datetime64[ns]"))
+
+
+@pytest.mark.parametrize("cells", [["2026-01-05T10:30", None], ["20260105"], [None, None]])
+def test_other_date_text_is_left_to_pandas(cells):
+    from cxreport.data.folder import _iso_days
+
+    assert _iso_days(pd.Series(cells, dtype=TEXT)) is None
+
+
+def test_impossible_days_are_reported_as_unparseable(tmp_path):
+    (tmp_path / "customers.csv").write_text(
+        "customer_id,signup_date\nC1,2026-01-31\nC2,2026-02-30\nC3,2026-04-31\nC4,2026-13-01\n"
+    )
+    from cxreport.data import validate
+
+    (problem,) = [p for p in validate(tmp_path).errors if p.rule == "unparseable dates"]
+    assert problem.count == 3 and problem.column == "signup_date"

@@ -189,8 +189,9 @@ def moments_of_truth(
     c["in_month"] = c["date"] >= data.month_start
 
     # NPS of the customer's next answer
-    if data.has("survey") and {"customer_id", "date", "nps"} <= set(data.survey.columns):
-        c["nps_after"] = _link_survey(c, data.survey, survey_days)
+    if data.has("survey") and {"customer_id", "date", "nps"} <= set(data.columns("survey")):
+        sv = data.table("survey", ["customer_id", "date", "nps"])
+        c["nps_after"] = _link_survey(c, sv, survey_days)
         has_nps = True
     else:
         c["nps_after"] = np.nan

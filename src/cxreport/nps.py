@@ -241,7 +241,22 @@ def _adjusted_se(e: NPSEstimate) -> float:
 
 def has_nps(data) -> bool:
     """Does the data set hold survey answers to the NPS question?"""
-    return data.has("survey") and "nps" in data.survey and data.survey["nps"].notna().any()
+    return (
+        data.has("survey")
+        and "nps" in data.columns("survey")
+        and data.table("survey", ["nps"])["nps"].notna().any()
+    )
+
+
+#: The survey columns the NPS views read (the items, dozens of columns, they never do).
+SURVEY_COLUMNS = ("response_id", "customer_id", "date", "nps", "touchpoint")
+
+
+def _nps_survey(data) -> pd.DataFrame:
+    """The survey's NPS columns, checked (:func:`_require_nps`)."""
+    if not data.has("survey") or "nps" not in data.columns("survey"):
+        return _require_nps(data.survey)
+    return _require_nps(data.table("survey", SURVEY_COLUMNS))
 
 
 def _require_nps(survey: pd.DataFrame | None) -> pd.DataFrame:
@@ -365,7 +380,7 @@ def nps_by_month(
         survey without a ``date`` column is one period: a single row labelled with the
         reporting month.
     """
-    survey = _require_nps(data.survey)
+    survey = _nps_survey(data)
     min_responses = _check_min(min_responses)
     s = survey.dropna(subset=["nps"])
     if "date" in s:
@@ -421,7 +436,7 @@ def month_summary(
         ``significant`` is False when either month has fewer than ``min_responses``
         answers), ``small_sample`` (bool), ``month`` (Period).
     """
-    survey = _require_nps(data.survey)
+    survey = _nps_survey(data)
     s = survey.dropna(subset=["nps"])
     if "date" in s:
         cur = nps(data.in_month("survey").dropna(subset=["nps"])["nps"], confidence=confidence)
@@ -461,7 +476,7 @@ def nps_by_touchpoint(
         :func:`nps_table` by ``touchpoint``, and notes for the reader (e.g. touchpoint
         labels that match no touchpoint of the touchpoints table).
     """
-    survey = _require_nps(data.survey)
+    survey = _nps_survey(data)
     notes: list[str] = []
     if "touchpoint" not in survey or survey["touchpoint"].isna().all():
         raise MissingColumnError(
@@ -525,7 +540,7 @@ def nps_by_segment(
     (DataFrame, str, list of str)
         :func:`nps_table` by ``segment``, the name of what the segment is, and notes.
     """
-    survey = _require_nps(data.survey)
+    survey = _nps_survey(data)
     notes: list[str] = []
     if "customer_id" not in survey or not data.has("customers"):
         raise MissingColumnError(
@@ -591,7 +606,7 @@ def describe_month(summary: dict) -> str:
 
 def nps_recent(data, *, months: int = 3, confidence: float = 0.95) -> NPSEstimate:
     """NPS of all answers in the last ``months`` months up to the reporting month."""
-    survey = _require_nps(data.survey)
+    survey = _nps_survey(data)
     return nps(_recent(data, survey, months)["nps"], confidence=confidence)
 
 

@@ -144,7 +144,7 @@ def include_complaints(data, complaints: str = "auto") -> bool:
     if (
         complaints == "auto"
         and data.has("touchpoints")
-        and (data.touchpoints["outcome"] == REOPENED).any()
+        and (data.table("touchpoints", ["outcome"])["outcome"] == REOPENED).any()
     ):
         return False  # already recorded as touchpoint outcomes: do not count twice
     return True
@@ -205,7 +205,7 @@ def failure_events(data, *, complaints: str = "auto") -> pd.DataFrame:
 
 
 def _contacts(data) -> pd.Series:
-    tp = data.touchpoints
+    tp = data.table("touchpoints", ["date"])
     end = data.month_end if data.month is not None else pd.Timestamp.max
     return tp.loc[tp["date"] < end, "date"]
 

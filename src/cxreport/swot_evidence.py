@@ -487,8 +487,10 @@ def _segment_trends(data, window, labels_at):
     grows adds customers of its kind (an opportunity), one that shrinks loses them (a threat),
     except the segment with the lowest spend per customer-month, whose growth is a threat
     (and whose shrinking is not listed as an opportunity by itself)."""
-    now = labels_at(data.month)
+    # the earlier month first: the segmentation page may still be computing this month's
+    # labels, which the run shares (waiting for them now would idle a core)
     then = labels_at(data.month - window)
+    now = labels_at(data.month)
     notes = []
     only = sorted(set(now) ^ set(then))
     if only:
@@ -497,7 +499,7 @@ def _segment_trends(data, window, labels_at):
             + ", ".join(only)
             + " (the segmentation chose different groups)."
         )
-    tx = data.transactions
+    tx = data.table("transactions", ["customer_id", "date", "amount"])
     start = (data.month - (window - 1)).start_time
     recent = tx[(tx["date"] >= start) & (tx["date"] < data.month_end)]
     spend = recent.groupby("customer_id")["amount"].sum().reindex(now.index, fill_value=0.0)

@@ -336,15 +336,47 @@ def _to_number(
     return out
 
 
+_DAY = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _iso_days(text: pd.Series) -> pd.Series | None:
+    """Text that is all plain ``YYYY-MM-DD`` days parsed by Arrow, or None for anything else.
+
+    What ``pd.to_datetime(format="ISO8601")`` gives for such text (an impossible day such as
+    2026-02-30 is missing), without turning millions of cells into Python strings first (a
+    gigabyte at 12M transactions, the peak of reading a million customers' folder).
+    """
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(text.array)
+        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+            return None
+        if arr.null_count == len(arr) or not pc.all(pc.match_substring_regex(arr, _DAY)).as_py():
+            return None
+        days = pc.strptime(arr, format="%Y-%m-%d", unit="ns", error_is_null=True)
+        # Arrow rolls an impossible day over (2026-02-30 becomes 2026-03-02): keep a day
+        # only when its month and day are the ones written
+        written = [pc.cast(pc.utf8_slice_codeunits(arr, lo, lo + 2), pa.int64()) for lo in (5, 8)]
+        same = pc.and_(pc.equal(pc.month(days), written[0]), pc.equal(pc.day(days), written[1]))
+        days = pc.if_else(same, days, pa.scalar(None, type=days.type))
+    except (TypeError, ValueError, ImportError, pa.ArrowException):
+        return None
+    return pd.Series(days.to_numpy(zero_copy_only=False), index=text.index)
+
+
 def _to_date(
     s: pd.Series, kind: str, tcfg: TableConfig, rel: str, col: str, report: ValidationReport
 ) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s):
         out = s
     else:
-        text = s.astype("string").str.strip()
+        text = s.str.strip() if s.dtype == TEXT else s.astype("string").str.strip()
         fmt = tcfg.date_format or "ISO8601"
-        out = pd.to_datetime(text, format=fmt, errors="coerce")
+        out = _iso_days(text) if fmt == "ISO8601" else None
+        if out is None:
+            out = pd.to_datetime(text, format=fmt, errors="coerce")
         if fmt == "ISO8601" and (text.notna() & out.isna()).any():
             # compact YYYYMMDD (CDNOW, many ERPs) is unambiguous
             alt = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
@@ -407,6 +439,8 @@ TEXT = _text_dtype()
 def _to_text(s: pd.Series) -> pd.Series:
     """Identifiers and labels as Arrow-backed text (a fifth of the memory of Python objects
     at millions of rows), trimmed; a number id 12347 becomes "12347"."""
+    if s.dtype == TEXT:  # a Parquet or sheet column: one trimmed copy, not three
+        return s.str.strip()
     return s.astype("string").str.strip().astype(TEXT)
 
 
@@ -429,7 +463,8 @@ def _roles(spec: Table, cfg: Config) -> dict[str, str]:
 
 
 def _coerce(
-    frame: pd.DataFrame,
+    columns: dict[str, pd.Series],
+    index: pd.Index,
     spec: Table,
     roles: dict[str, str],
     tcfg: TableConfig,
@@ -437,9 +472,12 @@ def _coerce(
     rel: str,
     report: ValidationReport,
 ) -> pd.DataFrame:
+    """The contract's types for the table's columns, taken out of ``columns`` one by one: a
+    column as read goes once it is typed (two copies of a 12M-row table at once were the
+    peak of reading a million customers)."""
     out = {}
-    for col in frame.columns:
-        s = frame[col]
+    for col in list(columns):
+        s = columns.pop(col)
         kind = roles.get(col)
         if col in labels and kind not in ("float", "int"):
             s = s.map(lambda v, lab=labels[col]: lab.get(v, v), na_action="ignore")
@@ -455,7 +493,8 @@ def _coerce(
             out[col] = _extra_numbers(s)
         else:
             continue  # columns the contract does not use are dropped
-    return pd.DataFrame(out, index=frame.index)
+        del s
+    return pd.DataFrame(out, index=index, copy=False)
 
 
 def _preset(name: str, tcfg: TableConfig) -> TableConfig:
@@ -497,13 +536,13 @@ def _read_table(folder: Path, name: str, cfg: Config, report: ValidationReport):
     n_before = len(report.errors)
     frame, rel = _shape(folder, name, parts, tcfg, report)
     roles = _roles(spec, cfg)
-    labels = {}
-    for raw in parts:
-        for col, lab in raw.labels.items():
-            labels[col] = lab
+    labels = {col: lab for raw in parts for col, lab in raw.labels.items()}
     labels = {c: labels[s] for c, s in tcfg.columns.items() if s in labels} | labels
+    del parts  # nothing but ``frame`` holds the file's cells now: they go as they are typed
     frame = _rename(frame, spec, roles, tcfg, rel, report)
-    frame = _coerce(frame, spec, roles, tcfg, labels, rel, report)
+    columns, index = dict(frame.items()), frame.index
+    del frame
+    frame = _coerce(columns, index, spec, roles, tcfg, labels, rel, report)
     for col in spec.columns:  # an optional key that is absent: every row anonymous
         if col.references and col.nullable and col.name not in frame:
             frame[col.name] = None
@@ -515,6 +554,21 @@ def _read_table(folder: Path, name: str, cfg: Config, report: ValidationReport):
     if tcfg.shaped:
         report.shaping[name] = tcfg.shaped
     return frame, paths, rel
+
+
+def _let_go() -> None:
+    """Free what reading a table left behind before the next one: the cycles of pandas'
+    temporaries (a large table's text columns, until the collector ran) and the memory
+    Arrow's allocator keeps."""
+    import gc
+
+    gc.collect()
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except Exception:  # noqa: BLE001 - an allocator without it: nothing to give back
+        pass
 
 
 def read_folder(
@@ -550,6 +604,8 @@ def read_folder(
         report.sources[name] = [str(p.resolve()) for p in paths]
         if frame is not None:
             tables[name] = frame
+        del got, frame
+        _let_go()
     absent = [n for n in TABLES if n not in files]
     if absent:
         report.notes.append("not present (analyses that need them skip): " + ", ".join(absent))

@@ -190,7 +190,9 @@ def read_parquet(path: Path, nrows: int | None = None) -> tuple[pd.DataFrame, in
     try:
         if nrows is None:
             frame = pd.read_parquet(path)
-            return _tidy(frame), len(frame)
+            n, index, columns = len(frame), frame.index, dict(frame.items())
+            del frame  # each column as read goes once it is tidied
+            return _tidy_columns(columns, index), n
         pf = pq.ParquetFile(path)
         batch = next(pf.iter_batches(batch_size=nrows), None)
         frame = (batch if batch is not None else pf.schema_arrow.empty_table()).to_pandas()
@@ -340,10 +342,16 @@ def _unique(names: list[str]) -> list[str]:
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     """Typed cells as a CSV would show them: 12347.0 → 12347, names and cells without spaces."""
-    frame = frame.rename(columns=lambda c: str(c).strip())
+    return _tidy_columns(dict(frame.items()), frame.index)
+
+
+def _tidy_columns(columns: dict, index: pd.Index) -> pd.DataFrame:
+    """:func:`_tidy` on columns taken out of ``columns`` one by one (a column as read goes
+    once tidied, so a large table is not held twice)."""
     out = {}
-    for col in frame.columns:
-        s = frame[col]
+    for name in list(columns):
+        s = columns.pop(name)
+        col = str(name).strip()
         if pd.api.types.is_float_dtype(s):
             v = s.dropna()
             if (
@@ -356,7 +364,8 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
             s = _tidy_text(s)
         out[col] = s
-    return pd.DataFrame(out, index=frame.index)
+        del s
+    return pd.DataFrame(out, index=index, copy=False)
 
 
 def _tidy_text(s: pd.Series) -> pd.Series:

@@ -130,6 +130,19 @@ class Run:
             lambda: seg.label_customers(data, seed=self.seed, **self.segment_settings),
         )
 
+    def segmentation(self, compute):
+        """The segmentation page's own result, ``compute()`` (a
+        :class:`cxreport.segments.SegmentResult`), computed while holding the run's
+        segmentation lock and its labels kept for the other pages: a page asking for
+        :meth:`segments` meanwhile waits for these labels instead of computing the same
+        segmentation beside it."""
+        from . import segment_labels
+
+        name = segment_labels.key(self.data, self.month, self.seed, self.segment_settings)
+        return segment_labels.computed(
+            segment_labels.cache_dir(self.history_dir), name, compute, lambda r: r.labels()
+        )
+
     def keep_segments(self, labels: pd.Series) -> None:
         """Share the segmentation page's own labels with the other pages of the run."""
         from . import segment_labels

@@ -96,6 +96,17 @@ def labels(folder: Path, name: str, compute) -> pd.Series:
         return result
 
 
+def computed(folder: Path, name: str, compute, labels_of):
+    """``compute()`` under the lock of ``folder/name``; its labels (``labels_of(result)``)
+    kept unless another notebook kept them first. Returns the result."""
+    path = folder / f"segments-{name}.csv"
+    with _locked(folder / f"segments-{name}.lock"):
+        result = compute()
+        if not path.is_file():
+            _write(path, labels_of(result))
+    return result
+
+
 def keep(folder: Path, name: str, result: pd.Series) -> None:
     """Store labels computed elsewhere (by the segmentation notebook itself)."""
     path = folder / f"segments-{name}.csv"
