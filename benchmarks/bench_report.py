@@ -56,8 +56,13 @@ def _role(p: psutil.Process, root: psutil.Process, spawned: list[int]) -> str:
     return "other"
 
 
-def _tree_rss(proc: psutil.Process, peaks: dict[str, int], spawned: list[int]) -> int:
+def _tree_rss(
+    proc: psutil.Process, peaks: dict[str, int], spawned: list[int], now: dict[str, int]
+) -> int:
+    """Resident memory of the whole tree; ``peaks`` keeps each kind's largest process and
+    ``now`` receives this moment's sum per kind."""
     total = 0
+    now.clear()
     try:
         procs = [proc, *proc.children(recursive=True)]
     except psutil.NoSuchProcess:
@@ -70,14 +75,19 @@ def _tree_rss(proc: psutil.Process, peaks: dict[str, int], spawned: list[int]) -
         total += rss
         role = _role(p, proc, spawned)
         peaks[role] = max(peaks.get(role, 0), rss)
+        now[role] = now.get(role, 0) + rss
     return total
 
 
-def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int, dict[str, int]]:
-    """Run ``cmd``; return (wall seconds, peak tree RSS bytes, exit code, peak RSS by role)."""
+def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int, dict]:
+    """Run ``cmd``; return (wall seconds, peak tree RSS bytes, exit code, details): the
+    largest process of each kind, what each kind held at the peak and when it was, and
+    when the first kernel started (the end of the data check)."""
     peak = 0
     peaks: dict[str, int] = {}
     spawned: list[int] = []
+    at_peak: dict[str, int] = {}
+    marks: dict[str, float] = {}
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ps = psutil.Process(proc.pid)
@@ -85,8 +95,16 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int, dict[str, int]]
 
     def sample():
         nonlocal peak
+        now: dict[str, int] = {}
         while not stop.is_set():
-            peak = max(peak, _tree_rss(ps, peaks, spawned))
+            total = _tree_rss(ps, peaks, spawned, now)
+            if "kernel" in now:
+                marks.setdefault("first_kernel_s", time.perf_counter() - t0)
+            if total > peak:
+                peak = total
+                at_peak.clear()
+                at_peak.update(now)
+                marks["peak_s"] = time.perf_counter() - t0
             stop.wait(0.2)
 
     t = threading.Thread(target=sample, daemon=True)
@@ -95,10 +113,10 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int, dict[str, int]]
     wall = time.perf_counter() - t0
     stop.set()
     t.join()
-    return wall, peak, code, peaks
+    return wall, peak, code, {"largest": peaks, "at_peak": at_peak, **marks}
 
 
-def run_cxreport(jobs: int, args, out: Path) -> tuple[float, int, int, dict[str, int]]:
+def run_cxreport(jobs: int, args, out: Path) -> tuple[float, int, int, dict]:
     cmd = [
         str(BIN / "cxreport"),
         "run",
@@ -118,7 +136,7 @@ def run_cxreport(jobs: int, args, out: Path) -> tuple[float, int, int, dict[str,
     return measure(cmd, ROOT)
 
 
-def run_naive(notebooks: list[Path], args, out: Path) -> tuple[float, int, int, dict[str, int]]:
+def run_naive(notebooks: list[Path], args, out: Path) -> tuple[float, int, int, dict]:
     """papermill then nbconvert, per notebook, one after another (what the runner replaces)."""
     script = out / "naive.sh"
     lines = ["set -u", "rc=0"]
@@ -176,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     from cxreport.report.notebooks import find_notebooks
 
     notebooks = find_notebooks(args.notebooks, args.only)
-    figures: dict[str, tuple[float, int, int, dict[str, int]]] = {}
+    figures: dict[str, tuple[float, int, int, dict]] = {}
     sizes: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="cxr-bench-") as tmp:
         if args.customers:
@@ -220,16 +238,24 @@ def main(argv: list[str] | None = None) -> int:
                 if not folder.is_dir():
                     folder = out / f"{args.month}.failed"
                 sizes = {f.name: f.stat().st_size for f in sorted(folder.glob("*.html"))}
-            wall, peak, code, peaks = figures[mode]
+            wall, peak, code, info = figures[mode]
             print(
                 f"  {mode:<6} wall {wall:7.1f} s   peak memory {peak / 2**20:7.0f} MiB   "
                 f"exit code {code}",
                 flush=True,
             )
+
+            def mib(d):
+                return ", ".join(f"{r} {d[r] / 2**20:,.0f} MiB" for r in ROLES if r in d)
+
+            print(f"         largest process of each kind: {mib(info['largest'])}")
             print(
-                "         largest process of each kind: "
-                + ", ".join(f"{r} {peaks[r] / 2**20:,.0f} MiB" for r in ROLES if r in peaks)
+                f"         at the peak ({info.get('peak_s', 0):.0f} s in): {mib(info['at_peak'])}"
             )
+            if "first_kernel_s" in info:
+                print(
+                    f"         first kernel after {info['first_kernel_s']:.1f} s (the data check)"
+                )
             if mode != "naive":
                 _print_notebooks(folder)
 

@@ -147,3 +147,21 @@ def test_impossible_days_are_reported_as_unparseable(tmp_path):
 
     (problem,) = [p for p in validate(tmp_path).errors if p.rule == "unparseable dates"]
     assert problem.count == 3 and problem.column == "signup_date"
+
+
+def test_a_table_let_go_is_read_again_when_asked_for(stored):
+    import gc
+    import weakref
+
+    copy = snapshot.open_dataset(stored, "2026-10")
+    first = copy.table("transactions", ["customer_id", "date"])
+    again = copy.table("transactions", ["date"])  # held: no second read
+    assert np.shares_memory(first["date"].to_numpy(), again["date"].to_numpy())
+    gone = weakref.ref(first)
+    del first, again
+    gc.collect()
+    assert gone() is None  # the copy keeps nothing an analysis let go
+    pd.testing.assert_frame_equal(
+        copy.table("transactions", ["customer_id"]),
+        load(copy.folder).transactions[["customer_id"]],
+    )

@@ -377,7 +377,7 @@ _STATIC_EXCLUDE = {
 
 def _clean_categories(frame: pd.DataFrame, cols) -> pd.DataFrame:
     """Categorical columns as text (object) with missing values as NaN, vectorised."""
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # new columns replace the old: no need to copy them all
     for c in cols:
         s = frame[c]
         frame[c] = s.astype(str).astype(object).where(s.notna().to_numpy(), np.nan)
@@ -548,11 +548,19 @@ def _history(
     )
     complaints = _monthly_counts(_cells(co, "opened", ids, months), shape)
     del tx_cells, tp_cells
+    # the monthly matrices hold all the model needs of the two largest tables
+    has_tx, has_tp = tx is not None, tp is not None
+    tx = tp = None
     static_cols = [k for k in c.columns if k not in ("customer_id", *_STATIC_EXCLUDE)]
     missing = [
         t
-        for t, v in (("transactions", tx), ("touchpoints", tp), ("complaints", co), ("survey", sv))
-        if v is None
+        for t, present in (
+            ("transactions", has_tx),
+            ("touchpoints", has_tp),
+            ("complaints", co is not None),
+            ("survey", sv is not None),
+        )
+        if not present
     ]
     if missing:
         notes.append("Tables absent, so their features are not built: " + ", ".join(missing) + ".")
@@ -602,14 +610,14 @@ def _history(
         ).astype(float) / 30.44
         for col in static_cols:
             f[col] = static[col][idx]
-        if tx is not None:
+        if has_tx:
             f["purchases_1m"] = _window(purchases, k, 1, idx)
             f["purchases_3m"] = _window(purchases, k, 3, idx)
             f["spend_3m"] = _window(spend, k, 3, idx)
             seen = purchases[idx, :k] > 0
             last = np.where(seen.any(axis=1), k - 1 - np.argmax(seen[:, ::-1], axis=1), -1)
             f["months_since_purchase"] = np.where(last >= 0, k - last - 1, np.nan)
-        if tp is not None:
+        if has_tp:
             f["contacts_3m"] = _window(contacts, k, 3, idx)
             f["failures_1m"] = _window(fails, k, 1, idx)
             f["failures_3m"] = _window(fails, k, 3, idx)
@@ -627,7 +635,9 @@ def _history(
         cd = churn_days[idx]
         f["label"] = ((cd >= np.datetime64(t)) & (cd < np.datetime64(end))).astype(int)
         parts.append(f)
+    del purchases, spend, contacts, fails, complaints
     table = pd.concat(parts, ignore_index=True)
+    del parts
     if sv is not None and "nps" in sv and sv["customer_id"].notna().any():
         answers = sv.loc[
             sv["customer_id"].notna() & sv["nps"].notna(), ["customer_id", "date", "nps"]

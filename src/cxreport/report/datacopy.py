@@ -20,7 +20,11 @@ ENV = "CXREPORT_DATA_COPY"
 def _check_and_store(folder: str, dest: str):
     from ..data import snapshot
 
-    return snapshot.write(folder, dest)
+    files, cfg, report = snapshot.write(folder, dest)
+    report.screening = (
+        None  # a flag per survey response: the kernels have it, the runner needs none
+    )
+    return files, cfg, report
 
 
 def check_and_store(folder: str | Path, dest: str | Path):
