@@ -177,7 +177,8 @@ def check_schema(
 ) -> None:
     """Run the table's pandera schema lazily and turn its failure cases into problems."""
     try:
-        schema_for(table, cfg, frame).validate(frame, lazy=True)
+        # inplace: the schema only checks (coerce=False), so no copy of the table is needed
+        schema_for(table, cfg, frame).validate(frame, lazy=True, inplace=True)
     except SchemaErrors as exc:
         cases = exc.failure_cases
         for (column, check), grp in cases.groupby(["column", "check"], sort=False, dropna=False):
