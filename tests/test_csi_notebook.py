@@ -72,8 +72,8 @@ def test_bad_parameter_stops_with_a_clear_message(tmp_path):
         _run(tmp_path, weights="importance", n_boot=10)
     msg = str(exc.value)
     assert "ParameterError" in msg
-    assert "'weights' must be one of stated, derived, equal; got 'importance'" in msg
-    assert "'n_boot' must be an int in [100, 100000]; got 10" in msg
+    assert "'weights' parameter of 04_csi must be one of 'stated', 'derived', 'equal'" in msg
+    assert "'n_boot' parameter of 04_csi must be an int in the range [100, 100000]; got 10" in msg
 
 
 def test_folder_without_survey_stops(tmp_path):

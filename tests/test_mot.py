@@ -179,10 +179,10 @@ def test_empty_window_and_missing_table(tmp_path, data):
         mot.moments_of_truth(load(tmp_path, "2026-10"))
 
 
-def test_check_options_up_front():
-    mot.check_options()
+def test_check_settings_up_front():
+    mot.check_settings()
     with pytest.raises(
         CxReportError,
         match=r"'survey_days' parameter must be an int in the range \[0, 365\]; got 400",
     ):
-        mot.check_options(survey_days=400)
+        mot.check_settings(survey_days=400)

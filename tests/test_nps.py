@@ -220,10 +220,10 @@ def test_bad_parameters_and_missing_column(tmp_path):
         ({"group_months": 1.5}, "'group_months' parameter"),
     ],
 )
-def test_check_options_up_front(kwargs, message):
-    nps.check_options()
+def test_check_settings_up_front(kwargs, message):
+    nps.check_settings()
     with pytest.raises(CxReportError, match=message):
-        nps.check_options(**kwargs)
+        nps.check_settings(**kwargs)
 
 
 def test_real_survey_ecsi_would_recommend(shared_data):

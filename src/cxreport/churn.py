@@ -37,6 +37,7 @@ from . import churn_eval
 from .errors import CxReportError
 from .errors import check_float as _check_float
 from .errors import check_int as _check_int
+from .settings import Setting, by_name, check
 
 __all__ = [
     "ChurnData",
@@ -98,54 +99,105 @@ def label(name: str) -> str:
     return LABELS.get(name, name)
 
 
-def _check_calibrate(calibrate) -> None:
-    if calibrate not in ("auto", "none", "sigmoid", "isotonic"):
-        raise CxReportError(
-            "The 'calibrate' parameter must be 'auto', 'none', 'sigmoid' or "
-            f"'isotonic'; got {calibrate!r}."
-        )
+CALIBRATIONS = ("auto", "none", "sigmoid", "isotonic")
+POLICIES = ("budget", "profit")
+_MONEY = {"low": 0, "high": 1e12}
+#: The churn notebook's settings.
+SETTINGS = (
+    Setting(
+        "horizon_months",
+        int,
+        1,
+        "predict churn within this many months after the scoring date",
+        low=1,
+        high=12,
+    ),
+    Setting("use_history", bool, True, "time-aware training when signup and churn dates exist"),
+    Setting(
+        "holdout_months",
+        int,
+        3,
+        "history: last observation months held out as the time-forward test",
+        low=1,
+        high=12,
+    ),
+    Setting("n_splits", int, 5, "cross-validation folds", low=2, high=20),
+    Setting(
+        "n_repeats",
+        int,
+        2,
+        "repeats of the stratified cross-validation (no history)",
+        low=1,
+        high=20,
+    ),
+    Setting("splines", bool, False, "spline-expand numeric features in the logistic regression"),
+    Setting(
+        "calibrate",
+        str,
+        "auto",
+        "probability calibration: auto (only when the ECE is poor), none, sigmoid or isotonic",
+        choices=CALIBRATIONS,
+    ),
+    Setting(
+        "policy",
+        str,
+        "budget",
+        "who to contact: budget (the top budget_contacts) or profit (expected profit above 0)",
+        choices=POLICIES,
+    ),
+    Setting(
+        "budget_contacts",
+        int,
+        100,
+        "budget policy: number of customers the team can contact",
+        low=0,
+    ),
+    Setting(
+        "retained_value",
+        float,
+        200.0,
+        "value of keeping a customer who would have left (currency)",
+        **_MONEY,
+    ),
+    Setting("contact_cost", float, 5.0, "cost of one retention contact (currency)", **_MONEY),
+    Setting(
+        "offer_cost",
+        float,
+        10.0,
+        "cost of the retention offer to a customer who accepts it (currency)",
+        **_MONEY,
+    ),
+    Setting(
+        "acceptance_rate",
+        float,
+        0.3,
+        "share of would-be churners who stay when contacted",
+        low=0,
+        high=1,
+    ),
+    Setting(
+        "importance_repeats",
+        int,
+        5,
+        "shuffles per feature for permutation importance",
+        low=1,
+        high=100,
+    ),
+    Setting(
+        "reuse_model",
+        bool,
+        False,
+        "score with last month's saved model (history_dir) instead of refitting",
+    ),
+    Setting("show_top", int, 15, "rows of the at-risk list shown in this report", low=0),
+)
+_SETTING = by_name(SETTINGS)
 
 
-def _check_policy(policy) -> None:
-    if policy not in ("profit", "budget"):
-        raise CxReportError(f"The 'policy' parameter must be 'profit' or 'budget'; got {policy!r}.")
-
-
-def check_settings(
-    *,
-    horizon_months: int = 1,
-    holdout_months: int = 3,
-    n_splits: int = 5,
-    n_repeats: int = 2,
-    calibrate: str = "auto",
-    policy: str = "budget",
-    budget_contacts: int = 100,
-    retained_value: float = 200.0,
-    contact_cost: float = 5.0,
-    offer_cost: float = 10.0,
-    acceptance_rate: float = 0.3,
-    importance_repeats: int = 5,
-    show_top: int = 15,
-    **_ignored,
-) -> None:
-    """The churn notebook's settings, checked before any model is fitted (and by the
-    runner before any kernel starts) with the messages the fitting functions use."""
-    _check_int("horizon_months", horizon_months, 1, 12)
-    _check_int("holdout_months", holdout_months, 1, 12)
-    _check_int("n_splits", n_splits, 2, 20)
-    _check_int("n_repeats", n_repeats, 1, 20)
-    _check_calibrate(calibrate)
-    _check_policy(policy)
-    _check_int("budget_contacts", budget_contacts, 0)
-    _check_float("acceptance_rate", acceptance_rate, 0.0, 1.0)
-    for name, value in (
-        ("retained_value", retained_value),
-        ("contact_cost", contact_cost),
-        ("offer_cost", offer_cost),
-    ):
-        _check_float(name, value, 0.0, 1e12)
-    _check_int("importance_repeats", importance_repeats, 1, 100)
-    _check_int("show_top", show_top, 0)
+def check_settings(**values) -> None:
+    """The churn notebook's settings (:data:`SETTINGS`), checked before any model is fitted
+    (and by the runner before any kernel starts)."""
+    check(SETTINGS, values)
 
 
 # --------------------------------------------------------------------------------------------
@@ -889,7 +941,7 @@ def fit(
     holdout_months = _check_int("holdout_months", holdout_months, 1, 12)
     ece_threshold = _check_float("ece_threshold", ece_threshold, 0.0, 1.0)
     leakage_auc = _check_float("leakage_auc", leakage_auc, 0.5, 1.0)
-    _check_calibrate(calibrate)
+    _SETTING["calibrate"].check(calibrate)
     models = tuple(models)
     if not models or any(m not in MODEL_NAMES for m in models):
         raise CxReportError(
@@ -1182,7 +1234,7 @@ def targeting(
     (probability x retained value), ``expected_profit`` of a contact, ``rank`` and
     ``contact`` (bool).
     """
-    _check_policy(policy)
+    _SETTING["policy"].check(policy)
     budget_contacts = _check_int("budget_contacts", budget_contacts, 0)
     acceptance_rate = _check_float("acceptance_rate", acceptance_rate, 0.0, 1.0)
     retained_value = _check_float("retained_value", retained_value, 0.0, 1e12)
@@ -1207,7 +1259,9 @@ def targeting(
     return out
 
 
-def _reference(X: pd.DataFrame, spec: FeatureSpec) -> dict:
+def reference(X: pd.DataFrame, spec: FeatureSpec) -> dict:
+    """The typical customer the reasons compare with: the median of each numeric feature and
+    the most common value of each categorical one."""
     ref = {c: float(X[c].median()) for c in spec.numeric}
     for c in spec.categorical:
         mode = X[c].dropna().astype(str).value_counts()
@@ -1503,7 +1557,7 @@ def save_model(result: ChurnFit, folder: str | Path) -> tuple[Path, Path]:
     bundle = {
         "model": result.model,
         "spec": result.data.spec,
-        "reference": _reference(result.data.X, result.data.spec),
+        "reference": reference(result.data.X, result.data.spec),
         "categories": categories(result.data),
         "card": card,
     }

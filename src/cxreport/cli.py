@@ -120,6 +120,8 @@ def _params(args) -> int:
             print(f"  {name}: {kind} = {spec.get('default')}{who}")
             if spec.get("help"):
                 print(f"      {spec['help']}")
+            if spec.get("allowed"):
+                print(f"      allowed: {spec['allowed']}")
         print()
     return 0
 
@@ -231,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
         "params",
         help="list every notebook parameter with its type, default and help",
         description="List the parameters of the notebooks (all, or those named): type, "
-        "default and help, as their parameters cells declare them; set them with "
+        "default, help and allowed values, as each notebook declares them; set them with "
         "`cxreport run --param NAME=VALUE`.",
     )
     pa.add_argument(
@@ -250,9 +252,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except CxReportError as exc:
-        print(f"cxreport {args.command}: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR
-    except ValueError as exc:  # argument values checked by library code (sample sizes, ...)
         print(f"cxreport {args.command}: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     except BrokenPipeError:  # output piped into `head` and the like

@@ -25,6 +25,8 @@ from scipy import stats as _st
 
 from .data.config import SurveyModel
 from .drivers import DriverError, relative_weights
+from .errors import CxReportError, ParameterError, check_int
+from .settings import Setting, check
 
 WEIGHT_METHODS = ("stated", "derived", "equal")
 OVERALL = "csi"
@@ -38,20 +40,20 @@ QUADRANTS = {
 
 # --------------------------------------------------------------------------- checks
 def _check_int(name: str, value, lo: int, hi: float = np.inf) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
-        rng = f"[{lo}, {'inf' if hi == np.inf else int(hi)}]"
-        raise ValueError(
-            f"The '{name}' parameter must be an int in the range {rng}; got {value!r}."
-        )
-    return int(value)
+    return check_int(name, value, lo, None if hi == np.inf else int(hi))
 
 
 def _check_confidence(confidence) -> float:
-    if not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
-        raise ValueError(
+    number = isinstance(confidence, (int, float)) and not isinstance(confidence, bool)
+    if not number or not 0 < confidence < 1:
+        raise ParameterError(
             f"The 'confidence' parameter must be a float in (0, 1); got {confidence!r}."
         )
     return float(confidence)
+
+
+class CSIError(CxReportError, ValueError):
+    """The survey cannot give the CSI that was asked for (no item columns, bad weights)."""
 
 
 # --------------------------------------------------------------------------- rescaling
@@ -191,10 +193,10 @@ def normalise_weights(
     w = pd.Series(weights, dtype=float)
     if w.isna().any() or (w < 0).any():
         bad = ", ".join(f"{k}={v}" for k, v in w[w.isna() | (w < 0)].items())
-        raise ValueError(f"The {what} must be numbers ≥ 0; got {bad}.")
+        raise CSIError(f"The {what} must be numbers ≥ 0; got {bad}.")
     total = float(w.sum())
     if total <= 0:
-        raise ValueError(f"The {what} must not all be zero.")
+        raise CSIError(f"The {what} must not all be zero.")
     notes = []
     if abs(total - 1) > 1e-9:
         notes.append(
@@ -248,12 +250,12 @@ def compute_weights(
         be computed (no importance answers, no outcome, no variance).
     """
     if weights not in WEIGHT_METHODS:
-        raise ValueError(
+        raise ParameterError(
             f"The 'weights' parameter must be one of {', '.join(WEIGHT_METHODS)}; got {weights!r}."
         )
     items = present_items(survey, model)
     if not items:
-        raise ValueError(
+        raise CSIError(
             "The survey has none of the declared item columns "
             f"({', '.join(model.item_codes[:6])}...); declare your items under survey.items "
             "in cxreport.yaml."
@@ -290,13 +292,13 @@ def compute_weights(
         if stated is not None:
             unknown = sorted(set(stated) - set(eq_dims.index))
             if unknown:
-                raise ValueError(
+                raise CSIError(
                     f"Stated weights name unknown dimension(s) {', '.join(unknown)}; the "
                     f"dimensions are {', '.join(eq_dims.index)}."
                 )
             absent = [d for d in eq_dims.index if d not in stated]
             if absent:
-                raise ValueError(
+                raise CSIError(
                     f"Stated weights must give every dimension a weight; missing: "
                     f"{', '.join(absent)}."
                 )
@@ -682,7 +684,7 @@ def ipa(
         potential); and the cross-hair position (performance, importance_pct).
     """
     if crosshair not in ("mean", "midpoint"):
-        raise ValueError(
+        raise ParameterError(
             f"The 'crosshair' parameter must be 'mean' or 'midpoint'; got {crosshair!r}."
         )
     df = items.copy()
@@ -842,23 +844,57 @@ def metric_name(dimension: str) -> str:
     return f"csi__{slug or 'dimension'}"
 
 
-def check_settings(
-    *, weights: str, n_boot: int, min_n: int, group_months: int, crosshair: str
-) -> None:
-    """Validate the CSI notebook's parameters; raise :class:`ParameterError` naming the bad one."""
-    from .errors import ParameterError
+#: The CSI notebook's settings.
+SETTINGS = (
+    Setting(
+        "weights",
+        str,
+        "derived",
+        "CSI weights: derived (Johnson relative weights on overall satisfaction), stated "
+        "(the importance answers) or equal",
+        choices=WEIGHT_METHODS,
+    ),
+    Setting(
+        "n_boot",
+        int,
+        1000,
+        "bootstrap resamples for the confidence intervals",
+        low=100,
+        high=100_000,
+    ),
+    Setting(
+        "min_n",
+        int,
+        30,
+        "months and groups with fewer responses are flagged and their intervals widened",
+        low=2,
+        high=10_000,
+    ),
+    Setting(
+        "group_months",
+        int,
+        3,
+        "months pooled for the CSI by segment, channel and region (and for PLS and IPA)",
+        low=1,
+        high=120,
+    ),
+    Setting(
+        "crosshair",
+        str,
+        "mean",
+        "IPA quadrant lines: mean (the data means) or midpoint (the scale mid-points)",
+        choices=("mean", "midpoint"),
+    ),
+    Setting(
+        "pls_index",
+        bool,
+        True,
+        "also estimate the ACSI/ECSI-style PLS path model and its 0-100 index",
+    ),
+)
 
-    problems = []
-    if weights not in WEIGHT_METHODS:
-        problems.append(f"'weights' must be one of {', '.join(WEIGHT_METHODS)}; got {weights!r}")
-    for name, value, lo, hi in (
-        ("n_boot", n_boot, 100, 100_000),
-        ("min_n", min_n, 2, 10_000),
-        ("group_months", group_months, 1, 120),
-    ):
-        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            problems.append(f"'{name}' must be an int in [{lo}, {hi}]; got {value!r}")
-    if crosshair not in ("mean", "midpoint"):
-        problems.append(f"'crosshair' must be 'mean' or 'midpoint'; got {crosshair!r}")
-    if problems:
-        raise ParameterError("CSI notebook parameters: " + "; ".join(problems) + ".")
+
+def check_settings(**values) -> None:
+    """Check the CSI notebook's settings (:data:`SETTINGS`); a
+    :class:`~cxreport.errors.ParameterError` names the bad one."""
+    check(SETTINGS, values)

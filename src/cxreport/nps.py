@@ -26,6 +26,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from .errors import CxReportError
+from .settings import Setting, by_name, check
 from .stats import diff_z
 
 PROMOTER_MIN = 9  #: lowest promoter answer
@@ -259,42 +260,34 @@ def _require_nps(survey: pd.DataFrame | None) -> pd.DataFrame:
     return survey
 
 
+#: The NPS part of the NPS/SQI/MoT notebook's settings.
+SETTINGS = (
+    Setting(
+        "min_responses",
+        int,
+        100,
+        "months with fewer NPS answers are flagged, not read as precise",
+        low=1,
+    ),
+    Setting(
+        "group_min_responses",
+        int,
+        30,
+        "segments and touchpoints with fewer NPS answers are flagged",
+        low=1,
+    ),
+    Setting("group_months", int, 3, "months pooled for NPS by segment and by touchpoint", low=1),
+)
+_SETTING = by_name(SETTINGS)
+
+
 def _check_min(min_responses) -> int:
-    if (
-        isinstance(min_responses, bool)
-        or not isinstance(min_responses, (int, np.integer))
-        or min_responses < 1
-    ):
-        raise CxReportError(
-            f"The 'min_responses' parameter must be an int in the range [1, inf); "
-            f"got {min_responses!r}."
-        )
-    return int(min_responses)
+    return _SETTING["min_responses"].check(min_responses)
 
 
-def check_options(
-    *, min_responses: int = 100, group_min_responses: int = 30, group_months: int = 3
-) -> None:
-    """Check the NPS options of the notebook up front (same messages as the functions)."""
-    _check_min(min_responses)
-    if (
-        isinstance(group_min_responses, bool)
-        or not isinstance(group_min_responses, (int, np.integer))
-        or group_min_responses < 1
-    ):
-        raise CxReportError(
-            f"The 'group_min_responses' parameter must be an int in the range [1, inf); "
-            f"got {group_min_responses!r}."
-        )
-    if (
-        isinstance(group_months, bool)
-        or not isinstance(group_months, (int, np.integer))
-        or (group_months < 1)
-    ):
-        raise CxReportError(
-            f"The 'group_months' parameter must be an int in the range [1, inf); "
-            f"got {group_months!r}."
-        )
+def check_settings(**values) -> None:
+    """Check the NPS settings (:data:`SETTINGS`) up front (same messages as the functions)."""
+    check(SETTINGS, values)
 
 
 def nps_table(

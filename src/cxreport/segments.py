@@ -33,9 +33,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .errors import CxReportError, MissingTableError
+from .errors import CxReportError, MissingTableError, ParameterError
 from .errors import check_float as _check_float
 from .errors import check_int as _check_int
+from .settings import Setting, check
 
 #: Features used for clustering by default (when present and not constant).
 DEFAULT_FEATURES = ("recency", "purchase_rate", "avg_basket", "tenure")
@@ -1015,8 +1016,57 @@ def segment(
     return SegmentResult(feats, design, sw, choice, clusters, names, segs, prof, centers, notes)
 
 
-#: The segmentation notebook's settings that change the segments, with their defaults.
-LABEL_SETTINGS = {"k": 0, "k_min": 2, "k_max": 8, "n_boot": 20, "min_jaccard": 0.75}
+#: The segmentation notebook's settings; :func:`label_customers` takes the same.
+SETTINGS = (
+    Setting(
+        "k",
+        int,
+        0,
+        "number of segments; 0 chooses automatically (separated and stable)",
+        low=0,
+        high=50,
+    ),
+    Setting("k_min", int, 2, "smallest k in the sweep", low=2, high=50),
+    Setting("k_max", int, 8, "largest k in the sweep", low=2, high=50),
+    Setting(
+        "n_boot",
+        int,
+        20,
+        "bootstrap resamples per k for the stability check (0 skips it)",
+        low=0,
+        high=1000,
+    ),
+    Setting(
+        "min_jaccard",
+        float,
+        0.75,
+        "a cluster counts as stable at this mean bootstrap Jaccard",
+        low=0,
+        high=1,
+    ),
+)
+
+
+def check_settings(**values) -> None:
+    """The segmentation notebook's settings (:data:`SETTINGS`, and ``seed``), checked up
+    front with :func:`segment`'s rules."""
+    v = check(SETTINGS, values)
+    if v.get("k") == 1:
+        raise ParameterError(
+            "The 'k' parameter must be 0 (choose automatically) or an int in the range "
+            "[2, 50]; got 1."
+        )
+    if "k_min" in v and v.get("k_max", 50) < v["k_min"]:
+        raise ParameterError(
+            f"The 'k_max' parameter must be an int in the range [k_min, 50] = "
+            f"[{v['k_min']}, 50]; got {v['k_max']}."
+        )
+    if "seed" in values:
+        _check_int("seed", values["seed"], 0)
+
+
+#: The segmentation settings every page shares, with their defaults.
+LABEL_SETTINGS = {s.name: s.default for s in SETTINGS}
 
 
 def label_settings(settings: dict | None = None) -> dict:
@@ -1024,33 +1074,11 @@ def label_settings(settings: dict | None = None) -> dict:
     settings = dict(settings or {})
     unknown = sorted(set(settings) - set(LABEL_SETTINGS))
     if unknown:
-        raise CxReportError(
+        raise ParameterError(
             f"Unknown segmentation setting(s) {', '.join(unknown)}; the settings are "
             f"{', '.join(LABEL_SETTINGS)}."
         )
     return {**LABEL_SETTINGS, **settings}
-
-
-def check_settings(
-    *,
-    k: int = 0,
-    k_min: int = 2,
-    k_max: int = 8,
-    n_boot: int = 20,
-    min_jaccard: float = 0.75,
-    seed: int = 42,
-) -> None:
-    """The segmentation notebook's settings, checked up front with :func:`segment`'s rules."""
-    if _check_int("k", k, 0, 50) == 1:
-        raise CxReportError(
-            "The 'k' parameter must be 0 (choose automatically) or an int in the range "
-            "[2, 50]; got 1."
-        )
-    k_min = _check_int("k_min", k_min, 2, 50)
-    _check_int("k_max", k_max, k_min, 50)
-    _check_int("n_boot", n_boot, 0, 1000)
-    _check_float("min_jaccard", min_jaccard, 0.0, 1.0)
-    _check_int("seed", seed, 0)
 
 
 def label_customers(data, *, seed: int = 42, **settings) -> pd.Series:
