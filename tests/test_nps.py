@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -257,3 +258,17 @@ def test_real_survey_ecsi_would_recommend(shared_data):
         ),
     )
     assert ch.change > 0 and ch.significant
+
+
+def test_one_nps_definition_serves_every_analysis():
+    from cxreport import mot, segments
+
+    answers = pd.Series([10, 9, 8, 7, 6, 0, None, 3, 9, 10])  # 4 promoters, 3 detractors of 9
+    assert nps.nps_score(answers) == pytest.approx(100 * (4 - 3) / 9)
+    assert nps.nps_score(answers) == pytest.approx(nps.nps(answers).nps)
+    assert np.isnan(nps.nps_score(pd.Series([None, None], dtype=float)))
+    assert mot._nps_of(answers) == (nps.nps_score(answers), 9)
+    assert segments.nps_score is nps.nps_score
+    groups = nps.nps_group(answers).value_counts()
+    assert groups["promoter (9-10)"] == 4 and groups["passive (7-8)"] == 2
+    assert groups["detractor (0-6)"] == 3 and groups["no answer"] == 1

@@ -37,6 +37,7 @@ from . import churn_eval
 from .errors import CxReportError
 from .errors import check_float as _check_float
 from .errors import check_int as _check_int
+from .nps import nps_group
 from .settings import Setting, by_name, check
 
 __all__ = [
@@ -1398,16 +1399,6 @@ def churn_by_group(groups: pd.Series, y, *, name: str = "group", min_n: int = 1)
     t["ci_low"], t["ci_high"] = wilson_interval(t["churners"], t["n"])
     t = t.sort_values(["churn_rate", "group"], ascending=[False, True], kind="mergesort")
     return t.rename(columns={"group": name}).reset_index(drop=True)
-
-
-def nps_group(score: pd.Series) -> pd.Series:
-    """Promoter (9-10), passive (7-8), detractor (0-6) or "no answer"."""
-    s = pd.to_numeric(score, errors="coerce")
-    out = pd.Series("no answer", index=s.index, dtype=object)
-    out[s >= 9] = "promoter (9-10)"
-    out[(s >= 7) & (s < 9)] = "passive (7-8)"
-    out[s < 7] = "detractor (0-6)"
-    return out
 
 
 def failure_group(failures: pd.Series) -> pd.Series:

@@ -32,7 +32,7 @@ import pandas as pd
 
 from .errors import CxReportError
 from .errors import check_int as _int_param
-from .nps import DETRACTOR_MAX, PROMOTER_MIN
+from .nps import nps_score
 from .settings import Setting, check
 from .stats import wilson_interval
 
@@ -106,10 +106,7 @@ def newcombe_diff(k1, n1, k2, n2, *, confidence: float = 0.95):
 
 
 def _nps_of(scores: pd.Series) -> tuple[float, int]:
-    s = scores.dropna()
-    if not len(s):
-        return float("nan"), 0
-    return 100 * float(((s >= PROMOTER_MIN).mean()) - (s <= DETRACTOR_MAX).mean()), len(s)
+    return nps_score(scores), int(scores.notna().sum())
 
 
 def _link_survey(contacts: pd.DataFrame, survey: pd.DataFrame, days: int) -> pd.Series:

@@ -206,6 +206,28 @@ def nps(scores, *, confidence: float = 0.95) -> NPSEstimate:
     return nps_from_counts(prom, len(s) - prom - det, det, confidence=confidence)
 
 
+def nps_score(scores) -> float:
+    """The NPS (−100 to 100) of the non-missing answers, NaN when there are none: the one
+    definition every analysis uses (promoters ``>= PROMOTER_MIN``, detractors
+    ``<= DETRACTOR_MAX``)."""
+    s = pd.to_numeric(pd.Series(scores), errors="coerce").dropna()
+    if s.empty:
+        return float("nan")
+    return float(100 * ((s >= PROMOTER_MIN).mean() - (s <= DETRACTOR_MAX).mean()))
+
+
+def nps_group(scores) -> pd.Series:
+    """Promoter (9-10), passive (7-8), detractor (0-6) or "no answer", per answer."""
+    s = pd.to_numeric(pd.Series(scores), errors="coerce")
+    out = pd.Series("no answer", index=s.index, dtype=object)
+    out[s >= PROMOTER_MIN] = f"promoter ({PROMOTER_MIN}-10)"
+    out[(s > DETRACTOR_MAX) & (s < PROMOTER_MIN)] = (
+        f"passive ({DETRACTOR_MAX + 1}-{PROMOTER_MIN - 1})"
+    )
+    out[s <= DETRACTOR_MAX] = f"detractor (0-{DETRACTOR_MAX})"
+    return out
+
+
 def compare_nps(before: NPSEstimate, after: NPSEstimate, *, alpha: float = 0.05) -> NPSChange:
     """Two-sided z-test for the change between two independent NPS estimates.
 

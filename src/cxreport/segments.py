@@ -36,6 +36,7 @@ import pandas as pd
 from .errors import CxReportError, MissingTableError, ParameterError
 from .errors import check_float as _check_float
 from .errors import check_int as _check_int
+from .nps import nps_score
 from .settings import Setting, check
 
 #: Features used for clustering by default (when present and not constant).
@@ -692,13 +693,6 @@ NAME_RULES = {
 }
 
 
-def _nps(scores: pd.Series) -> float:
-    s = scores.dropna()
-    if s.empty:
-        return np.nan
-    return float(100 * ((s >= 9).mean() - (s <= 6).mean()))
-
-
 def profile(table: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
     """One row per cluster: size, value, median behaviour and experience.
 
@@ -731,7 +725,7 @@ def profile(table: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
     ):
         p[c] = g[c].median()
     if "nps" in t:
-        p["nps"] = g["nps"].apply(_nps)
+        p["nps"] = g["nps"].apply(nps_score)
         p["nps_n"] = g["nps"].count()
     if "complaints" in t:
         p["complaint_rate"] = g["complaints"].apply(lambda s: float((s > 0).mean()))
