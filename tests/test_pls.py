@@ -681,5 +681,26 @@ def test_servqual_model_on_the_sample(sample_dir):
     assert ("satisfaction", "loyalty") in paths
     assert blocks["satisfaction"] == ["overall_satisfaction"]
     assert pls.ecsi_blocks(data.config.survey) is None  # SERVQUAL, not ECSI, dimensions
-    with pytest.raises(pls.PLSError, match="needs the outcome column 'overall_satisfaction'"):
-        pls.servqual_model(data.config.survey, data.survey.drop(columns="overall_satisfaction"))
+    no_overall = data.survey.drop(columns="overall_satisfaction")
+    blocks, paths = pls.servqual_model(data.config.survey, no_overall)
+    assert "satisfaction" not in blocks and ("tangibles", "loyalty") in paths
+    fit = pls.fit_pls(no_overall, blocks, paths)
+    effects = fit.total_effects("loyalty")
+    assert effects["tangibles"] == pytest.approx(fit.path("tangibles", "loyalty"))
+    with pytest.raises(pls.PLSError, match="needs an outcome: the overall-satisfaction column"):
+        pls.servqual_model(data.config.survey, no_overall.drop(columns="nps"))
+
+
+def test_total_effects_add_the_indirect_routes(mobi):
+    fit = pls.fit_pls(mobi, BLOCKS, pls.ECSI_PATHS)
+    p = fit.path
+    via_quality = p("expectation", "quality") * (
+        p("quality", "satisfaction") + p("quality", "value") * p("value", "satisfaction")
+    )
+    want = (
+        p("expectation", "satisfaction")
+        + via_quality
+        + p("expectation", "value") * p("value", "satisfaction")
+    )
+    assert fit.total_effects("satisfaction")["expectation"] == pytest.approx(want)
+    assert fit.total_effects("satisfaction")["loyalty"] == 0

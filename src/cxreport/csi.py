@@ -806,12 +806,19 @@ def customer_attribute(
 
 
 def item_importance(
-    survey: pd.DataFrame, model: SurveyModel, *, outcome: str = "overall_satisfaction"
-) -> tuple[pd.Series, str]:
+    survey: pd.DataFrame,
+    model: SurveyModel,
+    *,
+    outcome: str = "overall_satisfaction",
+    pls_result=None,
+) -> tuple[pd.Series | None, str]:
     """Importance of each item for the IPA grid: derived (relative weights of ``outcome`` on
-    all items) when possible, else stated (mean ``_imp`` answer), else None.
+    all items) when possible, else stated (mean ``_imp`` answer), else PLS-derived (the total
+    effect of the item's block on satisfaction, or loyalty, shared by the block's outer
+    weights), else none.
 
-    Returns the importance per item and a sentence saying which one it is.
+    Returns the importance per item (None when there is none) and a sentence saying which one
+    it is, or why there is none and what data would give one.
     """
     items = present_items(survey, model)
     if outcome in survey.columns and len(items) > 1:
@@ -830,10 +837,39 @@ def item_importance(
     imp = rescale(survey, model, suffix=model.importance_suffix)
     if imp.shape[1] and imp.notna().any().all():
         return imp.mean(), f"stated importance (mean answer); derived was not possible: {why}"
-    raise DriverError(
-        f"No importance for the IPA grid: {why}, and the survey has no "
-        f"importance answers (<item>{model.importance_suffix})."
+    pls_imp = _pls_importance(pls_result, items)
+    if pls_imp is not None:
+        return pls_imp, (
+            f"PLS-derived importance (total effect of each item's block on "
+            f"{pls_imp.name}, shared by its outer weights); derived was not possible: {why}, "
+            f"and the survey has no importance answers (<item>{model.importance_suffix})"
+        )
+    return None, (
+        f"No importance for the importance-performance grid: {why}, the survey has no "
+        f"importance answers (<item>{model.importance_suffix}) and no PLS model could be "
+        f"estimated. An overall-satisfaction question (mapped as '{outcome}') or importance "
+        "answers would give one."
     )
+
+
+def _pls_importance(result, items: list[str]) -> pd.Series | None:
+    if result is None:
+        return None
+    blocks = set(result.outer["block"])
+    target = next((t for t in ("satisfaction", "loyalty") if t in blocks), None)
+    if target is None:
+        return None
+    effects = result.total_effects(target)
+    outer = result.outer[result.outer["item"].isin(items) & (result.outer["block"] != target)]
+    if outer.empty:
+        return None
+    share = outer["weight"].abs() / outer.groupby("block")["weight"].transform(
+        lambda w: w.abs().sum()
+    )
+    imp = (share * outer["block"].map(effects).clip(lower=0)).set_axis(outer["item"])
+    if not (imp > 0).any():
+        return None
+    return imp.groupby(level=0).sum().rename(target)
 
 
 def metric_name(dimension: str) -> str:
@@ -891,10 +927,36 @@ SETTINGS = (
         True,
         "also estimate the ACSI/ECSI-style PLS path model and its 0-100 index",
     ),
+    Setting(
+        "pls_scheme",
+        str,
+        "path",
+        "PLS inner weighting scheme (as in plspm, seminr and SmartPLS)",
+        choices=("path", "centroid", "factorial"),
+    ),
+    Setting(
+        "pls_standardised",
+        bool,
+        True,
+        "PLS on standardised items (plspm scaled TRUE, SmartPLS); False: on the raw answers",
+    ),
+    Setting(
+        "pls_boot",
+        int,
+        500,
+        "bootstrap resamples for the PLS path intervals (0 skips them; else at least 20)",
+        low=0,
+        high=100_000,
+    ),
 )
 
 
 def check_settings(**values) -> None:
     """Check the CSI notebook's settings (:data:`SETTINGS`); a
     :class:`~cxreport.errors.ParameterError` names the bad one."""
-    check(SETTINGS, values)
+    checked = check(SETTINGS, values)
+    if 0 < checked.get("pls_boot", 0) < 20:
+        raise ParameterError(
+            "The 'pls_boot' parameter must be 0 (no intervals) or an int in the range "
+            f"[20, 100000]; got {checked['pls_boot']}."
+        )

@@ -184,6 +184,18 @@ class PLSResult:
         p = self.paths
         return float(p[(p["source"] == source) & (p["target"] == target)]["coef"].iloc[0])
 
+    def total_effects(self, target: str) -> pd.Series:
+        """Direct plus indirect effect of every block on ``target`` (sums of the products of
+        the path coefficients along every route), as ACSI's impacts; 0 for blocks without a
+        route."""
+        names = list(dict.fromkeys([*self.paths["source"], *self.paths["target"]]))
+        at = {n: i for i, n in enumerate(names)}
+        B = np.zeros((len(names), len(names)))
+        for r in self.paths.itertuples():
+            B[at[r.source], at[r.target]] = r.coef
+        total = np.linalg.inv(np.eye(len(names)) - B) - np.eye(len(names))
+        return pd.Series(total[:, at[target]], index=names, name=f"total effect on {target}")
+
     @property
     def settings(self) -> dict:
         """What was run, for the notebook's settings table."""
@@ -1072,25 +1084,80 @@ def servqual_model(
     loyalty: str = "nps",
 ) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
     """A reduced ACSI-style model for a SERVQUAL survey: each dimension → satisfaction
-    (the single ``outcome`` item) → loyalty (the single ``loyalty`` item, when present).
+    (the single ``outcome`` item) → loyalty (the single ``loyalty`` item, when present);
+    without an ``outcome`` column, each dimension → loyalty.
 
     Raises
     ------
     PLSError
-        When the survey has no ``outcome`` column.
+        When the survey has neither an ``outcome`` nor a ``loyalty`` column.
     """
-    if outcome not in survey.columns:
-        raise PLSError(f"The reduced PLS model needs the outcome column '{outcome}'.")
+    has_loyalty = loyalty in survey.columns and survey[loyalty].notna().any()
+    if outcome not in survey.columns and not has_loyalty:
+        raise PLSError(
+            f"The reduced PLS model needs an outcome: the overall-satisfaction column "
+            f"'{outcome}' or the recommendation column '{loyalty}'."
+        )
     blocks: dict[str, list[str]] = {}
     for d in survey_model.dimensions:
         cols = [i.code for i in survey_model.items_of(d) if i.code in survey.columns]
         if cols:
             blocks[str(d)] = cols
-    if str(outcome) in blocks or "satisfaction" in blocks:
-        raise PLSError("A dimension is called 'satisfaction'; use the ECSI model instead.")
-    paths = [(d, "satisfaction") for d in blocks]
-    blocks["satisfaction"] = [outcome]
-    if loyalty in survey.columns and survey[loyalty].notna().any():
+    if {str(outcome), "satisfaction", "loyalty"} & set(blocks):
+        raise PLSError(
+            "A dimension is called 'satisfaction' or 'loyalty'; use the ECSI model instead."
+        )
+    first = "satisfaction" if outcome in survey.columns else "loyalty"
+    paths = [(d, first) for d in blocks]
+    if first == "satisfaction":
+        blocks["satisfaction"] = [outcome]
+    if has_loyalty:
         blocks["loyalty"] = [loyalty]
-        paths.append(("satisfaction", "loyalty"))
+        if first == "satisfaction":
+            paths.append(("satisfaction", "loyalty"))
     return blocks, paths
+
+
+def survey_model_spec(
+    survey_model, survey: pd.DataFrame
+) -> tuple[dict[str, list[str]], list[tuple[str, str]], str]:
+    """The blocks, paths and a description of the PLS model for a survey.
+
+    ``survey.pls.paths`` of ``cxreport.yaml`` wins: a preset (``ecsi``, ``acsi``; the
+    dimensions named as the preset's blocks) or ``"source -> target"`` strings between
+    dimensions. Without it: the ECSI model when the dimensions carry ECSI names, else the
+    reduced model of :func:`servqual_model` (each dimension → satisfaction → loyalty).
+
+    Raises
+    ------
+    PLSError
+        A path naming no dimension, a cycle, or a survey without what the model needs.
+    """
+    spec = getattr(survey_model, "pls_paths", None)
+    if spec is None:
+        blocks = ecsi_blocks(survey_model)
+        if blocks is not None:
+            return blocks, ecsi_paths(blocks), "the ECSI model (dimensions named as its blocks)"
+        blocks, paths = servqual_model(survey_model, survey)
+        chain = " → ".join(b for b in ("satisfaction", "loyalty") if b in blocks)
+        return blocks, paths, f"a reduced ACSI-style model (dimensions → {chain})"
+    if isinstance(spec, str):
+        blocks = ecsi_blocks(survey_model)
+        if blocks is None:
+            raise PLSError(
+                f"survey.pls.paths is the {spec.upper()} preset, but no survey dimension "
+                f"carries one of its block names ({', '.join(_PRESET_BLOCKS[spec])})."
+            )
+        return blocks, parse_paths(spec, blocks), f"the {spec.upper()} preset (survey.pls.paths)"
+    blocks = {
+        str(d): [i.code for i in survey_model.items_of(d) if i.code in survey.columns]
+        for d in survey_model.dimensions
+    }
+    blocks = {d: cols for d, cols in blocks.items() if cols}
+    paths = parse_paths(list(spec), blocks)
+    used = {b for p in paths for b in p}
+    return (
+        {d: c for d, c in blocks.items() if d in used},
+        paths,
+        "your model from cxreport.yaml (survey.pls.paths)",
+    )

@@ -204,6 +204,10 @@ class SurveyModel:
     expectation_suffix: str = "_exp"
     importance_suffix: str = "_imp"
     declared: bool = False  # True when the items come from the user's config
+    #: PLS inner model from survey.pls.paths: a preset ("ecsi", "acsi"), "a -> b" strings or
+    #: None (ECSI when the dimensions carry its names, else dimensions -> satisfaction)
+    pls_paths: str | tuple[str, ...] | None = None
+    pls_modes: dict = field(default_factory=dict)  # survey.pls.modes: {block: "A" or "B"}
 
     def items_of(self, dimension: str) -> list[Item]:
         return [i for i in self.items if i.dimension == dimension]
@@ -403,7 +407,15 @@ def _survey(sdoc: dict, problems: list[str]) -> SurveyModel:
         expectation_suffix=sdoc.get("expectation_suffix", "_exp"),
         importance_suffix=sdoc.get("importance_suffix", "_imp"),
         declared=declared,
+        pls_paths=_pls_paths((sdoc.get("pls") or {}).get("paths")),
+        pls_modes=dict((sdoc.get("pls") or {}).get("modes") or {}),
     )
+
+
+def _pls_paths(spec) -> str | tuple[str, ...] | None:
+    if spec is None or isinstance(spec, str):
+        return spec
+    return tuple(str(p) for p in spec)
 
 
 def _sqi(qdoc: dict, problems: list[str]) -> tuple[dict[str, float], str]:
