@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -582,3 +583,30 @@ def test_bad_values_fail_before_any_kernel_starts(tmp_path, param, value, notebo
         )
     assert f"parameter of {notebook} must be" in str(err.value)
     assert not out.exists()  # nothing written: no kernel, no key file, no folder
+
+
+@pytest.mark.parametrize(("month", "where"), [("2030-01", "after the data ends"),
+                                              ("2020-01", "before the data begins")])  # fmt: skip
+def test_a_month_outside_the_data_fails_before_any_kernel(tmp_path, month, where):
+    from cxreport.errors import ParameterError
+    from cxreport.report.run import run_report
+
+    out = tmp_path / "reports"
+    with pytest.raises(ParameterError) as err:
+        run_report(
+            data_dir=ROOT / "data" / "sample",
+            month=month,
+            out=out,
+            stream=io.StringIO(),
+            tty=False,
+        )
+    msg = str(err.value)
+    assert f"no data in {month}, {where}" in msg
+    assert "transactions from 2025-05 to 2026-10" in msg and "--month 2026-10" in msg
+    assert not out.exists()
+
+
+def test_a_snapshot_folder_takes_any_month(tmp_path):
+    from cxreport.data.folder import check_month
+
+    check_month({"customers": pd.DataFrame({"customer_id": ["a"]})}, "2030-01")

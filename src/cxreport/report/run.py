@@ -47,6 +47,7 @@ from pathlib import Path
 
 from .._version import __version__
 from ..data import parse_month, read_folder
+from ..data.folder import check_month
 from ..errors import CxReportError, DataError, ParameterError
 from .execute import KERNEL, REDACTED, error_line, execute_all
 from .notebooks import default_notebooks_dir, find_notebooks
@@ -209,6 +210,7 @@ def run_report(
     tables, files, cfg, report = read_folder(data)
     if not report.ok:
         raise DataError(report)
+    check_month(tables, month)
 
     generated = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
     tmp = out / f".{month}.tmp-{secrets.token_hex(4)}"
