@@ -88,7 +88,9 @@ def _run(args) -> int:
         kernel=args.kernel,
     )
     for r in result.notebooks:
-        if r["status"] != "ok":
+        if r["status"] == "skipped":
+            print(f"- {r['name']} not run: {r['error']['evalue']}", file=sys.stderr)
+        elif r["status"] != "ok":
             print(f"✗ {r['name']} failed at {error_line(r['error'])}", file=sys.stderr)
     if result.leak_caught:
         print(
@@ -97,7 +99,9 @@ def _run(args) -> int:
             file=sys.stderr,
         )
     n_ok = sum(r["status"] == "ok" for r in result.notebooks)
-    print(f"{n_ok}/{len(result.notebooks)} notebooks ok.")
+    n_skipped = sum(r["status"] == "skipped" for r in result.notebooks)
+    skipped = f", {n_skipped} not run (see above)" if n_skipped else ""
+    print(f"{n_ok}/{len(result.notebooks)} notebooks ok{skipped}.")
     if result.kept_previous:
         print(
             f"The previous report in {result.folder.parent / result.month} was kept; "

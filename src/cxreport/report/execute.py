@@ -151,6 +151,10 @@ def _title_of(nb, payload: dict | None, fallback: str) -> str:
     return fallback
 
 
+#: Errors that end a notebook as *skipped* (its analysis cannot run on this folder), not failed.
+NOT_APPLICABLE = ("NotApplicable", "MissingTableError")
+
+
 def execute_one(task: dict) -> dict:
     """Run one notebook and export its HTML (runs in a worker process)."""
     import nbformat
@@ -203,7 +207,7 @@ def execute_one(task: dict) -> dict:
             )
             break
         except pm.PapermillExecutionError as exc:
-            result["status"] = "failed"
+            result["status"] = "skipped" if exc.ename in NOT_APPLICABLE else "failed"
             result["error"] = {
                 "cell_index": exc.cell_index,
                 "execution_count": exc.exec_count,
@@ -266,7 +270,7 @@ def execute_one(task: dict) -> dict:
         task["month"],
         task["data_source"],
         result["status"],
-        error_line(err) if err else "",
+        (err["evalue"] if result["status"] == "skipped" else error_line(err)) if err else "",
         task["generated"],
         __version__,
     )

@@ -250,7 +250,7 @@ def run_report(
             tty=tty,
         )
         wall = time.perf_counter() - t_start
-        status = "ok" if all(r["status"] == "ok" for r in results) else "failed"
+        status = "ok" if all(r["status"] in ("ok", "skipped") for r in results) else "failed"
 
         leaks: dict[str, int] | None = None
         guard_info: dict = {"enabled": not show_ids}
@@ -448,7 +448,14 @@ def _write_index(tmp: Path, record: RunRecord, rows: list[dict], metrics: list[d
     from .indexpage import load_previous, render_index
 
     prev_month = str(parse_month(record.month) - 1)
-    index_rows = [{**row, "error_line": (row["error"] or {}).get("line", "")} for row in rows]
+    index_rows = [
+        {
+            **row,
+            "error_line": (row["error"] or {}).get("line", ""),
+            "reason": " ".join(str((row["error"] or {}).get("evalue", "")).split()),
+        }
+        for row in rows
+    ]
     page = render_index(
         title=record.title,
         month=record.month,
