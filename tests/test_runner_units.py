@@ -25,7 +25,15 @@ from cxreport.report.parameters import (
     plan_parameters,
 )
 from cxreport.report.progress import Progress
-from cxreport.report.run import KEY_FILE, id_key, place, previous_good
+from cxreport.report.run import (
+    KEY_FILE,
+    id_key,
+    lock_run,
+    place,
+    previous_good,
+    remove_stale,
+    unlock_run,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "notebooks"
@@ -387,6 +395,51 @@ def test_place_failed_run_replaces_a_failed_or_missing_report(tmp_path):
     tmp = _report(tmp_path / ".2026-10.tmp-2", "failed", "second")
     folder, kept = place(tmp, tmp_path, "2026-10", "failed")
     assert not kept and (folder / "tag").read_text() == "second"
+
+
+def test_remove_stale_clears_dead_runs_and_leaves_a_live_one(tmp_path):
+    pytest.importorskip("fcntl")
+    out = tmp_path
+    _report(out / "2026-10", "ok", "current")
+    live = out / ".2026-10.tmp-aa"
+    held = lock_run(live)
+    live.mkdir()
+    dead = out / ".2026-10.tmp-bb"
+    os.close(lock_run(dead))  # its runner died: the lock file is there, nobody holds it
+    dead.mkdir()
+    (out / ".2026-09.tmp-cc").mkdir()  # no lock file at all (an older cxreport)
+    _report(out / ".2026-09.old-dd", "ok", "september")  # died swapping: 2026-09/ is missing
+    _report(out / ".2026-10.old-ee", "ok", "older")  # died after the new one was in place
+    (out / ".2026-08.tmp-ff.lock").touch()  # a lock file whose folder is gone
+    done = remove_stale(out)
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".2026-10.tmp-aa",
+        ".2026-10.tmp-aa.lock",
+        "2026-09",
+        "2026-10",
+    ]
+    assert (out / "2026-09" / "tag").read_text() == "september"
+    assert (out / "2026-10" / "tag").read_text() == "current"
+    assert len(done) == 4 and "put back 2026-09/, swapped out by a run that died" in done
+    unlock_run(live, held)
+    assert sorted(p.name for p in out.iterdir()) == [".2026-10.tmp-aa", "2026-09", "2026-10"]
+    remove_stale(out)
+    assert sorted(p.name for p in out.iterdir()) == ["2026-09", "2026-10"]
+
+
+def test_place_names_the_swapped_out_report_after_the_run(tmp_path, monkeypatch):
+    _report(tmp_path / "2026-10", "ok", "old")
+    tmp = _report(tmp_path / ".2026-10.tmp-5a", "ok", "new")
+    seen = []
+    real = os.replace
+
+    def replace(src, dst):
+        seen.append(Path(dst).name)
+        real(src, dst)
+
+    monkeypatch.setattr(report_run.os, "replace", replace)
+    place(tmp, tmp_path, "2026-10", "ok")
+    assert seen == [".2026-10.old-5a", "2026-10"]
 
 
 def test_previous_good_needs_a_readable_ok_manifest(tmp_path):

@@ -11,6 +11,7 @@ from ._version import __version__
 from .errors import CxReportError, ParameterError
 
 EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM
 
 
 def _validate(args) -> int:
@@ -134,7 +135,7 @@ def _add_run(subparsers) -> argparse.ArgumentParser:
         "write OUT/<month>/: executed notebooks, shareable HTML (code hidden, customer ids "
         "pseudonymised), index.html with the month's KPIs against the previous month, "
         "metrics.json, manifest.json and the exported tables. Exit codes: 0 ok, 1 a notebook "
-        "failed, 2 bad data or parameters, 130 interrupted.",
+        "failed, 2 bad data or parameters, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).",
     )
     r.add_argument("--data", required=True, metavar="DIR", help="data folder")
     r.add_argument("--month", required=True, metavar="YYYY-MM", help="reporting month")
@@ -258,9 +259,11 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0
-    except KeyboardInterrupt:
-        print(f"cxreport {args.command}: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C; `run` also turns SIGTERM into one (exit 143)
+        code = getattr(exc, "exit_code", EXIT_INTERRUPTED)
+        what = "terminated (SIGTERM)" if code == EXIT_TERMINATED else "interrupted"
+        print(f"cxreport {args.command}: {what}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ import json
 import os
 import queue as _queue
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -21,11 +20,11 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from .._version import __version__
+from . import signals
 from .progress import Progress
 
 KERNEL = "cxreport"
 REDACTED = "<redacted: see OUT/.cxreport-id-key>"
-EXIT_INTERRUPTED = 130  # a worker stopped by SIGTERM exits as the command does on Ctrl-C
 
 _PROGRESS = None  # a multiprocessing queue, set in each worker by _init_worker
 
@@ -34,17 +33,6 @@ def _emit(*event) -> None:
     if _PROGRESS is not None:
         with contextlib.suppress(Exception):
             _PROGRESS.put_nowait(event)
-
-
-def _kill_children_and_exit(signum, frame):  # pragma: no cover - runs in a worker on SIGTERM
-    try:
-        import psutil
-
-        for child in psutil.Process().children(recursive=True):
-            with contextlib.suppress(Exception):
-                child.kill()
-    finally:
-        os._exit(EXIT_INTERRUPTED)
 
 
 def _init_worker(progress, log_path: str | None = None) -> None:
@@ -60,9 +48,8 @@ def _init_worker(progress, log_path: str | None = None) -> None:
         os.dup2(fd, 1)
         os.dup2(fd, 2)
         os.close(fd)
-    # Ctrl-C is the parent's to handle: it stops the workers (and their kernels) itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _kill_children_and_exit)
+    # Ctrl-C is the parent's to handle; SIGTERM or the parent's death end the kernels and us.
+    signals.guard_worker()
     os.environ.setdefault("TQDM_DISABLE", "1")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     _register_engine()
@@ -295,6 +282,7 @@ def error_line(err: dict | None) -> str:
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     procs = list((getattr(pool, "_processes", None) or {}).values())
+    kernels = signals.descendants(p.pid for p in procs)  # killed below should a worker not
     for p in procs:
         with contextlib.suppress(Exception):
             p.terminate()
@@ -303,9 +291,11 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
             p.join(5)
             if p.is_alive():
                 p.kill()
+    signals.kill_processes(kernels)
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+@signals.held()  # Ctrl-C and SIGTERM raise at the loop's check, never inside the pool's code
 def execute_all(
     notebooks,
     plans,
@@ -373,10 +363,12 @@ def execute_all(
         initargs=(progress_q, str(tmp / "run.log")),
     )
     try:
-        futures = {pool.submit(execute_one, t): t for t in tasks}
+        with signals.blocked():  # the workers start with SIGINT/SIGTERM blocked (guard_worker)
+            futures = {pool.submit(execute_one, t): t for t in tasks}
         pending = set(futures)
         while pending:
             done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            signals.check()
             _drain(progress_q, progress)
             for fut in done:
                 task = futures[fut]

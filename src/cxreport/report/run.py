@@ -15,14 +15,18 @@ Order of work, so that a user mistake never starts a kernel:
 
 Where the report goes
 ---------------------
-Everything is written into ``OUT/.<month>.tmp-<random>/`` and moved at the end:
+Everything is written into ``OUT/.<month>.tmp-<random>/`` and moved at the end; meanwhile the
+run holds a lock on ``OUT/.<month>.tmp-<random>.lock`` (released however the run ends, even by
+SIGKILL), so that the next run can tell a dead run's hidden folders from a live one's and remove
+them (:func:`remove_stale`):
 
 - all notebooks ok → it replaces ``OUT/<month>/`` (and any ``OUT/<month>.failed/``);
 - a notebook failed → if ``OUT/<month>/`` holds a report whose notebooks all succeeded, it is
   kept and the new run goes to ``OUT/<month>.failed/``; otherwise (no report yet, or the
   previous one failed too) the new run becomes ``OUT/<month>/``. Exit code 1 either way;
-- interrupted (Ctrl-C) or crashed → the temporary folder is removed, ``OUT/<month>/`` is
-  untouched. Exit code 130 for Ctrl-C.
+- interrupted (Ctrl-C or SIGTERM: :mod:`.signals`) or crashed → the kernels are stopped, the
+  temporary folder is removed, ``OUT/<month>/`` is untouched. Exit code 130 for Ctrl-C, 143 for
+  SIGTERM.
 
 The pseudonym key lives in ``OUT/.cxreport-id-key`` (created once, mode 0600), so a customer
 keeps the same pseudonym from month to month; it never appears in the HTML, and the executed
@@ -33,9 +37,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import errno
 import hashlib
 import json
+import logging
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -48,12 +55,16 @@ from pathlib import Path
 from .._version import __version__
 from ..data import parse_month, read_folder
 from ..errors import CxReportError, DataError, ParameterError
+from . import signals
 from .execute import KERNEL, REDACTED, error_line, execute_all
 from .notebooks import default_notebooks_dir, find_notebooks
 from .parameters import plan_parameters
 
 KEY_FILE = ".cxreport-id-key"
-EXIT_OK, EXIT_FAILED = 0, 1  # and 2 for a user mistake, 130 for Ctrl-C (see cli)
+# a run's hidden folders: its work folder, and the previous report while it is swapped out
+_HIDDEN = re.compile(r"\.(?P<month>\d{4}-\d{2})\.(?P<kind>tmp|old)-(?P<token>[0-9a-f]+)")
+EXIT_OK, EXIT_FAILED = 0, 1  # and 2 for a user mistake, 130 / 143 for Ctrl-C / SIGTERM (cli)
+log = logging.getLogger(__name__)
 _VERSIONS = (
     "cxreport",
     "papermill",
@@ -132,7 +143,10 @@ def place(tmp: Path, out: Path, month: str, status: str) -> tuple[Path, bool]:
         return failed_dir, True
     old = None
     if final.exists():
-        old = out / f".{month}.old-{secrets.token_hex(4)}"
+        # named after the run, so that should it die right here the next run puts it back
+        old = out / tmp.name.replace(".tmp-", ".old-", 1)
+        if old == tmp:
+            old = out / f".{month}.old-{secrets.token_hex(4)}"
         os.replace(final, old)
     try:
         os.replace(tmp, final)
@@ -147,6 +161,83 @@ def place(tmp: Path, out: Path, month: str, status: str) -> tuple[Path, bool]:
     return final, False
 
 
+def _lock_path(out: Path, month: str, token: str) -> Path:
+    return out / f".{month}.tmp-{token}.lock"
+
+
+def lock_run(tmp: Path) -> int | None:
+    """Create and lock the run's lock file beside ``tmp`` (before ``tmp`` exists); returns the
+    descriptor to pass to :func:`unlock_run`, ``None`` where there are no file locks."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no stale-folder cleanup
+        return None
+    m = _HIDDEN.fullmatch(tmp.name)
+    assert m is not None, tmp
+    fd = os.open(_lock_path(tmp.parent, m["month"], m["token"]), os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # released by the system when the run dies
+    return fd
+
+
+def unlock_run(tmp: Path, fd: int | None) -> None:
+    """Remove the run's lock file (after its folder is gone or moved) and release it."""
+    if fd is None:
+        return
+    m = _HIDDEN.fullmatch(tmp.name)
+    with contextlib.suppress(OSError):
+        _lock_path(tmp.parent, m["month"], m["token"]).unlink()
+    os.close(fd)
+
+
+def _run_alive(lock: Path) -> bool:
+    """Does a live run hold ``lock``? (No file locks here: assume so, and leave its folders.)"""
+    try:
+        import fcntl
+    except ImportError:
+        return True
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            return True
+        raise
+    finally:
+        os.close(fd)  # also releases a lock just taken
+    return False
+
+
+def remove_stale(out: Path) -> list[str]:
+    """Remove the hidden folders that dead runs left in ``out`` (a run killed by SIGKILL, or a
+    machine that went down): work folders ``.<month>.tmp-*``; a previous report swapped out as
+    ``.<month>.old-*`` goes back to ``<month>/`` if that is missing, else is removed. Folders
+    of a live run (it holds its lock) are left alone. Returns what was done, one line each."""
+    done: list[str] = []
+    if not out.is_dir():
+        return done
+    for entry in sorted(out.iterdir()):
+        m = _HIDDEN.fullmatch(entry.name)
+        if m is None or not entry.is_dir() or _run_alive(_lock_path(out, m["month"], m["token"])):
+            continue
+        final = out / m["month"]
+        if m["kind"] == "old" and not final.exists():
+            os.replace(entry, final)
+            done.append(f"put back {final.name}/, swapped out by a run that died")
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
+            done.append(f"removed {entry.name}/, left by a run that died")
+    for lock in sorted(out.glob(".*.tmp-*.lock")):
+        m = _HIDDEN.fullmatch(lock.name.removesuffix(".lock"))
+        if m and not (out / lock.name.removesuffix(".lock")).exists() and not _run_alive(lock):
+            with contextlib.suppress(OSError):
+                lock.unlink()
+    return done
+
+
+@signals.handled()  # SIGINT and SIGTERM raise signals.Interrupted, never mid-way in the pool
 def run_report(
     *,
     data_dir: str | Path,
@@ -192,8 +283,9 @@ def run_report(
     ------
     CxReportError
         For user mistakes (bad month, data, parameters), before any kernel starts.
-    KeyboardInterrupt
-        After stopping the kernels and removing the temporary folder.
+    signals.Interrupted
+        On SIGINT (Ctrl-C) or SIGTERM, after stopping the kernels and removing the temporary
+        folder (a :class:`KeyboardInterrupt`; ``exit_code`` 130 or 143).
     """
     stream = sys.stderr if stream is None else stream
     parse_month(month)
@@ -211,7 +303,7 @@ def run_report(
         raise DataError(report)
 
     generated = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    tmp = out / f".{month}.tmp-{secrets.token_hex(4)}"
+    tmp = out / f".{month}.tmp-{secrets.token_hex(8)}"
     runner_values = {
         "data_dir": str(data),
         "month": month,
@@ -227,9 +319,12 @@ def run_report(
         if "id_key" in p:
             p["id_key"] = key
 
-    tmp.mkdir(parents=True)
-    t_start = time.perf_counter()
+    for line in remove_stale(out):
+        log.info(line)
+    lock = lock_run(tmp)
     try:
+        tmp.mkdir(parents=True)
+        t_start = time.perf_counter()
         results = execute_all(
             notebooks,
             plans,
@@ -287,10 +382,14 @@ def run_report(
             leaks=leaks,
         )
         write_outputs(tmp, record)
-        folder, kept = place(tmp, out, month, status)
+        with signals.held():  # a signal waits until the report is in place, never half-moved
+            folder, kept = place(tmp, out, month, status)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        with contextlib.suppress(signals.Interrupted), signals.held():  # a 2nd Ctrl-C: ignored
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        unlock_run(tmp, lock)
     caught = sum((leaks or {}).values())
     return RunResult(month, folder, status, results, kept, caught)
 
