@@ -120,6 +120,27 @@ def test_good_runs_write_the_month_folder(world):
         } <= names
     assert sorted(p.name for p in out.iterdir()) == [".cxreport-id-key", "2026-09", "2026-10"]
     assert "01_alpha: ok in" in world["oct"].log and "02_beta: started" in world["oct"].log
+    assert "cell 1/" not in world["oct"].log  # each cell only with -v (and in run.log)
+
+
+def test_run_log_tells_the_whole_run_with_time_stamps(world):
+    lines = (world["out"] / "2026-10" / "run.log").read_text(encoding="utf-8").splitlines()
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} (DEBUG|INFO|WARNING|ERROR) +[\w.]+: "
+    assert lines and all(re.match(stamp, line) for line in lines), lines
+    text = "\n".join(lines)
+    for said in (
+        "cxreport.report.run: data folder",  # from before the report folder existed
+        "cxreport.report.run: 01_alpha parameters:",
+        "cxreport.report.execute: 2 notebook(s) on 2 worker(s)",
+        "cxreport.report.progress: 02_beta: started (ipc kernel)",
+        "cxreport.report.progress: 01_alpha: cell 3/",
+        "cxreport.report.progress: 01_alpha: ok in",
+        "cxreport.report.progress: 2 notebooks in",
+        "cxreport.report.run: report ok in " + str(world["out"] / "2026-10"),
+    ):
+        assert said in text, said
+    key = (world["out"] / ".cxreport-id-key").read_text().strip()
+    assert key not in text
 
 
 def test_parameters_reach_the_kernel_with_their_declared_types(world):
@@ -250,12 +271,16 @@ def _cli(world, *args, **kw):
 
 def test_failing_notebook_others_continue_good_report_kept(world):
     good = (world["out"] / "2026-10" / "manifest.json").read_bytes()
-    proc = _cli(world, "--month", "2026-10", "--param", "fail=true")
+    proc = _cli(world, "--month", "2026-10", "--param", "fail=true", "--quiet")
     assert proc.returncode == 1, proc.stderr
-    failures = [line for line in proc.stderr.splitlines() if line.startswith("✗")]
-    assert failures == ["✗ 02_beta failed at cell In [5]: ValueError: planted failure for the test"]
-    assert "Traceback" not in proc.stderr
+    # -q: no progress, only the failure; the result lines on stdout
+    assert proc.stderr.splitlines() == [
+        "✗ 02_beta failed at cell In [5]: ValueError: planted failure for the test"
+    ]
     assert "1/2 notebooks ok." in proc.stdout and "was kept" in proc.stdout
+    assert (
+        proc.stdout.splitlines()[-1] == f"Report: {world['out'] / '2026-10.failed' / 'index.html'}"
+    )
     # the good report is untouched; the failed run sits next to it
     assert (world["out"] / "2026-10" / "manifest.json").read_bytes() == good
     failed = world["out"] / "2026-10.failed"
@@ -381,9 +406,13 @@ class _Runner:
 
 def _start_sleeping_run(world, **kw) -> tuple[_Runner, list]:
     """A run whose 02_beta sleeps in a cell; returns once 01_alpha has finished and beta's
-    kernel runs (the only kernel left), with that kernel."""
-    runner = _Runner(world, "--month", "2026-10", "--param", "sleep_s=600", **kw)
+    kernel runs the sleeping cell (-v shows each cell), with that kernel."""
+    beta = nbformat.read(FIXTURES / "02_beta.ipynb", as_version=4)
+    sleeping = next(i for i, c in enumerate(beta.cells) if "time.sleep" in c.source)
+    runner = _Runner(world, "--month", "2026-10", "--param", "sleep_s=600", "-v", **kw)
     runner.wait_for_line(r"01_alpha: ok in")
+    # papermill's injected parameters cell comes first, and the progress counts from 1
+    runner.wait_for_line(rf"02_beta: cell {sleeping + 2}/{len(beta.cells) + 1}$")
     kernels = _wait_until(
         lambda: [p for p in runner.processes() if _is_kernel(p)], "beta's kernel running"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import queue as _queue
 import shutil
@@ -20,13 +21,14 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from .._version import __version__
-from . import signals
+from . import logs, signals
 from .progress import Progress
 
 KERNEL = "cxreport"
 REDACTED = "<redacted: see OUT/.cxreport-id-key>"
 
 _PROGRESS = None  # a multiprocessing queue, set in each worker by _init_worker
+log = logging.getLogger(__name__)
 
 
 def _emit(*event) -> None:
@@ -42,12 +44,9 @@ def _init_worker(progress, log_path: str | None = None) -> None:
     _PROGRESS = progress
     logging.getLogger("papermill").setLevel(logging.ERROR)
     if log_path:
-        # Kernel chatter (warnings, shutdown messages) goes to the report's run.log, which the
-        # kernels inherit as their stdout/stderr, not over the progress display.
-        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        os.close(fd)
+        # Our records and kernel chatter (warnings, shutdown messages) go to the report's
+        # run.log, time-stamped, not over the progress display.
+        logs.worker_logging(log_path)
     # Ctrl-C is the parent's to handle; SIGTERM or the parent's death end the kernels and us.
     signals.guard_worker()
     os.environ.setdefault("TQDM_DISABLE", "1")
@@ -311,12 +310,11 @@ def execute_all(
     start_timeout,
     execution_timeout,
     ipc,
-    stream,
-    tty,
+    progress: Progress,
 ) -> list[dict]:
-    """Run ``notebooks`` in ``jobs`` worker processes, writing into ``tmp``; one result
-    dict per notebook, in the order given. Stops the workers (and their kernels) when
-    interrupted."""
+    """Run ``notebooks`` in ``jobs`` worker processes, writing into ``tmp`` and reporting to
+    ``progress``; one result dict per notebook, in the order given. Stops the workers (and
+    their kernels) when interrupted."""
     import multiprocessing as mp
 
     tasks = [
@@ -354,7 +352,6 @@ def execute_all(
     else:
         ctx = mp.get_context("spawn")
     progress_q = ctx.Queue()
-    progress = Progress([t["name"] for t in sorted(tasks, key=lambda t: t["name"])], stream, tty)
     results: dict[str, dict] = {}
     pool = ProcessPoolExecutor(
         max_workers=workers,
@@ -365,6 +362,13 @@ def execute_all(
     try:
         with signals.blocked():  # the workers start with SIGINT/SIGTERM blocked (guard_worker)
             futures = {pool.submit(execute_one, t): t for t in tasks}
+        log.debug(
+            "%d notebook(s) on %d worker(s) (%s), longest first: %s",
+            len(tasks),
+            workers,
+            ctx.get_start_method(),
+            ", ".join(t["name"] for t in tasks),
+        )
         pending = set(futures)
         while pending:
             done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)

@@ -57,8 +57,10 @@ from ..data import parse_month, read_folder
 from ..errors import CxReportError, DataError, ParameterError
 from . import signals
 from .execute import KERNEL, REDACTED, error_line, execute_all
+from .logs import RUN_LOG, run_logging
 from .notebooks import default_notebooks_dir, find_notebooks
 from .parameters import plan_parameters
+from .progress import Progress
 
 KEY_FILE = ".cxreport-id-key"
 # a run's hidden folders: its work folder, and the previous report while it is swapped out
@@ -255,6 +257,7 @@ def run_report(
     ipc: bool = True,
     stream=None,
     tty: bool | None = None,
+    log_level: int = logging.INFO,
 ) -> RunResult:
     """Run the monthly report; see the module docstring for where it goes.
 
@@ -277,7 +280,11 @@ def run_report(
     notebooks_dir : path, optional
         Default :func:`default_notebooks_dir`.
     stream : file, optional
-        Where progress goes (default ``sys.stderr``).
+        Where progress and messages go (default ``sys.stderr``); ``tty`` (default: whether it
+        is a terminal) chooses the live display or plain lines (:mod:`.progress`).
+    log_level : int, default=logging.INFO
+        The console's level (``DEBUG`` adds each cell, ``WARNING`` leaves only problems);
+        ``run.log`` in the report always has everything from DEBUG (:mod:`.logs`).
 
     Raises
     ------
@@ -288,110 +295,122 @@ def run_report(
         folder (a :class:`KeyboardInterrupt`; ``exit_code`` 130 or 143).
     """
     stream = sys.stderr if stream is None else stream
-    parse_month(month)
-    month = month.strip()
-    data = Path(data_dir).resolve()
-    out = Path(out).resolve()
-    nb_dir = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
-    notebooks = find_notebooks(nb_dir, only)
-    if jobs is not None and jobs < 1:
-        raise ParameterError(f"--jobs must be a positive whole number; got {jobs}.")
-    given = dict(params or {})
+    if tty is None:
+        tty = bool(getattr(stream, "isatty", lambda: False)())
+    with run_logging(stream, tty, log_level) as run_log:
+        parse_month(month)
+        month = month.strip()
+        data = Path(data_dir).resolve()
+        out = Path(out).resolve()
+        nb_dir = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
+        notebooks = find_notebooks(nb_dir, only)
+        if jobs is not None and jobs < 1:
+            raise ParameterError(f"--jobs must be a positive whole number; got {jobs}.")
+        given = dict(params or {})
 
-    tables, files, cfg, report = read_folder(data)
-    if not report.ok:
-        raise DataError(report)
+        log.debug("cxreport %s: %s, data %s, out %s", __version__, month, data, out)
+        tables, files, cfg, report = read_folder(data)
+        if not report.ok:
+            raise DataError(report)
+        log.info("data folder %s: %d tables valid", data, len(tables))
 
-    generated = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    tmp = out / f".{month}.tmp-{secrets.token_hex(8)}"
-    runner_values = {
-        "data_dir": str(data),
-        "month": month,
-        "export_dir": str(tmp),
-        "history_dir": str(out),
-        "show_ids": bool(show_ids),
-        "id_key": "",
-    }
-    plans = plan_parameters(notebooks, given, runner_values)
-    # Only now, with data and parameters checked, write anything (the key file included).
-    key = id_key(out)
-    for p in plans.values():
-        if "id_key" in p:
-            p["id_key"] = key
+        generated = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        tmp = out / f".{month}.tmp-{secrets.token_hex(8)}"
+        runner_values = {
+            "data_dir": str(data),
+            "month": month,
+            "export_dir": str(tmp),
+            "history_dir": str(out),
+            "show_ids": bool(show_ids),
+            "id_key": "",
+        }
+        plans = plan_parameters(notebooks, given, runner_values)
+        for name, plan in plans.items():
+            log.debug("%s parameters: %s", name, {k: v for k, v in plan.items() if k != "id_key"})
+        # Only now, with data and parameters checked, write anything (the key file included).
+        key = id_key(out)
+        for p in plans.values():
+            if "id_key" in p:
+                p["id_key"] = key
 
-    for line in remove_stale(out):
-        log.info(line)
-    lock = lock_run(tmp)
-    try:
-        tmp.mkdir(parents=True)
-        t_start = time.perf_counter()
-        results = execute_all(
-            notebooks,
-            plans,
-            tmp=tmp,
-            month=month,
-            data=data,
-            nb_dir=nb_dir,
-            kernel=kernel,
-            jobs=jobs,
-            show_code=show_code,
-            generated=generated,
-            start_timeout=start_timeout,
-            execution_timeout=execution_timeout,
-            ipc=ipc,
-            stream=stream,
-            tty=tty,
-        )
-        wall = time.perf_counter() - t_start
-        status = "ok" if all(r["status"] == "ok" for r in results) else "failed"
+        for line in remove_stale(out):
+            log.info(line)
+        lock = lock_run(tmp)
+        try:
+            tmp.mkdir(parents=True)
+            run_log.to_file(tmp / RUN_LOG)
+            t_start = time.perf_counter()
+            progress = Progress([nb.stem for nb in notebooks], run_log.console)
+            try:
+                results = execute_all(
+                    notebooks,
+                    plans,
+                    tmp=tmp,
+                    month=month,
+                    data=data,
+                    nb_dir=nb_dir,
+                    kernel=kernel,
+                    jobs=jobs,
+                    show_code=show_code,
+                    generated=generated,
+                    start_timeout=start_timeout,
+                    execution_timeout=execution_timeout,
+                    ipc=ipc,
+                    progress=progress,
+                )
+            finally:
+                progress.close()  # the terminal's cursor back, however the run ends
+            wall = time.perf_counter() - t_start
+            status = "ok" if all(r["status"] == "ok" for r in results) else "failed"
 
-        leaks: dict[str, int] | None = None
-        guard_info: dict = {"enabled": not show_ids}
-        if not show_ids and "customers" in tables:
-            from .htmlexport import IdGuard
+            leaks: dict[str, int] | None = None
+            guard_info: dict = {"enabled": not show_ids}
+            if not show_ids and "customers" in tables:
+                from .htmlexport import IdGuard
 
-            guard = IdGuard(tables["customers"]["customer_id"].tolist(), key=key)
-            leaks = {r["name"]: guard.scrub_file(tmp / f"{r['name']}.html") for r in results}
-            guard_info.update(
-                ids=len(guard.simple_ids), numeric_ids_not_scanned=guard.skipped, replaced=leaks
+                guard = IdGuard(tables["customers"]["customer_id"].tolist(), key=key)
+                leaks = {r["name"]: guard.scrub_file(tmp / f"{r['name']}.html") for r in results}
+                guard_info.update(
+                    ids=len(guard.simple_ids), numeric_ids_not_scanned=guard.skipped, replaced=leaks
+                )
+            elif not show_ids:
+                leaks = {r["name"]: 0 for r in results}
+                guard_info["note"] = "no customers table: nothing to scan for"
+            for r in results:
+                r["ids_replaced_in_html"] = None if leaks is None else leaks.get(r["name"], 0)
+
+            record = RunRecord(
+                title=str(cfg.report.get("title") or "Customer-experience report"),
+                month=month,
+                generated=generated,
+                status=status,
+                wall_s=wall,
+                data=data,
+                out=out,
+                notebooks_dir=nb_dir,
+                jobs=jobs,
+                show_code=show_code,
+                show_ids=show_ids,
+                notebooks=notebooks,
+                results=results,
+                plans=plans,
+                files=files,
+                shaping={"sources": report.sources, "steps": report.shaping, "notes": report.notes},
+                leak_guard=guard_info,
+                leaks=leaks,
             )
-        elif not show_ids:
-            leaks = {r["name"]: 0 for r in results}
-            guard_info["note"] = "no customers table: nothing to scan for"
-        for r in results:
-            r["ids_replaced_in_html"] = None if leaks is None else leaks.get(r["name"], 0)
-
-        record = RunRecord(
-            title=str(cfg.report.get("title") or "Customer-experience report"),
-            month=month,
-            generated=generated,
-            status=status,
-            wall_s=wall,
-            data=data,
-            out=out,
-            notebooks_dir=nb_dir,
-            jobs=jobs,
-            show_code=show_code,
-            show_ids=show_ids,
-            notebooks=notebooks,
-            results=results,
-            plans=plans,
-            files=files,
-            shaping={"sources": report.sources, "steps": report.shaping, "notes": report.notes},
-            leak_guard=guard_info,
-            leaks=leaks,
-        )
-        write_outputs(tmp, record)
-        with signals.held():  # a signal waits until the report is in place, never half-moved
-            folder, kept = place(tmp, out, month, status)
-    except BaseException:
-        with contextlib.suppress(signals.Interrupted), signals.held():  # a 2nd Ctrl-C: ignored
-            shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    finally:
-        unlock_run(tmp, lock)
-    caught = sum((leaks or {}).values())
-    return RunResult(month, folder, status, results, kept, caught)
+            write_outputs(tmp, record)
+            with signals.held():  # a signal waits until the report is in place, never half-moved
+                folder, kept = place(tmp, out, month, status)
+            log.debug("report %s in %s%s", status, folder, " (the previous one kept)" * kept)
+        except BaseException:
+            with contextlib.suppress(signals.Interrupted), signals.held():  # a 2nd Ctrl-C: ignored
+                shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        finally:
+            unlock_run(tmp, lock)
+        caught = sum((leaks or {}).values())
+        return RunResult(month, folder, status, results, kept, caught)
 
 
 # --------------------------------------------------------------------------- the outputs
