@@ -455,6 +455,7 @@ def test_killed_runner_takes_its_workers_and_kernels_along_next_run_cleans_up(wo
     (left,) = out.glob(".2026-10.tmp-*[0-9a-f]")  # its work folder is still there
     again = run(data_dir=world["data"], month="2026-10", out=out, only=["alpha"])
     assert again.status == "ok" and not left.exists()
+    assert f"removed {left.name}/, left by a run that died" in again.log
     assert sorted(p.name for p in out.iterdir()) == [".cxreport-id-key", "2026-10"]
 
 
