@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import queue as _queue
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -21,30 +21,20 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from .._version import __version__
+from . import logs, signals
 from .progress import Progress
 
 KERNEL = "cxreport"
 REDACTED = "<redacted: see OUT/.cxreport-id-key>"
-EXIT_INTERRUPTED = 130  # a worker stopped by SIGTERM exits as the command does on Ctrl-C
 
 _PROGRESS = None  # a multiprocessing queue, set in each worker by _init_worker
+log = logging.getLogger(__name__)
 
 
 def _emit(*event) -> None:
     if _PROGRESS is not None:
         with contextlib.suppress(Exception):
             _PROGRESS.put_nowait(event)
-
-
-def _kill_children_and_exit(signum, frame):  # pragma: no cover - runs in a worker on SIGTERM
-    try:
-        import psutil
-
-        for child in psutil.Process().children(recursive=True):
-            with contextlib.suppress(Exception):
-                child.kill()
-    finally:
-        os._exit(EXIT_INTERRUPTED)
 
 
 def _init_worker(progress, log_path: str | None = None) -> None:
@@ -54,15 +44,11 @@ def _init_worker(progress, log_path: str | None = None) -> None:
     _PROGRESS = progress
     logging.getLogger("papermill").setLevel(logging.ERROR)
     if log_path:
-        # Kernel chatter (warnings, shutdown messages) goes to the report's run.log, which the
-        # kernels inherit as their stdout/stderr, not over the progress display.
-        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        os.close(fd)
-    # Ctrl-C is the parent's to handle: it stops the workers (and their kernels) itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _kill_children_and_exit)
+        # Our records and kernel chatter (warnings, shutdown messages) go to the report's
+        # run.log, time-stamped, not over the progress display.
+        logs.worker_logging(log_path)
+    # Ctrl-C is the parent's to handle; SIGTERM or the parent's death end the kernels and us.
+    signals.guard_worker()
     os.environ.setdefault("TQDM_DISABLE", "1")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     _register_engine()
@@ -299,6 +285,7 @@ def error_line(err: dict | None) -> str:
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     procs = list((getattr(pool, "_processes", None) or {}).values())
+    kernels = signals.descendants(p.pid for p in procs)  # killed below should a worker not
     for p in procs:
         with contextlib.suppress(Exception):
             p.terminate()
@@ -307,9 +294,11 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
             p.join(5)
             if p.is_alive():
                 p.kill()
+    signals.kill_processes(kernels)
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+@signals.held()  # Ctrl-C and SIGTERM raise at the loop's check, never inside the pool's code
 def execute_all(
     notebooks,
     plans,
@@ -325,12 +314,11 @@ def execute_all(
     start_timeout,
     execution_timeout,
     ipc,
-    stream,
-    tty,
+    progress: Progress,
 ) -> list[dict]:
-    """Run ``notebooks`` in ``jobs`` worker processes, writing into ``tmp``; one result
-    dict per notebook, in the order given. Stops the workers (and their kernels) when
-    interrupted."""
+    """Run ``notebooks`` in ``jobs`` worker processes, writing into ``tmp`` and reporting to
+    ``progress``; one result dict per notebook, in the order given. Stops the workers (and
+    their kernels) when interrupted."""
     import multiprocessing as mp
 
     tasks = [
@@ -368,7 +356,6 @@ def execute_all(
     else:
         ctx = mp.get_context("spawn")
     progress_q = ctx.Queue()
-    progress = Progress([t["name"] for t in sorted(tasks, key=lambda t: t["name"])], stream, tty)
     results: dict[str, dict] = {}
     pool = ProcessPoolExecutor(
         max_workers=workers,
@@ -377,10 +364,19 @@ def execute_all(
         initargs=(progress_q, str(tmp / "run.log")),
     )
     try:
-        futures = {pool.submit(execute_one, t): t for t in tasks}
+        with signals.blocked():  # the workers start with SIGINT/SIGTERM blocked (guard_worker)
+            futures = {pool.submit(execute_one, t): t for t in tasks}
+        log.debug(
+            "%d notebook(s) on %d worker(s) (%s), longest first: %s",
+            len(tasks),
+            workers,
+            ctx.get_start_method(),
+            ", ".join(t["name"] for t in tasks),
+        )
         pending = set(futures)
         while pending:
             done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            signals.check()
             _drain(progress_q, progress)
             for fut in done:
                 task = futures[fut]
