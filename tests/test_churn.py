@@ -237,7 +237,7 @@ def test_targeting_reasons_and_model_card_roundtrip(tmp_path):
     # contact exactly when p * 0.5 * 200 > 10, i.e. p > 0.1
     assert (t2["contact"] == (t2["probability"] > 0.1)).all()
     X = d.current.set_index(d.current_ids.to_numpy()).loc[t.loc[t["contact"], "customer_id"]]
-    ref = churn._reference(d.X, d.spec)
+    ref = churn.reference(d.X, d.spec)
     why = churn.reasons(r.model, X, spec=d.spec, reference=ref)
     lst = churn.at_risk_list(t, why)
     assert len(lst) == 25 and lst["reasons"].str.len().gt(0).mean() > 0.5
