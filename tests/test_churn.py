@@ -186,6 +186,91 @@ def test_profit_curve_known_answer():
     assert c["random"].tolist() == [0, 20, 40, 60, 80]
 
 
+# ------------------------------------------------------------------------------ contact economics
+
+ECONOMICS = dict(retained_value=200, contact_cost=5, acceptance_rate=0.3, offer_cost=10)
+
+
+def test_break_even_known_answer():
+    """V = 200, c = 5, o = 10, a = 0.3 and a score of 0.2, solved by hand:
+    profit = 0.2 * 0.3 * 190 - 5 - 0.8 * 10 = -1.6;
+    score from which a call pays (c + o) / (a (V - o) + o) = 15 / 67;
+    acceptance (c + (1 - p) o) / (p (V - o)) = 13 / 38;
+    offer (p a V - c) / (1 - p + p a) = 7 / 0.86;
+    contact p a (V - o) - (1 - p) o = 11.4 - 8 = 3.4;
+    retained value o + (c + (1 - p) o) / (p a) = 10 + 13 / 0.06."""
+    b = churn_eval.break_even(0.2, **ECONOMICS)
+    assert b.probability == pytest.approx(15 / 67)
+    assert b.acceptance_rate == pytest.approx(13 / 38)
+    assert b.offer_cost == pytest.approx(7 / 0.86)
+    assert b.contact_cost == pytest.approx(3.4)
+    assert b.retained_value == pytest.approx(10 + 13 / 0.06)
+    # each break-even really is a zero of the expected profit
+    for key, value in (
+        ("acceptance_rate", b.acceptance_rate),
+        ("offer_cost", b.offer_cost),
+        ("contact_cost", b.contact_cost),
+        ("retained_value", b.retained_value),
+    ):
+        assert churn_eval.contact_value(0.2, **{**ECONOMICS, key: value}) == pytest.approx(0)
+    # out of reach: a 1 % score would need an acceptance above 100 %, and even a free offer
+    # does not cover a contact cost of 5 (0.01 * 0.3 * 200 = 0.6)
+    far = churn_eval.break_even(0.01, **ECONOMICS)
+    assert far.acceptance_rate is None and far.offer_cost is None and far.contact_cost is None
+
+
+# ------------------------------------------------------------------------------ verdicts
+
+
+@pytest.mark.parametrize(
+    "value,base,want",
+    [
+        (0.40, 0.20, "useful"),  # exactly 2 x the base rate
+        (0.399, 0.20, "weak"),
+        (0.25, 0.20, "weak"),  # exactly 1.25 x
+        (0.249, 0.20, "no better than the base rate"),
+        (0.20, 0.20, "no better than the base rate"),
+        (0.056, 0.017, "useful"),  # the sample's holdout: 3.3 x a 1.7 % churn rate
+    ],
+)
+def test_pr_auc_verdict_thresholds_both_ways(value, base, want):
+    assert churn_eval.verdict("pr_auc", value, base_rate=base) == want
+
+
+@pytest.mark.parametrize(
+    "value,want",
+    [
+        (0.10, "useful"),
+        (0.30, "useful"),  # Telco: 1 - 0.136 / 0.195
+        (0.0999, "weak"),
+        (1e-6, "weak"),
+        (0.0, "no better than the base rate"),
+        (-0.2, "no better than the base rate"),
+    ],
+)
+def test_brier_skill_verdict_thresholds_both_ways(value, want):
+    assert churn_eval.verdict("brier_skill", value) == want
+
+
+def test_score_table_carries_the_verdicts_and_their_rules():
+    p = np.r_[np.full(10, 0.1), np.full(10, 0.9)]
+    y = np.r_[[1, 1] + [0] * 8, [1] * 8 + [0, 0]]
+    m = churn_eval.evaluate(y, p)  # base rate 0.5, Brier skill 0.32
+    t = churn_eval.score_table(m, observed="share who have left")
+    assert t.loc["Brier skill score", "verdict"] == "useful"
+    assert t.loc["PR-AUC", "verdict"] == churn_eval.verdict("pr_auc", m["pr_auc"], base_rate=0.5)
+    assert "share who have left" in t.index and "1.25" in t.loc["PR-AUC", "reading"]
+    line = churn_eval.verdict_line(m, observed="churn rate")
+    assert line.startswith(f"PR-AUC {m['pr_auc']:.3f} = ") and "Brier skill 0.320: useful" in line
+
+
+def test_verdict_messages():
+    with pytest.raises(CxReportError, match="'score' parameter of verdict must be one of"):
+        churn_eval.verdict("roc", 0.7)
+    with pytest.raises(CxReportError, match="'base_rate' parameter of verdict"):
+        churn_eval.verdict("pr_auc", 0.5)
+
+
 # ------------------------------------------------------------------------------ leakage
 
 
