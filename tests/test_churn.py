@@ -186,9 +186,48 @@ def test_profit_curve_known_answer():
     assert c["random"].tolist() == [0, 20, 40, 60, 80]
 
 
-# ------------------------------------------------------------------------------ contact economics
+# ------------------------------------------------------------------------------ contact policy
 
 ECONOMICS = dict(retained_value=200, contact_cost=5, acceptance_rate=0.3, offer_cost=10)
+_WORDS = {f: "" for f in churn.Wording.__dataclass_fields__} | {"rows": ("", "", "")}
+
+#: What a snapshot page must never say: it learnt "has left at some point", not a window.
+FORECAST_WORDS = ("next month", "next 1 month", "in the next", "within the next", "horizon")
+
+
+def _forecast_words(text: str) -> list[str]:
+    return [w for w in FORECAST_WORDS if w in text.lower()]
+
+
+def _scores(p):
+    return pd.DataFrame({"customer_id": [f"C{i}" for i in range(len(p))], "probability": p})
+
+
+def test_profit_policy_contacts_only_paying_customers_capped_by_the_budget():
+    # expected profit = p * 0.3 * 190 - 5 - (1 - p) * 10 = 67 p - 15
+    p = [0.25, 0.9, 0.1, 0.5, 0.2, 0.3]
+    by_rank = [45.3, 18.5, 5.1, 1.75, -1.6, -8.3]  # 0.9, 0.5, 0.3, 0.25, 0.2, 0.1
+
+    def contacted(policy, budget):
+        t = churn.targeting(_scores(p), policy=policy, budget_contacts=budget, **ECONOMICS)
+        np.testing.assert_allclose(t["expected_profit"], by_rank)
+        return t["contact"].tolist()
+
+    # four calls pay; the budget caps them, never adds a losing one
+    assert contacted("profit", 10) == [True] * 4 + [False] * 2
+    assert contacted("profit", 2) == [True] * 2 + [False] * 4
+    assert contacted("profit", 0) == [False] * 6
+    # the pure top-N budget policy stays available and lists the losing calls too
+    assert contacted("budget", 5) == [True] * 5 + [False]
+    t = churn.targeting(_scores(p), policy="budget", budget_contacts=5, **ECONOMICS)
+    plan = churn.contact_plan(t, policy="budget", budget_contacts=5, **ECONOMICS)
+    assert (plan.contacted, plan.paying, plan.losing) == (5, 4, 1)
+    assert plan.expected_profit == pytest.approx(45.3 + 18.5 + 5.1 + 1.75 - 1.6)
+    t = churn.targeting(_scores(p), policy="profit", budget_contacts=2, **ECONOMICS)
+    plan = churn.contact_plan(t, policy="profit", budget_contacts=2, **ECONOMICS)
+    assert plan.capped and plan.expected_profit == pytest.approx(45.3 + 18.5)
+    # the default policy is the profit one, in the settings and in the function
+    assert churn._SETTING["policy"].default == "profit"
 
 
 def test_break_even_known_answer():
@@ -217,6 +256,67 @@ def test_break_even_known_answer():
     # does not cover a contact cost of 5 (0.01 * 0.3 * 200 = 0.6)
     far = churn_eval.break_even(0.01, **ECONOMICS)
     assert far.acceptance_rate is None and far.offer_cost is None and far.contact_cost is None
+
+
+def test_no_paying_call_gives_an_empty_list_and_the_break_even_sentence():
+    p = [0.133, 0.10, 0.05]  # all below the break-even score 15 / 67 = 22.4 %
+    t = churn.targeting(_scores(p), policy="profit", budget_contacts=100, **ECONOMICS)
+    plan = churn.contact_plan(t, policy="profit", budget_contacts=100, **ECONOMICS)
+    assert plan.contacted == 0 and plan.expected_profit == 0
+    w = churn.Wording(**{**_WORDS, "mode": "history", "window": "the next month"})
+    text = " ".join(plan.sentences(w, currency="EUR"))
+    assert "No contact pays at the stated costs" in text and "(0 of 3 customers)" in text
+    # by hand: (5 + 0.867 * 10) / (0.133 * 190) = 0.5410; (0.133 * 60 - 5) / 0.9069 = 3.286
+    assert "above 22.4%" in text and "highest score among the customers scored is 13.3%" in text
+    assert "acceptance rate above 54.1% (stated 30%)" in text
+    assert "offer cost below 3.29 EUR (stated 10.00)" in text
+    # the budget policy on the same scores warns that every call loses money
+    t = churn.targeting(_scores(p), policy="budget", budget_contacts=2, **ECONOMICS)
+    plan = churn.contact_plan(t, policy="budget", budget_contacts=2, **ECONOMICS)
+    text = " ".join(plan.sentences(w))
+    assert "Warning: every one of these calls is below break-even" in text
+    assert "the profit policy would make 0 calls" in text and "54.1%" in text
+    # the page's summary keeps the warning
+    assert any(x.startswith("Warning: every one") for x in churn.summary(w, plan))
+
+
+def test_snapshot_wording_and_kpis_never_speak_of_a_window(sample_dir, tmp_path):
+    customers = pd.read_csv(sample_dir / "customers.csv", dtype=str)
+    undated = customers.drop(columns=["signup_date", "churn_date"])
+    d = churn.prepare(_folder(tmp_path, undated))
+    assert d.mode == "snapshot" and d.snapshot and d.horizon_months is None
+    assert churn.mode_of(cxreport.load(tmp_path, "2026-10")) == "snapshot"
+    w = churn.wording(d)
+    scores = pd.DataFrame({"customer_id": d.current_ids, "probability": 0.6})
+    t = churn.targeting(scores, policy="profit", budget_contacts=50, **ECONOMICS)
+    plan = churn.contact_plan(t, policy="profit", budget_contacts=50, **ECONOMICS)
+    kpis = churn.kpis(d, t, plan)
+    texts = [v for v in vars(w).values() if isinstance(v, str)] + list(w.rows)
+    texts += [k["label"] + " " + k.get("note", "") for k in kpis]
+    texts += plan.sentences(w) + churn.summary(w, plan) + [d.period]
+    assert not [(x, _forecast_words(x)) for x in texts if _forecast_words(x)]
+    assert "share who have left" in w.observed and "most like those who left" in w.list_name
+    by_name = {k["name"]: k for k in kpis}
+    assert set(by_name) == {"churn_rate", "lookalike_count", "at_risk_count"}
+    assert by_name["churn_rate"]["label"].startswith("Share of customers who have left")
+    churned = (customers["churned"] == "true").sum()
+    assert by_name["churn_rate"]["value"] == pytest.approx(100 * churned / len(customers))
+    assert by_name["lookalike_count"]["value"] == len(d.current)  # every score is 0.6
+    assert by_name["at_risk_count"]["value"] == 50  # the real list: 50 of the paying calls
+
+
+def test_history_wording_keeps_the_window(sample_dir):
+    d = churn.prepare(cxreport.load(sample_dir, "2026-10"), horizon_months=2, max_months=6)
+    w = churn.wording(d)
+    assert d.mode == "history" and w.window == "the next 2 months"
+    assert "within the next 2 months from 2026-11-01" in w.scope
+    scores = pd.DataFrame({"customer_id": d.current_ids, "probability": 0.01})
+    t = churn.targeting(scores, policy="profit", budget_contacts=100, **ECONOMICS)
+    plan = churn.contact_plan(t, policy="profit", budget_contacts=100, **ECONOMICS)
+    by_name = {k["name"]: k for k in churn.kpis(d, t, plan)}
+    assert by_name["expected_lost"]["label"] == "Customers expected to leave in the next 2 months"
+    assert by_name["churn_rate"]["label"] == "Churn rate: left within 2 months of 2026-09-01"
+    assert by_name["at_risk_count"]["value"] == 0  # nothing pays at 1 %: the list is empty
 
 
 # ------------------------------------------------------------------------------ verdicts
@@ -317,9 +417,14 @@ def test_targeting_reasons_and_model_card_roundtrip(tmp_path):
     t = churn.targeting(scores, policy="budget", budget_contacts=25)
     assert t["contact"].sum() == 25 and t["probability"].is_monotonic_decreasing
     t2 = churn.targeting(
-        scores, policy="profit", retained_value=200, contact_cost=10, acceptance_rate=0.5
+        scores,
+        policy="profit",
+        budget_contacts=len(scores),
+        retained_value=200,
+        contact_cost=10,
+        acceptance_rate=0.5,
     )
-    # contact exactly when p * 0.5 * 200 > 10, i.e. p > 0.1
+    # contact exactly when p * 0.5 * 200 > 10, i.e. p > 0.1 (the budget does not bind)
     assert (t2["contact"] == (t2["probability"] > 0.1)).all()
     X = d.current.set_index(d.current_ids.to_numpy()).loc[t.loc[t["contact"], "customer_id"]]
     ref = churn.reference(d.X, d.spec)
