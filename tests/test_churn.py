@@ -505,7 +505,7 @@ def test_unknown_target_value_is_named(tmp_path):
 def test_too_few_churners(tmp_path):
     df = _synthetic().assign(churned="false")
     df.loc[:4, "churned"] = "true"
-    with pytest.raises(CxReportError, match="Only 5 churners .* at least 10"):
+    with pytest.raises(CxReportError, match="at least 10 churners .* holds 5"):
         churn.prepare(_folder(tmp_path, df))
 
 

@@ -38,7 +38,7 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from . import churn_eval
-from .errors import CxReportError
+from .errors import CxReportError, NotApplicable
 from .errors import check_float as _check_float
 from .errors import check_int as _check_int
 from .nps import nps_group
@@ -244,10 +244,10 @@ def _binary_target(values: pd.Series, name: str) -> np.ndarray:
     y = s.astype(str).str.lower().isin(["true", "1", "1.0"]).to_numpy().astype(int)
     if len(np.unique(y)) < 2:
         which = "churned" if y[0] == 1 else "active"
-        raise CxReportError(
-            f"The target '{name}' has one class only: all {len(y)} rows are {which}. A churn "
-            f"model needs both churners and customers who stayed; check the target column and "
-            f"its true_values in cxreport.yaml."
+        raise NotApplicable(
+            f"A churn model needs both churners and customers who stayed; the target "
+            f"'{name}' has one class only: all {len(y)} rows are {which}. Check the target "
+            f"column and its true_values in cxreport.yaml."
         )
     return y
 
@@ -421,6 +421,11 @@ class ChurnData:
         )
 
 
+class _ShortHistory(CxReportError):
+    """Too few observation months for time-aware training (prepare falls back to a
+    snapshot)."""
+
+
 def mode_of(data, *, use_history: bool = True) -> str:
     """``"history"`` when observation dates can be built and ``use_history`` is on, else
     ``"snapshot"``: the decision :func:`prepare` takes, and so the one flag behind the page's
@@ -560,7 +565,7 @@ def _history(data, horizon: int, copy_auc: float, max_months: int | None) -> Chu
     obs = months[1:]  # at least one month of history before the first observation
     last_label = month + 1 - horizon  # observation months whose label window is complete
     if (last_label - obs[0]).n + 1 < 3:
-        raise CxReportError(
+        raise _ShortHistory(
             f"Only {(last_label - obs[0]).n + 1} observation month(s) with a complete "
             f"{horizon}-month outcome before {month}; time-aware training needs at least 3. "
             f"Use a later month or a shorter horizon_months."
@@ -718,16 +723,26 @@ def prepare(
     data.require("Churn prediction", "customers")
     if data.month is None:
         raise CxReportError("Churn prediction needs a reporting month (YYYY-MM).")
+    short = None
     if mode_of(data, use_history=use_history) == "history":
-        out = _history(data, horizon_months, copy_auc, max_months)
+        try:
+            out = _history(data, horizon_months, copy_auc, max_months)
+        except _ShortHistory as exc:
+            short, out = str(exc), _snapshot(data, copy_auc)
     else:
         out = _snapshot(data, copy_auc)
+    if short:
+        out.notes.insert(
+            0,
+            f"{short.split(';')[0]}: too short a history for time-aware training, so the "
+            "model learns from a snapshot (who has left, not who will leave next).",
+        )
     pos = int(out.y.sum())
     if pos < HARD_MIN_POSITIVES:
-        raise CxReportError(
-            f"Only {pos} churners in the labelled data; at least {HARD_MIN_POSITIVES} are "
-            f"needed to fit and check a churn model (about {MIN_POSITIVES} for a reliable one). "
-            f"Use a longer history or a longer horizon_months."
+        raise NotApplicable(
+            f"A churn model needs at least {HARD_MIN_POSITIVES} churners (about "
+            f"{MIN_POSITIVES} for a reliable one); the labelled data holds {pos}. A longer "
+            f"history or a longer horizon_months would give more."
         )
     if pos < MIN_POSITIVES:
         out.notes.append(

@@ -510,6 +510,11 @@ def _recent(data, survey: pd.DataFrame, months: int) -> pd.DataFrame:
     if "date" in s and data.month is not None:
         start = (data.month - (months - 1)).start_time
         s = s[(s["date"] >= start) & (s["date"] < data.month_end)]
+    if s.empty:
+        raise MissingColumnError(
+            f"No NPS answers in the {months} month(s) up to {data.month}: a breakdown needs "
+            "some; a longer group_months would pool more months."
+        )
     return s
 
 
