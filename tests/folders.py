@@ -53,6 +53,14 @@ def _one_month(t: Tables, rng) -> Tables:
     return t
 
 
+def _survey_ends_early(t: Tables, rng) -> Tables:
+    """No survey answers in the reporting month (the survey tool's export lags)."""
+    if "survey" in t:
+        d = pd.to_datetime(t["survey"]["date"])
+        t["survey"] = t["survey"][d.dt.to_period("M") < pd.Period(END, "M")]
+    return t
+
+
 def _tiny(t: Tables, rng) -> Tables:
     keep = set(rng.choice(t["customers"]["customer_id"].to_numpy(), 20, replace=False))
     for name, df in list(t.items()):
@@ -135,6 +143,7 @@ VARIATIONS: dict[str, Callable[[Tables, np.random.Generator], Tables]] = {
         "targets",
     ),  # fmt: skip
     "one_month": _one_month,
+    "survey_ends_early": _survey_ends_early,
     "tiny": _tiny,
     "no_churner": _no_churner,
     "one_touchpoint": _one_touchpoint,

@@ -6,7 +6,7 @@
 - ``("start", name, attempt, transport)`` — a kernel is starting;
 - ``("cell", name, i, n)`` — cell ``i`` of ``n`` started;
 - ``("retry", name, why)`` — the kernel failed, one more attempt;
-- ``("done", name, status, seconds, error_line)`` — finished, ``ok`` or ``failed``.
+- ``("done", name, status, seconds, error_line)`` — finished, ``ok``, ``skipped`` or ``failed``.
 
 Each becomes a log record of ``cxreport.report.progress`` (start and done at INFO, each cell at
 DEBUG, a retry at WARNING, the total at the end at INFO), which ``run.log`` keeps and, off a
@@ -35,6 +35,7 @@ class Progress:
         self.names = list(names)
         self.finished: set[str] = set()
         self.ok = 0
+        self.skipped = 0
         self.t0 = time.monotonic()
         self.live = (
             console is not None
@@ -72,11 +73,14 @@ class Progress:
             f"{'all':<{width}}", total=len(self.names), status=self._overall_status()
         )
 
-    def _overall_status(self) -> str:
-        failed = len(self.finished) - self.ok
-        return f"{len(self.finished)}/{len(self.names)} notebooks done" + (
+    def _tally(self) -> str:
+        failed = len(self.finished) - self.ok - self.skipped
+        return (f", {self.skipped} not run" if self.skipped else "") + (
             f", {failed} failed" if failed else ""
         )
+
+    def _overall_status(self) -> str:
+        return f"{len(self.finished)}/{len(self.names)} notebooks done" + self._tally()
 
     def event(self, ev: tuple) -> None:
         kind, name = ev[0], ev[1]
@@ -103,6 +107,7 @@ class Progress:
             self.finished.add(name)
             status, seconds, err = ev[2], ev[3], ev[4]
             self.ok += status == "ok"
+            self.skipped += status == "skipped"
             text = f"{status} in {seconds:.1f} s" + (f" — {err}" if err else "")
             log.info("%s: %s", name, text, extra=_MARK)
             if task is not None:
@@ -132,14 +137,13 @@ class Progress:
             self.draw(force=True)
             self.close()
         seconds = time.monotonic() - self.t0
-        failed = len(self.finished) - self.ok
         log.info(
             "%d notebook%s in %.1f s: %d ok%s",
             len(self.names),
             "" if len(self.names) == 1 else "s",
             seconds,
             self.ok,
-            f", {failed} failed" if failed else "",
+            self._tally(),
         )
 
     def close(self) -> None:
