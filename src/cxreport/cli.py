@@ -111,7 +111,7 @@ def _run(args) -> int:
         )
     n_ok = sum(r["status"] == "ok" for r in result.notebooks)
     n_skipped = sum(r["status"] == "skipped" for r in result.notebooks)
-    skipped = f", {n_skipped} not run (see above)" if n_skipped else ""
+    skipped = f", {n_skipped} not run" if n_skipped else ""
     print(f"{n_ok}/{len(result.notebooks)} notebooks ok{skipped}.")
     if result.kept_previous:
         print(

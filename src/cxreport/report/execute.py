@@ -234,6 +234,8 @@ def execute_one(task: dict) -> dict:
 
     t1 = time.perf_counter()
     nb = nbformat.read(out_nb if out_nb.is_file() else task["input"], as_version=4)
+    if result["status"] == "skipped":
+        nb = _cut_at_skip(nb)
     err = result["error"] or {}
     if result["status"] != "ok" and err.get("cell_index") is None:
         # no cell to point at (the kernel never started): say why at the top
@@ -265,6 +267,22 @@ def execute_one(task: dict) -> dict:
     # "done" is reported by the parent from this result: a queued event could still sit in
     # the worker's feeder thread when the parent prints its last lines.
     return result
+
+
+def _cut_at_skip(nb):
+    """A skipped notebook's page: the cells up to the one that found the analysis cannot
+    run, without papermill's error banners and the traceback (the header says why)."""
+    cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+    stop = next(
+        (i for i, c in enumerate(cells) if c.cell_type == "code"
+         and any(o.get("output_type") == "error" for o in c.get("outputs", []))),
+        len(cells) - 1,
+    )  # fmt: skip
+    for c in cells[: stop + 1]:
+        if c.cell_type == "code":
+            c.outputs = [o for o in c.outputs if o.get("output_type") != "error"]
+    nb.cells = cells[: stop + 1]
+    return nb
 
 
 def error_line(err: dict | None) -> str:
