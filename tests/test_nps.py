@@ -272,3 +272,14 @@ def test_one_nps_definition_serves_every_analysis():
     groups = nps.nps_group(answers).value_counts()
     assert groups["promoter (9-10)"] == 4 and groups["passive (7-8)"] == 2
     assert groups["detractor (0-6)"] == 3 and groups["no answer"] == 1
+
+
+def test_month_chart_draws_a_tiny_month_whose_point_lies_outside_its_interval():
+    from cxreport.viz import nps as nps_viz
+
+    est = nps.nps_from_counts(1, 0, 0)  # one promoter: NPS 100, adjusted interval below it
+    assert est.nps > est.ci_high
+    monthly = pd.DataFrame({"month": ["2026-10"], "nps": [est.nps], "ci_low": [est.ci_low],
+                            "ci_high": [est.ci_high], "n": [1], "small_sample": [True]})  # fmt: skip
+    fig = nps_viz.nps_trend(monthly)
+    assert fig.axes

@@ -345,7 +345,7 @@ def bars_by_month(
         ax.errorbar(
             pos,
             sub["score"],
-            yerr=[sub["score"] - sub["ci_low"], sub["ci_high"] - sub["score"]],
+            yerr=np.clip([sub["score"] - sub["ci_low"], sub["ci_high"] - sub["score"]], 0, None),
             fmt="none",
             ecolor="#333333",
             elinewidth=1,
