@@ -279,7 +279,8 @@ def test_month_chart_draws_a_tiny_month_whose_point_lies_outside_its_interval():
 
     est = nps.nps_from_counts(1, 0, 0)  # one promoter: NPS 100, adjusted interval below it
     assert est.nps > est.ci_high
-    monthly = pd.DataFrame({"month": ["2026-10"], "nps": [est.nps], "ci_low": [est.ci_low],
-                            "ci_high": [est.ci_high], "n": [1], "small_sample": [True]})  # fmt: skip
+    monthly = pd.DataFrame({"month": ["2026-10"], "nps": [est.nps], "ci_low": [est.ci_low]}).assign(
+        ci_high=est.ci_high, n=1, small_sample=True
+    )
     fig = nps_viz.nps_trend(monthly)
     assert fig.axes
