@@ -342,3 +342,12 @@ def test_check_settings_up_front(kwargs, message):
     sqi.check_settings()  # the defaults pass
     with pytest.raises(CxReportError, match=message):
         sqi.check_settings(**kwargs)
+
+
+def test_pareto_of_a_period_without_failures_is_drawn():
+    from cxreport.viz import sqi as sqi_viz
+
+    empty = pd.DataFrame({"failure_type": ["late"], "weighted": [0.0], "weight": [1.0],
+                          "cum_share": [0.0]})  # fmt: skip
+    fig = sqi_viz.sqi_pareto(empty, "failure_type")
+    assert "no failures in the period" in [t.get_text() for t in fig.axes[0].texts]
