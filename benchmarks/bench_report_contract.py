@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from folders import END, make_folder, plan  # noqa: E402
 
 from cxreport.data import validate  # noqa: E402
+from cxreport.errors import CxReportError  # noqa: E402
 from cxreport.report.execute import error_line  # noqa: E402
 from cxreport.report.run import run_report  # noqa: E402
 
@@ -50,10 +51,15 @@ def main() -> int:
                 counts["invalid folders"] += 1
                 print(f"{i:3d} {'+'.join(combo):<50} not valid (skipped)", flush=True)
                 continue
-            result = run_report(
-                data_dir=folder, month=END, out=work / f"out{i:03d}", jobs=args.jobs,
-                stream=io.StringIO(), tty=False,
-            )  # fmt: skip
+            try:
+                result = run_report(
+                    data_dir=folder, month=END, out=work / f"out{i:03d}", jobs=args.jobs,
+                    stream=io.StringIO(), tty=False,
+                )  # fmt: skip
+            except CxReportError as exc:  # e.g. no data in the month: refused up front
+                counts["refused folders"] += 1
+                print(f"{i:3d} {'+'.join(combo):<50} refused: {exc}", flush=True)
+                continue
             line = []
             for r in result.notebooks:
                 counts[r["status"]] += 1
@@ -68,7 +74,8 @@ def main() -> int:
     print(
         f"\n{runs} folder × notebook runs in {time.perf_counter() - t0:.0f} s: "
         f"{counts['ok']} ok, {counts['skipped']} skipped, {counts['failed']} failed "
-        f"({counts['invalid folders']} generated folders not valid, not run)"
+        f"({counts['invalid folders']} generated folders not valid and "
+        f"{counts['refused folders']} refused before any kernel, e.g. no data in the month)"
     )
     for f in failures:
         print("  FAILED", f)
