@@ -1605,17 +1605,7 @@ def segment(
     if sel is not None:
         return _attribute_result(feats, design, sw, choice, raw, centers, notes)
     # relabel: 0 = highest median monthly value, then larger clusters first
-    tmp = pd.DataFrame({"c": raw, "v": table["monthly_value"].to_numpy()})
-    order = (
-        tmp.groupby("c")["v"]
-        .agg(["median", "size"])
-        .sort_values(["median", "size"], ascending=[False, False], kind="stable")
-        .index.to_numpy()
-    )
-    remap = np.empty(max(order.max() + 1, len(centers)), dtype=np.int32)
-    remap[order] = np.arange(len(order))
-    clusters = pd.Series(remap[raw], index=table.index, name="cluster")
-    centers = centers[order]
+    clusters, centers = _relabel(raw, table["monthly_value"].to_numpy(), centers, table.index)
     prof = profile(table, clusters)
     overall = table[["monthly_value", "recency", "purchase_rate", "tenure"]].median()
     names = name_clusters(prof, overall)
@@ -1624,22 +1614,27 @@ def segment(
     return SegmentResult(feats, design, sw, choice, clusters, names, segs, prof, centers, notes)
 
 
-def _attribute_result(feats, design, sw, choice, raw, centers, notes) -> SegmentResult:
-    """The attribute path's relabelling, profile and names."""
-    table = feats.table
-    # relabel: 0 = highest median value when there is one, else the largest cluster
-    v = table[VALUE].to_numpy() if VALUE in table else np.zeros(len(table))
-    tmp = pd.DataFrame({"c": raw, "v": v})
+def _relabel(raw: np.ndarray, value: np.ndarray, centers: np.ndarray, index: pd.Index):
+    """Cluster numbers by median ``value``, highest first (larger clusters first on ties),
+    and the centres in that order."""
     order = (
-        tmp.groupby("c")["v"]
+        pd.DataFrame({"c": raw, "v": value})
+        .groupby("c")["v"]
         .agg(["median", "size"])
         .sort_values(["median", "size"], ascending=[False, False], kind="stable")
         .index.to_numpy()
     )
     remap = np.empty(max(order.max() + 1, len(centers)), dtype=np.int32)
     remap[order] = np.arange(len(order))
-    clusters = pd.Series(remap[raw], index=table.index, name="cluster")
-    centers = centers[order]
+    return pd.Series(remap[raw], index=index, name="cluster"), centers[order]
+
+
+def _attribute_result(feats, design, sw, choice, raw, centers, notes) -> SegmentResult:
+    """The attribute path's relabelling, profile and names."""
+    table = feats.table
+    # relabel: 0 = highest median value when there is one, else the largest cluster
+    v = table[VALUE].to_numpy() if VALUE in table else np.zeros(len(table))
+    clusters, centers = _relabel(raw, v, centers, table.index)
     prof = attribute_profile(table, clusters, feats.selection)
     dev = attribute_deviations(design, clusters.to_numpy())
     names = name_by_attributes(dev)
