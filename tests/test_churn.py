@@ -186,6 +186,191 @@ def test_profit_curve_known_answer():
     assert c["random"].tolist() == [0, 20, 40, 60, 80]
 
 
+# ------------------------------------------------------------------------------ contact policy
+
+ECONOMICS = dict(retained_value=200, contact_cost=5, acceptance_rate=0.3, offer_cost=10)
+_WORDS = {f: "" for f in churn.Wording.__dataclass_fields__} | {"rows": ("", "", "")}
+
+#: What a snapshot page must never say: it learnt "has left at some point", not a window.
+FORECAST_WORDS = ("next month", "next 1 month", "in the next", "within the next", "horizon")
+
+
+def _forecast_words(text: str) -> list[str]:
+    return [w for w in FORECAST_WORDS if w in text.lower()]
+
+
+def _scores(p):
+    return pd.DataFrame({"customer_id": [f"C{i}" for i in range(len(p))], "probability": p})
+
+
+def test_profit_policy_contacts_only_paying_customers_capped_by_the_budget():
+    # expected profit = p * 0.3 * 190 - 5 - (1 - p) * 10 = 67 p - 15
+    p = [0.25, 0.9, 0.1, 0.5, 0.2, 0.3]
+    by_rank = [45.3, 18.5, 5.1, 1.75, -1.6, -8.3]  # 0.9, 0.5, 0.3, 0.25, 0.2, 0.1
+
+    def contacted(policy, budget):
+        t = churn.targeting(_scores(p), policy=policy, budget_contacts=budget, **ECONOMICS)
+        np.testing.assert_allclose(t["expected_profit"], by_rank)
+        return t["contact"].tolist()
+
+    # four calls pay; the budget caps them, never adds a losing one
+    assert contacted("profit", 10) == [True] * 4 + [False] * 2
+    assert contacted("profit", 2) == [True] * 2 + [False] * 4
+    assert contacted("profit", 0) == [False] * 6
+    # the pure top-N budget policy stays available and lists the losing calls too
+    assert contacted("budget", 5) == [True] * 5 + [False]
+    t = churn.targeting(_scores(p), policy="budget", budget_contacts=5, **ECONOMICS)
+    plan = churn.contact_plan(t, policy="budget", budget_contacts=5, **ECONOMICS)
+    assert (plan.contacted, plan.paying, plan.losing) == (5, 4, 1)
+    assert plan.expected_profit == pytest.approx(45.3 + 18.5 + 5.1 + 1.75 - 1.6)
+    t = churn.targeting(_scores(p), policy="profit", budget_contacts=2, **ECONOMICS)
+    plan = churn.contact_plan(t, policy="profit", budget_contacts=2, **ECONOMICS)
+    assert plan.capped and plan.expected_profit == pytest.approx(45.3 + 18.5)
+    # the default policy is the profit one, in the settings and in the function
+    assert churn._SETTING["policy"].default == "profit"
+
+
+def test_break_even_known_answer():
+    """V = 200, c = 5, o = 10, a = 0.3 and a score of 0.2, solved by hand:
+    profit = 0.2 * 0.3 * 190 - 5 - 0.8 * 10 = -1.6;
+    score from which a call pays (c + o) / (a (V - o) + o) = 15 / 67;
+    acceptance (c + (1 - p) o) / (p (V - o)) = 13 / 38;
+    offer (p a V - c) / (1 - p + p a) = 7 / 0.86;
+    contact p a (V - o) - (1 - p) o = 11.4 - 8 = 3.4;
+    retained value o + (c + (1 - p) o) / (p a) = 10 + 13 / 0.06."""
+    b = churn_eval.break_even(0.2, **ECONOMICS)
+    assert b.probability == pytest.approx(15 / 67)
+    assert b.acceptance_rate == pytest.approx(13 / 38)
+    assert b.offer_cost == pytest.approx(7 / 0.86)
+    assert b.contact_cost == pytest.approx(3.4)
+    assert b.retained_value == pytest.approx(10 + 13 / 0.06)
+    # each break-even really is a zero of the expected profit
+    for key, value in (
+        ("acceptance_rate", b.acceptance_rate),
+        ("offer_cost", b.offer_cost),
+        ("contact_cost", b.contact_cost),
+        ("retained_value", b.retained_value),
+    ):
+        assert churn_eval.contact_value(0.2, **{**ECONOMICS, key: value}) == pytest.approx(0)
+    # out of reach: a 1 % score would need an acceptance above 100 %, and even a free offer
+    # does not cover a contact cost of 5 (0.01 * 0.3 * 200 = 0.6)
+    far = churn_eval.break_even(0.01, **ECONOMICS)
+    assert far.acceptance_rate is None and far.offer_cost is None and far.contact_cost is None
+
+
+def test_no_paying_call_gives_an_empty_list_and_the_break_even_sentence():
+    p = [0.133, 0.10, 0.05]  # all below the break-even score 15 / 67 = 22.4 %
+    t = churn.targeting(_scores(p), policy="profit", budget_contacts=100, **ECONOMICS)
+    plan = churn.contact_plan(t, policy="profit", budget_contacts=100, **ECONOMICS)
+    assert plan.contacted == 0 and plan.expected_profit == 0
+    w = churn.Wording(**{**_WORDS, "mode": "history", "window": "the next month"})
+    text = " ".join(plan.sentences(w, currency="EUR"))
+    assert "No contact pays at the stated costs" in text and "(0 of 3 customers)" in text
+    # by hand: (5 + 0.867 * 10) / (0.133 * 190) = 0.5410; (0.133 * 60 - 5) / 0.9069 = 3.286
+    assert "above 22.4%" in text and "highest score among the customers scored is 13.3%" in text
+    assert "acceptance rate above 54.1% (stated 30%)" in text
+    assert "offer cost below 3.29 EUR (stated 10.00)" in text
+    # the budget policy on the same scores warns that every call loses money
+    t = churn.targeting(_scores(p), policy="budget", budget_contacts=2, **ECONOMICS)
+    plan = churn.contact_plan(t, policy="budget", budget_contacts=2, **ECONOMICS)
+    text = " ".join(plan.sentences(w))
+    assert "Warning: every one of these calls is below break-even" in text
+    assert "the profit policy would make 0 calls" in text and "54.1%" in text
+    # the page's summary keeps the warning
+    assert any(x.startswith("Warning: every one") for x in churn.summary(w, plan))
+
+
+def test_snapshot_wording_and_kpis_never_speak_of_a_window(sample_dir, tmp_path):
+    customers = pd.read_csv(sample_dir / "customers.csv", dtype=str)
+    undated = customers.drop(columns=["signup_date", "churn_date"])
+    d = churn.prepare(_folder(tmp_path, undated))
+    assert d.mode == "snapshot" and d.snapshot and d.horizon_months is None
+    assert churn.mode_of(cxreport.load(tmp_path, "2026-10")) == "snapshot"
+    w = churn.wording(d)
+    scores = pd.DataFrame({"customer_id": d.current_ids, "probability": 0.6})
+    t = churn.targeting(scores, policy="profit", budget_contacts=50, **ECONOMICS)
+    plan = churn.contact_plan(t, policy="profit", budget_contacts=50, **ECONOMICS)
+    kpis = churn.kpis(d, t, plan)
+    texts = [v for v in vars(w).values() if isinstance(v, str)] + list(w.rows)
+    texts += [k["label"] + " " + k.get("note", "") for k in kpis]
+    texts += plan.sentences(w) + churn.summary(w, plan) + [d.period]
+    assert not [(x, _forecast_words(x)) for x in texts if _forecast_words(x)]
+    assert "share who have left" in w.observed and "most like those who left" in w.list_name
+    by_name = {k["name"]: k for k in kpis}
+    assert set(by_name) == {"churn_rate", "lookalike_count", "at_risk_count"}
+    assert by_name["churn_rate"]["label"].startswith("Share of customers who have left")
+    churned = (customers["churned"] == "true").sum()
+    assert by_name["churn_rate"]["value"] == pytest.approx(100 * churned / len(customers))
+    assert by_name["lookalike_count"]["value"] == len(d.current)  # every score is 0.6
+    assert by_name["at_risk_count"]["value"] == 50  # the real list: 50 of the paying calls
+
+
+def test_history_wording_keeps_the_window(sample_dir):
+    d = churn.prepare(cxreport.load(sample_dir, "2026-10"), horizon_months=2, max_months=6)
+    w = churn.wording(d)
+    assert d.mode == "history" and w.window == "the next 2 months"
+    assert "within the next 2 months from 2026-11-01" in w.scope
+    scores = pd.DataFrame({"customer_id": d.current_ids, "probability": 0.01})
+    t = churn.targeting(scores, policy="profit", budget_contacts=100, **ECONOMICS)
+    plan = churn.contact_plan(t, policy="profit", budget_contacts=100, **ECONOMICS)
+    by_name = {k["name"]: k for k in churn.kpis(d, t, plan)}
+    assert by_name["expected_lost"]["label"] == "Customers expected to leave in the next 2 months"
+    assert by_name["churn_rate"]["label"] == "Churn rate: left within 2 months of 2026-09-01"
+    assert by_name["at_risk_count"]["value"] == 0  # nothing pays at 1 %: the list is empty
+
+
+# ------------------------------------------------------------------------------ verdicts
+
+
+@pytest.mark.parametrize(
+    "value,base,want",
+    [
+        (0.40, 0.20, "useful"),  # exactly 2 x the base rate
+        (0.399, 0.20, "weak"),
+        (0.25, 0.20, "weak"),  # exactly 1.25 x
+        (0.249, 0.20, "no better than the base rate"),
+        (0.20, 0.20, "no better than the base rate"),
+        (0.056, 0.017, "useful"),  # the sample's holdout: 3.3 x a 1.7 % churn rate
+    ],
+)
+def test_pr_auc_verdict_thresholds_both_ways(value, base, want):
+    assert churn_eval.verdict("pr_auc", value, base_rate=base) == want
+
+
+@pytest.mark.parametrize(
+    "value,want",
+    [
+        (0.10, "useful"),
+        (0.30, "useful"),  # Telco: 1 - 0.136 / 0.195
+        (0.0999, "weak"),
+        (1e-6, "weak"),
+        (0.0, "no better than the base rate"),
+        (-0.2, "no better than the base rate"),
+    ],
+)
+def test_brier_skill_verdict_thresholds_both_ways(value, want):
+    assert churn_eval.verdict("brier_skill", value) == want
+
+
+def test_score_table_carries_the_verdicts_and_their_rules():
+    p = np.r_[np.full(10, 0.1), np.full(10, 0.9)]
+    y = np.r_[[1, 1] + [0] * 8, [1] * 8 + [0, 0]]
+    m = churn_eval.evaluate(y, p)  # base rate 0.5, Brier skill 0.32
+    t = churn_eval.score_table(m, observed="share who have left")
+    assert t.loc["Brier skill score", "verdict"] == "useful"
+    assert t.loc["PR-AUC", "verdict"] == churn_eval.verdict("pr_auc", m["pr_auc"], base_rate=0.5)
+    assert "share who have left" in t.index and "1.25" in t.loc["PR-AUC", "reading"]
+    line = churn_eval.verdict_line(m, observed="churn rate")
+    assert line.startswith(f"PR-AUC {m['pr_auc']:.3f} = ") and "Brier skill 0.320: useful" in line
+
+
+def test_verdict_messages():
+    with pytest.raises(CxReportError, match="'score' parameter of verdict must be one of"):
+        churn_eval.verdict("roc", 0.7)
+    with pytest.raises(CxReportError, match="'base_rate' parameter of verdict"):
+        churn_eval.verdict("pr_auc", 0.5)
+
+
 # ------------------------------------------------------------------------------ leakage
 
 
@@ -232,12 +417,17 @@ def test_targeting_reasons_and_model_card_roundtrip(tmp_path):
     t = churn.targeting(scores, policy="budget", budget_contacts=25)
     assert t["contact"].sum() == 25 and t["probability"].is_monotonic_decreasing
     t2 = churn.targeting(
-        scores, policy="profit", retained_value=200, contact_cost=10, acceptance_rate=0.5
+        scores,
+        policy="profit",
+        budget_contacts=len(scores),
+        retained_value=200,
+        contact_cost=10,
+        acceptance_rate=0.5,
     )
-    # contact exactly when p * 0.5 * 200 > 10, i.e. p > 0.1
+    # contact exactly when p * 0.5 * 200 > 10, i.e. p > 0.1 (the budget does not bind)
     assert (t2["contact"] == (t2["probability"] > 0.1)).all()
     X = d.current.set_index(d.current_ids.to_numpy()).loc[t.loc[t["contact"], "customer_id"]]
-    ref = churn._reference(d.X, d.spec)
+    ref = churn.reference(d.X, d.spec)
     why = churn.reasons(r.model, X, spec=d.spec, reference=ref)
     lst = churn.at_risk_list(t, why)
     assert len(lst) == 25 and lst["reasons"].str.len().gt(0).mean() > 0.5
@@ -315,7 +505,7 @@ def test_unknown_target_value_is_named(tmp_path):
 def test_too_few_churners(tmp_path):
     df = _synthetic().assign(churned="false")
     df.loc[:4, "churned"] = "true"
-    with pytest.raises(CxReportError, match="Only 5 churners .* at least 10"):
+    with pytest.raises(CxReportError, match="at least 10 churners .* holds 5"):
         churn.prepare(_folder(tmp_path, df))
 
 

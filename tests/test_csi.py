@@ -187,9 +187,9 @@ def test_parameter_checks():
     with pytest.raises(ParameterError) as exc:
         csi.check_settings(weights="best", n_boot=5, min_n=30, group_months=3, crosshair="x")
     msg = str(exc.value)
-    assert "'weights' must be one of stated, derived, equal; got 'best'" in msg
-    assert "'n_boot' must be an int in [100, 100000]; got 5" in msg
-    assert "'crosshair' must be 'mean' or 'midpoint'" in msg
+    assert "'weights' parameter must be one of 'stated', 'derived', 'equal'; got 'best'" in msg
+    assert "'n_boot' parameter must be an int in the range [100, 100000]; got 5" in msg
+    assert "'crosshair' parameter must be one of 'mean', 'midpoint'; got 'x'" in msg
     assert isinstance(exc.value, CxReportError)
     csi.check_settings(weights="equal", n_boot=200, min_n=30, group_months=3, crosshair="mean")
 

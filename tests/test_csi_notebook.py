@@ -72,8 +72,8 @@ def test_bad_parameter_stops_with_a_clear_message(tmp_path):
         _run(tmp_path, weights="importance", n_boot=10)
     msg = str(exc.value)
     assert "ParameterError" in msg
-    assert "'weights' must be one of stated, derived, equal; got 'importance'" in msg
-    assert "'n_boot' must be an int in [100, 100000]; got 10" in msg
+    assert "'weights' parameter of 04_csi must be one of 'stated', 'derived', 'equal'" in msg
+    assert "'n_boot' parameter of 04_csi must be an int in the range [100, 100000]; got 10" in msg
 
 
 def test_folder_without_survey_stops(tmp_path):
@@ -90,3 +90,41 @@ def test_folder_without_survey_stops(tmp_path):
         _run(tmp_path, data_dir=str(folder), n_boot=200)
     assert "survey" in str(exc.value)
     assert "MissingTableError" in str(exc.value)
+
+
+def _sample_survey_without(tmp_path, drop) -> str:
+    """The sample folder with survey columns removed (overall item, importance answers, ...)."""
+    import shutil
+
+    folder = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "sample", folder)
+    survey = pd.read_csv(folder / "survey.csv", dtype=str)
+    survey.drop(columns=[c for c in survey if drop(c)]).to_csv(folder / "survey.csv", index=False)
+    return str(folder)
+
+
+def test_no_overall_item_and_no_importance_uses_pls_importance(tmp_path):
+    folder = _sample_survey_without(
+        tmp_path, lambda c: c == "overall_satisfaction" or c.endswith("_imp")
+    )
+    export = tmp_path / "export"
+    nb = _run(tmp_path, data_dir=folder, n_boot=200, pls_boot=0, export_dir=str(export))
+    text = json.dumps([c.get("outputs", []) for c in nb.cells])
+    assert "PLS-derived importance" in text and "no &#x27;overall_satisfaction&#x27;" in text
+    assert "dimensions \\u2192 loyalty" in text
+    grid = pd.read_csv(export / "ipa_items.csv")
+    assert len(grid) == 22 and (grid["importance_pct"] >= 0).all()
+    assert grid["importance_pct"].sum() == pytest.approx(100)
+    assert "csi" in _metrics(nb)
+
+
+def test_no_outcome_at_all_skips_the_grid_with_a_reason(tmp_path):
+    folder = _sample_survey_without(
+        tmp_path, lambda c: c in ("overall_satisfaction", "nps") or c.endswith("_imp")
+    )
+    nb = _run(tmp_path, data_dir=folder, n_boot=200, pls_boot=0, export_dir=str(tmp_path / "x"))
+    text = json.dumps([c.get("outputs", []) for c in nb.cells])
+    assert "Importance-performance grid not drawn" in text
+    assert "An overall-satisfaction question" in text
+    assert not (tmp_path / "x" / "ipa_items.csv").exists()
+    assert "csi" in _metrics(nb)  # the CSI itself is still computed and recorded

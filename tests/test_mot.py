@@ -169,20 +169,24 @@ def test_bad_parameters(data, kwargs, message):
 
 
 def test_empty_window_and_missing_table(tmp_path, data):
-    later = load(data.folder, "2027-06")
+    import dataclasses
+
+    with pytest.raises(CxReportError, match="no data in 2027-06, after the data ends"):
+        load(data.folder, "2027-06")  # cxreport.start refuses the month up front
+    later = dataclasses.replace(data, month=pd.Period("2027-06", "M"))  # in code: a clear error
     with pytest.raises(
         CxReportError, match="No touchpoint contacts between 2027-04-01 and the end of 2027-06"
     ):
         mot.moments_of_truth(later, window_months=3)
     (tmp_path / "touchpoints.csv").unlink()
     with pytest.raises(CxReportError, match="Moments-of-Truth view needs the table.*touchpoints"):
-        mot.moments_of_truth(load(tmp_path, "2026-10"))
+        mot.moments_of_truth(load(tmp_path, "2026-09"))
 
 
-def test_check_options_up_front():
-    mot.check_options()
+def test_check_settings_up_front():
+    mot.check_settings()
     with pytest.raises(
         CxReportError,
         match=r"'survey_days' parameter must be an int in the range \[0, 365\]; got 400",
     ):
-        mot.check_options(survey_days=400)
+        mot.check_settings(survey_days=400)

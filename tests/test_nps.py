@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -220,10 +221,10 @@ def test_bad_parameters_and_missing_column(tmp_path):
         ({"group_months": 1.5}, "'group_months' parameter"),
     ],
 )
-def test_check_options_up_front(kwargs, message):
-    nps.check_options()
+def test_check_settings_up_front(kwargs, message):
+    nps.check_settings()
     with pytest.raises(CxReportError, match=message):
-        nps.check_options(**kwargs)
+        nps.check_settings(**kwargs)
 
 
 def test_real_survey_ecsi_would_recommend(shared_data):
@@ -257,3 +258,29 @@ def test_real_survey_ecsi_would_recommend(shared_data):
         ),
     )
     assert ch.change > 0 and ch.significant
+
+
+def test_one_nps_definition_serves_every_analysis():
+    from cxreport import mot, segments
+
+    answers = pd.Series([10, 9, 8, 7, 6, 0, None, 3, 9, 10])  # 4 promoters, 3 detractors of 9
+    assert nps.nps_score(answers) == pytest.approx(100 * (4 - 3) / 9)
+    assert nps.nps_score(answers) == pytest.approx(nps.nps(answers).nps)
+    assert np.isnan(nps.nps_score(pd.Series([None, None], dtype=float)))
+    assert mot._nps_of(answers) == (nps.nps_score(answers), 9)
+    assert segments.nps_score is nps.nps_score
+    groups = nps.nps_group(answers).value_counts()
+    assert groups["promoter (9-10)"] == 4 and groups["passive (7-8)"] == 2
+    assert groups["detractor (0-6)"] == 3 and groups["no answer"] == 1
+
+
+def test_month_chart_draws_a_tiny_month_whose_point_lies_outside_its_interval():
+    from cxreport.viz import nps as nps_viz
+
+    est = nps.nps_from_counts(1, 0, 0)  # one promoter: NPS 100, adjusted interval below it
+    assert est.nps > est.ci_high
+    monthly = pd.DataFrame({"month": ["2026-10"], "nps": [est.nps], "ci_low": [est.ci_low]}).assign(
+        ci_high=est.ci_high, n=1, small_sample=True
+    )
+    fig = nps_viz.nps_trend(monthly)
+    assert fig.axes

@@ -108,6 +108,7 @@ def test_no_touchpoints_skips_sqi_and_moments(tmp_path):
 
 def test_bad_parameter_stops_with_a_clear_message(tmp_path):
     with pytest.raises(
-        papermill.PapermillExecutionError, match="'freq' parameter must be 'D' or 'W'; got 'M'"
+        papermill.PapermillExecutionError,
+        match="'sqi_freq' parameter of 05_nps_sqi must be one of 'W', 'D'; got 'M'",
     ):
         _run(tmp_path / "out.ipynb", sqi_freq="M")

@@ -213,9 +213,8 @@ def test_the_notebook_box_counts_and_exports_the_excluded(tmp_path):
     shutil.copytree(Path(__file__).parent / "fixtures" / "exports" / "wjx", folder)
     with open(folder / "cxreport.yaml", "a", encoding="utf-8") as f:
         f.write("  screening: exclude\n")
-    run = cxreport.start(
-        "t", data_dir=str(folder), month="2026-10", show=False, export_dir=str(tmp_path / "out")
-    )
+    given = {"data_dir": str(folder), "month": "2026-10", "export_dir": str(tmp_path / "out")}
+    run = cxreport.start("t", given, show=False)
     box = run.response_quality().data
     assert "2 of 12 responses flagged" in box
     assert "1 speeder (" in box and "1 duplicate submission (" in box

@@ -179,3 +179,33 @@ def test_examples_survive_being_copied_with_their_data(shared_data, tmp_path):
     assert report.ok and report.tables["transactions"] == 29_808
     doc = json.loads(json.dumps(report.to_dict(), default=str))
     assert doc["shaping"]["transactions"]["derive"] == {"amount": "Quantity * UnitPrice"}
+
+
+@pytest.mark.parametrize(
+    ("standardised", "scheme"), [(False, "path"), (True, "path"), (True, "centroid")]
+)
+def test_ecsi_reference_through_the_notebook_parameters(example, tmp_path, standardised, scheme):
+    from test_pls import ECSI_PATHS, SMARTPLS_PATHS
+
+    from cxreport import pls
+
+    export = tmp_path / "export"
+    _run(
+        tmp_path,
+        "04_csi",
+        data_dir=str(example("ecsi_mobi")),
+        n_boot=200,
+        pls_standardised=standardised,
+        pls_scheme=scheme,
+        pls_boot=0,
+        export_dir=str(export),
+    )
+    got = pd.read_csv(export / "pls_paths.csv").set_index(["source", "target"])["coef"]
+    if standardised:  # SmartPLS 2.0 on standardised items
+        want = dict(zip(pls.ECSI_PATHS, SMARTPLS_PATHS[scheme], strict=True))
+        tol = 1e-4
+    else:  # plspm scaled = FALSE (cx-methods.md §1.5)
+        want, tol = ECSI_PATHS, 1e-3
+    assert len(got) == len(want)
+    for key, value in want.items():
+        assert got[key] == pytest.approx(value, abs=tol), key

@@ -8,6 +8,7 @@ name and two complaint texts. Later tests add a failing run, an interrupted run 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -18,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -118,6 +120,27 @@ def test_good_runs_write_the_month_folder(world):
         } <= names
     assert sorted(p.name for p in out.iterdir()) == [".cxreport-id-key", "2026-09", "2026-10"]
     assert "01_alpha: ok in" in world["oct"].log and "02_beta: started" in world["oct"].log
+    assert "cell 1/" not in world["oct"].log  # each cell only with -v (and in run.log)
+
+
+def test_run_log_tells_the_whole_run_with_time_stamps(world):
+    lines = (world["out"] / "2026-10" / "run.log").read_text(encoding="utf-8").splitlines()
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} (DEBUG|INFO|WARNING|ERROR) +[\w.]+: "
+    assert lines and all(re.match(stamp, line) for line in lines), lines
+    text = "\n".join(lines)
+    for said in (
+        "cxreport.report.run: data folder",  # from before the report folder existed
+        "cxreport.report.run: 01_alpha parameters:",
+        "cxreport.report.execute: 2 notebook(s) on 2 worker(s)",
+        "cxreport.report.progress: 02_beta: started (ipc kernel)",
+        "cxreport.report.progress: 01_alpha: cell 3/",
+        "cxreport.report.progress: 01_alpha: ok in",
+        "cxreport.report.progress: 2 notebooks in",
+        "cxreport.report.run: report ok in " + str(world["out"] / "2026-10"),
+    ):
+        assert said in text, said
+    key = (world["out"] / ".cxreport-id-key").read_text().strip()
+    assert key not in text
 
 
 def test_parameters_reach_the_kernel_with_their_declared_types(world):
@@ -248,12 +271,16 @@ def _cli(world, *args, **kw):
 
 def test_failing_notebook_others_continue_good_report_kept(world):
     good = (world["out"] / "2026-10" / "manifest.json").read_bytes()
-    proc = _cli(world, "--month", "2026-10", "--param", "fail=true")
+    proc = _cli(world, "--month", "2026-10", "--param", "fail=true", "--quiet")
     assert proc.returncode == 1, proc.stderr
-    failures = [line for line in proc.stderr.splitlines() if line.startswith("✗")]
-    assert failures == ["✗ 02_beta failed at cell In [5]: ValueError: planted failure for the test"]
-    assert "Traceback" not in proc.stderr
+    # -q: no progress, only the failure; the result lines on stdout
+    assert proc.stderr.splitlines() == [
+        "✗ 02_beta failed at cell In [5]: ValueError: planted failure for the test"
+    ]
     assert "1/2 notebooks ok." in proc.stdout and "was kept" in proc.stdout
+    assert (
+        proc.stdout.splitlines()[-1] == f"Report: {world['out'] / '2026-10.failed' / 'index.html'}"
+    )
     # the good report is untouched; the failed run sits next to it
     assert (world["out"] / "2026-10" / "manifest.json").read_bytes() == good
     failed = world["out"] / "2026-10.failed"
@@ -274,6 +301,20 @@ def test_failing_notebook_others_continue_good_report_kept(world):
     assert not list(world["out"].glob(".2026-10.tmp-*"))
 
 
+HANG_GUARD_S = 180  # only against a hang: every wait below ends on a state, long before this
+
+
+def _wait_until(state, what: str, timeout: float = HANG_GUARD_S):
+    """Poll ``state()`` until it is true (returned), failing after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = state()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"{what}: not within {timeout} s")
+
+
 def _is_kernel(process) -> bool:
     import psutil
 
@@ -283,50 +324,139 @@ def _is_kernel(process) -> bool:
         return False
 
 
-def test_interrupted_run_keeps_the_old_report_and_stops_its_kernels(world):
-    psutil = pytest.importorskip("psutil")
-    good = (world["out"] / "2026-10" / "manifest.json").read_bytes()
-    cmd = [
-        *CLI,
-        "--data",
-        str(world["data"]),
-        "--out",
-        str(world["out"]),
-        "--notebooks",
-        str(FIXTURES),
-        "--jobs",
-        "2",
-        "--month",
-        "2026-10",
-        "--param",
-        "sleep_s=120",
-    ]
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
+def _alive(processes) -> list:
+    """Those of ``processes`` still running (a zombie, gone but not reaped, is not)."""
+    import psutil
+
+    running = []
+    for p in processes:
+        with contextlib.suppress(psutil.Error):
+            if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                running.append(p)
+    return running
+
+
+class _Runner:
+    """``cxreport run`` in a subprocess; its stderr lines are collected as they come."""
+
+    def __init__(self, world, *args, out=None):
+        cmd = [
+            *CLI,
+            "--data",
+            str(world["data"]),
+            "--out",
+            str(out or world["out"]),
+            "--notebooks",
+            str(FIXTURES),
+            "--jobs",
+            "2",
+            *args,
+        ]
+        self.proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
+        )
+        self.lines: list[str] = []
+        self.out = ""
+        self._readers = [
+            threading.Thread(target=self._read_err, daemon=True),
+            threading.Thread(target=self._read_out, daemon=True),
+        ]
+        for t in self._readers:
+            t.start()
+
+    def _read_err(self):
+        for line in self.proc.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    def _read_out(self):
+        self.out = self.proc.stdout.read()
+
+    def wait_for_line(self, pattern: str) -> str:
+        """The first stderr line matching ``pattern``, once it has been written."""
+
+        def seen():
+            line = next((x for x in self.lines if re.search(pattern, x)), None)
+            if line is None and self.proc.poll() is not None:
+                raise AssertionError(f"the run ended ({self.proc.returncode}) before {pattern!r}")
+            return line
+
+        return _wait_until(seen, f"a line {pattern!r}")
+
+    def processes(self) -> list:
+        """The runner's live descendants: pool workers and their kernels."""
+        import psutil
+
+        return psutil.Process(self.proc.pid).children(recursive=True)
+
+    def finish(self) -> tuple[int, str]:
+        """Wait (hang guard only) for the exit; return the exit code and the stderr text."""
+        code = self.proc.wait(timeout=HANG_GUARD_S)
+        for t in self._readers:
+            t.join(timeout=HANG_GUARD_S)
+        return code, "\n".join(self.lines)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _start_sleeping_run(world, **kw) -> tuple[_Runner, list]:
+    """A run whose 02_beta sleeps in a cell; returns once 01_alpha has finished and beta's
+    kernel runs the sleeping cell (-v shows each cell), with that kernel."""
+    beta = nbformat.read(FIXTURES / "02_beta.ipynb", as_version=4)
+    sleeping = next(i for i, c in enumerate(beta.cells) if "time.sleep" in c.source)
+    runner = _Runner(world, "--month", "2026-10", "--param", "sleep_s=600", "-v", **kw)
+    runner.wait_for_line(r"01_alpha: ok in")
+    # papermill's injected parameters cell comes first, and the progress counts from 1
+    runner.wait_for_line(rf"02_beta: cell {sleeping + 2}/{len(beta.cells) + 1}$")
+    kernels = _wait_until(
+        lambda: [p for p in runner.processes() if _is_kernel(p)], "beta's kernel running"
     )
-    try:
-        kernels: list = []
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:  # wait until the kernels run the sleeping cell
-            kernels = [
-                p for p in psutil.Process(proc.pid).children(recursive=True) if _is_kernel(p)
-            ]
-            # alpha has finished, beta sleeps in its kernel
-            if kernels and list(world["out"].glob(".2026-10.tmp-*/01_alpha.html")):
-                break
-            time.sleep(0.5)
-        assert kernels, "the kernel did not start"
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 130, err
-    assert err.strip().endswith("cxreport run: interrupted") and "Traceback" not in err
+    return runner, kernels
+
+
+@pytest.mark.parametrize(
+    "signum, code, message",
+    [
+        (signal.SIGINT, 130, "cxreport run: interrupted"),
+        (signal.SIGTERM, 143, "cxreport run: terminated (SIGTERM)"),
+    ],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_interrupted_run_keeps_the_old_report_and_stops_its_kernels(world, signum, code, message):
+    pytest.importorskip("psutil")
+    good = (world["out"] / "2026-10" / "manifest.json").read_bytes()
+    runner, kernels = _start_sleeping_run(world)
+    with runner:
+        runner.proc.send_signal(signum)
+        returncode, err = runner.finish()
+    assert returncode == code, err
+    assert err.strip().endswith(message) and "Traceback" not in err
+    assert [line for line in err.splitlines() if line.startswith("cxreport run:")] == [message]
     assert (world["out"] / "2026-10" / "manifest.json").read_bytes() == good
     assert not list(world["out"].glob(".2026-10.*"))
-    gone, alive = psutil.wait_procs(kernels, timeout=10)
-    assert alive == []
+    _wait_until(lambda: not _alive(kernels), "the kernels stopped")
+
+
+def test_killed_runner_takes_its_workers_and_kernels_along_next_run_cleans_up(world, tmp_path):
+    pytest.importorskip("psutil")
+    out = tmp_path / "killed"
+    runner, kernels = _start_sleeping_run(world, out=out)
+    with runner:
+        processes = runner.processes()  # the pool's workers and beta's kernel
+        assert len(processes) >= 3 and set(kernels) <= set(processes)
+        runner.proc.kill()  # SIGKILL: the runner cannot clean up anything itself
+        runner.finish()
+    _wait_until(lambda: not _alive(processes), "every process of the killed run ended")
+    (left,) = out.glob(".2026-10.tmp-*[0-9a-f]")  # its work folder is still there
+    again = run(data_dir=world["data"], month="2026-10", out=out, only=["alpha"])
+    assert again.status == "ok" and not left.exists()
+    assert f"removed {left.name}/, left by a run that died" in again.log
+    assert sorted(p.name for p in out.iterdir()) == [".cxreport-id-key", "2026-10"]
 
 
 def test_show_code_and_show_ids(world):

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
+import re
+import signal
 import stat
+import threading
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,7 +21,9 @@ from hypothesis import strategies as st
 from cxreport.cli import main
 from cxreport.errors import CxReportError, ParameterError
 from cxreport.report import run as report_run
+from cxreport.report import signals
 from cxreport.report.execute import error_line, execute_one, is_transient, redact_key
+from cxreport.report.logs import run_logging
 from cxreport.report.notebooks import find_notebooks
 from cxreport.report.parameters import (
     coerce,
@@ -25,7 +32,16 @@ from cxreport.report.parameters import (
     plan_parameters,
 )
 from cxreport.report.progress import Progress
-from cxreport.report.run import KEY_FILE, id_key, place, previous_good
+from cxreport.report.run import (
+    KEY_FILE,
+    id_key,
+    lock_run,
+    place,
+    previous_good,
+    remove_stale,
+    unlock_run,
+)
+from cxreport.report.signals import Interrupted
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "notebooks"
@@ -63,8 +79,8 @@ COMMON = (
     'data_dir: str = "../data/sample"  # data folder\n'
     'month: str = "2026-10"  # reporting month, YYYY-MM\n'
     "seed: int = 42  # seed\n"
-    'export_dir: str = ""  # folder for exported tables ("" = do not export)\n'
-    'history_dir: str = ""  # history ("" = none)\n'
+    'export_dir: str = ""  # folder for exported tables (empty: do not export)\n'
+    'history_dir: str = ""  # history (empty: none)\n'
     "show_ids: bool = False  # ids\n"
     'id_key: str = ""  # key\n'
 )
@@ -154,7 +170,6 @@ def test_parse_param_args():
 def test_inspect_parameters_reads_every_declaration_with_type_and_help():
     spec = inspect_parameters(ALPHA)
     assert list(spec)[:7] == list(RUNNER_VALUES)[:2] + ["seed"] + list(RUNNER_VALUES)[2:]
-    # papermill's parser skips this line (quotes in the comment); the ast fallback reads it.
     assert spec["export_dir"]["inferred_type_name"] == "str"
     assert spec["export_dir"]["help"].startswith("folder for exported tables")
     assert spec["bins"]["inferred_type_name"] == "int"
@@ -389,6 +404,51 @@ def test_place_failed_run_replaces_a_failed_or_missing_report(tmp_path):
     assert not kept and (folder / "tag").read_text() == "second"
 
 
+def test_remove_stale_clears_dead_runs_and_leaves_a_live_one(tmp_path):
+    pytest.importorskip("fcntl")
+    out = tmp_path
+    _report(out / "2026-10", "ok", "current")
+    live = out / ".2026-10.tmp-aa"
+    held = lock_run(live)
+    live.mkdir()
+    dead = out / ".2026-10.tmp-bb"
+    os.close(lock_run(dead))  # its runner died: the lock file is there, nobody holds it
+    dead.mkdir()
+    (out / ".2026-09.tmp-cc").mkdir()  # no lock file at all (an older cxreport)
+    _report(out / ".2026-09.old-dd", "ok", "september")  # died swapping: 2026-09/ is missing
+    _report(out / ".2026-10.old-ee", "ok", "older")  # died after the new one was in place
+    (out / ".2026-08.tmp-ff.lock").touch()  # a lock file whose folder is gone
+    done = remove_stale(out)
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".2026-10.tmp-aa",
+        ".2026-10.tmp-aa.lock",
+        "2026-09",
+        "2026-10",
+    ]
+    assert (out / "2026-09" / "tag").read_text() == "september"
+    assert (out / "2026-10" / "tag").read_text() == "current"
+    assert len(done) == 4 and "put back 2026-09/, swapped out by a run that died" in done
+    unlock_run(live, held)
+    assert sorted(p.name for p in out.iterdir()) == [".2026-10.tmp-aa", "2026-09", "2026-10"]
+    remove_stale(out)
+    assert sorted(p.name for p in out.iterdir()) == ["2026-09", "2026-10"]
+
+
+def test_place_names_the_swapped_out_report_after_the_run(tmp_path, monkeypatch):
+    _report(tmp_path / "2026-10", "ok", "old")
+    tmp = _report(tmp_path / ".2026-10.tmp-5a", "ok", "new")
+    seen = []
+    real = os.replace
+
+    def replace(src, dst):
+        seen.append(Path(dst).name)
+        real(src, dst)
+
+    monkeypatch.setattr(report_run.os, "replace", replace)
+    place(tmp, tmp_path, "2026-10", "ok")
+    assert seen == [".2026-10.old-5a", "2026-10"]
+
+
 def test_previous_good_needs_a_readable_ok_manifest(tmp_path):
     assert not previous_good(tmp_path)
     (tmp_path / "manifest.json").write_text("{not json")
@@ -446,32 +506,115 @@ def test_redact_key_from_injected_cell_and_metadata():
     assert 'month = "2026-10"' in nb.cells[0].source
 
 
+_EVENTS = [
+    ("start", "01_a", 1, "ipc"),
+    ("cell", "01_a", 3, 9),
+    ("retry", "02_b", "DeadKernelError: died"),
+    ("start", "02_b", 2, "tcp"),
+    ("done", "01_a", "ok", 2.5, ""),
+    ("cell", "01_a", 4, 9),  # late, from the worker's queue: ignored
+    ("done", "02_b", "failed", 1.0, "cell In [2]: ValueError: x"),
+]
+
+
+def _lines(text: str) -> list[str]:
+    return [re.sub(r"^\[\d\d:\d\d:\d\d\] ", "", line) for line in text.splitlines()]
+
+
 def test_progress_plain_lines_when_not_on_a_terminal():
     stream = io.StringIO()
-    p = Progress(["01_a", "02_b"], stream, tty=False)
-    p.event(("start", "01_a", 1, "ipc"))
-    p.event(("cell", "01_a", 3, 9))
-    p.event(("retry", "02_b", "DeadKernelError: died"))
-    p.event(("done", "01_a", "ok", 2.5, ""))
-    p.finish()
-    lines = stream.getvalue().splitlines()
-    assert len(lines) == 3 and "\x1b" not in stream.getvalue()
-    assert lines[0].endswith("01_a: started (ipc kernel)")
-    assert lines[1].endswith("02_b: kernel failure, retrying once (DeadKernelError: died)")
-    assert lines[2].endswith("01_a: ok in 2.5 s")
+    with run_logging(stream, tty=False):
+        p = Progress(["01_a", "02_b"], None)
+        for ev in _EVENTS:
+            p.event(ev)
+        p.finish()
+    text = stream.getvalue()
+    assert "\x1b" not in text and all(
+        re.match(r"\[\d\d:\d\d:\d\d\] ", x) for x in text.splitlines()
+    )
+    assert _lines(text)[:-1] == [
+        "01_a: started (ipc kernel)",
+        "02_b: kernel failure, retrying once (DeadKernelError: died)",
+        "02_b: started (tcp kernel, attempt 2)",
+        "01_a: ok in 2.5 s",
+        "02_b: failed in 1.0 s — cell In [2]: ValueError: x",
+    ]
+    assert re.fullmatch(r"2 notebooks in \d+\.\d s: 1 ok, 1 failed", _lines(text)[-1])
 
 
-def test_progress_on_a_terminal_redraws_one_line_per_notebook():
+@pytest.mark.parametrize(
+    "level, shown",
+    [(logging.DEBUG, ["01_a: cell 3/9"]), (logging.WARNING, []), (logging.INFO, [])],
+)
+def test_progress_verbose_shows_each_cell_quiet_only_problems(level, shown):
     stream = io.StringIO()
-    p = Progress(["01_a", "02_b"], stream, tty=True)
-    p.event(("start", "01_a", 1, "ipc"))
-    p.event(("cell", "01_a", 3, 9))
-    p.draw(force=True)
-    p.event(("done", "02_b", "failed", 1.0, "cell In [2]: ValueError: x"))
-    p.finish()
-    last = stream.getvalue().rsplit("\x1b[J", 1)[-1].splitlines()
-    assert last[0].strip().startswith("01_a  cell 3/9")
-    assert last[1].strip() == "02_b  failed in 1.0 s — cell In [2]: ValueError: x"
+    with run_logging(stream, tty=False, level=level):
+        p = Progress(["01_a", "02_b"], None)
+        for ev in _EVENTS:
+            p.event(ev)
+    lines = _lines(stream.getvalue())
+    assert [x for x in lines if "cell 3/9" in x] == shown
+    assert ("02_b: kernel failure, retrying once (DeadKernelError: died)" in lines) is True
+    assert ("01_a: ok in 2.5 s" in lines) is (level <= logging.INFO)
+
+
+def test_progress_on_a_terminal_draws_a_line_per_notebook_and_one_for_all():
+    from rich.console import Console
+
+    stream = io.StringIO()
+    with run_logging(stream, tty=True) as run_log:
+        p = Progress(["01_a", "02_b", "03_c"], run_log.console)
+        assert p.live
+        for ev in _EVENTS[:2]:
+            p.event(ev)
+        frame = Console(file=io.StringIO(), width=100)
+        frame.print(p.bars)
+        mid = frame.file.getvalue().splitlines()
+        for ev in _EVENTS[2:]:
+            p.event(ev)
+        p.finish()
+        frame = Console(file=io.StringIO(), width=100)
+        frame.print(p.bars)
+        end = frame.file.getvalue().splitlines()
+    assert len(mid) == 4 and mid[0].startswith("01_a") and "cell 3/9" in mid[0]
+    assert "waiting" in mid[2] and mid[3].startswith("all") and "0/3 notebooks done" in mid[3]
+    assert "ok in 2.5 s" in end[0] and "0:00:0" in end[0]
+    assert "failed in 1.0 s — cell In [2]: ValueError: x" in end[1]
+    assert "2/3 notebooks done, 1 failed" in end[3]
+    out = stream.getvalue()
+    assert "\x1b[" in out  # drawn live
+    # progress lines are the display's; the retry warning and the total print as lines
+    assert "01_a: started" not in out and "02_b: kernel failure, retrying once" in out
+    assert re.search(r"3 notebooks in \d+\.\d s: 1 ok, 1 failed", out)
+
+
+def test_progress_on_a_terminal_is_quiet_with_q():
+    stream = io.StringIO()
+    with run_logging(stream, tty=True, level=logging.WARNING) as run_log:
+        p = Progress(["01_a"], run_log.console)
+        assert not p.live
+        p.event(("start", "01_a", 1, "ipc"))
+        p.finish()
+    assert stream.getvalue() == ""
+
+
+def test_run_log_keeps_early_records_and_everything_from_debug(tmp_path):
+    stream = io.StringIO()
+    logger = logging.getLogger("cxreport.report.run")
+    with run_logging(stream, tty=False, level=logging.WARNING) as run_log:
+        logger.info("before the folder exists")
+        run_log.to_file(tmp_path / "run.log")
+        logger.debug("a detail")
+        Progress(["01_a"]).event(("cell", "01_a", 1, 2))
+    logger.info("after the run: not in its log")
+    lines = (tmp_path / "run.log").read_text().splitlines()
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} "
+    assert [re.sub(stamp, "", x) for x in lines] == [
+        "INFO    cxreport.report.run: before the folder exists",
+        "DEBUG   cxreport.report.run: a detail",
+        "DEBUG   cxreport.report.progress: 01_a: cell 1/2",
+    ]
+    assert all(re.match(stamp, x) for x in lines) and stream.getvalue() == ""
 
 
 # ------------------------------------------------------------------- worker, no real kernel
@@ -561,7 +704,7 @@ def test_params_lists_every_parameter_with_type_default_and_help(capsys):
     [
         ("weights_from", "votes", "01_swot", "weights_from"),
         ("k", "1", "02_segments", "'k' parameter"),
-        ("policy", "cheapest", "03_churn", "'policy' parameter must be 'profit' or 'budget'"),
+        ("policy", "cheapest", "03_churn", "'policy' parameter of 03_churn must be one of"),
         ("acceptance_rate", "1.5", "03_churn", "acceptance_rate"),
         ("crosshair", "median", "04_csi", "crosshair"),
         ("min_responses", "0", "05_nps_sqi", "min_responses"),
@@ -581,7 +724,7 @@ def test_bad_values_fail_before_any_kernel_starts(tmp_path, param, value, notebo
             stream=io.StringIO(),
             tty=False,
         )
-    assert f"{notebook}:" in str(err.value)
+    assert f"parameter of {notebook} must be" in str(err.value)
     assert not out.exists()  # nothing written: no kernel, no key file, no folder
 
 
@@ -635,3 +778,119 @@ def test_kernels_get_the_cores_shared_out_unless_the_user_chose(monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "4")
     assert "OMP_NUM_THREADS" not in _thread_caps({"threads": 1})
     assert _thread_caps({}) == {}
+
+
+@pytest.mark.parametrize(("month", "where"), [("2030-01", "after the data ends"),
+                                              ("2020-01", "before the data begins")])  # fmt: skip
+def test_a_month_outside_the_data_fails_before_any_kernel(tmp_path, month, where):
+    from cxreport.errors import ParameterError
+    from cxreport.report.run import run_report
+
+    out = tmp_path / "reports"
+    with pytest.raises(ParameterError) as err:
+        run_report(
+            data_dir=ROOT / "data" / "sample",
+            month=month,
+            out=out,
+            stream=io.StringIO(),
+            tty=False,
+        )
+    msg = str(err.value)
+    assert f"no data in {month}, {where}" in msg
+    assert "transactions from 2025-05 to 2026-10" in msg and "--month 2026-10" in msg
+    assert not out.exists()
+
+
+def test_a_snapshot_folder_takes_any_month(tmp_path):
+    from cxreport.data.folder import check_month
+
+    check_month({"customers": pd.DataFrame({"customer_id": ["a"]})}, "2030-01")
+
+
+# ------------------------------------------------------------------- signals, no real kernel
+
+
+@pytest.mark.parametrize(
+    "flags, level", [([], logging.INFO), (["-v"], logging.DEBUG), (["--quiet"], logging.WARNING)]
+)
+def test_run_verbose_and_quiet_set_the_console_level(tmp_path, monkeypatch, capsys, flags, level):
+    seen = {}
+
+    def fake(**kwargs):
+        seen.update(kwargs)
+        return report_run.RunResult("2026-10", tmp_path / "2026-10", "ok", [])
+
+    monkeypatch.setattr(report_run, "run_report", fake)
+    argv = ["run", "--data", "d", "--month", "2026-10", "--out", str(tmp_path), *flags]
+    assert main(argv) == 0
+    assert seen["log_level"] == level
+    assert capsys.readouterr().out.splitlines()[-1] == f"Report: {tmp_path / '2026-10/index.html'}"
+
+
+def test_verbose_and_quiet_exclude_each_other(capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "--data", "d", "--month", "2026-10", "--out", "o", "-v", "-q"])
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "signum, code, line",
+    [
+        (signal.SIGINT, 130, "cxreport run: interrupted"),
+        (signal.SIGTERM, 143, "cxreport run: terminated (SIGTERM)"),
+    ],
+)
+def test_a_stopped_run_exits_128_plus_the_signal_with_one_line(
+    monkeypatch, capsys, signum, code, line
+):
+    def stopped(**kwargs):
+        raise Interrupted(signum)
+
+    monkeypatch.setattr(report_run, "run_report", stopped)
+    assert main(["run", "--data", "d", "--month", "2026-10", "--out", "o"]) == code
+    captured = capsys.readouterr()
+    assert captured.err == line + "\n" and captured.out == ""
+
+
+def _signal_me(signum: int) -> None:
+    """Signal this thread: delivered before the call returns (a signal to the process could
+    go to another thread of the test run and land later)."""
+    if not hasattr(signal, "pthread_kill"):
+        pytest.skip("no thread-directed signals here")
+    signal.pthread_kill(threading.get_ident(), signum)
+
+
+def test_a_signal_in_a_held_section_waits_for_its_end():
+    reached = []
+    with pytest.raises(Interrupted) as stopped, signals.handled():
+        with signals.held():
+            _signal_me(signal.SIGTERM)
+            reached.append("after the signal")  # not cut short
+            _signal_me(signal.SIGINT)  # a second one changes nothing
+            reached.append("the end of the section")
+    assert reached == ["after the signal", "the end of the section"]
+    assert stopped.value.signum == signal.SIGTERM and stopped.value.exit_code == 143
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # put back
+
+
+def test_a_signal_outside_held_sections_raises_at_once_and_check_raises_a_noted_one():
+    with pytest.raises(Interrupted) as stopped, signals.handled():
+        _signal_me(signal.SIGINT)
+        raise AssertionError("not reached")
+    assert stopped.value.exit_code == 130
+    with signals.handled(), signals.held():
+        _signal_me(signal.SIGINT)
+        with pytest.raises(Interrupted):
+            signals.check()
+        signals.check()  # raised once only
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no signal masks here")
+def test_a_signal_while_blocked_is_delivered_at_the_end():
+    with signals.handled(), signals.held():
+        with signals.blocked():
+            # to this thread (another thread of the process, unblocked, could take os.kill's)
+            signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
+            assert signals._trap.pending is None  # not yet delivered
+        with pytest.raises(Interrupted):
+            signals.check()

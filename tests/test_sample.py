@@ -52,7 +52,7 @@ def test_planted_structure_is_there():
 
 def test_bad_sizes_are_refused(capsys):
     assert main(["sample", "--customers", "10", "--out", "/tmp/never"]) == 2
-    assert "customers must be at least 50" in capsys.readouterr().err
+    assert "'customers' parameter must be at least 50" in capsys.readouterr().err
 
 
 def test_churn_is_plausible():

@@ -407,7 +407,7 @@ def test_notebook_fails_clearly_on_a_bad_k(tmp_path):
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    with pytest.raises(PapermillExecutionError, match=r"'k' parameter must be 0"):
+    with pytest.raises(PapermillExecutionError, match=r"'k' parameter of 02_segments must be 0"):
         papermill.execute_notebook(
             str(NB),
             str(tmp_path / "bad.ipynb"),

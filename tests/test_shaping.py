@@ -563,14 +563,14 @@ def test_nps_column_on_a_1_to_7_scale_is_an_error(tmp_path):
     rows = "".join(f"R{i},{i % 7 + 1}\n" for i in range(30))  # 1..7, max 7
     folder = _folder(tmp_path, {"survey.csv": "response_id,nps\n" + rows})
     report = validate(folder)
-    p = _one(report, "never exceeds")
+    p = _one(report, "not the 0-10 NPS question")
     assert p.column == "nps" and p.count == 30
-    assert "never exceeds 7 in 30 answers" in p.rule and "1-7" in p.rule
+    assert "run from 1 to 7 in 30 answers" in p.rule and "1-7 'would recommend'" in p.rule
     # 29 answers are too few to judge
     folder2 = tmp_path / "few"
     folder2.mkdir()
     _folder(folder2, {"survey.csv": "response_id,nps\n" + rows[: rows.index("R29,")]})
-    assert not _errors(validate(folder2), "never exceeds")
+    assert not _errors(validate(folder2), "not the 0-10 NPS question")
 
 
 # -- config errors ---------------------------------------------------------------------------------

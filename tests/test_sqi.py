@@ -298,14 +298,14 @@ def test_no_touchpoints_table(tmp_path):
             lambda d: sqi.sqi_series(d, freq="Q"),
             "'freq' parameter must be 'D', 'W' or 'M'; got 'Q'",
         ),
-        (lambda d: sqi.control_chart(d, freq="M"), "'freq' parameter must be 'D' or 'W'"),
+        (lambda d: sqi.control_chart(d, freq="M"), "'freq' parameter must be one of 'W', 'D'"),
         (lambda d: sqi.control_chart(d, baseline_months=0), "'baseline_months' parameter"),
         (lambda d: sqi.control_chart(d, sigmas=0), "'sigmas' parameter"),
         (lambda d: sqi.top_contributors(d, by="region"), "'by' parameter must be"),
         (lambda d: sqi.top_contributors(d, months=0), "'months' parameter"),
         (
             lambda d: sqi.sqi_by_month(d, complaints="sometimes"),
-            "'complaints' parameter must be one of auto, always, never",
+            "'complaints' parameter must be one of 'auto', 'always', 'never'",
         ),
     ],
 )
@@ -332,13 +332,22 @@ def test_always_needs_the_reopened_weight(tmp_path):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"freq": "M"}, "'freq' parameter must be 'D' or 'W'; got 'M'"),
+        ({"freq": "M"}, "'freq' parameter must be one of 'W', 'D'; got 'M'"),
         ({"per_contacts": -5}, "'per_contacts' parameter"),
         ({"baseline_months": 0}, "'baseline_months' parameter"),
         ({"complaints": "yes"}, "'complaints' parameter"),
     ],
 )
-def test_check_options_up_front(kwargs, message):
-    sqi.check_options()  # the defaults pass
+def test_check_settings_up_front(kwargs, message):
+    sqi.check_settings()  # the defaults pass
     with pytest.raises(CxReportError, match=message):
-        sqi.check_options(**kwargs)
+        sqi.check_settings(**kwargs)
+
+
+def test_pareto_of_a_period_without_failures_is_drawn():
+    from cxreport.viz import sqi as sqi_viz
+
+    empty = pd.DataFrame({"failure_type": ["late"], "weighted": [0.0], "weight": [1.0],
+                          "cum_share": [0.0]})  # fmt: skip
+    fig = sqi_viz.sqi_pareto(empty, "failure_type")
+    assert "no failures in the period" in [t.get_text() for t in fig.axes[0].texts]

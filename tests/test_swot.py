@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxreport import swot
+from cxreport.errors import ParameterError
 
 # David, Strategic Management (13th ed.), Table 4-10: IFE matrix of a retail computer store.
 DAVID_IFE = [
@@ -189,18 +190,18 @@ def test_totals_lie_between_1_and_4(rows):
     [
         ({"weights_from": "delphi"}, r"'weights_from' parameter must be one of 'table', 'ahp'"),
         ({"random_index": "alonso"}, r"'random_index' parameter must be one of 'saaty1980'"),
-        ({"top_n": 0}, r"'top_n' parameter must be an int in \[1, 10\]; got 0"),
+        ({"top_n": 0}, r"'top_n' parameter must be an int in the range \[1, 10\]; got 0"),
         ({"lang": "fr"}, r"'lang' parameter must be one of 'en', 'zh'; got 'fr'"),
         ({"score_method": "mean"}, r"'score_method' parameter must be one of 'pct_max', 'pomp'"),
         ({"n_weakest": True}, r"'n_weakest' parameter must be an int"),
-        ({"trend_window": 13}, r"'trend_window' parameter must be an int in \[1, 12\]"),
+        ({"trend_window": 13}, r"'trend_window' parameter must be an int in the range \[1, 12\]"),
         ({"alpha": 0}, r"'alpha' parameter must be a number in \(0, 1\); got 0"),
         ({"segment_trends": "yes"}, r"'segment_trends' parameter must be True or False"),
     ],
 )
 def test_notebook_settings_are_checked(kwargs, match):
     swot.check_settings()  # the defaults pass
-    with pytest.raises(swot.SwotInputError, match=match):
+    with pytest.raises(ParameterError, match=match):
         swot.check_settings(**kwargs)
 
 

@@ -107,6 +107,6 @@ def test_folder_with_only_the_workshop_factors_runs_with_notes(tmp_path, sample_
 def test_bad_parameter_stops_with_a_clear_message(tmp_path, sample_dir):
     with pytest.raises(
         papermill.PapermillExecutionError,
-        match="'weights_from' parameter must be one of 'table', 'ahp'; got 'delphi'",
+        match="'weights_from' parameter of 01_swot must be one of 'table', 'ahp'; got 'delphi'",
     ):
         execute(tmp_path, data_dir=str(sample_dir), weights_from="delphi")

@@ -17,7 +17,11 @@ What ``notebooks/03_churn.ipynb`` narrates, as pure functions over DataFrames:
   :data:`MODEL_RULE`, calibrates it only when its calibration error is poor, raises leakage
   alarms and refits it on all labelled rows.
 * :func:`score`, :func:`targeting`, :func:`reasons`, :func:`importance` and
-  :func:`churn_by_group` turn the fitted model into this month's at-risk list.
+  :func:`churn_by_group` turn the fitted model into this month's at-risk list;
+  :func:`contact_plan` says what the list is worth and, when no call pays, what would make one.
+* :func:`wording`, :func:`kpis` and :func:`summary` say what the page may claim, decided by
+  one flag, :attr:`ChurnData.mode`: a forecast over ``horizon_months`` with history, "share
+  who have left" and "customers most like those who left" from a snapshot.
 * :func:`save_model` / :func:`load_model` keep the fitted model and its model card, so that
   next month's run can score without retraining.
 """
@@ -35,30 +39,39 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from . import churn_eval
 from .data.lookup import positions
-from .errors import CxReportError
+from .errors import CxReportError, NotApplicable
 from .errors import check_float as _check_float
 from .errors import check_int as _check_int
+from .nps import nps_group
+from .settings import Setting, by_name, check
 
 __all__ = [
     "ChurnData",
     "ChurnFit",
+    "ContactPlan",
     "FeatureSpec",
     "MODEL_RULE",
+    "Wording",
     "at_risk_list",
     "backtest",
     "breakdowns",
     "churn_by_group",
+    "contact_plan",
     "detect_features",
     "fit",
     "importance",
+    "kpis",
     "load_model",
     "make_model",
+    "mode_of",
     "observed_churn",
     "prepare",
     "reasons",
     "save_model",
     "score",
+    "summary",
     "targeting",
+    "wording",
 ]
 
 #: How the model is chosen (shown in the notebook).
@@ -103,54 +116,106 @@ def label(name: str) -> str:
     return LABELS.get(name, name)
 
 
-def _check_calibrate(calibrate) -> None:
-    if calibrate not in ("auto", "none", "sigmoid", "isotonic"):
-        raise CxReportError(
-            "The 'calibrate' parameter must be 'auto', 'none', 'sigmoid' or "
-            f"'isotonic'; got {calibrate!r}."
-        )
+CALIBRATIONS = ("auto", "none", "sigmoid", "isotonic")
+POLICIES = ("budget", "profit")
+_MONEY = {"low": 0, "high": 1e12}
+#: The churn notebook's settings.
+SETTINGS = (
+    Setting(
+        "horizon_months",
+        int,
+        1,
+        "predict churn within this many months after the scoring date",
+        low=1,
+        high=12,
+    ),
+    Setting("use_history", bool, True, "time-aware training when signup and churn dates exist"),
+    Setting(
+        "holdout_months",
+        int,
+        3,
+        "history: last observation months held out as the time-forward test",
+        low=1,
+        high=12,
+    ),
+    Setting("n_splits", int, 5, "cross-validation folds", low=2, high=20),
+    Setting(
+        "n_repeats",
+        int,
+        2,
+        "repeats of the stratified cross-validation (no history)",
+        low=1,
+        high=20,
+    ),
+    Setting("splines", bool, False, "spline-expand numeric features in the logistic regression"),
+    Setting(
+        "calibrate",
+        str,
+        "auto",
+        "probability calibration: auto (only when the ECE is poor), none, sigmoid or isotonic",
+        choices=CALIBRATIONS,
+    ),
+    Setting(
+        "policy",
+        str,
+        "profit",
+        "who to contact: profit (expected profit above 0, at most budget_contacts) or budget "
+        "(the top budget_contacts, paying or not)",
+        choices=POLICIES,
+    ),
+    Setting(
+        "budget_contacts",
+        int,
+        100,
+        "most customers the team can contact (caps both policies)",
+        low=0,
+    ),
+    Setting(
+        "retained_value",
+        float,
+        200.0,
+        "value of keeping a customer who would have left (currency)",
+        **_MONEY,
+    ),
+    Setting("contact_cost", float, 5.0, "cost of one retention contact (currency)", **_MONEY),
+    Setting(
+        "offer_cost",
+        float,
+        10.0,
+        "cost of the retention offer to a customer who accepts it (currency)",
+        **_MONEY,
+    ),
+    Setting(
+        "acceptance_rate",
+        float,
+        0.3,
+        "share of would-be churners who stay when contacted",
+        low=0,
+        high=1,
+    ),
+    Setting(
+        "importance_repeats",
+        int,
+        5,
+        "shuffles per feature for permutation importance",
+        low=1,
+        high=100,
+    ),
+    Setting(
+        "reuse_model",
+        bool,
+        False,
+        "score with last month's saved model (history_dir) instead of refitting",
+    ),
+    Setting("show_top", int, 15, "rows of the at-risk list shown in this report", low=0),
+)
+_SETTING = by_name(SETTINGS)
 
 
-def _check_policy(policy) -> None:
-    if policy not in ("profit", "budget"):
-        raise CxReportError(f"The 'policy' parameter must be 'profit' or 'budget'; got {policy!r}.")
-
-
-def check_settings(
-    *,
-    horizon_months: int = 1,
-    holdout_months: int = 3,
-    n_splits: int = 5,
-    n_repeats: int = 2,
-    calibrate: str = "auto",
-    policy: str = "budget",
-    budget_contacts: int = 100,
-    retained_value: float = 200.0,
-    contact_cost: float = 5.0,
-    offer_cost: float = 10.0,
-    acceptance_rate: float = 0.3,
-    importance_repeats: int = 5,
-    show_top: int = 15,
-    **_ignored,
-) -> None:
-    """The churn notebook's settings, checked before any model is fitted (and by the
-    runner before any kernel starts) with the messages the fitting functions use."""
-    _check_int("horizon_months", horizon_months, 1, 12)
-    _check_int("holdout_months", holdout_months, 1, 12)
-    _check_int("n_splits", n_splits, 2, 20)
-    _check_int("n_repeats", n_repeats, 1, 20)
-    _check_calibrate(calibrate)
-    _check_policy(policy)
-    _check_int("budget_contacts", budget_contacts, 0)
-    _check_float("acceptance_rate", acceptance_rate, 0.0, 1.0)
-    for name, value in (
-        ("retained_value", retained_value),
-        ("contact_cost", contact_cost),
-        ("offer_cost", offer_cost),
-    ):
-        _check_float(name, value, 0.0, 1e12)
-    _check_int("importance_repeats", importance_repeats, 1, 100)
-    _check_int("show_top", show_top, 0)
+def check_settings(**values) -> None:
+    """The churn notebook's settings (:data:`SETTINGS`), checked before any model is fitted
+    (and by the runner before any kernel starts)."""
+    check(SETTINGS, values)
 
 
 # --------------------------------------------------------------------------------------------
@@ -184,10 +249,10 @@ def _binary_target(values: pd.Series, name: str) -> np.ndarray:
     y = s.astype(str).str.lower().isin(["true", "1", "1.0"]).to_numpy().astype(int)
     if len(np.unique(y)) < 2:
         which = "churned" if y[0] == 1 else "active"
-        raise CxReportError(
-            f"The target '{name}' has one class only: all {len(y)} rows are {which}. A churn "
-            f"model needs both churners and customers who stayed; check the target column and "
-            f"its true_values in cxreport.yaml."
+        raise NotApplicable(
+            f"A churn model needs both churners and customers who stayed; the target "
+            f"'{name}' has one class only: all {len(y)} rows are {which}. Check the target "
+            f"column and its true_values in cxreport.yaml."
         )
     return y
 
@@ -322,10 +387,15 @@ class ChurnData:
     current_ids : Series
     spec : FeatureSpec
     mode : str
-        ``"history"`` (observation dates) or ``"snapshot"``.
-    horizon_months : int
+        ``"history"`` (observation dates) or ``"snapshot"`` (:func:`mode_of`). The one flag
+        that decides what the scores may be called (:func:`wording`).
+    horizon_months : int or None
+        History: the label is churn within this many months. Snapshot: None (the label is
+        "has left at some point"; there is no date to count months from).
     as_of : Timestamp
-        The moment the current customers are scored at (the first moment after the month).
+        History: the moment the current customers are scored at (the first moment after the
+        month). Snapshot: the end of the reporting month, used only to count tenure from a
+        signup date; the snapshot itself carries no date.
     notes : list of str
     """
 
@@ -337,7 +407,7 @@ class ChurnData:
     current_ids: pd.Series
     spec: FeatureSpec
     mode: str
-    horizon_months: int
+    horizon_months: int | None
     as_of: pd.Timestamp
     notes: list[str] = field(default_factory=list)
     #: (churners, customers) of the reporting month's cohort, counted on every customer
@@ -347,13 +417,30 @@ class ChurnData:
     sampled_from: int | None = None
 
     @property
+    def snapshot(self) -> bool:
+        """True for a snapshot model ("has left at some point"), False with history."""
+        return self.mode == "snapshot"
+
+    @property
     def period(self) -> str:
         if self.time is None:
-            return f"snapshot of the customers table as of {self.as_of:%Y-%m-%d}"
+            return "one undated snapshot of the customers table (who had left when it was taken)"
         return (
             f"observation dates {self.time.min():%Y-%m-%d} to {self.time.max():%Y-%m-%d} "
             f"({self.time.nunique()} months)"
         )
+
+
+class _ShortHistory(CxReportError):
+    """Too few observation months for time-aware training (prepare falls back to a
+    snapshot)."""
+
+
+def mode_of(data, *, use_history: bool = True) -> str:
+    """``"history"`` when observation dates can be built and ``use_history`` is on, else
+    ``"snapshot"``: the decision :func:`prepare` takes, and so the one flag behind the page's
+    wording (:func:`wording`)."""
+    return "history" if use_history and has_history(data) else "snapshot"
 
 
 def has_history(data) -> bool:
@@ -413,12 +500,20 @@ def _snapshot(data, copy_auc: float, max_rows: int | None = None, seed: int = 42
     notes = [
         "No history (signup and churn dates) in the customers table: the model learns "
         "from one snapshot (who has churned so far) with repeated stratified "
-        "cross-validation, not from dated observations. The customers scored are the "
+        "cross-validation, not from dated observations. It can say which active customers "
+        "are most like those who left, not who will leave within a given period: there is "
+        "no date to count one from (the settings for dated data, the number of months "
+        "ahead and the holdout months, do not apply). The customers scored are the "
         "active ones, who are also in the training data, so their scores are in-sample; the "
         "validation figures are the honest ones."
     ]
     if "signup_date" in feats:
+        # the snapshot has no extraction date: tenure is counted to the reporting month's end
         feats["tenure_days"] = (as_of - feats["signup_date"]).dt.days.astype(float)
+        notes.append(
+            f"Tenure is counted from the signup date to {as_of:%Y-%m-%d} (the end of the "
+            f"reporting month), since the snapshot itself carries no date."
+        )
     exclude = {k: v for k, v in _STATIC_EXCLUDE.items() if k in feats}
     cohort = (int(y.sum()), len(y))
     keep = _sample(len(y), max_rows, seed)
@@ -445,7 +540,7 @@ def _snapshot(data, copy_auc: float, max_rows: int | None = None, seed: int = 42
         c.loc[active, "customer_id"].reset_index(drop=True),
         spec,
         "snapshot",
-        1,
+        None,
         as_of,
         notes,
         cohort=cohort,
@@ -524,7 +619,7 @@ def _history(
     obs = months[1:]  # at least one month of history before the first observation
     last_label = month + 1 - horizon  # observation months whose label window is complete
     if (last_label - obs[0]).n + 1 < 3:
-        raise CxReportError(
+        raise _ShortHistory(
             f"Only {(last_label - obs[0]).n + 1} observation month(s) with a complete "
             f"{horizon}-month outcome before {month}; time-aware training needs at least 3. "
             f"Use a later month or a shorter horizon_months."
@@ -745,16 +840,26 @@ def prepare(
     data.require("Churn prediction", "customers")
     if data.month is None:
         raise CxReportError("Churn prediction needs a reporting month (YYYY-MM).")
-    if use_history and has_history(data):
-        out = _history(data, horizon_months, copy_auc, max_months, max_rows, seed)
+    short = None
+    if mode_of(data, use_history=use_history) == "history":
+        try:
+            out = _history(data, horizon_months, copy_auc, max_months, max_rows, seed)
+        except _ShortHistory as exc:
+            short, out = str(exc), _snapshot(data, copy_auc, max_rows, seed)
     else:
         out = _snapshot(data, copy_auc, max_rows, seed)
+    if short:
+        out.notes.insert(
+            0,
+            f"{short.split(';')[0]}: too short a history for time-aware training, so the "
+            "model learns from a snapshot (who has left, not who will leave next).",
+        )
     pos = int(out.y.sum())
     if pos < HARD_MIN_POSITIVES:
-        raise CxReportError(
-            f"Only {pos} churners in the labelled data; at least {HARD_MIN_POSITIVES} are "
-            f"needed to fit and check a churn model (about {MIN_POSITIVES} for a reliable one). "
-            f"Use a longer history or a longer horizon_months."
+        raise NotApplicable(
+            f"A churn model needs at least {HARD_MIN_POSITIVES} churners (about "
+            f"{MIN_POSITIVES} for a reliable one); the labelled data holds {pos}. A longer "
+            f"history or a longer horizon_months would give more."
         )
     if pos < MIN_POSITIVES:
         out.notes.append(
@@ -1006,7 +1111,7 @@ def fit(
     holdout_months = _check_int("holdout_months", holdout_months, 1, 12)
     ece_threshold = _check_float("ece_threshold", ece_threshold, 0.0, 1.0)
     leakage_auc = _check_float("leakage_auc", leakage_auc, 0.5, 1.0)
-    _check_calibrate(calibrate)
+    _SETTING["calibrate"].check(calibrate)
     models = tuple(models)
     if not models or any(m not in MODEL_NAMES for m in models):
         raise CxReportError(
@@ -1291,15 +1396,18 @@ def targeting(
 ) -> pd.DataFrame:
     """Who to contact: the policy applied to scored customers.
 
-    ``"budget"``: the ``budget_contacts`` highest-risk customers. ``"profit"``: every customer
-    whose expected contact profit is positive (see
-    :func:`cxreport.churn_eval.contact_value`), which needs calibrated probabilities.
+    ``"profit"`` (the default): the highest-scored customers whose expected contact profit is
+    positive (see :func:`cxreport.churn_eval.contact_value`), at most ``budget_contacts`` of
+    them; when no contact pays, nobody. ``"budget"``: the ``budget_contacts`` highest-scored
+    customers, paying or not. The expected profit rises with the score, so the profit list
+    is always the top of the budget list. Both need calibrated probabilities to be read as
+    money (:func:`contact_plan` says what the list is worth).
 
     Returns the scores sorted by descending risk with ``expected_value_at_risk``
     (probability x retained value), ``expected_profit`` of a contact, ``rank`` and
     ``contact`` (bool).
     """
-    _check_policy(policy)
+    _SETTING["policy"].check(policy)
     budget_contacts = _check_int("budget_contacts", budget_contacts, 0)
     acceptance_rate = _check_float("acceptance_rate", acceptance_rate, 0.0, 1.0)
     retained_value = _check_float("retained_value", retained_value, 0.0, 1e12)
@@ -1317,14 +1425,427 @@ def targeting(
         acceptance_rate=acceptance_rate,
         offer_cost=offer_cost,
     )
-    if policy == "budget":
-        out["contact"] = out["rank"] <= budget_contacts
-    else:
-        out["contact"] = out["expected_profit"] > 0
+    within = out["rank"] <= budget_contacts
+    out["contact"] = within if policy == "budget" else within & (out["expected_profit"] > 0)
     return out
 
 
-def _reference(X: pd.DataFrame, spec: FeatureSpec) -> dict:
+# --------------------------------------------------------------------------------------------
+# what the page may say: one flag (ChurnData.mode) decides the words
+# --------------------------------------------------------------------------------------------
+
+
+def _n_months(n: int) -> str:
+    return "1 month" if n == 1 else f"{n} months"
+
+
+def _next(n: int) -> str:
+    return "the next month" if n == 1 else f"the next {n} months"
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What the page may call the scores and the counts, for one modelling table.
+
+    Made by :func:`wording` from :attr:`ChurnData.mode` alone. With history the model learnt
+    churn within a stated number of months of dated observations, so its scores are forecasts
+    for that window. A snapshot model learnt "has left at some point": its score says how much
+    an active customer resembles those who left (the share who had left among customers like
+    them) and its counts describe the snapshot; it never speaks of a period ahead.
+
+    Attributes
+    ----------
+    mode : str
+        ``"history"`` or ``"snapshot"``.
+    scope : str
+        What this page can and cannot say, in one paragraph.
+    score : str
+        What one score is ("probability of leaving within the next month").
+    predicted : str
+        The score as an axis label ("predicted probability of leaving within 1 month").
+    observed : str
+        The observed outcome ("churn rate within 1 month", "share who have left").
+    list_name : str
+        What the contact list holds.
+    scoring : str
+        How this month's customers are scored.
+    histogram_title, breakdowns : str
+        Title of the score histogram; how the breakdowns count customers.
+    period_label : str
+        "Training period" or "Training data".
+    rows : tuple of str
+        Names of the modelling table's rows, its churners and the customers scored.
+    window : str
+        History: the forecast window ("the next month"); snapshot: "" (there is none).
+    profit_caveat : str
+        Why the money figures are a rough guide (snapshot), else "".
+    """
+
+    mode: str
+    scope: str
+    score: str
+    predicted: str
+    observed: str
+    list_name: str
+    scoring: str
+    histogram_title: str
+    breakdowns: str
+    period_label: str
+    rows: tuple[str, str, str]
+    window: str = ""
+    profit_caveat: str = ""
+
+
+def wording(d: ChurnData) -> Wording:
+    """The page's words for ``d``, decided by ``d.mode`` (see :class:`Wording`)."""
+    if d.snapshot:
+        return Wording(
+            mode="snapshot",
+            scope=(
+                "Undated snapshot: the file says who has left at some point, not when, so the "
+                "model learns what the customers who left have in common. Its score says how "
+                "much an active customer resembles them (the share who had left among "
+                "customers like this one); it says nothing about when, or within which "
+                "period, anyone will leave. Every count on this page describes the snapshot; "
+                "none is a forecast. With signup and churn dates the same page forecasts a "
+                "stated number of months ahead."
+            ),
+            score="likeness to the customers who left (share who had left among similar customers)",
+            predicted="predicted share who had left among similar customers",
+            observed="share who have left",
+            list_name="customers most like those who left",
+            scoring=(
+                "Every active customer is scored by how much they resemble the customers who "
+                "left. They were in the training data (as customers who stayed), so their "
+                "scores are in-sample; the validation scores above are the honest ones."
+            ),
+            histogram_title="How closely the active customers resemble those who left",
+            breakdowns=(
+                "Every customer of the snapshot counts once; the rate is the share who have "
+                "left, whenever that was."
+            ),
+            period_label="Training data",
+            rows=("rows (customers)", "who have left", "active customers to score"),
+            profit_caveat=(
+                "The expected profit reads each score as the chance that the customer leaves "
+                "without a call. A snapshot cannot check that reading over any period, so "
+                "take the money figures as a guide to which calls may pay, not as a forecast."
+            ),
+        )
+    h, t0 = int(d.horizon_months), d.as_of
+    return Wording(
+        mode="history",
+        scope=(
+            f"Dated data: the model learnt from monthly observation dates which customers "
+            f"left within {_n_months(h)} of each date, and was tested on later months it "
+            f"never saw. Its scores are probabilities of leaving within {_next(h)} from "
+            f"{t0:%Y-%m-%d}, and the expected counts are forecasts for that window."
+        ),
+        score=f"probability of leaving within {_next(h)}",
+        predicted=f"predicted probability of leaving within {_n_months(h)}",
+        observed=f"churn rate within {_n_months(h)}",
+        list_name=f"customers most likely to leave within {_next(h)}",
+        scoring=(
+            f"Every active customer is scored as of {t0:%Y-%m-%d}: the score is the "
+            f"probability of leaving within {_next(h)}."
+        ),
+        histogram_title=f"Probability of leaving within {_next(h)}, customers scored on "
+        f"{t0:%Y-%m-%d}",
+        breakdowns=(
+            f"Plan, failures and NPS are counted over the customer-months of the last 12 "
+            f"observation months (the value known at each month start, churn within "
+            f"{_n_months(h)} after it; n counts customer-months); segments are this month's, "
+            f"so they use the latest month's customers only."
+        ),
+        period_label="Training period",
+        rows=("rows (customer-months)", "followed by churn", "active customers to score"),
+        window=_next(h),
+    )
+
+
+@dataclass(frozen=True)
+class ContactPlan:
+    """What the contact list of :func:`targeting` is worth, and what would make calls pay.
+
+    Attributes
+    ----------
+    policy : str
+    budget_contacts : int
+    scored, contacted, paying : int
+        Customers scored, on the list, and with a positive expected profit (list or not).
+    losing : int
+        Customers on the list below break-even (only the budget policy lists them).
+    expected_profit : float
+        Expected profit of calling the list (currency).
+    reached, expected : float
+        Sum of the scores on the list and over everyone scored.
+    top_score : float or None
+        The highest score (None when nobody is scored).
+    break_even : BreakEven or None
+        :func:`cxreport.churn_eval.break_even` at ``top_score``: the score from which a call
+        pays, and the acceptance rate or the offer cost at which the best call would pay.
+    economics : dict
+        ``retained_value``, ``contact_cost``, ``offer_cost``, ``acceptance_rate``.
+    """
+
+    policy: str
+    budget_contacts: int
+    scored: int
+    contacted: int
+    paying: int
+    losing: int
+    expected_profit: float
+    reached: float
+    expected: float
+    top_score: float | None
+    break_even: churn_eval.BreakEven | None
+    economics: dict
+
+    @property
+    def capped(self) -> bool:
+        """More calls would pay than the budget allows."""
+        return self.paying > self.budget_contacts
+
+    def sentences(self, w: Wording, *, currency: str = "") -> list[str]:
+        """The plan in plain words (first sentence: the decision)."""
+        cur = f" {currency}" if currency else ""
+        e = self.economics
+        out = []
+        if self.contacted == 0 and self.paying == 0:
+            out.append(
+                f"No contact pays at the stated costs, so the contact list is empty "
+                f"(0 of {self.scored:,} customers)."
+            )
+            out += self._break_even_words(cur)
+            return out
+        if self.policy == "profit":
+            out.append(
+                f"{self.contacted:,} of {self.scored:,} customers are on the contact list "
+                f"(profit policy: calls whose expected profit is positive, at most "
+                f"{self.budget_contacts:,}); expected profit of calling them: "
+                f"{self.expected_profit:,.0f}{cur}."
+            )
+            if self.capped:
+                out.append(
+                    f"The budget is the limit: {self.paying:,} calls would pay, the team can "
+                    f"make {self.budget_contacts:,}."
+                )
+            elif self.contacted == 0:
+                out.append(
+                    f"budget_contacts is 0: {self.paying:,} calls would pay at the stated "
+                    f"costs, but none is planned."
+                )
+            else:
+                out.append(
+                    f"Only {self.paying:,} calls pay at the stated costs, fewer than the "
+                    f"budget of {self.budget_contacts:,}."
+                )
+        else:
+            out.append(
+                f"{self.contacted:,} of {self.scored:,} customers are on the contact list "
+                f"(budget policy: the top {self.budget_contacts:,} by score, paying or not); "
+                f"expected profit of calling them: {self.expected_profit:,.0f}{cur}."
+            )
+            if self.losing:
+                every = "every one" if self.losing == self.contacted else f"{self.losing:,}"
+                out.append(
+                    f"Warning: {every} of these calls is below break-even at the stated costs "
+                    f"(retained value {e['retained_value']:,.2f}, contact "
+                    f"{e['contact_cost']:,.2f}, offer {e['offer_cost']:,.2f}, acceptance "
+                    f"{e['acceptance_rate']:.0%}); the profit policy would make "
+                    f"{min(self.paying, self.budget_contacts):,} calls."
+                )
+                if self.paying == 0:
+                    out += self._break_even_words(cur)
+        if w.window:  # a sum of snapshot scores counts nothing, so it is not shown
+            out.append(
+                f"Together they account for {self.reached:,.1f} of the {self.expected:,.1f} "
+                f"customers expected to leave within {w.window}."
+            )
+        if w.profit_caveat:
+            out.append(w.profit_caveat)
+        return out
+
+    def _break_even_words(self, cur: str) -> list[str]:
+        b, e = self.break_even, self.economics
+        if b is None or self.top_score is None:
+            return []
+        out = []
+        first = (
+            f"A call pays only for a customer whose score is above {b.probability:.1%}"
+            if b.probability is not None
+            else "At these costs no score, however high, makes a call pay"
+        )
+        best = float(
+            churn_eval.contact_value(
+                self.top_score,
+                retained_value=e["retained_value"],
+                contact_cost=e["contact_cost"],
+                acceptance_rate=e["acceptance_rate"],
+                offer_cost=e["offer_cost"],
+            )
+        )
+        out.append(
+            f"{first}; the highest score among the customers scored is "
+            f"{self.top_score:.1%} (expected profit {best:,.2f}{cur} per call)."
+        )
+        ways = []
+        if b.acceptance_rate is not None:
+            ways.append(
+                f"an acceptance rate above {b.acceptance_rate:.1%} (stated "
+                f"{e['acceptance_rate']:.0%})"
+            )
+        if b.offer_cost is not None:
+            ways.append(
+                f"an offer cost below {b.offer_cost:,.2f}{cur} (stated {e['offer_cost']:,.2f})"
+            )
+        if ways:
+            out.append("The best call would pay at " + " or ".join(ways) + ".")
+        else:
+            out.append(
+                "Neither a higher acceptance rate nor a cheaper offer makes the best call pay: "
+                "the contact cost alone exceeds its expected gain."
+            )
+        return out
+
+
+def contact_plan(
+    targeted: pd.DataFrame,
+    *,
+    policy: str,
+    budget_contacts: int,
+    retained_value: float,
+    contact_cost: float,
+    acceptance_rate: float,
+    offer_cost: float = 0.0,
+) -> ContactPlan:
+    """Summarise a :func:`targeting` table: list length, expected profit, break-even.
+
+    The break-even is solved at the highest score (:func:`cxreport.churn_eval.break_even`):
+    when no call pays, it says at which acceptance rate or offer cost the first one would.
+    """
+    contact = targeted["contact"].to_numpy(bool)
+    profit = targeted["expected_profit"].to_numpy(float)
+    p = targeted["probability"].to_numpy(float)
+    economics = {
+        "retained_value": float(retained_value),
+        "contact_cost": float(contact_cost),
+        "offer_cost": float(offer_cost),
+        "acceptance_rate": float(acceptance_rate),
+    }
+    top = float(p.max()) if len(p) else None
+    return ContactPlan(
+        policy=policy,
+        budget_contacts=int(budget_contacts),
+        scored=len(targeted),
+        contacted=int(contact.sum()),
+        paying=int((profit > 0).sum()),
+        losing=int((contact & (profit <= 0)).sum()),
+        expected_profit=float(profit[contact].sum()),
+        reached=float(p[contact].sum()),
+        expected=float(p.sum()),
+        top_score=top,
+        break_even=None if top is None else churn_eval.break_even(top, **economics),
+        economics=economics,
+    )
+
+
+def kpis(d: ChurnData, targeted: pd.DataFrame, plan: ContactPlan) -> list[dict]:
+    """The month's churn KPIs as keyword arguments of ``run.record``, worded by ``d.mode``.
+
+    History: ``churn_rate`` (the latest labelled cohort's churn within the window, Wilson
+    95% CI), ``expected_lost`` (customers expected to leave within the next window: the sum
+    of the probabilities, SE from their Bernoulli variance) and ``at_risk_count``.
+    Snapshot: ``churn_rate`` holds the share of customers who have left (labelled so; the
+    name stays for the index tile and month-on-month comparison), ``lookalike_count`` the
+    active customers whose score is 50 % or more (most customers like them have left) and
+    ``at_risk_count``. ``at_risk_count`` is always the real length of the contact list.
+    """
+    from .stats import wilson_interval
+
+    k, n = observed_churn(d)
+    lo, hi = wilson_interval(k, n)
+    p = targeted["probability"].to_numpy(float)
+    list_note = (
+        f"profit policy: calls with a positive expected profit, at most {plan.budget_contacts:,}"
+        if plan.policy == "profit"
+        else f"budget policy: the top {plan.budget_contacts:,} by score, paying or not"
+    )
+    if plan.contacted == 0 and plan.paying == 0:
+        list_note += "; no call pays at the stated costs"
+    rate = dict(name="churn_rate", value=100 * k / n, unit="%", ci=(100 * lo, 100 * hi), n=n)
+    if d.snapshot:
+        return [
+            {
+                **rate,
+                "label": "Share of customers who have left (undated snapshot)",
+                "higher_is_better": False,
+                "note": "every customer in the file; not a rate per month",
+            },
+            {
+                "name": "lookalike_count",
+                "value": int((p >= 0.5).sum()),
+                "label": "Active customers most like those who left (score 50 % or more)",
+                "n": len(p),
+                "higher_is_better": False,
+                "note": "at least half of the customers like them have left; not a forecast",
+            },
+            {
+                "name": "at_risk_count",
+                "value": plan.contacted,
+                "label": "Customers on the contact list (most like those who left)",
+                "higher_is_better": None,
+                "note": list_note,
+            },
+        ]
+    h = int(d.horizon_months)
+    return [
+        {
+            **rate,
+            "label": f"Churn rate: left within {_n_months(h)} of {d.time.max():%Y-%m-%d}",
+            "higher_is_better": False,
+            "note": "customers active on that date",
+        },
+        {
+            "name": "expected_lost",
+            "value": float(p.sum()),
+            "label": f"Customers expected to leave in {_next(h)}",
+            "se": float(np.sqrt(np.sum(p * (1 - p)))),
+            "n": len(p),
+            "higher_is_better": False,
+            "note": f"from {d.as_of:%Y-%m-%d}: the sum of the probabilities",
+        },
+        {
+            "name": "at_risk_count",
+            "value": plan.contacted,
+            "label": "Customers on the contact list",
+            "higher_is_better": None,
+            "note": list_note,
+        },
+    ]
+
+
+def summary(
+    w: Wording, plan: ContactPlan, metrics: dict | None = None, *, currency: str = ""
+) -> list[str]:
+    """The page's summary: what the scores can say, how good they are, whom to call."""
+    out = [w.scope]
+    if metrics is not None:
+        out.append(
+            f"Out of sample: ROC-AUC {metrics['roc_auc']:.3f}; "
+            + churn_eval.verdict_line(metrics, observed=w.observed)
+            + " (section 3 gives the thresholds)."
+        )
+    words = plan.sentences(w, currency=currency)
+    # the decision, a warning about losing calls, and when nothing pays, what would
+    if plan.contacted == 0 and plan.paying == 0:
+        return out + words[:3]
+    return out + words[:1] + [x for x in words[1:] if x.startswith("Warning")]
+
+
+def reference(X: pd.DataFrame, spec: FeatureSpec) -> dict:
+    """The typical customer the reasons compare with: the median of each numeric feature and
+    the most common value of each categorical one."""
     ref = {c: float(X[c].median()) for c in spec.numeric}
     for c in spec.categorical:
         mode = X[c].dropna().astype(str).value_counts()
@@ -1463,16 +1984,6 @@ def churn_by_group(groups: pd.Series, y, *, name: str = "group", min_n: int = 1)
     return t.rename(columns={"group": name}).reset_index(drop=True)
 
 
-def nps_group(score: pd.Series) -> pd.Series:
-    """Promoter (9-10), passive (7-8), detractor (0-6) or "no answer"."""
-    s = pd.to_numeric(score, errors="coerce")
-    out = pd.Series("no answer", index=s.index, dtype=object)
-    out[s >= 9] = "promoter (9-10)"
-    out[(s >= 7) & (s < 9)] = "passive (7-8)"
-    out[s < 7] = "detractor (0-6)"
-    return out
-
-
 def failure_group(failures: pd.Series) -> pd.Series:
     """0, 1 or 2+ failed contacts."""
     f = pd.to_numeric(failures, errors="coerce").fillna(0)
@@ -1599,10 +2110,10 @@ def model_card(result: ChurnFit) -> dict:
         "kind": result.chosen,
         "calibration": result.calibration,
         "mode": d.mode,
-        "horizon_months": d.horizon_months,
+        "horizon_months": d.horizon_months,  # None for a snapshot: no window was learnt
         "training_period": d.period,
         "last_observation": None if d.time is None else f"{d.time.max():%Y-%m-%d}",
-        "scored_as_of": f"{d.as_of:%Y-%m-%d}",
+        "scored_as_of": None if d.snapshot else f"{d.as_of:%Y-%m-%d}",
         "rows": int(len(d.y)),
         "churners": int(d.y.sum()),
         "features": {"numeric": d.spec.numeric, "categorical": d.spec.categorical},
@@ -1628,7 +2139,7 @@ def save_model(result: ChurnFit, folder: str | Path) -> tuple[Path, Path]:
     bundle = {
         "model": result.model,
         "spec": result.data.spec,
-        "reference": _reference(result.data.X, result.data.spec),
+        "reference": reference(result.data.X, result.data.spec),
         "categories": categories(result.data),
         "card": card,
     }

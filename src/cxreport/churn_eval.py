@@ -9,7 +9,12 @@ probabilities ``p`` and returns numbers or small tables; nothing here fits a mod
 * :func:`emp_churn` - the expected maximum profit (EMP) of Verbraken, Verbeke & Baesens (2013),
   with :func:`emp_baselines` for the random and the perfect model, always shown beside it;
 * :func:`profit_curve` - expected campaign profit by share of customers contacted, with the
-  random and perfect baselines.
+  random and perfect baselines;
+* :func:`contact_value` and :func:`break_even` - the expected profit of one contact and the
+  score, acceptance rate, offer cost, contact cost or retained value at which it breaks even;
+* :func:`verdict` and :func:`score_table` - a plain verdict ("useful", "weak", "no better than
+  the base rate") on PR-AUC and the Brier skill score, with the thresholds in
+  :data:`VERDICT_RULES`.
 
 The EMP follows the published definition (and the ``empChurn`` function of the R ``EMP``
 package / ``emp-py``): a contacted would-be churner accepts the retention offer with
@@ -33,13 +38,24 @@ from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
 from .errors import CxReportError
 
 __all__ = [
+    "BRIER_SKILL_USEFUL",
+    "BreakEven",
     "EMPResult",
+    "PR_AUC_USEFUL",
+    "PR_AUC_WEAK",
+    "VERDICTS",
+    "VERDICT_RULES",
+    "break_even",
+    "contact_value",
     "decile_table",
     "emp_baselines",
     "emp_churn",
     "evaluate",
     "profit_curve",
     "reliability",
+    "score_table",
+    "verdict",
+    "verdict_line",
 ]
 
 
@@ -165,6 +181,137 @@ def evaluate(y, p) -> dict[str, float]:
         "lift_top10": top_share_lift(y, p, share=0.1),
         "gain_top20": float(y[top20].sum() / y.sum()),
     }
+
+
+# --------------------------------------------------------------------------------------------
+# verdicts
+# --------------------------------------------------------------------------------------------
+
+#: The verdicts, best first.
+VERDICTS = ("useful", "weak", "no better than the base rate")
+#: PR-AUC (average precision) as a multiple of the base rate. A random ranking scores the base
+#: rate itself, so PR-AUC means something only against it: from twice the base rate the top of
+#: the list holds clearly more leavers than a random list ("useful"); below 1.25 times it the
+#: ranking is hardly better than drawing customers at random.
+PR_AUC_USEFUL = 2.0
+PR_AUC_WEAK = 1.25
+#: Brier skill score = 1 - Brier / (base rate x (1 - base rate)), the improvement over
+#: predicting the base rate for everyone. At 0 or below the probabilities are no better than
+#: that; from 0.10 they remove a tenth of its squared error ("useful"); in between "weak".
+BRIER_SKILL_USEFUL = 0.10
+#: The thresholds in words (shown beside each verdict and in the README).
+VERDICT_RULES = {
+    "pr_auc": (
+        f"useful from {PR_AUC_USEFUL:g} × the base rate, weak from {PR_AUC_WEAK:g} ×, "
+        f"otherwise no better than the base rate"
+    ),
+    "brier_skill": (
+        f"useful from {BRIER_SKILL_USEFUL:.2f}, weak above 0, otherwise (0 or below) no "
+        f"better than the base rate"
+    ),
+}
+
+
+def verdict(score: str, value: float, *, base_rate: float | None = None) -> str:
+    """Plain verdict on a PR-AUC or a Brier skill score, relative to the base rate.
+
+    Parameters
+    ----------
+    score : {"pr_auc", "brier_skill"}
+        Which score ``value`` is.
+    value : float
+        The score (out of sample).
+    base_rate : float, optional
+        Share of churners among the rows scored; required for ``"pr_auc"`` (a random
+        ranking's PR-AUC).
+
+    Returns
+    -------
+    str
+        One of :data:`VERDICTS`: "useful", "weak" or "no better than the base rate", by the
+        thresholds :data:`PR_AUC_USEFUL`, :data:`PR_AUC_WEAK` (multiples of the base rate) and
+        :data:`BRIER_SKILL_USEFUL` (Brier skill above 0 is at least weak).
+    """
+    if score not in VERDICT_RULES:
+        raise CxReportError(
+            f"The 'score' parameter of verdict must be one of 'pr_auc', 'brier_skill'; "
+            f"got {score!r}."
+        )
+    value = float(value)
+    if not np.isfinite(value):
+        raise CxReportError(f"The 'value' parameter of verdict must be a number; got {value!r}.")
+    if score == "pr_auc":
+        if base_rate is None or not 0 < float(base_rate) < 1:
+            raise CxReportError(
+                f"The 'base_rate' parameter of verdict must be a number in (0, 1) for a "
+                f"PR-AUC verdict; got {base_rate!r}."
+            )
+        ratio = value / float(base_rate)
+        if ratio >= PR_AUC_USEFUL:
+            return VERDICTS[0]
+        return VERDICTS[1] if ratio >= PR_AUC_WEAK else VERDICTS[2]
+    if value >= BRIER_SKILL_USEFUL:
+        return VERDICTS[0]
+    return VERDICTS[1] if value > 0 else VERDICTS[2]
+
+
+def verdict_line(metrics: dict, *, observed: str = "churn rate") -> str:
+    """The two verdicts in one line: "PR-AUC 0.056 = 3.3 × the churn rate: useful; Brier
+    skill 0.016: weak" (``metrics`` from :func:`evaluate`)."""
+    base, pr, skill = metrics["base_rate"], metrics["pr_auc"], metrics["brier_skill"]
+    return (
+        f"PR-AUC {pr:.3f} = {pr / base:.1f} × the {observed}: "
+        f"{verdict('pr_auc', pr, base_rate=base)}; Brier skill {skill:.3f}: "
+        f"{verdict('brier_skill', skill)}"
+    )
+
+
+def score_table(metrics: dict, *, observed: str = "churn rate") -> pd.DataFrame:
+    """The scores of :func:`evaluate` as a table a reader can act on: value, verdict, reading.
+
+    Parameters
+    ----------
+    metrics : dict
+        From :func:`evaluate`.
+    observed : str, default="churn rate"
+        What the base rate is called on the page ("churn rate", "share who have left").
+
+    Returns
+    -------
+    DataFrame
+        Indexed by score; ``value`` (formatted), ``verdict`` (PR-AUC and Brier skill only, by
+        :func:`verdict`) and ``reading`` (what the number is compared with, and the rule).
+    """
+    base = float(metrics["base_rate"])
+    ref = base * (1 - base)
+    pr, skill = float(metrics["pr_auc"]), float(metrics["brier_skill"])
+    rows = [
+        ("ROC-AUC", f"{metrics['roc_auc']:.3f}", "", "0.5 = coin toss, 1 = perfect ranking"),
+        (
+            "PR-AUC",
+            f"{pr:.3f}",
+            verdict("pr_auc", pr, base_rate=base),
+            f"{pr / base:.1f} × the {observed} (a random list scores the {observed}); "
+            + VERDICT_RULES["pr_auc"],
+        ),
+        (observed, f"{base:.1%}", "", "the base rate of the rows scored"),
+        ("Brier score", f"{metrics['brier']:.4f}", "", f"the base rate for everyone: {ref:.4f}"),
+        (
+            "Brier skill score",
+            f"{skill:.3f}",
+            verdict("brier_skill", skill),
+            "improvement over the base rate for everyone; " + VERDICT_RULES["brier_skill"],
+        ),
+        ("ECE", f"{metrics['ece']:.3f}", "", "mean gap between predicted and observed"),
+        ("top-decile lift", f"{metrics['lift_top10']:.2f}", "", "1 = random; about 3 is good"),
+        (
+            "churners in the top 20 %",
+            f"{metrics['gain_top20']:.0%}",
+            "",
+            "a random list finds 20 %",
+        ),
+    ]
+    return pd.DataFrame(rows, columns=["score", "value", "verdict", "reading"]).set_index("score")
 
 
 # --------------------------------------------------------------------------------------------
@@ -326,6 +473,70 @@ def contact_value(
     """
     p = np.asarray(p, float)
     return p * acceptance_rate * (retained_value - offer_cost) - contact_cost - (1 - p) * offer_cost
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    """Where one retention contact breaks even (expected profit 0), one input at a time.
+
+    Each value holds the others at their stated level; ``None`` when no value in the allowed
+    range makes the contact pay (an acceptance rate would have to exceed 100 %, an offer or a
+    contact cost fall below 0, or the score exceed 1).
+
+    Attributes
+    ----------
+    probability : float or None
+        The score above which a contact pays at the stated costs.
+    acceptance_rate : float or None
+        For the customer's score: the contact pays above this acceptance rate.
+    offer_cost : float or None
+        It pays below this offer cost.
+    contact_cost : float or None
+        It pays below this contact cost.
+    retained_value : float or None
+        It pays above this value of a retained customer.
+    """
+
+    probability: float | None
+    acceptance_rate: float | None
+    offer_cost: float | None
+    contact_cost: float | None
+    retained_value: float | None
+
+
+def break_even(
+    p: float,
+    *,
+    retained_value: float,
+    contact_cost: float,
+    acceptance_rate: float,
+    offer_cost: float = 0.0,
+) -> BreakEven:
+    """Solve :func:`contact_value` = 0 for each input in turn, at the customer's score ``p``.
+
+    With V = retained value, c = contact cost, o = offer cost and a = acceptance rate, a
+    contact's expected profit is ``p a (V - o) - c - (1 - p) o = p (a (V - o) + o) - (c + o)``,
+    so it pays above the score ``(c + o) / (a (V - o) + o)``; for a given ``p`` it pays above
+    the acceptance rate ``(c + (1 - p) o) / (p (V - o))``, below the offer cost
+    ``(p a V - c) / (1 - p + p a)``, below the contact cost ``p a (V - o) - (1 - p) o`` and
+    above the retained value ``o + (c + (1 - p) o) / (p a)``.
+    """
+    p = float(p)
+    V, c, o, a = map(float, (retained_value, contact_cost, offer_cost, acceptance_rate))
+    slope = a * (V - o) + o
+    prob = (c + o) / slope if slope > 0 else None
+    acc = (c + (1 - p) * o) / (p * (V - o)) if p > 0 and V > o else None
+    den = 1 - p + p * a
+    offer = (p * a * V - c) / den if den > 0 else None
+    contact = p * a * (V - o) - (1 - p) * o
+    value = o + (c + (1 - p) * o) / (p * a) if p * a > 0 else None
+    return BreakEven(
+        probability=prob if prob is not None and prob < 1 else None,
+        acceptance_rate=acc if acc is not None and acc < 1 else None,
+        offer_cost=offer if offer is not None and offer > 0 else None,
+        contact_cost=contact if contact > 0 else None,
+        retained_value=value,
+    )
 
 
 def profit_curve(

@@ -1,8 +1,16 @@
-"""The ``cxreport`` command: argument parsing and friendly errors only."""
+"""The ``cxreport`` command: argument parsing and friendly errors only.
+
+What a command produces (a report, a path, a summary) is printed to stdout; messages about it
+(errors, failed notebooks, warnings) go through the ``cxreport.cli`` logger to stderr, plain,
+and ``cxreport run``'s progress through the report layer's own loggers (``-v`` / ``-q`` set the
+level of both).
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import sys
 import time
@@ -11,6 +19,8 @@ from ._version import __version__
 from .errors import CxReportError, ParameterError
 
 EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM
+log = logging.getLogger(__name__)
 
 
 def _validate(args) -> int:
@@ -76,6 +86,7 @@ def _run(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise ParameterError(f"--jobs must be a positive whole number; got {args.jobs}.")
     result = run_report(
+        log_level=_level(args),
         data_dir=args.data,
         month=args.month,
         out=args.out,
@@ -88,16 +99,20 @@ def _run(args) -> int:
         kernel=args.kernel,
     )
     for r in result.notebooks:
-        if r["status"] != "ok":
-            print(f"✗ {r['name']} failed at {error_line(r['error'])}", file=sys.stderr)
+        if r["status"] == "skipped":
+            log.warning("- %s not run: %s", r["name"], r["error"]["evalue"])
+        elif r["status"] != "ok":
+            log.error("✗ %s failed at %s", r["name"], error_line(r["error"]))
     if result.leak_caught:
-        print(
-            f"! leak guard: replaced {result.leak_caught} customer id(s) in the HTML by "
-            "pseudonyms; the notebooks should show ids through run.ids()",
-            file=sys.stderr,
+        log.warning(
+            "! leak guard: replaced %d customer id(s) in the HTML by pseudonyms; the notebooks "
+            "should show ids through run.ids()",
+            result.leak_caught,
         )
     n_ok = sum(r["status"] == "ok" for r in result.notebooks)
-    print(f"{n_ok}/{len(result.notebooks)} notebooks ok.")
+    n_skipped = sum(r["status"] == "skipped" for r in result.notebooks)
+    skipped = f", {n_skipped} not run" if n_skipped else ""
+    print(f"{n_ok}/{len(result.notebooks)} notebooks ok{skipped}.")
     if result.kept_previous:
         print(
             f"The previous report in {result.folder.parent / result.month} was kept; "
@@ -134,7 +149,7 @@ def _add_run(subparsers) -> argparse.ArgumentParser:
         "write OUT/<month>/: executed notebooks, shareable HTML (code hidden, customer ids "
         "pseudonymised), index.html with the month's KPIs against the previous month, "
         "metrics.json, manifest.json and the exported tables. Exit codes: 0 ok, 1 a notebook "
-        "failed, 2 bad data or parameters, 130 interrupted.",
+        "failed, 2 bad data or parameters, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).",
     )
     r.add_argument("--data", required=True, metavar="DIR", help="data folder")
     r.add_argument("--month", required=True, metavar="YYYY-MM", help="reporting month")
@@ -166,6 +181,19 @@ def _add_run(subparsers) -> argparse.ArgumentParser:
         "--notebooks", metavar="DIR", help="notebooks folder (default: the checkout's notebooks/)"
     )
     r.add_argument("--kernel", default=KERNEL, help=f"Jupyter kernel (default {KERNEL})")
+    loud = r.add_mutually_exclusive_group()
+    loud.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="more detail on the console: each cell, parameters, workers (run.log has it anyway)",
+    )
+    loud.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="only warnings, errors and the result lines (no progress)",
+    )
     r.set_defaults(func=_run)
     return r
 
@@ -245,22 +273,46 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _level(args) -> int:
+    if getattr(args, "verbose", False):
+        return logging.DEBUG
+    return logging.WARNING if getattr(args, "quiet", False) else logging.INFO
+
+
+@contextlib.contextmanager
+def _messages(level: int):
+    """The ``cxreport.cli`` logger, plain lines to the current stderr, for one command."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+    log.propagate = False  # these are the command's own words, not log records to repeat
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except CxReportError as exc:
-        print(f"cxreport {args.command}: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR
-    except ValueError as exc:  # argument values checked by library code (sample sizes, ...)
-        print(f"cxreport {args.command}: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR
-    except BrokenPipeError:  # output piped into `head` and the like
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
-        return 0
-    except KeyboardInterrupt:
-        print(f"cxreport {args.command}: interrupted", file=sys.stderr)
-        return 130
+    with _messages(_level(args)):
+        try:
+            return args.func(args)
+        except CxReportError as exc:
+            log.error("cxreport %s: %s", args.command, exc)
+            return EXIT_USER_ERROR
+        except ValueError as exc:  # argument values checked by library code (sample sizes, ...)
+            log.error("cxreport %s: %s", args.command, exc)
+            return EXIT_USER_ERROR
+        except BrokenPipeError:  # output piped into `head` and the like
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+            return 0
+        except KeyboardInterrupt as exc:  # Ctrl-C; `run` also turns SIGTERM into one (exit 143)
+            code = getattr(exc, "exit_code", EXIT_INTERRUPTED)
+            what = "terminated (SIGTERM)" if code == EXIT_TERMINATED else "interrupted"
+            log.error("cxreport %s: %s", args.command, what)
+            return code
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ from scipy import stats as _st
 
 from .data.config import SurveyModel
 from .drivers import DriverError, relative_weights
+from .errors import CxReportError, ParameterError, check_int
+from .settings import Setting, check
 
 WEIGHT_METHODS = ("stated", "derived", "equal")
 OVERALL = "csi"
@@ -38,20 +40,20 @@ QUADRANTS = {
 
 # --------------------------------------------------------------------------- checks
 def _check_int(name: str, value, lo: int, hi: float = np.inf) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
-        rng = f"[{lo}, {'inf' if hi == np.inf else int(hi)}]"
-        raise ValueError(
-            f"The '{name}' parameter must be an int in the range {rng}; got {value!r}."
-        )
-    return int(value)
+    return check_int(name, value, lo, None if hi == np.inf else int(hi))
 
 
 def _check_confidence(confidence) -> float:
-    if not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
-        raise ValueError(
+    number = isinstance(confidence, (int, float)) and not isinstance(confidence, bool)
+    if not number or not 0 < confidence < 1:
+        raise ParameterError(
             f"The 'confidence' parameter must be a float in (0, 1); got {confidence!r}."
         )
     return float(confidence)
+
+
+class CSIError(CxReportError, ValueError):
+    """The survey cannot give the CSI that was asked for (no item columns, bad weights)."""
 
 
 # --------------------------------------------------------------------------- rescaling
@@ -191,10 +193,10 @@ def normalise_weights(
     w = pd.Series(weights, dtype=float)
     if w.isna().any() or (w < 0).any():
         bad = ", ".join(f"{k}={v}" for k, v in w[w.isna() | (w < 0)].items())
-        raise ValueError(f"The {what} must be numbers ≥ 0; got {bad}.")
+        raise CSIError(f"The {what} must be numbers ≥ 0; got {bad}.")
     total = float(w.sum())
     if total <= 0:
-        raise ValueError(f"The {what} must not all be zero.")
+        raise CSIError(f"The {what} must not all be zero.")
     notes = []
     if abs(total - 1) > 1e-9:
         notes.append(
@@ -248,12 +250,12 @@ def compute_weights(
         be computed (no importance answers, no outcome, no variance).
     """
     if weights not in WEIGHT_METHODS:
-        raise ValueError(
+        raise ParameterError(
             f"The 'weights' parameter must be one of {', '.join(WEIGHT_METHODS)}; got {weights!r}."
         )
     items = present_items(survey, model)
     if not items:
-        raise ValueError(
+        raise CSIError(
             "The survey has none of the declared item columns "
             f"({', '.join(model.item_codes[:6])}...); declare your items under survey.items "
             "in cxreport.yaml."
@@ -290,13 +292,13 @@ def compute_weights(
         if stated is not None:
             unknown = sorted(set(stated) - set(eq_dims.index))
             if unknown:
-                raise ValueError(
+                raise CSIError(
                     f"Stated weights name unknown dimension(s) {', '.join(unknown)}; the "
                     f"dimensions are {', '.join(eq_dims.index)}."
                 )
             absent = [d for d in eq_dims.index if d not in stated]
             if absent:
-                raise ValueError(
+                raise CSIError(
                     f"Stated weights must give every dimension a weight; missing: "
                     f"{', '.join(absent)}."
                 )
@@ -697,7 +699,7 @@ def ipa(
         potential); and the cross-hair position (performance, importance_pct).
     """
     if crosshair not in ("mean", "midpoint"):
-        raise ValueError(
+        raise ParameterError(
             f"The 'crosshair' parameter must be 'mean' or 'midpoint'; got {crosshair!r}."
         )
     df = items.copy()
@@ -819,12 +821,19 @@ def customer_attribute(
 
 
 def item_importance(
-    survey: pd.DataFrame, model: SurveyModel, *, outcome: str = "overall_satisfaction"
-) -> tuple[pd.Series, str]:
+    survey: pd.DataFrame,
+    model: SurveyModel,
+    *,
+    outcome: str = "overall_satisfaction",
+    pls_result=None,
+) -> tuple[pd.Series | None, str]:
     """Importance of each item for the IPA grid: derived (relative weights of ``outcome`` on
-    all items) when possible, else stated (mean ``_imp`` answer), else None.
+    all items) when possible, else stated (mean ``_imp`` answer), else PLS-derived (the total
+    effect of the item's block on satisfaction, or loyalty, shared by the block's outer
+    weights), else none.
 
-    Returns the importance per item and a sentence saying which one it is.
+    Returns the importance per item (None when there is none) and a sentence saying which one
+    it is, or why there is none and what data would give one.
     """
     items = present_items(survey, model)
     if outcome in survey.columns and len(items) > 1:
@@ -843,10 +852,39 @@ def item_importance(
     imp = rescale(survey, model, suffix=model.importance_suffix)
     if imp.shape[1] and imp.notna().any().all():
         return imp.mean(), f"stated importance (mean answer); derived was not possible: {why}"
-    raise DriverError(
-        f"No importance for the IPA grid: {why}, and the survey has no "
-        f"importance answers (<item>{model.importance_suffix})."
+    pls_imp = _pls_importance(pls_result, items)
+    if pls_imp is not None:
+        return pls_imp, (
+            f"PLS-derived importance (total effect of each item's block on "
+            f"{pls_imp.name}, shared by its outer weights); derived was not possible: {why}, "
+            f"and the survey has no importance answers (<item>{model.importance_suffix})"
+        )
+    return None, (
+        f"No importance for the importance-performance grid: {why}, the survey has no "
+        f"importance answers (<item>{model.importance_suffix}) and no PLS model could be "
+        f"estimated. An overall-satisfaction question (mapped as '{outcome}') or importance "
+        "answers would give one."
     )
+
+
+def _pls_importance(result, items: list[str]) -> pd.Series | None:
+    if result is None:
+        return None
+    blocks = set(result.outer["block"])
+    target = next((t for t in ("satisfaction", "loyalty") if t in blocks), None)
+    if target is None:
+        return None
+    effects = result.total_effects(target)
+    outer = result.outer[result.outer["item"].isin(items) & (result.outer["block"] != target)]
+    if outer.empty:
+        return None
+    share = outer["weight"].abs() / outer.groupby("block")["weight"].transform(
+        lambda w: w.abs().sum()
+    )
+    imp = (share * outer["block"].map(effects).clip(lower=0)).set_axis(outer["item"])
+    if not (imp > 0).any():
+        return None
+    return imp.groupby(level=0).sum().rename(target)
 
 
 def metric_name(dimension: str) -> str:
@@ -857,23 +895,83 @@ def metric_name(dimension: str) -> str:
     return f"csi__{slug or 'dimension'}"
 
 
-def check_settings(
-    *, weights: str, n_boot: int, min_n: int, group_months: int, crosshair: str
-) -> None:
-    """Validate the CSI notebook's parameters; raise :class:`ParameterError` naming the bad one."""
-    from .errors import ParameterError
+#: The CSI notebook's settings.
+SETTINGS = (
+    Setting(
+        "weights",
+        str,
+        "derived",
+        "CSI weights: derived (Johnson relative weights on overall satisfaction), stated "
+        "(the importance answers) or equal",
+        choices=WEIGHT_METHODS,
+    ),
+    Setting(
+        "n_boot",
+        int,
+        1000,
+        "bootstrap resamples for the confidence intervals",
+        low=100,
+        high=100_000,
+    ),
+    Setting(
+        "min_n",
+        int,
+        30,
+        "months and groups with fewer responses are flagged and their intervals widened",
+        low=2,
+        high=10_000,
+    ),
+    Setting(
+        "group_months",
+        int,
+        3,
+        "months pooled for the CSI by segment, channel and region (and for PLS and IPA)",
+        low=1,
+        high=120,
+    ),
+    Setting(
+        "crosshair",
+        str,
+        "mean",
+        "IPA quadrant lines: mean (the data means) or midpoint (the scale mid-points)",
+        choices=("mean", "midpoint"),
+    ),
+    Setting(
+        "pls_index",
+        bool,
+        True,
+        "also estimate the ACSI/ECSI-style PLS path model and its 0-100 index",
+    ),
+    Setting(
+        "pls_scheme",
+        str,
+        "path",
+        "PLS inner weighting scheme (as in plspm, seminr and SmartPLS)",
+        choices=("path", "centroid", "factorial"),
+    ),
+    Setting(
+        "pls_standardised",
+        bool,
+        True,
+        "PLS on standardised items (plspm scaled TRUE, SmartPLS); False: on the raw answers",
+    ),
+    Setting(
+        "pls_boot",
+        int,
+        500,
+        "bootstrap resamples for the PLS path intervals (0 skips them; else at least 20)",
+        low=0,
+        high=100_000,
+    ),
+)
 
-    problems = []
-    if weights not in WEIGHT_METHODS:
-        problems.append(f"'weights' must be one of {', '.join(WEIGHT_METHODS)}; got {weights!r}")
-    for name, value, lo, hi in (
-        ("n_boot", n_boot, 100, 100_000),
-        ("min_n", min_n, 2, 10_000),
-        ("group_months", group_months, 1, 120),
-    ):
-        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            problems.append(f"'{name}' must be an int in [{lo}, {hi}]; got {value!r}")
-    if crosshair not in ("mean", "midpoint"):
-        problems.append(f"'crosshair' must be 'mean' or 'midpoint'; got {crosshair!r}")
-    if problems:
-        raise ParameterError("CSI notebook parameters: " + "; ".join(problems) + ".")
+
+def check_settings(**values) -> None:
+    """Check the CSI notebook's settings (:data:`SETTINGS`); a
+    :class:`~cxreport.errors.ParameterError` names the bad one."""
+    checked = check(SETTINGS, values)
+    if 0 < checked.get("pls_boot", 0) < 20:
+        raise ParameterError(
+            "The 'pls_boot' parameter must be 0 (no intervals) or an int in the range "
+            f"[20, 100000]; got {checked['pls_boot']}."
+        )

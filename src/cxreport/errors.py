@@ -57,7 +57,17 @@ class DataError(CxReportError):
         super().__init__(report.format())
 
 
-class MissingTableError(CxReportError):
+class NotApplicable(CxReportError):
+    """A notebook's whole analysis cannot run on this data folder (a table it needs is
+    absent, no customer has left, a single month for a time-aware model ...).
+
+    ``cxreport run`` marks the notebook *not run* with the message (which says what data
+    would make it run), and the run still succeeds: a team without a SWOT workshop is not
+    alarmed every month.
+    """
+
+
+class MissingTableError(NotApplicable):
     """An analysis needs a table that the data folder does not hold."""
 
 

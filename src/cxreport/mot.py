@@ -33,7 +33,8 @@ import pandas as pd
 from .data.lookup import positions
 from .errors import CxReportError
 from .errors import check_int as _int_param
-from .nps import DETRACTOR_MAX, PROMOTER_MIN
+from .nps import nps_score
+from .settings import Setting, check
 from .stats import wilson_interval
 
 LEVELS = {
@@ -60,11 +61,33 @@ class MoTResult:
     notes: list[str] = field(default_factory=list)
 
 
-def check_options(*, window_months: int = 12, churn_days: int = 90, survey_days: int = 30) -> None:
-    """Check the Moments-of-Truth options up front (same rules as :func:`moments_of_truth`)."""
-    _int_param("window_months", window_months, 1)
-    _int_param("churn_days", churn_days, 1, 730)
-    _int_param("survey_days", survey_days, 0, 365)
+#: The Moments-of-Truth part of the NPS/SQI/MoT notebook's settings (``window_months`` is
+#: ``mot_window_months`` there).
+SETTINGS = (
+    Setting("window_months", int, 12, "months analysed in the Moments-of-Truth view", low=1),
+    Setting(
+        "churn_days",
+        int,
+        90,
+        "a departure within this many days after a contact counts as churn after it",
+        low=1,
+        high=730,
+    ),
+    Setting(
+        "survey_days",
+        int,
+        30,
+        "a survey answer within this many days after a contact is linked to it",
+        low=0,
+        high=365,
+    ),
+)
+
+
+def check_settings(**values) -> None:
+    """Check the Moments-of-Truth settings (:data:`SETTINGS`) up front (same rules as
+    :func:`moments_of_truth`)."""
+    check(SETTINGS, values)
 
 
 def newcombe_diff(k1, n1, k2, n2, *, confidence: float = 0.95):
@@ -84,10 +107,7 @@ def newcombe_diff(k1, n1, k2, n2, *, confidence: float = 0.95):
 
 
 def _nps_of(scores: pd.Series) -> tuple[float, int]:
-    s = scores.dropna()
-    if not len(s):
-        return float("nan"), 0
-    return 100 * float(((s >= PROMOTER_MIN).mean()) - (s <= DETRACTOR_MAX).mean()), len(s)
+    return nps_score(scores), int(scores.notna().sum())
 
 
 def _link_survey(contacts: pd.DataFrame, survey: pd.DataFrame, days: int) -> pd.Series:

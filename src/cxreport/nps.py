@@ -26,6 +26,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from .errors import CxReportError
+from .settings import Setting, by_name, check
 from .stats import diff_z
 
 PROMOTER_MIN = 9  #: lowest promoter answer
@@ -205,6 +206,28 @@ def nps(scores, *, confidence: float = 0.95) -> NPSEstimate:
     return nps_from_counts(prom, len(s) - prom - det, det, confidence=confidence)
 
 
+def nps_score(scores) -> float:
+    """The NPS (−100 to 100) of the non-missing answers, NaN when there are none: the one
+    definition every analysis uses (promoters ``>= PROMOTER_MIN``, detractors
+    ``<= DETRACTOR_MAX``)."""
+    s = pd.to_numeric(pd.Series(scores), errors="coerce").dropna()
+    if s.empty:
+        return float("nan")
+    return float(100 * ((s >= PROMOTER_MIN).mean() - (s <= DETRACTOR_MAX).mean()))
+
+
+def nps_group(scores) -> pd.Series:
+    """Promoter (9-10), passive (7-8), detractor (0-6) or "no answer", per answer."""
+    s = pd.to_numeric(pd.Series(scores), errors="coerce")
+    out = pd.Series("no answer", index=s.index, dtype=object)
+    out[s >= PROMOTER_MIN] = f"promoter ({PROMOTER_MIN}-10)"
+    out[(s > DETRACTOR_MAX) & (s < PROMOTER_MIN)] = (
+        f"passive ({DETRACTOR_MAX + 1}-{PROMOTER_MIN - 1})"
+    )
+    out[s <= DETRACTOR_MAX] = f"detractor (0-{DETRACTOR_MAX})"
+    return out
+
+
 def compare_nps(before: NPSEstimate, after: NPSEstimate, *, alpha: float = 0.05) -> NPSChange:
     """Two-sided z-test for the change between two independent NPS estimates.
 
@@ -274,42 +297,34 @@ def _require_nps(survey: pd.DataFrame | None) -> pd.DataFrame:
     return survey
 
 
+#: The NPS part of the NPS/SQI/MoT notebook's settings.
+SETTINGS = (
+    Setting(
+        "min_responses",
+        int,
+        100,
+        "months with fewer NPS answers are flagged, not read as precise",
+        low=1,
+    ),
+    Setting(
+        "group_min_responses",
+        int,
+        30,
+        "segments and touchpoints with fewer NPS answers are flagged",
+        low=1,
+    ),
+    Setting("group_months", int, 3, "months pooled for NPS by segment and by touchpoint", low=1),
+)
+_SETTING = by_name(SETTINGS)
+
+
 def _check_min(min_responses) -> int:
-    if (
-        isinstance(min_responses, bool)
-        or not isinstance(min_responses, (int, np.integer))
-        or min_responses < 1
-    ):
-        raise CxReportError(
-            f"The 'min_responses' parameter must be an int in the range [1, inf); "
-            f"got {min_responses!r}."
-        )
-    return int(min_responses)
+    return _SETTING["min_responses"].check(min_responses)
 
 
-def check_options(
-    *, min_responses: int = 100, group_min_responses: int = 30, group_months: int = 3
-) -> None:
-    """Check the NPS options of the notebook up front (same messages as the functions)."""
-    _check_min(min_responses)
-    if (
-        isinstance(group_min_responses, bool)
-        or not isinstance(group_min_responses, (int, np.integer))
-        or group_min_responses < 1
-    ):
-        raise CxReportError(
-            f"The 'group_min_responses' parameter must be an int in the range [1, inf); "
-            f"got {group_min_responses!r}."
-        )
-    if (
-        isinstance(group_months, bool)
-        or not isinstance(group_months, (int, np.integer))
-        or (group_months < 1)
-    ):
-        raise CxReportError(
-            f"The 'group_months' parameter must be an int in the range [1, inf); "
-            f"got {group_months!r}."
-        )
+def check_settings(**values) -> None:
+    """Check the NPS settings (:data:`SETTINGS`) up front (same messages as the functions)."""
+    check(SETTINGS, values)
 
 
 def nps_table(
@@ -512,6 +527,11 @@ def _recent(data, survey: pd.DataFrame, months: int) -> pd.DataFrame:
     if "date" in s and data.month is not None:
         start = (data.month - (months - 1)).start_time
         s = s[(s["date"] >= start) & (s["date"] < data.month_end)]
+    if s.empty:
+        raise MissingColumnError(
+            f"No NPS answers in the {months} month(s) up to {data.month}: a breakdown needs "
+            "some; a longer group_months would pool more months."
+        )
     return s
 
 

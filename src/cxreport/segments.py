@@ -10,6 +10,10 @@ Everything else is what ``notebooks/02_segments.ipynb`` narrates:
 
 * :func:`customer_features` - recency, frequency, monetary (net of returns), tenure and, when
   the tables exist, NPS, complaints and failed Moments of Truth, as of the month end;
+* :func:`attribute_features` - without transactions, the customers table's own numeric
+  attributes (:func:`select_attributes`: declared in ``segments.attributes`` of
+  ``cxreport.yaml`` or detected, each left-out column with its reason), named by
+  :func:`name_by_attributes` ("high Fresh, low Grocery");
 * :func:`sweep` - k-means for each k with silhouette (sampled, seeded), Calinski-Harabasz,
   Davies-Bouldin and Hennig-style bootstrap stability (mean ARI, per-cluster Jaccard);
 * :func:`choose_k` - the rule that picks k (stated in :data:`K_RULE`);
@@ -27,6 +31,7 @@ optimum; see ``benchmarks/bench_segments.py`` for the agreement figures).
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -34,9 +39,11 @@ import numpy as np
 import pandas as pd
 
 from .data.lookup import is_in, positions
-from .errors import CxReportError, MissingTableError
+from .errors import CxReportError, MissingTableError, ParameterError
 from .errors import check_float as _check_float
 from .errors import check_int as _check_int
+from .nps import nps_score
+from .settings import Setting, check
 
 #: Features used for clustering by default (when present and not constant).
 DEFAULT_FEATURES = ("recency", "purchase_rate", "avg_basket", "tenure")
@@ -103,12 +110,17 @@ class Features:
         What was done with returns, missing tables and excluded customers.
     no_purchase : Index
         Customers of the customers table who are active but have not bought yet.
+    selection : AttributeSelection or None
+        Without transactions (:func:`attribute_features`): the customer attributes used and
+        why the other columns are not; the table then holds those attributes.
     """
 
     table: pd.DataFrame
     as_of: pd.Timestamp
     notes: list[str] = field(default_factory=list)
     no_purchase: pd.Index = field(default_factory=lambda: pd.Index([], name="customer_id"))
+    #: without transactions: which customer attributes are clustered on, and why (else None)
+    selection: AttributeSelection | None = None
 
 
 def _month_end(data, month) -> tuple[pd.Period, pd.Timestamp, pd.Timestamp]:
@@ -301,16 +313,25 @@ def customer_features(
     if len(gone):
         notes.append(f"{len(gone):,} customers who left before {m} are not segmented.")
     notes.append(f"Tenure counts from the {tenure_src}.")
-    lo = end - pd.Timedelta(days=cx_window_days)
+    _add_experience(data, t, end, end - pd.Timedelta(days=cx_window_days))
+    return Features(t, as_of, notes, no_purchase)
 
-    def per_customer(counts: pd.Series) -> pd.Series:
-        """Counts by customer id (a Series indexed by id) for the segmented customers."""
-        at_ = positions(pd.Series(t.index), counts.index)
-        v = counts.to_numpy(float)
-        return pd.Series(np.where(at_ >= 0, v[np.maximum(at_, 0)], np.nan), index=t.index)
 
-    survey_cols = data.columns("survey")
-    if data.has("survey") and {"nps", "customer_id", "date"} <= set(survey_cols):
+def _per_customer(t: pd.DataFrame, counts: pd.Series) -> pd.Series:
+    """Counts by customer id (a Series indexed by id) for the customers of ``t``."""
+    at_ = positions(pd.Series(t.index), counts.index)
+    v = counts.to_numpy(float)
+    return pd.Series(np.where(at_ >= 0, v[np.maximum(at_, 0)], np.nan), index=t.index)
+
+
+def _add_experience(data, t: pd.DataFrame, end, lo, *, skip=frozenset()) -> None:
+    """Latest NPS, complaints, failed Moments of Truth and contacts in ``[lo, end)``, as
+    columns of ``t`` (in place; a column named in ``skip`` is left alone)."""
+    if (
+        "nps" not in skip
+        and data.has("survey")
+        and {"nps", "customer_id", "date"} <= set(data.columns("survey"))
+    ):
         sv = data.table("survey", ["customer_id", "date", "nps"])
         sv = sv[
             (sv["date"] < end) & (sv["date"] >= lo) & sv["customer_id"].notna() & sv["nps"].notna()
@@ -320,19 +341,424 @@ def customer_features(
             .groupby("customer_id")["nps"]
             .last()
         )
-        t["nps"] = per_customer(latest.astype(float))
-    if data.has("complaints"):
+        t["nps"] = _per_customer(t, latest.astype(float))
+    if "complaints" not in skip and data.has("complaints"):
         co = data.table("complaints", ["customer_id", "opened"])
         co = co[(co["opened"] < end) & (co["opened"] >= lo)]
-        t["complaints"] = per_customer(co.groupby("customer_id").size()).fillna(0.0)
-    if data.has("touchpoints"):
+        t["complaints"] = _per_customer(t, co.groupby("customer_id").size()).fillna(0.0)
+    if not {"failed_mot", "contacts"} & set(skip) and data.has("touchpoints"):
         tp = data.table("touchpoints", ["customer_id", "date", "outcome"])
         tp = tp[(tp["date"] < end) & (tp["date"] >= lo)]
-        t["failed_mot"] = per_customer(
-            tp[tp["outcome"].astype(str).str.lower() != "ok"].groupby("customer_id").size()
+        t["failed_mot"] = _per_customer(
+            t, tp[tp["outcome"].astype(str).str.lower() != "ok"].groupby("customer_id").size()
         ).fillna(0.0)
-        t["contacts"] = per_customer(tp.groupby("customer_id").size()).fillna(0.0)
-    return Features(t, as_of, notes, no_purchase)
+        t["contacts"] = _per_customer(t, tp.groupby("customer_id").size()).fillna(0.0)
+
+
+# --------------------------------------------------------------------------------------------
+# without transactions: the customers table's own numeric attributes
+# --------------------------------------------------------------------------------------------
+
+#: How the customer attributes to cluster on are chosen when ``segments.attributes`` of
+#: ``cxreport.yaml`` does not list them (see :func:`select_attributes`).
+ATTRIBUTE_RULES = {
+    # more missing than this: left out (the median would stand in for most customers)
+    "max_missing": 0.5,
+    # |Spearman rho| with a column already kept at least this: a near-duplicate, left out
+    "duplicate_rho": 0.95,
+    # non-negative and skewness above this: log1p, as recency or value in the RFM path
+    "log_skew": 1.0,
+    # whole numbers with at most this many values and a code-like name (region, type, ...)
+    "max_code_levels": 10,
+}
+# a last word of the column's name that says "identifier" (customer_id, Client No, Zip Code)
+_ID_WORDS = frozenset(
+    {"id", "key", "code", "zip", "zipcode", "postcode", "postal", "phone", "no", "nr", "number"}
+    | {"uuid", "guid"}
+)
+# ... or "category code" (Region 1/2/3, Customer Type, Channel)
+_CODE_WORDS = frozenset(
+    {"region", "channel", "type", "class", "group", "segment", "cluster", "category", "status"}
+    | {"area", "branch", "store", "country", "state", "city"}
+)
+#: The column holding each customer's value in the feature table of the attribute path.
+VALUE = "_value"
+
+
+def _words(name) -> list[str]:
+    """``"customerID"`` -> ``["customer", "id"]``; ``"Detergents_Paper"`` -> ``[..., "paper"]``."""
+    s = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(name))
+    return [w.lower() for w in re.split(r"[^0-9A-Za-z]+", s) if w]
+
+
+def plain(name) -> str:
+    """A column name in plain words: ``"Detergents_Paper"`` -> ``"Detergents Paper"``,
+    ``"MonthlyCharges"`` -> ``"Monthly Charges"``, ``"monthly_fee"`` -> ``"monthly fee"``."""
+    s = re.sub(r"([a-z0-9])([A-Z][a-z])", r"\1 \2", str(name))
+    return re.sub(r"\s+", " ", re.sub(r"[_\-.]+", " ", s)).strip() or str(name)
+
+
+@dataclass
+class AttributeSelection:
+    """Which customer attributes the segmentation clusters on, and why the others are not.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per column of the customers table (``customer_id`` aside): ``column``,
+        ``used`` (bool), ``reason`` (why it is used or left out, in plain words),
+        ``transform`` (``log1p`` or ``as is``, for the used ones) and ``missing`` (share).
+    used : tuple of str
+        The columns clustered on, in the table's order.
+    logged : tuple of str
+        The used columns that are ``log1p``-transformed (non-negative, long right tail).
+    declared : bool
+        True when ``segments.attributes`` of ``cxreport.yaml`` (or ``attributes=``) named them.
+    value : tuple of str
+        Columns summed into each customer's value (``segments.value``, else ``monthly_fee``
+        when present); empty: no value shares.
+    """
+
+    table: pd.DataFrame
+    used: tuple[str, ...]
+    logged: tuple[str, ...]
+    declared: bool
+    value: tuple[str, ...] = ()
+
+    @property
+    def value_label(self) -> str:
+        if not self.value:
+            return ""
+        if self.value == ("monthly_fee",):
+            return "monthly fees"
+        return " + ".join(self.value)
+
+    def sentences(self) -> list[str]:
+        """What the page says: which attributes, how transformed, which left out and why."""
+        how = (
+            "declared in segments.attributes of cxreport.yaml"
+            if self.declared
+            else "detected: the numeric columns that measure something about the customer"
+        )
+        cols = ", ".join(f"{c} (log1p)" if c in self.logged else c for c in self.used)
+        out = [f"Clustered on {len(self.used)} customer attribute(s), {how}: {cols}."]
+        if self.logged:
+            out.append(
+                "log1p was applied to the non-negative columns with a long right tail "
+                f"(skewness above {ATTRIBUTE_RULES['log_skew']:g}), so that a few very large "
+                "customers do not decide the segments; every column was then standardised."
+            )
+        left = self.table[~self.table["used"]]
+        if len(left):  # one clause per reason, its columns in the table's order
+            by_reason = left.groupby("reason", sort=False)["column"].agg(", ".join)
+            out.append(
+                "Left out: " + "; ".join(f"{c}: {why}" for why, c in by_reason.items()) + "."
+            )
+        if self.value:
+            out.append(
+                f"Value shares use {self.value_label} (segments.value of cxreport.yaml"
+                + (", default monthly_fee)." if self.value == ("monthly_fee",) else ").")
+            )
+        else:
+            out.append(
+                "No value column (segments.value of cxreport.yaml, or monthly_fee): the "
+                "segments are compared by size only, without shares of value."
+            )
+        return out
+
+
+def _whole(v: pd.Series) -> bool:
+    return bool(len(v)) and bool(np.all(np.mod(v.to_numpy(dtype=float), 1) == 0))
+
+
+def _leave_out(col, s: pd.Series, rules: dict) -> str | None:
+    """Why an undeclared column is not a clustering attribute (None: it is a candidate)."""
+    if col == "churned":
+        return (
+            "the churn flag, an outcome to compare the segments on rather than a trait to form them"
+        )
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return "a date, not an amount"
+    if pd.api.types.is_bool_dtype(s):
+        return "a yes/no flag (k-means would split the customers on it alone)"
+    if not pd.api.types.is_numeric_dtype(s):
+        return "text or categories (k-means needs numbers; compare the segments on them instead)"
+    v = s.dropna().astype(float)
+    miss = 1 - len(v) / max(len(s), 1)
+    if miss > rules["max_missing"]:
+        return f"{miss:.0%} missing (the median would stand in for most customers)"
+    nun = v.nunique()
+    if nun <= 1:
+        return "constant (the same value for every customer)"
+    if nun == 2:
+        return "two values only, a flag or a code (k-means would split the customers on it alone)"
+    words = _words(col)
+    last = words[-1] if words else ""
+    whole = _whole(v)
+    if whole and last in _ID_WORDS:
+        return "an identifier or code, by its name"
+    if whole and nun == len(v) and len(v) > 20:
+        x = v.to_numpy()
+        sequential = (x.max() - x.min() + 1) <= 2 * len(x) or bool(
+            np.all(np.diff(x) > 0) or np.all(np.diff(x) < 0)
+        )
+        if sequential:
+            return "identifier-like (a different whole number for every customer, in sequence)"
+    if whole and nun <= rules["max_code_levels"] and last in _CODE_WORDS:
+        return f"a category code ({nun} whole-number values), not an amount"
+    return None
+
+
+def select_attributes(
+    customers: pd.DataFrame,
+    *,
+    declared=(),
+    value=(),
+    rules: dict | None = None,
+    renamed: dict | None = None,
+) -> AttributeSelection:
+    """Choose the numeric customer attributes to cluster on, with the reason for every column.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        The customers table (one row per customer, ``customer_id`` a column or the index).
+    declared : sequence of str, default=()
+        Columns to use (``segments.attributes`` of ``cxreport.yaml``). Every one must exist
+        and hold numbers (or yes/no values, used as 0/1); the others are left out as "not
+        declared". Empty: detect them.
+    value : sequence of str, default=()
+        Columns summed into each customer's value (``segments.value``); empty: ``monthly_fee``
+        when present, else none.
+    rules : dict, optional
+        Overrides of :data:`ATTRIBUTE_RULES`.
+    renamed : dict, optional
+        The user's column name -> contract name (``tables.customers.columns``), so that a
+        declaration may name ``MonthlyCharges`` for the column read as ``monthly_fee``.
+
+    Returns
+    -------
+    AttributeSelection
+
+    Notes
+    -----
+    Detection leaves out, in this order and with the reason: the churn flag, dates, yes/no
+    flags, text; columns more than ``max_missing`` missing; constants; two-valued columns;
+    identifiers (a last word such as ``id``, ``no``, ``code``, ``zip``; or a different
+    whole number for every customer, numbered in sequence); category codes (a few whole
+    numbers under a name such as ``region`` or ``type``); and near-duplicates (Spearman
+    |rho| >= ``duplicate_rho`` with a column kept before it: it would count the same trait
+    twice). The rest are used; ``log1p`` is applied to those that are non-negative with a
+    skewness above ``log_skew``.
+    """
+    r = {**ATTRIBUTE_RULES, **(rules or {})}
+    c = customers.drop(columns=["customer_id"], errors="ignore")
+    renamed = dict(renamed or {})
+
+    def resolve(names, key):
+        out, unknown = [], []
+        for name in names:
+            name = renamed.get(name, name) if name not in c else name
+            (out if name in c else unknown).append(name)
+        if unknown:
+            hints = []
+            for u in unknown:
+                close = difflib.get_close_matches(str(u), [str(x) for x in c.columns], n=1)
+                hints.append(f"{u}" + (f" (did you mean {close[0]}?)" if close else ""))
+            raise CxReportError(
+                f"segments.{key} of cxreport.yaml names column(s) the customers table does "
+                f"not have: {', '.join(hints)}. Its columns are {', '.join(map(str, c.columns))}."
+            )
+        return out
+
+    declared = resolve(declared, "attributes")
+    value = resolve(value, "value")
+    if not value and "monthly_fee" in c and c["monthly_fee"].notna().any():
+        value = ["monthly_fee"]
+    for col in value:
+        if not pd.api.types.is_numeric_dtype(c[col]) or pd.api.types.is_bool_dtype(c[col]):
+            raise CxReportError(
+                f"segments.value of cxreport.yaml names {col}, which does not hold numbers "
+                f"(found {c[col].dtype}); name the column(s) with each customer's value."
+            )
+    rows = {}
+    cand = []
+    for col in c.columns:
+        s = c[col]
+        miss = float(s.isna().mean())
+        if declared:
+            if col not in declared:
+                rows[col] = (False, "not declared in segments.attributes", miss)
+                continue
+            bad = not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s))
+            if bad:
+                raise CxReportError(
+                    f"segments.attributes of cxreport.yaml names {col}, which holds text, "
+                    f"not numbers (for example {s.dropna().astype(str).head(3).tolist()}). "
+                    "Declare numeric columns only, or recode it in tables.customers.recode."
+                )
+            if s.notna().sum() == 0:
+                raise CxReportError(
+                    f"segments.attributes of cxreport.yaml names {col}, which is empty for "
+                    "every customer."
+                )
+            rows[col] = (True, "declared in segments.attributes", miss)
+            cand.append(col)
+            continue
+        why = _leave_out(col, s, r)
+        if why is None:
+            cand.append(col)
+            rows[col] = (True, "a numeric attribute that varies between customers", miss)
+        else:
+            rows[col] = (False, why, miss)
+    if not declared and len(cand) > 1:
+        num = c[cand].astype(float)
+        rho = num.corr(method="spearman", min_periods=10)
+        kept: list[str] = []
+        for col in cand:
+            dup = [k for k in kept if abs(rho.loc[k, col]) >= r["duplicate_rho"]]
+            if dup:
+                k = dup[0]
+                rows[col] = (
+                    False,
+                    f"a near-duplicate of {k} (Spearman rho {rho.loc[k, col]:.2f}; it would "
+                    "count the same trait twice)",
+                    rows[col][2],
+                )
+            else:
+                kept.append(col)
+        cand = kept
+    logged, transform = [], {}
+    for col in cand:
+        v = c[col].dropna().astype(float)
+        skew = float(v.skew()) if len(v) > 2 else 0.0
+        if len(v) and v.min() >= 0 and skew > r["log_skew"]:
+            logged.append(col)
+            transform[col] = f"log1p (skewness {skew:.1f})"
+        else:
+            transform[col] = "as is"
+    table = pd.DataFrame(
+        {
+            "column": [str(k) for k in rows],
+            "used": [rows[k][0] and k in cand for k in rows],
+            "reason": [rows[k][1] for k in rows],
+            "transform": [transform.get(k, "") for k in rows],
+            "missing": [rows[k][2] for k in rows],
+        }
+    )
+    return AttributeSelection(table, tuple(cand), tuple(logged), bool(declared), tuple(value))
+
+
+def _config_lists(data) -> tuple[tuple, tuple, dict]:
+    cfg = getattr(data, "config", None)
+    if cfg is None:
+        return (), (), {}
+    renamed = {user: name for name, user in cfg.table("customers").columns.items()}
+    return tuple(cfg.segment_attributes), tuple(cfg.segment_value), renamed
+
+
+def _no_data_error(data, detail: str = "") -> MissingTableError:
+    return MissingTableError(
+        "Segmentation needs the table transactions (customer_id, date, amount), or a "
+        "customers table with numeric attributes (annual spend per category, tenure, monthly "
+        f"charges, ...), which {getattr(data, 'folder', 'the data folder')} does not hold"
+        + (f": {detail}" if detail else "")
+        + ". Add transactions.csv, or map your file in cxreport.yaml (tables.<table>.file); "
+        "segments.attributes of cxreport.yaml names the customer columns to cluster on."
+    )
+
+
+def attribute_features(
+    data,
+    *,
+    month: pd.Period | str | None = None,
+    attributes=None,
+    value=None,
+    cx_window_days: int = 365,
+) -> Features:
+    """Features per customer from the customers table alone (no transactions).
+
+    Parameters
+    ----------
+    data : Dataset
+        Needs ``customers``; ``survey``, ``complaints`` and ``touchpoints`` are profiled
+        (not clustered on) when present.
+    month : Period or str, optional
+        Default ``data.month``. With ``churn_date`` the customers who left before the month
+        are left out; with ``signup_date`` those who joined after it.
+    attributes, value : sequence of str, optional
+        Override ``segments.attributes`` / ``segments.value`` of ``cxreport.yaml``.
+    cx_window_days : int, default=365
+
+    Returns
+    -------
+    Features
+        ``table`` holds the used attributes (as read), ``_value`` when there is a value,
+        ``churned`` (left during the month; NaN without churn dates), ``churn_flag`` (the
+        ``churned`` column when there are no churn dates), and NPS, complaints and failed
+        Moments of Truth where those tables exist; ``selection`` says what was used and why.
+    """
+    if not data.has("customers"):
+        raise _no_data_error(data)
+    _check_int("cx_window_days", cx_window_days, 1)
+    m, start, end = _month_end(data, month)
+    as_of = end - pd.Timedelta(days=1)
+    decl, val, renamed = _config_lists(data)
+    decl = decl if attributes is None else tuple(attributes)
+    val = val if value is None else ((value,) if isinstance(value, str) else tuple(value))
+    c = data.customers
+    c = c[c["customer_id"].notna()].drop_duplicates("customer_id").set_index("customer_id")
+    notes: list[str] = []
+    n_all = len(c)
+    if "churn_date" in c:
+        c = c[~(c["churn_date"] < start)]
+    if "signup_date" in c:
+        c = c[~(c["signup_date"] >= end)]
+    if len(c) < n_all:
+        notes.append(
+            f"{n_all - len(c):,} customers who had left before {m} or joined after it are "
+            "not segmented."
+        )
+    sel = select_attributes(c, declared=decl, value=val, renamed=renamed)
+    if not sel.used:
+        reasons = "; ".join(f"{r.column}: {r.reason}" for r in sel.table.itertuples())
+        raise _no_data_error(data, f"no customer column can be clustered on ({reasons})")
+    t = c[list(sel.used)].astype(float)
+    t.index.name = "customer_id"
+    if sel.value:
+        t[VALUE] = c[list(sel.value)].astype(float).sum(axis=1, min_count=1)
+    t["churned"] = np.nan
+    if "churn_date" in c:
+        cd = c["churn_date"]
+        t["churned"] = ((cd >= start) & (cd < end)).astype(float)
+    elif "churned" in c:
+        t["churn_flag"] = c["churned"].astype(float)
+    notes.append(
+        "The attributes are one snapshot of the customers table: the segments change from "
+        "month to month only through who is active."
+    )
+    _add_experience(data, t, end, end - pd.Timedelta(days=cx_window_days), skip=set(sel.used))
+    return Features(t, as_of, notes, selection=sel)
+
+
+def segmentable(data) -> bool:
+    """Can :func:`label_customers` segment this folder? Transactions, or a customers table
+    with at least one numeric attribute to cluster on (see :func:`select_attributes`).
+    Other pages use it to decide whether to break their results down by segment."""
+    if data.has("transactions"):
+        return True
+    try:
+        attribute_features(data)
+    except CxReportError:
+        return False
+    return True
+
+
+def require(data) -> None:
+    """Stop the segmentation page with a clear message when the folder cannot be segmented
+    (neither transactions nor numeric customer attributes)."""
+    if not data.has("transactions"):
+        attribute_features(data)  # raises MissingTableError with what is missing and why
 
 
 # --------------------------------------------------------------------------------------------
@@ -366,11 +792,13 @@ def _transform(table, features, logged, mean, scale) -> np.ndarray:
     return (X - mean) / scale
 
 
-def design_matrix(table: pd.DataFrame, *, features=DEFAULT_FEATURES) -> Design:
+def design_matrix(table: pd.DataFrame, *, features=DEFAULT_FEATURES, logged=None) -> Design:
     """``log1p`` of the long-tailed features, then standardised; constant features dropped.
 
     Missing values (for instance NPS of customers who never answered) are filled with the
-    feature's median before scaling, with a note.
+    feature's median before scaling, with a note. ``logged`` names the features to log
+    (default: those in :data:`LOG_FEATURES`; customer attributes bring their own, see
+    :func:`select_attributes`).
     """
     features = tuple(features)
     unknown = [f for f in features if f not in table]
@@ -387,7 +815,8 @@ def design_matrix(table: pd.DataFrame, *, features=DEFAULT_FEATURES) -> Design:
             med = t[f].median()
             t[f] = t[f].fillna(0.0 if np.isnan(med) else med)
             notes.append(f"{f}: {int(miss.sum()):,} missing values set to the median.")
-    logged = tuple(f for f in features if f in LOG_FEATURES)
+    to_log = LOG_FEATURES if logged is None else tuple(logged)
+    logged = tuple(f for f in features if f in to_log)
     raw = np.column_stack(
         [
             np.log1p(np.clip(t[f].to_numpy(), 0, None)) if f in logged else t[f].to_numpy()
@@ -743,13 +1172,6 @@ NAME_RULES = {
 }
 
 
-def _nps(scores: pd.Series) -> float:
-    s = scores.dropna()
-    if s.empty:
-        return np.nan
-    return float(100 * ((s >= 9).mean() - (s <= 6).mean()))
-
-
 def profile(table: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
     """One row per cluster: size, value, median behaviour and experience.
 
@@ -782,7 +1204,7 @@ def profile(table: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
     ):
         p[c] = g[c].median()
     if "nps" in t:
-        p["nps"] = g["nps"].apply(_nps)
+        p["nps"] = g["nps"].apply(nps_score)
         p["nps_n"] = g["nps"].count()
     if "complaints" in t:
         p["complaint_rate"] = g["complaints"].apply(lambda s: float((s > 0).mean()))
@@ -876,6 +1298,135 @@ def name_clusters(prof: pd.DataFrame, overall: pd.Series, *, rules: dict | None 
     return names
 
 
+#: Thresholds of the attribute names, in standard deviations of the (logged) attribute.
+ATTRIBUTE_NAME_RULES = {
+    "notable": 0.25,  # the largest difference below this: "typical"
+    "second": 0.5,  # a second attribute is named when it differs by this much ...
+    "second_ratio": 0.5,  # ... and by at least half as much as the first
+    "slight": 0.5,  # below this: "slightly high" / "slightly low"
+}
+
+
+def attribute_deviations(design: Design, clusters) -> pd.DataFrame:
+    """Cluster x attribute: the cluster's median minus the overall median, in standard
+    deviations of the clustered (logged, standardised) attribute.
+
+    Medians commute with the monotone ``log1p``, so the sign and order are those of the raw
+    medians; the unit makes attributes of different scales comparable.
+    """
+    lab = np.asarray(clusters)
+    overall = np.median(design.X, axis=0)
+    ks = np.unique(lab)
+    dev = np.vstack([np.median(design.X[lab == c], axis=0) - overall for c in ks])
+    return pd.DataFrame(dev, index=pd.Index(ks, name="cluster"), columns=list(design.features))
+
+
+def name_by_attributes(deviations: pd.DataFrame, *, rules: dict | None = None) -> dict:
+    """Segment names from the attributes that set each segment apart; names are unique.
+
+    Each segment is named after the attribute on which its median differs most from the
+    overall median (:func:`attribute_deviations`), and a second when it differs almost as
+    much: ``"high Fresh, low Grocery"`` (``"slightly high"`` below ``slight`` SD);
+    ``"typical"`` when no attribute differs by ``notable`` SD. Segments that would share a
+    name get their next attribute named (``"average <attribute>"`` when it differs by less
+    than ``notable``), until the names differ; a number last. See
+    :data:`ATTRIBUTE_NAME_RULES`.
+    """
+    r = {**ATTRIBUTE_NAME_RULES, **(rules or {})}
+    order = {
+        c: row.abs().sort_values(ascending=False, kind="stable").index.tolist()
+        for c, row in deviations.iterrows()
+    }
+
+    def word(c, f):
+        d = deviations.loc[c, f]
+        if abs(d) < r["notable"]:  # named only to tell two segments apart
+            return f"average {plain(f)}"
+        slight = "slightly " if abs(d) < r["slight"] else ""
+        return f"{slight}{'high' if d > 0 else 'low'} {plain(f)}"
+
+    def base(c):
+        o = order[c]
+        d1 = abs(deviations.loc[c, o[0]])
+        if d1 < r["notable"]:
+            return "typical", 0
+        n = 1
+        if len(o) > 1:
+            d2 = abs(deviations.loc[c, o[1]])
+            if d2 >= r["second"] and d2 >= r["second_ratio"] * d1:
+                n = 2
+        return ", ".join(word(c, f) for f in o[:n]), n
+
+    names, used = {}, {}
+    for c in deviations.index:
+        names[c], used[c] = base(c)
+    nfeat = deviations.shape[1]
+    while True:
+        groups = {}
+        for c, nm in names.items():
+            groups.setdefault(nm, []).append(c)
+        clash = [g for g in groups.values() if len(g) > 1]
+        grow = [c for g in clash for c in g if used[c] < nfeat]
+        if not grow:
+            break
+        for c in grow:
+            used[c] += 1
+            names[c] = ", ".join(word(c, f) for f in order[c][: used[c]])
+    for g in clash:  # identical on every attribute's direction: number them
+        for i, c in enumerate(g, 1):
+            names[c] = f"{names[c]} ({i})"
+    return names
+
+
+_PROFILE_STATS = frozenset(
+    {"segment", "customers", "share", "value", "revenue_share", "nps", "nps_n"}
+    | {"complaint_rate", "failed_mot_rate", "churn_rate", "churn_flag_rate"}
+)
+
+
+def _profile_column(attribute) -> str:
+    """The profile column of an attribute's median: its own name, unless a statistic of the
+    profile already has that name."""
+    return f"{attribute} (median)" if attribute in _PROFILE_STATS else str(attribute)
+
+
+def attribute_profile(table: pd.DataFrame, labels: pd.Series, selection) -> pd.DataFrame:
+    """One row per cluster of the attribute path: size, value, attribute medians, experience.
+
+    Columns: ``customers``, ``share``, ``value`` (sum of the customers' value, NaN without
+    one) and ``revenue_share`` (its share), the median of every attribute clustered on (under
+    its own name, or ``<name> (median)`` when a statistic has it), ``nps`` / ``nps_n``,
+    ``complaint_rate``, ``failed_mot_rate`` when those tables exist, ``churn_rate`` (left
+    during the month, with churn dates) or ``churn_flag_rate`` (share with the ``churned``
+    flag set, without dates).
+    """
+    t = table.assign(_c=labels.reindex(table.index).to_numpy())
+    g = t.groupby("_c", sort=True)
+    p = pd.DataFrame({"customers": g.size()})
+    p["share"] = p["customers"] / len(t)
+    if VALUE in t:
+        p["value"] = g[VALUE].sum()
+        tot = t[VALUE].sum()
+        p["revenue_share"] = p["value"] / tot if tot > 0 else np.nan
+    else:
+        p["value"] = np.nan
+        p["revenue_share"] = np.nan
+    for f in selection.used:
+        p[_profile_column(f)] = g[f].median()
+    if "nps" in t and "nps" not in selection.used:
+        p["nps"] = g["nps"].apply(nps_score)
+        p["nps_n"] = g["nps"].count()
+    if "complaints" in t and "complaints" not in selection.used:
+        p["complaint_rate"] = g["complaints"].apply(lambda s: float((s > 0).mean()))
+    if "failed_mot" in t and "failed_mot" not in selection.used:
+        p["failed_mot_rate"] = g["failed_mot"].apply(lambda s: float((s > 0).mean()))
+    p["churn_rate"] = g["churned"].mean()
+    if "churn_flag" in t:
+        p["churn_flag_rate"] = g["churn_flag"].mean()
+    p.index.name = "cluster"
+    return p
+
+
 # --------------------------------------------------------------------------------------------
 # the pipeline
 # --------------------------------------------------------------------------------------------
@@ -902,6 +1453,9 @@ class SegmentResult:
     centers : ndarray
         Cluster centres in the scaled feature space (for assigning other customers).
     notes : list of str
+    deviations : DataFrame or None
+        Without transactions: :func:`attribute_deviations`, the differences the names are
+        read from (cluster x attribute, in SD).
     """
 
     features: Features
@@ -914,10 +1468,37 @@ class SegmentResult:
     profile: pd.DataFrame
     centers: np.ndarray
     notes: list[str]
+    deviations: pd.DataFrame | None = None
 
     @property
     def k(self) -> int:
         return self.choice.k
+
+    @property
+    def by_attributes(self) -> bool:
+        """True when the segments come from customer attributes (no transactions)."""
+        return self.features.selection is not None
+
+    @property
+    def attribute_columns(self) -> list[str]:
+        """The profile's columns of the attributes clustered on (empty with transactions)."""
+        if not self.by_attributes:
+            return []
+        return [_profile_column(f) for f in self.design.features]
+
+    def summary(self) -> list[str]:
+        """The page's opening lines: who was segmented, on what, and the notes."""
+        f = self.features
+        if not self.by_attributes:
+            return [
+                f"{len(f.table):,} customers with purchases up to {f.as_of:%Y-%m-%d}; "
+                f"{len(f.no_purchase):,} active customers without a purchase yet."
+            ] + self.notes
+        first = (
+            f"No transactions: the {len(f.table):,} customers active on {f.as_of:%Y-%m-%d} "
+            "are segmented on what the customers table says about them, not on purchases."
+        )
+        return [first, *f.selection.sentences(), *self.notes]
 
     def assign(self, table: pd.DataFrame) -> pd.Series:
         """Segment names for another feature table (e.g. last month's) with this model."""
@@ -954,14 +1535,21 @@ def segment(
     silhouette_tolerance: float = 0.05,
     month=None,
     feature_table: Features | None = None,
+    attributes=None,
 ) -> SegmentResult:
     """Segment the customers of a data folder as of the end of its reporting month.
+
+    With transactions the customers are clustered on their purchase behaviour
+    (:func:`customer_features`); without them, on the numeric attributes of the customers
+    table (:func:`attribute_features`: declared in ``segments.attributes`` of
+    ``cxreport.yaml`` or detected), and the segments are named from those attributes
+    (:func:`name_by_attributes`).
 
     Parameters
     ----------
     data : Dataset
-        Needs ``transactions``; uses ``customers``, ``survey``, ``complaints`` and
-        ``touchpoints`` when present (see :func:`customer_features`).
+        Needs ``transactions``, or ``customers`` with numeric attributes; uses
+        ``customers``, ``survey``, ``complaints`` and ``touchpoints`` when present.
     k : int, default=0
         Number of segments; 0 = choose automatically by the rule in :data:`K_RULE`.
     k_min, k_max : int, default=2, 8
@@ -977,7 +1565,12 @@ def segment(
     month : str or Period, optional
         Cut-off month (default ``data.month``).
     feature_table : Features, optional
-        Precomputed features (skips :func:`customer_features`).
+        Precomputed features (skips :func:`customer_features`); with a ``selection``, the
+        attribute path.
+    attributes : sequence of str, optional
+        Without transactions: the customer columns to cluster on (default
+        ``segments.attributes`` of ``cxreport.yaml``, else detected). ``features`` is for
+        the purchase path and is ignored here.
 
     Returns
     -------
@@ -991,11 +1584,19 @@ def segment(
     _check_int("exact_max", exact_max, 1000)
     _check_float("min_share", min_share, 0.0, 0.5)
     _check_float("silhouette_tolerance", silhouette_tolerance, 0.0, 2.0)
-    feats = feature_table if feature_table is not None else customer_features(data, month=month)
+    if feature_table is not None:
+        feats = feature_table
+    elif data.has("transactions"):
+        feats = customer_features(data, month=month)
+    else:
+        feats = attribute_features(data, month=month, attributes=attributes)
+    sel = feats.selection
     notes = list(feats.notes)
     table = feats.table
     n = len(table)
     m = data.month if month is None else pd.Period(month, "M")
+    who = "active customers in the customers table" if sel else "customers with purchases"
+    when = f"at the end of {m}" if sel else f"up to the end of {m}"
     if "revenue_month" in table and (table["revenue_month"] != 0).sum() == 0:
         notes.append(
             f"No purchases in {m} itself: the segments describe the customers' "
@@ -1003,19 +1604,27 @@ def segment(
         )
     if n < 3:
         raise CxReportError(
-            f"Only {n} customer(s) with purchases up to the end of {m}: at "
+            f"Only {n} {who} {when}: at least 3 are needed to form 2 segments."
+            if sel
+            else f"Only {n} customer(s) with purchases up to the end of {m}: at "
             "least 3 are needed to form 2 segments."
         )
     if k and k >= n:
         raise CxReportError(
-            f"The 'k' parameter asks for {k} segments but only {n} customers "
+            f"The 'k' parameter asks for {k} segments but there are only {n} {who} {when}; "
+            f"choose k <= {n - 1}."
+            if sel
+            else f"The 'k' parameter asks for {k} segments but only {n} customers "
             f"have purchases up to the end of {m}; choose k <= {n - 1}."
         )
     if k_max >= n:
         notes.append(f"Only {n} customers: the sweep stops at k = {n - 1} instead of {k_max}.")
         k_max = n - 1
         k_min = min(k_min, k_max)
-    design = design_matrix(table, features=features)
+    if sel is not None:
+        design = design_matrix(table, features=sel.used, logged=sel.logged)
+    else:
+        design = design_matrix(table, features=features)
     notes += design.notes
     ks = set(range(k_min, k_max + 1)) | ({k} if k else set())
     sw = sweep(
@@ -1047,18 +1656,10 @@ def segment(
     else:
         choice = auto
     raw, centers = sw.labels[choice.k], sw.centers[choice.k]
+    if sel is not None:
+        return _attribute_result(feats, design, sw, choice, raw, centers, notes)
     # relabel: 0 = highest median monthly value, then larger clusters first
-    tmp = pd.DataFrame({"c": raw, "v": table["monthly_value"].to_numpy()})
-    order = (
-        tmp.groupby("c")["v"]
-        .agg(["median", "size"])
-        .sort_values(["median", "size"], ascending=[False, False], kind="stable")
-        .index.to_numpy()
-    )
-    remap = np.empty(max(order.max() + 1, len(centers)), dtype=np.int32)
-    remap[order] = np.arange(len(order))
-    clusters = pd.Series(remap[raw], index=table.index, name="cluster")
-    centers = centers[order]
+    clusters, centers = _relabel(raw, table["monthly_value"].to_numpy(), centers, table.index)
     prof = profile(table, clusters)
     overall = table[["monthly_value", "recency", "purchase_rate", "tenure"]].median()
     names = name_clusters(prof, overall)
@@ -1067,8 +1668,88 @@ def segment(
     return SegmentResult(feats, design, sw, choice, clusters, names, segs, prof, centers, notes)
 
 
-#: The segmentation notebook's settings that change the segments, with their defaults.
-LABEL_SETTINGS = {"k": 0, "k_min": 2, "k_max": 8, "n_boot": 20, "min_jaccard": 0.75}
+def _relabel(raw: np.ndarray, value: np.ndarray, centers: np.ndarray, index: pd.Index):
+    """Cluster numbers by median ``value``, highest first (larger clusters first on ties),
+    and the centres in that order."""
+    order = (
+        pd.DataFrame({"c": raw, "v": value})
+        .groupby("c")["v"]
+        .agg(["median", "size"])
+        .sort_values(["median", "size"], ascending=[False, False], kind="stable")
+        .index.to_numpy()
+    )
+    remap = np.empty(max(order.max() + 1, len(centers)), dtype=np.int32)
+    remap[order] = np.arange(len(order))
+    return pd.Series(remap[raw], index=index, name="cluster"), centers[order]
+
+
+def _attribute_result(feats, design, sw, choice, raw, centers, notes) -> SegmentResult:
+    """The attribute path's relabelling, profile and names."""
+    table = feats.table
+    # relabel: 0 = highest median value when there is one, else the largest cluster
+    v = table[VALUE].to_numpy() if VALUE in table else np.zeros(len(table))
+    clusters, centers = _relabel(raw, v, centers, table.index)
+    prof = attribute_profile(table, clusters, feats.selection)
+    dev = attribute_deviations(design, clusters.to_numpy())
+    names = name_by_attributes(dev)
+    prof.insert(0, "segment", [names[c] for c in prof.index])
+    segs = clusters.map(names).rename("segment")
+    return SegmentResult(
+        feats, design, sw, choice, clusters, names, segs, prof, centers, notes, deviations=dev
+    )
+
+
+#: The segmentation notebook's settings; :func:`label_customers` takes the same.
+SETTINGS = (
+    Setting(
+        "k",
+        int,
+        0,
+        "number of segments; 0 chooses automatically (separated and stable)",
+        low=0,
+        high=50,
+    ),
+    Setting("k_min", int, 2, "smallest k in the sweep", low=2, high=50),
+    Setting("k_max", int, 8, "largest k in the sweep", low=2, high=50),
+    Setting(
+        "n_boot",
+        int,
+        20,
+        "bootstrap resamples per k for the stability check (0 skips it)",
+        low=0,
+        high=1000,
+    ),
+    Setting(
+        "min_jaccard",
+        float,
+        0.75,
+        "a cluster counts as stable at this mean bootstrap Jaccard",
+        low=0,
+        high=1,
+    ),
+)
+
+
+def check_settings(**values) -> None:
+    """The segmentation notebook's settings (:data:`SETTINGS`, and ``seed``), checked up
+    front with :func:`segment`'s rules."""
+    v = check(SETTINGS, values)
+    if v.get("k") == 1:
+        raise ParameterError(
+            "The 'k' parameter must be 0 (choose automatically) or an int in the range "
+            "[2, 50]; got 1."
+        )
+    if "k_min" in v and v.get("k_max", 50) < v["k_min"]:
+        raise ParameterError(
+            f"The 'k_max' parameter must be an int in the range [k_min, 50] = "
+            f"[{v['k_min']}, 50]; got {v['k_max']}."
+        )
+    if "seed" in values:
+        _check_int("seed", values["seed"], 0)
+
+
+#: The segmentation settings every page shares, with their defaults.
+LABEL_SETTINGS = {s.name: s.default for s in SETTINGS}
 
 
 def label_settings(settings: dict | None = None) -> dict:
@@ -1076,33 +1757,11 @@ def label_settings(settings: dict | None = None) -> dict:
     settings = dict(settings or {})
     unknown = sorted(set(settings) - set(LABEL_SETTINGS))
     if unknown:
-        raise CxReportError(
+        raise ParameterError(
             f"Unknown segmentation setting(s) {', '.join(unknown)}; the settings are "
             f"{', '.join(LABEL_SETTINGS)}."
         )
     return {**LABEL_SETTINGS, **settings}
-
-
-def check_settings(
-    *,
-    k: int = 0,
-    k_min: int = 2,
-    k_max: int = 8,
-    n_boot: int = 20,
-    min_jaccard: float = 0.75,
-    seed: int = 42,
-) -> None:
-    """The segmentation notebook's settings, checked up front with :func:`segment`'s rules."""
-    if _check_int("k", k, 0, 50) == 1:
-        raise CxReportError(
-            "The 'k' parameter must be 0 (choose automatically) or an int in the range "
-            "[2, 50]; got 1."
-        )
-    k_min = _check_int("k_min", k_min, 2, 50)
-    _check_int("k_max", k_max, k_min, 50)
-    _check_int("n_boot", n_boot, 0, 1000)
-    _check_float("min_jaccard", min_jaccard, 0.0, 1.0)
-    _check_int("seed", seed, 0)
 
 
 def label_customers(data, *, seed: int = 42, **settings) -> pd.Series:
@@ -1116,7 +1775,9 @@ def label_customers(data, *, seed: int = 42, **settings) -> pd.Series:
     Parameters
     ----------
     data : Dataset
-        A loaded data folder with a reporting month; needs ``transactions``.
+        A loaded data folder with a reporting month; needs ``transactions``, or a
+        ``customers`` table with numeric attributes (see :func:`segment`;
+        :func:`segmentable` says whether a folder qualifies).
     seed : int, default=42
         Pass the notebook's ``seed`` so that the labels match the segmentation report.
     **settings
@@ -1128,12 +1789,13 @@ def label_customers(data, *, seed: int = 42, **settings) -> pd.Series:
         Index ``customer_id``, values segment names (str), name ``"segment"``. Covers every
         customer with a purchase up to the month end who had not left before the month, plus
         active customers of the customers table without a purchase, labelled
-        ``"no purchase yet"``. Deterministic for the same data, month and seed.
+        ``"no purchase yet"``; without transactions, every customer active at the month
+        end. Deterministic for the same data, month and seed.
 
     Raises
     ------
     MissingTableError
-        When the folder has no transactions.
+        When the folder has neither transactions nor customer attributes to cluster on.
     CxReportError
         When there are no transactions up to the month end or too few customers.
 
@@ -1169,11 +1831,19 @@ def assignment_table(result: SegmentResult, rfm_scores: pd.DataFrame | None = No
 
     Customers without a purchase yet are included with segment ``"no purchase yet"`` and
     cluster -1. With ``rfm_scores`` (``RFMResult.scores``) the RFM code and segment are added.
+    Without transactions: segment, cluster, the attributes clustered on and ``value``.
     """
     t = result.features.table
     out = pd.DataFrame(
         {"segment": result.segments, "cluster": result.clusters.astype(int)}, index=t.index
     )
+    if result.by_attributes:  # the attributes clustered on, and the value when there is one
+        for c in result.design.features:
+            out[c] = t[c]
+        if VALUE in t:
+            out["value"] = t[VALUE]
+        out.index.name = "customer_id"
+        return out.reset_index()
     for c in EXPORT_COLUMNS[3:]:
         out[c] = t[c]
     extra = result.features.no_purchase
@@ -1195,8 +1865,12 @@ def kpis(result: SegmentResult) -> list[dict]:
     ``segments_k`` and, per segment, ``segment_share_<name>`` and
     ``segment_revenue_share_<name>`` (percent of customers and of net value to date). The
     shares are a census of all customers, not a sample estimate, so they carry no interval.
+    Without transactions the value share is that of the declared value (``segments.value``,
+    else ``monthly_fee``) and is left out when there is none.
     """
     p = result.profile
+    sel = result.features.selection
+    value_word = f"value ({sel.value_label})" if sel is not None else "net value"
     n = int(p["customers"].sum())
     rows = [
         {
@@ -1220,11 +1894,13 @@ def kpis(result: SegmentResult) -> list[dict]:
                 "n": n,
             }
         )
+        if sel is not None and pd.isna(r["revenue_share"]):
+            continue
         rows.append(
             {
                 "name": f"segment_revenue_share_{s}",
                 "value": 100 * r["revenue_share"],
-                "label": f"Share of net value: {r['segment']}",
+                "label": f"Share of {value_word}: {r['segment']}",
                 "unit": "%",
                 "higher_is_better": None,
                 "n": n,
@@ -1238,8 +1914,11 @@ def previous_assignments(data, result: SegmentResult) -> pd.DataFrame | None:
 
     Used when no earlier report is in the history folder: the features are rebuilt as of the
     previous month end and assigned to this month's cluster centres, so the two months are
-    compared with one yardstick. Returns ``None`` when nothing was bought before last month.
+    compared with one yardstick. Returns ``None`` when nothing was bought before last month,
+    and without transactions (the customer attributes are one snapshot, with no history).
     """
+    if result.by_attributes:
+        return None
     prev = result.features.as_of.to_period("M") - 1
     try:
         feats = customer_features(data, month=prev)

@@ -16,7 +16,12 @@ import pandas as pd
 from scipy import stats as _st
 
 from .data.config import SurveyModel
+from .errors import CxReportError, ParameterError
 from .pls import cronbach_alpha
+
+
+class ServqualError(CxReportError, ValueError):
+    """The survey cannot give SERVQUAL gaps (no expectation columns)."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ class GapResult:
     def largest_negative(self, k: int = 5, *, level: str = "items") -> pd.DataFrame:
         """The ``k`` most negative gaps (items or dimensions), most negative first."""
         if level not in ("items", "dimensions"):
-            raise ValueError(
+            raise ParameterError(
                 f"The 'level' parameter must be 'items' or 'dimensions'; got {level!r}."
             )
         t, key = (self.items, "item") if level == "items" else (self.dimensions, "dimension")
@@ -103,18 +108,18 @@ def servqual_gaps(
 
     Raises
     ------
-    ValueError
+    ServqualError
         When no item has both a perception and an expectation column (SERVPERF data: report
         perceptions only).
     """
     if not 0 < confidence < 1:
-        raise ValueError(
+        raise ParameterError(
             f"The 'confidence' parameter must be a float in (0, 1); got {confidence!r}."
         )
     suf = model.expectation_suffix
     pairs = [i for i in model.items if i.code in survey and i.code + suf in survey]
     if not pairs:
-        raise ValueError(
+        raise ServqualError(
             f"SERVQUAL gaps need expectation columns (<item>{suf}) next to the perception "
             f"columns; the survey has none. Without expectations only perceptions (SERVPERF) "
             f"can be reported."

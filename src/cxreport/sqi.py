@@ -34,59 +34,53 @@ import numpy as np
 import pandas as pd
 
 from .errors import CxReportError, MissingTableError
+from .settings import Setting, by_name, check
 
 REOPENED = "complaint_reopened"
 COMPLAINT_TOUCHPOINT = "complaint_handling"
 _COMPLAINTS = ("auto", "always", "never")
 
 
+#: The SQI part of the NPS/SQI/MoT notebook's settings (``freq`` is ``sqi_freq`` there).
+SETTINGS = (
+    Setting(
+        "per_contacts",
+        int,
+        1000,
+        "SQI per this many contacts; 0 gives the absolute weighted count (FedEx)",
+        low=0,
+    ),
+    Setting("freq", str, "W", "control chart points: W weekly or D daily", choices=("W", "D")),
+    Setting(
+        "baseline_months",
+        int,
+        12,
+        "months before the reporting month that set the control band",
+        low=1,
+    ),
+    Setting(
+        "complaints",
+        str,
+        "auto",
+        "count reopened complaints as complaint_reopened: auto, always or never",
+        choices=_COMPLAINTS,
+    ),
+)
+_SETTING = by_name(SETTINGS)
+
+
 def _check_per(per_contacts) -> int:
-    if (
-        isinstance(per_contacts, bool)
-        or not isinstance(per_contacts, (int, np.integer))
-        or per_contacts < 0
-    ):
-        raise CxReportError(
-            "The 'per_contacts' parameter must be an int in the range [0, inf) "
-            f"(0 = absolute weighted count); got {per_contacts!r}."
-        )
-    return int(per_contacts)
-
-
-def check_options(
-    *,
-    freq: str = "W",
-    per_contacts: int = 1000,
-    baseline_months: int = 12,
-    complaints: str = "auto",
-) -> None:
-    """Check the SQI options up front (same messages as the functions that use them).
-
-    A notebook calls this right after loading so that a bad parameter stops the run before
-    any analysis, not half-way through the report.
-    """
-    _check_per(per_contacts)
-    if freq not in ("D", "W"):
-        raise CxReportError(f"The 'freq' parameter must be 'D' or 'W'; got {freq!r}.")
-    _check_baseline(baseline_months)
-    if complaints not in _COMPLAINTS:
-        raise CxReportError(
-            f"The 'complaints' parameter must be one of {', '.join(_COMPLAINTS)}; "
-            f"got {complaints!r}."
-        )
+    return _SETTING["per_contacts"].check(per_contacts)
 
 
 def _check_baseline(baseline_months) -> int:
-    if (
-        isinstance(baseline_months, bool)
-        or not isinstance(baseline_months, (int, np.integer))
-        or baseline_months < 1
-    ):
-        raise CxReportError(
-            "The 'baseline_months' parameter must be an int in the range "
-            f"[1, inf); got {baseline_months!r}."
-        )
-    return int(baseline_months)
+    return _SETTING["baseline_months"].check(baseline_months)
+
+
+def check_settings(**values) -> None:
+    """Check the SQI settings (:data:`SETTINGS`) up front (same messages as the functions
+    that use them), so that a bad one stops the run before any analysis."""
+    check(SETTINGS, values)
 
 
 def check_outcomes(touchpoints: pd.DataFrame, weights: dict[str, float]) -> None:
@@ -125,11 +119,7 @@ def _weights(data) -> dict[str, float]:
 
 def include_complaints(data, complaints: str = "auto") -> bool:
     """Whether reopened complaints are counted as ``complaint_reopened`` failures."""
-    if complaints not in _COMPLAINTS:
-        raise CxReportError(
-            f"The 'complaints' parameter must be one of {', '.join(_COMPLAINTS)}; "
-            f"got {complaints!r}."
-        )
+    _SETTING["complaints"].check(complaints)
     if complaints == "never" or not data.has("complaints"):
         return False
     if "reopened" not in data.complaints:
@@ -347,8 +337,7 @@ def control_chart(
         Consecutive points on one side of the centre counted as a shift.
     """
     per = _check_per(per_contacts)
-    if freq not in ("D", "W"):
-        raise CxReportError(f"The 'freq' parameter must be 'D' or 'W'; got {freq!r}.")
+    _SETTING["freq"].check(freq)
     _check_baseline(baseline_months)
     if not isinstance(sigmas, (int, float)) or sigmas <= 0:
         raise CxReportError(f"The 'sigmas' parameter must be a number > 0; got {sigmas!r}.")

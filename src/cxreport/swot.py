@@ -26,8 +26,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .ahp import RANDOM_INDEX
 from .errors import CxReportError
 from .errors import describe_rows as _rows
+from .orientation import LANGS, METHODS
+from .settings import Setting, check
 
 KINDS = ("S", "W", "O", "T")
 KIND_NAMES = {"S": "Strengths", "W": "Weaknesses", "O": "Opportunities", "T": "Threats"}
@@ -477,54 +480,68 @@ def tows_matrix(scores: SwotScores, *, top_n: int = 3) -> Tows:
 # --------------------------------------------------------------------------------------------
 
 
-def check_settings(
-    *,
-    weights_from: str = "table",
-    random_index: str = "saaty1980",
-    top_n: int = 3,
-    lang: str = "en",
-    score_method: str = "pct_max",
-    n_weakest: int = 5,
-    survey_months: int = 3,
-    trend_window: int = 3,
-    alpha: float = 0.05,
-    segment_trends: bool = True,
-) -> None:
-    """Check the SWOT notebook's own parameters before anything is computed.
+SETTINGS = (
+    Setting(
+        "weights_from",
+        str,
+        "table",
+        "factor weights: table (the workshop's weights) or ahp (AHP-SWOT from swot_pairwise; "
+        "a set with CR above 0.10 is flagged and not used)",
+        choices=("table", "ahp"),
+    ),
+    Setting(
+        "random_index",
+        str,
+        "saaty1980",
+        "AHP random-index table",
+        choices=tuple(RANDOM_INDEX),
+    ),
+    Setting("top_n", int, 3, "factors per kind in the TOWS matrix", low=1, high=10),
+    Setting("lang", str, "en", "item-bank language", choices=LANGS),
+    Setting(
+        "score_method",
+        str,
+        "pct_max",
+        "self-assessment scale: pct_max (% of maximum) or pomp",
+        choices=tuple(METHODS),
+    ),
+    Setting("n_weakest", int, 5, "weakest self-assessment items listed", low=1, high=40),
+    Setting(
+        "survey_months",
+        int,
+        3,
+        "survey months pooled for the importance-performance factors",
+        low=1,
+        high=24,
+    ),
+    Setting(
+        "trend_window",
+        int,
+        3,
+        "months on each side of a trend test (recent months against the months before)",
+        low=1,
+        high=12,
+    ),
+    Setting(
+        "alpha",
+        float,
+        0.05,
+        "family-wise error rate of the trend tests (Holm)",
+        low=0,
+        high=1,
+        open=True,
+    ),
+    Setting(
+        "segment_trends",
+        bool,
+        True,
+        "test segment growth: the run's segments now against trend_window months earlier",
+    ),
+)
 
-    Raises :class:`SwotInputError` naming the parameter, what is allowed and what was given.
-    """
-    from .ahp import RANDOM_INDEX
-    from .orientation import LANGS, METHODS
 
-    def choice(name, value, allowed):
-        if value not in allowed:
-            raise SwotInputError(
-                f"The '{name}' parameter must be one of {', '.join(map(repr, allowed))}; "
-                f"got {value!r}."
-            )
-
-    def integer(name, value, lo, hi):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, np.integer))
-            or not (lo <= value <= hi)
-        ):
-            raise SwotInputError(
-                f"The '{name}' parameter must be an int in [{lo}, {hi}]; got {value!r}."
-            )
-
-    choice("weights_from", weights_from, ("table", "ahp"))
-    choice("random_index", random_index, tuple(RANDOM_INDEX))
-    integer("top_n", top_n, 1, 10)
-    choice("lang", lang, LANGS)
-    choice("score_method", score_method, tuple(METHODS))
-    integer("n_weakest", n_weakest, 1, 40)
-    integer("survey_months", survey_months, 1, 24)
-    integer("trend_window", trend_window, 1, 12)
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
-        raise SwotInputError(f"The 'alpha' parameter must be a number in (0, 1); got {alpha!r}.")
-    if not isinstance(segment_trends, bool):
-        raise SwotInputError(
-            f"The 'segment_trends' parameter must be True or False; got {segment_trends!r}."
-        )
+def check_settings(**values) -> None:
+    """Check the SWOT notebook's own settings (:data:`SETTINGS`) before anything is computed;
+    a :class:`~cxreport.errors.ParameterError` names the parameter, what is allowed and what
+    was given."""
+    check(SETTINGS, values)

@@ -8,6 +8,7 @@ Without a config file the standard names of :mod:`cxreport.data.contract` apply.
   ``derive``, ``drop_rows``; done by :mod:`cxreport.data.shaping`),
 * declare the survey model (items, dimensions, scales) and its response screening,
 * replace the service-quality-index failure weights,
+* declare the customer attributes the segmentation clusters on without transactions,
 * set report options.
 
 Its shape is checked against ``resources/cxreport.schema.json``; every problem is reported
@@ -204,6 +205,10 @@ class SurveyModel:
     expectation_suffix: str = "_exp"
     importance_suffix: str = "_imp"
     declared: bool = False  # True when the items come from the user's config
+    #: PLS inner model from survey.pls.paths: a preset ("ecsi", "acsi"), "a -> b" strings or
+    #: None (ECSI when the dimensions carry its names, else dimensions -> satisfaction)
+    pls_paths: str | tuple[str, ...] | None = None
+    pls_modes: dict = field(default_factory=dict)  # survey.pls.modes: {block: "A" or "B"}
 
     def items_of(self, dimension: str) -> list[Item]:
         return [i for i in self.items if i.dimension == dimension]
@@ -222,6 +227,10 @@ class Config:
     sqi_version: str
     report: dict[str, Any]
     screening: str = "flag"  # survey response-quality screening: off, flag or exclude
+    #: segments.attributes: customers columns to cluster on without transactions (empty:
+    #: detected); segments.value: the column(s) summed into each customer's value
+    segment_attributes: tuple[str, ...] = ()
+    segment_value: tuple[str, ...] = ()
 
     def table(self, name: str) -> TableConfig:
         return self.tables.get(name, TableConfig())
@@ -301,7 +310,16 @@ def load_config(folder: str | Path) -> Config:
         version,
         dict(doc.get("report") or {}),
         screening=(doc.get("survey") or {}).get("screening", "flag"),
+        segment_attributes=tuple((doc.get("segments") or {}).get("attributes") or ()),
+        segment_value=_names((doc.get("segments") or {}).get("value")),
     )
+
+
+def _names(spec) -> tuple[str, ...]:
+    """A column name or a list of them (the schema checked which) as a tuple."""
+    if spec is None:
+        return ()
+    return (spec,) if isinstance(spec, str) else tuple(spec)
 
 
 def _config_error(where: Path, problems: list[str]) -> ConfigError:
@@ -403,7 +421,15 @@ def _survey(sdoc: dict, problems: list[str]) -> SurveyModel:
         expectation_suffix=sdoc.get("expectation_suffix", "_exp"),
         importance_suffix=sdoc.get("importance_suffix", "_imp"),
         declared=declared,
+        pls_paths=_pls_paths((sdoc.get("pls") or {}).get("paths")),
+        pls_modes=dict((sdoc.get("pls") or {}).get("modes") or {}),
     )
+
+
+def _pls_paths(spec) -> str | tuple[str, ...] | None:
+    if spec is None or isinstance(spec, str):
+        return spec
+    return tuple(str(p) for p in spec)
 
 
 def _sqi(qdoc: dict, problems: list[str]) -> tuple[dict[str, float], str]:

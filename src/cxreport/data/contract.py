@@ -83,7 +83,9 @@ TABLES: dict[str, Table] = {
             ),
             extra_columns=True,
             extra_doc="Any other column is kept as a customer attribute (numbers stored as text "
-            "with blanks, such as Telco's `TotalCharges`, become numbers).",
+            "with blanks, such as Telco's `TotalCharges`, become numbers). Without "
+            "transactions the segmentation clusters on the numeric attributes (detected, or "
+            "`segments.attributes` of `cxreport.yaml`).",
             notes=("`churn_date` must not precede `signup_date`.",),
         ),
         Table(

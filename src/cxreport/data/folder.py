@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError, CxReportError, DataError, MissingTableError
+from ..errors import ConfigError, CxReportError, DataError, MissingTableError, ParameterError
 from . import shaping, validation
 from .config import Config, TableConfig, find_config, load_config, table_config
 from .contract import TABLES, Table
@@ -628,6 +628,42 @@ def read_folder(
     return tables, files, cfg, report
 
 
+#: The column that dates each row of a table.
+DATED = {"transactions": "date", "survey": "date", "touchpoints": "date", "complaints": "opened"}
+
+
+def month_spans(tables: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.Period, pd.Period]]:
+    """First and last month of every dated table that has dates."""
+    spans = {}
+    for name, column in DATED.items():
+        if name in tables and column in tables[name]:
+            dates = pd.to_datetime(tables[name][column], errors="coerce").dropna()
+            if len(dates):
+                spans[name] = (dates.min().to_period("M"), dates.max().to_period("M"))
+    return spans
+
+
+def check_month(tables: dict[str, pd.DataFrame], month: str | pd.Period) -> None:
+    """Refuse a reporting month outside every dated table (after the data ends, before it
+    begins), naming each table's range. Folders without dates (snapshots) take any month.
+
+    Raises
+    ------
+    ParameterError
+    """
+    period = parse_month(month) if isinstance(month, str) else month
+    spans = month_spans(tables)
+    if not spans or any(first <= period <= last for first, last in spans.values()):
+        return
+    ranges = "; ".join(f"{t} from {a} to {b}" for t, (a, b) in spans.items())
+    last = max(b for _, b in spans.values())
+    where = "after the data ends" if period > last else "before the data begins"
+    raise ParameterError(
+        f"There are no data in {period}, {where}: {ranges}. Choose a month inside the data "
+        f"(the latest is {last}), e.g. --month {last}."
+    )
+
+
 def validate(folder: str | Path) -> ValidationReport:
     """Every problem of a data folder, without raising for bad data."""
     return read_folder(folder)[3]
@@ -649,6 +685,8 @@ def load(folder: str | Path, month: str | None = None) -> Dataset:
     tables, files, cfg, report = read_folder(folder)
     if not report.ok:
         raise DataError(report)
+    if period is not None:
+        check_month(tables, period)
     return Dataset(
         Path(folder),
         cfg,

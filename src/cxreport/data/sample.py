@@ -33,6 +33,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import ParameterError
+
 GROUPS = ("premium loyal", "regular", "bargain occasional", "new", "drifting")
 G_SHARE = np.array([0.15, 0.30, 0.25, 0.15, 0.15])
 G_FREQ = np.array([2.6, 1.1, 0.35, 0.8, 0.15])  # purchases per month
@@ -166,9 +168,9 @@ def generate(
 ) -> dict[str, pd.DataFrame]:
     """The sample tables as frames; ``"_truth"`` holds the planted group of each customer."""
     if customers < 50:
-        raise ValueError(f"customers must be at least 50; got {customers}.")
+        raise ParameterError(f"The 'customers' parameter must be at least 50; got {customers}.")
     if months < 2:
-        raise ValueError(f"months must be at least 2; got {months}.")
+        raise ParameterError(f"The 'months' parameter must be at least 2; got {months}.")
     rng = np.random.default_rng(seed)
     n = customers
     periods = pd.period_range(end=pd.Period(end, "M"), periods=months, freq="M")

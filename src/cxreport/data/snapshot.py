@@ -23,14 +23,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .folder import Dataset, parse_month, read_folder
+from .folder import Dataset, check_month, parse_month, read_folder
 
 FORMAT = 1
 META = "dataset.pickle"
 
 
-def write(folder: str | Path, dest: str | Path):
-    """Read and check ``folder``; when it is valid, store it in ``dest`` (created).
+def write(folder: str | Path, dest: str | Path, month: str | None = None):
+    """Read and check ``folder``; when it is valid (and has data in ``month``, if given:
+    :func:`.folder.check_month` raises otherwise), store it in ``dest`` (created).
 
     Returns ``(files, config, report)`` as :func:`cxreport.data.read_folder` does, without
     the tables: the caller keeps none of them.
@@ -40,6 +41,8 @@ def write(folder: str | Path, dest: str | Path):
     tables, files, cfg, report = read_folder(folder)
     if not report.ok:
         return files, cfg, report
+    if month is not None:
+        check_month(tables, month)
     dest.mkdir(parents=True, exist_ok=True)
     stored = {}
     for name in list(tables):

@@ -282,8 +282,9 @@ def check_survey(survey: pd.DataFrame, cfg: Config, file: str, report: Validatio
         report.add(
             file,
             "nps",
-            f"the NPS column never exceeds {nps.max():g} in {len(nps):,} answers: "
-            "it looks like a 1-7 'would recommend' item, not the 0-10 NPS question",
+            f"the NPS answers run from {nps.min():g} to {nps.max():g} in {len(nps):,} answers: "
+            f"that is a {nps.min():g}-{nps.max():g} 'would recommend' item, not the 0-10 NPS "
+            "question",
             len(nps),
             fix="map nps only to a 0-10 likelihood-to-recommend question; keep a 1-7 item "
             "under survey.items instead (NPS needs the 0-10 scale: 9-10 promoters, 0-6 "

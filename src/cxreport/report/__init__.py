@@ -5,7 +5,8 @@
 - :mod:`.notebooks` — which notebooks run; :mod:`.parameters` — their ``parameters`` cells
   and ``--param`` values, checked before any kernel starts;
 - :mod:`.execute` — papermill in worker processes, one retry after a kernel failure;
-  :mod:`.progress` — what the terminal shows meanwhile;
+  :mod:`.progress` — what the terminal shows meanwhile; :mod:`.logs` — the console's level and
+  ``run.log``; :mod:`.signals` — Ctrl-C and SIGTERM, workers and kernels that end with the run;
 - :mod:`.htmlexport` — the shareable HTML of a notebook and the customer-id guard;
   :mod:`.indexpage` — the month's KPIs against the last month's, as ``index.html``;
 - :mod:`.run` — :func:`~.run.run_report`: all of the above, written into a temporary folder

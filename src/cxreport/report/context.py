@@ -2,14 +2,13 @@
 
 The first cell after the ``parameters`` cell is always::
 
-    run = cxreport.start("Churn prediction", data_dir=data_dir, month=month, seed=seed,
-                         export_dir=export_dir, history_dir=history_dir,
-                         show_ids=show_ids, id_key=id_key, settings={...})
+    run = cxreport.start("03_churn", globals())
 
-It loads and validates the data folder for the month, applies the one theme of the charts and
-shows a "what was run" table, so the code-free HTML export still says which data, month and
-settings produced it. KPIs go through ``run.record(...)``; the last cell calls ``run.kpis()``,
-which shows them as a table and embeds them (mimetype :data:`METRIC_MIME`) for
+It checks the notebook's declared settings (:mod:`cxreport.report.notebooks`), loads and
+validates the data folder for the month, applies the one theme of the charts and shows a "what
+was run" table, so the code-free HTML export still says which data, month and settings
+produced it. KPIs go through ``run.record(...)``; the last cell calls ``run.kpis()``, which
+shows them as a table and embeds them (mimetype :data:`METRIC_MIME`) for
 ``cxreport run`` to collect into ``metrics.json``.
 """
 
@@ -21,6 +20,7 @@ import html
 import json
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -344,37 +344,64 @@ def _load(data_dir: str, month: str) -> Dataset:
 
 
 def start(
-    title: str,
-    *,
-    data_dir: str,
-    month: str,
-    seed: int = 42,
-    export_dir: str = "",
-    history_dir: str = "",
-    show_ids: bool = False,
-    id_key: str = "",
-    segment_settings: dict | None = None,
-    settings: dict | None = None,
-    show: bool = True,
+    notebook: str, values: Mapping, *, settings: Mapping | None = None, show: bool = True
 ) -> Run:
-    """Validate the parameters, load the data folder for the month, apply the charts' theme
-    (:func:`cxreport.viz.set_theme`) and show what is run."""
-    from ..segments import label_settings
-    from ..viz import set_theme
+    """Check the notebook's settings, load the data folder for the month, apply the charts'
+    theme (:func:`cxreport.viz.set_theme`) and show what is run.
 
+    Parameters
+    ----------
+    notebook : str
+        A shipped notebook's name (``"03_churn"``): its declared settings are read from
+        ``values`` (defaults for any it lacks) and checked, as the runner checks them before
+        any kernel starts. For a notebook of your own, its title: only the common settings
+        (``data_dir``, ``month``, ``seed``, ...) are read.
+    values : mapping
+        The notebook's namespace (``globals()``), where the parameters cell set them.
+    settings : mapping, optional
+        A notebook of your own: its settings, for the "what was run" table (a shipped
+        notebook's are its declared ones).
+    show : bool, default=True
+        Display the "what was run" table.
+
+    Raises
+    ------
+    ParameterError
+        A setting of the wrong type or out of range, naming it and what it accepts.
+    """
+    from ..segments import LABEL_SETTINGS, label_settings
+    from ..settings import check
+    from ..viz import set_theme
+    from .notebooks import COMMON, DECLARED, SEGMENT_SETTINGS
+
+    declared = DECLARED.get(notebook)
+    if declared is not None:
+        names = [s.name for s in declared.settings]
+        v = declared.check({k: values[k] for k in names if k in values})
+        title, own = declared.title, {s.name: v[s.name] for s in declared.own}
+        if declared.shares_segments:
+            shared = v[SEGMENT_SETTINGS.name]
+        else:  # the segmentation notebook: its own settings
+            shared = {k: v[k] for k in LABEL_SETTINGS}
+    else:
+        common = (*COMMON, SEGMENT_SETTINGS)
+        given = {s.name: values.get(s.name, s.default) for s in common}
+        v = check(common, given, owner=notebook)
+        title, own, shared = notebook, dict(settings or {}), v[SEGMENT_SETTINGS.name]
+    month = v["month"]
     parse_month(month)
-    data = _load(data_dir, month)
+    data = _load(v["data_dir"], month)
     set_theme()  # here, not on importing viz: importing a module should not restyle pyplot
     run = Run(
         title,
         data,
-        int(seed),
-        Path(export_dir) if export_dir else None,
-        Path(history_dir) if history_dir else None,
-        bool(show_ids),
-        id_key or f"cxreport-{month}",
-        dict(settings or {}),
-        segment_settings=label_settings(segment_settings),
+        v["seed"],
+        Path(v["export_dir"]) if v["export_dir"] else None,
+        Path(v["history_dir"]) if v["history_dir"] else None,
+        v["show_ids"],
+        v["id_key"] or f"cxreport-{month}",
+        own,
+        segment_settings=label_settings(shared),
     )
     if show:
         from IPython.display import display

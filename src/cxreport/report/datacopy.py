@@ -17,27 +17,29 @@ from pathlib import Path
 ENV = "CXREPORT_DATA_COPY"
 
 
-def _check_and_store(folder: str, dest: str):
+def _check_and_store(folder: str, dest: str, month: str | None):
     from ..data import snapshot
 
-    files, cfg, report = snapshot.write(folder, dest)
+    files, cfg, report = snapshot.write(folder, dest, month)
     report.screening = (
         None  # a flag per survey response: the kernels have it, the runner needs none
     )
     return files, cfg, report
 
 
-def check_and_store(folder: str | Path, dest: str | Path):
-    """Validate ``folder`` and, when valid, store it in ``dest``, in a spawned process.
+def check_and_store(folder: str | Path, dest: str | Path, month: str | None = None):
+    """Validate ``folder`` and, when valid and with data in ``month``, store it in ``dest``,
+    in a spawned process.
 
     Returns ``(files, config, report)`` as :func:`cxreport.data.read_folder` does, without
-    the tables. Exceptions of the reading (a missing folder) are raised here.
+    the tables. Exceptions of the reading (a missing folder, a month outside the data:
+    :func:`cxreport.data.folder.check_month`) are raised here.
     """
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn")) as pool:
-        return pool.submit(_check_and_store, str(folder), str(dest)).result()
+        return pool.submit(_check_and_store, str(folder), str(dest), month).result()
 
 
 def customer_ids(dest: str | Path) -> list | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import queue as _queue
 import shutil
@@ -21,30 +22,20 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from .._version import __version__
+from . import logs, signals
 from .progress import Progress
 
 KERNEL = "cxreport"
 REDACTED = "<redacted: see OUT/.cxreport-id-key>"
-EXIT_INTERRUPTED = 130  # a worker stopped by SIGTERM exits as the command does on Ctrl-C
 
 _PROGRESS = None  # a multiprocessing queue, set in each worker by _init_worker
+log = logging.getLogger(__name__)
 
 
 def _emit(*event) -> None:
     if _PROGRESS is not None:
         with contextlib.suppress(Exception):
             _PROGRESS.put_nowait(event)
-
-
-def _kill_children_and_exit(signum, frame):  # pragma: no cover - runs in a worker on SIGTERM
-    try:
-        import psutil
-
-        for child in psutil.Process().children(recursive=True):
-            with contextlib.suppress(Exception):
-                child.kill()
-    finally:
-        os._exit(EXIT_INTERRUPTED)
 
 
 def _init_worker(progress, log_path: str | None = None) -> None:
@@ -54,15 +45,11 @@ def _init_worker(progress, log_path: str | None = None) -> None:
     _PROGRESS = progress
     logging.getLogger("papermill").setLevel(logging.ERROR)
     if log_path:
-        # Kernel chatter (warnings, shutdown messages) goes to the report's run.log, which the
-        # kernels inherit as their stdout/stderr, not over the progress display.
-        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        os.close(fd)
-    # Ctrl-C is the parent's to handle: it stops the workers (and their kernels) itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _kill_children_and_exit)
+        # Our records and kernel chatter (warnings, shutdown messages) go to the report's
+        # run.log, time-stamped, not over the progress display.
+        logs.worker_logging(log_path)
+    # Ctrl-C is the parent's to handle; SIGTERM or the parent's death end the kernels and us.
+    signals.guard_worker()
     os.environ.setdefault("TQDM_DISABLE", "1")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     _register_engine()
@@ -265,6 +252,10 @@ def _title_of(nb, payload: dict | None, fallback: str) -> str:
     return fallback
 
 
+#: Errors that end a notebook as *skipped* (its analysis cannot run on this folder), not failed.
+NOT_APPLICABLE = ("NotApplicable", "MissingTableError")
+
+
 def execute_one(task: dict) -> dict:
     """Run one notebook and export its HTML (runs in a worker process)."""
     import nbformat
@@ -326,7 +317,7 @@ def execute_one(task: dict) -> dict:
                 )
             break
         except pm.PapermillExecutionError as exc:
-            result["status"] = "failed"
+            result["status"] = "skipped" if exc.ename in NOT_APPLICABLE else "failed"
             result["error"] = {
                 "cell_index": exc.cell_index,
                 "execution_count": exc.exec_count,
@@ -375,6 +366,8 @@ def execute_one(task: dict) -> dict:
 
     t1 = time.perf_counter()
     nb = nbformat.read(out_nb if out_nb.is_file() else task["input"], as_version=4)
+    if result["status"] == "skipped":
+        nb = _cut_at_skip(nb)
     err = result["error"] or {}
     if result["status"] != "ok" and err.get("cell_index") is None:
         # no cell to point at (the kernel never started): say why at the top
@@ -397,7 +390,7 @@ def execute_one(task: dict) -> dict:
         task["month"],
         task["data_source"],
         result["status"],
-        error_line(err) if err else "",
+        (err["evalue"] if result["status"] == "skipped" else error_line(err)) if err else "",
         task["generated"],
         __version__,
     )
@@ -406,6 +399,22 @@ def execute_one(task: dict) -> dict:
     # "done" is reported by the parent from this result: a queued event could still sit in
     # the worker's feeder thread when the parent prints its last lines.
     return result
+
+
+def _cut_at_skip(nb):
+    """A skipped notebook's page: the cells up to the one that found the analysis cannot
+    run, without papermill's error banners and the traceback (the header says why)."""
+    cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+    stop = next(
+        (i for i, c in enumerate(cells) if c.cell_type == "code"
+         and any(o.get("output_type") == "error" for o in c.get("outputs", []))),
+        len(cells) - 1,
+    )  # fmt: skip
+    for c in cells[: stop + 1]:
+        if c.cell_type == "code":
+            c.outputs = [o for o in c.outputs if o.get("output_type") != "error"]
+    nb.cells = cells[: stop + 1]
+    return nb
 
 
 def error_line(err: dict | None) -> str:
@@ -429,6 +438,7 @@ def error_line(err: dict | None) -> str:
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     procs = list((getattr(pool, "_processes", None) or {}).values())
+    kernels = signals.descendants(p.pid for p in procs)  # killed below should a worker not
     for p in procs:
         with contextlib.suppress(Exception):
             p.terminate()
@@ -437,9 +447,11 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
             p.join(5)
             if p.is_alive():
                 p.kill()
+    signals.kill_processes(kernels)
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+@signals.held()  # Ctrl-C and SIGTERM raise at the loop's check, never inside the pool's code
 def execute_all(
     notebooks,
     plans,
@@ -455,13 +467,13 @@ def execute_all(
     start_timeout,
     execution_timeout,
     ipc,
-    stream,
-    tty,
+    progress: Progress,
     data_copy=None,
 ) -> list[dict]:
-    """Run ``notebooks`` in ``jobs`` worker processes, writing into ``tmp``; one result
-    dict per notebook, in the order given. Stops the workers (and their kernels) when
-    interrupted. ``data_copy``: the checked tables (:mod:`.datacopy`) the kernels read."""
+    """Run ``notebooks`` in ``jobs`` worker processes, writing into ``tmp`` and reporting to
+    ``progress``; one result dict per notebook, in the order given. Stops the workers (and
+    their kernels) when interrupted. ``data_copy``: the checked tables (:mod:`.datacopy`)
+    the kernels read."""
     import multiprocessing as mp
 
     tasks = [
@@ -495,7 +507,6 @@ def execute_all(
     # while the other starts its kernel).
     ctx = mp.get_context("spawn")
     progress_q = ctx.Queue()
-    progress = Progress([t["name"] for t in sorted(tasks, key=lambda t: t["name"])], stream, tty)
     results: dict[str, dict] = {}
     pool = ProcessPoolExecutor(
         max_workers=workers,
@@ -504,10 +515,19 @@ def execute_all(
         initargs=(progress_q, str(tmp / "run.log")),
     )
     try:
-        futures = {pool.submit(execute_one, t): t for t in tasks}
+        with signals.blocked():  # the workers start with SIGINT/SIGTERM blocked (guard_worker)
+            futures = {pool.submit(execute_one, t): t for t in tasks}
+        log.debug(
+            "%d notebook(s) on %d worker(s) (%s), longest first: %s",
+            len(tasks),
+            workers,
+            ctx.get_start_method(),
+            ", ".join(t["name"] for t in tasks),
+        )
         pending = set(futures)
         while pending:
             done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            signals.check()
             _drain(progress_q, progress)
             for fut in done:
                 task = futures[fut]

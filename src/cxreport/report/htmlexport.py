@@ -150,8 +150,8 @@ class PageInfo:
     title: str
     month: str
     data_source: str
-    status: str = "ok"  # or "failed"
-    error: str = ""  # one line, shown for a failed notebook
+    status: str = "ok"  # or "failed", "skipped"
+    error: str = ""  # one line, shown for a failed or skipped notebook
     generated: str = ""  # run time stamp, shown in the footer line
     version: str = ""
 
@@ -159,7 +159,9 @@ class PageInfo:
 def _header_html(info: PageInfo) -> str:
     e = html.escape
     failed = ""
-    if info.status != "ok":
+    if info.status == "skipped":
+        failed = f'<p class="cx-skipped" role="note">Not run on this data: {e(info.error)}</p>'
+    elif info.status != "ok":
         failed = (
             f'<p class="cx-failed" role="alert">This notebook failed: {e(info.error)}. '
             "The results below stop where it failed.</p>"

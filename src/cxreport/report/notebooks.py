@@ -1,10 +1,13 @@
-"""Which notebooks a report runs: the checkout's ``notebooks/`` folder and ``--only``."""
+"""Which notebooks a report runs (the checkout's ``notebooks/`` folder and ``--only``), and the
+settings each shipped notebook declares."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CxReportError, ParameterError
+from ..settings import Setting, check
 
 
 def default_notebooks_dir() -> Path:
@@ -54,3 +57,176 @@ def find_notebooks(notebooks_dir: str | Path, only: list[str] | None = None) -> 
             f"choose from {', '.join(p.stem for p in books)}."
         )
     return sorted(chosen)
+
+
+# --------------------------------------------------------------------------------------------
+# the shipped notebooks and their settings, declared once
+# --------------------------------------------------------------------------------------------
+
+#: Settings every notebook has; the runner sets all but ``seed`` itself.
+COMMON = (
+    Setting(
+        "data_dir",
+        str,
+        "../data/sample",
+        "data folder: CSV/Parquet tables and cxreport.yaml",
+        runner=True,
+    ),
+    Setting("month", str, "2026-10", "reporting month, YYYY-MM", runner=True),
+    Setting("seed", int, 42, "seed for every random step", low=0),
+    Setting(
+        "export_dir",
+        str,
+        "",
+        "folder for exported tables (empty: no export; set by cxreport run)",
+        runner=True,
+    ),
+    Setting(
+        "history_dir",
+        str,
+        "",
+        "folder holding earlier months' reports (empty: none; set by cxreport run)",
+        runner=True,
+    ),
+    Setting("show_ids", bool, False, "show real customer ids instead of pseudonyms", runner=True),
+    Setting("id_key", str, "", "key for customer pseudonyms (set by cxreport run)", runner=True),
+)
+#: The segmentation's settings, handed to every other page so that all show the same segments.
+SEGMENT_SETTINGS = Setting(
+    "segment_settings",
+    dict,
+    {},
+    "the settings of 02_segments (k, k_min, k_max, n_boot, min_jaccard), so that every page "
+    "shows the same segments (set by cxreport run)",
+    runner=True,
+)
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A shipped notebook: its title and the analysis settings it exposes.
+
+    ``parts`` are ``(module, {analysis name: notebook name})``: the module's ``SETTINGS``,
+    renamed where the notebook needs another name, and its ``check_settings`` for the rules
+    that span settings (``k_max`` at least ``k_min``).
+    """
+
+    name: str
+    title: str
+    parts: tuple[tuple[str, dict], ...]
+    shares_segments: bool = True
+
+    def _modules(self):
+        import importlib
+
+        return [(importlib.import_module(f"cxreport.{m}"), renames) for m, renames in self.parts]
+
+    @property
+    def own(self) -> tuple[Setting, ...]:
+        """The analysis settings, in the parameters cell's order."""
+        return tuple(
+            s.renamed(renames.get(s.name, s.name))
+            for module, renames in self._modules()
+            for s in module.SETTINGS
+        )
+
+    @property
+    def settings(self) -> tuple[Setting, ...]:
+        """Every parameter of the notebook: the common ones, then its own."""
+        return COMMON + ((SEGMENT_SETTINGS,) if self.shares_segments else ()) + self.own
+
+    def defaults(self) -> dict:
+        return {s.name: s.default for s in self.settings}
+
+    def check(self, values: dict) -> dict:
+        """Every value checked against its declaration and the analyses' own rules; the
+        checked values (all settings, defaults filled in)."""
+        merged = {**self.defaults(), **values}
+        checked = check(self.settings, merged, owner=self.name)
+        for module, renames in self._modules():
+            back = {v: k for k, v in renames.items()}
+            own = {back.get(k, k): v for k, v in checked.items()}
+            try:
+                module.check_settings(**{s.name: own[s.name] for s in module.SETTINGS})
+            except ParameterError as exc:
+                raise ParameterError(
+                    str(exc).replace(" parameter ", f" parameter of {self.name} ", 1)
+                ) from None
+        return checked
+
+    def parameters_cell(self) -> str:
+        """The source of the notebook's ``parameters`` cell."""
+        return "\n".join(s.line() for s in self.settings)
+
+
+#: The notebooks cxreport ships, by stem.
+DECLARED = {
+    d.name: d
+    for d in (
+        Declared("01_swot", "SWOT scoring", (("swot", {}),)),
+        Declared("02_segments", "Customer segmentation", (("segments", {}),), False),
+        Declared("03_churn", "Churn prediction", (("churn", {}),)),
+        Declared("04_csi", "Customer satisfaction index (CSI)", (("csi", {}),)),
+        Declared(
+            "05_nps_sqi",
+            "NPS, service-quality index and Moments of Truth",
+            (
+                ("nps", {}),
+                ("sqi", {"freq": "sqi_freq"}),
+                ("mot", {"window_months": "mot_window_months"}),
+            ),
+        ),
+    )
+}
+
+
+def readme_table(name: str) -> str:
+    """The README's Markdown table of a notebook's own settings (``"common"``: the settings
+    every notebook has)."""
+    settings = (*COMMON, SEGMENT_SETTINGS) if name == "common" else DECLARED[name].own
+    rows = ["| parameter | type | default | allowed | what it does |", "|---|---|---|---|---|"]
+    for s in settings:
+        allowed = s.allowed() if s.choices or s.type in (int, float) else ""
+        if s.runner:
+            allowed = "set by `cxreport run`"
+        rows.append(
+            f"| `{s.name}` | {s.type_name} | `{s.literal()}` | {allowed.replace('|', '/')} "
+            f"| {s.help} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def write_declarations(checkout: Path) -> list[str]:
+    """Write the declarations into a checkout: each shipped notebook's ``parameters`` cell and
+    the README's parameter tables (``python -m cxreport.report.notebooks``). Returns what
+    changed."""
+    import re
+
+    import nbformat
+
+    changed = []
+    for name, declared in DECLARED.items():
+        path = checkout / "notebooks" / f"{name}.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        if cell.source != declared.parameters_cell():
+            cell.source = declared.parameters_cell()
+            nbformat.write(nb, path)
+            changed.append(str(path))
+    readme = checkout / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    new = re.sub(
+        r"(<!-- parameters of (\S+) -->\n).*?(<!-- end -->)",
+        lambda m: m.group(1) + readme_table(m.group(2)) + m.group(3),
+        text,
+        flags=re.S,
+    )
+    if new != text:
+        readme.write_text(new, encoding="utf-8")
+        changed.append(str(readme))
+    return changed
+
+
+if __name__ == "__main__":  # pragma: no cover - a developer's command
+    for path in write_declarations(Path(__file__).resolve().parents[3]):
+        print(f"updated {path}")

@@ -9,18 +9,11 @@ import ast
 import json
 from pathlib import Path
 
-from ..errors import CxReportError, ParameterError
+from ..errors import ParameterError
+from .notebooks import COMMON, DECLARED, SEGMENT_SETTINGS
 
 #: Parameters the runner sets itself; ``--param`` may not set them.
-RUNNER_PARAMS = (
-    "data_dir",
-    "month",
-    "export_dir",
-    "history_dir",
-    "show_ids",
-    "id_key",
-    "segment_settings",  # the segmentation notebook's settings, handed to every page
-)
+RUNNER_PARAMS = tuple(s.name for s in (*COMMON, SEGMENT_SETTINGS) if s.runner)
 #: Parameters every notebook's ``parameters`` cell declares.
 REQUIRED_DECLARED = ("data_dir", "month")
 _TRUE = {"true", "yes", "y", "1", "on"}
@@ -28,66 +21,26 @@ _FALSE = {"false", "no", "n", "0", "off"}
 
 
 def inspect_parameters(path: str | Path) -> dict[str, dict]:
-    """The parameters cell of a notebook: ``{name: {name, inferred_type_name, default, help}}``.
+    """A notebook's parameters: ``{name: {name, inferred_type_name, default, help, allowed}}``.
 
-    :func:`papermill.inspect_notebook` first; its line parser skips a declaration whose ``#``
-    comment holds quotes (such as the conventions' ``export_dir`` line), so every annotated
-    or plain assignment it missed is read again with :mod:`ast`.
+    A shipped notebook's come from its declaration (:data:`.notebooks.DECLARED`); a notebook
+    of your own's from its ``parameters`` cell, as :func:`papermill.inspect_notebook` reads it.
     """
-    import logging
-
-    import nbformat
+    declared = DECLARED.get(Path(path).stem)
+    if declared is not None:
+        return {
+            s.name: {
+                "name": s.name,
+                "inferred_type_name": s.type_name,
+                "default": s.literal(),
+                "help": s.help,
+                "allowed": s.allowed() if s.choices or s.type in (int, float) else "",
+            }
+            for s in declared.settings
+        }
     import papermill as pm
 
-    logger = logging.getLogger("papermill")
-    level = logger.level
-    logger.setLevel(logging.ERROR)  # "Unable to parse line ..." is handled below
-    try:
-        found = dict(pm.inspect_notebook(str(path)))
-    finally:
-        logger.setLevel(level)
-    nb = nbformat.read(str(path), as_version=4)
-    cell = next(
-        (
-            c
-            for c in nb.cells
-            if c.cell_type == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
-        ),
-        None,
-    )
-    if cell is None:
-        return found
-    source = cell.source
-    lines = source.splitlines()
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return found
-    order: list[str] = []
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            name, annotation, value = node.target.id, ast.unparse(node.annotation), node.value
-        elif (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-        ):
-            name, annotation, value = node.targets[0].id, "None", node.value
-        else:
-            continue
-        order.append(name)
-        if name in found:
-            continue
-        rest = lines[node.end_lineno - 1][node.end_col_offset :] if node.end_lineno else ""
-        help_text = rest.strip()[1:].strip() if rest.strip().startswith("#") else ""
-        found[name] = {
-            "name": name,
-            "inferred_type_name": annotation,
-            "default": ast.unparse(value) if value is not None else None,
-            "help": help_text,
-        }
-    # declaration order, as in the cell (papermill's hits came first above)
-    return {k: found[k] for k in [*order, *(k for k in found if k not in order)] if k in found}
+    return dict(pm.inspect_notebook(str(path)))
 
 
 def _strip_optional(type_name: str) -> tuple[str, bool]:
@@ -245,57 +198,22 @@ def plan_parameters(notebooks: list[Path], given: dict[str, str], runner: dict) 
         plans[nb.stem] = params
     if problems:
         raise ParameterError("bad parameters:\n  " + "\n  ".join(problems))
+    _preflight(plans)
     _share_segment_settings(plans, specs)
-    _preflight(plans, specs)
     return plans
 
 
-def _checks() -> dict[str, list]:
-    """Each notebook's settings checks, as its first code cell calls them: (function,
-    {function argument: notebook parameter} where the names differ)."""
-    from .. import churn, csi, mot, nps, segments, sqi, swot
-
-    return {
-        "01_swot": [(swot.check_settings, {})],
-        "02_segments": [(segments.check_settings, {})],
-        "03_churn": [(churn.check_settings, {})],
-        "04_csi": [(csi.check_settings, {})],
-        "05_nps_sqi": [
-            (nps.check_options, {}),
-            (sqi.check_options, {"freq": "sqi_freq"}),
-            (mot.check_options, {"window_months": "mot_window_months"}),
-        ],
-    }
-
-
-def _preflight(plans: dict[str, dict], specs: dict[str, dict]) -> None:
-    """Run every notebook's value checks (a churn ``policy`` of "cheapest", an ``n_boot``
-    of 5) on its defaults and ``--param`` values, before any kernel starts."""
-    import ast
-    import inspect
-
+def _preflight(plans: dict[str, dict]) -> None:
+    """Every shipped notebook's settings checked as its first cell checks them (a churn
+    ``policy`` of "cheapest", an ``n_boot`` of 5), on its defaults and ``--param`` values,
+    before any kernel starts."""
     problems = []
-    for name, (checks) in _checks().items():
-        if name not in plans:
-            continue
-        values = {}
-        for key, spec in specs[name].items():
+    for name, params in plans.items():
+        if name in DECLARED:
             try:
-                values[key] = ast.literal_eval(spec.get("default") or "None")
-            except (ValueError, SyntaxError):
-                continue
-        values.update(plans[name])
-        for fn, renamed in checks:
-            accepted = inspect.signature(fn).parameters
-            kwargs = {
-                arg: values[renamed.get(arg, arg)]
-                for arg in accepted
-                if renamed.get(arg, arg) in values
-            }
-            try:
-                fn(**kwargs)
-            except CxReportError as exc:
-                problems.append(f"{name}: {exc}")
+                DECLARED[name].check(params)
+            except ParameterError as exc:
+                problems += str(exc).splitlines()
     if problems:
         raise ParameterError("bad parameters:\n  " + "\n  ".join(problems))
 

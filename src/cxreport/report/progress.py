@@ -1,80 +1,153 @@
-"""What the user sees while a report runs: per-notebook, per-cell progress lines."""
+"""What the user sees while a report runs: per-notebook, per-cell progress.
+
+:class:`Progress` takes the events that the workers send through their queue
+(:mod:`.execute`) and the runner's own "done":
+
+- ``("start", name, attempt, transport)`` — a kernel is starting;
+- ``("cell", name, i, n)`` — cell ``i`` of ``n`` started;
+- ``("retry", name, why)`` — the kernel failed, one more attempt;
+- ``("done", name, status, seconds, error_line)`` — finished, ``ok``, ``skipped`` or ``failed``.
+
+Each becomes a log record of ``cxreport.report.progress`` (start and done at INFO, each cell at
+DEBUG, a retry at WARNING, the total at the end at INFO), which ``run.log`` keeps and, off a
+terminal (CI, a pipe), the console shows as plain time-stamped lines (:mod:`.logs`). On a
+terminal, unless ``-q``, a live display drawn with rich shows instead one line per notebook (a
+bar of its cells, elapsed time, ``cell i/n`` or how it ended) and an overall line (notebooks
+done / total, elapsed), and the total time when it ends.
+"""
 
 from __future__ import annotations
 
-import datetime as _dt
+import logging
 import time
+
+from .logs import PROGRESS
+
+log = logging.getLogger(__name__)
+_MARK = {PROGRESS: True}  # shown by the live display on a terminal, not as a line
 
 
 class Progress:
-    """Per-notebook, per-cell progress on a terminal; plain log lines otherwise."""
+    """Progress of the notebooks ``names``; live on ``console`` (a :class:`.logs.ConsoleHandler`)
+    when that is a terminal showing INFO, log lines only otherwise."""
 
-    def __init__(self, names: list[str], stream, tty: bool | None = None):
-        self.names = names
-        self.stream = stream
-        self.tty = stream.isatty() if tty is None else tty
-        self.state = {n: "waiting" for n in names}
+    def __init__(self, names: list[str], console=None):
+        self.names = list(names)
         self.finished: set[str] = set()
-        self.t0 = {}
-        self.width = max(len(n) for n in names) if names else 10
-        self.drawn = 0
-        self.last = 0.0
+        self.ok = 0
+        self.skipped = 0
+        self.t0 = time.monotonic()
+        self.live = (
+            console is not None
+            and getattr(console, "console", None) is not None
+            and console.level <= logging.INFO
+        )
+        self._started = self._stopped = False
+        self._last = 0.0
+        if self.live:
+            self._setup(console.console)
 
-    def _line(self, text: str) -> None:
-        self.stream.write(text + "\n")
-        self.stream.flush()
+    def _setup(self, console) -> None:
+        from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as Bars
+        from rich.table import Column
 
-    def log(self, text: str) -> None:
-        if self.tty:
-            self._clear()
-        stamp = _dt.datetime.now().strftime("%H:%M:%S")
-        self._line(f"[{stamp}] {text}")
-        if self.tty:
-            self.draw(force=True)
+        width = max([len(n) for n in self.names] + [3])
+        self.bars = Bars(
+            TextColumn("{task.description}"),
+            BarColumn(bar_width=24),
+            TimeElapsedColumn(),
+            TextColumn(
+                "{task.fields[status]}", table_column=Column(no_wrap=True, overflow="ellipsis")
+            ),
+            console=console,
+            auto_refresh=False,  # refreshed by the runner's loop: no thread of its own
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        self.tasks = {
+            n: self.bars.add_task(f"{n:<{width}}", total=None, start=False, status="waiting")
+            for n in self.names
+        }
+        self.overall = self.bars.add_task(
+            f"{'all':<{width}}", total=len(self.names), status=self._overall_status()
+        )
 
-    def _clear(self) -> None:
-        if self.drawn:
-            self.stream.write(f"\x1b[{self.drawn}F\x1b[J")
-            self.drawn = 0
+    def _tally(self) -> str:
+        failed = len(self.finished) - self.ok - self.skipped
+        return (f", {self.skipped} not run" if self.skipped else "") + (
+            f", {failed} failed" if failed else ""
+        )
 
-    def draw(self, force: bool = False) -> None:
-        if not self.tty or (not force and time.monotonic() - self.last < 0.2):
-            return
-        self.last = time.monotonic()
-        self._clear()
-        for n in self.names:
-            s = self.state[n]
-            if n in self.t0 and not s.startswith(("ok", "failed")):
-                s += f"  {time.monotonic() - self.t0[n]:5.1f} s"
-            self.stream.write(f"  {n:<{self.width}}  {s}\n")
-        self.drawn = len(self.names)
-        self.stream.flush()
+    def _overall_status(self) -> str:
+        return f"{len(self.finished)}/{len(self.names)} notebooks done" + self._tally()
 
     def event(self, ev: tuple) -> None:
         kind, name = ev[0], ev[1]
         if name in self.finished:
             return  # a late cell event from the worker's queue
+        task = self.tasks.get(name) if self.live else None
         if kind == "start":
-            self.t0.setdefault(name, time.monotonic())
-            self.state[name] = "starting kernel" + (f" (attempt {ev[2]})" if ev[2] > 1 else "")
-            if not self.tty:
-                self.log(
-                    f"{name}: started ({ev[3]} kernel"
-                    + (f", attempt {ev[2]})" if ev[2] > 1 else ")")
-                )
+            attempt, transport = ev[2], ev[3]
+            again = f", attempt {attempt}" if attempt > 1 else ""
+            log.info("%s: started (%s kernel%s)", name, transport, again, extra=_MARK)
+            if task is not None:
+                self.bars.start_task(task)
+                self.bars.update(task, status="starting kernel" + again)
         elif kind == "cell":
-            self.state[name] = f"cell {ev[2]}/{ev[3]}"
+            i, n = ev[2], ev[3]
+            log.debug("%s: cell %d/%d", name, i, n, extra=_MARK)
+            if task is not None:
+                self.bars.update(task, total=n, completed=i - 1, status=f"cell {i}/{n}")
         elif kind == "retry":
-            self.log(f"{name}: kernel failure, retrying once ({ev[2]})")
+            log.warning("%s: kernel failure, retrying once (%s)", name, ev[2])
+            if task is not None:
+                self.bars.update(task, status="kernel failure, retrying")
         elif kind == "done":
             self.finished.add(name)
             status, seconds, err = ev[2], ev[3], ev[4]
-            self.state[name] = f"{status} in {seconds:.1f} s" + (f" — {err}" if err else "")
-            if not self.tty:
-                self.log(f"{name}: {status} in {seconds:.1f} s")
+            self.ok += status == "ok"
+            self.skipped += status == "skipped"
+            text = f"{status} in {seconds:.1f} s" + (f" — {err}" if err else "")
+            log.info("%s: %s", name, text, extra=_MARK)
+            if task is not None:
+                if status == "ok":
+                    total = self.bars.tasks[task].total or 1
+                    self.bars.update(task, total=total, completed=total)
+                self.bars.update(task, status=text)
+                self.bars.stop_task(task)
+                self.bars.update(self.overall, advance=1, status=self._overall_status())
         self.draw(force=kind in ("start", "done"))
 
+    def draw(self, force: bool = False) -> None:
+        """Redraw the live display (at most 5 times a second unless ``force``)."""
+        if not self.live or self._stopped:
+            return
+        if not self._started:
+            self._started = True
+            self.bars.start()  # first drawn once the workers run, never before they fork
+        if force or time.monotonic() - self._last >= 0.2:
+            self._last = time.monotonic()
+            self.bars.refresh()
+
     def finish(self) -> None:
-        if self.tty:
+        """All notebooks done: the last frame stays, then the total time."""
+        if self.live and not self._stopped:
+            self.bars.stop_task(self.overall)
             self.draw(force=True)
-            self.drawn = 0
+            self.close()
+        seconds = time.monotonic() - self.t0
+        log.info(
+            "%d notebook%s in %.1f s: %d ok%s",
+            len(self.names),
+            "" if len(self.names) == 1 else "s",
+            seconds,
+            self.ok,
+            self._tally(),
+        )
+
+    def close(self) -> None:
+        """Stop the live display (and give the terminal its cursor back); idempotent."""
+        if self.live and self._started and not self._stopped:
+            self.bars.stop()
+        self._stopped = True

@@ -16,14 +16,18 @@ Order of work, so that a user mistake never starts a kernel:
 
 Where the report goes
 ---------------------
-Everything is written into ``OUT/.<month>.tmp-<random>/`` and moved at the end:
+Everything is written into ``OUT/.<month>.tmp-<random>/`` and moved at the end; meanwhile the
+run holds a lock on ``OUT/.<month>.tmp-<random>.lock`` (released however the run ends, even by
+SIGKILL), so that the next run can tell a dead run's hidden folders from a live one's and remove
+them (:func:`remove_stale`):
 
 - all notebooks ok → it replaces ``OUT/<month>/`` (and any ``OUT/<month>.failed/``);
 - a notebook failed → if ``OUT/<month>/`` holds a report whose notebooks all succeeded, it is
   kept and the new run goes to ``OUT/<month>.failed/``; otherwise (no report yet, or the
   previous one failed too) the new run becomes ``OUT/<month>/``. Exit code 1 either way;
-- interrupted (Ctrl-C) or crashed → the temporary folder is removed, ``OUT/<month>/`` is
-  untouched. Exit code 130 for Ctrl-C.
+- interrupted (Ctrl-C or SIGTERM: :mod:`.signals`) or crashed → the kernels are stopped, the
+  temporary folder is removed, ``OUT/<month>/`` is untouched. Exit code 130 for Ctrl-C, 143 for
+  SIGTERM.
 
 The pseudonym key lives in ``OUT/.cxreport-id-key`` (created once, mode 0600), so a customer
 keeps the same pseudonym from month to month; it never appears in the HTML, and the executed
@@ -34,9 +38,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import errno
 import hashlib
 import json
+import logging
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -49,14 +56,20 @@ from pathlib import Path
 from .._version import __version__
 from ..data import parse_month
 from ..errors import CxReportError, DataError, ParameterError
+from . import signals
 from .datacopy import check_and_store, customer_ids
 from .execute import KERNEL, REDACTED, error_line, execute_all
+from .logs import RUN_LOG, run_logging
 from .notebooks import default_notebooks_dir, find_notebooks
 from .parameters import plan_parameters
+from .progress import Progress
 
 KEY_FILE = ".cxreport-id-key"
 DATA_COPY = ".data"  # the checked tables for the kernels, inside the run's temporary folder
-EXIT_OK, EXIT_FAILED = 0, 1  # and 2 for a user mistake, 130 for Ctrl-C (see cli)
+# a run's hidden folders: its work folder, and the previous report while it is swapped out
+_HIDDEN = re.compile(r"\.(?P<month>\d{4}-\d{2})\.(?P<kind>tmp|old)-(?P<token>[0-9a-f]+)")
+EXIT_OK, EXIT_FAILED = 0, 1  # and 2 for a user mistake, 130 / 143 for Ctrl-C / SIGTERM (cli)
+log = logging.getLogger(__name__)
 _VERSIONS = (
     "cxreport",
     "papermill",
@@ -135,7 +148,10 @@ def place(tmp: Path, out: Path, month: str, status: str) -> tuple[Path, bool]:
         return failed_dir, True
     old = None
     if final.exists():
-        old = out / f".{month}.old-{secrets.token_hex(4)}"
+        # named after the run, so that should it die right here the next run puts it back
+        old = out / tmp.name.replace(".tmp-", ".old-", 1)
+        if old == tmp:
+            old = out / f".{month}.old-{secrets.token_hex(4)}"
         os.replace(final, old)
     try:
         os.replace(tmp, final)
@@ -150,6 +166,83 @@ def place(tmp: Path, out: Path, month: str, status: str) -> tuple[Path, bool]:
     return final, False
 
 
+def _lock_path(out: Path, month: str, token: str) -> Path:
+    return out / f".{month}.tmp-{token}.lock"
+
+
+def lock_run(tmp: Path) -> int | None:
+    """Create and lock the run's lock file beside ``tmp`` (before ``tmp`` exists); returns the
+    descriptor to pass to :func:`unlock_run`, ``None`` where there are no file locks."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no stale-folder cleanup
+        return None
+    m = _HIDDEN.fullmatch(tmp.name)
+    assert m is not None, tmp
+    fd = os.open(_lock_path(tmp.parent, m["month"], m["token"]), os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # released by the system when the run dies
+    return fd
+
+
+def unlock_run(tmp: Path, fd: int | None) -> None:
+    """Remove the run's lock file (after its folder is gone or moved) and release it."""
+    if fd is None:
+        return
+    m = _HIDDEN.fullmatch(tmp.name)
+    with contextlib.suppress(OSError):
+        _lock_path(tmp.parent, m["month"], m["token"]).unlink()
+    os.close(fd)
+
+
+def _run_alive(lock: Path) -> bool:
+    """Does a live run hold ``lock``? (No file locks here: assume so, and leave its folders.)"""
+    try:
+        import fcntl
+    except ImportError:
+        return True
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            return True
+        raise
+    finally:
+        os.close(fd)  # also releases a lock just taken
+    return False
+
+
+def remove_stale(out: Path) -> list[str]:
+    """Remove the hidden folders that dead runs left in ``out`` (a run killed by SIGKILL, or a
+    machine that went down): work folders ``.<month>.tmp-*``; a previous report swapped out as
+    ``.<month>.old-*`` goes back to ``<month>/`` if that is missing, else is removed. Folders
+    of a live run (it holds its lock) are left alone. Returns what was done, one line each."""
+    done: list[str] = []
+    if not out.is_dir():
+        return done
+    for entry in sorted(out.iterdir()):
+        m = _HIDDEN.fullmatch(entry.name)
+        if m is None or not entry.is_dir() or _run_alive(_lock_path(out, m["month"], m["token"])):
+            continue
+        final = out / m["month"]
+        if m["kind"] == "old" and not final.exists():
+            os.replace(entry, final)
+            done.append(f"put back {final.name}/, swapped out by a run that died")
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
+            done.append(f"removed {entry.name}/, left by a run that died")
+    for lock in sorted(out.glob(".*.tmp-*.lock")):
+        m = _HIDDEN.fullmatch(lock.name.removesuffix(".lock"))
+        if m and not (out / lock.name.removesuffix(".lock")).exists() and not _run_alive(lock):
+            with contextlib.suppress(OSError):
+                lock.unlink()
+    return done
+
+
+@signals.handled()  # SIGINT and SIGTERM raise signals.Interrupted, never mid-way in the pool
 def run_report(
     *,
     data_dir: str | Path,
@@ -167,6 +260,7 @@ def run_report(
     ipc: bool = True,
     stream=None,
     tty: bool | None = None,
+    log_level: int = logging.INFO,
 ) -> RunResult:
     """Run the monthly report; see the module docstring for where it goes.
 
@@ -189,123 +283,150 @@ def run_report(
     notebooks_dir : path, optional
         Default :func:`default_notebooks_dir`.
     stream : file, optional
-        Where progress goes (default ``sys.stderr``).
+        Where progress and messages go (default ``sys.stderr``); ``tty`` (default: whether it
+        is a terminal) chooses the live display or plain lines (:mod:`.progress`).
+    log_level : int, default=logging.INFO
+        The console's level (``DEBUG`` adds each cell, ``WARNING`` leaves only problems);
+        ``run.log`` in the report always has everything from DEBUG (:mod:`.logs`).
 
     Raises
     ------
     CxReportError
         For user mistakes (bad month, data, parameters), before any kernel starts.
-    KeyboardInterrupt
-        After stopping the kernels and removing the temporary folder.
+    signals.Interrupted
+        On SIGINT (Ctrl-C) or SIGTERM, after stopping the kernels and removing the temporary
+        folder (a :class:`KeyboardInterrupt`; ``exit_code`` 130 or 143).
     """
     stream = sys.stderr if stream is None else stream
-    parse_month(month)
-    month = month.strip()
-    data = Path(data_dir).resolve()
-    out = Path(out).resolve()
-    nb_dir = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
-    notebooks = find_notebooks(nb_dir, only)
-    if jobs is not None and jobs < 1:
-        raise ParameterError(f"--jobs must be a positive whole number; got {jobs}.")
-    given = dict(params or {})
+    if tty is None:
+        tty = bool(getattr(stream, "isatty", lambda: False)())
+    with run_logging(stream, tty, log_level) as run_log:
+        parse_month(month)
+        month = month.strip()
+        data = Path(data_dir).resolve()
+        out = Path(out).resolve()
+        nb_dir = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
+        notebooks = find_notebooks(nb_dir, only)
+        if jobs is not None and jobs < 1:
+            raise ParameterError(f"--jobs must be a positive whole number; got {jobs}.")
+        given = dict(params or {})
 
-    generated = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    tmp = out / f".{month}.tmp-{secrets.token_hex(4)}"
-    runner_values = {
-        "data_dir": str(data),
-        "month": month,
-        "export_dir": str(tmp),
-        "history_dir": str(out),
-        "show_ids": bool(show_ids),
-        "id_key": "",
-    }
-    plans = plan_parameters(notebooks, given, runner_values)
-    # The data are checked in a process of their own, which stores them (typed) for the
-    # kernels and exits: the runner holds no table while the notebooks run.
-    copy = tmp / DATA_COPY
-    try:
-        files, cfg, report = check_and_store(data, copy)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if not report.ok:
-        raise DataError(report)
-    # Only now, with data and parameters checked, write anything (the key file included).
-    key = id_key(out)
-    for p in plans.values():
-        if "id_key" in p:
-            p["id_key"] = key
+        log.debug("cxreport %s: %s, data %s, out %s", __version__, month, data, out)
+        generated = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        tmp = out / f".{month}.tmp-{secrets.token_hex(8)}"
+        runner_values = {
+            "data_dir": str(data),
+            "month": month,
+            "export_dir": str(tmp),
+            "history_dir": str(out),
+            "show_ids": bool(show_ids),
+            "id_key": "",
+        }
+        plans = plan_parameters(notebooks, given, runner_values)
+        for name, plan in plans.items():
+            log.debug("%s parameters: %s", name, {k: v for k, v in plan.items() if k != "id_key"})
 
-    tmp.mkdir(parents=True, exist_ok=True)
-    t_start = time.perf_counter()
-    try:
-        results = execute_all(
-            notebooks,
-            plans,
-            tmp=tmp,
-            month=month,
-            data=data,
-            nb_dir=nb_dir,
-            kernel=kernel,
-            jobs=jobs,
-            show_code=show_code,
-            generated=generated,
-            start_timeout=start_timeout,
-            execution_timeout=execution_timeout,
-            ipc=ipc,
-            stream=stream,
-            tty=tty,
-            data_copy=copy,
-        )
-        wall = time.perf_counter() - t_start
-        status = "ok" if all(r["status"] == "ok" for r in results) else "failed"
+        created = not out.exists()
+        out.mkdir(parents=True, exist_ok=True)
+        for line in remove_stale(out):
+            log.info(line)
+        lock = lock_run(tmp)
+        try:
+            # The data are checked in a process of their own, which stores them (typed) for
+            # the kernels and exits: the runner holds no table while the notebooks run. A
+            # folder that is not valid, or has no data in the month, stores nothing.
+            copy = tmp / DATA_COPY
+            files, cfg, report = check_and_store(data, copy, month)
+            if not report.ok:
+                raise DataError(report)
+            log.info("data folder %s: %d tables valid", data, len(files))
+            # Only now, with data and parameters checked, write anything (the key file too).
+            key = id_key(out)
+            for p in plans.values():
+                if "id_key" in p:
+                    p["id_key"] = key
 
-        leaks: dict[str, int] | None = None
-        guard_info: dict = {"enabled": not show_ids}
-        ids = customer_ids(copy) if not show_ids else None
-        shutil.rmtree(copy, ignore_errors=True)
-        if ids is not None:
-            from .htmlexport import IdGuard
+            tmp.mkdir(parents=True, exist_ok=True)
+            run_log.to_file(tmp / RUN_LOG)
+            t_start = time.perf_counter()
+            progress = Progress([nb.stem for nb in notebooks], run_log.console)
+            try:
+                results = execute_all(
+                    notebooks,
+                    plans,
+                    tmp=tmp,
+                    month=month,
+                    data=data,
+                    nb_dir=nb_dir,
+                    kernel=kernel,
+                    jobs=jobs,
+                    show_code=show_code,
+                    generated=generated,
+                    start_timeout=start_timeout,
+                    execution_timeout=execution_timeout,
+                    ipc=ipc,
+                    progress=progress,
+                    data_copy=copy,
+                )
+            finally:
+                progress.close()  # the terminal's cursor back, however the run ends
+            wall = time.perf_counter() - t_start
+            status = "ok" if all(r["status"] in ("ok", "skipped") for r in results) else "failed"
 
-            guard = IdGuard(ids, key=key)
-            del ids
-            leaks = {r["name"]: guard.scrub_file(tmp / f"{r['name']}.html") for r in results}
-            guard_info.update(
-                ids=len(guard.simple_ids), numeric_ids_not_scanned=guard.skipped, replaced=leaks
+            leaks: dict[str, int] | None = None
+            guard_info: dict = {"enabled": not show_ids}
+            ids = customer_ids(copy) if not show_ids else None
+            shutil.rmtree(copy, ignore_errors=True)
+            if ids is not None:
+                from .htmlexport import IdGuard
+
+                guard = IdGuard(ids, key=key)
+                del ids
+                leaks = {r["name"]: guard.scrub_file(tmp / f"{r['name']}.html") for r in results}
+                guard_info.update(
+                    ids=len(guard.simple_ids), numeric_ids_not_scanned=guard.skipped, replaced=leaks
+                )
+            elif not show_ids:
+                leaks = {r["name"]: 0 for r in results}
+                guard_info["note"] = "no customers table: nothing to scan for"
+            for r in results:
+                r["ids_replaced_in_html"] = None if leaks is None else leaks.get(r["name"], 0)
+
+            record = RunRecord(
+                title=str(cfg.report.get("title") or "Customer-experience report"),
+                month=month,
+                generated=generated,
+                status=status,
+                wall_s=wall,
+                data=data,
+                out=out,
+                notebooks_dir=nb_dir,
+                jobs=jobs,
+                show_code=show_code,
+                show_ids=show_ids,
+                notebooks=notebooks,
+                results=results,
+                plans=plans,
+                files=files,
+                shaping={"sources": report.sources, "steps": report.shaping, "notes": report.notes},
+                leak_guard=guard_info,
+                leaks=leaks,
             )
-        elif not show_ids:
-            leaks = {r["name"]: 0 for r in results}
-            guard_info["note"] = "no customers table: nothing to scan for"
-        for r in results:
-            r["ids_replaced_in_html"] = None if leaks is None else leaks.get(r["name"], 0)
-
-        record = RunRecord(
-            title=str(cfg.report.get("title") or "Customer-experience report"),
-            month=month,
-            generated=generated,
-            status=status,
-            wall_s=wall,
-            data=data,
-            out=out,
-            notebooks_dir=nb_dir,
-            jobs=jobs,
-            show_code=show_code,
-            show_ids=show_ids,
-            notebooks=notebooks,
-            results=results,
-            plans=plans,
-            files=files,
-            shaping={"sources": report.sources, "steps": report.shaping, "notes": report.notes},
-            leak_guard=guard_info,
-            leaks=leaks,
-        )
-        write_outputs(tmp, record)
-        folder, kept = place(tmp, out, month, status)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    caught = sum((leaks or {}).values())
-    return RunResult(month, folder, status, results, kept, caught)
+            write_outputs(tmp, record)
+            with signals.held():  # a signal waits until the report is in place, never half-moved
+                folder, kept = place(tmp, out, month, status)
+            log.debug("report %s in %s%s", status, folder, " (the previous one kept)" * kept)
+        except BaseException:
+            with contextlib.suppress(signals.Interrupted), signals.held():  # a 2nd Ctrl-C: ignored
+                shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        finally:
+            unlock_run(tmp, lock)
+            if created:  # a run refused before writing anything leaves no folder behind
+                with contextlib.suppress(OSError):
+                    out.rmdir()  # only if empty
+        caught = sum((leaks or {}).values())
+        return RunResult(month, folder, status, results, kept, caught)
 
 
 # --------------------------------------------------------------------------- the outputs
@@ -459,7 +580,14 @@ def _write_index(tmp: Path, record: RunRecord, rows: list[dict], metrics: list[d
     from .indexpage import load_previous, render_index
 
     prev_month = str(parse_month(record.month) - 1)
-    index_rows = [{**row, "error_line": (row["error"] or {}).get("line", "")} for row in rows]
+    index_rows = [
+        {
+            **row,
+            "error_line": (row["error"] or {}).get("line", ""),
+            "reason": " ".join(str((row["error"] or {}).get("evalue", "")).split()),
+        }
+        for row in rows
+    ]
     page = render_index(
         title=record.title,
         month=record.month,

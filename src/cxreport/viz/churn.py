@@ -114,8 +114,13 @@ def reliability_chart(
     *,
     raw: pd.DataFrame | None = None,
     raw_ece: float | None = None,
+    xlabel: str = "predicted churn probability (bin mean)",
+    ylabel: str = "observed churn rate (95% CI)",
 ) -> Figure:
-    """Predicted vs observed churn rate per bin, with Wilson 95% intervals."""
+    """Predicted vs observed churn rate per bin, with Wilson 95% intervals.
+
+    ``xlabel``/``ylabel`` carry the page's words for the score and the outcome (a snapshot
+    model predicts the share who have left, not a churn rate over a period)."""
     fig, ax = plt.subplots(figsize=(5.6, 5))
     hi = float(max(table["mean_predicted"].max(), table["observed_high"].max())) * 1.08
     hi = min(1.0, max(hi, 0.02))
@@ -146,8 +151,8 @@ def reliability_chart(
     )
     ax.set_xlim(0, hi)
     ax.set_ylim(0, hi)
-    ax.set_xlabel("predicted churn probability (bin mean)")
-    ax.set_ylabel("observed churn rate (95% CI)")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_title("Are the probabilities honest?")
     ax.legend(loc="upper left")
     fig.tight_layout()
@@ -266,8 +271,10 @@ def group_chart(
     *,
     base_rate: float | None = None,
     titles: dict[str, str] | None = None,
+    xlabel: str = "churn rate (%, 95% CI)",
 ) -> Figure:
-    """Churn rate per group with Wilson 95% intervals, one panel per breakdown."""
+    """Churn rate per group with Wilson 95% intervals, one panel per breakdown (``xlabel``:
+    the page's word for the rate)."""
     titles = titles or {}
     k = max(1, len(tables))
     ncol = 1 if k == 1 else 2
@@ -302,7 +309,7 @@ def group_chart(
         if base_rate is not None:
             ax.axvline(100 * base_rate, color=MUTED, ls="--", lw=1)
         ax.set_xlim(0, 100 * xmax)
-        ax.set_xlabel("churn rate (%, 95% CI)")
+        ax.set_xlabel(xlabel)
         ax.set_title(titles.get(name, name), fontsize=11)
     if not tables:
         axes[0, 0].text(0.5, 0.5, "no breakdown available", ha="center", va="center")
@@ -311,8 +318,15 @@ def group_chart(
     return fig
 
 
-def risk_histogram(probability: pd.Series, *, threshold: float | None = None) -> Figure:
-    """How this month's risk is spread over the customers scored."""
+def risk_histogram(
+    probability: pd.Series,
+    *,
+    threshold: float | None = None,
+    title: str = "Risk of the customers scored this month",
+    xlabel: str = "predicted churn probability (%)",
+) -> Figure:
+    """How the scores are spread over the customers scored (``title``/``xlabel``: the page's
+    words for the score, which differ for a snapshot model)."""
     fig, ax = plt.subplots(figsize=(8, 3.6))
     p = 100 * np.asarray(probability, float)
     hi = max(5.0, float(np.quantile(p, 0.999)) if len(p) else 5.0)
@@ -321,8 +335,8 @@ def risk_histogram(probability: pd.Series, *, threshold: float | None = None) ->
         ax.axvline(100 * threshold, color=BAD, lw=1.2, ls="-.", label="contacted from here")
         ax.legend()
     ax.set_xlim(0, hi)
-    ax.set_xlabel("predicted churn probability (%)")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("customers")
-    ax.set_title("Risk of the customers scored this month")
+    ax.set_title(title)
     fig.tight_layout()
     return fig

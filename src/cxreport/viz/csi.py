@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from ..errors import ParameterError
 from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE
 
 #: series styles: the first series is "this month", then comparison series
@@ -80,7 +81,7 @@ def _radar_series(ax, theta, values, *, colour, line, label, fill, annotate):
 def _check_series(table: pd.DataFrame, order: list[str]) -> list[str]:
     series = list(dict.fromkeys(table["series"]))
     if len(series) > 4:
-        raise ValueError(
+        raise ParameterError(
             f"A radar chart stays readable with at most 4 series; got "
             f"{len(series)}: {', '.join(map(str, series))}."
         )
@@ -344,7 +345,7 @@ def bars_by_month(
         ax.errorbar(
             pos,
             sub["score"],
-            yerr=[sub["score"] - sub["ci_low"], sub["ci_high"] - sub["score"]],
+            yerr=np.clip([sub["score"] - sub["ci_low"], sub["ci_high"] - sub["score"]], 0, None),
             fmt="none",
             ecolor="#333333",
             elinewidth=1,

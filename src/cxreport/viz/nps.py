@@ -39,7 +39,9 @@ def nps_trend(
     ok = ~m["small_sample"].to_numpy(bool) & m["n"].gt(0).to_numpy()
     small = m["small_sample"].to_numpy(bool) & m["n"].gt(0).to_numpy()
     ax.axhline(0, color=NEUTRAL, lw=1)
-    yerr = np.vstack([m["nps"] - m["ci_low"], m["ci_high"] - m["nps"]])
+    # the adjusted-Wald interval is centred on the adjusted estimate: with a handful of answers
+    # the raw NPS can lie outside it, and the bar then reaches the point instead
+    yerr = np.clip(np.vstack([m["nps"] - m["ci_low"], m["ci_high"] - m["nps"]]), 0, None)
     # the line joins consecutive precise months only: a small month breaks it
     ax.plot(x, m["nps"].where(ok), "-", color=ACCENT, lw=1.8, zorder=2)
     ax.errorbar(

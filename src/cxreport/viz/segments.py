@@ -19,27 +19,36 @@ def _colours(n: int) -> list[str]:
 
 
 def share_bars(
-    frame: pd.DataFrame, *, title: str = "Share of customers and of value by segment"
+    frame: pd.DataFrame,
+    *,
+    title: str = "Share of customers and of value by segment",
+    value_label: str = "net value",
 ) -> Figure:
     """Paired horizontal bars: each segment's share of customers and of net value (%).
 
     ``frame`` has the segment names as index (or a ``segment`` column) and columns ``share``
     and ``revenue_share`` (fractions), as :func:`cxreport.rfm.rfm_scores` ``.summary`` and
-    :func:`cxreport.segments.profile` give them.
+    :func:`cxreport.segments.profile` give them. When ``revenue_share`` is missing for every
+    segment (customer attributes without a value column) only the customer shares are drawn.
+    ``value_label`` names the value bars.
     """
     f = frame.set_index("segment") if "segment" in frame else frame
     names = [str(s) for s in f.index]
     y = np.arange(len(f))
-    h = 0.38
+    has_value = "revenue_share" in f and f["revenue_share"].notna().any()
+    h = 0.38 if has_value else 0.6
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(f) + 1.6))
     a = 100 * f["share"].to_numpy(float)
-    b = 100 * f["revenue_share"].fillna(0).to_numpy(float)
-    ax.barh(y - h / 2, a, h, color=NEUTRAL, label="customers")
-    ax.barh(y + h / 2, b, h, color=ACCENT, label="net value")
+    b = 100 * f["revenue_share"].fillna(0).to_numpy(float) if has_value else a[:0]
+    off = h / 2 if has_value else 0.0
+    ax.barh(y - off, a, h, color=NEUTRAL, label="customers")
+    if has_value:
+        ax.barh(y + off, b, h, color=ACCENT, label=value_label)
     top = max(np.nanmax(np.append(a, b)), 1.0)
-    for yi, va, vb in zip(y, a, b, strict=True):
-        ax.text(va + top * 0.01, yi - h / 2, f"{va:.1f}%", va="center", fontsize=8.5)
-        ax.text(vb + top * 0.01, yi + h / 2, f"{vb:.1f}%", va="center", fontsize=8.5)
+    for yi, va in zip(y, a, strict=True):
+        ax.text(va + top * 0.01, yi - off, f"{va:.1f}%", va="center", fontsize=8.5)
+    for yi, vb in zip(y, b, strict=False):
+        ax.text(vb + top * 0.01, yi + off, f"{vb:.1f}%", va="center", fontsize=8.5)
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.set_xlim(0, min(100, top * 1.15 + 2))
@@ -191,31 +200,52 @@ PROFILE_COLUMNS = {
     "complaint_rate": ("with complaint", "{:.0%}"),
     "failed_mot_rate": ("with failed MoT", "{:.0%}"),
     "churn_rate": ("churned this month", "{:.1%}"),
+    "churn_flag_rate": ("flagged churned", "{:.0%}"),
 }
 
 
-def profile_heatmap(prof: pd.DataFrame) -> Figure:
+def _number(v: float) -> str:
+    """A median of a customer attribute, whatever its scale."""
+    a = abs(v)
+    if a >= 100 or v == int(v):
+        return f"{v:,.0f}"
+    return f"{v:.2f}" if a < 10 else f"{v:.1f}"
+
+
+def profile_heatmap(prof: pd.DataFrame, *, attributes=()) -> Figure:
     """Segments x profile measures; cells show the value, colour its rank among segments.
 
     Colour is per column, from the lowest (light) to the highest (dark) segment, so it shows
     where each segment stands, not whether that is good: low recency and low complaint rates
-    are the good ones. ``prof`` is ``SegmentResult.profile`` (medians, rates, shares).
+    are the good ones. ``prof`` is ``SegmentResult.profile`` (medians, rates, shares);
+    ``attributes`` are its columns of customer-attribute medians
+    (``SegmentResult.attribute_columns``), shown after the shares.
     """
-    cols = [c for c in PROFILE_COLUMNS if c in prof and prof[c].notna().any()]
+    known = [c for c in PROFILE_COLUMNS if c in prof and prof[c].notna().any()]
+    lead = [c for c in known if c in ("share", "revenue_share")]
+    attrs = [c for c in attributes if c in prof and c not in PROFILE_COLUMNS]
+    cols = lead + attrs + [c for c in known if c not in lead]
+    labels = {c: (str(c), _number) for c in attrs}
+    for c in known:
+        name, fmt = PROFILE_COLUMNS[c]
+        labels[c] = (name, fmt.format)
     vals = prof[cols].astype(float)
     span = (vals.max() - vals.min()).replace(0, np.nan)
     colour = ((vals - vals.min()) / span).fillna(0.5)
-    fig, ax = plt.subplots(figsize=(0.85 * len(cols) + 2.5, 0.55 * len(prof) + 2.0))
+    width = 0.85 * len(cols) + 2.5
+    if attrs:  # few columns beside long segment names: room for the title
+        width = max(width, 11.0)
+    fig, ax = plt.subplots(figsize=(width, 0.55 * len(prof) + 2.0))
     ax.imshow(colour.to_numpy(), cmap="Blues", vmin=-0.15, vmax=1.15, aspect="auto")
     for i in range(len(prof)):
         for j, c in enumerate(cols):
             v = vals.iloc[i, j]
-            txt = "–" if pd.isna(v) else PROFILE_COLUMNS[c][1].format(v)
+            txt = "–" if pd.isna(v) else labels[c][1](v)
             dark = colour.iloc[i, j] > 0.6
             ax.text(
                 j, i, txt, ha="center", va="center", fontsize=9, color="white" if dark else "black"
             )
-    ax.set_xticks(range(len(cols)), [PROFILE_COLUMNS[c][0] for c in cols], rotation=35, ha="right")
+    ax.set_xticks(range(len(cols)), [labels[c][0] for c in cols], rotation=35, ha="right")
     ax.set_yticks(range(len(prof)), [str(s) for s in prof["segment"]])
     ax.grid(False)
     ax.set_title("Segment profiles (medians; rates are shares of the segment's customers)")

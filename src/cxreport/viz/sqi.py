@@ -161,9 +161,12 @@ def sqi_pareto(top: pd.DataFrame, by: str, *, title: str | None = None) -> Figur
     ]
     ax.set_xticks(x, labels, rotation=40, ha="right", fontsize=8)
     ax.set_ylabel("weighted failures (count × weight)")
-    ax.set_ylim(
-        0, float(max(t["weighted"].max(), t.get("previous_weighted", t["weighted"]).max())) * 1.12
-    )
+    top_value = np.nanmax([t["weighted"].max(), t.get("previous_weighted", t["weighted"]).max()])
+    if not np.isfinite(top_value) or top_value <= 0:  # no failure counted in the period
+        top_value = 1.0
+        ax.text(0.5, 0.5, "no failures in the period", transform=ax.transAxes, ha="center",
+                color=NEUTRAL)  # fmt: skip
+    ax.set_ylim(0, float(top_value) * 1.12)
     ax2 = ax.twinx()
     ax2.plot(x, t["cum_share"], "o-", color=NEUTRAL, ms=4, lw=1.2)
     ax2.set_ylim(0, 105)
