@@ -302,9 +302,6 @@ def main(argv: list[str] | None = None) -> int:
         except CxReportError as exc:
             log.error("cxreport %s: %s", args.command, exc)
             return EXIT_USER_ERROR
-        except ValueError as exc:  # argument values checked by library code (sample sizes, ...)
-            log.error("cxreport %s: %s", args.command, exc)
-            return EXIT_USER_ERROR
         except BrokenPipeError:  # output piped into `head` and the like
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
             return 0
@@ -313,6 +310,20 @@ def main(argv: list[str] | None = None) -> int:
             what = "terminated (SIGTERM)" if code == EXIT_TERMINATED else "interrupted"
             log.error("cxreport %s: %s", args.command, what)
             return code
+        except OSError as exc:  # a disk that is full, a folder that cannot be written, ...
+            where = f" ({exc.filename})" if exc.filename else ""
+            log.error("cxreport %s: %s%s", args.command, exc.strerror or exc, where)
+            return 1
+        except Exception as exc:  # a bug: one line, the traceback with -v
+            log.debug("the traceback:", exc_info=True)
+            log.error(
+                "cxreport %s: an unexpected error, a bug in cxreport: %s: %s (run again with -v "
+                "for the traceback, and please report it)",
+                args.command,
+                type(exc).__name__,
+                " ".join(str(exc).split())[:300],
+            )
+            return 1
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,9 +152,11 @@ def sources(folder: Path, table: str, tcfg: TableConfig) -> list[tuple[Path, obj
     elif tcfg.file:
         wanted = [(tcfg.file, tcfg.sheet)]
     else:
-        found = next(
-            (folder / (table + s) for s in SUFFIXES if (folder / (table + s)).is_file()), None
-        )
+        # a file or a link (a dangling one is reported by _read_parts); else a folder named
+        # like a table, which _read_parts reports instead of passing over it
+        named = [folder / (table + s) for s in SUFFIXES]
+        found = next((p for p in named if p.is_file() or p.is_symlink()), None)
+        found = found or next((p for p in named if p.is_dir()), None)
         return [(found, tcfg.sheet)] if found else []
     out = []
     for pattern, sheet in wanted:
@@ -168,9 +171,65 @@ def sources(folder: Path, table: str, tcfg: TableConfig) -> list[tuple[Path, obj
     return out
 
 
+def declared_paths(tcfg: TableConfig) -> list[str]:
+    """Every path a table's config names: its file(s) and the files it joins."""
+    named = [tcfg.file] if tcfg.file else [f for f, _ in tcfg.files]
+    return named + [spec["file"] for spec in tcfg.join]
+
+
+def _paths_allowed(folder: Path, name: str, tcfg: TableConfig, report: ValidationReport) -> bool:
+    """A relative path of cxreport.yaml must stay inside the data folder (``../.env`` is
+    refused: a typo or a copied config must not read the files around it); an absolute one is
+    the user's explicit choice, named in the notes. Reports each path refused."""
+    ok = True
+    root = Path(os.path.abspath(folder))
+    for written in declared_paths(tcfg):
+        if Path(written).is_absolute():
+            report.notes.append(f"{name}: read from outside the data folder, {written}")
+        elif not Path(os.path.abspath(root / written)).is_relative_to(root):
+            ok = False
+            report.add(
+                "cxreport.yaml",
+                None,
+                f"tables.{name}: the path {written!r} leaves the data folder",
+                0,
+                fix="put the file in the data folder (or link it there), or write its "
+                "absolute path if you mean a file elsewhere",
+            )
+    return ok
+
+
+def _readable(path: Path, name: str, report: ValidationReport) -> bool:
+    """Whether ``path`` can be read for ``name``: a link is followed and named in the notes; a
+    dangling link and a folder where a file belongs are errors (never passed over)."""
+    if path.is_symlink() and not path.exists():
+        report.add(
+            path.name,
+            None,
+            f"is a link to {os.readlink(path)}, which does not exist",
+            0,
+            fix=f"point the link at the file of '{name}', or put the file in its place",
+        )
+        return False
+    if path.is_dir():
+        report.add(
+            path.name,
+            None,
+            f"is a folder, not a file: table '{name}' cannot be read from it",
+            0,
+            fix=f"put the table's file in its place, or name its files in tables.{name}.files",
+        )
+        return False
+    if path.resolve() != Path(os.path.abspath(path)):  # the file or a folder above it
+        report.notes.append(f"{path.name}: through a link, read from {path.resolve()}")
+    return True
+
+
 def _read_parts(srcs, name: str, tcfg: TableConfig, report: ValidationReport) -> list[Raw]:
     parts = []
     for path, sheet in srcs:
+        if not _readable(path, name, report):
+            continue
         if not path.is_file():
             what = "matches no file" if _GLOB & set(path.name) else "does not exist"
             report.add(
@@ -366,11 +425,32 @@ def _iso_days(text: pd.Series) -> pd.Series | None:
     return pd.Series(days.to_numpy(zero_copy_only=False), index=text.index)
 
 
+# the days a date column can hold (pandas' nanosecond timestamps)
+_FIRST_DAY, _LAST_DAY = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
+
+
+def _far_dates(cells: pd.Series, rel: str, col: str, report: ValidationReport) -> None:
+    report.add(
+        rel,
+        col,
+        f"dates outside the years {_FIRST_DAY.year + 1}-{_LAST_DAY.year - 1}",
+        len(cells),
+        examples(cells),
+        "correct these dates; a placeholder for 'no date' (2999-12-31, 0001-01-01) should be "
+        "left blank",
+    )
+
+
 def _to_date(
     s: pd.Series, kind: str, tcfg: TableConfig, rel: str, col: str, report: ValidationReport
 ) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(s):
+    if pd.api.types.is_datetime64_any_dtype(s):  # a Parquet or workbook date column
         out = s
+        far = out.notna() & ((out < _FIRST_DAY) | (out > _LAST_DAY))
+        if far.any():
+            report.mark_bad(rel, col, s.index[far])
+            _far_dates(out.astype(str)[far], rel, col, report)
+            out = out.mask(far)
     else:
         text = s.str.strip() if s.dtype == TEXT else s.astype("string").str.strip()
         fmt = tcfg.date_format or "ISO8601"
@@ -382,6 +462,12 @@ def _to_date(
             alt = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
             out = out.fillna(alt)
         bad = text.notna() & out.isna()
+        year = pd.to_numeric(text.str.extract(r"^(\d{4})-\d\d?-\d\d?\b", expand=False))
+        far = bad & ((year < _FIRST_DAY.year + 1) | (year > _LAST_DAY.year - 1))
+        if far.any():
+            report.mark_bad(rel, col, s.index[far])
+            _far_dates(text[far], rel, col, report)
+            bad &= ~far
         if bad.any():
             report.mark_bad(rel, col, s.index[bad])
             report.add(
@@ -412,6 +498,18 @@ def _to_bool(
     low = text.str.lower()
     out = low.isin(true)
     known = out | (low.isin(false) if false is not None else ~out) | text.isna()
+    for key, codes in (("true_values", tcfg.true_values), ("false_values", tcfg.false_values)):
+        unseen = [str(v) for v in codes.get(col, []) if str(v).lower() not in set(low.dropna())]
+        if unseen:  # "Yes" declared, "Y" written: every row would silently be no
+            report.add(
+                rel,
+                col,
+                f"the {key} code(s) {', '.join(map(repr, unseen))} never occur in the column",
+                0,
+                examples(text.dropna().drop_duplicates()),
+                f"write the codes as the column has them in {key} of cxreport.yaml",
+                severity="warning",
+            )
     if not known.all():
         report.add(
             rel,
@@ -527,6 +625,8 @@ def _read_table(folder: Path, name: str, cfg: Config, report: ValidationReport):
     srcs = sources(folder, name, tcfg)
     if not srcs:
         return None
+    if not _paths_allowed(folder, name, tcfg, report):
+        return None, [p for p, _ in srcs], srcs[0][0].name
     paths = [p for p, _ in srcs]
     parts = _read_parts(srcs, name, tcfg, report)
     if not parts:

@@ -15,9 +15,12 @@ declared, so that a draft reads each file exactly as the folder reader will.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import re
+import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -221,8 +224,17 @@ def read_sav(path: Path, nrows: int | None = None) -> tuple[pd.DataFrame, object
 def read_bytes(path: Path, limit: int | None = None) -> tuple[bytes, bool]:
     """A text file's bytes, unzipped for ``.gz``. With ``limit``: the whole lines within the
     first ``limit`` bytes, and whether more followed."""
-    with (gzip.open if path.suffix.lower() == ".gz" else open)(path, "rb") as fh:
-        raw = fh.read(-1 if limit is None else limit + 1)
+    zipped = path.suffix.lower() == ".gz"
+    try:
+        with (gzip.open if zipped else open)(path, "rb") as fh:
+            raw = fh.read(-1 if limit is None else limit + 1)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise ReadError(
+            f"the compressed file is damaged or cut short ({exc})",
+            "copy or compress the file again (gzip -t tests it)",
+        ) from None
+    except OSError as exc:
+        raise ReadError(f"cannot be read: {exc.strerror or exc}", "check the file") from None
     if limit is None or len(raw) <= limit:
         return raw, False
     return raw[: raw.rfind(b"\n", 0, limit) + 1], True
@@ -280,8 +292,11 @@ def _read_text(path: Path, encoding, sep, header_rows: int, combine: bool) -> Ra
     if not text.strip():
         raise ReadError("the file is empty", "export the table again with its rows")
     several = header_rows > 1 or combine
+    sep = sep or default_sep(path)
+    if not several:
+        _refuse_duplicates(_first_row(text, sep))
     try:
-        grid = parse_csv(text, sep or default_sep(path), header=None if several else 0)
+        grid = parse_csv(text, sep, header=None if several else 0)
     except (pd.errors.ParserError, ValueError) as exc:
         raise ReadError(
             f"cannot be parsed as CSV: {exc}",
@@ -324,10 +339,29 @@ def with_header(grid: pd.DataFrame, rows: int, combine: bool) -> pd.DataFrame:
             names.append(" - ".join(dict.fromkeys(seen)))
     else:
         names = [None if c is None else str(c).strip() for c in head.iloc[0]]
+        _refuse_duplicates(names)
     names = [n or f"Unnamed: {i}" for i, n in enumerate(names)]
     body = grid.iloc[rows:].reset_index(drop=True)
     body.columns = _unique(names)
     return body
+
+
+def _first_row(text: str, sep: str) -> list[str]:
+    """The header line's cells, as the CSV parser will split them (a one-character sep)."""
+    if len(sep) != 1:
+        return []
+    return [c.strip() for c in next(csv.reader(io.StringIO(text), delimiter=sep), [])]
+
+
+def _refuse_duplicates(names: list) -> None:
+    """Two columns of one name: which is which cannot be guessed, so neither is read."""
+    counts = Counter(n for n in names if n not in (None, ""))
+    twice = [n for n, k in counts.items() if k > 1]
+    if twice:
+        raise ReadError(
+            "has more than one column named " + ", ".join(repr(n) for n in twice),
+            "rename the columns so that each name is used once",
+        )
 
 
 def _unique(names: list[str]) -> list[str]:

@@ -170,6 +170,27 @@ def _lock_path(out: Path, month: str, token: str) -> Path:
     return out / f".{month}.tmp-{token}.lock"
 
 
+def check_out(out: Path, data: Path) -> None:
+    """Refuse an output folder the report cannot or must not be written to: inside the data
+    folder (the reports, and their key, would be read and hashed as data), a file, or a
+    folder without write permission.
+
+    Raises
+    ------
+    ParameterError
+    """
+    if out.is_relative_to(data):
+        raise ParameterError(
+            f"--out {out} is inside the data folder {data}; choose a folder outside it "
+            "(e.g. --out reports beside the data folder)."
+        )
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise ParameterError(f"--out {out}: {existing} is a file, not a folder.")
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise ParameterError(f"--out {out}: {existing} cannot be written to (permission).")
+
+
 def lock_run(tmp: Path) -> int | None:
     """Create and lock the run's lock file beside ``tmp`` (before ``tmp`` exists); returns the
     descriptor to pass to :func:`unlock_run`, ``None`` where there are no file locks."""
@@ -305,6 +326,7 @@ def run_report(
         month = month.strip()
         data = Path(data_dir).resolve()
         out = Path(out).resolve()
+        check_out(out, data)
         nb_dir = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
         notebooks = find_notebooks(nb_dir, only)
         if jobs is not None and jobs < 1:
