@@ -570,8 +570,7 @@ def test_kernels_read_the_checked_copy_and_only_what_they_use(tmp_path, sample_d
     _notebook(
         nbs,
         "01_probe",
-        "import cxreport\n"
-        "run = cxreport.start('Probe', globals())",
+        "import cxreport\nrun = cxreport.start('Probe', globals())",
         "fees = run.data.table('customers', ['customer_id', 'monthly_fee'])\n"
         "run.record('tables', type(run.data.tables).__name__, label='tables')\n"
         "run.record('read', repr(run.data.tables.loaded()), label='read')\n"
