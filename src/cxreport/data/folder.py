@@ -429,6 +429,13 @@ def _iso_days(text: pd.Series) -> pd.Series | None:
 _FIRST_DAY, _LAST_DAY = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
 
 
+def _far_years(text: pd.Series) -> pd.Series:
+    """Which cells are ``YYYY-MM-DD`` days of a year outside pandas' range (text: the cells
+    that failed to parse, the others missing)."""
+    year = pd.to_numeric(text.str.extract(r"^(\d{4})-\d\d?-\d\d?\b", expand=False))
+    return ((year < _FIRST_DAY.year + 1) | (year > _LAST_DAY.year - 1)).fillna(False)
+
+
 def _far_dates(cells: pd.Series, rel: str, col: str, report: ValidationReport) -> None:
     report.add(
         rel,
@@ -462,8 +469,7 @@ def _to_date(
             alt = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
             out = out.fillna(alt)
         bad = text.notna() & out.isna()
-        year = pd.to_numeric(text.str.extract(r"^(\d{4})-\d\d?-\d\d?\b", expand=False))
-        far = bad & ((year < _FIRST_DAY.year + 1) | (year > _LAST_DAY.year - 1))
+        far = bad & _far_years(text.where(bad))
         if far.any():
             report.mark_bad(rel, col, s.index[far])
             _far_dates(text[far], rel, col, report)
@@ -498,8 +504,10 @@ def _to_bool(
     low = text.str.lower()
     out = low.isin(true)
     known = out | (low.isin(false) if false is not None else ~out) | text.isna()
-    for key, codes in (("true_values", tcfg.true_values), ("false_values", tcfg.false_values)):
-        unseen = [str(v) for v in codes.get(col, []) if str(v).lower() not in set(low.dropna())]
+    declared = {k: getattr(tcfg, k).get(col) for k in ("true_values", "false_values")}
+    seen = set(low.dropna().unique()) if any(declared.values()) else set()
+    for key, codes in declared.items():
+        unseen = [str(v) for v in codes or [] if str(v).lower() not in seen]
         if unseen:  # "Yes" declared, "Y" written: every row would silently be no
             report.add(
                 rel,

@@ -288,15 +288,19 @@ def _latin_as_chinese(text: str) -> bool:
 
 
 def _read_text(path: Path, encoding, sep, header_rows: int, combine: bool) -> Raw:
-    text, used = decode(read_bytes(path)[0], encoding)
-    if not text.strip():
+    text, used = decode(read_bytes(path)[0], encoding)  # checks the whole file, then goes:
+    empty = not text.strip()
+    head = text[: text.find("\n") + 1 or len(text)]
+    del text  # the parser reads and decodes the file itself (the text as a stream took 4
+    # bytes a character: a 200 MB file peaked at 1.7 GB)
+    if empty:
         raise ReadError("the file is empty", "export the table again with its rows")
     several = header_rows > 1 or combine
     sep = sep or default_sep(path)
     if not several:
-        _refuse_duplicates(_first_row(text, sep))
+        _refuse_duplicates(_first_row(head, sep))
     try:
-        grid = parse_csv(text, sep, header=None if several else 0)
+        grid = parse_csv(path, sep, header=None if several else 0, encoding=used)
     except (pd.errors.ParserError, ValueError) as exc:
         raise ReadError(
             f"cannot be parsed as CSV: {exc}",
@@ -311,11 +315,12 @@ def default_sep(path: Path) -> str:
     return "\t" if path.suffix.lower() == ".tsv" else ","
 
 
-def parse_csv(text: str, sep: str, header: int | None = None, **options) -> pd.DataFrame:
-    """CSV text as text cells, :data:`NA_VALUES` missing; a grid unless ``header=0``.
-    ``options`` go to :func:`pandas.read_csv` (``nrows``, ``on_bad_lines``)."""
+def parse_csv(text, sep: str, header: int | None = None, **options) -> pd.DataFrame:
+    """CSV text (a str, or a file's path with ``encoding=``) as text cells,
+    :data:`NA_VALUES` missing; a grid unless ``header=0``. ``options`` go to
+    :func:`pandas.read_csv` (``nrows``, ``on_bad_lines``, ``encoding``)."""
     return pd.read_csv(
-        io.StringIO(text),
+        io.StringIO(text) if isinstance(text, str) else text,
         sep=sep,
         header=header,
         dtype=str,
