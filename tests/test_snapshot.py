@@ -165,3 +165,16 @@ def test_a_table_let_go_is_read_again_when_asked_for(stored):
         copy.table("transactions", ["customer_id"]),
         load(copy.folder).transactions[["customer_id"]],
     )
+
+
+def test_a_table_stored_a_slice_at_a_time_reads_back_whole(tmp_path, sample_dir):
+    from cxreport.data.folder import read_folder
+
+    tables = read_folder(sample_dir)[0]
+    for name in ("transactions", "survey", "customers"):
+        frame = tables[name]
+        snapshot._write_parquet(frame, tmp_path / f"{name}.parquet", rows=1000)
+        back = pd.read_parquet(tmp_path / f"{name}.parquet")
+        pd.testing.assert_frame_equal(back, frame, check_index_type=False)
+        first = pd.read_parquet(tmp_path / f"{name}.parquet", columns=[frame.columns[0]])
+        assert first.index.equals(frame.index)

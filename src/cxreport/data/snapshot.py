@@ -68,13 +68,37 @@ def _store(frame: pd.DataFrame, stem: Path) -> dict:
     a column (an extra attribute mixing numbers and text)."""
     info = {"rows": len(frame), "columns": [str(c) for c in frame.columns]}
     try:
-        frame.to_parquet(stem.with_suffix(".parquet"))
+        _write_parquet(frame, stem.with_suffix(".parquet"))
         info["format"] = "parquet"
     except Exception:  # noqa: BLE001 - pyarrow raises several types for a column it cannot type
         stem.with_suffix(".parquet").unlink(missing_ok=True)
         frame.to_pickle(stem.with_suffix(".pickle"))
         info["format"] = "pickle"
     return info
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path, rows: int = 500_000) -> None:
+    """``frame.to_parquet(path)`` a slice at a time: the Arrow copy of a whole 12M-row table
+    beside every other table of the folder was the data check's peak at a million customers.
+    The index is stored as a column (slices of a range index would not join up)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    writer = None
+    try:
+        for start in range(0, max(len(frame), 1), rows):
+            part = pa.Table.from_pandas(
+                frame.iloc[start : start + rows],
+                preserve_index=True,
+                schema=None if writer is None else writer.schema,
+            )
+            if writer is None:
+                writer = pq.ParquetWriter(path, part.schema)
+            writer.write_table(part)
+            del part
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def is_snapshot(path: str | Path) -> bool:
