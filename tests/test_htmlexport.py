@@ -418,7 +418,7 @@ def test_change_of_a_percentage_is_in_percentage_points():
 def test_exports_neutralise_formula_cells(tmp_path):
     import pandas as pd
 
-    from cxreport.report.context import safe_cells
+    from cxreport.report.exports import safe_cells
 
     frame = pd.DataFrame(
         {
@@ -444,7 +444,7 @@ def test_exports_neutralise_formula_cells(tmp_path):
     assert pd.isna(out["text"].iloc[5])
     assert out["amount"].tolist() == frame["amount"].tolist()  # numbers stay numbers
     assert frame["text"].iloc[0].startswith("=")  # the caller's frame is not changed
-    from cxreport.report.context import unsafe_cells
+    from cxreport.report.exports import unsafe_cells
 
     back = unsafe_cells(out)  # read back next month: ids such as "+86..." join again
     assert back["text"].tolist()[:5] == frame["text"].tolist()[:5]

@@ -37,6 +37,18 @@ from .nps import nps_score
 from .settings import Setting, check
 from .stats import wilson_interval
 
+#: Columns of the Moments-of-Truth table in percent (0-100; the churn difference in points).
+PERCENT_COLUMNS = (
+    "failure_rate",
+    "fr_low",
+    "fr_high",
+    "month_failure_rate",
+    "churn_fail",
+    "churn_ok",
+    "churn_diff",
+    "churn_diff_low",
+    "churn_diff_high",
+)
 LEVELS = {
     "touchpoint_stage": ["touchpoint", "stage"],
     "touchpoint": ["touchpoint"],

@@ -49,6 +49,8 @@ ESTIMATE_COLUMNS = (
     "wald_high",
     "margin",
 )
+#: Columns of those tables that hold percentages (0-100).
+PERCENT_COLUMNS = ("pct_promoters", "pct_passives", "pct_detractors")
 
 
 class MissingColumnError(CxReportError):

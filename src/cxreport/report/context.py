@@ -28,6 +28,7 @@ import pandas as pd
 
 from .._version import __version__
 from ..data import Dataset, load, parse_month
+from . import exports
 
 METRIC_MIME = "application/vnd.cxreport.metrics+json"
 
@@ -59,38 +60,6 @@ def pseudonymise(ids, key: str) -> pd.Series:
     )
 
 
-#: What a spreadsheet reads as a formula at the start of a cell (OWASP, CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would run as a formula (``=HYPERLINK(...)``,
-    ``+cmd|...``, ``@SUM(...)``) prefixed with ``'``, OWASP's rule; numbers are untouched."""
-    out = frame.copy()
-    for col in out.columns:
-        s = out[col]
-        if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
-            text = s.astype("string")
-            risky = text.str.startswith(FORMULA_START).fillna(False).to_numpy(dtype=bool)
-            if risky.any():
-                out[col] = s.astype(object).where(~risky, "'" + text.astype(object))
-    return out
-
-
-def unsafe_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """Undo :func:`safe_cells` on a table read back from an export (an id "+8613800000000"
-    must join again next month)."""
-    out = frame.copy()
-    for col in out.columns:
-        s = out[col]
-        if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
-            text = s.astype("string")
-            quoted = text.str.match(r"^'[=+\-@\t\r]").fillna(False).to_numpy(dtype=bool)
-            if quoted.any():
-                out[col] = s.astype(object).where(~quoted, text.str[1:].astype(object))
-    return out
-
-
 @dataclass(repr=False)  # the default repr would print every table (raw ids) into the notebook
 class Run:
     """One notebook's run: the data, the month, the settings and what it records."""
@@ -105,6 +74,7 @@ class Run:
     settings: dict
     metrics: list[Metric] = field(default_factory=list)
     exported: list[str] = field(default_factory=list)
+    units: dict[str, dict[str, str]] = field(default_factory=dict)  # export file → its units
     #: the segmentation's settings (k, k_min, ...; defaults filled in), the same on every page
     segment_settings: dict = field(default_factory=dict)
 
@@ -187,16 +157,32 @@ class Run:
             )
         )
 
-    def export(self, frame: pd.DataFrame, name: str) -> Path | None:
-        """Write a table for the analyst (``<export_dir>/<name>.csv``); no-op interactively."""
+    def export(
+        self, frame: pd.DataFrame, name: str, *, units: Mapping[str, str] | None = None
+    ) -> Path | None:
+        """Write a table for the analyst (``<export_dir>/<name>.csv``, the format of
+        :mod:`.exports`); no-op interactively, but ``units`` are checked all the same.
+
+        Parameters
+        ----------
+        frame : DataFrame
+            The table, as the analysis made it.
+        name : str
+            The file's name without ``.csv`` (also the workbook sheet's).
+        units : mapping, optional
+            ``{column: unit}``, unit ``"fraction"`` (a share of 1 shown as a percentage),
+            ``"%"`` (already 0-100) or ``"money"``: how the workbook shows the column, and
+            money to 2 decimals (:mod:`.exports`).
+        """
+        units = exports.check_units(frame, units, name)
         if self.export_dir is None:
             return None
         self.export_dir.mkdir(parents=True, exist_ok=True)
         path = self.export_dir / f"{name}.csv"
-        tmp = path.with_suffix(".csv.tmp")
-        safe_cells(frame).to_csv(tmp, index=False)
-        os.replace(tmp, path)
-        self.exported.append(path.name)
+        exports.write_csv(frame, path, units)
+        if path.name not in self.exported:
+            self.exported.append(path.name)
+        self.units[path.name] = units
         return path
 
     def response_quality(self):
@@ -256,10 +242,7 @@ class Run:
         path = self.history_dir / str(self.month - months_back) / f"{name}.csv"
         if not path.is_file():
             return None
-        # identifiers stay text ("00017" must not come back as 17 and miss its join)
-        head = pd.read_csv(path, nrows=0).columns
-        table = pd.read_csv(path, dtype={c: str for c in head if c == "id" or c.endswith("_id")})
-        return unsafe_cells(table)
+        return exports.unsafe_cells(exports.read_csv(path))
 
     def previous_path(self, name: str, months_back: int = 1) -> Path | None:
         if self.history_dir is None:
@@ -303,6 +286,7 @@ class Run:
             "month": str(self.month),
             "metrics": [asdict(m) for m in self.metrics],
             "exported": self.exported,
+            "units": self.units,
         }
         table = pd.DataFrame([asdict(m) for m in self.metrics])
         if table.empty:
