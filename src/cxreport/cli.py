@@ -95,6 +95,7 @@ def _run(args) -> int:
         params=parse_param_args(args.param),
         show_code=args.show_code,
         show_ids=args.show_ids,
+        pdf=args.pdf,
         notebooks_dir=args.notebooks,
         kernel=args.kernel,
     )
@@ -118,6 +119,10 @@ def _run(args) -> int:
             f"The previous report in {result.folder.parent / result.month} was kept; "
             f"this failed run is in {result.folder}."
         )
+    if result.pdf_error:
+        log.error("✗ report.pdf not made: %s", result.pdf_error)
+    elif args.pdf:
+        print(f"PDF: {result.folder / 'report.pdf'}")
     print(f"Report: {result.index}")
     return result.exit_code
 
@@ -148,8 +153,10 @@ def _add_run(subparsers) -> argparse.ArgumentParser:
         description="Run every analysis notebook for a month with papermill, in parallel, and "
         "write OUT/<month>/: executed notebooks, shareable HTML (code hidden, customer ids "
         "pseudonymised), index.html with the month's KPIs against the previous month, "
-        "metrics.json, manifest.json and the exported tables. Exit codes: 0 ok, 1 a notebook "
-        "failed, 2 bad data or parameters, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).",
+        "report.html (the whole report in one file), metrics.json, manifest.json, the "
+        "exported tables (CSV) and report.xlsx (all of them, one sheet each). Exit codes: 0 ok, "
+        "1 a notebook failed or --pdf made no PDF, 2 bad data or parameters, 130 interrupted "
+        "(Ctrl-C), 143 terminated (SIGTERM).",
     )
     r.add_argument("--data", required=True, metavar="DIR", help="data folder")
     r.add_argument("--month", required=True, metavar="YYYY-MM", help="reporting month")
@@ -176,6 +183,12 @@ def _add_run(subparsers) -> argparse.ArgumentParser:
         "--show-ids",
         action="store_true",
         help="show real customer ids in the HTML (default: pseudonyms)",
+    )
+    r.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print the whole report as one A4 PDF, OUT/<month>/report.pdf (needs "
+        "Chromium; without it the rest of the report is written and the run exits 1)",
     )
     r.add_argument(
         "--notebooks", metavar="DIR", help="notebooks folder (default: the checkout's notebooks/)"

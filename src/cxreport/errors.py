@@ -71,6 +71,11 @@ class MissingTableError(NotApplicable):
     """An analysis needs a table that the data folder does not hold."""
 
 
+class PdfError(CxReportError):
+    """``report.pdf`` could not be made: no browser to print it, or the browser failed. The
+    message says what to install or what went wrong; the rest of the report is unaffected."""
+
+
 class ParameterError(CxReportError, ValueError):
     """A notebook or command-line parameter is unknown, missing, of the wrong type or out of
     range (a ValueError too, as scikit-learn's parameter errors are)."""

@@ -10,8 +10,10 @@ Order of work, so that a user mistake never starts a kernel:
 3. execute the notebooks with papermill in parallel processes (:mod:`.execute`: kernel
    ``cxreport``, working directory the notebooks folder, kernel transport IPC where the
    platform has it), export each to HTML (:mod:`.htmlexport`);
-4. scrub customer ids left in the HTML, write ``metrics.json``, ``manifest.json`` and
-   ``index.html`` (:mod:`.indexpage`);
+4. scrub customer ids left in the HTML, write ``metrics.json``, ``index.html``
+   (:mod:`.indexpage`), the one-file ``report.html`` (:mod:`.combined`), the workbook
+   ``report.xlsx`` (:mod:`.workbook`), with ``--pdf`` ``report.pdf`` (:mod:`.pdf`), and
+   ``manifest.json``;
 5. move the month's folder into place.
 
 Where the report goes
@@ -25,6 +27,9 @@ them (:func:`remove_stale`):
 - a notebook failed → if ``OUT/<month>/`` holds a report whose notebooks all succeeded, it is
   kept and the new run goes to ``OUT/<month>.failed/``; otherwise (no report yet, or the
   previous one failed too) the new run becomes ``OUT/<month>/``. Exit code 1 either way;
+- the PDF could not be made (``--pdf`` without a browser): the report is placed as if the
+  PDF had not been asked for, without one, and the run exits 1 with the reason
+  (:attr:`RunResult.pdf_error`);
 - interrupted (Ctrl-C or SIGTERM: :mod:`.signals`) or crashed → the kernels are stopped, the
   temporary folder is removed, ``OUT/<month>/`` is untouched. Exit code 130 for Ctrl-C, 143 for
   SIGTERM.
@@ -55,14 +60,17 @@ from pathlib import Path
 
 from .._version import __version__
 from ..data import parse_month
-from ..errors import CxReportError, DataError, ParameterError
+from ..errors import CxReportError, DataError, ParameterError, PdfError
 from . import signals
+from .combined import REPORT_HTML, write_combined
 from .datacopy import check_and_store, customer_ids
 from .execute import KERNEL, REDACTED, error_line, execute_all
 from .logs import RUN_LOG, run_logging
 from .notebooks import default_notebooks_dir, find_notebooks
 from .parameters import plan_parameters
+from .pdf import REPORT_PDF, print_pdf
 from .progress import Progress
+from .workbook import WORKBOOK, exported_tables, write_workbook
 
 KEY_FILE = ".cxreport-id-key"
 DATA_COPY = ".data"  # the checked tables for the kernels, inside the run's temporary folder
@@ -86,6 +94,8 @@ _VERSIONS = (
     "seaborn",
     "pandera",
     "bleach",
+    "xlsxwriter",
+    "playwright",
 )
 
 
@@ -99,10 +109,11 @@ class RunResult:
     notebooks: list[dict] = field(default_factory=list)
     kept_previous: bool = False
     leak_caught: int = 0
+    pdf_error: str | None = None  # why report.pdf was not made (None: made, or not asked for)
 
     @property
     def exit_code(self) -> int:
-        return EXIT_OK if self.status == "ok" else EXIT_FAILED
+        return EXIT_OK if self.status == "ok" and self.pdf_error is None else EXIT_FAILED
 
     @property
     def index(self) -> Path:
@@ -274,6 +285,7 @@ def run_report(
     params: dict[str, str] | None = None,
     show_code: bool = False,
     show_ids: bool = False,
+    pdf: bool = False,
     notebooks_dir: str | Path | None = None,
     kernel: str = KERNEL,
     start_timeout: int = 120,
@@ -301,6 +313,8 @@ def run_report(
         ``--param`` values as strings, coerced by each notebook's declared types.
     show_code, show_ids : bool, default=False
         Include code / real customer ids in the HTML.
+    pdf : bool, default=False
+        Also print the report as ``report.pdf`` (needs Chromium; :mod:`.pdf`).
     notebooks_dir : path, optional
         Default :func:`default_notebooks_dir`.
     stream : file, optional
@@ -416,6 +430,8 @@ def run_report(
 
             record = RunRecord(
                 title=str(cfg.report.get("title") or "Customer-experience report"),
+                currency=str(cfg.report.get("currency") or ""),
+                pdf=pdf,
                 month=month,
                 generated=generated,
                 status=status,
@@ -434,7 +450,7 @@ def run_report(
                 leak_guard=guard_info,
                 leaks=leaks,
             )
-            write_outputs(tmp, record)
+            pdf_error = write_outputs(tmp, record)
             with signals.held():  # a signal waits until the report is in place, never half-moved
                 folder, kept = place(tmp, out, month, status)
             log.debug("report %s in %s%s", status, folder, " (the previous one kept)" * kept)
@@ -448,7 +464,7 @@ def run_report(
                 with contextlib.suppress(OSError):
                     out.rmdir()  # only if empty
         caught = sum((leaks or {}).values())
-        return RunResult(month, folder, status, results, kept, caught)
+        return RunResult(month, folder, status, results, kept, caught, pdf_error)
 
 
 # --------------------------------------------------------------------------- the outputs
@@ -459,6 +475,8 @@ class RunRecord:
     """One finished run, as ``metrics.json``, ``manifest.json`` and ``index.html`` tell it."""
 
     title: str  # the report's title (cxreport.yaml ``report.title``)
+    currency: str  # cxreport.yaml ``report.currency`` ("" when not given)
+    pdf: bool  # --pdf: print report.pdf
     month: str
     generated: str  # ISO time stamp of the run
     status: str  # "ok" or "failed"
@@ -478,14 +496,36 @@ class RunRecord:
     leaks: dict[str, int] | None  # ids replaced per notebook; None with --show-ids
 
 
-def write_outputs(tmp: Path, record: RunRecord) -> None:
-    """Write ``metrics.json``, ``manifest.json`` and ``index.html`` into ``tmp``."""
+def write_outputs(tmp: Path, record: RunRecord) -> str | None:
+    """Write ``metrics.json``, ``index.html``, ``report.html``, ``report.xlsx``, with
+    ``record.pdf`` ``report.pdf``, and last ``manifest.json`` into ``tmp``; return why the PDF
+    could not be made (``None``: made, or not asked for)."""
     metrics = _write_metrics(tmp, record)
     rows = _notebook_rows(record)
-    (tmp / "manifest.json").write_text(
-        json.dumps(_manifest(record, rows), indent=2, default=str) + "\n", encoding="utf-8"
-    )
     _write_index(tmp, record, rows, metrics)
+    names = [r["name"] for r in record.results]
+    write_combined(tmp, names, title=record.title, month=record.month)
+    tables = exported_tables(
+        tmp, [(r.get("title") or r["name"], r.get("metrics")) for r in record.results]
+    )
+    write_workbook(
+        tmp / WORKBOOK, tables, title=record.title, month=record.month, currency=record.currency
+    )
+    outputs = {"report_html": REPORT_HTML, "workbook": WORKBOOK, "pdf": None}
+    if record.pdf:
+        t0 = time.perf_counter()
+        try:
+            print_pdf(tmp / REPORT_HTML, tmp / REPORT_PDF, title=record.title, month=record.month)
+        except PdfError as exc:
+            outputs["pdf_error"] = str(exc)
+        else:
+            outputs["pdf"] = REPORT_PDF
+            log.info("%s in %.1f s", REPORT_PDF, time.perf_counter() - t0)
+    (tmp / "manifest.json").write_text(
+        json.dumps(_manifest(record, rows, outputs), indent=2, default=str) + "\n",
+        encoding="utf-8",
+    )
+    return outputs.get("pdf_error")
 
 
 def _write_metrics(tmp: Path, record: RunRecord) -> list[dict]:
@@ -566,7 +606,7 @@ def _shown_parameters(record: RunRecord) -> dict[str, dict]:
     return shown
 
 
-def _manifest(record: RunRecord, rows: list[dict]) -> dict:
+def _manifest(record: RunRecord, rows: list[dict], outputs: dict) -> dict:
     data = record.data
     return {
         "cxreport_run": 1,
@@ -581,8 +621,10 @@ def _manifest(record: RunRecord, rows: list[dict]) -> dict:
             "jobs": record.jobs or os.cpu_count(),
             "show_code": record.show_code,
             "show_ids": record.show_ids,
+            "pdf": record.pdf,
             "kernel": KERNEL,
         },
+        "outputs": outputs,
         "parameters": _shown_parameters(record),
         "versions": _versions(),
         "git": _git(record.notebooks_dir),
