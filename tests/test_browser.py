@@ -144,3 +144,18 @@ def test_the_harness_sees_a_script_and_a_broken_image(browser, tmp_path):
     assert seen["dialogs"] and seen["xss"] in (1, 2)
     assert [i["w"] for i in seen["images"]] == [0]
     assert len(_check_links(path, seen)) == 1
+
+
+def test_one_file_report_in_a_browser(browser, report):
+    """report.html: every page in one file, its links anchors that exist, its images shown."""
+    path = report / "report.html"
+    seen = _visit(browser, path)
+    assert seen["dialogs"] == [] and seen["xss"] is None
+    assert seen["errors"] == []
+    assert all(u.startswith(("file:", "data:")) for u in seen["requests"]), seen["requests"]
+    assert len(seen["images"]) == 1 and all(i["complete"] and i["w"] > 0 for i in seen["images"])
+    assert _check_links(path, seen) == []
+    inside = [urlparse(h) for h in seen["links"] if Path(urlparse(h).path) == path]
+    assert {u.fragment for u in inside} >= {"page-index", "page-01_alpha", "page-02_beta"}
+    assert "This notebook failed: cell In [5]: ValueError" in seen["text"]
+    assert "<script>window.__cxr_xss = 1;" in seen["text"]

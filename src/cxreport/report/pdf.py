@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import os
 import shutil
+import threading
 from pathlib import Path
 
 from ..errors import PdfError
@@ -50,6 +51,17 @@ def find_browser() -> str | None:
     return next((path for name in BROWSERS if (path := shutil.which(name))), None)
 
 
+def open_for_print(browser, source: Path, *, timeout_s: float = 300):
+    """A Playwright page of ``browser`` showing ``source`` as it will be printed: print media,
+    laid out at the A4 width, the tables that are still too wide squeezed (``_SQUEEZE``)."""
+    page = browser.new_page(viewport={"width": _PRINT_WIDTH, "height": 1000})
+    page.set_default_timeout(timeout_s * 1000)
+    page.emulate_media(media="print")
+    page.goto(Path(source).as_uri(), wait_until="load")
+    page.evaluate(_SQUEEZE)
+    return page
+
+
 def _templates(title: str, month: str) -> tuple[str, str]:
     head = f'<div style="{_TEXT}">{html.escape(title)} · {html.escape(month)}</div>'
     foot = (
@@ -75,6 +87,25 @@ def print_pdf(
         Playwright is missing, no browser starts, or the browser fails to load or print
         (the message says which, and what to install).
     """
+    # Playwright's sync API refuses a thread that runs an asyncio loop (Jupyter, or another
+    # sync_playwright still open), so the printing gets a thread of its own.
+    done: dict = {}
+
+    def work() -> None:
+        try:
+            done["path"] = _print(source, target, title=title, month=month, timeout_s=timeout_s)
+        except BaseException as exc:  # handed to the caller's thread
+            done["error"] = exc
+
+    thread = threading.Thread(target=work, name="cxreport-pdf", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in done:
+        raise done["error"]
+    return done["path"]
+
+
+def _print(source, target, *, title: str, month: str, timeout_s: float) -> Path:
     try:
         from playwright.sync_api import Error, sync_playwright
     except ImportError:
@@ -97,11 +128,7 @@ def print_pdf(
                 f"({_first_line(exc)}): {INSTALL}."
             ) from None
         try:
-            page = browser.new_page(viewport={"width": _PRINT_WIDTH, "height": 1000})
-            page.set_default_timeout(timeout_s * 1000)
-            page.emulate_media(media="print")
-            page.goto(source.as_uri(), wait_until="load")
-            page.evaluate(_SQUEEZE)
+            page = open_for_print(browser, source, timeout_s=timeout_s)
             data = page.pdf(
                 format="A4",
                 print_background=True,

@@ -183,7 +183,7 @@ def _write_contents(ws, rows: list[tuple], fmt: dict, *, title: str, month: str)
         1, 0, "Every table the report exported, one sheet each (the CSV files hold the same rows)."
     )
     headers = ["Sheet", "CSV file", "Analysis", "Rows", "Note"]
-    widths = [max(len(h), *(len(str(r[k])) for r in rows)) + 2 for k, h in enumerate(headers)]
+    widths = [max([len(h), *(len(str(r[k])) for r in rows)]) + 2 for k, h in enumerate(headers)]
     for j, w in enumerate(widths):
         ws.set_column(j, j, min(w, 70))
     ws.write_row(3, 0, headers, fmt["header"])
