@@ -126,9 +126,10 @@ def is_id(column) -> bool:
     return str(column) == "id" or str(column).endswith("_id")
 
 
-def read_csv(path: str | Path) -> pd.DataFrame:
+def read_csv(path: str | Path, *, chunksize: int | None = None):
     """An export as written (formula cells still quoted): identifiers as text, an empty cell
-    missing, any other text ("NA", "None") as it is."""
+    missing, any other text ("NA", "None") as it is; with ``chunksize``, an iterator of
+    tables of that many rows."""
     head = pd.read_csv(path, nrows=0, encoding=ENCODING).columns
     return pd.read_csv(
         path,
@@ -136,4 +137,5 @@ def read_csv(path: str | Path) -> pd.DataFrame:
         dtype={c: str for c in head if is_id(c)},
         keep_default_na=False,
         na_values=[""],
+        chunksize=chunksize,
     )

@@ -27,6 +27,7 @@ guard beside :func:`.exports.safe_cells`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,7 @@ MAX_ROWS = 1_048_576  # Excel's rows per sheet, the header included
 _NAME_MAX = 31
 _BAD_NAME = re.compile(r"[\[\]:*?/\\']")
 _WIDTH_ROWS = 1000  # rows looked at for a column's width
+_CHUNK_ROWS = 50_000  # rows read from a CSV at a time
 _PERCENT = "0.0%"
 
 
@@ -113,22 +115,33 @@ def _columns(frame: pd.DataFrame, units: dict[str, str]) -> list[list]:
     return cols
 
 
-def _write_table(wb, ws, frame: pd.DataFrame, units: dict[str, str], fmt: dict) -> int:
-    """Fill one sheet; return the rows written (at most what a sheet holds)."""
-    frame = frame.iloc[: MAX_ROWS - 1]
-    cols = _columns(frame, units)
+def _start_sheet(ws, frame: pd.DataFrame, cols: list[list], units: dict, fmt: dict) -> None:
+    """Column widths and formats from the first rows, the header row, frozen, filtered."""
     headers = [str(c) for c in frame.columns]
-    for j, (header, values) in enumerate(zip(headers, cols, strict=True)):
-        unit = units.get(frame.columns[j])
+    for j, (name, header, values) in enumerate(zip(frame.columns, headers, cols, strict=True)):
+        unit = units.get(name)
         cell = fmt["percent"] if unit in ("fraction", "%") else fmt.get(unit)
         ws.set_column(j, j, _width(header, values), cell)
     ws.write_row(0, 0, headers, fmt["header"])
     ws.freeze_panes(1, 0)
-    for i, row in enumerate(zip(*cols, strict=True), start=1):
-        ws.write_row(i, 0, row)
-    if headers:
-        ws.autofilter(0, 0, max(len(frame), 1), len(headers) - 1)
-    return len(frame)
+
+
+def _write_table(ws, table: Table, fmt: dict) -> tuple[int, int]:
+    """Fill one sheet from the table's CSV, a slice of rows at a time (the runner never
+    holds a big table whole); return (rows written, rows in the CSV)."""
+    written = total = 0
+    for chunk in exports.read_csv(table.csv, chunksize=_CHUNK_ROWS):
+        cols = _columns(chunk, table.units)
+        if total == 0:
+            _start_sheet(ws, chunk, cols, table.units, fmt)
+        total += len(chunk)
+        for row in itertools.islice(zip(*cols, strict=True), MAX_ROWS - 1 - written):
+            written += 1
+            ws.write_row(written, 0, row)
+        width = len(chunk.columns)
+    if width:
+        ws.autofilter(0, 0, max(written, 1), width - 1)
+    return written, total
 
 
 def write_workbook(
@@ -162,15 +175,14 @@ def write_workbook(
     names = sheet_names([t.csv.stem for t in tables])
     rows = []
     for table, name in zip(tables, names, strict=True):
-        frame = exports.read_csv(table.csv)
-        written = _write_table(wb, wb.add_worksheet(name), frame, table.units, fmt)
+        written, total = _write_table(wb.add_worksheet(name), table, fmt)
         note = (
-            f"the first {written:,} of {len(frame):,} rows (a sheet holds no more); "
+            f"the first {written:,} of {total:,} rows (a sheet holds no more); "
             f"{table.csv.name} has them all"
-            if written < len(frame)
+            if written < total
             else ""
         )
-        rows.append((name, table.csv.name, table.analysis, len(frame), note))
+        rows.append((name, table.csv.name, table.analysis, total, note))
     _write_contents(contents, rows, fmt, title=title, month=month)
     wb.close()
     os.replace(tmp, path)
