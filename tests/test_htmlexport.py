@@ -382,7 +382,9 @@ def test_render_index_escapes_labels_and_marks_significance():
     )
     assert _active(page) == []
     assert "NPS &lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert '▲ +10 <span class="vs">vs 2026-09</span>' in page and 'class="sigmark"' in page
+    assert (
+        '▲ +10 <span class="vs">vs the 2026-09 report</span>' in page and 'class="sigmark"' in page
+    )
     assert '<div class="delta good">' in page
     assert "significant (p = 0.006)" in page
     assert "n = 1,200" in page
@@ -393,16 +395,17 @@ def test_render_index_escapes_labels_and_marks_significance():
 
 def test_decorate_greys_out_a_change_within_the_noise():
     before = [{"name": "csi", "value": 70.0, "se": 1.0}]
-    worse = indexpage._decorate({"name": "csi", "value": 69.0, "se": 1.0}, before)
+    worse = indexpage._decorate({"name": "csi", "value": 69.0, "se": 1.0}, before, "2026-09")
     assert worse["tone"] == "flat" and worse["sig"] is False
     assert worse["sig_shown"] == "not significant (p = 0.48)"
     much_worse = indexpage._decorate(
-        {"name": "csi", "value": 60.0, "se": 1.0, "higher_is_better": True}, before
+        {"name": "csi", "value": 60.0, "se": 1.0, "higher_is_better": True}, before, "2026-09"
     )
     assert much_worse["tone"] == "bad" and much_worse["sig_shown"] == "significant (p < 0.001)"
     churn = indexpage._decorate(
         {"name": "churn_rate", "value": 3.0, "higher_is_better": False},
         [{"name": "churn_rate", "value": 2.0}],
+        "2026-09",
     )
     assert churn["tone"] == "bad" and churn["sig_shown"] == "no uncertainty recorded"
     assert churn["trend"] == "▲" and churn["delta_shown"] == "+1"
@@ -410,7 +413,9 @@ def test_decorate_greys_out_a_change_within_the_noise():
 
 def test_change_of_a_percentage_is_in_percentage_points():
     m = indexpage._decorate(
-        {"name": "promoters", "value": 48.5, "unit": "%"}, [{"name": "promoters", "value": 35.7}]
+        {"name": "promoters", "value": 48.5, "unit": "%"},
+        [{"name": "promoters", "value": 35.7}],
+        "2026-09",
     )
     assert m["shown"] == "48.5%" and m["delta_shown"] == "+12.8 pp"
 
@@ -448,3 +453,39 @@ def test_exports_neutralise_formula_cells(tmp_path):
 
     back = unsafe_cells(out)  # read back next month: ids such as "+86..." join again
     assert back["text"].tolist()[:5] == frame["text"].tolist()[:5]
+
+
+def test_the_first_report_compares_with_the_previous_month_in_the_data():
+    from_data = {"value": 10.0, "ci_low": 6.0, "ci_high": 14.0, "label": "2026-09"}
+    nps = {"name": "nps", "value": 20.0, "ci_low": 16.0, "ci_high": 24.0, "previous": from_data}
+    nps["higher_is_better"] = True
+    first = indexpage._decorate(nps, [], "2026-09")  # no earlier report
+    assert first["delta_shown"] == "+10" and first["source"] == "2026-09 in the data"
+    assert first["sig"] is True and first["tone"] == "good"
+    # an earlier report's own figure wins, and the tile says so
+    report = [{"name": "nps", "value": 19.0, "ci_low": 15.0, "ci_high": 23.0}]
+    later = indexpage._decorate(nps, report, "2026-09")
+    assert later["delta_shown"] == "+1" and later["source"] == "the 2026-09 report"
+    assert later["sig"] is False
+    # a quarter of the data is named as such; nothing to compare with: no source
+    q = indexpage._decorate({**nps, "previous": {**from_data, "label": "2026-Q2"}}, [], "2026-09")
+    assert q["source"] == "2026-Q2 in the data"
+    assert indexpage._decorate({"name": "auc", "value": 0.8}, [], "2026-09")["source"] == ""
+
+
+def test_record_keeps_the_previous_month_from_the_data():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from cxreport.report.context import Run
+
+    run = Run.__new__(Run)
+    run.metrics, run.data = [], SimpleNamespace(month=pd.Period("2026-10", "M"))
+    run.record("nps", 20.0, label="NPS", ci=(16, 24), previous={"value": 10, "ci": (6, 14)})
+    run.record("sqi", 5.0, label="SQI", previous={"value": float("nan"), "ci": None})
+    nps, sqi = run.metrics
+    assert nps.previous == {
+        "value": 10.0, "ci_low": 6.0, "ci_high": 14.0, "se": None, "label": "2026-09"
+    }  # fmt: skip
+    assert sqi.previous is None  # no previous value: nothing to compare with

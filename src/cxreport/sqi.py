@@ -450,11 +450,11 @@ def month_summary(data, *, per_contacts: int = 1000, complaints: str = "auto") -
     Returns
     -------
     dict
-        ``sqi``, ``previous``, ``weighted``, ``daily_mean`` (FedEx's daily weighted count,
-        averaged over the month), ``contacts``, ``failures``, ``per_contacts``,
-        ``unit`` (text), ``version`` (the weight table), ``ci`` (approximate 95 % interval
-        of the per-contact index from the Poisson demerit variance, or None for the absolute
-        count).
+        ``sqi``, ``previous`` (and ``previous_ci``), ``weighted``, ``daily_mean`` (FedEx's
+        daily weighted count, averaged over the month), ``contacts``, ``failures``,
+        ``per_contacts``, ``unit`` (text), ``version`` (the weight table), ``ci``
+        (approximate 95 % interval of the per-contact index from the Poisson demerit
+        variance, or None for the absolute count).
     """
     per = _check_per(per_contacts)
     m = sqi_by_month(data, per_contacts=per, complaints=complaints)
@@ -468,6 +468,9 @@ def month_summary(data, *, per_contacts: int = 1000, complaints: str = "auto") -
         "month": data.month,
         "sqi": float(row["sqi"]),
         "previous": None if prev is None else float(prev["sqi"]),
+        "previous_ci": None
+        if prev is None or not per or prev["contacts"] == 0
+        else (float(prev["ci_low"]), float(prev["ci_high"])),
         "weighted": float(row["weighted"]),
         "daily_mean": float(row["daily_mean"]),
         "contacts": int(row["contacts"]),

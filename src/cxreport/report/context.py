@@ -19,11 +19,13 @@ import hmac
 import html
 import json
 import math
+import numbers
 import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .._version import __version__
@@ -44,6 +46,23 @@ class Metric:
     higher_is_better: bool | None = True
     n: int | None = None
     note: str = ""
+    # the previous month from the data: value, ci_low, ci_high, se, label (Run.record)
+    previous: dict | None = None
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
+def _finite(x) -> float | None:
+    """A number as a float, None for a missing, NaN or infinite one."""
+    if x is None or isinstance(x, (bool, str)):
+        return None
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
 
 
 def pseudonymise(ids, key: str) -> pd.Series:
@@ -166,24 +185,42 @@ class Run:
         higher_is_better: bool | None = True,
         n: int | None = None,
         note: str = "",
+        previous: Mapping | None = None,
     ) -> None:
-        """Record one of the month's KPIs (with its uncertainty where one exists)."""
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = None if math.isnan(float(value)) else float(value)
-        lo, hi = (None, None) if ci is None else (float(ci[0]), float(ci[1]))
+        """Record one of the month's KPIs (with its uncertainty where one exists).
+
+        ``previous``: the same KPI for the previous month computed from the data, as
+        ``{"value": v, "ci": (lo, hi)}`` or ``{"value": v, "se": s}`` (and ``"label"`` when
+        the period is not the previous month: ``"2026-Q3"``), so that the first
+        report of a folder already shows change and its significance; the index prefers
+        the previous month's own report (``metrics.json``) when there is one.
+        """
+        lo, hi = (None, None) if ci is None else (_finite(ci[0]), _finite(ci[1]))
+        before = None
+        if previous is not None and _finite(previous.get("value")) is not None:
+            p_ci = previous.get("ci") or (None, None)
+            before = {
+                "value": _finite(previous["value"]),
+                "ci_low": _finite(p_ci[0]),
+                "ci_high": _finite(p_ci[1]),
+                "se": _finite(previous.get("se")),
+                # the period it covers: the previous month unless the notebook says
+                "label": str(previous.get("label") or (self.month - 1 if self.month else "")),
+            }
         self.metrics = [m for m in self.metrics if m.name != name]
         self.metrics.append(
             Metric(
                 name,
-                value,
+                _finite(value) if _is_number(value) else value,
                 label,
                 unit,
                 lo,
                 hi,
-                None if se is None else float(se),
+                _finite(se),
                 higher_is_better,
                 None if n is None else int(n),
                 note,
+                before,
             )
         )
 
@@ -271,7 +308,7 @@ class Run:
         rows = [
             ("Analysis", self.title),
             ("Reporting month", str(self.month)),
-            ("Data folder", str(self.data.folder)),
+            ("Data folder", self.data.folder.name),  # the path stays in manifest.json
             ("Tables", ", ".join(f"{t} ({self.data.rows(t):,} rows)" for t in self.data.tables)),
             ("Configuration", str(self.data.config.path or "defaults (no cxreport.yaml)")),
             ("Seed", str(self.seed)),

@@ -486,7 +486,7 @@ def execute_all(
             "cwd": str(nb_dir),
             "kernel": kernel,
             "month": month,
-            "data_source": str(data),
+            "data_source": Path(data).name,  # by its name: a reader needs no server path
             "show_code": show_code,
             "generated": generated,
             "start_timeout": start_timeout,

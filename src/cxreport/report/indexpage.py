@@ -149,8 +149,23 @@ def _p(p: float) -> str:
     return "< 0.001" if p < 0.001 else f"= {p:.3f}" if p < 0.1 else f"= {p:.2f}"
 
 
-def _decorate(metric: dict, previous: list[dict]) -> dict:
-    change = compare(metric, match_previous(metric, previous))
+def previous_of(metric: dict, previous: list[dict], previous_month: str) -> tuple[dict | None, str]:
+    """The previous month's value of ``metric`` and where it comes from: the previous
+    month's report (``metrics.json``) when it recorded the metric, else the value the
+    notebook computed from the data (``Run.record(previous=...)``), else none."""
+    earlier = match_previous(metric, previous)
+    if earlier is not None:
+        return earlier, f"the {previous_month} report"
+    if metric.get("previous"):
+        return metric[
+            "previous"
+        ], f"{metric['previous'].get('label') or previous_month} in the data"
+    return None, ""
+
+
+def _decorate(metric: dict, previous: list[dict], previous_month: str) -> dict:
+    earlier, source = previous_of(metric, previous, previous_month)
+    change = compare(metric, earlier)
     unit = str(metric.get("unit") or "")
     out = dict(metric)
     out["shown"] = _fmt(metric.get("value"), unit)
@@ -158,6 +173,7 @@ def _decorate(metric: dict, previous: list[dict]) -> dict:
     lo, hi = _num(metric.get("ci_low")), _num(metric.get("ci_high"))
     out["ci_shown"] = f"95% CI {_fmt(lo)} – {_fmt(hi)}" if lo is not None and hi is not None else ""
     out["change"] = change
+    out["source"] = source if change.delta is not None else ""
     if change.delta is None:
         out["trend"], out["delta_shown"], out["tone"] = "", "", "flat"
     else:
@@ -215,8 +231,8 @@ def render_index(
         title=title,
         month=month,
         previous_month=previous_month,
-        tiles=[_decorate(m, previous) for m in tiles],
-        rest=[_decorate(m, previous) for m in rest],
+        tiles=[_decorate(m, previous, previous_month) for m in tiles],
+        rest=[_decorate(m, previous, previous_month) for m in rest],
         has_previous=bool(previous),
         notebooks=notebooks,
         data_source=data_source,

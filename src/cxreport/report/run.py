@@ -617,7 +617,7 @@ def _write_index(tmp: Path, record: RunRecord, rows: list[dict], metrics: list[d
         metrics=metrics,
         previous=load_previous(record.out / prev_month / "metrics.json"),
         notebooks=index_rows,
-        data_source=str(record.data),
+        data_source=record.data.name,  # by its name: a reader needs no server path
         generated=record.generated,
         version=__version__,
         leak_total=None if record.leaks is None else sum(record.leaks.values()),
