@@ -431,6 +431,8 @@ def execute_one(task: dict) -> dict:
             break
         finally:
             watch.stop()
+            if watch.peak:
+                log.debug("%s: the kernel held at most %s", name, size_text(watch.peak))
             if ipc_dir:
                 shutil.rmtree(ipc_dir, ignore_errors=True)
     result["duration_s"] = round(time.perf_counter() - t0, 3)
