@@ -148,3 +148,10 @@ def test_the_significance_marker_of_the_nps_trend_is_no_math_either():
     assert "significant change vs previous month (p < .05)" in drawn
     assert not any("$" in t for t in drawn)
     _png_size(fig)
+
+
+def test_the_theme_turns_tex_off_as_well():
+    # with TeX on (a user's matplotlibrc), "$" and "%" in data would be LaTeX commands
+    mpl.rcParams["text.usetex"] = True
+    set_theme()
+    assert mpl.rcParams["text.usetex"] is False and mpl.rcParams["text.parse_math"] is False
