@@ -22,7 +22,15 @@ from cxreport.cli import main
 from cxreport.errors import CxReportError, ParameterError
 from cxreport.report import run as report_run
 from cxreport.report import signals
-from cxreport.report.execute import error_line, execute_one, is_transient, redact_key
+from cxreport.report.execute import (
+    default_memory_limit,
+    error_line,
+    execute_one,
+    is_transient,
+    parse_memory_limit,
+    redact_key,
+    size_text,
+)
 from cxreport.report.logs import run_logging
 from cxreport.report.notebooks import find_notebooks
 from cxreport.report.parameters import (
@@ -153,6 +161,39 @@ def test_coerce_str_is_identity(text):
 @given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_coerce_int_round_trip(value):
     assert coerce("k", str(value), _spec("int", "0"), "nb") == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("4G", 4 * 10**9), ("300M", 300 * 10**6), ("1.5GB", 1_500_000_000), ("512mb", 512 * 10**6),
+     ("2 GiB", 2 * 10**9), ("1000000", 10**6), ("0", 0), (0, 0), (None, None)],
+)  # fmt: skip
+def test_memory_limits_are_read_as_sizes(text, expected):
+    assert parse_memory_limit(text) == expected
+
+
+@pytest.mark.parametrize("text", ["lots", "-1G", "4X", "", "1e9", "G"])
+def test_a_memory_limit_that_is_no_size_is_refused_with_the_forms_it_takes(text):
+    with pytest.raises(ParameterError, match=r"--memory-limit must be a size such as 4G, 300M"):
+        parse_memory_limit(text)
+
+
+def test_the_default_memory_limit_shares_out_three_quarters_of_the_machine():
+    import psutil
+
+    total = psutil.virtual_memory().total
+    assert default_memory_limit(1) == int(0.75 * total)
+    assert default_memory_limit(4) == int(0.75 * total / 4)
+    assert size_text(5.8e9) == "5.8 GB" and size_text(3e8) == "300 MB"
+
+
+def test_a_bad_memory_limit_stops_the_run_before_anything_is_written(tmp_path, capsys):
+    out = tmp_path / "reports"
+    code = main(["run", "--data", str(ROOT / "data" / "sample"), "--month", "2026-10",
+                 "--out", str(out), "--memory-limit", "lots"])  # fmt: skip
+    assert code == 2
+    assert "--memory-limit must be a size such as 4G" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_parse_param_args():

@@ -58,7 +58,16 @@ from ..data import parse_month
 from ..errors import CxReportError, DataError, ParameterError
 from . import signals
 from .datacopy import check_and_store, customer_ids
-from .execute import KERNEL, REDACTED, error_line, execute_all
+from .execute import (
+    KERNEL,
+    REDACTED,
+    default_memory_limit,
+    error_line,
+    execute_all,
+    kernels_at_once,
+    parse_memory_limit,
+    size_text,
+)
 from .logs import RUN_LOG, run_logging
 from .notebooks import default_notebooks_dir, find_notebooks
 from .parameters import plan_parameters
@@ -271,6 +280,7 @@ def run_report(
     out: str | Path,
     only: list[str] | None = None,
     jobs: int | None = None,
+    memory_limit: str | int | None = None,
     params: dict[str, str] | None = None,
     show_code: bool = False,
     show_ids: bool = False,
@@ -297,6 +307,10 @@ def run_report(
         Notebook names to run (default: all of ``notebooks_dir``).
     jobs : int, optional
         Parallel notebooks (default: number of cores).
+    memory_limit : str or int, optional
+        What one kernel may hold: ``"4G"``, ``"300M"``, bytes; ``0`` = no limit (default:
+        75 % of the machine's memory divided by the kernels running at once). A kernel that
+        goes over it is stopped and its notebook fails, not retried.
     params : dict of str, optional
         ``--param`` values as strings, coerced by each notebook's declared types.
     show_code, show_ids : bool, default=False
@@ -331,9 +345,13 @@ def run_report(
         notebooks = find_notebooks(nb_dir, only)
         if jobs is not None and jobs < 1:
             raise ParameterError(f"--jobs must be a positive whole number; got {jobs}.")
+        limit = parse_memory_limit(memory_limit)
+        if limit is None:
+            limit = default_memory_limit(kernels_at_once(jobs, len(notebooks)))
         given = dict(params or {})
 
         log.debug("cxreport %s: %s, data %s, out %s", __version__, month, data, out)
+        log.debug("memory limit per kernel: %s", size_text(limit) if limit else "none")
         generated = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
         tmp = out / f".{month}.tmp-{secrets.token_hex(8)}"
         runner_values = {
@@ -389,6 +407,7 @@ def run_report(
                     ipc=ipc,
                     progress=progress,
                     data_copy=copy,
+                    memory_limit=limit,
                 )
             finally:
                 progress.close()  # the terminal's cursor back, however the run ends
@@ -424,6 +443,7 @@ def run_report(
                 out=out,
                 notebooks_dir=nb_dir,
                 jobs=jobs,
+                memory_limit=limit,
                 show_code=show_code,
                 show_ids=show_ids,
                 notebooks=notebooks,
@@ -467,6 +487,7 @@ class RunRecord:
     out: Path  # the output root, resolved
     notebooks_dir: Path
     jobs: int | None
+    memory_limit: int  # bytes a kernel may hold (0: no limit)
     show_code: bool
     show_ids: bool
     notebooks: list[Path]
@@ -579,6 +600,7 @@ def _manifest(record: RunRecord, rows: list[dict]) -> dict:
             "out": str(record.out),
             "notebooks_dir": str(record.notebooks_dir),
             "jobs": record.jobs or os.cpu_count(),
+            "memory_limit_bytes": record.memory_limit,
             "show_code": record.show_code,
             "show_ids": record.show_ids,
             "kernel": KERNEL,
