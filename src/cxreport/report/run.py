@@ -437,7 +437,8 @@ def run_report(
             shutil.rmtree(copy, ignore_errors=True)
             kept = keep_previous(out / month, tmp, {nb.stem for nb in notebooks}) if only else None
             if kept is not None:
-                log.info("kept from %s: %s", out / month, ", ".join(sorted(kept.names)) or "-")
+                names = ", ".join(sorted(kept.names)) or "no notebook"
+                log.info("kept from %s: %s (%d files)", out / month, names, len(kept.files))
             record = RunRecord(
                 title=str(cfg.report.get("title") or "Customer-experience report"),
                 month=month,
