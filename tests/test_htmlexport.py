@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from cxreport.report import indexpage
 from cxreport.report.context import METRIC_MIME, pseudonymise
-from cxreport.report.htmlexport import IdGuard, PageInfo, clean_html, export_html, table_of_contents
+from cxreport.report.htmlexport import PageInfo, clean_html, export_html, table_of_contents
 
 SCRIPT = "<script>alert('x')</script>"
 IMG = '<img src=x onerror="alert(1)">'
@@ -244,30 +244,7 @@ def test_export_header_names_month_data_source_and_has_contents(exported):
     assert "This notebook failed" not in hidden
 
 
-# ----------------------------------------------------------------------------- id guard
-
-
-def test_id_guard_replaces_whole_ids_outside_images_only():
-    guard = IdGuard(["C000001", "C000010", "12345", "A&B-7"], key="k" * 64)
-    text = (
-        "<td>C000001</td><td>C0000011</td><td>xC000010</td><td>12345</td><td>A&amp;B-7</td>"
-        '<img src="data:image/png;base64,AAAC000001AAA">'
-    )
-    out, n = guard.scrub(text)
-    p1 = pseudonymise(["C000001"], "k" * 64).iloc[0]
-    p2 = pseudonymise(["A&B-7"], "k" * 64).iloc[0]
-    assert n == 2
-    assert f"<td>{p1}</td>" in out and "<td>C0000011</td>" in out and "xC000010" in out
-    assert "<td>12345</td>" in out and guard.skipped == 1  # digit-only ids are not scanned
-    assert f"<td>{p2}</td>" in out
-    assert "AAAC000001AAA" in out
-
-
-def test_id_guard_escaped_ids():
-    guard = IdGuard(["A&B-7"], key="k" * 64)
-    out, n = guard.scrub("<td>A&amp;B-7</td> and A&B-7")
-    pseudo = pseudonymise(["A&B-7"], "k" * 64).iloc[0]
-    assert n == 2 and out == f"<td>{pseudo}</td> and {pseudo}"
+# ----------------------------------------------------------------------------- pseudonyms
 
 
 def test_pseudonyms_are_stable_per_key():
@@ -366,6 +343,7 @@ def test_render_index_escapes_labels_and_marks_significance():
             "error_line": f"cell In [3]: ValueError: {SCRIPT}",
             "duration_s": 1.5,
             "exported": ["at_risk.csv"],
+            "generated": "earlier <i>",
         }
     ]
     page = indexpage.render_index(
@@ -377,7 +355,7 @@ def test_render_index_escapes_labels_and_marks_significance():
         data_source="data/<x>",
         generated="now",
         version="0.1.0",
-        leak_total=0,
+        show_ids=False,
         status="failed",
     )
     assert _active(page) == []
@@ -391,6 +369,9 @@ def test_render_index_escapes_labels_and_marks_significance():
     assert "Some analyses failed this month" in page
     assert "ValueError: &lt;script&gt;" in page
     assert '<a href="at_risk.csv">at_risk.csv</a>' in page
+    # the run each notebook comes from, and whether it is this one
+    row = page.split('<tr data-notebook="05_nps_sqi">', 1)[1].split("</tr>", 1)[0]
+    assert "earlier &lt;i&gt;" in row and "kept from an earlier run" in row
 
 
 def test_decorate_greys_out_a_change_within_the_noise():

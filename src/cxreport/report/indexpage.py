@@ -214,7 +214,7 @@ def render_index(
     data_source: str,
     generated: str,
     version: str,
-    leak_total: int | None,
+    show_ids: bool,
     status: str,
 ) -> str:
     """index.html of the month: KPI tiles, other KPIs, notebook status (autoescaped)."""
@@ -238,6 +238,6 @@ def render_index(
         data_source=data_source,
         generated=generated,
         version=version,
-        leak_total=leak_total,
+        show_ids=show_ids,
         status=status,
     )
