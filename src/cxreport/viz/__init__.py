@@ -45,14 +45,64 @@ def set_theme() -> None:
             # α, ², −); TeX too would read "$", "%", "_" and "&" in data as commands
             "text.parse_math": False,
             "text.usetex": False,
-            "font.sans-serif": [
-                "DejaVu Sans",
-                "Noto Sans CJK SC",
-                "WenQuanYi Zen Hei",
-                "sans-serif",
-            ],
+            # DejaVu first, then a Chinese font for the glyphs it lacks: matplotlib falls
+            # back glyph by glyph along font.family (not within the sans-serif alias)
+            "font.family": ["DejaVu Sans", *cjk_fonts()[:1], "sans-serif"],
         }
     )
+
+
+#: Chinese fonts tried when fontconfig finds none (Debian's fonts-noto-cjk, WenQuanYi).
+CJK_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+)
+_CJK: list[str] | None = None
+
+
+def cjk_fonts() -> list[str]:
+    """Family names of the Chinese fonts on this machine, registered with matplotlib.
+
+    Each file is added to matplotlib's font list directly, so that a font installed after
+    matplotlib built its cache (which it never rebuilds by itself) is found all the same.
+    Sans before serif, Simplified Chinese first. Empty where there is none: Chinese text then draws as boxes
+    (install ``fonts-noto-cjk``; ``.ci/run`` does)."""
+    global _CJK
+    if _CJK is None:
+        from matplotlib import font_manager
+
+        manager = font_manager.fontManager
+        for path in _cjk_files():
+            try:
+                manager.addfont(path)  # every face of a .ttc collection
+            except (OSError, RuntimeError, ValueError):  # a broken or unreadable file
+                continue
+        files = set(_cjk_files())
+        names = {f.name for f in manager.ttflist if str(f.fname) in files}
+        # sans before serif, Simplified Chinese before the other CJK faces
+        _CJK = sorted(names, key=lambda n: ("Serif" in n, not n.endswith(" SC"), n))
+    return list(_CJK)
+
+
+def _cjk_files() -> list[str]:
+    """Font files that cover Chinese (every weight), from fontconfig, else known paths."""
+    import os
+    import shutil
+    import subprocess
+
+    found: list[str] = []
+    if shutil.which("fc-list"):
+        try:
+            out = subprocess.run(
+                ["fc-list", ":lang=zh", "file"],
+                capture_output=True, text=True, timeout=30, check=False,
+            ).stdout  # fmt: skip
+            found = sorted({line.split(":")[0].strip() for line in out.splitlines() if line})
+        except (OSError, subprocess.SubprocessError):
+            found = []
+    return found or [p for p in CJK_FILES if os.path.isfile(p)]
 
 
 #: Characters of data text on one line of a chart (tick labels, legend entries, annotations).
