@@ -67,8 +67,8 @@ def cjk_fonts() -> list[str]:
 
     Each file is added to matplotlib's font list directly, so that a font installed after
     matplotlib built its cache (which it never rebuilds by itself) is found all the same.
-    Sans before serif, Simplified Chinese first. Empty where there is none: Chinese text then draws as boxes
-    (install ``fonts-noto-cjk``; ``.ci/run`` does)."""
+    Sans before serif, Simplified Chinese first. Empty where there is none: Chinese text
+    then draws as boxes (install ``fonts-noto-cjk``; ``.ci/run`` does)."""
     global _CJK
     if _CJK is None:
         from matplotlib import font_manager
