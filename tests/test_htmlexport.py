@@ -470,3 +470,41 @@ def test_record_keeps_the_previous_month_from_the_data():
         "value": 10.0, "ci_low": 6.0, "ci_high": 14.0, "se": None, "label": "2026-09"
     }  # fmt: skip
     assert sqi.previous is None  # no previous value: nothing to compare with
+
+
+def _tile(name, value, before, *, ci=2.0, hib=True, unit=""):
+    """A decorated headline tile: ``value`` against ``before`` from the data (both ± ci)."""
+    metric = {
+        "name": name, "label": name.upper(), "value": value, "unit": unit,
+        "ci_low": value - ci, "ci_high": value + ci, "higher_is_better": hib,
+        "previous": {"value": before, "ci_low": before - ci, "ci_high": before + ci,
+                     "label": "2026-09"},
+    }  # fmt: skip
+    return indexpage._decorate(metric, [], "2026-09")
+
+
+def test_the_story_says_which_kpis_moved_significantly_and_which_way():
+    better_nps = _tile("nps", 30.0, 20.0)  # far outside the noise, higher is better
+    worse_sqi = _tile("sqi", 200.0, 150.0, hib=False)  # more failures: worse
+    flat_csi = _tile("csi", 70.5, 70.0)
+    lines = indexpage.story([better_nps, worse_sqi, flat_csi], [])
+    assert lines[0] == (
+        "2 headline KPIs changed significantly this month: NPS improved; SQI worsened."
+    )
+    assert lines[1].startswith("NPS: 30, up 10 on 2026-09 in the data, a significant change")
+    assert lines[2].startswith("SQI: 200, up 50 on 2026-09 in the data, a significant change")
+    assert lines[3].startswith("CSI: 70.5, up 0.50 on 2026-09 in the data, within the noise (p =")
+
+
+def test_the_story_of_a_quiet_month_and_of_a_first_month_without_history():
+    down = _tile("nps", 19.5, 20.0)
+    lines = indexpage.story([down], [{"name": "01_swot", "status": "skipped"}])
+    assert lines[0] == "No headline KPI changed significantly this month."
+    assert lines[1].startswith("NPS: 19.5, down 0.50 on 2026-09 in the data, within the noise")
+    assert lines[2] == "Not run on this data: 01_swot."
+    alone = indexpage._decorate({"name": "nps", "label": "NPS", "value": 20.0}, [], "2026-09")
+    failed = [{"name": "03_churn", "status": "failed"}]
+    assert indexpage.story([alone], failed) == [
+        "There is no earlier month to compare the headline KPIs with.",
+        "Failed: 03_churn (see its page).",
+    ]

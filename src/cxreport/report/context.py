@@ -320,6 +320,16 @@ class Run:
     def __repr__(self) -> str:
         return "\n".join(f"{k}: {v}" for k, v in self._rows())
 
+    def headline_html(self) -> str:
+        """The line a page opens with: what, which month, which data; the settings are in
+        the appendix at its end (:meth:`kpis`)."""
+        parts = [self.title, str(self.month), f"data: {self.data.folder.name}"]
+        return (
+            "<p class='cx-run-line'>"
+            + " · ".join(html.escape(p) for p in parts)
+            + " · settings and notes on the data in the appendix at the end</p>"
+        )
+
     def _repr_html_(self) -> str:
         rows = self._rows()
         body = "".join(
@@ -329,10 +339,14 @@ class Run:
         )
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.data.notes)
         notes = f"<p>Notes on the data:</p><ul>{notes}</ul>" if notes else ""
-        return f"<table class='cx-run'><caption>What was run</caption>{body}</table>{notes}"
+        return (
+            "<h2 id='appendix-what-was-run'>Appendix: what was run</h2>"
+            f"<table class='cx-run'><caption>What was run</caption>{body}</table>{notes}"
+        )
 
     def kpis(self):
-        """Show the recorded KPIs and embed them for the report runner."""
+        """Show the recorded KPIs and embed them for the report runner, then the page's
+        appendix: what was run (settings, tables, notes on the data)."""
         from IPython.display import display
 
         payload = {
@@ -364,6 +378,7 @@ class Run:
             {METRIC_MIME: json.loads(json.dumps(payload, default=str)), "text/html": shown},
             raw=True,
         )
+        display(self)  # the appendix: settings and notes on the data, after the analysis
 
 
 def _load(data_dir: str, month: str) -> Dataset:
@@ -399,7 +414,8 @@ def start(
         A notebook of your own: its settings, for the "what was run" table (a shipped
         notebook's are its declared ones).
     show : bool, default=True
-        Display the "what was run" table.
+        Display the page's opening line (title, month, data folder); the "what was run"
+        table follows the KPIs at the end (:meth:`Run.kpis`), as an appendix.
 
     Raises
     ------
@@ -441,7 +457,7 @@ def start(
         segment_settings=label_settings(shared),
     )
     if show:
-        from IPython.display import display
+        from IPython.display import HTML, display
 
-        display(run)
+        display(HTML(run.headline_html()))  # the settings table goes to the appendix
     return run

@@ -203,6 +203,49 @@ def _decorate(metric: dict, previous: list[dict], previous_month: str) -> dict:
     return out
 
 
+def story(tiles: list[dict], notebooks: list[dict]) -> list[str]:
+    """The month in a few sentences, written from the decorated headline tiles and the
+    notebooks' status: which KPIs changed significantly and which way, each KPI's change
+    with its evidence, then what did not run."""
+    moved = [m for m in tiles if m.get("sig")]
+    if moved:
+        said = [f"{m['label']} {'improved' if m['tone'] == 'good' else 'worsened'}" for m in moved]
+        n = len(moved)
+        lead = (
+            f"{'One headline KPI' if n == 1 else f'{n} headline KPIs'} changed "
+            f"significantly this month: {'; '.join(said)}."
+        )
+    elif any(m["change"].delta is not None for m in tiles):
+        lead = "No headline KPI changed significantly this month."
+    else:
+        lead = "There is no earlier month to compare the headline KPIs with."
+    out = [lead]
+    for m in tiles:
+        if m["change"].delta is None:
+            continue
+        d = m["change"].delta
+        way = "up" if d > 0 else "down" if d < 0 else "unchanged"
+        size = m["delta_shown"].lstrip("+-")
+        how = (
+            "a significant change"
+            if m["sig"]
+            else "within the noise"
+            if m["sig"] is False
+            else "no test possible (no uncertainty recorded)"
+        )
+        p = m["change"].p
+        evidence = f"{how} (p {_p(p)})" if p is not None else how
+        move = f"{way} {size}" if d else way
+        out.append(f"{m['label']}: {m['shown']}, {move} on {m['source']}, {evidence}.")
+    idle = [nb for nb in notebooks if nb.get("status") == "skipped"]
+    failed = [nb for nb in notebooks if nb.get("status") not in ("ok", "skipped")]
+    if idle:
+        out.append("Not run on this data: " + ", ".join(nb["name"] for nb in idle) + ".")
+    if failed:
+        out.append("Failed: " + ", ".join(nb["name"] for nb in failed) + " (see its page).")
+    return out
+
+
 def render_index(
     *,
     title: str = "Customer-experience report",
@@ -227,11 +270,13 @@ def render_index(
         encoding="utf-8"
     )
     tiles, rest = headline(metrics)
+    tiles = [_decorate(m, previous, previous_month) for m in tiles]
     return env.from_string(text).render(
         title=title,
         month=month,
         previous_month=previous_month,
-        tiles=[_decorate(m, previous, previous_month) for m in tiles],
+        tiles=tiles,
+        story=story(tiles, notebooks),
         rest=[_decorate(m, previous, previous_month) for m in rest],
         has_previous=bool(previous),
         notebooks=notebooks,
