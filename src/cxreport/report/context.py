@@ -321,13 +321,12 @@ class Run:
         return "\n".join(f"{k}: {v}" for k, v in self._rows())
 
     def headline_html(self) -> str:
-        """The line a page opens with: what, which month, which data; the settings are in
-        the appendix at its end (:meth:`kpis`)."""
-        parts = [self.title, str(self.month), f"data: {self.data.folder.name}"]
+        """The line a page opens with (the page's header already names the month and the
+        data): where the settings are, the appendix at its end (:meth:`kpis`)."""
+        notes = f" ({len(self.data.notes)} notes on the data)" if self.data.notes else ""
         return (
-            "<p class='cx-run-line'>"
-            + " · ".join(html.escape(p) for p in parts)
-            + " · settings and notes on the data in the appendix at the end</p>"
+            "<p class='cx-run-line'>Settings, tables read and notes on the data: "
+            f"<a href='#appendix-what-was-run'>appendix</a> at the end{notes}.</p>"
         )
 
     def _repr_html_(self) -> str:
