@@ -508,3 +508,15 @@ def test_the_story_of_a_quiet_month_and_of_a_first_month_without_history():
         "There is no earlier month to compare the headline KPIs with.",
         "Failed: 03_churn (see its page).",
     ]
+
+
+def test_a_style_block_fetches_nothing_from_elsewhere():
+    from cxreport.report.htmlexport import clean_html
+
+    out = clean_html(
+        "<style>@import url(http://evil.example/x.css); td { color: red; "
+        "background: url('https://evil.example/t.png') } th { background: url(data:image/png;"
+        "base64,AAAA) }</style><p>ok</p>"
+    )
+    assert "evil.example" not in out and "@import" not in out
+    assert "color: red" in out and "url(data:image/png;base64,AAAA)" in out and "<p>ok</p>" in out

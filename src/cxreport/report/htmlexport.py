@@ -20,6 +20,7 @@ report (:mod:`.idguard`).
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from importlib import resources as _resources
@@ -74,7 +75,7 @@ def clean_html(fragment) -> str:
     escaped by the notebook still renders as text in the shared report.
     """
     text = fragment.decode() if isinstance(fragment, bytes) else str(fragment)
-    return bleach.clean(
+    cleaned = bleach.clean(
         text,
         tags=_TAGS,
         attributes=_ATTRIBUTES,
@@ -83,6 +84,19 @@ def clean_html(fragment) -> str:
         strip=False,
         strip_comments=True,
     )
+    return _STYLE_BLOCK.sub(lambda m: m[1] + _offline_css(m[2]) + m[3], cleaned)
+
+
+# a <style> block's rules pass bleach unchanged: pandas' Styler writes them
+_STYLE_BLOCK = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S | re.I)
+_IMPORT = re.compile(r"@import\b[^;]*;?", re.I)
+_REMOTE_URL = re.compile(r"url\(\s*(?!['\"]?data:)[^)]*\)", re.I)
+
+
+def _offline_css(css: str) -> str:
+    """A style block without what would fetch from elsewhere when the page opens (``@import``
+    of another sheet, ``url(http://...)``): a shared report calls no server."""
+    return _REMOTE_URL.sub("none", _IMPORT.sub("", css))
 
 
 class _Headings(HTMLParser):
