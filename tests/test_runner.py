@@ -199,7 +199,8 @@ def test_html_hides_code_embeds_figures_and_escapes_data(world):
     page = (world["out"] / "2026-10" / "01_alpha.html").read_text()
     assert "run.record(" not in page and "import cxreport" not in page
     assert "Reporting month <strong>2026-10</strong>" in page
-    assert f"Data <code>{world['data']}</code>" in page
+    assert f"Data <code>{world['data'].name}</code>" in page  # by name: no server path
+    assert str(world["data"]) not in page
     assert '<details class="cx-toc" open>' in page and 'href="#Complaint-texts"' in page
     found = tags(page)
     assert [t for t, _ in found if t in ("script", "iframe", "svg")] == []
@@ -247,7 +248,7 @@ def test_index_shows_kpis_with_change_and_significance(world):
         assert '<span class="status-ok">ok</span>' in row
     assert '<a href="fixture_customers.csv">' in page
     sept = (world["out"] / "2026-09" / "index.html").read_text()
-    assert "no report for 2026-08 to compare with" in sept
+    assert "nothing for 2026-08 to compare with" in sept
 
 
 # ----------------------------------------------------------------------------- failures

@@ -310,7 +310,12 @@ class Run:
             ("Reporting month", str(self.month)),
             ("Data folder", self.data.folder.name),  # the path stays in manifest.json
             ("Tables", ", ".join(f"{t} ({self.data.rows(t):,} rows)" for t in self.data.tables)),
-            ("Configuration", str(self.data.config.path or "defaults (no cxreport.yaml)")),
+            (
+                "Configuration",
+                self.data.config.path.name
+                if self.data.config.path
+                else "defaults (no cxreport.yaml)",
+            ),
             ("Seed", str(self.seed)),
         ]
         rows += [(k, str(v)) for k, v in self.settings.items()]
