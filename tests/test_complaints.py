@@ -161,3 +161,25 @@ def test_notebook_without_customers_says_what_it_skips(tmp_path):
         (folder / f"{name}.csv").unlink()
     nb = _run(tmp_path / "out.ipynb", data_dir=str(folder))
     assert "recovery paradox needs complaints that name their customer" in _text(nb)
+
+
+def test_a_case_closed_by_its_status_without_a_date_has_an_unknown_sla(tmp_path):
+    text = (
+        "complaint_id,opened,status\n"
+        "K1,2024-03-01,solved\nK2,2024-03-01,pending\nK3,2024-03-30,open\n"
+    )
+    (tmp_path / "complaints.csv").write_text(text, encoding="utf-8")
+    c = cp.cases(load(tmp_path, "2024-03")).set_index("complaint_id")
+    assert c["is_open"].to_dict() == {"K1": False, "K2": True, "K3": True}
+    assert c["breached"].isna().tolist() == [True, False, False]
+    assert c["open_past_due"].tolist() == [False, True, False]  # default 7 days
+    h = cp.handling(c.reset_index()).set_index("measure")
+    assert h.loc["SLA breached (resolved late or open past due)", "cases"] == 2
+    assert "reopened" not in h.index  # the data does not say
+
+
+def test_data_text_in_chart_labels_is_shown_as_typed():
+    from cxreport.viz import label
+
+    assert label("$5 fee") == r"\$5 fee"
+    assert len(label("x" * 100_000)) == 40

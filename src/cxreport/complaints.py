@@ -92,6 +92,11 @@ def cases(data) -> pd.DataFrame:
     require_complaints(data)
     c = data.complaints.copy()
     c = c[c["opened"] < data.month_end].copy()
+    if c.empty:
+        raise NotApplicable(
+            f"The complaint-handling page needs complaints opened up to {data.month}; the "
+            f"complaints table starts later. Choose a later --month."
+        )
     end = data.month_end
     na = pd.Series(pd.NA, index=c.index)
     dated = c["resolved"] if "resolved" in c else pd.Series(pd.NaT, index=c.index)
