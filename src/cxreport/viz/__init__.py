@@ -145,12 +145,3 @@ def notes_html(notes, *, title: str = "Notes"):
         f"<div style='border-left:4px solid #e9c46a;padding:4px 12px;"
         f"background:#fdf6e3'><b>{html.escape(title)}</b><ul>{items}</ul></div>"
     )
-
-
-def label(text, *, limit: int = 40) -> str:
-    """Text from the data as a chart label: shortened to ``limit`` characters and with ``$``
-    escaped, so that a complaint category such as "$5 fee" is shown as typed instead of
-    switching matplotlib to mathtext."""
-    s = str(text)
-    s = s if len(s) <= limit else s[: limit - 1] + "…"
-    return s.replace("$", r"\$")
