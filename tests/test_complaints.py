@@ -176,10 +176,3 @@ def test_a_case_closed_by_its_status_without_a_date_has_an_unknown_sla(tmp_path)
     h = cp.handling(c.reset_index()).set_index("measure")
     assert h.loc["SLA breached (resolved late or open past due)", "cases"] == 2
     assert "reopened" not in h.index  # the data does not say
-
-
-def test_data_text_in_chart_labels_is_shown_as_typed():
-    from cxreport.viz import label
-
-    assert label("$5 fee") == r"\$5 fee"
-    assert len(label("x" * 100_000)) == 40
