@@ -1,9 +1,10 @@
 """Generated data folders that ``cxreport validate`` accepts but that differ from the sample:
 tables absent, optional columns absent or empty, one month, tiny n, no churner, one touchpoint,
 no overall item, ids as numbers, non-ASCII labels ... (the report contract: every notebook
-finishes or is skipped with a reason on each of them).
+finishes or is skipped with a reason on each of them); and :func:`make_long_text_folder`, a
+folder whose every free text is 100,000 characters of TeX-like text.
 
-Used by ``tests/test_report_contract.py`` (a fast subset) and
+Used by ``tests/test_report_contract.py`` (a fast subset, and the long texts) and
 ``benchmarks/bench_report_contract.py`` (the full seeded set).
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from cxreport.data.sample import generate
 
@@ -192,3 +194,58 @@ def plan(n: int, seed: int = 0) -> list[list[str]]:
         k = int(rng.integers(2, 4))
         combos.append(sorted(rng.choice(names, k, replace=False).tolist()))
     return combos[:n]
+
+
+#: The free-text columns of each table (the others hold codes a config or the contract fixes:
+#: EODC stages, SWOT kinds, item codes, survey dimensions; and identifiers).
+FREE_TEXT = {
+    "customers": ("region", "channel", "plan", "age_band"),
+    "transactions": ("category",),
+    "survey": ("touchpoint",),
+    "touchpoints": ("touchpoint",),
+    "complaints": ("category", "channel", "text"),
+    "self_assessment": ("department",),
+    "swot_factors": ("factor",),
+    "targets": ("label",),
+}
+#: Text that matplotlib's mathtext would read as math: dollars, a TeX command, a pasted line
+#: break.
+TEX_LIKE = "Basic ($9.99/mo) or Premium ($19.99/mo) $\\frac{}$ 100% _x_ & #1\n"
+
+
+def make_long_text_folder(folder: Path, *, length: int = 100_000, seed: int = 7) -> Path:
+    """The sample (300 customers, 6 months) with every free text ``length`` characters long:
+    each value of :data:`FREE_TEXT` (and the SWOT comparisons' factor names, the folder's own
+    failure types in ``touchpoints.outcome`` and its ``sqi.extra_weights``, ``sqi.version`` and
+    ``report.currency``) becomes itself followed by :data:`TEX_LIKE` repeated, so that values
+    still differ from one another in their first characters."""
+
+    def long(value):
+        if not isinstance(value, str):
+            return value
+        # a last character that is no space: the reader strips the ends of a text
+        return (f"{value} — " + TEX_LIKE * (length // len(TEX_LIKE) + 1))[: length - 1] + "."
+
+    tables = generate(customers=300, months=6, seed=seed, end=END)
+    tables.pop("_truth")
+    for name, cols in FREE_TEXT.items():
+        for col in cols:
+            t = tables[name]
+            t[col] = t[col].map({v: long(v) for v in t[col].dropna().unique()})
+    factors = {v: long(v) for v in generate(customers=300, months=6, seed=seed, end=END)
+               ["swot_factors"]["factor"]}  # fmt: skip
+    pairs = tables["swot_pairwise"]
+    for col in ("a", "b"):
+        pairs[col] = pairs[col].map(lambda v: factors.get(v, v))
+    sample = yaml.safe_load((ROOT / "data" / "sample" / "cxreport.yaml").read_text())
+    own = {long(k): w for k, w in sample["sqi"]["extra_weights"].items()}
+    renamed = {k[: k.index(" — ")]: k for k in own}
+    tp = tables["touchpoints"]
+    tp["outcome"] = tp["outcome"].map(lambda v: renamed.get(v, v))
+    _write(tables, folder)
+    config = {
+        "sqi": {"version": long(sample["sqi"]["version"]), "extra_weights": own},
+        "report": {"title": sample["report"]["title"], "currency": long("$")},
+    }
+    (folder / "cxreport.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
+    return folder

@@ -604,3 +604,14 @@ def test_snapshot_mode_samples_customers_but_scores_every_active_one(tmp_path):
     assert part.mode == "snapshot" and len(part.y) == 1000 and part.sampled_from == 3000
     pd.testing.assert_frame_equal(part.current, full.current)
     assert churn.observed_churn(part) == churn.observed_churn(full) == (full.y.sum(), 3000)
+
+
+def test_the_churn_rate_carries_the_cohort_a_month_before_for_the_first_report(sample_dir):
+    sample = cxreport.load(sample_dir, "2026-10")
+    d = churn.prepare(sample)
+    (k, n), cohort = churn.previous_churn(d)
+    rows = d.time == d.time.max() - pd.DateOffset(months=1)
+    assert (k, n) == (int(d.y[rows.to_numpy()].sum()), int(rows.sum())) and n > 0
+    assert cohort == (d.time.max() - pd.DateOffset(months=1)).to_period("M")
+    snap = churn.prepare(sample, use_history=False)
+    assert churn.previous_churn(snap) is None

@@ -226,3 +226,42 @@ def test_bad_month_message():
 
     with pytest.raises(CxReportError, match="YYYY-MM"):
         parse_month("2024")
+
+
+COMPLAINTS = (
+    "complaint_id,opened,resolved,category,status,first_contact_resolved,due,text\n"
+    "K1,2024-03-01,2024-03-02,billing,Solved,yes,2024-03-06,Wrong bill\n"
+    "K2,2024-03-03,,repair,Open,no,,网络又断了\n"
+)
+
+
+def test_complaint_status_fcr_and_due_read_by_config(tmp_path):
+    config = (
+        "tables:\n  complaints:\n    recode:\n      status: {Open: open, Solved: solved}\n"
+        "    true_values: {first_contact_resolved: [yes]}\n"
+        "    false_values: {first_contact_resolved: [no]}\n"
+        'complaints:\n  sla_days: {billing: 5, "*": 3}\n'
+    )
+    folder = _folder(tmp_path, {"complaints.csv": COMPLAINTS}, config)
+    ds = load(folder)
+    c = ds.tables["complaints"]
+    assert c["status"].tolist() == ["solved", "open"]
+    assert c["first_contact_resolved"].tolist() == [True, False]
+    assert c["due"].iloc[0] == pd.Timestamp("2024-03-06") and pd.isna(c["due"].iloc[1])
+    assert ds.config.sla_days == {"*": 3.0, "billing": 5.0}
+
+
+def test_unmapped_status_names_the_allowed_values(tmp_path):
+    folder = _folder(tmp_path, {"complaints.csv": COMPLAINTS})
+    p = _one(folder, "one of open")
+    assert p.column == "status" and "cxreport.yaml" in p.fix
+
+
+def test_sla_days_must_be_positive_numbers(tmp_path):
+    (tmp_path / "cxreport.yaml").write_text("complaints:\n  sla_days: {billing: 0}\n")
+    with pytest.raises(ConfigError, match="complaints.sla_days.billing"):
+        load_config(tmp_path)
+    (tmp_path / "cxreport.yaml").write_text("complaints:\n  sla_day: {billing: 3}\n")
+    with pytest.raises(ConfigError, match="Did you mean 'sla_days'"):
+        load_config(tmp_path)
+    assert load_config(tmp_path.parent).sla_days == {"*": 7.0}  # no config: 7 days each

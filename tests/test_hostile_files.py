@@ -168,3 +168,19 @@ def test_a_declared_yes_code_that_never_occurs_is_a_warning(folder):
     report = validate(folder)
     (warning,) = [w.format() for w in report.warnings if "true_values" in w.format()]
     assert "the true_values code(s) 'Yes' never occur in the column" in warning
+
+
+def test_a_decimal_comma_read_with_thousands_comma_is_an_error_not_100_times_more(folder):
+    p = folder / "transactions.csv"
+    frame = pd.read_csv(p, dtype=str)
+    frame["amount"] = frame["amount"].str.replace(".", ",", regex=False)  # 12,50
+    frame.to_csv(p, index=False)
+    _config(folder, "  transactions:\n    thousands: ','\n")
+    errors = _errors(validate(folder))
+    assert any(
+        "transactions.csv · column 'amount': ',' is declared as the thousands separator, but "
+        "it is not followed by groups of three digits" in e
+        for e in errors
+    ), errors
+    _config(folder, "  transactions:\n    decimal: ','\n")  # the fix the message gives
+    assert validate(folder).ok

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from cxreport.report import indexpage
 from cxreport.report.context import METRIC_MIME, pseudonymise
-from cxreport.report.htmlexport import IdGuard, PageInfo, clean_html, export_html, table_of_contents
+from cxreport.report.htmlexport import PageInfo, clean_html, export_html, table_of_contents
 
 SCRIPT = "<script>alert('x')</script>"
 IMG = '<img src=x onerror="alert(1)">'
@@ -244,30 +244,7 @@ def test_export_header_names_month_data_source_and_has_contents(exported):
     assert "This notebook failed" not in hidden
 
 
-# ----------------------------------------------------------------------------- id guard
-
-
-def test_id_guard_replaces_whole_ids_outside_images_only():
-    guard = IdGuard(["C000001", "C000010", "12345", "A&B-7"], key="k" * 64)
-    text = (
-        "<td>C000001</td><td>C0000011</td><td>xC000010</td><td>12345</td><td>A&amp;B-7</td>"
-        '<img src="data:image/png;base64,AAAC000001AAA">'
-    )
-    out, n = guard.scrub(text)
-    p1 = pseudonymise(["C000001"], "k" * 64).iloc[0]
-    p2 = pseudonymise(["A&B-7"], "k" * 64).iloc[0]
-    assert n == 2
-    assert f"<td>{p1}</td>" in out and "<td>C0000011</td>" in out and "xC000010" in out
-    assert "<td>12345</td>" in out and guard.skipped == 1  # digit-only ids are not scanned
-    assert f"<td>{p2}</td>" in out
-    assert "AAAC000001AAA" in out
-
-
-def test_id_guard_escaped_ids():
-    guard = IdGuard(["A&B-7"], key="k" * 64)
-    out, n = guard.scrub("<td>A&amp;B-7</td> and A&B-7")
-    pseudo = pseudonymise(["A&B-7"], "k" * 64).iloc[0]
-    assert n == 2 and out == f"<td>{pseudo}</td> and {pseudo}"
+# ----------------------------------------------------------------------------- pseudonyms
 
 
 def test_pseudonyms_are_stable_per_key():
@@ -366,6 +343,7 @@ def test_render_index_escapes_labels_and_marks_significance():
             "error_line": f"cell In [3]: ValueError: {SCRIPT}",
             "duration_s": 1.5,
             "exported": ["at_risk.csv"],
+            "generated": "earlier <i>",
         }
     ]
     page = indexpage.render_index(
@@ -377,32 +355,38 @@ def test_render_index_escapes_labels_and_marks_significance():
         data_source="data/<x>",
         generated="now",
         version="0.1.0",
-        leak_total=0,
+        show_ids=False,
         status="failed",
     )
     assert _active(page) == []
     assert "NPS &lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert '▲ +10 <span class="vs">vs 2026-09</span>' in page and 'class="sigmark"' in page
+    assert (
+        '▲ +10 <span class="vs">vs the 2026-09 report</span>' in page and 'class="sigmark"' in page
+    )
     assert '<div class="delta good">' in page
     assert "significant (p = 0.006)" in page
     assert "n = 1,200" in page
     assert "Some analyses failed this month" in page
     assert "ValueError: &lt;script&gt;" in page
     assert '<a href="at_risk.csv">at_risk.csv</a>' in page
+    # the run each notebook comes from, and whether it is this one
+    row = page.split('<tr data-notebook="05_nps_sqi">', 1)[1].split("</tr>", 1)[0]
+    assert "earlier &lt;i&gt;" in row and "kept from an earlier run" in row
 
 
 def test_decorate_greys_out_a_change_within_the_noise():
     before = [{"name": "csi", "value": 70.0, "se": 1.0}]
-    worse = indexpage._decorate({"name": "csi", "value": 69.0, "se": 1.0}, before)
+    worse = indexpage._decorate({"name": "csi", "value": 69.0, "se": 1.0}, before, "2026-09")
     assert worse["tone"] == "flat" and worse["sig"] is False
     assert worse["sig_shown"] == "not significant (p = 0.48)"
     much_worse = indexpage._decorate(
-        {"name": "csi", "value": 60.0, "se": 1.0, "higher_is_better": True}, before
+        {"name": "csi", "value": 60.0, "se": 1.0, "higher_is_better": True}, before, "2026-09"
     )
     assert much_worse["tone"] == "bad" and much_worse["sig_shown"] == "significant (p < 0.001)"
     churn = indexpage._decorate(
         {"name": "churn_rate", "value": 3.0, "higher_is_better": False},
         [{"name": "churn_rate", "value": 2.0}],
+        "2026-09",
     )
     assert churn["tone"] == "bad" and churn["sig_shown"] == "no uncertainty recorded"
     assert churn["trend"] == "▲" and churn["delta_shown"] == "+1"
@@ -410,7 +394,9 @@ def test_decorate_greys_out_a_change_within_the_noise():
 
 def test_change_of_a_percentage_is_in_percentage_points():
     m = indexpage._decorate(
-        {"name": "promoters", "value": 48.5, "unit": "%"}, [{"name": "promoters", "value": 35.7}]
+        {"name": "promoters", "value": 48.5, "unit": "%"},
+        [{"name": "promoters", "value": 35.7}],
+        "2026-09",
     )
     assert m["shown"] == "48.5%" and m["delta_shown"] == "+12.8 pp"
 
@@ -448,3 +434,89 @@ def test_exports_neutralise_formula_cells(tmp_path):
 
     back = unsafe_cells(out)  # read back next month: ids such as "+86..." join again
     assert back["text"].tolist()[:5] == frame["text"].tolist()[:5]
+
+
+def test_the_first_report_compares_with_the_previous_month_in_the_data():
+    from_data = {"value": 10.0, "ci_low": 6.0, "ci_high": 14.0, "label": "2026-09"}
+    nps = {"name": "nps", "value": 20.0, "ci_low": 16.0, "ci_high": 24.0, "previous": from_data}
+    nps["higher_is_better"] = True
+    first = indexpage._decorate(nps, [], "2026-09")  # no earlier report
+    assert first["delta_shown"] == "+10" and first["source"] == "2026-09 in the data"
+    assert first["sig"] is True and first["tone"] == "good"
+    # an earlier report's own figure wins, and the tile says so
+    report = [{"name": "nps", "value": 19.0, "ci_low": 15.0, "ci_high": 23.0}]
+    later = indexpage._decorate(nps, report, "2026-09")
+    assert later["delta_shown"] == "+1" and later["source"] == "the 2026-09 report"
+    assert later["sig"] is False
+    # a quarter of the data is named as such; nothing to compare with: no source
+    q = indexpage._decorate({**nps, "previous": {**from_data, "label": "2026-Q2"}}, [], "2026-09")
+    assert q["source"] == "2026-Q2 in the data"
+    assert indexpage._decorate({"name": "auc", "value": 0.8}, [], "2026-09")["source"] == ""
+
+
+def test_record_keeps_the_previous_month_from_the_data():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from cxreport.report.context import Run
+
+    run = Run.__new__(Run)
+    run.metrics, run.data = [], SimpleNamespace(month=pd.Period("2026-10", "M"))
+    run.record("nps", 20.0, label="NPS", ci=(16, 24), previous={"value": 10, "ci": (6, 14)})
+    run.record("sqi", 5.0, label="SQI", previous={"value": float("nan"), "ci": None})
+    nps, sqi = run.metrics
+    assert nps.previous == {
+        "value": 10.0, "ci_low": 6.0, "ci_high": 14.0, "se": None, "label": "2026-09"
+    }  # fmt: skip
+    assert sqi.previous is None  # no previous value: nothing to compare with
+
+
+def _tile(name, value, before, *, ci=2.0, hib=True, unit=""):
+    """A decorated headline tile: ``value`` against ``before`` from the data (both ± ci)."""
+    metric = {
+        "name": name, "label": name.upper(), "value": value, "unit": unit,
+        "ci_low": value - ci, "ci_high": value + ci, "higher_is_better": hib,
+        "previous": {"value": before, "ci_low": before - ci, "ci_high": before + ci,
+                     "label": "2026-09"},
+    }  # fmt: skip
+    return indexpage._decorate(metric, [], "2026-09")
+
+
+def test_the_story_says_which_kpis_moved_significantly_and_which_way():
+    better_nps = _tile("nps", 30.0, 20.0)  # far outside the noise, higher is better
+    worse_sqi = _tile("sqi", 200.0, 150.0, hib=False)  # more failures: worse
+    flat_csi = _tile("csi", 70.5, 70.0)
+    lines = indexpage.story([better_nps, worse_sqi, flat_csi], [])
+    assert lines[0] == (
+        "2 headline KPIs changed significantly this month: NPS improved; SQI worsened."
+    )
+    assert lines[1].startswith("NPS: 30, up 10 on 2026-09 in the data, a significant change")
+    assert lines[2].startswith("SQI: 200, up 50 on 2026-09 in the data, a significant change")
+    assert lines[3].startswith("CSI: 70.5, up 0.50 on 2026-09 in the data, within the noise (p =")
+
+
+def test_the_story_of_a_quiet_month_and_of_a_first_month_without_history():
+    down = _tile("nps", 19.5, 20.0)
+    lines = indexpage.story([down], [{"name": "01_swot", "status": "skipped"}])
+    assert lines[0] == "No headline KPI changed significantly this month."
+    assert lines[1].startswith("NPS: 19.5, down 0.50 on 2026-09 in the data, within the noise")
+    assert lines[2] == "Not run on this data: 01_swot."
+    alone = indexpage._decorate({"name": "nps", "label": "NPS", "value": 20.0}, [], "2026-09")
+    failed = [{"name": "03_churn", "status": "failed"}]
+    assert indexpage.story([alone], failed) == [
+        "There is no earlier month to compare the headline KPIs with.",
+        "Failed: 03_churn (see its page).",
+    ]
+
+
+def test_a_style_block_fetches_nothing_from_elsewhere():
+    from cxreport.report.htmlexport import clean_html
+
+    out = clean_html(
+        "<style>@import url(http://evil.example/x.css); td { color: red; "
+        "background: url('https://evil.example/t.png') } th { background: url(data:image/png;"
+        "base64,AAAA) }</style><p>ok</p>"
+    )
+    assert "evil.example" not in out and "@import" not in out
+    assert "color: red" in out and "url(data:image/png;base64,AAAA)" in out and "<p>ok</p>" in out

@@ -209,3 +209,22 @@ def test_ecsi_reference_through_the_notebook_parameters(example, tmp_path, stand
     assert len(got) == len(want)
     for key, value in want.items():
         assert got[key] == pytest.approx(value, abs=tol), key
+
+
+def test_comcast_complaints_handling_by_configuration_alone(example):
+    from cxreport import complaints as cp
+    from cxreport.errors import NotApplicable
+
+    data = load(example("comcast_complaints"), "2015-06")
+    c = cp.cases(data)
+    # Status: Open 363 + Pending 154 are open; Solved/Closed carry no date, so their SLA is
+    # unknown (not "kept") and only the open cases are judged against the default 7 days
+    assert int(c["is_open"].sum()) == 363 + 154
+    assert int(c["breached"].notna().sum()) == 517
+    opened_before_24_june = c["is_open"] & (c["opened"] < "2015-06-24")
+    assert int(c["open_past_due"].sum()) == int(opened_before_24_june.sum()) == 289
+    assert not cp.has_customers(c)
+    assert cp.volume_by_month(data)["complaints"].tolist() == [545, 399, 1_280]
+    with pytest.raises(NotApplicable, match="anonymous"):
+        cp.iceberg(data, c)
+    assert cp.followup(data, c)["customer_id"].isna().all()

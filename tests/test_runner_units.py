@@ -9,6 +9,8 @@ import os
 import re
 import signal
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -22,7 +24,15 @@ from cxreport.cli import main
 from cxreport.errors import CxReportError, ParameterError
 from cxreport.report import run as report_run
 from cxreport.report import signals
-from cxreport.report.execute import error_line, execute_one, is_transient, redact_key
+from cxreport.report.execute import (
+    default_memory_limit,
+    error_line,
+    execute_one,
+    is_transient,
+    parse_memory_limit,
+    redact_key,
+    size_text,
+)
 from cxreport.report.logs import run_logging
 from cxreport.report.notebooks import find_notebooks
 from cxreport.report.parameters import (
@@ -35,10 +45,12 @@ from cxreport.report.progress import Progress
 from cxreport.report.run import (
     KEY_FILE,
     id_key,
+    lock_month,
     lock_run,
     place,
     previous_good,
     remove_stale,
+    unlock_month,
     unlock_run,
 )
 from cxreport.report.signals import Interrupted
@@ -153,6 +165,39 @@ def test_coerce_str_is_identity(text):
 @given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_coerce_int_round_trip(value):
     assert coerce("k", str(value), _spec("int", "0"), "nb") == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("4G", 4 * 10**9), ("300M", 300 * 10**6), ("1.5GB", 1_500_000_000), ("512mb", 512 * 10**6),
+     ("2 GiB", 2 * 10**9), ("1000000", 10**6), ("0", 0), (0, 0), (None, None)],
+)  # fmt: skip
+def test_memory_limits_are_read_as_sizes(text, expected):
+    assert parse_memory_limit(text) == expected
+
+
+@pytest.mark.parametrize("text", ["lots", "-1G", "4X", "", "1e9", "G"])
+def test_a_memory_limit_that_is_no_size_is_refused_with_the_forms_it_takes(text):
+    with pytest.raises(ParameterError, match=r"--memory-limit must be a size such as 4G, 300M"):
+        parse_memory_limit(text)
+
+
+def test_the_default_memory_limit_shares_out_three_quarters_of_the_machine():
+    import psutil
+
+    total = psutil.virtual_memory().total
+    assert default_memory_limit(1) == int(0.75 * total)
+    assert default_memory_limit(4) == int(0.75 * total / 4)
+    assert size_text(5.8e9) == "5.8 GB" and size_text(3e8) == "300 MB"
+
+
+def test_a_bad_memory_limit_stops_the_run_before_anything_is_written(tmp_path, capsys):
+    out = tmp_path / "reports"
+    code = main(["run", "--data", str(ROOT / "data" / "sample"), "--month", "2026-10",
+                 "--out", str(out), "--memory-limit", "lots"])  # fmt: skip
+    assert code == 2
+    assert "--memory-limit must be a size such as 4G" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_parse_param_args():
@@ -894,3 +939,141 @@ def test_a_signal_while_blocked_is_delivered_at_the_end():
             assert signals._trap.pending is None  # not yet delivered
         with pytest.raises(Interrupted):
             signals.check()
+
+
+# ----------------------------------------------------------------------------- one run a month
+
+
+def _run_argv(out: Path, month: str = "2026-10") -> list[str]:
+    return ["run", "--data", str(ROOT / "data" / "sample"), "--month", month, "--out", str(out),
+            "--notebooks", str(FIXTURES)]  # fmt: skip
+
+
+def _hold_month(out: Path, month: str, pid: int) -> int:
+    """What a live run holds: the month's lock file, locked, with its pid."""
+    import fcntl
+
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out / f".{month}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.write(fd, f"{pid}\n".encode())
+    return fd
+
+
+def test_a_second_run_of_the_month_is_refused_at_once(tmp_path, capsys, no_kernels):
+    pytest.importorskip("fcntl")
+    out = tmp_path / "out"
+    fd = _hold_month(out, "2026-10", 4242)
+    try:
+        code = main(_run_argv(out))
+    finally:
+        os.close(fd)
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert err.strip() == (
+        f"cxreport run: another cxreport run of 2026-10 into {out} is running (pid 4242); "
+        "wait for it or use another --out."
+    )
+    # refused before anything was written: no key, no work folder
+    assert sorted(p.name for p in out.iterdir()) == [".2026-10.lock"]
+
+
+def test_another_month_runs_beside_a_live_run(tmp_path, no_kernels, capsys):
+    pytest.importorskip("fcntl")
+    out = tmp_path / "out"
+    fd = _hold_month(out, "2026-10", 4242)
+    try:
+        # past the lock and the data check, up to the kernels (which no_kernels refuses:
+        # the command line reports that as one line, exit 1)
+        assert main(_run_argv(out, "2026-09")) == 1
+        assert "a kernel would have started" in capsys.readouterr().err
+    finally:
+        os.close(fd)
+    assert not (out / ".2026-09.lock").exists()  # gone with the run
+
+
+def test_the_month_lock_of_a_live_process_refuses_and_goes_with_it(tmp_path):
+    pytest.importorskip("fcntl")
+    out = tmp_path / "out"
+    out.mkdir()
+    # a process that holds the month as a run does, and says so once it does
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, pathlib\nfrom cxreport.report.run import lock_month\n"
+         f"lock_month(pathlib.Path({str(out)!r}), '2026-10')\n"
+         "print('locked', flush=True)\nsys.stdin.read()\n"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(CxReportError, match=rf"of 2026-10 into .* \(pid {holder.pid}\); wait"):
+            lock_month(out, "2026-10")
+        unlock_month(out, "2026-09", lock_month(out, "2026-09"))  # another month: free
+    finally:
+        holder.kill()  # SIGKILL: the process cannot clean up; the system drops its lock
+        holder.wait()
+    fd = lock_month(out, "2026-10")
+    assert (out / ".2026-10.lock").read_text() == f"{os.getpid()}\n"
+    unlock_month(out, "2026-10", fd)
+    assert not (out / ".2026-10.lock").exists()
+
+
+# ----------------------------------------------------------------------------- --only
+
+
+def _previous_report(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    rows = [
+        {"name": "01_a", "notebook": "01_a.ipynb", "html": "01_a.html", "ipynb": "01_a.ipynb",
+         "status": "ok", "exported": ["a.csv", "shared.csv"]},
+        {"name": "02_b", "notebook": "02_b.ipynb", "html": "02_b.html", "ipynb": "02_b.ipynb",
+         "status": "failed", "exported": ["b.csv"], "generated": "2026-11-01T09:00:00"},
+    ]  # fmt: skip
+    manifest = {"generated": "2026-11-02T10:00:00", "notebooks": rows,
+                "parameters": {"01_a": {"seed": 1}, "02_b": {"seed": 2}}}  # fmt: skip
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    metrics = {
+        "metrics": [{"name": "a", "notebook": "01_a"}, {"name": "b", "notebook": "02_b"}],
+        "notebooks": {"01_a": {"title": "A"}, "02_b": {"title": "B"}},
+    }
+    (folder / "metrics.json").write_text(json.dumps(metrics))
+    for name in ("01_a.html", "01_a.ipynb", "a.csv", "shared.csv", "02_b.html", "02_b.ipynb",
+                 "b.csv", "model.joblib", "index.html", "run.log", "new.csv"):  # fmt: skip
+        (folder / name).write_text(f"old {name}")
+
+
+def test_a_partial_run_keeps_what_the_other_notebooks_made(tmp_path):
+    from cxreport.report.partial import keep_previous
+
+    previous, tmp = tmp_path / "2026-10", tmp_path / ".2026-10.tmp-1"
+    _previous_report(previous)
+    tmp.mkdir()
+    for name in ("01_a.html", "01_a.ipynb", "new.csv", "run.log"):  # what the new run wrote
+        (tmp / name).write_text(f"new {name}")
+    kept = keep_previous(previous, tmp, {"01_a"})
+    # 01_a's old files go (shared.csv too: it no longer exports it); 02_b's and the model stay
+    assert sorted(kept.files) == ["02_b.html", "02_b.ipynb", "b.csv", "model.joblib"]
+    assert sorted(p.name for p in tmp.iterdir()) == [
+        "01_a.html", "01_a.ipynb", "02_b.html", "02_b.ipynb", "b.csv", "model.joblib",
+        "new.csv", "run.log",
+    ]  # fmt: skip
+    assert (tmp / "new.csv").read_text() == "new new.csv"  # the new run's file wins
+    assert (tmp / "b.csv").read_text() == "old b.csv"
+    assert [r["name"] for r in kept.rows] == ["02_b"]
+    assert kept.rows[0]["generated"] == "2026-11-01T09:00:00"
+    assert kept.metrics == [{"name": "b", "notebook": "02_b"}]
+    assert kept.payloads == {"02_b": {"title": "B", "generated": "2026-11-01T09:00:00"}}
+    assert kept.parameters == {"02_b": {"seed": 2}}
+    # a row without its own time stamp (an older cxreport) takes the report's
+    (tmp_path / "empty").mkdir()
+    kept = keep_previous(previous, tmp_path / "empty", {"02_b"})
+    assert kept.rows[0]["generated"] == "2026-11-02T10:00:00"
+
+
+def test_a_partial_run_without_a_readable_report_keeps_nothing(tmp_path):
+    from cxreport.report.partial import keep_previous
+
+    assert keep_previous(tmp_path / "2026-10", tmp_path, {"01_a"}) is None
+    (tmp_path / "2026-10").mkdir()
+    (tmp_path / "2026-10" / "manifest.json").write_text("{broken")
+    assert keep_previous(tmp_path / "2026-10", tmp_path, {"01_a"}) is None

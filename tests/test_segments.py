@@ -416,3 +416,14 @@ def test_notebook_fails_clearly_on_a_bad_k(tmp_path):
             progress_bar=False,
             parameters={"k": 1},
         )
+
+
+def test_features_of_a_window_without_any_failed_contact(sample_dir):
+    # a generated tiny folder found it: no failed touchpoint in the window broke the lookup
+    from cxreport import load
+
+    data = load(sample_dir, "2026-10")
+    tp = data.tables["touchpoints"]
+    tp["outcome"] = "ok"
+    f = segments.customer_features(data)
+    assert (f.table["failed_mot"] == 0).all() and f.table["contacts"].sum() > 0

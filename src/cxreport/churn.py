@@ -1774,6 +1774,13 @@ def kpis(d: ChurnData, targeted: pd.DataFrame, plan: ContactPlan) -> list[dict]:
     if plan.contacted == 0 and plan.paying == 0:
         list_note += "; no call pays at the stated costs"
     rate = dict(name="churn_rate", value=100 * k / n, unit="%", ci=(100 * lo, 100 * hi), n=n)
+    before = previous_churn(d)
+    if before is not None:
+        (k0, n0), cohort = before
+        lo0, hi0 = wilson_interval(k0, n0)
+        rate["previous"] = dict(
+            value=100 * k0 / n0, ci=(100 * lo0, 100 * hi0), label=f"the cohort of {cohort}"
+        )
     if d.snapshot:
         return [
             {
@@ -2090,6 +2097,19 @@ def observed_churn(d: ChurnData) -> tuple[int, int]:
         return int(d.y.sum()), len(d.y)
     last = (d.time == d.time.max()).to_numpy()
     return int(d.y[last].sum()), int(last.sum())
+
+
+def previous_churn(d: ChurnData) -> tuple[tuple[int, int], object] | None:
+    """((churners, customers), month) of the cohort a month before :func:`observed_churn`'s,
+    for the first report's month-on-month change (history only; on the model's rows, a
+    random sample of them at scale: the rate is unbiased, its interval from the sample)."""
+    if d.time is None:
+        return None
+    months = np.unique(d.time.to_numpy())
+    if len(months) < 2:
+        return None
+    rows = (d.time == months[-2]).to_numpy()
+    return (int(d.y[rows].sum()), int(rows.sum())), pd.Timestamp(months[-2]).to_period("M")
 
 
 # --------------------------------------------------------------------------------------------

@@ -92,6 +92,7 @@ def _run(args) -> int:
         out=args.out,
         only=args.only,
         jobs=args.jobs,
+        memory_limit=args.memory_limit,
         params=parse_param_args(args.param),
         show_code=args.show_code,
         show_ids=args.show_ids,
@@ -171,6 +172,12 @@ def _add_run(subparsers) -> argparse.ArgumentParser:
     )
     r.add_argument(
         "--jobs", type=int, metavar="N", help="notebooks run in parallel (default: number of cores)"
+    )
+    r.add_argument(
+        "--memory-limit",
+        metavar="SIZE",
+        help="memory one notebook's kernel may hold, e.g. 4G or 300M; 0 = no limit (default: "
+        "75%% of the machine's memory divided by the notebooks running at once)",
     )
     r.add_argument(
         "--param",

@@ -319,6 +319,8 @@ def customer_features(
 
 def _per_customer(t: pd.DataFrame, counts: pd.Series) -> pd.Series:
     """Counts by customer id (a Series indexed by id) for the customers of ``t``."""
+    if counts.empty:  # nothing in the window (a tiny month without a failed contact)
+        return pd.Series(np.nan, index=t.index)
     at_ = positions(pd.Series(t.index), counts.index)
     v = counts.to_numpy(float)
     return pd.Series(np.where(at_ >= 0, v[np.maximum(at_, 0)], np.nan), index=t.index)

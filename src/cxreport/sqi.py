@@ -35,6 +35,7 @@ import pandas as pd
 
 from .errors import CxReportError, MissingTableError
 from .settings import Setting, by_name, check
+from .stats import demerit_band
 
 REOPENED = "complaint_reopened"
 COMPLAINT_TOUCHPOINT = "complaint_handling"
@@ -356,16 +357,13 @@ def control_chart(
     if per:
         exposure = float(base["contacts"].sum())
         u = counts / exposure if exposure else np.zeros_like(counts)
-        centre_u = float(w @ u)
-        var_u = float((w**2) @ u)
-        n = s["contacts"].where(s["contacts"] > 0)
+        centre_u, sigma_u = demerit_band(u, w, s["contacts"].where(s["contacts"] > 0))
         centre = pd.Series(centre_u * per, index=s.index)
-        sigma = np.sqrt(var_u / n) * per
+        sigma = sigma_u * per
     else:
-        c_bar = counts / len(base)
-        centre = pd.Series(float(w @ c_bar), index=s.index)
-        sigma = pd.Series(float(np.sqrt((w**2) @ c_bar)), index=s.index)
-        centre_u = float(centre.iloc[0])
+        centre_u, sigma_c = demerit_band(counts / len(base), w, 1.0)
+        centre = pd.Series(centre_u, index=s.index)
+        sigma = pd.Series(float(sigma_c), index=s.index)
     f = s.copy()
     f["centre"] = centre
     f["sigma"] = sigma
@@ -450,11 +448,11 @@ def month_summary(data, *, per_contacts: int = 1000, complaints: str = "auto") -
     Returns
     -------
     dict
-        ``sqi``, ``previous``, ``weighted``, ``daily_mean`` (FedEx's daily weighted count,
-        averaged over the month), ``contacts``, ``failures``, ``per_contacts``,
-        ``unit`` (text), ``version`` (the weight table), ``ci`` (approximate 95 % interval
-        of the per-contact index from the Poisson demerit variance, or None for the absolute
-        count).
+        ``sqi``, ``previous`` (and ``previous_ci``), ``weighted``, ``daily_mean`` (FedEx's
+        daily weighted count, averaged over the month), ``contacts``, ``failures``,
+        ``per_contacts``, ``unit`` (text), ``version`` (the weight table), ``ci``
+        (approximate 95 % interval of the per-contact index from the Poisson demerit
+        variance, or None for the absolute count).
     """
     per = _check_per(per_contacts)
     m = sqi_by_month(data, per_contacts=per, complaints=complaints)
@@ -468,6 +466,9 @@ def month_summary(data, *, per_contacts: int = 1000, complaints: str = "auto") -
         "month": data.month,
         "sqi": float(row["sqi"]),
         "previous": None if prev is None else float(prev["sqi"]),
+        "previous_ci": None
+        if prev is None or not per or prev["contacts"] == 0
+        else (float(prev["ci_low"]), float(prev["ci_high"])),
         "weighted": float(row["weighted"]),
         "daily_mean": float(row["daily_mean"]),
         "contacts": int(row["contacts"]),

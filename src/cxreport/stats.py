@@ -44,3 +44,16 @@ def diff_z(est1, se1, est2, se2) -> tuple[float, float]:
     se = float(np.hypot(se1, se2))
     z = (est2 - est1) / se if se > 0 else 0.0
     return float(z), float(2 * _st.norm.sf(abs(z)))
+
+
+def demerit_band(rates, weights, exposure):
+    """Centre line and sigma of a weighted count of Poisson events per unit of exposure.
+
+    ``rates`` are the baseline's events per unit of exposure, one per event type, and
+    ``weights`` their weights: the centre is ``w @ u`` and sigma ``sqrt((w**2) @ u / n)``
+    for an exposure ``n`` (a number or an array: a u-chart band that widens when the exposure
+    is small; ``n = 1`` with rates per period gives a c-chart band). Used by the SQI and by
+    the complaint rate (one type of weight 1)."""
+    u, w = np.asarray(rates, float), np.asarray(weights, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return float(w @ u), np.sqrt(float((w**2) @ u) / exposure)

@@ -128,6 +128,9 @@ def _show(value) -> str:
     return text if len(text) < 80 else text[:77] + "..."
 
 
+#: Days allowed to resolve a complaint when ``complaints.sla_days`` does not say.
+DEFAULT_SLA_DAYS = {"*": 7.0}
+
 SERVQUAL_DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
 
 
@@ -231,6 +234,8 @@ class Config:
     #: detected); segments.value: the column(s) summed into each customer's value
     segment_attributes: tuple[str, ...] = ()
     segment_value: tuple[str, ...] = ()
+    #: complaints.sla_days: days allowed to resolve a complaint per category, "*" the rest
+    sla_days: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SLA_DAYS))
 
     def table(self, name: str) -> TableConfig:
         return self.tables.get(name, TableConfig())
@@ -312,7 +317,13 @@ def load_config(folder: str | Path) -> Config:
         screening=(doc.get("survey") or {}).get("screening", "flag"),
         segment_attributes=tuple((doc.get("segments") or {}).get("attributes") or ()),
         segment_value=_names((doc.get("segments") or {}).get("value")),
+        sla_days=_sla_days((doc.get("complaints") or {}).get("sla_days")),
     )
+
+
+def _sla_days(spec) -> dict[str, float]:
+    """``complaints.sla_days`` (the schema checked: numbers > 0) with the default for "*"."""
+    return {**DEFAULT_SLA_DAYS, **{str(k): float(v) for k, v in (spec or {}).items()}}
 
 
 def _names(spec) -> tuple[str, ...]:

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 KINDS = ("id", "str", "date", "datetime", "float", "int", "bool")
 
 EODC_STAGES = ("explore", "offer", "do", "confirm")
+#: Complaint states: the first two are open cases, the last two are finished ones.
+COMPLAINT_STATUSES = ("open", "pending", "solved", "closed")
+OPEN_STATUSES = COMPLAINT_STATUSES[:2]
 SWOT_KINDS = ("S", "W", "O", "T")
 
 
@@ -157,6 +160,13 @@ TABLES: dict[str, Table] = {
                     nullable=True,
                 ),
                 Column(
+                    "comment",
+                    "str",
+                    "The respondent's own words (free text).",
+                    required=False,
+                    nullable=True,
+                ),
+                Column(
                     "ip",
                     "str",
                     "Respondent's IP address or device id, used only to find "
@@ -233,6 +243,31 @@ TABLES: dict[str, Table] = {
                     max=5,
                 ),
                 Column("text", "str", "The customer's words.", required=False, nullable=True),
+                Column(
+                    "status",
+                    "str",
+                    "open or pending (an open case), solved or closed; map your codes with "
+                    "`recode` in `cxreport.yaml`. Without it a case is open while `resolved` "
+                    "is empty.",
+                    required=False,
+                    nullable=True,
+                    allowed=COMPLAINT_STATUSES,
+                ),
+                Column(
+                    "first_contact_resolved",
+                    "bool",
+                    "Was it settled at the first contact?",
+                    required=False,
+                    nullable=True,
+                ),
+                Column(
+                    "due",
+                    "date",
+                    "Day the case is due (without it: `opened` + `complaints.sla_days` of "
+                    "`cxreport.yaml` for its category).",
+                    required=False,
+                    nullable=True,
+                ),
             ),
             notes=("`resolved` must not precede `opened`.",),
         ),

@@ -343,6 +343,28 @@ def _rename(
     return out
 
 
+def _check_groups(
+    text: pd.Series, tcfg: TableConfig, rel: str, col: str, report: ValidationReport
+) -> None:
+    """A thousands separator is followed by three digits; ``12,50`` with ``thousands: ','``
+    is a decimal comma, which removing the separator would read as 1250 (100 times too
+    much): an error, never a silent misread."""
+    sep = re.escape(tcfg.thousands)
+    split = text.str.extract(rf"^[-+]?\d+((?:{sep}\d+)+)", expand=False).dropna()
+    wrong = split[~split.str.fullmatch(rf"(?:{sep}\d{{3}})+")]
+    if len(wrong):
+        report.add(
+            rel,
+            col,
+            f"'{tcfg.thousands}' is declared as the thousands separator, but it is not "
+            "followed by groups of three digits",
+            len(wrong),
+            examples(text[wrong.index]),
+            f"for a decimal '{tcfg.thousands}' write decimal: '{tcfg.thousands}' (and "
+            "thousands: '.' or none) in cxreport.yaml",
+        )
+
+
 def _to_number(
     s: pd.Series, kind: str, tcfg: TableConfig, rel: str, col: str, report: ValidationReport
 ) -> pd.Series:
@@ -351,6 +373,7 @@ def _to_number(
     else:
         text = s.astype("string").str.strip()
         if tcfg.thousands:
+            _check_groups(text, tcfg, rel, col, report)
             text = text.str.replace(tcfg.thousands, "", regex=False)
         if tcfg.decimal != ".":
             text = text.str.replace(tcfg.decimal, ".", regex=False)
@@ -366,8 +389,8 @@ def _to_number(
                     "numbers stored as text with thousands separators",
                     int(sep_like.sum()),
                     examples(text[bad][sep_like]),
-                    "export plain numbers, or declare the separator in cxreport.yaml "
-                    "(thousands: ',' and, for 1.234,50, decimal: ',')",
+                    "export plain numbers, or declare the separators in cxreport.yaml: "
+                    "thousands: ',' for 1,234.50; thousands: '.' and decimal: ',' for 1.234,50",
                 )
             other = text[bad][~sep_like]
             if len(other):

@@ -11,6 +11,10 @@ Generating assumptions (documented in the README):
   November-December; a billing incident in one month). Failures are typed with the FedEx SQI
   list plus three local failure types declared in the folder's ``cxreport.yaml``.
 * A failure leads to a complaint with probability 0.2-0.6 by severity; 12 % are reopened.
+* Complaint texts and survey comments (English, or Chinese for 60 % of East and South
+  customers) name planted topics: a complaint's follows its touchpoint, a comment's the NPS
+  group, plan and month. They, and the cases' status, first-contact resolution and due day,
+  come from a second random stream so that every other table stays as it was.
 * About 8 % of active customers answer the survey each month: the 22 SERVQUAL-style items
   (perception, expectation, importance on 1-7), overall satisfaction (1-10) and NPS (0-10).
   Perceptions differ by dimension and group, fall after failures (delivery failures hit
@@ -135,22 +139,55 @@ SWOT = [
     ("T", "Stricter consumer-protection rules on contracts", 0.20, 3),
 ]
 
-COMPLAINT_TEXT = {
-    "website": "The website kept failing when I tried to order {x}.",
-    "call_centre": "Nobody answered when I called about {x}.",
-    "delivery": "My order arrived late / damaged - I needed it for {x}.",
-    "billing": "My invoice was wrong again ({x}).",
-    "store": "I waited far too long in the store to ask about {x}.",
-    "repair": "The repair did not fix the problem with {x}.",
+#: Planted topics of complaint texts and survey comments, English and Chinese. A complaint's
+#: topic follows its touchpoint; a comment's topic follows the respondent's NPS, plan and month
+#: (the network outage is a three-month incident, billing errors hit the basic plan harder).
+TOPIC_TEXT = {
+    "billing_error": (
+        ("My invoice was wrong again ({x}).", "I was charged twice for {x}."),
+        ("账单又错了({x})。", "{x}被重复扣费了。"),
+    ),
+    "slow_repair": (
+        ("The repair of {x} took far too long.", "Still waiting for the technician for {x}."),
+        ("{x}的维修太慢了。", "等了好几天维修人员还没来修{x}。"),
+    ),
+    "rude_staff": (
+        ("The staff were rude when I asked about {x}.", "Nobody listened to me about {x}."),
+        ("问{x}的时候客服态度很差。", "工作人员对{x}的问题很不耐烦。"),
+    ),
+    "network_outage": (
+        ("No signal / the network was down, so {x} did not work.", "Internet outage again."),
+        ("网络又断了,{x}用不了。", "信号很差,经常断网。"),
+    ),
+    "late_delivery": (
+        ("My order arrived late / damaged - I needed it for {x}.", "Delivery of {x} was late."),
+        ("{x}送货太晚了。", "快递迟到,{x}还坏了。"),
+    ),
+    "praise": (
+        ("Friendly staff, they sorted out {x} quickly.", "Good service, thank you."),
+        ("服务很好,{x}很快就解决了。", "客服很热情,谢谢。"),
+    ),
 }
 TEXT_FILL = (
-    "my new phone",
-    "a family birthday",
-    "the monthly fee",
-    "my router",
-    "a contract change",
-    "the accessories I ordered",
+    ("my new phone", "新手机"),
+    ("a family birthday", "家里的生日"),
+    ("the monthly fee", "月费"),
+    ("my router", "路由器"),
+    ("a contract change", "合同变更"),
+    ("the accessories I ordered", "订的配件"),
 )
+#: complaint topic by touchpoint
+TP_TOPIC = {
+    "website": "network_outage",
+    "call_centre": "rude_staff",
+    "delivery": "late_delivery",
+    "billing": "billing_error",
+    "store": "rude_staff",
+    "repair": "slow_repair",
+}
+#: complaint category → days allowed (the sample's complaints.sla_days)
+SAMPLE_SLA = {"billing": 5, "repair": 3, "*": 7}
+ZH_REGIONS = ("East", "South")  # customers there write Chinese in 60 % of texts
 
 
 def _touchpoint_names(codes: pd.Series) -> np.ndarray:
@@ -267,7 +304,7 @@ def generate(
         sat_after = np.clip(
             np.round(4.3 - 0.12 * days - 1.2 * reopened + rng.normal(0, 0.8, comp.sum())), 1, 5
         )
-        fill = rng.choice(TEXT_FILL, comp.sum())
+        fill = rng.choice(len(TEXT_FILL), comp.sum())
         co_parts.append(
             pd.DataFrame(
                 {
@@ -394,10 +431,6 @@ def generate(
             "channel": co["channel"],
             "reopened": co["reopened"],
             "satisfaction_after": co["satisfaction_after"].astype("Int64"),
-            "text": [
-                COMPLAINT_TEXT[TOUCHPOINTS[t]].format(x=f)
-                for t, f in zip(co["tp"], co["fill"], strict=True)
-            ],
         }
     )
     sv = pd.concat(sv_parts, ignore_index=True)
@@ -409,6 +442,11 @@ def generate(
     for c in sv.columns[3:]:
         if c != "touchpoint":
             sv[c] = sv[c].astype("Int64")
+    # texts and case handling from their own stream, so the other figures stay as they were
+    texts = np.random.default_rng([seed, 15])
+    zh = dict(zip(ids, np.isin(cust["region"], ZH_REGIONS), strict=True))
+    co = _handling(texts, co, zh)
+    sv["comment"] = _comments(texts, sv, cust, zh, periods)
 
     return {
         "customers": cust,
@@ -422,6 +460,59 @@ def generate(
         "targets": _targets(),
         "_truth": pd.DataFrame({"customer_id": ids, "group": np.array(GROUPS, object)[group]}),
     }
+
+
+def _texts(rng, topics, chinese: np.ndarray) -> list[str]:
+    """One text per row: a variant of its topic, in Chinese where ``chinese``."""
+    n = len(chinese)
+    variant, fill = rng.integers(0, 2, n), rng.integers(0, len(TEXT_FILL), n)
+    return [
+        TOPIC_TEXT[t][int(z)][v].format(x=TEXT_FILL[f][int(z)])
+        for t, z, v, f in zip(topics, chinese, variant, fill, strict=True)
+    ]
+
+
+def _handling(rng, co: pd.DataFrame, zh: dict) -> pd.DataFrame:
+    """Texts, status, first-contact resolution and due day of the complaint cases."""
+    n = len(co)
+    chinese = co["customer_id"].map(zh).to_numpy(bool) & (rng.random(n) < 0.6)
+    co["text"] = _texts(rng, co["category"].map(TP_TOPIC), chinese)
+    is_open = co["resolved"].isna().to_numpy()
+    co["status"] = np.where(
+        is_open,
+        np.where(rng.random(n) < 0.7, "open", "pending"),
+        np.where(rng.random(n) < 0.55, "solved", "closed"),
+    )
+    days = (co["resolved"] - co["opened"]).dt.days.to_numpy()
+    quick = ~is_open & (days <= 1) & ~co["reopened"].to_numpy(bool)
+    co["first_contact_resolved"] = quick & (rng.random(n) < 0.85)
+    sla = co["category"].map(SAMPLE_SLA).fillna(SAMPLE_SLA["*"])
+    co["due"] = co["opened"] + pd.to_timedelta(sla, unit="D")
+    return co
+
+
+def _comments(rng, sv: pd.DataFrame, cust: pd.DataFrame, zh: dict, periods) -> list:
+    """A comment from about 40 % of respondents (more of the detractors), its topic drawn by
+    NPS group, plan and month; None for the others."""
+    n = len(sv)
+    nps = sv["nps"].astype(float).to_numpy()
+    basic = sv["customer_id"].map(cust.set_index("customer_id")["plan"].eq("basic"))
+    outage = sv["date"].dt.to_period("M").isin(periods[-5:-2]).to_numpy()  # 3-month incident
+    writes = rng.random(n) < np.where(nps <= 6, 0.6, 0.3)
+    chinese = sv["customer_id"].map(zh).fillna(False).to_numpy(bool) & (rng.random(n) < 0.6)
+    # topic weights in TOPIC_TEXT's order: billing, repair, staff, outage, delivery, praise
+    p = np.where(
+        (nps >= 9)[:, None],
+        [0.03, 0.03, 0.02, 0.04, 0.03, 0.85],
+        [0.25, 0.2, 0.25, 0.1, 0.2, 0.3],
+    )
+    p[nps <= 6, 5] = 0.0
+    p[basic.fillna(False).to_numpy(bool), 0] *= 2.0
+    p[outage, 3] *= 5.0
+    cum = np.cumsum(p / p.sum(axis=1, keepdims=True), axis=1)
+    pick = np.minimum((rng.random(n)[:, None] > cum).sum(axis=1), len(TOPIC_TEXT) - 1)
+    texts = _texts(rng, np.array(list(TOPIC_TEXT), object)[pick], chinese)
+    return [t if w else None for t, w in zip(texts, writes, strict=True)]
 
 
 def _self_assessment(rng, month: pd.Period) -> pd.DataFrame:
@@ -482,14 +573,17 @@ def _targets() -> pd.DataFrame:
 
 CONFIG = """\
 # cxreport configuration of the sample data folder (see README, "Configuration").
-# The sample uses the standard table and column names, so only the SQI needs declaring:
-# FedEx's 12 failure types plus three local ones, and which weight table this is.
+# The sample uses the standard table and column names, so only the SQI needs declaring
+# (FedEx's 12 failure types plus three local ones, and which weight table this is) and the
+# days allowed to resolve a complaint.
 sqi:
   version: "FedEx SQI, 12 failure types (1990) + 3 local types"
   extra_weights:
     website_error: 1
     store_wait_over_4min: 1        # Ford-style standard: serve within 4 minutes
     repair_not_fixed_first_time: 5
+complaints:
+  sla_days: {billing: 5, repair: 3, "*": 7}   # days allowed to resolve a complaint
 report:
   title: "Northwind Telecom - monthly CX report"
   currency: EUR

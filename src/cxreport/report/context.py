@@ -19,11 +19,13 @@ import hmac
 import html
 import json
 import math
+import numbers
 import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .._version import __version__
@@ -45,6 +47,23 @@ class Metric:
     higher_is_better: bool | None = True
     n: int | None = None
     note: str = ""
+    # the previous month from the data: value, ci_low, ci_high, se, label (Run.record)
+    previous: dict | None = None
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
+def _finite(x) -> float | None:
+    """A number as a float, None for a missing, NaN or infinite one."""
+    if x is None or isinstance(x, (bool, str)):
+        return None
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
 
 
 def pseudonymise(ids, key: str) -> pd.Series:
@@ -136,24 +155,42 @@ class Run:
         higher_is_better: bool | None = True,
         n: int | None = None,
         note: str = "",
+        previous: Mapping | None = None,
     ) -> None:
-        """Record one of the month's KPIs (with its uncertainty where one exists)."""
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = None if math.isnan(float(value)) else float(value)
-        lo, hi = (None, None) if ci is None else (float(ci[0]), float(ci[1]))
+        """Record one of the month's KPIs (with its uncertainty where one exists).
+
+        ``previous``: the same KPI for the previous month computed from the data, as
+        ``{"value": v, "ci": (lo, hi)}`` or ``{"value": v, "se": s}`` (and ``"label"`` when
+        the period is not the previous month: ``"2026-Q3"``), so that the first
+        report of a folder already shows change and its significance; the index prefers
+        the previous month's own report (``metrics.json``) when there is one.
+        """
+        lo, hi = (None, None) if ci is None else (_finite(ci[0]), _finite(ci[1]))
+        before = None
+        if previous is not None and _finite(previous.get("value")) is not None:
+            p_ci = previous.get("ci") or (None, None)
+            before = {
+                "value": _finite(previous["value"]),
+                "ci_low": _finite(p_ci[0]),
+                "ci_high": _finite(p_ci[1]),
+                "se": _finite(previous.get("se")),
+                # the period it covers: the previous month unless the notebook says
+                "label": str(previous.get("label") or (self.month - 1 if self.month else "")),
+            }
         self.metrics = [m for m in self.metrics if m.name != name]
         self.metrics.append(
             Metric(
                 name,
-                value,
+                _finite(value) if _is_number(value) else value,
                 label,
                 unit,
                 lo,
                 hi,
-                None if se is None else float(se),
+                _finite(se),
                 higher_is_better,
                 None if n is None else int(n),
                 note,
+                before,
             )
         )
 
@@ -254,9 +291,14 @@ class Run:
         rows = [
             ("Analysis", self.title),
             ("Reporting month", str(self.month)),
-            ("Data folder", str(self.data.folder)),
+            ("Data folder", self.data.folder.name),  # the path stays in manifest.json
             ("Tables", ", ".join(f"{t} ({self.data.rows(t):,} rows)" for t in self.data.tables)),
-            ("Configuration", str(self.data.config.path or "defaults (no cxreport.yaml)")),
+            (
+                "Configuration",
+                self.data.config.path.name
+                if self.data.config.path
+                else "defaults (no cxreport.yaml)",
+            ),
             ("Seed", str(self.seed)),
         ]
         rows += [(k, str(v)) for k, v in self.settings.items()]
@@ -265,6 +307,15 @@ class Run:
 
     def __repr__(self) -> str:
         return "\n".join(f"{k}: {v}" for k, v in self._rows())
+
+    def headline_html(self) -> str:
+        """The line a page opens with (the page's header already names the month and the
+        data): where the settings are, the appendix at its end (:meth:`kpis`)."""
+        notes = f" ({len(self.data.notes)} notes on the data)" if self.data.notes else ""
+        return (
+            "<p class='cx-run-line'>Settings, tables read and notes on the data: "
+            f"<a href='#appendix-what-was-run'>appendix</a> at the end{notes}.</p>"
+        )
 
     def _repr_html_(self) -> str:
         rows = self._rows()
@@ -275,10 +326,14 @@ class Run:
         )
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.data.notes)
         notes = f"<p>Notes on the data:</p><ul>{notes}</ul>" if notes else ""
-        return f"<table class='cx-run'><caption>What was run</caption>{body}</table>{notes}"
+        return (
+            "<h2 id='appendix-what-was-run'>Appendix: what was run</h2>"
+            f"<table class='cx-run'><caption>What was run</caption>{body}</table>{notes}"
+        )
 
     def kpis(self):
-        """Show the recorded KPIs and embed them for the report runner."""
+        """Show the recorded KPIs and embed them for the report runner, then the page's
+        appendix: what was run (settings, tables, notes on the data)."""
         from IPython.display import display
 
         payload = {
@@ -311,6 +366,7 @@ class Run:
             {METRIC_MIME: json.loads(json.dumps(payload, default=str)), "text/html": shown},
             raw=True,
         )
+        display(self)  # the appendix: settings and notes on the data, after the analysis
 
 
 def _load(data_dir: str, month: str) -> Dataset:
@@ -346,7 +402,8 @@ def start(
         A notebook of your own: its settings, for the "what was run" table (a shipped
         notebook's are its declared ones).
     show : bool, default=True
-        Display the "what was run" table.
+        Display the page's opening line (title, month, data folder); the "what was run"
+        table follows the KPIs at the end (:meth:`Run.kpis`), as an appendix.
 
     Raises
     ------
@@ -388,7 +445,7 @@ def start(
         segment_settings=label_settings(shared),
     )
     if show:
-        from IPython.display import display
+        from IPython.display import HTML, display
 
-        display(run)
+        display(HTML(run.headline_html()))  # the settings table goes to the appendix
     return run

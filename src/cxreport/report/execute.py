@@ -2,9 +2,9 @@
 
 :func:`execute_all` runs the selected notebooks in parallel (longest first) and reports
 progress; :func:`execute_one` is one worker's job: run a notebook (kernel transport IPC where
-the platform has it, one retry over TCP after a kernel failure, never after a notebook error
-or a kernel the system killed for memory), keep the pseudonym key out of the saved notebook,
-collect its KPIs and export its HTML.
+the platform has it, one retry over TCP after a kernel failure, never after a notebook error,
+a kernel the system killed for memory or one that went over its memory limit), keep the
+pseudonym key out of the saved notebook, collect its KPIs and export its HTML.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import queue as _queue
+import re
 import shutil
 import signal
 import tempfile
@@ -22,6 +23,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from .._version import __version__
+from ..errors import ParameterError
 from . import logs, signals
 from .progress import Progress
 
@@ -103,14 +105,61 @@ def _kernel_manager_class():
 _RECORDING = None
 
 
-class _Watch:
-    """The memory of the notebook's kernel (with its children), sampled twice a second, to
-    say how much a kernel held when the system killed it."""
+#: The default memory limit of a kernel: this share of the machine's memory, divided among
+#: the kernels running at once.
+MEMORY_SHARE = 0.75
+_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+_SIZE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([KMGT]?)(?:I?B)?", re.IGNORECASE)
 
-    def __init__(self, interval: float = 0.5):
+
+def parse_memory_limit(value: str | int | None) -> int | None:
+    """Bytes from ``--memory-limit``: ``4G``, ``300M``, ``1.5GB``, ``512MB`` or a number of
+    bytes (K, M, G, T are powers of 1000, as in the messages); ``0`` turns the limit off.
+    ``None`` stays None (the default, :func:`default_memory_limit`)."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+        return value
+    m = _SIZE.fullmatch(str(value).strip())
+    if m is None:
+        raise ParameterError(
+            f"--memory-limit must be a size such as 4G, 300M or 1.5GB (0 = no limit); "
+            f"got {value!r}."
+        )
+    return int(float(m.group(1)) * _UNITS[m.group(2).upper()])
+
+
+def default_memory_limit(kernels: int) -> int:
+    """:data:`MEMORY_SHARE` of the machine's memory shared out among ``kernels``."""
+    import psutil
+
+    return int(MEMORY_SHARE * psutil.virtual_memory().total / max(1, kernels))
+
+
+def size_text(n: float) -> str:
+    """``5.8 GB``, ``300 MB``: the sizes of the messages (powers of 1000)."""
+    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+
+
+class _Watch:
+    """The memory of the notebook's kernel (with its children), sampled four times a second:
+    to kill a kernel that goes over ``limit`` bytes (0: none), and to say how much a kernel
+    held when the system killed it.
+
+    A watchdog rather than an address-space limit (``RLIMIT_AS``) in the kernel: numpy's
+    BLAS, Arrow and the thread stacks reserve far more address space than they use (a kernel
+    with cxreport imported holds 0.3 GB and reserves 1.8 GB), so such a limit refuses
+    harmless work, and what it refuses surfaces as a ``MemoryError`` anywhere (or an abort
+    inside a C library) instead of one line naming the limit. The watchdog measures what the
+    system counts (resident memory) and ends the kernel as the out-of-memory killer would,
+    only earlier and with a reason; between two samples a kernel may overshoot by what it
+    allocates in a quarter of a second.
+    """
+
+    def __init__(self, limit: int = 0, interval: float = 0.25):
         import threading
 
         self.peak = self.last = 0
+        self.limit = limit
+        self.over = False  # set (before the kill) when the kernel went over the limit
         self._first = len(_KERNELS)
         self._stop = threading.Event()
         self._interval = interval
@@ -129,10 +178,21 @@ class _Watch:
                 continue
             try:
                 root = psutil.Process(process.pid)
-                rss = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+                tree = [root, *root.children(recursive=True)]
+                rss = sum(p.memory_info().rss for p in tree)
             except psutil.Error:
                 continue
             self.last, self.peak = rss, max(self.peak, rss)
+            if self.limit and rss > self.limit:
+                self.over = True
+                log.warning(
+                    "kernel %d holds %s, over its memory limit of %s: killed",
+                    process.pid,
+                    size_text(rss),
+                    size_text(self.limit),
+                )
+                signals.kill_processes(tree)
+                return
 
     def stop(self) -> None:
         self._stop.set()
@@ -150,13 +210,22 @@ class _Watch:
 
 
 def out_of_memory(exc: BaseException, watch: _Watch | None) -> str | None:
-    """``"the kernel ran out of memory (9.3 GB)"`` for a kernel the system killed, else None."""
+    """Why a kernel died for memory, else None: ``"the kernel went over its memory limit of
+    5.8 GB (...)"`` when the watchdog ended it, ``"the kernel ran out of memory (9.3 GB)"``
+    when the system killed it."""
     from nbclient.exceptions import DeadKernelError
 
-    if not isinstance(exc, DeadKernelError) or watch is None or not watch.killed_for_memory():
+    if watch is None:
+        return None
+    if watch.over:  # whatever the kernel's end raised, this is why it ended
+        return (
+            f"the kernel went over its memory limit of {size_text(watch.limit)} "
+            "(set --memory-limit to change it; 0 = no limit)"
+        )
+    if not isinstance(exc, DeadKernelError) or not watch.killed_for_memory():
         return None
     held = watch.last or watch.peak
-    return "the kernel ran out of memory" + (f" ({held / 1e9:.1f} GB)" if held else "")
+    return "the kernel ran out of memory" + (f" ({size_text(held)})" if held else "")
 
 
 @contextlib.contextmanager
@@ -297,7 +366,7 @@ def execute_one(task: dict) -> dict:
                 "NotebookClient": {"kernel_manager_class": _kernel_manager_class()},
             }
         )
-        watch = _Watch()
+        watch = _Watch(task.get("memory_limit") or 0)
         try:
             with _environment(**{ENV: task.get("data_copy") or ""}, **_thread_caps(task)):
                 pm.execute_notebook(
@@ -352,7 +421,9 @@ def execute_one(task: dict) -> dict:
             result["error"] = {
                 "cell_index": cell_index,
                 "execution_count": count,
-                "ename": "OutOfMemory" if memory else type(exc).__name__,
+                "ename": ("MemoryLimit" if watch.over else "OutOfMemory")
+                if memory
+                else type(exc).__name__,
                 "evalue": memory or (str(exc).strip().splitlines()[0] if str(exc) else ""),
             }
             if memory:
@@ -360,6 +431,8 @@ def execute_one(task: dict) -> dict:
             break
         finally:
             watch.stop()
+            if watch.peak:
+                log.debug("%s: the kernel held at most %s", name, size_text(watch.peak))
             if ipc_dir:
                 shutil.rmtree(ipc_dir, ignore_errors=True)
     result["duration_s"] = round(time.perf_counter() - t0, 3)
@@ -469,11 +542,12 @@ def execute_all(
     ipc,
     progress: Progress,
     data_copy=None,
+    memory_limit: int = 0,
 ) -> list[dict]:
     """Run ``notebooks`` in ``jobs`` worker processes, writing into ``tmp`` and reporting to
     ``progress``; one result dict per notebook, in the order given. Stops the workers (and
     their kernels) when interrupted. ``data_copy``: the checked tables (:mod:`.datacopy`)
-    the kernels read."""
+    the kernels read; ``memory_limit``: bytes a kernel may hold (0: no limit)."""
     import multiprocessing as mp
 
     tasks = [
@@ -486,17 +560,18 @@ def execute_all(
             "cwd": str(nb_dir),
             "kernel": kernel,
             "month": month,
-            "data_source": str(data),
+            "data_source": Path(data).name,  # by its name: a reader needs no server path
             "show_code": show_code,
             "generated": generated,
             "start_timeout": start_timeout,
             "execution_timeout": execution_timeout,
             "ipc": ipc,
             "data_copy": str(data_copy) if data_copy else "",
+            "memory_limit": memory_limit,
         }
         for nb in notebooks
     ]
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    workers = kernels_at_once(jobs, len(tasks))
     for t in tasks:
         t["threads"] = max(1, (os.cpu_count() or 1) // workers)
     # Longest first (durations from the last report of any month), so that on few cores the
@@ -557,6 +632,12 @@ def execute_all(
         with contextlib.suppress(Exception):
             progress_q.close()
     return [results[nb.stem] for nb in notebooks]
+
+
+def kernels_at_once(jobs: int | None, notebooks: int) -> int:
+    """Worker processes (each running one kernel at a time): ``jobs`` (default: the cores),
+    never more than there are notebooks."""
+    return max(1, min(jobs or os.cpu_count() or 1, notebooks))
 
 
 def _drain(q, progress: Progress) -> None:

@@ -13,8 +13,8 @@ The export is nbconvert's ``lab`` template extended by ``resources/report_notebo
 - a header names the report, the month and the data folder, and lists the notebook's
   headings as a table of contents.
 
-:class:`IdGuard` is the last line of defence against customer identifiers in the HTML: it
-replaces any whole-token occurrence of a known ``customer_id`` by its pseudonym.
+Customer ids left in the page are replaced afterwards, with those of every other file of the
+report (:mod:`.idguard`).
 """
 
 from __future__ import annotations
@@ -28,8 +28,6 @@ from pathlib import Path
 
 import bleach
 from bleach.css_sanitizer import ALLOWED_CSS_PROPERTIES, CSSSanitizer
-
-from .context import pseudonymise
 
 TOC_MARK = "<!--cxreport-toc-->"
 
@@ -77,7 +75,7 @@ def clean_html(fragment) -> str:
     escaped by the notebook still renders as text in the shared report.
     """
     text = fragment.decode() if isinstance(fragment, bytes) else str(fragment)
-    return bleach.clean(
+    cleaned = bleach.clean(
         text,
         tags=_TAGS,
         attributes=_ATTRIBUTES,
@@ -86,6 +84,19 @@ def clean_html(fragment) -> str:
         strip=False,
         strip_comments=True,
     )
+    return _STYLE_BLOCK.sub(lambda m: m[1] + _offline_css(m[2]) + m[3], cleaned)
+
+
+# a <style> block's rules pass bleach unchanged: pandas' Styler writes them
+_STYLE_BLOCK = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S | re.I)
+_IMPORT = re.compile(r"@import\b[^;]*;?", re.I)
+_REMOTE_URL = re.compile(r"url\(\s*(?!['\"]?data:)[^)]*\)", re.I)
+
+
+def _offline_css(css: str) -> str:
+    """A style block without what would fetch from elsewhere when the page opens (``@import``
+    of another sheet, ``url(http://...)``): a shared report calls no server."""
+    return _REMOTE_URL.sub("none", _IMPORT.sub("", css))
 
 
 class _Headings(HTMLParser):
@@ -249,83 +260,3 @@ def export_html(nb, path: str | Path, info: PageInfo, *, show_code: bool = False
     path = Path(path)
     path.write_text(body, encoding="utf-8")
     return path
-
-
-_TOKEN = re.compile(r"(?<![\w-])[\w-]+(?![\w-])")
-_DATA_URI = re.compile(r"(data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+)")
-
-
-class IdGuard:
-    """Replace real customer ids left in HTML by their pseudonyms.
-
-    Parameters
-    ----------
-    ids : iterable
-        The ``customer_id`` values of the customers table.
-    key : str
-        The pseudonym key of the report (same as the notebooks' ``id_key``).
-
-    Notes
-    -----
-    Matching is by whole token (letters, digits, ``_`` and ``-``; other characters end a
-    token), outside embedded images. Ids made only of digits are not scanned: every number in
-    a table (counts, years) would be taken for a customer; :attr:`skipped` counts them.
-    :attr:`simple_ids` holds the ids matched as one token (the manifest counts them); the
-    others (with spaces or punctuation) go through one regular expression.
-    """
-
-    def __init__(self, ids, *, key: str):
-        self.key = key
-        values = {str(v) for v in ids if v is not None and str(v) not in ("", "nan")}
-        self.skipped = sum(v.isdigit() for v in values)
-        values = {v for v in values if not v.isdigit()}
-        self.simple_ids = {v for v in values if _TOKEN.fullmatch(v)}
-        other = sorted(values - self.simple_ids, key=len, reverse=True)
-        variants = sorted({x for v in other for x in (v, html.escape(v))}, key=len, reverse=True)
-        self._other = (
-            re.compile("(?<![\\w-])(" + "|".join(map(re.escape, variants)) + ")(?![\\w-])")
-            if variants
-            else None
-        )
-        self._cache: dict[str, str] = {}
-
-    def __len__(self) -> int:
-        return len(self.simple_ids) + (0 if self._other is None else 1)
-
-    def _pseudo(self, value: str) -> str:
-        if value not in self._cache:
-            self._cache[value] = str(pseudonymise([html.unescape(value)], self.key).iloc[0])
-        return self._cache[value]
-
-    def scrub(self, text: str) -> tuple[str, int]:
-        """Return ``(text with ids replaced, number of replacements)``."""
-        count = 0
-
-        def simple(m: re.Match) -> str:
-            nonlocal count
-            tok = m.group(0)
-            if tok in self.simple_ids:
-                count += 1
-                return self._pseudo(tok)
-            return tok
-
-        def other(m: re.Match) -> str:
-            nonlocal count
-            count += 1
-            return html.escape(self._pseudo(m.group(1)))
-
-        parts = _DATA_URI.split(text)
-        for i in range(0, len(parts), 2):  # odd parts are embedded images
-            if self.simple_ids:
-                parts[i] = _TOKEN.sub(simple, parts[i])
-            if self._other is not None:
-                parts[i] = self._other.sub(other, parts[i])
-        return "".join(parts), count
-
-    def scrub_file(self, path: str | Path) -> int:
-        """Scrub one HTML file in place; return the number of ids replaced."""
-        path = Path(path)
-        text, n = self.scrub(path.read_text(encoding="utf-8"))
-        if n:
-            path.write_text(text, encoding="utf-8")
-        return n

@@ -149,8 +149,23 @@ def _p(p: float) -> str:
     return "< 0.001" if p < 0.001 else f"= {p:.3f}" if p < 0.1 else f"= {p:.2f}"
 
 
-def _decorate(metric: dict, previous: list[dict]) -> dict:
-    change = compare(metric, match_previous(metric, previous))
+def previous_of(metric: dict, previous: list[dict], previous_month: str) -> tuple[dict | None, str]:
+    """The previous month's value of ``metric`` and where it comes from: the previous
+    month's report (``metrics.json``) when it recorded the metric, else the value the
+    notebook computed from the data (``Run.record(previous=...)``), else none."""
+    earlier = match_previous(metric, previous)
+    if earlier is not None:
+        return earlier, f"the {previous_month} report"
+    if metric.get("previous"):
+        return metric[
+            "previous"
+        ], f"{metric['previous'].get('label') or previous_month} in the data"
+    return None, ""
+
+
+def _decorate(metric: dict, previous: list[dict], previous_month: str) -> dict:
+    earlier, source = previous_of(metric, previous, previous_month)
+    change = compare(metric, earlier)
     unit = str(metric.get("unit") or "")
     out = dict(metric)
     out["shown"] = _fmt(metric.get("value"), unit)
@@ -158,6 +173,7 @@ def _decorate(metric: dict, previous: list[dict]) -> dict:
     lo, hi = _num(metric.get("ci_low")), _num(metric.get("ci_high"))
     out["ci_shown"] = f"95% CI {_fmt(lo)} – {_fmt(hi)}" if lo is not None and hi is not None else ""
     out["change"] = change
+    out["source"] = source if change.delta is not None else ""
     if change.delta is None:
         out["trend"], out["delta_shown"], out["tone"] = "", "", "flat"
     else:
@@ -187,6 +203,49 @@ def _decorate(metric: dict, previous: list[dict]) -> dict:
     return out
 
 
+def story(tiles: list[dict], notebooks: list[dict]) -> list[str]:
+    """The month in a few sentences, written from the decorated headline tiles and the
+    notebooks' status: which KPIs changed significantly and which way, each KPI's change
+    with its evidence, then what did not run."""
+    moved = [m for m in tiles if m.get("sig")]
+    if moved:
+        said = [f"{m['label']} {'improved' if m['tone'] == 'good' else 'worsened'}" for m in moved]
+        n = len(moved)
+        lead = (
+            f"{'One headline KPI' if n == 1 else f'{n} headline KPIs'} changed "
+            f"significantly this month: {'; '.join(said)}."
+        )
+    elif any(m["change"].delta is not None for m in tiles):
+        lead = "No headline KPI changed significantly this month."
+    else:
+        lead = "There is no earlier month to compare the headline KPIs with."
+    out = [lead]
+    for m in tiles:
+        if m["change"].delta is None:
+            continue
+        d = m["change"].delta
+        way = "up" if d > 0 else "down" if d < 0 else "unchanged"
+        size = m["delta_shown"].lstrip("+-")
+        how = (
+            "a significant change"
+            if m["sig"]
+            else "within the noise"
+            if m["sig"] is False
+            else "no test possible (no uncertainty recorded)"
+        )
+        p = m["change"].p
+        evidence = f"{how} (p {_p(p)})" if p is not None else how
+        move = f"{way} {size}" if d else way
+        out.append(f"{m['label']}: {m['shown']}, {move} on {m['source']}, {evidence}.")
+    idle = [nb for nb in notebooks if nb.get("status") == "skipped"]
+    failed = [nb for nb in notebooks if nb.get("status") not in ("ok", "skipped")]
+    if idle:
+        out.append("Not run on this data: " + ", ".join(nb["name"] for nb in idle) + ".")
+    if failed:
+        out.append("Failed: " + ", ".join(nb["name"] for nb in failed) + " (see its page).")
+    return out
+
+
 def render_index(
     *,
     title: str = "Customer-experience report",
@@ -198,7 +257,7 @@ def render_index(
     data_source: str,
     generated: str,
     version: str,
-    leak_total: int | None,
+    show_ids: bool,
     status: str,
 ) -> str:
     """index.html of the month: KPI tiles, other KPIs, notebook status (autoescaped)."""
@@ -211,17 +270,19 @@ def render_index(
         encoding="utf-8"
     )
     tiles, rest = headline(metrics)
+    tiles = [_decorate(m, previous, previous_month) for m in tiles]
     return env.from_string(text).render(
         title=title,
         month=month,
         previous_month=previous_month,
-        tiles=[_decorate(m, previous) for m in tiles],
-        rest=[_decorate(m, previous) for m in rest],
+        tiles=tiles,
+        story=story(tiles, notebooks),
+        rest=[_decorate(m, previous, previous_month) for m in rest],
         has_previous=bool(previous),
         notebooks=notebooks,
         data_source=data_source,
         generated=generated,
         version=version,
-        leak_total=leak_total,
+        show_ids=show_ids,
         status=status,
     )

@@ -176,6 +176,7 @@ DECLARED = {
                 ("mot", {"window_months": "mot_window_months"}),
             ),
         ),
+        Declared("06_complaints", "Complaint handling and service recovery", (("complaints", {}),)),
     )
 }
 

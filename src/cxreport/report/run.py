@@ -10,11 +10,19 @@ Order of work, so that a user mistake never starts a kernel:
 3. execute the notebooks with papermill in parallel processes (:mod:`.execute`: kernel
    ``cxreport``, working directory the notebooks folder, kernel transport IPC where the
    platform has it), export each to HTML (:mod:`.htmlexport`);
-4. scrub customer ids left in the HTML, write ``metrics.json``, ``index.html``
-   (:mod:`.indexpage`), the one-file ``report.html`` (:mod:`.combined`), the workbook
-   ``report.xlsx`` (:mod:`.workbook`), with ``--pdf`` ``report.pdf`` (:mod:`.pdf`), and
-   ``manifest.json``;
-5. move the month's folder into place.
+4. with ``--only``, copy in what the month's report holds of the other notebooks
+   (:mod:`.partial`); write ``metrics.json``, ``manifest.json``, ``index.html``
+   (:mod:`.indexpage`), the one-file ``report.html`` (:mod:`.combined`) and the workbook
+   ``report.xlsx`` (:mod:`.workbook`);
+5. replace the real customer ids in every file but the exports (and the workbook, which holds
+   them), scan them all again and record the scan in the manifest (:func:`protect`,
+   :mod:`.idguard`);
+6. with ``--pdf``, print the scrubbed ``report.html`` as ``report.pdf`` (:mod:`.pdf`);
+7. move the month's folder into place.
+
+One run of a month into an ``OUT`` at a time: a run holds ``OUT/.<month>.lock``
+(:func:`month_lock`) from before it reads the data until its report is in place, and a second
+one is refused at once.
 
 Where the report goes
 ---------------------
@@ -23,7 +31,8 @@ run holds a lock on ``OUT/.<month>.tmp-<random>.lock`` (released however the run
 SIGKILL), so that the next run can tell a dead run's hidden folders from a live one's and remove
 them (:func:`remove_stale`):
 
-- all notebooks ok → it replaces ``OUT/<month>/`` (and any ``OUT/<month>.failed/``);
+- all notebooks ok (of the merged report, for a run with ``--only``) → it replaces
+  ``OUT/<month>/`` (and any ``OUT/<month>.failed/``);
 - a notebook failed → if ``OUT/<month>/`` holds a report whose notebooks all succeeded, it is
   kept and the new run goes to ``OUT/<month>.failed/``; otherwise (no report yet, or the
   previous one failed too) the new run becomes ``OUT/<month>/``. Exit code 1 either way;
@@ -64,10 +73,20 @@ from ..errors import CxReportError, DataError, ParameterError, PdfError
 from . import signals
 from .combined import REPORT_HTML, write_combined
 from .datacopy import check_and_store, customer_ids
-from .execute import KERNEL, REDACTED, error_line, execute_all
+from .execute import (
+    KERNEL,
+    REDACTED,
+    default_memory_limit,
+    error_line,
+    execute_all,
+    kernels_at_once,
+    parse_memory_limit,
+    size_text,
+)
 from .logs import RUN_LOG, run_logging
 from .notebooks import default_notebooks_dir, find_notebooks
 from .parameters import plan_parameters
+from .partial import Kept, keep_previous
 from .pdf import REPORT_PDF, print_pdf
 from .progress import Progress
 from .workbook import WORKBOOK, exported_tables, write_workbook
@@ -247,6 +266,55 @@ def _run_alive(lock: Path) -> bool:
     return False
 
 
+def _month_lock_path(out: Path, month: str) -> Path:
+    return out / f".{month}.lock"
+
+
+def lock_month(out: Path, month: str) -> int | None:
+    """Lock ``OUT/.<month>.lock`` for the run and write the runner's pid into it, or refuse
+    at once when another run of the month into ``out`` holds it. Returns the descriptor to
+    pass to :func:`unlock_month` (``None`` where there are no file locks); the system
+    releases the lock however the run ends, even by SIGKILL."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no month lock
+        return None
+    path = _month_lock_path(out, month)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            holder = os.read(fd, 32).decode("ascii", "replace").strip()
+            os.close(fd)
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise
+            pid = f" (pid {holder})" if holder.isdigit() else ""
+            raise CxReportError(
+                f"another cxreport run of {month} into {out} is running{pid}; "
+                "wait for it or use another --out."
+            ) from None
+        try:  # still the file at that path, not one that a run ending just removed?
+            if os.path.samestat(os.fstat(fd), os.stat(path)):
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()}\n".encode())
+    return fd
+
+
+def unlock_month(out: Path, month: str, fd: int | None) -> None:
+    """Remove the month's lock file, then release the lock (in this order, so that no run
+    locks a file on its way out)."""
+    if fd is None:
+        return
+    with contextlib.suppress(OSError):
+        _month_lock_path(out, month).unlink()
+    os.close(fd)
+
+
 def remove_stale(out: Path) -> list[str]:
     """Remove the hidden folders that dead runs left in ``out`` (a run killed by SIGKILL, or a
     machine that went down): work folders ``.<month>.tmp-*``; a previous report swapped out as
@@ -282,6 +350,7 @@ def run_report(
     out: str | Path,
     only: list[str] | None = None,
     jobs: int | None = None,
+    memory_limit: str | int | None = None,
     params: dict[str, str] | None = None,
     show_code: bool = False,
     show_ids: bool = False,
@@ -309,6 +378,10 @@ def run_report(
         Notebook names to run (default: all of ``notebooks_dir``).
     jobs : int, optional
         Parallel notebooks (default: number of cores).
+    memory_limit : str or int, optional
+        What one kernel may hold: ``"4G"``, ``"300M"``, bytes; ``0`` = no limit (default:
+        75 % of the machine's memory divided by the kernels running at once). A kernel that
+        goes over it is stopped and its notebook fails, not retried.
     params : dict of str, optional
         ``--param`` values as strings, coerced by each notebook's declared types.
     show_code, show_ids : bool, default=False
@@ -345,9 +418,13 @@ def run_report(
         notebooks = find_notebooks(nb_dir, only)
         if jobs is not None and jobs < 1:
             raise ParameterError(f"--jobs must be a positive whole number; got {jobs}.")
+        limit = parse_memory_limit(memory_limit)
+        if limit is None:
+            limit = default_memory_limit(kernels_at_once(jobs, len(notebooks)))
         given = dict(params or {})
 
         log.debug("cxreport %s: %s, data %s, out %s", __version__, month, data, out)
+        log.debug("memory limit per kernel: %s", size_text(limit) if limit else "none")
         generated = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
         tmp = out / f".{month}.tmp-{secrets.token_hex(8)}"
         runner_values = {
@@ -364,10 +441,12 @@ def run_report(
 
         created = not out.exists()
         out.mkdir(parents=True, exist_ok=True)
-        for line in remove_stale(out):
-            log.info(line)
-        lock = lock_run(tmp)
+        held = lock_month(out, month)  # refused at once while a run of the month is live
+        lock = None
         try:
+            for line in remove_stale(out):
+                log.info(line)
+            lock = lock_run(tmp)
             # The data are checked in a process of their own, which stores them (typed) for
             # the kernels and exits: the runner holds no table while the notebooks run. A
             # folder that is not valid, or has no data in the month, stores nothing.
@@ -403,31 +482,19 @@ def run_report(
                     ipc=ipc,
                     progress=progress,
                     data_copy=copy,
+                    memory_limit=limit,
                 )
             finally:
                 progress.close()  # the terminal's cursor back, however the run ends
             wall = time.perf_counter() - t_start
             status = "ok" if all(r["status"] in ("ok", "skipped") for r in results) else "failed"
 
-            leaks: dict[str, int] | None = None
-            guard_info: dict = {"enabled": not show_ids}
-            ids = customer_ids(copy) if not show_ids else None
+            ids = None if show_ids else customer_ids(copy)
             shutil.rmtree(copy, ignore_errors=True)
-            if ids is not None:
-                from .htmlexport import IdGuard
-
-                guard = IdGuard(ids, key=key)
-                del ids
-                leaks = {r["name"]: guard.scrub_file(tmp / f"{r['name']}.html") for r in results}
-                guard_info.update(
-                    ids=len(guard.simple_ids), numeric_ids_not_scanned=guard.skipped, replaced=leaks
-                )
-            elif not show_ids:
-                leaks = {r["name"]: 0 for r in results}
-                guard_info["note"] = "no customers table: nothing to scan for"
-            for r in results:
-                r["ids_replaced_in_html"] = None if leaks is None else leaks.get(r["name"], 0)
-
+            kept = keep_previous(out / month, tmp, {nb.stem for nb in notebooks}) if only else None
+            if kept is not None:
+                names = ", ".join(sorted(kept.names)) or "no notebook"
+                log.info("kept from %s: %s (%d files)", out / month, names, len(kept.files))
             record = RunRecord(
                 title=str(cfg.report.get("title") or "Customer-experience report"),
                 currency=str(cfg.report.get("currency") or ""),
@@ -440,6 +507,7 @@ def run_report(
                 out=out,
                 notebooks_dir=nb_dir,
                 jobs=jobs,
+                memory_limit=limit,
                 show_code=show_code,
                 show_ids=show_ids,
                 notebooks=notebooks,
@@ -447,24 +515,28 @@ def run_report(
                 plans=plans,
                 files=files,
                 shaping={"sources": report.sources, "steps": report.shaping, "notes": report.notes},
-                leak_guard=guard_info,
-                leaks=leaks,
+                partial=bool(only),
+                kept=kept,
             )
-            pdf_error = write_outputs(tmp, record)
+            write_outputs(tmp, record)
+            caught = 0 if show_ids else protect(tmp, record, ids, key)
+            pdf_error = write_pdf(tmp, record) if pdf else None
             with signals.held():  # a signal waits until the report is in place, never half-moved
-                folder, kept = place(tmp, out, month, status)
-            log.debug("report %s in %s%s", status, folder, " (the previous one kept)" * kept)
+                folder, kept_previous = place(tmp, out, month, record.report_status)
+            log.debug(
+                "report %s in %s%s", status, folder, " (the previous one kept)" * kept_previous
+            )
         except BaseException:
             with contextlib.suppress(signals.Interrupted), signals.held():  # a 2nd Ctrl-C: ignored
                 shutil.rmtree(tmp, ignore_errors=True)
             raise
         finally:
             unlock_run(tmp, lock)
+            unlock_month(out, month, held)
             if created:  # a run refused before writing anything leaves no folder behind
                 with contextlib.suppress(OSError):
                     out.rmdir()  # only if empty
-        caught = sum((leaks or {}).values())
-        return RunResult(month, folder, status, results, kept, caught, pdf_error)
+        return RunResult(month, folder, status, results, kept_previous, caught, pdf_error)
 
 
 # --------------------------------------------------------------------------- the outputs
@@ -485,6 +557,7 @@ class RunRecord:
     out: Path  # the output root, resolved
     notebooks_dir: Path
     jobs: int | None
+    memory_limit: int  # bytes a kernel may hold (0: no limit)
     show_code: bool
     show_ids: bool
     notebooks: list[Path]
@@ -492,58 +565,131 @@ class RunRecord:
     plans: dict[str, dict]  # each notebook's parameters
     files: dict[str, Path]  # table → the file it was read from
     shaping: dict  # sources, steps and notes of the folder's cxreport.yaml
-    leak_guard: dict
-    leaks: dict[str, int] | None  # ids replaced per notebook; None with --show-ids
+    partial: bool = False  # --only: the previous report's other notebooks are kept
+    kept: Kept | None = None  # those notebooks (:mod:`.partial`)
+
+    @property
+    def report_status(self) -> str:
+        """The status of the report as merged: "ok" when every notebook in it is."""
+        rows = self.kept.rows if self.kept is not None else []
+        good = self.status == "ok" and all(r.get("status") in ("ok", "skipped") for r in rows)
+        return "ok" if good else "failed"
 
 
-def write_outputs(tmp: Path, record: RunRecord) -> str | None:
-    """Write ``metrics.json``, ``index.html``, ``report.html``, ``report.xlsx``, with
-    ``record.pdf`` ``report.pdf``, and last ``manifest.json`` into ``tmp``; return why the PDF
-    could not be made (``None``: made, or not asked for)."""
+def write_outputs(tmp: Path, record: RunRecord) -> None:
+    """Write ``metrics.json``, ``manifest.json``, ``index.html``, ``report.html`` and
+    ``report.xlsx`` into ``tmp``, the pages and exports of every notebook of the report (those
+    a partial run kept too)."""
     metrics = _write_metrics(tmp, record)
     rows = _notebook_rows(record)
+    (tmp / "manifest.json").write_text(
+        json.dumps(_manifest(record, rows), indent=2, default=str) + "\n", encoding="utf-8"
+    )
     _write_index(tmp, record, rows, metrics)
-    names = [r["name"] for r in record.results]
-    write_combined(tmp, names, title=record.title, month=record.month)
+    write_combined(tmp, [row["name"] for row in rows], title=record.title, month=record.month)
+    payloads = {r["name"]: r.get("metrics") for r in record.results}
+    if record.kept is not None:
+        payloads.update(record.kept.payloads)
     tables = exported_tables(
-        tmp, [(r.get("title") or r["name"], r.get("metrics")) for r in record.results]
+        tmp, [(row.get("title") or row["name"], payloads.get(row["name"])) for row in rows]
     )
     write_workbook(
         tmp / WORKBOOK, tables, title=record.title, month=record.month, currency=record.currency
     )
-    outputs = {"report_html": REPORT_HTML, "workbook": WORKBOOK, "pdf": None}
-    if record.pdf:
-        t0 = time.perf_counter()
-        try:
-            print_pdf(tmp / REPORT_HTML, tmp / REPORT_PDF, title=record.title, month=record.month)
-        except PdfError as exc:
-            outputs["pdf_error"] = str(exc)
-        else:
-            outputs["pdf"] = REPORT_PDF
-            log.info("%s in %.1f s", REPORT_PDF, time.perf_counter() - t0)
-    (tmp / "manifest.json").write_text(
-        json.dumps(_manifest(record, rows, outputs), indent=2, default=str) + "\n",
-        encoding="utf-8",
-    )
-    return outputs.get("pdf_error")
+
+
+def write_pdf(tmp: Path, record: RunRecord) -> str | None:
+    """Print ``report.html`` (scrubbed by :func:`protect`) as ``report.pdf`` and record the
+    outcome in the manifest; return why the PDF could not be made (``None``: it was)."""
+    t0 = time.perf_counter()
+    error = None
+    try:
+        print_pdf(tmp / REPORT_HTML, tmp / REPORT_PDF, title=record.title, month=record.month)
+    except PdfError as exc:
+        error = str(exc)
+    else:
+        log.info("%s in %.1f s", REPORT_PDF, time.perf_counter() - t0)
+    path = tmp / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["outputs"].update(pdf=None if error else REPORT_PDF, pdf_error=error)
+    path.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+    return error
+
+
+def protect(tmp: Path, record: RunRecord, ids: list | None, key: str) -> int:
+    """Replace the real customer ids in every file of the report in ``tmp`` but the exports
+    for the analyst (:mod:`.idguard`), scan them all again and record both in the manifest;
+    returns the ids replaced in the pages of the notebooks run."""
+    from .idguard import IdGuard
+
+    path = tmp / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    section = manifest["leak_guard"]
+    if ids is None:
+        section["note"] = "no customers table: nothing to scan for"
+        path.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+        return 0
+    guard = IdGuard(ids, key=key)
+    exports = sorted({f for row in manifest["notebooks"] for f in row.get("exported", [])})
+    exports.append(WORKBOOK)  # the exports, one sheet each (a zip: not read anyway)
+    replaced = guard.sweep(tmp, exclude=exports)
+    scan = guard.sweep(tmp, exclude=exports, write=False)
+    if scan["ids"]:
+        log.error(
+            "leak guard: %d customer id(s) left after the scrub in %s; do not forward this report",
+            scan["ids"],
+            ", ".join(scan["by_file"]),
+        )
+    manifest = json.loads(path.read_text(encoding="utf-8"))  # as scrubbed
+    manifest["leak_guard"] = {
+        **manifest["leak_guard"],
+        "ids": len(guard),
+        "numeric_ids": guard.numeric,
+        "replaced": replaced["by_file"],
+        "final_scan": {
+            "files_scanned": scan["files"],
+            "ids_found": scan["ids"],
+            "found_in": scan["by_file"],
+            "exports_not_scanned": scan["excluded"],
+            "binary_not_scanned": scan["binary"],
+        },
+    }
+    caught = 0
+    ran = {r["name"] for r in record.results}
+    for row in manifest["notebooks"]:
+        if row["name"] in ran:
+            row["ids_replaced_in_html"] = replaced["by_file"].get(row["html"], 0)
+            caught += row["ids_replaced_in_html"]
+    path.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+    return caught
 
 
 def _write_metrics(tmp: Path, record: RunRecord) -> list[dict]:
-    """``metrics.json``: every notebook's KPIs, flattened; returns them."""
+    """``metrics.json``: every notebook's KPIs, flattened (with those a partial run kept, in
+    notebook order); returns them."""
     from .indexpage import flatten
 
     payloads = {r["name"]: r.get("metrics") for r in record.results if r.get("metrics")}
+    notebooks = {
+        k: {
+            "title": v.get("title"),
+            "exported": v.get("exported", []),
+            "units": v.get("units", {}),  # for the workbook of a later partial run
+            "generated": record.generated,
+        }
+        for k, v in payloads.items()
+    }
     metrics = flatten(payloads)
+    if record.kept is not None:
+        notebooks.update(record.kept.payloads)
+        metrics = sorted(metrics + record.kept.metrics, key=lambda m: str(m.get("notebook")))
     (tmp / "metrics.json").write_text(
         json.dumps(
             {
                 "month": record.month,
                 "generated": record.generated,
                 "metrics": metrics,
-                "notebooks": {
-                    k: {"title": v.get("title"), "exported": v.get("exported", [])}
-                    for k, v in payloads.items()
-                },
+                "notebooks": dict(sorted(notebooks.items())),
             },
             indent=2,
             default=str,
@@ -555,8 +701,9 @@ def _write_metrics(tmp: Path, record: RunRecord) -> list[dict]:
 
 
 def _notebook_rows(record: RunRecord) -> list[dict]:
-    """The manifest's row for each notebook: status, timings, exports, error."""
-    rows = []
+    """The manifest's row for each notebook: status, timings, exports, error, and the run it
+    comes from (``generated``); those a partial run kept as the previous report had them."""
+    rows = list(record.kept.rows) if record.kept is not None else []
     for r, nb in zip(record.results, record.notebooks, strict=True):
         payload = r.get("metrics") or {}
         row = {
@@ -572,14 +719,15 @@ def _notebook_rows(record: RunRecord) -> list[dict]:
             "ipynb": nb.name,
             "exported": list(payload.get("exported", [])),
             "metrics": [m.get("name") for m in payload.get("metrics", [])],
-            "ids_replaced_in_html": r.get("ids_replaced_in_html"),
+            "ids_replaced_in_html": None,  # filled in by protect()
             "notebook_sha256": _sha256(nb),
+            "generated": record.generated,
             "error": None,
         }
         if r["error"]:
             row["error"] = {"notebook": nb.name, **r["error"], "line": error_line(r["error"])}
         rows.append(row)
-    return rows
+    return sorted(rows, key=lambda row: str(row.get("notebook")))
 
 
 def _data_files(record: RunRecord) -> dict[str, str]:
@@ -603,15 +751,17 @@ def _shown_parameters(record: RunRecord) -> dict[str, dict]:
     for p in shown.values():
         if "export_dir" in p:
             p["export_dir"] = str(record.out / record.month)
-    return shown
+    if record.kept is not None:
+        shown.update(record.kept.parameters)
+    return dict(sorted(shown.items()))
 
 
-def _manifest(record: RunRecord, rows: list[dict], outputs: dict) -> dict:
+def _manifest(record: RunRecord, rows: list[dict]) -> dict:
     data = record.data
     return {
         "cxreport_run": 1,
         "month": record.month,
-        "status": record.status,
+        "status": record.report_status,
         "generated": record.generated,
         "wall_time_s": round(record.wall_s, 3),
         "command": {
@@ -619,12 +769,15 @@ def _manifest(record: RunRecord, rows: list[dict], outputs: dict) -> dict:
             "out": str(record.out),
             "notebooks_dir": str(record.notebooks_dir),
             "jobs": record.jobs or os.cpu_count(),
+            "memory_limit_bytes": record.memory_limit,
             "show_code": record.show_code,
             "show_ids": record.show_ids,
             "pdf": record.pdf,
             "kernel": KERNEL,
+            "only": [nb.stem for nb in record.notebooks] if record.partial else None,
         },
-        "outputs": outputs,
+        # what else the report holds; the PDF's outcome is filled in by write_pdf()
+        "outputs": {"report_html": REPORT_HTML, "workbook": WORKBOOK, "pdf": None},
         "parameters": _shown_parameters(record),
         "versions": _versions(),
         "git": _git(record.notebooks_dir),
@@ -634,7 +787,7 @@ def _manifest(record: RunRecord, rows: list[dict], outputs: dict) -> dict:
             for k, v in record.files.items()
         },
         "data_shaping": record.shaping,  # how cxreport.yaml shaped each table, and what it did
-        "leak_guard": record.leak_guard,
+        "leak_guard": {"enabled": not record.show_ids},  # completed by protect()
         "notebooks": rows,
     }
 
@@ -659,11 +812,11 @@ def _write_index(tmp: Path, record: RunRecord, rows: list[dict], metrics: list[d
         metrics=metrics,
         previous=load_previous(record.out / prev_month / "metrics.json"),
         notebooks=index_rows,
-        data_source=str(record.data),
+        data_source=record.data.name,  # by its name: a reader needs no server path
         generated=record.generated,
         version=__version__,
-        leak_total=None if record.leaks is None else sum(record.leaks.values()),
-        status=record.status,
+        show_ids=record.show_ids,
+        status=record.report_status,
     )
     (tmp / "index.html").write_text(page, encoding="utf-8")
 

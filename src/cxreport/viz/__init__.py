@@ -3,9 +3,16 @@
 One theme for every chart (:func:`set_theme`, applied by :func:`cxreport.start`; call it
 yourself to draw outside a notebook run). Each analysis has its own module here
 (``viz.swot``, ``viz.segments``, ...); none computes statistics of its own.
+
+Text from the data (touchpoints, stages, segments, categories, SWOT factors, survey items,
+the currency) reaches a chart only through :func:`label`, which bounds it; and the theme turns
+off matplotlib's mathtext and TeX, so that no text is ever read as math (``$9.99 or $19.99``
+stays as written, ``$\\frac{}$`` cannot fail a chart).
 """
 
 from __future__ import annotations
+
+import textwrap
 
 import matplotlib as mpl
 import seaborn as sns
@@ -17,7 +24,8 @@ PALETTE = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#d1495b", "#6d597a", "#8
 
 def set_theme() -> None:
     """Apply the report's one chart theme (seaborn ``whitegrid``, the palette, fonts with CJK
-    glyphs, deterministic SVG ids) to matplotlib's global settings."""
+    glyphs, deterministic SVG ids, text never parsed as math) to matplotlib's global
+    settings."""
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE)
     mpl.rcParams.update(
         {
@@ -33,14 +41,95 @@ def set_theme() -> None:
             "axes.spines.right": False,
             "svg.hashsalt": "cxreport",
             "axes.unicode_minus": False,
-            "font.sans-serif": [
-                "DejaVu Sans",
-                "Noto Sans CJK SC",
-                "WenQuanYi Zen Hei",
-                "sans-serif",
-            ],
+            # no text is math: "$" is a dollar, "\\frac" is text (our own labels use Unicode:
+            # α, ², −); TeX too would read "$", "%", "_" and "&" in data as commands
+            "text.parse_math": False,
+            "text.usetex": False,
+            # DejaVu first, then a Chinese font for the glyphs it lacks: matplotlib falls
+            # back glyph by glyph along font.family (not within the sans-serif alias)
+            "font.family": ["DejaVu Sans", *cjk_fonts()[:1], "sans-serif"],
         }
     )
+
+
+#: Chinese fonts tried when fontconfig finds none (Debian's fonts-noto-cjk, WenQuanYi).
+CJK_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+)
+_CJK: list[str] | None = None
+
+
+def cjk_fonts() -> list[str]:
+    """Family names of the Chinese fonts on this machine, registered with matplotlib.
+
+    Each file is added to matplotlib's font list directly, so that a font installed after
+    matplotlib built its cache (which it never rebuilds by itself) is found all the same.
+    Sans before serif, Simplified Chinese first. Empty where there is none: Chinese text
+    then draws as boxes (install ``fonts-noto-cjk``; ``.ci/run`` does)."""
+    global _CJK
+    if _CJK is None:
+        from matplotlib import font_manager
+
+        manager = font_manager.fontManager
+        for path in _cjk_files():
+            try:
+                manager.addfont(path)  # every face of a .ttc collection
+            except (OSError, RuntimeError, ValueError):  # a broken or unreadable file
+                continue
+        files = set(_cjk_files())
+        names = {f.name for f in manager.ttflist if str(f.fname) in files}
+        # sans before serif, Simplified Chinese before the other CJK faces
+        _CJK = sorted(names, key=lambda n: ("Serif" in n, not n.endswith(" SC"), n))
+    return list(_CJK)
+
+
+def _cjk_files() -> list[str]:
+    """Font files that cover Chinese (every weight), from fontconfig, else known paths."""
+    import os
+    import shutil
+    import subprocess
+
+    found: list[str] = []
+    if shutil.which("fc-list"):
+        try:
+            out = subprocess.run(
+                ["fc-list", ":lang=zh", "file"],
+                capture_output=True, text=True, timeout=30, check=False,
+            ).stdout  # fmt: skip
+            found = sorted({line.split(":")[0].strip() for line in out.splitlines() if line})
+        except (OSError, subprocess.SubprocessError):
+            found = []
+    return found or [p for p in CJK_FILES if os.path.isfile(p)]
+
+
+#: Characters of data text on one line of a chart (tick labels, legend entries, annotations).
+LABEL_WIDTH = 40
+
+
+def label(value, width: int = LABEL_WIDTH, *, lines: int = 1) -> str:
+    """Data text as a chart draws it: at most ``lines`` lines of ``width`` characters (Chinese
+    characters, twice as wide, count double), whitespace runs (a pasted comment's line breaks)
+    as one space, "…" where it was cut. Tables and exports keep the full text.
+
+    Every data-derived text of a chart goes through here: matplotlib's work for a rotated
+    label grows with the square of its length (a 3,000-character touchpoint name took 2.2 GB
+    and 15 s for one chart; 10,000 characters, 23.5 GB).
+    """
+    text = " ".join(str(value).split())
+    head = text[: width * (lines + 1)]  # enough to tell a cut: the work is bounded
+    if any("\u4e00" <= ch <= "\u9fff" for ch in head):
+        # Chinese: twice as wide, and no spaces to wrap at: rows of characters
+        width = max(1, width // 2)
+        rows = [head[i : i + width] for i in range(0, len(head), width)]
+    else:
+        rows = textwrap.wrap(head, width)
+    if len(rows) > lines:
+        rows = rows[:lines]
+        rows[-1] = rows[-1][: width - 1].rstrip() + "…"
+    return "\n".join(rows)
 
 
 def notes_html(notes, *, title: str = "Notes"):

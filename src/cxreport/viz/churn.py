@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL
+from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, label
 
 __all__ = [
     "gains_chart",
@@ -239,7 +239,8 @@ def profit_chart(
     pad = 0.08 * (hi - lo or 1.0)
     ax.set_ylim(lo - pad, hi + pad)
     ax.set_xlabel("customers contacted, highest risk first (%)")
-    ax.set_ylabel(f"campaign profit on the validation rows{f' ({currency})' if currency else ''}")
+    unit = f" ({label(currency, 16)})" if currency else ""
+    ax.set_ylabel(f"campaign profit on the validation rows{unit}")
     ax.set_title(
         f"Profit of a retention campaign — EMP {emp:.2f} per customer "
         f"(random {emp_random:.2f}, perfect {emp_perfect:.2f})",
@@ -258,7 +259,9 @@ def importance_chart(imp: pd.DataFrame, *, top: int = 12) -> Figure:
         ACCENT if v > s else MUTED
         for v, s in zip(t["importance_mean"], t["importance_sd"], strict=True)
     ]
-    ax.barh(t["label"], t["importance_mean"], xerr=t["importance_sd"], color=colours, capsize=3)
+    y = np.arange(len(t))  # positions: two features may share the first 40 characters
+    ax.barh(y, t["importance_mean"], xerr=t["importance_sd"], color=colours, capsize=3)
+    ax.set_yticks(y, [label(s) for s in t["label"]])
     ax.axvline(0, color="black", lw=0.6)
     ax.set_xlabel("drop in ROC-AUC when the feature is shuffled (± 1 SD)")
     ax.set_title("What the model relies on")
@@ -304,13 +307,13 @@ def group_chart(
         )
         ax.set_yticks(ypos)
         ax.set_yticklabels(
-            [f"{g} (n={n:,})" for g, n in zip(t[col], t["n"], strict=True)], fontsize=9
+            [f"{label(g)} (n={n:,})" for g, n in zip(t[col], t["n"], strict=True)], fontsize=9
         )
         if base_rate is not None:
             ax.axvline(100 * base_rate, color=MUTED, ls="--", lw=1)
         ax.set_xlim(0, 100 * xmax)
         ax.set_xlabel(xlabel)
-        ax.set_title(titles.get(name, name), fontsize=11)
+        ax.set_title(titles.get(name) or label(name), fontsize=11)
     if not tables:
         axes[0, 0].text(0.5, 0.5, "no breakdown available", ha="center", va="center")
         axes[0, 0].set_axis_off()

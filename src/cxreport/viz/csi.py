@@ -9,14 +9,12 @@ results from :mod:`cxreport.csi` / :mod:`cxreport.servqual` and returns a Figure
 
 from __future__ import annotations
 
-import textwrap
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE
+from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE, label
 
 #: series styles: the first series is "this month", then comparison series
 SERIES_COLOURS = [ACCENT, NEUTRAL, "#c08a12", "#d1495b", "#6d597a"]  # 3rd: target, dark gold
@@ -30,7 +28,8 @@ QUADRANT_COLOURS = {
 
 
 def _label(s: str, width: int = 14) -> str:
-    return "\n".join(textwrap.wrap(str(s).replace("_", " "), width)) or str(s)
+    """A dimension or group name on two lines at most (``overall_satisfaction`` spaced)."""
+    return label(str(s).replace("_", " "), width, lines=2)
 
 
 def _radar_axes(ax, order: list[str]) -> np.ndarray:
@@ -128,7 +127,7 @@ def radar_with_dots(
             scores[s],
             colour=SERIES_COLOURS[k],
             line=SERIES_LINES[k],
-            label=str(s),
+            label=label(s),
             fill=k == 0,
             annotate=k == 0,
         )
@@ -153,7 +152,7 @@ def radar_with_dots(
                 elinewidth=2,
                 capsize=3,
                 markersize=6,
-                label=f"{s} (95% CI)",
+                label=f"{label(s)} (95% CI)",
             )
         if (~has_ci).any():
             ax2.plot(
@@ -164,7 +163,7 @@ def radar_with_dots(
                 markeredgewidth=2.5,
                 linestyle="none",
                 color=SERIES_COLOURS[k],
-                label=str(s),
+                label=label(s),
             )
     ax2.set_yticks(y, [_label(o, 20) for o in order])
     ax2.set_xlim(0, 100)
@@ -212,7 +211,7 @@ def radar_small_multiples(
                 reference.reindex(order),
                 colour=NEUTRAL,
                 line="--",
-                label=reference_label,
+                label=label(reference_label),
                 fill=False,
                 annotate=False,
             )
@@ -222,7 +221,7 @@ def radar_small_multiples(
             sub["score"],
             colour=PALETTE[(k + 1) % len(PALETTE)],
             line="-",
-            label=str(g),
+            label=label(g),
             fill=True,
             annotate=True,
         )
@@ -231,7 +230,9 @@ def radar_small_multiples(
         ax.set_title(f"{_label(g, 24)}\n{n}{few}", fontsize=10, pad=16)
     if reference is not None:
         fig.legend(
-            handles=[plt.Line2D([], [], color=NEUTRAL, linestyle="--", label=reference_label)],
+            handles=[
+                plt.Line2D([], [], color=NEUTRAL, linestyle="--", label=label(reference_label))
+            ],
             loc="upper right",
             fontsize=9,
         )
@@ -341,7 +342,7 @@ def bars_by_month(
         sub = by_month[by_month["month"] == m].set_index("index").reindex(order)
         shade = SERIES_COLOURS[len(months) - 1 - k] if len(months) <= 5 else PALETTE[k]
         pos = x - 0.4 + w / 2 + k * w
-        ax.bar(pos, sub["score"], width=w * 0.95, color=shade, label=m, alpha=0.9)
+        ax.bar(pos, sub["score"], width=w * 0.95, color=shade, label=label(m), alpha=0.9)
         ax.errorbar(
             pos,
             sub["score"],
@@ -373,7 +374,7 @@ _LABEL_SPOTS = [
 ]
 
 
-def _ipa_labels(ax, table: pd.DataFrame, *, label: str, ymax: float, size) -> None:
+def _ipa_labels(ax, table: pd.DataFrame, *, column: str, ymax: float, size) -> None:
     """Label the points, moving a label to another side of its point when it would overlap
     a label already placed (greedy; positions in points on an axes of ``size`` inches)."""
     w_in, h_in = size
@@ -381,7 +382,7 @@ def _ipa_labels(ax, table: pd.DataFrame, *, label: str, ymax: float, size) -> No
     py = np.asarray(table["importance_pct"], float) / ymax * h_in * 72
     placed: list[tuple[float, float, float, float]] = []
     for k in np.argsort(-py, kind="mergesort"):
-        text = str(table[label].iloc[k])
+        text = label(table[column].iloc[k], 24)
         w, h = 5.3 * len(text) + 2, 10.0
         for dx, dy, ha in _LABEL_SPOTS:
             x0 = px[k] + dx - (w if ha == "right" else 0)
@@ -433,7 +434,7 @@ def ipa_chart(
                 zorder=3,
             )
     ymax = max(float(table["importance_pct"].max()) * 1.15, cy * 2)
-    _ipa_labels(ax, table, label=label, ymax=ymax, size=(7.4, 5.6))
+    _ipa_labels(ax, table, column=label, ymax=ymax, size=(7.4, 5.6))
     ax.set_xlim(0, 100)
     ax.set_ylim(0, ymax)
     ax.axvline(cx, color="#555555", linewidth=1)
@@ -514,11 +515,10 @@ def item_gap_chart(items: pd.DataFrame, *, order: list[str], title: str) -> plt.
         elinewidth=1,
         capsize=2,
     )
-    ax.set_yticks(
-        y,
-        [f"{i} · {_label(d, 30)}" for i, d in zip(t["item"], t["dimension"], strict=True)],
-        fontsize=8.5,
-    )
+    names = [
+        f"{label(i, 12)} · {_label(d, 30)}" for i, d in zip(t["item"], t["dimension"], strict=True)
+    ]
+    ax.set_yticks(y, names, fontsize=8.5)
     ax.axvline(0, color="#333333", linewidth=1)
     lim = max(20.0, float(np.nanmax(np.abs(np.r_[t["ci_low_100"], t["ci_high_100"]]))) * 1.1)
     ax.set_xlim(-lim, lim)
@@ -540,7 +540,7 @@ def weights_chart(weights: pd.DataFrame, *, title: str) -> plt.Figure:
             100 * weights[m],
             width=w * 0.95,
             color=SERIES_COLOURS[k % len(SERIES_COLOURS)],
-            label=str(m),
+            label=label(m),
         )
     ax.set_xticks(x, [_label(d, 16) for d in weights.index])
     ax.set_ylabel("Weight in the CSI (%)")

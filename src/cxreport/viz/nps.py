@@ -13,10 +13,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL
+from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, label
 
 
 def _nps_limits(lo: pd.Series, hi: pd.Series) -> tuple[float, float]:
@@ -90,10 +91,12 @@ def nps_trend(
     ax.set_xlabel("month (n = answers)")
     ax.set_title(title)
     handles, labels = ax.get_legend_handles_labels()
-    if sig.any():
-        handles.append(Line2D([], [], ls="", marker="$▲▼$", color=NEUTRAL, ms=12))
+    if sig.any():  # the ▲ and ▼ of the chart, side by side (text is never mathtext here)
+        handles.append(tuple(Line2D([], [], ls="", marker=m, color=c, ms=8)
+                             for m, c in (("^", GOOD), ("v", BAD))))  # fmt: skip
         labels.append("significant change vs previous month (p < .05)")
-    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3, fontsize=9)
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3,
+              fontsize=9, handler_map={tuple: HandlerTuple(ndivide=None)})  # fmt: skip
     fig.tight_layout()
     return fig
 
@@ -111,7 +114,7 @@ def nps_mix(monthly: pd.DataFrame, *, title: str = "Promoters, passives and detr
     bottom = np.zeros(len(m))
     alpha = np.where(m["small_sample"].to_numpy(bool), 0.4, 1.0)
     handles = []
-    for col, colour, label in (
+    for col, colour, name in (
         ("pct_detractors", BAD, "detractors (0-6)"),
         ("pct_passives", MUTED, "passives (7-8)"),
         ("pct_promoters", GOOD, "promoters (9-10)"),
@@ -120,7 +123,7 @@ def nps_mix(monthly: pd.DataFrame, *, title: str = "Promoters, passives and detr
         bars = ax.bar(x, vals, bottom=bottom, color=colour, width=0.8)
         for b, a in zip(bars, alpha, strict=True):
             b.set_alpha(a)
-        handles.append(Patch(color=colour, label=label))
+        handles.append(Patch(color=colour, label=name))
         bottom += vals
     ax.set_xticks(x, _month_labels(m), fontsize=8)
     ax.set_ylim(0, 100)
@@ -182,11 +185,11 @@ def nps_groups(
             color=NEUTRAL,
         )
     ax.axvline(0, color=NEUTRAL, lw=0.8)
-    ax.set_yticks(y, [f"{v}  (n={int(k)})" for v, k in zip(t[by], t["n"], strict=True)])
+    ax.set_yticks(y, [f"{label(v)}  (n={int(k)})" for v, k in zip(t[by], t["n"], strict=True)])
     ax.set_xlim(-100, 100)
     ax.set_ylim(-0.8, len(t) + 0.35)
     ax.set_xlabel(xlabel or "NPS (points) with 95% CI; hollow = too few answers")
-    ax.set_title(title or f"NPS by {by}")
+    ax.set_title(title or f"NPS by {label(by)}")
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
     return fig

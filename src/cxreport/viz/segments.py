@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE
+from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE, label
 
 
 def _colours(n: int) -> list[str]:
@@ -33,7 +33,7 @@ def share_bars(
     ``value_label`` names the value bars.
     """
     f = frame.set_index("segment") if "segment" in frame else frame
-    names = [str(s) for s in f.index]
+    names = [label(s) for s in f.index]
     y = np.arange(len(f))
     has_value = "revenue_share" in f and f["revenue_share"].notna().any()
     h = 0.38 if has_value else 0.6
@@ -43,7 +43,7 @@ def share_bars(
     off = h / 2 if has_value else 0.0
     ax.barh(y - off, a, h, color=NEUTRAL, label="customers")
     if has_value:
-        ax.barh(y + off, b, h, color=ACCENT, label=value_label)
+        ax.barh(y + off, b, h, color=ACCENT, label=label(value_label))
     top = max(np.nanmax(np.append(a, b)), 1.0)
     for yi, va in zip(y, a, strict=True):
         ax.text(va + top * 0.01, yi - off, f"{va:.1f}%", va="center", fontsize=8.5)
@@ -164,14 +164,14 @@ def cluster_map(proj) -> Figure:
     ):
         q = p[p["cluster"] == c]
         ax.scatter(q["pc1"], q["pc2"], s=8, alpha=0.5, color=col, lw=0)
-        ax.scatter([], [], s=40, color=col, label=f"{name} ({len(q):,} shown)")
+        ax.scatter([], [], s=40, color=col, label=f"{label(name)} ({len(q):,} shown)")
         cx, cy = proj.centers[c]
         ax.scatter([cx], [cy], s=160, marker="X", color=col, edgecolor="black", lw=1, zorder=5)
 
     def axis_label(i):
         ld = proj.loadings.iloc[:, i]
         top = ld.abs().sort_values(ascending=False, kind="stable").index[:2]
-        parts = ", ".join(f"{'+' if ld[f] > 0 else '−'}{f}" for f in top)
+        parts = ", ".join(f"{'+' if ld[f] > 0 else '−'}{label(f, 24)}" for f in top)
         return f"component {i + 1} ({100 * proj.explained[i]:.0f}% of variance: {parts})"
 
     ax.set_xlabel(axis_label(0))
@@ -225,7 +225,7 @@ def profile_heatmap(prof: pd.DataFrame, *, attributes=()) -> Figure:
     lead = [c for c in known if c in ("share", "revenue_share")]
     attrs = [c for c in attributes if c in prof and c not in PROFILE_COLUMNS]
     cols = lead + attrs + [c for c in known if c not in lead]
-    labels = {c: (str(c), _number) for c in attrs}
+    labels = {c: (label(c, 24), _number) for c in attrs}
     for c in known:
         name, fmt = PROFILE_COLUMNS[c]
         labels[c] = (name, fmt.format)
@@ -246,7 +246,7 @@ def profile_heatmap(prof: pd.DataFrame, *, attributes=()) -> Figure:
                 j, i, txt, ha="center", va="center", fontsize=9, color="white" if dark else "black"
             )
     ax.set_xticks(range(len(cols)), [labels[c][0] for c in cols], rotation=35, ha="right")
-    ax.set_yticks(range(len(prof)), [str(s) for s in prof["segment"]])
+    ax.set_yticks(range(len(prof)), [label(s) for s in prof["segment"]])
     ax.grid(False)
     ax.set_title("Segment profiles (medians; rates are shares of the segment's customers)")
     fig.tight_layout()
@@ -279,8 +279,8 @@ def migration_heatmap(mig) -> Figure:
             )
             if r == c:
                 ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec=ACCENT, lw=2))
-    ax.set_xticks(range(m.shape[1]), [str(c) for c in m.columns], rotation=30, ha="right")
-    ax.set_yticks(range(m.shape[0]), [str(r) for r in m.index])
+    ax.set_xticks(range(m.shape[1]), [label(c) for c in m.columns], rotation=30, ha="right")
+    ax.set_yticks(range(m.shape[0]), [label(r) for r in m.index])
     ax.set_xlabel("segment this month")
     ax.set_ylabel("segment last month")
     ax.grid(False)
@@ -311,10 +311,10 @@ def value_change(flows: pd.DataFrame, *, currency: str = "") -> Figure:
             fontsize=8.5,
             color=GOOD if d > 0 else BAD if d < 0 else NEUTRAL,
         )
-    ax.set_yticks(y, [str(s) for s in f.index])
+    ax.set_yticks(y, [label(s) for s in f.index])
     ax.invert_yaxis()
     ax.set_xlim(0, top * 1.45)
-    unit = f" ({currency})" if currency else ""
+    unit = f" ({label(currency, 16)})" if currency else ""
     ax.set_xlabel(f"net value in the month{unit}")
     ax.set_title("Segments gaining or losing value")
     ax.legend(loc="lower right")

@@ -9,7 +9,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL
+from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, label
 
 
 def _unit(per_contacts: int) -> str:
@@ -106,7 +106,8 @@ def sqi_control_chart(chart, *, title: str | None = None) -> Figure:
     ax.set_xlabel(f"{per} starting")
     ax.set_title(title or f"Service-quality index per {per}")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=4, fontsize=8)
-    fig.text(0.99, 0.01, f"Weights: {chart.version}", ha="right", fontsize=7, color=NEUTRAL)
+    fig.text(0.99, 0.01, f"Weights: {label(chart.version, 100)}", ha="right", fontsize=7,
+             color=NEUTRAL)  # fmt: skip
     fig.tight_layout()
     return fig
 
@@ -156,7 +157,7 @@ def sqi_pareto(top: pd.DataFrame, by: str, *, title: str | None = None) -> Figur
     if "previous_weighted" in t:
         ax.plot(x, t["previous_weighted"], "_", color=BAD, ms=22, mew=2, label="previous period")
     labels = [
-        f"{k}\n(×{w:g})" if "weight" in t else str(k)
+        f"{label(k)}\n(×{w:g})" if "weight" in t else label(k)
         for k, w in zip(t[by], t.get("weight", t[by]), strict=True)
     ]
     ax.set_xticks(x, labels, rotation=40, ha="right", fontsize=8)
@@ -202,6 +203,8 @@ def mot_heatmap(
     fig, ax = plt.subplots(figsize=(7.5, 0.65 * len(matrix) + 1.8))
     sns.heatmap(
         matrix.astype(float),
+        xticklabels=[label(c) for c in matrix.columns],
+        yticklabels=[label(i) for i in matrix.index],
         annot=annot.to_numpy(),
         fmt="",
         cmap="Reds",
@@ -223,11 +226,16 @@ def mot_heatmap(
     return fig
 
 
+def _moment(row, keys) -> str:
+    """``delivery · do``: the touchpoint (and stage) of a moment, each part bounded."""
+    return " · ".join(label(row[k], 30) for k in keys)
+
+
 def mot_impact(result, *, top: int = 10, title: str | None = None) -> Figure:
     """Ranked bars of each moment's impact with its 95 % interval (:class:`MoTResult`)."""
     t = result.table.head(top).iloc[::-1].reset_index(drop=True)
     keys = ["touchpoint", "stage"] if result.level == "touchpoint_stage" else [result.level]
-    names = [" · ".join(str(r[k]) for k in keys) for _, r in t.iterrows()]
+    names = [_moment(r, keys) for _, r in t.iterrows()]
     col = result.impact
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(t) + 1.8))
     y = np.arange(len(t))
@@ -278,7 +286,7 @@ def mot_nps_gap(result, *, title: str = "NPS after a failed vs a good contact") 
     t = result.table.dropna(subset=["nps_ok"]).iloc[::-1].reset_index(drop=True)
     keys = ["touchpoint", "stage"] if result.level == "touchpoint_stage" else [result.level]
     names = [
-        " · ".join(str(r[k]) for k in keys) + f"  (n={int(r['nps_fail_n'])}/{int(r['nps_ok_n'])})"
+        _moment(r, keys) + f"  (n={int(r['nps_fail_n'])}/{int(r['nps_ok_n'])})"
         for _, r in t.iterrows()
     ]
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(t) + 1.8))

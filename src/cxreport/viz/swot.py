@@ -7,14 +7,12 @@ returns a matplotlib Figure; none computes statistics.
 
 from __future__ import annotations
 
-import textwrap
-
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import font_manager
 from matplotlib.patches import Rectangle
 
-from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE, notes_html  # noqa: F401
+from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE, label, notes_html  # noqa: F401
 
 KIND_COLOURS = {"S": GOOD, "W": BAD, "O": "#2c7fb8", "T": "#f4a261"}
 KIND_TITLES = {"S": "Strengths", "W": "Weaknesses", "O": "Opportunities", "T": "Threats"}
@@ -41,15 +39,6 @@ def cjk_font() -> str | None:
     return next((f for f in CJK_FONTS if f in names), None)
 
 
-def _wrap(s: str, width: int) -> str:
-    # a "$" in a label would switch matplotlib to mathtext ("$97 to $128" in David's example)
-    s = str(s).replace("$", r"\$")
-    # Chinese text has no spaces: wrap it by characters
-    if any("\u4e00" <= ch <= "\u9fff" for ch in s):
-        return "\n".join(s[i : i + width // 2] for i in range(0, len(s), width // 2))
-    return "\n".join(textwrap.wrap(str(s), width)) or str(s)
-
-
 def swot_quadrant(scores, *, title: str = "SWOT factors, weighted") -> plt.Figure:
     """Four panels (S, W / O, T), one bar per factor: its weight within its matrix.
 
@@ -64,7 +53,7 @@ def swot_quadrant(scores, *, title: str = "SWOT factors, weighted") -> plt.Figur
         sub = t[t["kind"] == k].sort_values("weight", kind="stable")
         y = np.arange(len(sub))
         ax.barh(y, sub["weight"], color=KIND_COLOURS[k], alpha=0.85, height=0.6)
-        ax.set_yticks(y, [_wrap(f, 34) for f in sub["factor"]], fontsize=9)
+        ax.set_yticks(y, [label(f, 34, lines=2) for f in sub["factor"]], fontsize=9)
         for yi, w, r, ws in zip(
             y, sub["weight"], sub["rating"], sub["weighted_score"], strict=True
         ):
@@ -107,7 +96,7 @@ def ife_efe_bars(scores) -> plt.Figure:
     a1.barh(y, t["weighted_score"], color=[KIND_COLOURS[k] for k in t["kind"]], height=0.65)
     a1.set_yticks(
         y,
-        [f"{k} · {_wrap(f, 44)}" for k, f in zip(t["kind"], t["factor"], strict=True)],
+        [f"{k} · {label(f, 44, lines=2)}" for k, f in zip(t["kind"], t["factor"], strict=True)],
         fontsize=8.5,
     )
     xmax = max(1.0, float(t["weighted_score"].max()) * 1.2)
@@ -233,7 +222,7 @@ def tows_grid(tows) -> plt.Figure:
     def lst(k):
         t = top[top["kind"] == k]
         return "\n".join(
-            _wrap(f"{c}: {f}", 42) for c, f in zip(t["code"], t["factor"], strict=True)
+            label(f"{c}: {f}", 42, lines=2) for c, f in zip(t["code"], t["factor"], strict=True)
         )
 
     fig, ax = plt.subplots(figsize=(13, 7.5))
@@ -274,7 +263,7 @@ def tows_grid(tows) -> plt.Figure:
         ax.text(
             cx + 0.06,
             cy + 0.82,
-            _wrap(TOWS_CELLS[key].capitalize(), 40) + f"\n({codes})",
+            label(TOWS_CELLS[key].capitalize(), 40, lines=2) + f"\n({codes})",
             va="top",
             fontsize=9,
             color=ACCENT,
@@ -305,7 +294,8 @@ def _radar_axes(ax, labels, *, fontsize=8):
     theta = np.linspace(0, 2 * np.pi, n, endpoint=False)
     ax.set_theta_offset(np.pi / 2)
     ax.set_theta_direction(-1)
-    ax.set_thetagrids(np.degrees(theta), [_wrap(lab, 16) for lab in labels], fontsize=fontsize)
+    ticks = [label(lab, 16, lines=2) for lab in labels]
+    ax.set_thetagrids(np.degrees(theta), ticks, fontsize=fontsize)
     ax.set_ylim(0, 100)
     ax.set_rgrids([20, 40, 60, 80, 100], ["20", "40", "60", "80", "100"], fontsize=7, color=NEUTRAL)
     ax.set_rlabel_position(180 / n)
@@ -343,10 +333,10 @@ def orientation_radar(scores, *, title: str | None = None) -> plt.Figure:
         th = np.r_[theta, theta[:1]]
         v = wide[d].to_numpy()
         ax.plot(th, np.r_[comp, comp[:1]], color=ACCENT, ls="--", lw=1.3, label="Company")
-        ax.plot(th, np.r_[v, v[:1]], color=PALETTE[1], lw=2, label=d)
+        ax.plot(th, np.r_[v, v[:1]], color=PALETTE[1], lw=2)
         ax.fill(th, np.r_[v, v[:1]], color=PALETTE[1], alpha=0.15)
         n = int(scores.by_unit.loc[scores.by_unit["unit"] == d, "n_respondents"].iloc[0])
-        ax.set_title(f"{d} (n = {n})", fontsize=11, pad=18, loc="center")
+        ax.set_title(f"{label(d)} (n = {n})", fontsize=11, pad=18, loc="center")
     h, lab = axes[0, 0].get_legend_handles_labels()
     fig.legend(
         h[:1] + [plt.Line2D([], [], color=PALETTE[1], lw=2)],
@@ -382,7 +372,7 @@ def orientation_dotplot(scores) -> plt.Figure:
             [pos[c] + offs[j] for c in sub["category_label"]],
             s=34,
             color=PALETTE[(j + 1) % len(PALETTE)],
-            label=d,
+            label=label(d),
             zorder=3,
         )
     comp = bc[bc["unit"] == "Company"]
@@ -401,7 +391,7 @@ def orientation_dotplot(scores) -> plt.Figure:
     )
     for x, yy in zip(comp["score"], cy, strict=True):
         ax.text(x, yy + 0.33, f"{x:.0f}", ha="center", fontsize=8.5, fontweight="bold")
-    ax.set_yticks(y, [_wrap(lab, 30) for lab in labels])
+    ax.set_yticks(y, [label(lab, 30, lines=2) for lab in labels])
     ax.set_xlim(0, 100)
     floor = 20 if scores.method == "pct_max" else 0
     if floor:
@@ -455,7 +445,7 @@ def trend_tests(trends, *, alpha: float = 0.05) -> plt.Figure:
             color=KIND_COLOURS.get(k, ACCENT) if k else ACCENT,
             fontweight="bold" if k else "normal",
         )
-    ax.set_yticks(y, [_wrap(s, 40) for s in t["series"]], fontsize=9)
+    ax.set_yticks(y, [label(s, 40, lines=2) for s in t["series"]], fontsize=9)
     ax.axvline(0, color=ACCENT, lw=1)
     for v in (-1.96, 1.96):
         ax.axvline(v, color=NEUTRAL, ls="--", lw=1)
