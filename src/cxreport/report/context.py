@@ -313,8 +313,8 @@ class Run:
         data): where the settings are, the appendix at its end (:meth:`kpis`)."""
         notes = f" ({len(self.data.notes)} notes on the data)" if self.data.notes else ""
         return (
-            "<p class='cx-run-line'>Settings, tables read and notes on the data: "
-            f"<a href='#appendix-what-was-run'>appendix</a> at the end{notes}.</p>"
+            "<p class='cx-run-line'>Settings, tables read and notes on the data: in the "
+            f"appendix at the end{notes}.</p>"
         )
 
     def _repr_html_(self) -> str:
