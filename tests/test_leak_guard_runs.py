@@ -145,10 +145,12 @@ def test_the_manifest_records_a_final_scan_that_found_none(leaky):
     assert guard["enabled"] is True and guard["ids"] == 3000
     assert guard["numeric_ids"] == (3000 if leaky["ids"][0].isdigit() else 0)
     scan = guard["final_scan"]
-    others = [p.name for p in folder.iterdir() if p.name != "page_ids.csv"]
+    analyst = ["page_ids.csv", "report.xlsx"]  # the export, and the workbook of the exports
+    others = [p.name for p in folder.iterdir() if p.name not in analyst]
     assert scan["files_scanned"] == len(others) and scan["ids_found"] == 0
-    assert scan["exports_not_scanned"] == ["page_ids.csv"] and scan["binary_not_scanned"] == []
-    for name in ("01_fail.html", "01_fail.ipynb", "02_page.html", "02_page.ipynb", "run.log"):
+    assert scan["exports_not_scanned"] == analyst and scan["binary_not_scanned"] == []
+    pages = ("01_fail.html", "01_fail.ipynb", "02_page.html", "02_page.ipynb", "report.html")
+    for name in (*pages, "run.log"):
         assert guard["replaced"][name] > 0, name
     rows = {r["name"]: r for r in json.loads((folder / "manifest.json").read_text())["notebooks"]}
     assert rows["02_page"]["ids_replaced_in_html"] == guard["replaced"]["02_page.html"]

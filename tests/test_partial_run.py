@@ -13,8 +13,10 @@ import json
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from small_notebooks import write_notebook
 
+from cxreport.report.partial import REBUILT
 from cxreport.report.run import run_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,8 +105,8 @@ def test_index_manifest_and_metrics_list_every_notebook_with_its_run(runs):
     assert 'data-metric="a_value"' in index and 'data-metric="b_value"' in index
     # the final scan covered the kept pages too
     scan = m["leak_guard"]["final_scan"]
-    assert scan["ids_found"] == 0 and scan["exports_not_scanned"] == ["b.csv"]
-    assert scan["files_scanned"] == len(list(folder.iterdir())) - 1
+    assert scan["ids_found"] == 0 and scan["exports_not_scanned"] == ["b.csv", "report.xlsx"]
+    assert scan["files_scanned"] == len(list(folder.iterdir())) - 2
 
 
 def test_a_notebook_run_again_loses_an_export_it_no_longer_makes(runs):
@@ -140,8 +142,14 @@ def test_only_after_the_shipped_pages_keeps_contact_list_segments_and_model(tmp_
     assert run(["01_swot", "05_nps_sqi"]).status == "ok"
     after = _files(month)
     for name, content in before.items():
-        if name not in ("index.html", "manifest.json", "metrics.json", "run.log"):
+        if name not in REBUILT:
             assert after[name] == content, name
+    # the one-file report and the workbook are the whole month's, kept pages included
+    one_file = (month / "report.html").read_text(encoding="utf-8")
+    for name in ("01_swot", "02_segments", "03_churn", "05_nps_sqi"):
+        assert f'<section id="page-{name}"' in one_file, name
+    sheets = load_workbook(month / "report.xlsx", read_only=True).sheetnames
+    assert {"segments", "churn_at_risk", "swot_scores", "nps_by_month"} <= set(sheets)
     m = _json(month, "manifest.json")
     assert [r["name"] for r in m["notebooks"]] == [
         "01_swot",

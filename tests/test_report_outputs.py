@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,7 +23,7 @@ import pandas as pd
 import pytest
 from test_runner import tags
 
-from cxreport import cli
+from cxreport import cli, pseudonymise
 from cxreport.errors import ParameterError
 from cxreport.report import exports, pdf
 from cxreport.report.context import Run
@@ -279,7 +280,7 @@ def test_real_exports_keep_their_units_in_csv_and_workbook(real):
 def test_report_html_is_every_page_in_one_file(formats):
     page = (formats / "report.html").read_text(encoding="utf-8")
     found = tags(page)
-    sections = [a["id"] for t, a in found if t == "section"]
+    sections = [a["id"] for t, a in found if "cx-page" in a.get("class", "").split()]
     assert sections == ["page-index", "page-01_tables", "page-02_more"]
     ids = [a["id"] for _, a in found if "id" in a]
     assert len(ids) == len(set(ids)), "duplicate ids"
@@ -343,6 +344,41 @@ def test_pdf_is_the_whole_report_on_a4(formats):
     assert sum("long_table_marker" in t for t in texts) >= 2 and "row 149" in "".join(texts)
     fonts = _fonts(reader)
     assert fonts and all(fonts.values()), fonts
+
+
+@needs_browser
+def test_pdf_is_printed_from_the_scrubbed_pages(formats):
+    import pypdf
+
+    real = pd.read_csv(SAMPLE / "customers.csv", dtype=str)["customer_id"].sort_values().iloc[0]
+    key = (formats.parent / ".cxreport-id-key").read_text().strip()
+    shown = pseudonymise([real], key).iloc[0]
+    assert f"first customer: {shown}" in (formats / "report.html").read_text(encoding="utf-8")
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(formats / "report.pdf").pages)
+    assert shown in text and real not in text
+
+
+def test_a_partial_run_rebuilds_the_one_file_report_and_workbook(formats, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(formats.parent, out)
+    result = run_report(
+        data_dir=SAMPLE,
+        month="2026-10",
+        out=out,
+        only=["02_more"],
+        notebooks_dir=FORMATS,
+        stream=io.StringIO(),
+        tty=False,
+    )
+    assert result.exit_code == 0
+    folder = out / "2026-10"
+    assert not (folder / "report.pdf").exists()  # no --pdf: the old PDF is not kept
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert '<section id="page-01_tables"' in page and '<section id="page-02_more"' in page
+    from openpyxl import load_workbook
+
+    ws = load_workbook(folder / "report.xlsx")["customer_table"]  # the kept notebook's table
+    assert ws["C2"].value == 0.1235 and ws["C2"].number_format == "0.0%"  # its units kept
 
 
 @needs_browser

@@ -9,8 +9,9 @@ show:
   and the index page's (its rules are scoped to ``.cx-index``);
 - links between the pages become anchors: ``03_churn.html`` → ``#page-03_churn``,
   ``index.html`` → ``#page-index``, ``03_churn.html#Summary`` → ``#03_churn--Summary``;
-- headings' ids get their page's prefix (``Summary`` → ``03_churn--Summary``), and the links
-  to them too, since two pages may both have a "Response quality" section;
+- headings' ids, and any other id a link of the page points at, get their page's prefix
+  (``Summary`` → ``03_churn--Summary``), and the links to them too, since two pages may both
+  have a "Response quality" section (other ids are unique already: cells, styled tables);
 - images are already embedded (data URIs), so nothing else is needed; links to the CSV
   exports stay relative (they resolve beside the report).
 
@@ -56,11 +57,11 @@ def _parts(page: str) -> tuple[str, str]:
     return m["attrs"], m["body"]
 
 
-def _target(href: str, name: str, heading_ids: set[str], pages: set[str]) -> str:
+def _target(href: str, name: str, local: set[str], pages: set[str]) -> str:
     """Where a link of page ``name`` points inside the one file."""
     if href.startswith("#"):
         anchor = html.unescape(href[1:])
-        return f"#{name}--{href[1:]}" if anchor in heading_ids else href
+        return f"#{name}--{href[1:]}" if anchor in local else href
     file, _, anchor = href.partition("#")
     stem = file.removesuffix(".html")
     if file.endswith(".html") and "/" not in file and stem in pages:
@@ -69,27 +70,26 @@ def _target(href: str, name: str, heading_ids: set[str], pages: set[str]) -> str
 
 
 def _relink(body: str, name: str, pages: set[str]) -> str:
-    """Prefix the page's heading ids and point its links inside the one file."""
-    pieces = _RAW.split(body)
-    # _RAW has two groups: pieces run text, raw block, tag name, text, ...
-    texts = pieces[0::3]
-    heading_ids = set()
-    for text in texts:
+    """Prefix the page's own anchors and point its links inside the one file."""
+    pieces = _RAW.split(body)  # _RAW has two groups: text, raw block, its tag name, text, ...
+    # the ids to prefix: every heading's, and any other that a link of the page points at
+    local = set()
+    for text in pieces[0::3]:
         for m in _TAG.finditer(text):
-            if _HEADING.fullmatch(m["tag"]):
-                heading_ids.update(
-                    html.unescape(a["value"])
-                    for a in _ATTR.finditer(m["attrs"])
-                    if a["name"] == "id"
-                )
+            for a in _ATTR.finditer(m["attrs"]):
+                value = html.unescape(a["value"])
+                if a["name"] == "id" and _HEADING.fullmatch(m["tag"]):
+                    local.add(value)
+                elif a["name"] == "href" and value.startswith("#"):
+                    local.add(value[1:])
 
     def attr(tag: str):
         def sub(a: re.Match) -> str:
             value = a["value"]
-            if a["name"] == "id" and _HEADING.fullmatch(tag):
+            if a["name"] == "id" and html.unescape(value) in local:
                 value = f"{name}--{value}"
             elif a["name"] == "href" and tag.lower() == "a":
-                value = _target(value, name, heading_ids, pages)
+                value = _target(value, name, local, pages)
             return a["pre"] + value + a["post"]
 
         return sub
