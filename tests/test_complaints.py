@@ -148,7 +148,7 @@ def test_notebook_on_the_sample_exports_the_followup_list(tmp_path):
     nb = _run(tmp_path / "out.ipynb", data_dir=str(SAMPLE), export_dir=str(export))
     text = _text(nb)
     assert "recovery paradox" in text and "silent ones" in text
-    follow = (export / "followup.csv").read_text(encoding="utf-8").splitlines()
+    follow = (export / "followup.csv").read_text(encoding="utf-8-sig").splitlines()  # a BOM
     assert follow[0] == "customer_id,complaint_id,reason,due,owner"
     assert follow[1].startswith("C0")  # real ids in the export, not pseudonyms
 

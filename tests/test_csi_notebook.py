@@ -114,7 +114,8 @@ def test_no_overall_item_and_no_importance_uses_pls_importance(tmp_path):
     assert "dimensions \\u2192 loyalty" in text
     grid = pd.read_csv(export / "ipa_items.csv")
     assert len(grid) == 22 and (grid["importance_pct"] >= 0).all()
-    assert grid["importance_pct"].sum() == pytest.approx(100)
+    # each of the 22 shares is exported to 4 decimals: the sum is 100 within 22 x 0.00005
+    assert grid["importance_pct"].sum() == pytest.approx(100, abs=22 * 0.5e-4)
     assert "csi" in _metrics(nb)
 
 
