@@ -55,8 +55,9 @@ def _is_number(x) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
 
 
-def _finite(x) -> float | None:
-    """A number as a float, None for a missing, NaN or infinite one."""
+def finite(x) -> float | None:
+    """A number as a float, None for a missing, NaN or infinite one (and for text or a
+    bool): what a KPI's value, interval or SE is, here and on the index page."""
     if x is None or isinstance(x, (bool, str)):
         return None
     try:
@@ -165,15 +166,15 @@ class Run:
         report of a folder already shows change and its significance; the index prefers
         the previous month's own report (``metrics.json``) when there is one.
         """
-        lo, hi = (None, None) if ci is None else (_finite(ci[0]), _finite(ci[1]))
+        lo, hi = (None, None) if ci is None else (finite(ci[0]), finite(ci[1]))
         before = None
-        if previous is not None and _finite(previous.get("value")) is not None:
+        if previous is not None and finite(previous.get("value")) is not None:
             p_ci = previous.get("ci") or (None, None)
             before = {
-                "value": _finite(previous["value"]),
-                "ci_low": _finite(p_ci[0]),
-                "ci_high": _finite(p_ci[1]),
-                "se": _finite(previous.get("se")),
+                "value": finite(previous["value"]),
+                "ci_low": finite(p_ci[0]),
+                "ci_high": finite(p_ci[1]),
+                "se": finite(previous.get("se")),
                 # the period it covers: the previous month unless the notebook says
                 "label": str(previous.get("label") or (self.month - 1 if self.month else "")),
             }
@@ -181,12 +182,12 @@ class Run:
         self.metrics.append(
             Metric(
                 name,
-                _finite(value) if _is_number(value) else value,
+                finite(value) if _is_number(value) else value,
                 label,
                 unit,
                 lo,
                 hi,
-                _finite(se),
+                finite(se),
                 higher_is_better,
                 None if n is None else int(n),
                 note,

@@ -10,13 +10,12 @@ derived from a 95% CI as ``(high - low) / 3.92``).
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from importlib import resources as _resources
 from pathlib import Path
 
 from ..stats import diff_z
-from .context import METRIC_MIME
+from .context import METRIC_MIME, finite
 
 ALPHA = 0.05
 # Headline tiles, in this order: first metric whose name matches each pattern.
@@ -41,22 +40,12 @@ def collect_metrics(nb) -> dict | None:
     return found
 
 
-def _num(x) -> float | None:
-    if isinstance(x, bool) or x is None:
-        return None
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
-
-
 def standard_error(metric: dict) -> float | None:
     """The metric's SE: recorded, or derived from its 95% CI as (hi − lo) / 3.92."""
-    se = _num(metric.get("se"))
+    se = finite(metric.get("se"))
     if se is not None and se >= 0:
         return se
-    lo, hi = _num(metric.get("ci_low")), _num(metric.get("ci_high"))
+    lo, hi = finite(metric.get("ci_low")), finite(metric.get("ci_high"))
     if lo is not None and hi is not None and hi >= lo:
         return (hi - lo) / 3.92
     return None
@@ -78,8 +67,8 @@ class Change:
 
 def compare(metric: dict, previous: dict | None) -> Change:
     """Change of ``metric`` against the same metric of the previous month (``None`` if absent)."""
-    now = _num(metric.get("value"))
-    before = None if previous is None else _num(previous.get("value"))
+    now = finite(metric.get("value"))
+    before = None if previous is None else finite(previous.get("value"))
     if now is None or before is None:
         return Change(before, None)
     se_now, se_before = standard_error(metric), standard_error(previous)
@@ -133,7 +122,7 @@ def headline(metrics: list[dict]) -> tuple[list[dict], list[dict]]:
 
 
 def _fmt(value, unit: str = "") -> str:
-    v = _num(value)
+    v = finite(value)
     if v is None:
         return "–" if value is None else str(value)
     if abs(v) >= 1000 or float(v).is_integer():
@@ -169,8 +158,8 @@ def _decorate(metric: dict, previous: list[dict], previous_month: str) -> dict:
     unit = str(metric.get("unit") or "")
     out = dict(metric)
     out["shown"] = _fmt(metric.get("value"), unit)
-    out["numeric"] = _num(metric.get("value")) is not None
-    lo, hi = _num(metric.get("ci_low")), _num(metric.get("ci_high"))
+    out["numeric"] = finite(metric.get("value")) is not None
+    lo, hi = finite(metric.get("ci_low")), finite(metric.get("ci_high"))
     out["ci_shown"] = f"95% CI {_fmt(lo)} – {_fmt(hi)}" if lo is not None and hi is not None else ""
     out["change"] = change
     out["source"] = source if change.delta is not None else ""
