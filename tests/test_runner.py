@@ -27,6 +27,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from small_notebooks import write_notebook
 
 from cxreport import pseudonymise
 from cxreport.report.execute import REDACTED, error_line
@@ -539,31 +540,7 @@ def test_one_segmentation_shared_by_every_page(tmp_path):
 
 # ------------------------------------------------------- data for the kernels, kernel deaths
 
-COMMON_PARAMETERS = (
-    'data_dir: str = "../data/sample"  # data folder\n'
-    'month: str = "2026-10"  # reporting month, YYYY-MM\n'
-    "seed: int = 42  # seed\n"
-    'export_dir: str = ""  # folder for exported tables ("" = do not export)\n'
-    'history_dir: str = ""  # history ("" = none)\n'
-    "show_ids: bool = False  # ids\n"
-    'id_key: str = ""  # key\n'
-)
-
-
-def _notebook(folder: Path, name: str, *cells: str) -> Path:
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell(COMMON_PARAMETERS)
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, *(nbformat.v4.new_code_cell(c) for c in cells)]
-    nb.metadata["kernelspec"] = {
-        "name": "cxreport",
-        "display_name": "cxreport",
-        "language": "python",
-    }
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.ipynb"
-    nbformat.write(nb, path)
-    return path
+_notebook = write_notebook  # the runner's small notebooks (tests/small_notebooks.py)
 
 
 def test_kernels_read_the_checked_copy_and_only_what_they_use(tmp_path, sample_dir):
@@ -671,7 +648,6 @@ def test_one_notebook_over_the_limit_fails_in_one_line_and_the_others_run_on(tmp
         capture_output=True, text=True, cwd=ROOT, timeout=600,
     )  # fmt: skip
     assert proc.returncode == 1, proc.stderr
-    # (the other lines of stderr: papermill on the '=' in the comments of COMMON_PARAMETERS)
     failures = [line for line in proc.stderr.splitlines() if line.startswith("✗")]
     # the cell after the parameters and papermill's injected ones
     assert len(failures) == 1, proc.stderr
