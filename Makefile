@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 MONTH  ?= 2026-10
 OUT    ?= reports
 
-.PHONY: setup report test lint clean
+.PHONY: setup report test lint catalogue clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: setup
 	$(BIN)/ruff check src tests benchmarks notebooks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports
+
+# the Chinese catalogue after adding or changing any text a reader sees (README, Translating)
+catalogue: setup
+	$(BIN)/python -c "from cxreport import i18n; i18n.main()"
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .import_linter_cache

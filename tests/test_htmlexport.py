@@ -235,7 +235,7 @@ def test_export_header_names_month_data_source_and_has_contents(exported):
     hidden, _, failed = exported
     assert '<h1 class="cx-title">The report</h1>' in hidden
     assert 'id="The-report"' not in hidden and "Intro." in hidden  # no second title
-    assert "Reporting month <strong>2026-10</strong>" in hidden
+    assert "Reporting month <strong>Oct 2026</strong>" in hidden
     assert "Data <code>/data/&lt;acme&gt;</code>" in hidden
     assert '<details class="cx-toc" open><summary>Contents</summary>' in hidden
     assert 'href="#First-part"' in hidden and 'href="#Second-part"' in hidden

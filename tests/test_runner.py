@@ -199,7 +199,7 @@ def test_the_pseudonym_key_stays_out_of_the_report(world):
 def test_html_hides_code_embeds_figures_and_escapes_data(world):
     page = (world["out"] / "2026-10" / "01_alpha.html").read_text()
     assert "run.record(" not in page and "import cxreport" not in page
-    assert "Reporting month <strong>2026-10</strong>" in page
+    assert "Reporting month <strong>Oct 2026</strong>" in page
     assert f"Data <code>{world['data'].name}</code>" in page  # by name: no server path
     assert str(world["data"]) not in page
     assert '<details class="cx-toc" open>' in page and 'href="#Complaint-texts"' in page
@@ -505,7 +505,7 @@ def test_real_notebook_with_non_default_parameters(tmp_path, sample_dir):
     assert result.status == "ok", error_line(row["error"])
     folder = tmp_path / "2026-09"
     page = (folder / "01_swot.html").read_text()
-    assert "Reporting month <strong>2026-09</strong>" in page
+    assert "Reporting month <strong>Sep 2026</strong>" in page
     assert [t for t, _ in tags(page) if t == "script"] == []
     assert sum(a.get("src", "").startswith("data:image/png") for t, a in tags(page)) >= 1
     metrics = json.loads((folder / "metrics.json").read_text())["metrics"]

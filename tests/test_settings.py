@@ -17,7 +17,7 @@ from cxreport.settings import Setting, check
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNNER = {"data_dir": "d", "month": "2026-10", "export_dir": "", "history_dir": "",
-          "show_ids": False, "id_key": "k", "segment_settings": {}}  # fmt: skip
+          "show_ids": False, "id_key": "k", "segment_settings": {}, "lang": "en"}  # fmt: skip
 
 
 def test_messages_name_the_parameter_what_it_accepts_and_what_was_given():

@@ -191,7 +191,6 @@ def test_totals_lie_between_1_and_4(rows):
         ({"weights_from": "delphi"}, r"'weights_from' parameter must be one of 'table', 'ahp'"),
         ({"random_index": "alonso"}, r"'random_index' parameter must be one of 'saaty1980'"),
         ({"top_n": 0}, r"'top_n' parameter must be an int in the range \[1, 10\]; got 0"),
-        ({"lang": "fr"}, r"'lang' parameter must be one of 'en', 'zh'; got 'fr'"),
         ({"score_method": "mean"}, r"'score_method' parameter must be one of 'pct_max', 'pomp'"),
         ({"n_weakest": True}, r"'n_weakest' parameter must be an int"),
         ({"trend_window": 13}, r"'trend_window' parameter must be an int in the range \[1, 12\]"),

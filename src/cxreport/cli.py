@@ -97,6 +97,7 @@ def _run(args) -> int:
         show_code=args.show_code,
         show_ids=args.show_ids,
         pdf=args.pdf,
+        lang=args.lang or "",
         notebooks_dir=args.notebooks,
         kernel=args.kernel,
     )
@@ -196,6 +197,12 @@ def _add_run(subparsers) -> argparse.ArgumentParser:
         action="store_true",
         help="also print the whole report as one A4 PDF, OUT/<month>/report.pdf (needs "
         "Chromium; without it the rest of the report is written and the run exits 1)",
+    )
+    r.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        help="the report's language: en (English) or zh (Chinese); default: report.lang of "
+        "the data folder's cxreport.yaml, else en",
     )
     r.add_argument(
         "--notebooks", metavar="DIR", help="notebooks folder (default: the checkout's notebooks/)"

@@ -29,7 +29,7 @@ import pandas as pd
 from .ahp import RANDOM_INDEX
 from .errors import CxReportError
 from .errors import describe_rows as _rows
-from .orientation import LANGS, METHODS
+from .orientation import METHODS
 from .settings import Setting, check
 
 KINDS = ("S", "W", "O", "T")
@@ -497,7 +497,6 @@ SETTINGS = (
         choices=tuple(RANDOM_INDEX),
     ),
     Setting("top_n", int, 3, "factors per kind in the TOWS matrix", low=1, high=10),
-    Setting("lang", str, "en", "item-bank language", choices=LANGS),
     Setting(
         "score_method",
         str,

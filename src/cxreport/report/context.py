@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import i18n
 from .._version import __version__
 from ..data import Dataset, load, parse_month
 from . import exports
@@ -97,6 +98,8 @@ class Run:
     units: dict[str, dict[str, str]] = field(default_factory=dict)  # export file → its units
     #: the segmentation's settings (k, k_min, ...; defaults filled in), the same on every page
     segment_settings: dict = field(default_factory=dict)
+    #: the page's language, "en" or "zh" (:mod:`cxreport.i18n`)
+    lang: str = "en"
 
     @property
     def month(self) -> pd.Period:
@@ -433,9 +436,11 @@ def start(
     month = v["month"]
     parse_month(month)
     data = _load(v["data_dir"], month)
+    lang = i18n.report_language(v["lang"], data.config.report)
+    i18n.set_language(lang)
     set_theme()  # here, not on importing viz: importing a module should not restyle pyplot
     run = Run(
-        title,
+        i18n._(title),
         data,
         v["seed"],
         Path(v["export_dir"]) if v["export_dir"] else None,
@@ -444,6 +449,7 @@ def start(
         v["id_key"] or f"cxreport-{month}",
         own,
         segment_settings=label_settings(shared),
+        lang=lang,
     )
     if show:
         from IPython.display import HTML, display

@@ -332,6 +332,7 @@ def execute_one(task: dict) -> dict:
     from jupyter_client.kernelspec import NoSuchKernel
     from traitlets.config import Config
 
+    from .. import i18n
     from .datacopy import ENV
     from .htmlexport import PageInfo, export_html
     from .indexpage import collect_metrics
@@ -438,6 +439,7 @@ def execute_one(task: dict) -> dict:
     result["duration_s"] = round(time.perf_counter() - t0, 3)
 
     t1 = time.perf_counter()
+    i18n.set_language(task.get("lang") or i18n.DEFAULT)
     nb = nbformat.read(out_nb if out_nb.is_file() else task["input"], as_version=4)
     if result["status"] == "skipped":
         nb = _cut_at_skip(nb)
@@ -543,11 +545,13 @@ def execute_all(
     progress: Progress,
     data_copy=None,
     memory_limit: int = 0,
+    lang: str = "en",
 ) -> list[dict]:
     """Run ``notebooks`` in ``jobs`` worker processes, writing into ``tmp`` and reporting to
     ``progress``; one result dict per notebook, in the order given. Stops the workers (and
     their kernels) when interrupted. ``data_copy``: the checked tables (:mod:`.datacopy`)
-    the kernels read; ``memory_limit``: bytes a kernel may hold (0: no limit)."""
+    the kernels read; ``memory_limit``: bytes a kernel may hold (0: no limit); ``lang``: the
+    pages' language (:mod:`cxreport.i18n`)."""
     import multiprocessing as mp
 
     tasks = [
@@ -568,6 +572,7 @@ def execute_all(
             "ipc": ipc,
             "data_copy": str(data_copy) if data_copy else "",
             "memory_limit": memory_limit,
+            "lang": lang,
         }
         for nb in notebooks
     ]

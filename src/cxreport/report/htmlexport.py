@@ -29,6 +29,9 @@ from pathlib import Path
 import bleach
 from bleach.css_sanitizer import ALLOWED_CSS_PROPERTIES, CSSSanitizer
 
+from .. import i18n
+from ..i18n import _
+
 TOC_MARK = "<!--cxreport-toc-->"
 
 # Tags that pandas (DataFrame and Styler), IPython displays, Markdown and papermill's error
@@ -151,7 +154,10 @@ def table_of_contents(body: str, *, skip_title: str = "") -> str:
     )
     # a flat list indented by level: headings carry their own numbers ("2. SQI"), and a
     # flat <ol> would renumber them 1, 4, 7 around the sub-headings
-    return f'<details class="cx-toc" open><summary>Contents</summary><ul>{items}</ul></details>'
+    return (
+        f'<details class="cx-toc" open><summary>{html.escape(_("Contents"))}</summary>'
+        f"<ul>{items}</ul></details>"
+    )
 
 
 @dataclass
@@ -171,23 +177,26 @@ def _header_html(info: PageInfo) -> str:
     e = html.escape
     failed = ""
     if info.status == "skipped":
-        failed = f'<p class="cx-skipped" role="note">Not run on this data: {e(info.error)}</p>'
-    elif info.status != "ok":
         failed = (
-            f'<p class="cx-failed" role="alert">This notebook failed: {e(info.error)}. '
-            "The results below stop where it failed.</p>"
+            '<p class="cx-skipped" role="note">'
+            f"{e(_('Not run on this data: {why}', why=info.error))}</p>"
         )
+    elif info.status != "ok":
+        why = _(
+            "This notebook failed: {why}. The results below stop where it failed.", why=info.error
+        )
+        failed = f'<p class="cx-failed" role="alert">{e(why)}</p>'
     meta = [
-        f"Reporting month <strong>{e(info.month)}</strong>",
-        f"Data <code>{e(info.data_source)}</code>",
+        f"{e(_('Reporting month'))} <strong>{e(i18n.month(info.month))}</strong>",
+        f"{e(_('Data'))} <code>{e(info.data_source)}</code>",
     ]
     if info.generated:
-        meta.append(f"Run {e(info.generated)}")
+        meta.append(f"{e(_('Run'))} {e(info.generated)}")
     if info.version:
         meta.append(f"cxreport {e(info.version)}")
     return (
         '<header class="cx-header">'
-        '<p class="cx-kicker"><a href="index.html">&larr; Monthly CX report</a></p>'
+        f'<p class="cx-kicker"><a href="index.html">&larr; {e(_("Monthly CX report"))}</a></p>'
         f'<h1 class="cx-title">{e(info.title)}</h1>'
         f'<p class="cx-meta">{" · ".join(meta)}</p>{failed}{TOC_MARK}</header>'
     )
@@ -203,6 +212,9 @@ def _drop_title(cell, title: str) -> None:
 def _prepare(nb, *, show_code: bool, title: str = ""):
     """Drop cells that must not or need not appear in the HTML."""
     nb = nb.copy() if hasattr(nb, "copy") else nb
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = _(cell.source)  # the page's language (English when not translated)
     first_md = next((c for c in nb.cells if c.cell_type == "markdown"), None)
     if first_md is not None and title:
         _drop_title(first_md, title)
@@ -257,6 +269,7 @@ def export_html(nb, path: str | Path, info: PageInfo, *, show_code: bool = False
         work, resources={"cxreport_header": _header_html(info)}
     )
     body = body.replace(TOC_MARK, table_of_contents(body, skip_title=info.title), 1)
+    body = re.sub(r"<html\b[^>]*>", f'<html lang="{i18n.html_lang()}">', body, count=1)
     path = Path(path)
     path.write_text(body, encoding="utf-8")
     return path

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CxReportError, ParameterError
+from ..i18n import N_
 from ..settings import Setting, check
 
 
@@ -90,6 +91,14 @@ COMMON = (
     ),
     Setting("show_ids", bool, False, "show real customer ids instead of pseudonyms", runner=True),
     Setting("id_key", str, "", "key for customer pseudonyms (set by cxreport run)", runner=True),
+    Setting(
+        "lang",
+        str,
+        "",
+        "report language, en or zh (empty: report.lang of cxreport.yaml, else en)",
+        choices=("", "en", "zh"),
+        runner=True,
+    ),
 )
 #: The segmentation's settings, handed to every other page so that all show the same segments.
 SEGMENT_SETTINGS = Setting(
@@ -163,20 +172,22 @@ class Declared:
 DECLARED = {
     d.name: d
     for d in (
-        Declared("01_swot", "SWOT scoring", (("swot", {}),)),
-        Declared("02_segments", "Customer segmentation", (("segments", {}),), False),
-        Declared("03_churn", "Churn prediction", (("churn", {}),)),
-        Declared("04_csi", "Customer satisfaction index (CSI)", (("csi", {}),)),
+        Declared("01_swot", N_("SWOT scoring"), (("swot", {}),)),
+        Declared("02_segments", N_("Customer segmentation"), (("segments", {}),), False),
+        Declared("03_churn", N_("Churn prediction"), (("churn", {}),)),
+        Declared("04_csi", N_("Customer satisfaction index (CSI)"), (("csi", {}),)),
         Declared(
             "05_nps_sqi",
-            "NPS, service-quality index and Moments of Truth",
+            N_("NPS, service-quality index and Moments of Truth"),
             (
                 ("nps", {}),
                 ("sqi", {"freq": "sqi_freq"}),
                 ("mot", {"window_months": "mot_window_months"}),
             ),
         ),
-        Declared("06_complaints", "Complaint handling and service recovery", (("complaints", {}),)),
+        Declared(
+            "06_complaints", N_("Complaint handling and service recovery"), (("complaints", {}),)
+        ),
     )
 }
 

@@ -67,6 +67,7 @@ from dataclasses import dataclass, field
 from importlib import metadata as _metadata
 from pathlib import Path
 
+from .. import i18n
 from .._version import __version__
 from ..data import parse_month
 from ..errors import CxReportError, DataError, ParameterError, PdfError
@@ -355,6 +356,7 @@ def run_report(
     show_code: bool = False,
     show_ids: bool = False,
     pdf: bool = False,
+    lang: str = "",
     notebooks_dir: str | Path | None = None,
     kernel: str = KERNEL,
     start_timeout: int = 120,
@@ -388,6 +390,9 @@ def run_report(
         Include code / real customer ids in the HTML.
     pdf : bool, default=False
         Also print the report as ``report.pdf`` (needs Chromium; :mod:`.pdf`).
+    lang : {"", "en", "zh"}, default=""
+        The report's language (``--lang``); empty: the data folder's ``report.lang``, else
+        English.
     notebooks_dir : path, optional
         Default :func:`default_notebooks_dir`.
     stream : file, optional
@@ -434,6 +439,7 @@ def run_report(
             "history_dir": str(out),
             "show_ids": bool(show_ids),
             "id_key": "",
+            "lang": lang,
         }
         plans = plan_parameters(notebooks, given, runner_values)
         for name, plan in plans.items():
@@ -457,9 +463,13 @@ def run_report(
             log.info("data folder %s: %d tables valid", data, len(files))
             # Only now, with data and parameters checked, write anything (the key file too).
             key = id_key(out)
+            lang = i18n.report_language(lang, cfg.report)
             for p in plans.values():
                 if "id_key" in p:
                     p["id_key"] = key
+                if "lang" in p:
+                    p["lang"] = lang
+            i18n.set_language(lang)  # the index, workbook and PDF too
 
             tmp.mkdir(parents=True, exist_ok=True)
             run_log.to_file(tmp / RUN_LOG)
@@ -483,6 +493,7 @@ def run_report(
                     progress=progress,
                     data_copy=copy,
                     memory_limit=limit,
+                    lang=lang,
                 )
             finally:
                 progress.close()  # the terminal's cursor back, however the run ends
@@ -499,6 +510,7 @@ def run_report(
                 title=str(cfg.report.get("title") or "Customer-experience report"),
                 currency=str(cfg.report.get("currency") or ""),
                 pdf=pdf,
+                lang=lang,
                 month=month,
                 generated=generated,
                 status=status,
@@ -549,6 +561,7 @@ class RunRecord:
     title: str  # the report's title (cxreport.yaml ``report.title``)
     currency: str  # cxreport.yaml ``report.currency`` ("" when not given)
     pdf: bool  # --pdf: print report.pdf
+    lang: str  # the report's language, "en" or "zh"
     month: str
     generated: str  # ISO time stamp of the run
     status: str  # "ok" or "failed"

@@ -1,0 +1,215 @@
+"""The report's language: one message catalogue per language, and numbers and dates for it.
+
+Every sentence, heading, chart label and table header a reader sees is written in English in
+the code and the notebooks, and looked up in ``resources/locale/<lang>.po`` when the report is
+in another language (gettext's format, read with Babel: a translator edits that one file, with
+Poedit or any text editor). A text with no translation yet shows in English; the tests list any
+that lack one. Texts with values are templates with named fields (``"NPS {nps} this month"``),
+translated first and filled in after, so a translation may put the fields in its own order.
+
+The language is the run's (``lang``: ``report.lang`` in cxreport.yaml or ``cxreport run
+--lang``), set once per kernel by :func:`set_language`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+from importlib import resources
+
+from .errors import ParameterError
+
+#: The report's languages: code → Babel locale.
+LANGUAGES = {"en": "en_GB", "zh": "zh_Hans_CN"}
+DEFAULT = "en"
+
+_current = DEFAULT
+
+
+def set_language(lang: str) -> None:
+    """Make ``lang`` (``"en"`` or ``"zh"``) the language of everything shown from now on."""
+    global _current
+    if lang not in LANGUAGES:
+        raise ParameterError(
+            f"The 'lang' parameter must be one of {', '.join(map(repr, LANGUAGES))}; got {lang!r}."
+        )
+    _current = lang
+
+
+def report_language(lang: str, report) -> str:
+    """The report's language: ``lang`` when given (``--lang``, a notebook's ``lang``), else
+    the data folder's ``report.lang`` (``report``: that section), else English."""
+    return lang or str(report.get("lang") or DEFAULT)
+
+
+def language() -> str:
+    return _current
+
+
+def key(text: str) -> str:
+    """A text's catalogue key: its lines without trailing spaces, blank lines at the ends
+    dropped (so an edit of the layout alone keeps the translation)."""
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+@functools.cache
+def catalogue(lang: str) -> dict[str, str]:
+    """``lang``'s translations (key → text); empty for English, the code's own language."""
+    if lang == DEFAULT:
+        return {}
+    from babel.messages.pofile import read_po
+
+    path = resources.files("cxreport").joinpath(f"resources/locale/{lang}.po")
+    with path.open("rb") as f:
+        cat = read_po(f, locale=LANGUAGES[lang])
+    return {key(m.id): m.string for m in cat if m.id and m.string and not m.fuzzy}
+
+
+def _(text: str, **fields) -> str:
+    """``text`` in the report's language, its ``{fields}`` filled in (from ``fields``)."""
+    found = catalogue(_current).get(key(text)) if _current != DEFAULT else None
+    out = found if found is not None else text
+    return out.format(**fields) if fields else out
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for the catalogue where it is translated later (by :func:`_` on the
+    variable that holds it): gettext's ``gettext_noop``."""
+    return text
+
+
+def missing(texts, lang: str = "zh") -> list[str]:
+    """The texts among ``texts`` that ``lang``'s catalogue does not translate."""
+    cat = catalogue(lang)
+    return [t for t in texts if key(t) and key(t) not in cat]
+
+
+# ------------------------------------------------------------------------------------------
+# numbers and dates
+# ------------------------------------------------------------------------------------------
+
+
+def locale() -> str:
+    return LANGUAGES[_current]
+
+
+def html_lang() -> str:
+    """The ``lang`` attribute of a page in the current language (what the browser picks
+    fonts and line breaks by)."""
+    return {"zh": "zh-CN"}.get(_current, _current)
+
+
+def number(x, decimals: int = 0) -> str:
+    """``x`` with the locale's grouping and ``decimals`` places; "–" for a missing one."""
+    from babel.numbers import format_decimal
+
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(x, format=pattern, locale=locale())
+
+
+def percent(fraction, decimals: int = 1) -> str:
+    """A share of 1 as a percentage: ``0.485`` → "48.5 %" (English), "48.5%" (Chinese)."""
+    if fraction is None or (isinstance(fraction, float) and not math.isfinite(fraction)):
+        return "–"
+    sep = "" if _current == "zh" else " "
+    return f"{number(100 * fraction, decimals)}{sep}%"
+
+
+def month(period) -> str:
+    """A month as the locale writes it: "Oct 2026", "2026年10月"."""
+    from babel.dates import format_skeleton
+
+    p = period if hasattr(period, "start_time") else None
+    day = (
+        p.start_time.date()
+        if p is not None
+        else dt.date.fromisoformat(str(period)[:7] + "-01")
+        if len(str(period)) >= 7
+        else None
+    )
+    if day is None:
+        return str(period)
+    return format_skeleton("yMMM", day, locale=locale())
+
+
+# ------------------------------------------------------------------------------------------
+# the catalogue's texts (``python -m cxreport.i18n`` after changing any)
+# ------------------------------------------------------------------------------------------
+
+
+def texts(checkout) -> dict[str, tuple[str, int]]:
+    """Every text a reader may see in translation, key → (file, line or cell): the first
+    argument of each ``_("...")`` or ``N_("...")`` call in the package and the notebooks'
+    code, and each notebook's Markdown cells."""
+    import ast
+    import json
+    from pathlib import Path
+
+    root = Path(checkout)
+    found: dict[str, tuple[str, int]] = {}
+
+    def calls(source: str, where: str) -> None:
+        for node in ast.walk(ast.parse(source)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("_", "N_")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.setdefault(key(node.args[0].value), (where, node.lineno))
+
+    for path in sorted((root / "src" / "cxreport").rglob("*.py")):
+        calls(path.read_text(encoding="utf-8"), str(path.relative_to(root)))
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for i, cell in enumerate(nb["cells"]):
+            source = "".join(cell["source"])
+            if cell["cell_type"] == "markdown" and key(source):
+                found.setdefault(key(source), (str(path.relative_to(root)), i))
+            elif cell["cell_type"] == "code" and "_(" in source:
+                calls(source, str(path.relative_to(root)))
+    return found
+
+
+def update(checkout, lang: str = "zh") -> tuple[int, int]:
+    """Bring ``resources/locale/<lang>.po`` in line with :func:`texts`: new texts added
+    untranslated, texts no longer used dropped; the translations kept. Returns (added,
+    dropped)."""
+    from pathlib import Path
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import read_po, write_po
+
+    path = Path(checkout) / "src" / "cxreport" / "resources" / "locale" / f"{lang}.po"
+    old = {}
+    if path.is_file():
+        with path.open("rb") as f:
+            old = {key(m.id): m.string for m in read_po(f, locale=LANGUAGES[lang]) if m.id}
+    now = texts(checkout)
+    # a fixed creation date: the file changes only when its texts do
+    cat = Catalog(
+        locale=LANGUAGES[lang],
+        project="cxreport",
+        charset="utf-8",
+        creation_date=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+        revision_date=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+        language_team="cxreport <https://github.com/cxreport>",
+    )
+    for text, where in now.items():
+        cat.add(text, old.get(text, ""), locations=[where])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as f:
+        write_po(f, cat, width=100, omit_header=False, sort_output=False)
+    return len(set(now) - set(old)), len(set(old) - set(now))
+
+
+def main() -> None:  # pragma: no cover - a translator's command: `make catalogue`
+    from pathlib import Path
+
+    added, dropped = update(Path(__file__).resolve().parents[2])
+    print(f"resources/locale/zh.po: {added} new text(s) to translate, {dropped} dropped")
