@@ -361,7 +361,7 @@ def test_render_index_escapes_labels_and_marks_significance():
     assert _active(page) == []
     assert "NPS &lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert (
-        '▲ +10 <span class="vs">vs the 2026-09 report</span>' in page and 'class="sigmark"' in page
+        '▲ +10 <span class="vs">vs the Sep 2026 report</span>' in page and 'class="sigmark"' in page
     )
     assert '<div class="delta good">' in page
     assert "significant (p = 0.006)" in page
@@ -376,14 +376,14 @@ def test_render_index_escapes_labels_and_marks_significance():
 
 def test_decorate_greys_out_a_change_within_the_noise():
     before = [{"name": "csi", "value": 70.0, "se": 1.0}]
-    worse = indexpage._decorate({"name": "csi", "value": 69.0, "se": 1.0}, before, "2026-09")
+    worse = indexpage.decorate({"name": "csi", "value": 69.0, "se": 1.0}, before, "2026-09")
     assert worse["tone"] == "flat" and worse["sig"] is False
     assert worse["sig_shown"] == "not significant (p = 0.48)"
-    much_worse = indexpage._decorate(
+    much_worse = indexpage.decorate(
         {"name": "csi", "value": 60.0, "se": 1.0, "higher_is_better": True}, before, "2026-09"
     )
     assert much_worse["tone"] == "bad" and much_worse["sig_shown"] == "significant (p < 0.001)"
-    churn = indexpage._decorate(
+    churn = indexpage.decorate(
         {"name": "churn_rate", "value": 3.0, "higher_is_better": False},
         [{"name": "churn_rate", "value": 2.0}],
         "2026-09",
@@ -393,7 +393,7 @@ def test_decorate_greys_out_a_change_within_the_noise():
 
 
 def test_change_of_a_percentage_is_in_percentage_points():
-    m = indexpage._decorate(
+    m = indexpage.decorate(
         {"name": "promoters", "value": 48.5, "unit": "%"},
         [{"name": "promoters", "value": 35.7}],
         "2026-09",
@@ -440,18 +440,18 @@ def test_the_first_report_compares_with_the_previous_month_in_the_data():
     from_data = {"value": 10.0, "ci_low": 6.0, "ci_high": 14.0, "label": "2026-09"}
     nps = {"name": "nps", "value": 20.0, "ci_low": 16.0, "ci_high": 24.0, "previous": from_data}
     nps["higher_is_better"] = True
-    first = indexpage._decorate(nps, [], "2026-09")  # no earlier report
-    assert first["delta_shown"] == "+10" and first["source"] == "2026-09 in the data"
+    first = indexpage.decorate(nps, [], "2026-09")  # no earlier report
+    assert first["delta_shown"] == "+10" and first["source"] == "Sep 2026 in the data"
     assert first["sig"] is True and first["tone"] == "good"
     # an earlier report's own figure wins, and the tile says so
     report = [{"name": "nps", "value": 19.0, "ci_low": 15.0, "ci_high": 23.0}]
-    later = indexpage._decorate(nps, report, "2026-09")
-    assert later["delta_shown"] == "+1" and later["source"] == "the 2026-09 report"
+    later = indexpage.decorate(nps, report, "2026-09")
+    assert later["delta_shown"] == "+1" and later["source"] == "the Sep 2026 report"
     assert later["sig"] is False
     # a quarter of the data is named as such; nothing to compare with: no source
-    q = indexpage._decorate({**nps, "previous": {**from_data, "label": "2026-Q2"}}, [], "2026-09")
+    q = indexpage.decorate({**nps, "previous": {**from_data, "label": "2026-Q2"}}, [], "2026-09")
     assert q["source"] == "2026-Q2 in the data"
-    assert indexpage._decorate({"name": "auc", "value": 0.8}, [], "2026-09")["source"] == ""
+    assert indexpage.decorate({"name": "auc", "value": 0.8}, [], "2026-09")["source"] == ""
 
 
 def test_record_keeps_the_previous_month_from_the_data():
@@ -462,7 +462,10 @@ def test_record_keeps_the_previous_month_from_the_data():
     from cxreport.report.context import Run
 
     run = Run.__new__(Run)
-    run.metrics, run.data = [], SimpleNamespace(month=pd.Period("2026-10", "M"))
+    run.metrics, run.data = (
+        [],
+        SimpleNamespace(month=pd.Period("2026-10", "M"), has=lambda table: False),
+    )
     run.record("nps", 20.0, label="NPS", ci=(16, 24), previous={"value": 10, "ci": (6, 14)})
     run.record("sqi", 5.0, label="SQI", previous={"value": float("nan"), "ci": None})
     nps, sqi = run.metrics
@@ -480,7 +483,7 @@ def _tile(name, value, before, *, ci=2.0, hib=True, unit=""):
         "previous": {"value": before, "ci_low": before - ci, "ci_high": before + ci,
                      "label": "2026-09"},
     }  # fmt: skip
-    return indexpage._decorate(metric, [], "2026-09")
+    return indexpage.decorate(metric, [], "2026-09")
 
 
 def test_the_story_says_which_kpis_moved_significantly_and_which_way():
@@ -491,18 +494,18 @@ def test_the_story_says_which_kpis_moved_significantly_and_which_way():
     assert lines[0] == (
         "2 headline KPIs changed significantly this month: NPS improved; SQI worsened."
     )
-    assert lines[1].startswith("NPS: 30, up 10 on 2026-09 in the data, a significant change")
-    assert lines[2].startswith("SQI: 200, up 50 on 2026-09 in the data, a significant change")
-    assert lines[3].startswith("CSI: 70.5, up 0.50 on 2026-09 in the data, within the noise (p =")
+    assert lines[1].startswith("NPS: 30, up 10 on Sep 2026 in the data, a significant change")
+    assert lines[2].startswith("SQI: 200, up 50 on Sep 2026 in the data, a significant change")
+    assert lines[3].startswith("CSI: 70.5, up 0.50 on Sep 2026 in the data, within the noise (p =")
 
 
 def test_the_story_of_a_quiet_month_and_of_a_first_month_without_history():
     down = _tile("nps", 19.5, 20.0)
     lines = indexpage.story([down], [{"name": "01_swot", "status": "skipped"}])
     assert lines[0] == "No headline KPI changed significantly this month."
-    assert lines[1].startswith("NPS: 19.5, down 0.50 on 2026-09 in the data, within the noise")
+    assert lines[1].startswith("NPS: 19.5, down 0.50 on Sep 2026 in the data, within the noise")
     assert lines[2] == "Not run on this data: 01_swot."
-    alone = indexpage._decorate({"name": "nps", "label": "NPS", "value": 20.0}, [], "2026-09")
+    alone = indexpage.decorate({"name": "nps", "label": "NPS", "value": 20.0}, [], "2026-09")
     failed = [{"name": "03_churn", "status": "failed"}]
     assert indexpage.story([alone], failed) == [
         "There is no earlier month to compare the headline KPIs with.",

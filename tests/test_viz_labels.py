@@ -155,3 +155,26 @@ def test_the_theme_turns_tex_off_as_well():
     mpl.rcParams["text.usetex"] = True
     set_theme()
     assert mpl.rcParams["text.usetex"] is False and mpl.rcParams["text.parse_math"] is False
+
+
+def test_a_chart_is_shown_sharp_with_alt_text_from_its_own_texts():
+    import struct
+
+    import matplotlib.pyplot as plt
+
+    from cxreport import viz
+
+    fig, (a, b) = plt.subplots(1, 2, figsize=(8, 4))
+    a.set_title("NPS by month")
+    a.set_xlabel("month")
+    a.set_ylabel("NPS (points)")
+    b.set_ylabel("answers")
+    data, meta = viz._sharp_png(fig)
+    plt.close(fig)
+    assert abs(struct.unpack(">I", data[16:20])[0] - 2 * meta["width"]) <= 1  # twice its size
+    assert meta["alt"] == (
+        "Chart: NPS by month — horizontal axis: month; vertical axis: NPS (points). answers"
+    )
+    empty = plt.figure()
+    assert viz.alt_text(empty) == "Chart"
+    plt.close(empty)

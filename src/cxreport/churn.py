@@ -42,6 +42,7 @@ from .data.lookup import positions
 from .errors import CxReportError, NotApplicable
 from .errors import check_float as _check_float
 from .errors import check_int as _check_int
+from .i18n import _, number, percent
 from .nps import nps_group
 from .settings import Setting, by_name, check
 
@@ -2221,5 +2222,26 @@ def backtest(bundle: dict, d: ChurnData) -> tuple[dict, int] | None:
     y = d.y[new]
     if not new.any() or y.min() == y.max():
         return None
-    p, _ = score(bundle["model"], d.X[new], d.ids[new], spec=bundle["spec"])
+    p, _reasons = score(bundle["model"], d.X[new], d.ids[new], spec=bundle["spec"])
     return churn_eval.evaluate(y, p["probability"]), int(new.sum())
+
+
+def actions(at_risk: pd.DataFrame, *, currency: str = "") -> list[dict]:
+    """The page's action: call the customers on the contact list (``customers``: the
+    departures expected among them, the sum of their probabilities)."""
+    if at_risk.empty:
+        return []
+    value = float(at_risk["expected_value_at_risk"].sum())
+    return [
+        {
+            "text": _("Call the {n} customers on the contact list", n=number(len(at_risk))),
+            "evidence": _(
+                "about {expected} of them are expected to leave (average probability {p});"
+                " {value} expected value at risk",
+                expected=number(at_risk["probability"].sum()),
+                p=percent(at_risk["probability"].mean()),
+                value=f"{currency}{number(value)}".strip(),
+            ),
+            "customers": float(at_risk["probability"].sum()),
+        }
+    ]

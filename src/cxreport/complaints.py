@@ -32,6 +32,7 @@ import pandas as pd
 
 from .data.contract import OPEN_STATUSES
 from .errors import NotApplicable
+from .i18n import _, number
 from .nps import DETRACTOR_MAX, nps
 from .settings import Setting, by_name, check
 from .stats import demerit_band, wilson_interval
@@ -527,3 +528,22 @@ def curves(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     known = frame[frame["days"].notna()]
     groups = [("all", known), *known.groupby("category")]
     return {name: kaplan_meier(g["days"], ~g["is_open"]) for name, g in groups}
+
+
+def actions(followups: pd.DataFrame) -> list[dict]:
+    """The page's action: work the follow-up list (:func:`followup`), its reasons counted
+    (``customers``: the cases on the list)."""
+    if not len(followups):
+        return []
+    reasons = followups["reason"].astype(str).str.split(" (", regex=False).str[0]
+    counts = reasons.value_counts()
+    said = _(", ").join(
+        _("{count} {reason}", count=number(n), reason=r) for r, n in counts.head(3).items()
+    )
+    return [
+        {
+            "text": _("Work the follow-up list: {n} cases", n=number(len(followups))),
+            "evidence": _("{reasons}; owners and due dates in followup.csv", reasons=said),
+            "customers": float(len(followups)),
+        }
+    ]

@@ -26,15 +26,16 @@ from scipy import stats as _st
 from .data.config import SurveyModel
 from .drivers import DriverError, relative_weights
 from .errors import CxReportError, ParameterError, check_int
+from .i18n import N_, _, code, number, percent
 from .settings import Setting, check
 
 WEIGHT_METHODS = ("stated", "derived", "equal")
 OVERALL = "csi"
 QUADRANTS = {
-    (True, False): "concentrate here",
-    (True, True): "keep up the good work",
-    (False, False): "low priority",
-    (False, True): "possible overkill",
+    (True, False): N_("concentrate here"),
+    (True, True): N_("keep up the good work"),
+    (False, False): N_("low priority"),
+    (False, True): N_("possible overkill"),
 }
 
 
@@ -315,7 +316,7 @@ def compute_weights(
                 f"Stated weights need the importance columns (<item>{model.importance_suffix}); "
                 "some dimensions have none."
             )
-        dims, _ = normalise_weights(means, what="stated importance means")
+        dims, _total = normalise_weights(means, what="stated importance means")
         notes.append(
             "Stated weights: each item's mean importance answer (rescaled 0-100) divided by the "
             "sum within its dimension; each dimension's weight is its mean item importance, "
@@ -347,7 +348,7 @@ def compute_weights(
     if dres is None:
         dims = eq_dims
     else:
-        dims, _ = normalise_weights(dres.weights, what="relative weights")
+        dims, _total = normalise_weights(dres.weights, what="relative weights")
         notes.append(
             f"Derived weights: Johnson relative weights of '{outcome}' on the dimension scores "
             f"(R² {dres.r2:.2f}, n = {dres.n:,}), normalised to sum to 1; items within a "
@@ -975,3 +976,28 @@ def check_settings(**values) -> None:
             "The 'pls_boot' parameter must be 0 (no intervals) or an int in the range "
             f"[20, 100000]; got {checked['pls_boot']}."
         )
+
+
+def actions(fix: pd.DataFrame, texts: dict[str, str], *, n: int = 2) -> list[dict]:
+    """The page's actions from :func:`fix_first`: improve the ``n`` attributes customers
+    weigh most where they are least satisfied (no customer count: the grid says what
+    matters, not how many it moves)."""
+    out = []
+    for r in fix.head(n).itertuples():
+        out.append(
+            {
+                "text": _(
+                    "Improve “{item}” ({dimension})",
+                    item=texts.get(r.item, r.item),
+                    dimension=code(r.dimension),
+                ),
+                "evidence": _(
+                    "importance {importance}, score {score} of 100: {quadrant}",
+                    importance=percent(r.importance_pct / 100),
+                    score=number(r.score, 1),
+                    quadrant=_(str(r.quadrant)),
+                ),
+                "customers": None,
+            }
+        )
+    return out

@@ -16,12 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import re
 from importlib import resources
 
 from .errors import ParameterError
 
 #: The report's languages: code → Babel locale.
-LANGUAGES = {"en": "en_GB", "zh": "zh_Hans_CN"}
+LANGUAGES = {"en": "en", "zh": "zh_Hans_CN"}
 DEFAULT = "en"
 
 _current = DEFAULT
@@ -77,6 +78,17 @@ def N_(text: str) -> str:
     """Mark ``text`` for the catalogue where it is translated later (by :func:`_` on the
     variable that holds it): gettext's ``gettext_noop``."""
     return text
+
+
+def code(value) -> str:
+    """A code from the data as a reader's label: ``call_centre`` → "Call centre" (its
+    translation when the catalogue has one); text that is not a code is returned as it is."""
+    text = str(value)
+    if not re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)+|[a-z]+", text):
+        return text
+    shown = text.replace("_", " ")
+    shown = shown[0].upper() + shown[1:]
+    return catalogue(_current).get(shown, shown) if _current != DEFAULT else shown
 
 
 def missing(texts, lang: str = "zh") -> list[str]:
@@ -140,10 +152,14 @@ def month(period) -> str:
 # ------------------------------------------------------------------------------------------
 
 
+# ``_("...")`` / ``_('...')`` in a Jinja template (the index page)
+_TEMPLATE_CALL = re.compile(r"""\b_\(\s*(?:"([^"]*)"|'([^']*)')""")
+
+
 def texts(checkout) -> dict[str, tuple[str, int]]:
     """Every text a reader may see in translation, key → (file, line or cell): the first
-    argument of each ``_("...")`` or ``N_("...")`` call in the package and the notebooks'
-    code, and each notebook's Markdown cells."""
+    argument of each ``_("...")`` or ``N_("...")`` call in the package, its page templates
+    and the notebooks' code, and each notebook's Markdown cells."""
     import ast
     import json
     from pathlib import Path
@@ -165,6 +181,11 @@ def texts(checkout) -> dict[str, tuple[str, int]]:
 
     for path in sorted((root / "src" / "cxreport").rglob("*.py")):
         calls(path.read_text(encoding="utf-8"), str(path.relative_to(root)))
+    for path in sorted((root / "src" / "cxreport" / "resources").glob("*.j2")):
+        text = path.read_text(encoding="utf-8")
+        for m in _TEMPLATE_CALL.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            found.setdefault(key(m[1] or m[2]), (str(path.relative_to(root)), line))
     for path in sorted((root / "notebooks").glob("*.ipynb")):
         nb = json.loads(path.read_text(encoding="utf-8"))
         for i, cell in enumerate(nb["cells"]):

@@ -33,6 +33,7 @@ import pandas as pd
 from .data.lookup import positions
 from .errors import CxReportError
 from .errors import check_int as _int_param
+from .i18n import _, code, number, percent
 from .nps import nps_score
 from .settings import Setting, check
 from .stats import wilson_interval
@@ -459,4 +460,35 @@ def reader_table(result: MoTResult) -> pd.DataFrame:
     out["extra departures"] = t["excess_churn"].round(1)
     out["net promoters lost"] = t["net_promoters_lost"].round(1)
     out["few failures"] = t["small"]
+    return out
+
+
+def actions(result: MoTResult, *, n: int = 1) -> list[dict]:
+    """The page's actions: repair the ``n`` moments whose failures cost the most extra
+    departures, where the 95 % interval of that cost lies above zero (weak evidence is not
+    an action). ``customers``: the extra departures."""
+    t = result.table
+    if t.empty or "excess_churn_low" not in t:
+        return []
+    firm = t[(t["excess_churn_low"] > 0) & ~t["small"].astype(bool)]
+    out = []
+    for r in firm.sort_values("excess_churn", ascending=False).head(n).itertuples():
+        out.append(
+            {
+                "text": _(
+                    "Repair the {touchpoint} · {stage} moment",
+                    touchpoint=code(r.touchpoint),
+                    stage=code(r.stage),
+                ),
+                "evidence": _(
+                    "about {extra} extra departures after its failures (95% CI {low} to {high});"
+                    " {rate} of its contacts fail",
+                    extra=number(r.excess_churn),
+                    low=number(r.excess_churn_low),
+                    high=number(r.excess_churn_high),
+                    rate=percent(r.failure_rate / 100),
+                ),
+                "customers": float(r.excess_churn),
+            }
+        )
     return out

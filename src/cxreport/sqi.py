@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import CxReportError, MissingTableError
+from .i18n import _, number, percent
+from .i18n import code as label
 from .settings import Setting, by_name, check
 from .stats import demerit_band
 
@@ -494,3 +496,24 @@ def describe_month(summary: dict) -> str:
         text += f" Previous month {summary['previous']:,.1f}."
     text += f" Weight table: {summary['version']}."
     return text
+
+
+def actions(top: pd.DataFrame, *, n: int = 2) -> list[dict]:
+    """The page's actions from :func:`top_contributors` by failure type: fix the ``n``
+    failure types that weigh most in this month's index first (``customers``: their
+    failures this month)."""
+    out = []
+    for r in top[top["weighted"] > 0].head(n).itertuples():
+        out.append(
+            {
+                "text": _("Fix “{what}” first", what=label(r.failure_type)),
+                "evidence": _(
+                    "{share} of this month's weighted failures ({n} failures of weight {w})",
+                    share=percent(r.share / 100),
+                    n=number(r.failures),
+                    w=number(r.weight, 0 if float(r.weight).is_integer() else 1),
+                ),
+                "customers": float(r.failures),
+            }
+        )
+    return out

@@ -50,6 +50,18 @@ class Metric:
     note: str = ""
     # the previous month from the data: value, ci_low, ci_high, se, label (Run.record)
     previous: dict | None = None
+    # the folder's target for this KPI (targets table, dimension = the KPI's name): value, label
+    target: dict | None = None
+
+
+@dataclass
+class Action:
+    """One thing to do that a page's results point to (:meth:`Run.action`)."""
+
+    text: str  # what to do, in the page's language
+    evidence: str  # the result it rests on
+    customers: float | None = None  # customers at stake: how the index ranks actions
+    anchor: str = ""  # where on the page the evidence is
 
 
 def _is_number(x) -> bool:
@@ -100,6 +112,9 @@ class Run:
     segment_settings: dict = field(default_factory=dict)
     #: the page's language, "en" or "zh" (:mod:`cxreport.i18n`)
     lang: str = "en"
+    #: the page's summary: findings (sentences) and actions, shown at its top
+    findings: list[str] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
 
     @property
     def month(self) -> pd.Period:
@@ -182,6 +197,7 @@ class Run:
                 "label": str(previous.get("label") or (self.month - 1 if self.month else "")),
             }
         self.metrics = [m for m in self.metrics if m.name != name]
+        target = self._target(name)
         self.metrics.append(
             Metric(
                 name,
@@ -195,8 +211,38 @@ class Run:
                 None if n is None else int(n),
                 note,
                 before,
+                target,
             )
         )
+
+    def _target(self, name: str) -> dict | None:
+        """The ``targets`` row whose dimension is the KPI's name (``nps``, ``csi``, ...)."""
+        if not self.data.has("targets"):
+            return None
+        t = self.data.targets
+        rows = t[t["dimension"].astype(str).str.strip().str.lower() == name.lower()]
+        if rows.empty or finite(rows["target"].iloc[0]) is None:
+            return None
+        label = rows["label"].iloc[0] if "label" in rows else None
+        return {
+            "value": finite(rows["target"].iloc[0]),
+            "label": str(label) if isinstance(label, str) and label.strip() else "",
+        }
+
+    def finding(self, text: str) -> None:
+        """One sentence of the page's summary (its top): what the results say, in the
+        page's language (a template through :func:`cxreport.i18n._`)."""
+        self.findings.append(str(text))
+
+    def action(self, text: str, *, evidence: str, customers: float | None = None) -> None:
+        """One of the page's actions, for its summary and the index's "what to do" list
+        (ranked there by ``customers``, the customers at stake). Call it in the cell that
+        shows the evidence: the summary links to that place."""
+        from IPython.display import HTML, display
+
+        anchor = f"action-{len(self.actions) + 1}"
+        self.actions.append(Action(str(text), str(evidence), finite(customers), anchor))
+        display(HTML(f"<span id='{anchor}' class='cx-anchor'></span>"))
 
     def export(
         self, frame: pd.DataFrame, name: str, *, units: Mapping[str, str] | None = None
@@ -346,6 +392,8 @@ class Run:
             "metrics": [asdict(m) for m in self.metrics],
             "exported": self.exported,
             "units": self.units,
+            "findings": self.findings,
+            "actions": [asdict(a) for a in self.actions],
         }
         table = pd.DataFrame([asdict(m) for m in self.metrics])
         if table.empty:

@@ -468,12 +468,26 @@ def execute_one(task: dict) -> dict:
         (err["evalue"] if result["status"] == "skipped" else error_line(err)) if err else "",
         task["generated"],
         __version__,
+        _summary(payload, name, Path(task["output_html"]).parent.parent, task["month"]),
     )
     export_html(nb, out_html, info, show_code=task["show_code"])
     result["export_s"] = round(time.perf_counter() - t1, 3)
     # "done" is reported by the parent from this result: a queued event could still sit in
     # the worker's feeder thread when the parent prints its last lines.
     return result
+
+
+def _summary(payload: dict | None, name: str, out: Path, month: str) -> str:
+    """The page's summary, its changes against the previous report in ``out`` when there is
+    one (else the data's previous month), as on the index."""
+    from ..data import parse_month
+    from .indexpage import load_previous, page_summary
+
+    before = str(parse_month(month) - 1)
+    previous = [
+        m for m in load_previous(out / before / "metrics.json") if m.get("notebook") == name
+    ]
+    return page_summary(payload, previous, before, name)
 
 
 def _cut_at_skip(nb):

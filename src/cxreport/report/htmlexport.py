@@ -171,6 +171,7 @@ class PageInfo:
     error: str = ""  # one line, shown for a failed or skipped notebook
     generated: str = ""  # run time stamp, shown in the footer line
     version: str = ""
+    summary: str = ""  # the page's summary, escaped HTML (indexpage.page_summary)
 
 
 def _header_html(info: PageInfo) -> str:
@@ -198,7 +199,7 @@ def _header_html(info: PageInfo) -> str:
         '<header class="cx-header">'
         f'<p class="cx-kicker"><a href="index.html">&larr; {e(_("Monthly CX report"))}</a></p>'
         f'<h1 class="cx-title">{e(info.title)}</h1>'
-        f'<p class="cx-meta">{" · ".join(meta)}</p>{failed}{TOC_MARK}</header>'
+        f'<p class="cx-meta">{" · ".join(meta)}</p>{failed}{info.summary}{TOC_MARK}</header>'
     )
 
 

@@ -10,10 +10,13 @@ derived from a 95% CI as ``(high - low) / 3.92``).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from importlib import resources as _resources
 from pathlib import Path
 
+from .. import i18n
+from ..i18n import _
 from ..stats import diff_z
 from .context import METRIC_MIME, finite
 
@@ -108,7 +111,7 @@ def match_previous(metric: dict, previous: list[dict]) -> dict | None:
 def headline(metrics: list[dict]) -> tuple[list[dict], list[dict]]:
     """Split metrics into headline tiles (NPS, CSI, SQI, churn, at-risk) and the rest."""
     chosen: list[dict] = []
-    for _, patterns in HEADLINE:
+    for _name, patterns in HEADLINE:
         for m in metrics:
             name = str(m.get("name", "")).lower()
             if m not in chosen and any(
@@ -144,15 +147,18 @@ def previous_of(metric: dict, previous: list[dict], previous_month: str) -> tupl
     notebook computed from the data (``Run.record(previous=...)``), else none."""
     earlier = match_previous(metric, previous)
     if earlier is not None:
-        return earlier, f"the {previous_month} report"
+        return earlier, _("the {month} report", month=i18n.month(previous_month))
     if metric.get("previous"):
-        return metric[
-            "previous"
-        ], f"{metric['previous'].get('label') or previous_month} in the data"
+        label = metric["previous"].get("label") or previous_month
+        shown = i18n.month(label) if re.fullmatch(r"\d{4}-\d{2}", str(label)) else str(label)
+        return metric["previous"], _("{period} in the data", period=shown)
     return None, ""
 
 
-def _decorate(metric: dict, previous: list[dict], previous_month: str) -> dict:
+def decorate(metric: dict, previous: list[dict], previous_month: str) -> dict:
+    """``metric`` with what a tile or a sentence shows: the value, its interval, the change
+    against the previous month (from ``previous``, the earlier report's metrics, else the
+    data) with its direction, tone and significance, and the target where there is one."""
     earlier, source = previous_of(metric, previous, previous_month)
     change = compare(metric, earlier)
     unit = str(metric.get("unit") or "")
@@ -160,7 +166,12 @@ def _decorate(metric: dict, previous: list[dict], previous_month: str) -> dict:
     out["shown"] = _fmt(metric.get("value"), unit)
     out["numeric"] = finite(metric.get("value")) is not None
     lo, hi = finite(metric.get("ci_low")), finite(metric.get("ci_high"))
-    out["ci_shown"] = f"95% CI {_fmt(lo)} – {_fmt(hi)}" if lo is not None and hi is not None else ""
+    out["ci_shown"] = (
+        _("95% CI {low} – {high}", low=_fmt(lo), high=_fmt(hi))
+        if lo is not None and hi is not None
+        else ""
+    )
+    out["target_shown"] = _target_shown(metric, unit)
     out["change"] = change
     out["source"] = source if change.delta is not None else ""
     if change.delta is None:
@@ -182,14 +193,75 @@ def _decorate(metric: dict, previous: list[dict], previous_month: str) -> dict:
     out["sig_shown"] = (
         ""
         if change.delta is None
-        else "no uncertainty recorded"
+        else _("no uncertainty recorded")
         if sig is None
-        else f"significant (p {_p(change.p)})"
+        else _("significant (p {p})", p=_p(change.p))
         if sig
-        else f"not significant (p {_p(change.p)})"
+        else _("not significant (p {p})", p=_p(change.p))
     )
     out["sig"] = sig
     return out
+
+
+def _target_shown(metric: dict, unit: str) -> str:
+    """ "Target 75 · 3.2 below" for a KPI with a target (``Run.record`` found it in the
+    folder's targets table)."""
+    target = metric.get("target") or {}
+    goal, now = finite(target.get("value")), finite(metric.get("value"))
+    if goal is None:
+        return ""
+    name = target.get("label") or _("Target")
+    if now is None:
+        return f"{name} {_fmt(goal, unit)}"
+    gap = now - goal
+    better = gap >= 0 if metric.get("higher_is_better") is not False else gap <= 0
+    d_unit = "pp" if unit == "%" else unit
+    if gap == 0:
+        return _("{name} {target}: met", name=name, target=_fmt(goal, unit))
+    where = _("{gap} above") if gap > 0 else _("{gap} below")
+    way = _("on target") if better else _("short of it")
+    return _(
+        "{name} {target} · {where}, {way}",
+        name=name,
+        target=_fmt(goal, unit),
+        where=where.format(gap=_fmt(abs(gap), d_unit)),
+        way=way,
+    )
+
+
+def sentence(m: dict) -> str:
+    """One KPI in a sentence, from its decorated form (:func:`decorate`): value, the change
+    and its evidence."""
+    shown = m["shown"]
+    if m["change"].delta is None:
+        ci = f" ({m['ci_shown']})" if m.get("ci_shown") else ""
+        return _("{label}: {value}{ci}.", label=m["label"], value=shown, ci=ci)
+    d = m["change"].delta
+    size = m["delta_shown"].lstrip("+-")
+    move = (
+        _("up {size}", size=size)
+        if d > 0
+        else _("down {size}", size=size)
+        if d < 0
+        else _("unchanged")
+    )
+    how = (
+        _("a significant change")
+        if m["sig"]
+        else _("within the noise")
+        if m["sig"] is False
+        else _("no test possible (no uncertainty recorded)")
+    )
+    p = m["change"].p
+    evidence = _("{how} (p {p})", how=how, p=_p(p)) if p is not None else how
+    return _(
+        "{label}: {value}, {move} on {source}, {evidence}.",
+        label=m["label"],
+        value=shown,
+        move=move,
+        source=m["source"],
+        evidence=evidence,
+    )
 
 
 def story(tiles: list[dict], notebooks: list[dict]) -> list[str]:
@@ -198,41 +270,52 @@ def story(tiles: list[dict], notebooks: list[dict]) -> list[str]:
     with its evidence, then what did not run."""
     moved = [m for m in tiles if m.get("sig")]
     if moved:
-        said = [f"{m['label']} {'improved' if m['tone'] == 'good' else 'worsened'}" for m in moved]
-        n = len(moved)
+        said = [
+            _("{label} improved", label=m["label"])
+            if m["tone"] == "good"
+            else _("{label} worsened", label=m["label"])
+            for m in moved
+        ]
         lead = (
-            f"{'One headline KPI' if n == 1 else f'{n} headline KPIs'} changed "
-            f"significantly this month: {'; '.join(said)}."
+            _("One headline KPI changed significantly this month: {what}.", what=said[0])
+            if len(moved) == 1
+            else _(
+                "{n} headline KPIs changed significantly this month: {what}.",
+                n=len(moved),
+                what=_("; ").join(said),
+            )
         )
     elif any(m["change"].delta is not None for m in tiles):
-        lead = "No headline KPI changed significantly this month."
+        lead = _("No headline KPI changed significantly this month.")
     else:
-        lead = "There is no earlier month to compare the headline KPIs with."
-    out = [lead]
-    for m in tiles:
-        if m["change"].delta is None:
-            continue
-        d = m["change"].delta
-        way = "up" if d > 0 else "down" if d < 0 else "unchanged"
-        size = m["delta_shown"].lstrip("+-")
-        how = (
-            "a significant change"
-            if m["sig"]
-            else "within the noise"
-            if m["sig"] is False
-            else "no test possible (no uncertainty recorded)"
-        )
-        p = m["change"].p
-        evidence = f"{how} (p {_p(p)})" if p is not None else how
-        move = f"{way} {size}" if d else way
-        out.append(f"{m['label']}: {m['shown']}, {move} on {m['source']}, {evidence}.")
+        lead = _("There is no earlier month to compare the headline KPIs with.")
+    out = [lead] + [sentence(m) for m in tiles if m["change"].delta is not None]
     idle = [nb for nb in notebooks if nb.get("status") == "skipped"]
     failed = [nb for nb in notebooks if nb.get("status") not in ("ok", "skipped")]
     if idle:
-        out.append("Not run on this data: " + ", ".join(nb["name"] for nb in idle) + ".")
+        names = _(", ").join(nb.get("title") or nb["name"] for nb in idle)
+        out.append(_("Not run on this data: {names}.", names=names))
     if failed:
-        out.append("Failed: " + ", ".join(nb["name"] for nb in failed) + " (see its page).")
+        names = _(", ").join(nb.get("title") or nb["name"] for nb in failed)
+        out.append(_("Failed: {names} (see its page).", names=names))
     return out
+
+
+def what_to_do(notebooks: list[dict], payloads: dict[str, dict], top: int = 6) -> list[dict]:
+    """The month's actions across the pages, most customers at stake first (actions without
+    a count after, in page order): ``{text, evidence, customers, href, page}``."""
+    titles = {nb["name"]: nb.get("title") or nb["name"] for nb in notebooks}
+    found = [
+        {
+            **a,
+            "href": f"{name}.html#{a.get('anchor') or ''}",
+            "page": titles.get(name, name),
+        }
+        for name, payload in payloads.items()
+        for a in (payload or {}).get("actions", [])
+    ]
+    found.sort(key=lambda a: -(finite(a.get("customers")) or -1))
+    return found[:top]
 
 
 def render_index(
@@ -248,6 +331,7 @@ def render_index(
     version: str,
     show_ids: bool,
     status: str,
+    payloads: dict[str, dict] | None = None,
 ) -> str:
     """index.html of the month: KPI tiles, other KPIs, notebook status (autoescaped)."""
     import jinja2
@@ -259,14 +343,19 @@ def render_index(
         encoding="utf-8"
     )
     tiles, rest = headline(metrics)
-    tiles = [_decorate(m, previous, previous_month) for m in tiles]
+    tiles = [decorate(m, previous, previous_month) for m in tiles]
     return env.from_string(text).render(
         title=title,
         month=month,
         previous_month=previous_month,
         tiles=tiles,
         story=story(tiles, notebooks),
-        rest=[_decorate(m, previous, previous_month) for m in rest],
+        rest=[decorate(m, previous, previous_month) for m in rest],
+        actions=what_to_do(notebooks, payloads or {}),
+        _=_,
+        month_shown=i18n.month(month),
+        previous_shown=i18n.month(previous_month),
+        html_lang=i18n.html_lang(),
         has_previous=bool(previous),
         notebooks=notebooks,
         data_source=data_source,
@@ -275,3 +364,38 @@ def render_index(
         show_ids=show_ids,
         status=status,
     )
+
+
+def page_summary(
+    payload: dict | None, previous: list[dict], previous_month: str, notebook: str = ""
+) -> str:
+    """The summary a page opens with (escaped HTML; "" when the page recorded nothing): its
+    main KPIs in the index's sentences, its findings, and its actions, each linking to the
+    evidence on the page."""
+    import html
+
+    payload = payload or {}
+    metrics = [{**m, "notebook": notebook} for m in payload.get("metrics", [])]
+    tiles, rest = headline(metrics)
+    # the KPIs themselves: a recorded change ("nps_change") is said by the KPI's sentence
+    numeric = [m for m in rest if finite(m.get("value")) is not None]
+    main = (tiles + [m for m in numeric if not str(m.get("name")).endswith("_change")])[:4]
+    lines = [sentence(decorate(m, previous, previous_month)) for m in main]
+    lines += [str(f) for f in payload.get("findings", [])]
+    actions = payload.get("actions", [])
+    if not lines and not actions:
+        return ""
+    e = html.escape
+    out = [f'<section class="cx-summary" aria-label="{e(_("Summary"))}">']
+    out.append(f"<h2 class='cx-summary-title'>{e(_('Summary'))}</h2>")
+    if lines:
+        out.append("<ul>" + "".join(f"<li>{e(line)}</li>" for line in lines) + "</ul>")
+    if actions:
+        items = "".join(
+            f"<li><strong>{e(a['text'])}</strong> <span class='cx-why'>{e(a['evidence'])}"
+            f" — <a href='#{e(a.get('anchor') or '')}'>{e(_('see below'))}</a></span></li>"
+            for a in actions
+        )
+        out.append(f"<h3>{e(_('What to do'))}</h3><ol>{items}</ol>")
+    out.append("</section>")
+    return "".join(out)

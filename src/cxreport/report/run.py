@@ -71,6 +71,7 @@ from .. import i18n
 from .._version import __version__
 from ..data import parse_month
 from ..errors import CxReportError, DataError, ParameterError, PdfError
+from ..i18n import _
 from . import signals
 from .combined import REPORT_HTML, write_combined
 from .datacopy import check_and_store, customer_ids
@@ -507,7 +508,7 @@ def run_report(
                 names = ", ".join(sorted(kept.names)) or "no notebook"
                 log.info("kept from %s: %s (%d files)", out / month, names, len(kept.files))
             record = RunRecord(
-                title=str(cfg.report.get("title") or "Customer-experience report"),
+                title=str(cfg.report.get("title") or _("Customer-experience report")),
                 currency=str(cfg.report.get("currency") or ""),
                 pdf=pdf,
                 lang=lang,
@@ -688,6 +689,7 @@ def _write_metrics(tmp: Path, record: RunRecord) -> list[dict]:
             "title": v.get("title"),
             "exported": v.get("exported", []),
             "units": v.get("units", {}),  # for the workbook of a later partial run
+            "actions": v.get("actions", []),  # for the index's "what to do" list
             "generated": record.generated,
         }
         for k, v in payloads.items()
@@ -830,6 +832,8 @@ def _write_index(tmp: Path, record: RunRecord, rows: list[dict], metrics: list[d
         version=__version__,
         show_ids=record.show_ids,
         status=record.report_status,
+        # the notebooks' actions, those a partial run kept included
+        payloads=json.loads((tmp / "metrics.json").read_text(encoding="utf-8"))["notebooks"],
     )
     (tmp / "index.html").write_text(page, encoding="utf-8")
 

@@ -50,6 +50,65 @@ def set_theme() -> None:
             "font.family": ["DejaVu Sans", *cjk_fonts()[:1], "sans-serif"],
         }
     )
+    _show_sharp_with_alt_text()
+
+
+#: Charts are drawn at this many pixels per inch and shown at half: twice the resolution.
+SHARP_DPI = 200
+
+
+def _show_sharp_with_alt_text() -> None:
+    """In a notebook, show each Figure as a PNG at twice its size (displayed at its size)
+    with alt text (:func:`alt_text`) in the output's metadata."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from matplotlib.figure import Figure
+
+    # the inline backend registers its own PNG formatter when it is first loaded (at the
+    # first figure): load it now, so that ours comes after it
+    mpl.get_backend()
+    if "inline" in mpl.get_backend():
+        import matplotlib_inline.backend_inline  # noqa: F401
+
+    shell.display_formatter.formatters["image/png"].for_type(Figure, _sharp_png)
+
+
+def _sharp_png(fig):
+    import io
+    import struct
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=SHARP_DPI, bbox_inches="tight")
+    data = buf.getvalue()
+    width = struct.unpack(">I", data[16:20])[0]  # the PNG header's IHDR width
+    return data, {"width": round(width * 100 / SHARP_DPI), "alt": alt_text(fig)}
+
+
+def alt_text(fig) -> str:
+    """What a chart shows, from its own texts: its title, then each panel's title and axes
+    ("Chart: NPS by month. Horizontal axis: month; vertical axis: NPS (points)")."""
+    from ..i18n import _
+
+    sup = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""
+    parts = []
+    for ax in fig.get_axes():
+        title = " ".join(t for t in (ax.get_title("left"), ax.get_title()) if t)
+        x, y = ax.get_xlabel(), ax.get_ylabel()
+        axes = _("horizontal axis: {x}; vertical axis: {y}", x=x, y=y) if x and y else x or y
+        bits = [b for b in (title, axes) if b]
+        if bits:
+            parts.append(" — ".join(bits))
+    what = sup or (parts[0] if parts else "")
+    rest = parts[1:] if not sup else parts
+    text = _("Chart: {what}", what=what) if what else _("Chart")
+    if rest:
+        text += ". " + ". ".join(rest[:4])
+    return " ".join(text.split())[:600]
 
 
 #: Chinese fonts tried when fontconfig finds none (Debian's fonts-noto-cjk, WenQuanYi).
@@ -103,6 +162,27 @@ def _cjk_files() -> list[str]:
         except (OSError, subprocess.SubprocessError):
             found = []
     return found or [p for p in CJK_FILES if os.path.isfile(p)]
+
+
+def zoomed(values, *, bounds=(0.0, 100.0), step: float = 5.0, least: float = 20.0):
+    """Axis limits that fit ``values`` (NaNs ignored) on a scale within ``bounds``: out to
+    the next multiple of ``step``, at least ``least`` wide, so that a change of a few
+    points shows without every wobble looking like a swing. The full scale when there is
+    nothing to fit."""
+    import numpy as np
+
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    if not v.size:
+        return bounds
+    lo, hi = float(np.floor(v.min() / step) * step), float(np.ceil(v.max() / step) * step)
+    if hi - lo < least:
+        mid = (hi + lo) / 2
+        lo, hi = mid - least / 2, mid + least / 2
+    lo, hi = max(bounds[0], lo), min(bounds[1], hi)
+    if hi - lo < least:  # pushed against a bound
+        lo, hi = (bounds[0], bounds[0] + least) if lo == bounds[0] else (bounds[1] - least, hi)
+    return (lo, hi)
 
 
 #: Characters of data text on one line of a chart (tick labels, legend entries, annotations).

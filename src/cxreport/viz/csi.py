@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE, label
+from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE, label, zoomed
 
 #: series styles: the first series is "this month", then comparison series
 SERIES_COLOURS = [ACCENT, NEUTRAL, "#c08a12", "#d1495b", "#6d597a"]  # 3rd: target, dark gold
@@ -283,13 +283,18 @@ def trend_lines(
     *,
     indices: list[str],
     title: str,
-    ylim: tuple[float, float] = (0, 100),
+    ylim: tuple[float, float] | None = None,
     band: str | None = "csi",
 ) -> plt.Figure:
     """Lines over months, one per index; a CI band for ``band``; months with few answers hollow.
 
-    ``by_month`` is the long table of :func:`cxreport.csi.by_month`.
+    ``by_month`` is the long table of :func:`cxreport.csi.by_month`; ``ylim`` default: zoomed
+    to the data (in steps of 5 within 0-100, the axis label says where it starts), so that a
+    change of a few points shows.
     """
+    if ylim is None:
+        shown = by_month[by_month["index"].isin(indices)]
+        ylim = zoomed(shown[["score", "ci_low", "ci_high"]].to_numpy(float))
     fig, ax = plt.subplots(figsize=(11, 4.8))
     months = list(dict.fromkeys(by_month["month"]))
     x = np.arange(len(months))
@@ -317,8 +322,8 @@ def trend_lines(
     ax.set_xticks(x, months, rotation=45, ha="right")
     ax.set_ylim(*ylim)
     ylabel = "Index (0-100)"
-    if ylim[0] > 0:
-        ylabel += f"; axis starts at {ylim[0]:g}"
+    if ylim[0] > 0 or ylim[1] < 100:
+        ylabel += f"; axis {ylim[0]:g}–{ylim[1]:g}"
     ax.set_ylabel(ylabel)
     ax.set_xlabel("Month")
     ax.set_title(title)
@@ -529,18 +534,26 @@ def item_gap_chart(items: pd.DataFrame, *, order: list[str], title: str) -> plt.
     return fig
 
 
-def weights_chart(weights: pd.DataFrame, *, title: str) -> plt.Figure:
-    """Dimension weights (%) under each method, side by side; ``weights`` is dims × methods."""
+def weights_chart(weights: pd.DataFrame, *, title: str, used: str | None = None) -> plt.Figure:
+    """Dimension weights (%) under each method, side by side; ``weights`` is dims × methods.
+    The method ``used`` is drawn strongest (dark, outlined), the others pale: the eye goes
+    to the weights the CSI is made of."""
     fig, ax = plt.subplots(figsize=(10, 4))
     x = np.arange(len(weights))
     w = 0.8 / weights.shape[1]
+    others = iter(["#b9c2cf", "#d7dde5", "#9aa5b4", "#e3e7ec", "#c9ced6"])
     for k, m in enumerate(weights.columns):
+        chosen = used is None or m == used
         ax.bar(
             x - 0.4 + w / 2 + k * w,
             100 * weights[m],
             width=w * 0.95,
-            color=SERIES_COLOURS[k % len(SERIES_COLOURS)],
-            label=label(m),
+            color=(ACCENT if used is not None else SERIES_COLOURS[k % len(SERIES_COLOURS)])
+            if chosen
+            else next(others, MUTED),
+            edgecolor="black" if used is not None and chosen else "none",
+            linewidth=0.8,
+            label=label(m) + (" (used)" if used is not None and chosen else ""),
         )
     ax.set_xticks(x, [_label(d, 16) for d in weights.index])
     ax.set_ylabel("Weight in the CSI (%)")

@@ -240,8 +240,15 @@ def mot_impact(result, *, top: int = 10, title: str | None = None) -> Figure:
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(t) + 1.8))
     y = np.arange(len(t))
     vals = t[col].fillna(0).to_numpy(float)
+    # colour means significance: red or green only where the 95 % interval leaves zero out
+    if col == "excess_churn":
+        lo_ci, hi_ci = t["excess_churn_low"].to_numpy(float), t["excess_churn_high"].to_numpy(float)
+        firm = (lo_ci > 0) | (hi_ci < 0)
+    else:
+        firm = np.ones(len(t), bool)
     colours = [
-        MUTED if s else (BAD if v > 0 else GOOD) for s, v in zip(t["small"], vals, strict=True)
+        MUTED if s else (BAD if v > 0 else GOOD) if f else NEUTRAL
+        for s, v, f in zip(t["small"], vals, firm, strict=True)
     ]
     ax.barh(y, vals, color=colours, height=0.6)
     if col == "excess_churn":
@@ -271,8 +278,9 @@ def mot_impact(result, *, top: int = 10, title: str | None = None) -> Figure:
     ax.legend(
         handles=[
             Patch(color=BAD, label="more churn after a failure"),
-            Patch(color=GOOD, label="less churn after a failure (noise)"),
+            Patch(color=GOOD, label="less churn after a failure"),
             Patch(color=MUTED, label="too few failures to rank"),
+            Patch(color=NEUTRAL, label="interval includes zero: not shown to matter"),
         ],
         loc="lower right",
         fontsize=8,
