@@ -32,7 +32,7 @@ lint: setup
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports
 
-# the Chinese catalogue after adding or changing any text a reader sees (README, Translating)
+# the Chinese catalogue after adding or changing any text a reader sees (README, Languages)
 catalogue: setup
 	$(BIN)/python -c "from cxreport import i18n; i18n.main()"
 

@@ -32,7 +32,7 @@ import pandas as pd
 
 from .data.contract import OPEN_STATUSES
 from .errors import NotApplicable
-from .i18n import _, number
+from .i18n import N_, _, number
 from .nps import DETRACTOR_MAX, nps
 from .settings import Setting, by_name, check
 from .stats import demerit_band, wilson_interval
@@ -274,7 +274,13 @@ def backlog(frame: pd.DataFrame) -> pd.DataFrame:
     return t.rename_axis("age").reset_index()
 
 
-BACKLOG_BANDS = ("0-7 days", "8-14 days", "15-30 days", "31-90 days", "over 90 days")
+BACKLOG_BANDS = (
+    N_("0-7 days"),
+    N_("8-14 days"),
+    N_("15-30 days"),
+    N_("31-90 days"),
+    N_("over 90 days"),
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -301,17 +307,17 @@ def handling(frame: pd.DataFrame) -> pd.DataFrame:
     breaches and open past SLA, each as a share with its Wilson 95 % interval; a measure the
     data does not hold has no row."""
     rows = [
-        _share("SLA breached (resolved late or open past due)", frame["breached"]),
-        _share("open past SLA", frame["open_past_due"]),
+        _share(N_("SLA breached (resolved late or open past due)"), frame["breached"]),
+        _share(N_("open past SLA"), frame["open_past_due"]),
     ]
     done = frame[~frame["is_open"]]
     if done["reopened"].notna().any():
-        rows.append(_share("reopened", done["reopened"]))
+        rows.append(_share(N_("reopened"), done["reopened"]))
     if frame["first_contact_resolved"].notna().any():
-        rows.append(_share("resolved at first contact", frame["first_contact_resolved"]))
+        rows.append(_share(N_("resolved at first contact"), frame["first_contact_resolved"]))
     sat = pd.to_numeric(frame["satisfaction_after"], errors="coerce")
     if sat.notna().any():
-        rows.append(_share("satisfied with the handling (4-5)", (sat >= 4).where(sat.notna())))
+        rows.append(_share(N_("satisfied with the handling (4-5)"), (sat >= 4).where(sat.notna())))
     return pd.DataFrame(rows)
 
 
@@ -319,7 +325,55 @@ def handling(frame: pd.DataFrame) -> pd.DataFrame:
 # the recovery paradox and the iceberg
 # --------------------------------------------------------------------------------------------
 
-NEVER, WELL, BADLY = "never complained", "resolved well", "resolved badly"
+NEVER, WELL, BADLY = N_("never complained"), N_("resolved well"), N_("resolved badly")
+
+#: What the page calls this module's columns and words (the exports keep them in English).
+WORDS = {
+    "category": N_("category"),
+    "channel": N_("channel"),
+    "complaints": N_("complaints"),
+    "share": N_("share"),
+    "cases": N_("cases"),
+    "open": N_("open"),
+    "median_days": N_("median days"),
+    "p90_days": N_("90th percentile, days"),
+    "all": N_("all"),
+    "age": N_("age"),
+    "past_due": N_("past due"),
+    "measure": N_("measure"),
+    "yes": N_("yes"),
+    "pct": N_("%"),
+    "ci_low": N_("95% CI low"),
+    "ci_high": N_("95% CI high"),
+    "group": N_("group"),
+    "customers": N_("customers"),
+    "churned": N_("churned"),
+    "churn_pct": N_("churn %"),
+    "churn_low": N_("churn 95% CI low"),
+    "churn_high": N_("churn 95% CI high"),
+    "answers": N_("answers"),
+    "nps_low": N_("NPS 95% CI low"),
+    "nps_high": N_("NPS 95% CI high"),
+    "customer_id": N_("customer"),
+    "complaint_id": N_("complaint"),
+    "reason": N_("reason"),
+    "due": N_("due"),
+    "owner": N_("owner"),
+}
+_OUR_VALUES = {"measure", "group", "age"}  # columns whose every value is one of our words
+
+
+def reader(styler):
+    """A table of this module as the page shows it (a pandas Styler, formatted by its
+    English column names): headers and our own words in the report's language; data
+    values (categories, channels) as they are."""
+    frame = styler.data
+    ours = [c for c in frame.columns if c in _OUR_VALUES]
+    if "category" in frame.columns:  # the "all" row of resolution_times
+        styler = styler.format(lambda v: _("all") if v == "all" else v, subset=["category"])
+    if ours:
+        styler = styler.format(lambda v: _(str(v)), subset=ours)
+    return styler.relabel_index([_(WORDS.get(c, c)) for c in frame.columns], axis="columns")
 
 
 def _needs_customers(data, frame: pd.DataFrame, what: str) -> None:
@@ -407,19 +461,19 @@ def recovery_paradox(data, frame: pd.DataFrame, *, months: int = 3) -> Paradox:
     nps_worse = well["nps_high"] < never["nps_low"]
     shows = bool((churn_better and not nps_worse) or (nps_better and not churn_worse))
     if well["customers"] == 0:
-        verdict = "No complainant's case was resolved well in the window: nothing to test."
+        verdict = _("No complainant's case was resolved well in the window: nothing to test.")
     elif shows:
-        verdict = (
+        verdict = _(
             "The recovery paradox shows: complainants whose case was resolved well are more "
             "loyal than customers who never complained."
         )
     elif churn_worse or nps_worse:
-        verdict = (
+        verdict = _(
             "No recovery paradox: even complainants resolved well are less loyal than "
             "customers who never complained — recovery limits the damage, it does not undo it."
         )
     else:
-        verdict = (
+        verdict = _(
             "No recovery paradox shown: complainants resolved well are not distinguishable "
             "from customers who never complained (the intervals overlap)."
         )

@@ -215,7 +215,10 @@ def moments_of_truth(
         blank = c["stage"].isna()
         if blank.any() and "stage" in keys:
             notes.append(
-                f"{int(blank.sum())} contacts have no EODC stage and are shown as '(no stage)'."
+                _(
+                    "{n} contacts have no EODC stage and are shown as '(no stage)'.",
+                    n=int(blank.sum()),
+                )
             )
         c["stage"] = c["stage"].fillna("(no stage)")
     c["failed"] = c["outcome"] != "ok"
@@ -230,7 +233,7 @@ def moments_of_truth(
         c["nps_after"] = np.nan
         has_nps = False
         notes.append(
-            "No survey answers with customer_id, date and nps: NPS after a contact is not shown."
+            _("No survey answers with customer_id, date and nps: NPS after a contact is not shown.")
         )
 
     # churn within churn_days
@@ -247,14 +250,20 @@ def moments_of_truth(
         if not c["followed"].any():
             has_churn = False
             notes.append(
-                f"No contact in the window has {churn_days} days of follow-up before "
-                f"the end of {data.month}; lengthen window_months or shorten "
-                f"churn_days to see churn after contacts."
+                _(
+                    "No contact in the window has {days} days of follow-up before the end of "
+                    "{month}; lengthen window_months or shorten churn_days to see churn after "
+                    "contacts.",
+                    days=churn_days,
+                    month=data.month,
+                )
             )
     else:
         notes.append(
-            "The customers table has no churn_date: churn after a contact is not "
-            "shown and the ranking uses the NPS gap."
+            _(
+                "The customers table has no churn_date: churn after a contact is not "
+                "shown and the ranking uses the NPS gap."
+            )
         )
     if not has_churn:
         c["followed"] = False
@@ -368,8 +377,10 @@ def moments_of_truth(
     ]
     if has_nps and t["nps_fail_n"].sum() < 30:
         notes.append(
-            "Fewer than 30 survey answers follow a failed contact: the NPS after a "
-            "failure is very uncertain."
+            _(
+                "Fewer than 30 survey answers follow a failed contact: the NPS after a "
+                "failure is very uncertain."
+            )
         )
     return MoTResult(
         t[cols].reset_index(drop=True), level, (start, end), churn_days, survey_days, impact, notes
@@ -413,18 +424,26 @@ def worst_moment(result: MoTResult) -> str:
     """One line naming the moment that matters most, for the KPI table."""
     t = result.table
     if t.empty:
-        return "no moments"
+        return _("no moments")
     r = t.iloc[0]
     name = " · ".join(str(r[k]) for k in LEVELS[result.level])
-    text = f"{name}: {r['failure_rate']:.1f}% of {int(r['contacts']):,} contacts failed"
+    text = _(
+        "{moment}: {rate}% of {n} contacts failed",
+        moment=name,
+        rate=f"{r['failure_rate']:.1f}",
+        n=f"{int(r['contacts']):,}",
+    )
     if result.impact == "excess_churn" and pd.notna(r["churn_diff"]):
-        text += (
-            f"; churn within {result.churn_days} days {r['churn_fail']:.1f}% after a "
-            f"failure vs {r['churn_ok']:.1f}% after a good contact "
-            f"(≈{r['excess_churn']:.0f} extra departures)"
+        text += _(
+            "; churn within {days} days {fail}% after a failure vs {ok}% after a good "
+            "contact (≈{extra} extra departures)",
+            days=result.churn_days,
+            fail=f"{r['churn_fail']:.1f}",
+            ok=f"{r['churn_ok']:.1f}",
+            extra=f"{r['excess_churn']:.0f}",
         )
     elif result.impact == "net_promoters_lost" and pd.notna(r["nps_gap"]):
-        text += f"; NPS {r['nps_gap']:.0f} points lower after a failure"
+        text += _("; NPS {gap} points lower after a failure", gap=f"{r['nps_gap']:.0f}")
     return text
 
 
@@ -433,12 +452,14 @@ def reader_table(result: MoTResult) -> pd.DataFrame:
     t = result.table
     keys = LEVELS[result.level]
     out = t[keys + ["rank"]].copy()
-    out["contacts"] = t["contacts"]
-    out["failure rate % (95% CI)"] = [
+    names = {"touchpoint": _("touchpoint"), "stage": _("stage"), "rank": _("rank")}
+    out = out.rename(columns=names)
+    out[_("contacts")] = t["contacts"]
+    out[_("failure rate % (95% CI)")] = [
         f"{r:.1f} ({lo:.1f}–{hi:.1f})"
         for r, lo, hi in zip(t["failure_rate"], t["fr_low"], t["fr_high"], strict=True)
     ]
-    out["NPS after failure / good (n)"] = [
+    out[_("NPS after failure / good (n)")] = [
         ("–" if np.isnan(f) else f"{f:+.0f}")
         + " / "
         + ("–" if np.isnan(o) else f"{o:+.0f}")
@@ -447,19 +468,21 @@ def reader_table(result: MoTResult) -> pd.DataFrame:
             t["nps_fail"], t["nps_ok"], t["nps_fail_n"], t["nps_ok_n"], strict=True
         )
     ]
-    out[f"churn {result.churn_days}d after failure / good %"] = [
+    out[_("churn {days}d after failure / good %", days=result.churn_days)] = [
         "–" if np.isnan(f) else f"{f:.1f} / {o:.1f}"
         for f, o in zip(t["churn_fail"], t["churn_ok"], strict=True)
     ]
-    out["churn difference pp (95% CI)"] = [
-        "–" if np.isnan(d) else f"{d:+.1f} ({lo:+.1f} to {hi:+.1f})"
+    out[_("churn difference pp (95% CI)")] = [
+        "–"
+        if np.isnan(d)
+        else _("{d} ({low} to {high})", d=f"{d:+.1f}", low=f"{lo:+.1f}", high=f"{hi:+.1f}")
         for d, lo, hi in zip(
             t["churn_diff"], t["churn_diff_low"], t["churn_diff_high"], strict=True
         )
     ]
-    out["extra departures"] = t["excess_churn"].round(1)
-    out["net promoters lost"] = t["net_promoters_lost"].round(1)
-    out["few failures"] = t["small"]
+    out[_("extra departures")] = t["excess_churn"].round(1)
+    out[_("net promoters lost")] = t["net_promoters_lost"].round(1)
+    out[_("few failures")] = t["small"]
     return out
 
 

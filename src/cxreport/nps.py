@@ -25,7 +25,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
+from . import i18n
 from .errors import CxReportError
+from .i18n import _
 from .settings import Setting, by_name, check
 from .stats import diff_z
 
@@ -510,13 +512,18 @@ def nps_by_touchpoint(
         odd = [str(t) for t in out["touchpoint"] if str(t) not in known]
         if odd:
             notes.append(
-                f"survey.touchpoint value(s) {', '.join(odd[:8])} match no touchpoint of the "
-                f"touchpoints table ({', '.join(sorted(known))}); check how the survey tool "
-                f"codes touchpoints."
+                _(
+                    "survey.touchpoint value(s) {odd} match no touchpoint of the touchpoints "
+                    "table ({known}); check how the survey tool codes touchpoints.",
+                    odd=", ".join(odd[:8]),
+                    known=", ".join(sorted(known)),
+                )
             )
     blank = int(s["touchpoint"].isna().sum())
     if blank:
-        notes.append(f"{blank} of {len(s)} answers name no touchpoint and are left out.")
+        notes.append(
+            _("{n} of {total} answers name no touchpoint and are left out.", n=blank, total=len(s))
+        )
     return out, notes
 
 
@@ -570,7 +577,7 @@ def nps_by_segment(
             "table to know each respondent's segment."
         )
     if labels is not None:
-        source = "customer segment"
+        source = _("customer segment")
     else:
         cust = data.customers
         col = next(
@@ -582,16 +589,25 @@ def nps_by_segment(
                 "no plan, channel or region column to group by."
             )
         labels = pd.Series(cust[col].to_numpy(), index=cust["customer_id"])
-        source = f"price plan ({col})" if col == "plan" else col
+        source = _("price plan ({col})", col=col) if col == "plan" else col
         notes.append(
-            f"No customer segmentation is available (it needs transactions); NPS is shown "
-            f"by the customers' {col} instead."
+            _(
+                "No customer segmentation is available (it needs transactions); NPS is shown "
+                "by the customers' {col} instead.",
+                col=col,
+            )
         )
     s = _recent(data, survey, months)
     anon = int(s["customer_id"].isna().sum())
     seg = s["customer_id"].map(labels)
     if anon:
-        notes.append(f"{anon} of {len(s)} answers are anonymous and cannot be given a segment.")
+        notes.append(
+            _(
+                "{n} of {total} answers are anonymous and cannot be given a segment.",
+                n=anon,
+                total=len(s),
+            )
+        )
     s = s.assign(segment=seg.astype("string"))
     out = nps_table(
         s.dropna(subset=["segment"]), "segment", min_responses=min_responses, confidence=confidence
@@ -603,25 +619,38 @@ def describe_month(summary: dict) -> str:
     """One plain-language paragraph on the month's NPS (from :func:`month_summary`)."""
     cur, prev, ch = summary["current"], summary["previous"], summary["change"]
     if cur.n == 0:
-        return f"No NPS answers in {summary['month']}."
-    text = (
-        f"NPS {summary['month']}: {cur.nps:+.1f} points (95% CI {cur.ci_low:+.1f} to "
-        f"{cur.ci_high:+.1f}, margin of error ±{cur.margin:.1f}) from {cur.n} answers: "
-        f"{cur.pct_promoters:.0f}% promoters, {cur.pct_passives:.0f}% passives, "
-        f"{cur.pct_detractors:.0f}% detractors."
+        return _("No NPS answers in {month}.", month=i18n.month(summary["month"]))
+    text = _(
+        "NPS {month}: {nps} points (95% CI {low} to {high}, margin of error ±{margin}) from "
+        "{n} answers: {promoters}% promoters, {passives}% passives, {detractors}% detractors.",
+        month=i18n.month(summary["month"]),
+        nps=f"{cur.nps:+.1f}",
+        low=f"{cur.ci_low:+.1f}",
+        high=f"{cur.ci_high:+.1f}",
+        margin=f"{cur.margin:.1f}",
+        n=i18n.number(cur.n),
+        promoters=f"{cur.pct_promoters:.0f}",
+        passives=f"{cur.pct_passives:.0f}",
+        detractors=f"{cur.pct_detractors:.0f}",
     )
     if summary["small_sample"]:
-        text += " Too few answers for a precise figure: read it as a range, not a number."
+        text += " " + _("Too few answers for a precise figure: read it as a range, not a number.")
     if prev.n:
         if summary["small_sample"] or summary.get("previous_small", False):
-            verdict = "one of the two months has too few answers to call it a change"
+            verdict = _("one of the two months has too few answers to call it a change")
         elif ch.significant:
-            verdict = "a significant change"
+            verdict = _("a significant change")
         else:
-            verdict = "within sampling noise (not significant)"
-        text += (
-            f" Previous month {prev.nps:+.1f} (n = {prev.n}); change {ch.change:+.1f} "
-            f"points, z = {ch.z:.2f}, p = {ch.p_value:.3f}: {verdict}."
+            verdict = _("within sampling noise (not significant)")
+        text += " " + _(
+            "Previous month {previous} (n = {n}); change {change} points, z = {z}, "
+            "p = {p}: {verdict}.",
+            previous=f"{prev.nps:+.1f}",
+            n=i18n.number(prev.n),
+            change=f"{ch.change:+.1f}",
+            z=f"{ch.z:.2f}",
+            p=f"{ch.p_value:.3f}",
+            verdict=verdict,
         )
     return text
 
@@ -639,19 +668,19 @@ def month_table(monthly: pd.DataFrame, *, last: int = 6) -> pd.DataFrame:
     :func:`nps_by_month`.
     """
     m = monthly.tail(last).reset_index(drop=True)
-    out = pd.DataFrame({"month": m["month"].astype(str), "answers": m["n"]})
-    out["promoters %"] = m["pct_promoters"].round(1)
-    out["passives %"] = m["pct_passives"].round(1)
-    out["detractors %"] = m["pct_detractors"].round(1)
+    out = pd.DataFrame({_("month"): m["month"].astype(str), _("answers"): m["n"]})
+    out[_("promoters %")] = m["pct_promoters"].round(1)
+    out[_("passives %")] = m["pct_passives"].round(1)
+    out[_("detractors %")] = m["pct_detractors"].round(1)
     out["NPS"] = m["nps"].round(1)
-    out["95% CI"] = [
-        "–" if np.isnan(lo) else f"{lo:+.1f} to {hi:+.1f}"
+    out[_("95% CI")] = [
+        "–" if np.isnan(lo) else _("{low} to {high}", low=f"{lo:+.1f}", high=f"{hi:+.1f}")
         for lo, hi in zip(m["ci_low"], m["ci_high"], strict=True)
     ]
-    out["change vs previous"] = m["change"].round(1)
+    out[_("change vs previous")] = m["change"].round(1)
     out["p"] = m["change_p"].round(3)
-    out["note"] = [
-        "too few answers" if small else ("significant change" if sig else "")
+    out[_("note")] = [
+        _("too few answers") if small else (_("significant change") if sig else "")
         for small, sig in zip(m["small_sample"], m["change_significant"], strict=True)
     ]
-    return out.set_index("month")
+    return out.set_index(_("month"))

@@ -24,10 +24,11 @@ from scipy import stats as _st
 
 from .errors import CxReportError
 from .errors import describe_rows as _rows
+from .i18n import N_, _
 
 METHODS = {
-    "pct_max": "% of maximum (mean / 5 × 100; floor 20 %)",
-    "pomp": "POMP (mean − 1) / 4 × 100; 1 → 0 %, 5 → 100 %",
+    "pct_max": N_("% of maximum (mean / 5 × 100; floor 20 %)"),
+    "pomp": N_("POMP (mean − 1) / 4 × 100; 1 → 0 %, 5 → 100 %"),
 }
 LANGS = ("en", "zh")
 COMPANY = "Company"
@@ -196,7 +197,7 @@ class OrientationScores:
 
     @property
     def method_label(self) -> str:
-        return METHODS[self.method]
+        return _(METHODS[self.method])
 
     @property
     def company_score(self) -> float:
@@ -345,7 +346,7 @@ def category_gaps(scores: OrientationScores, *, threshold: float = 5.0) -> pd.Da
     bc = scores.by_category[scores.by_category["unit"] == COMPANY].reset_index(drop=True)
     avg = float(bc["score"].mean())
     rows = []
-    for _, c in bc.iterrows():
+    for _i, c in bc.iterrows():
         d = diff[c["category"]].dropna() if c["category"] in diff else pd.Series(dtype=float)
         if len(d) >= 2 and d.std(ddof=1) > 0:
             t, p = _st.ttest_1samp(d, 0.0)

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import i18n
 from .errors import CxReportError, MissingTableError
 from .i18n import _, number, percent
 from .i18n import code as label
@@ -463,7 +464,11 @@ def month_summary(data, *, per_contacts: int = 1000, complaints: str = "auto") -
     ci = None
     if per and row["contacts"] > 0:
         ci = (float(row["ci_low"]), float(row["ci_high"]))
-    unit = "weighted failures" if per == 0 else f"weighted failures per {per:,} contacts"
+    unit = (
+        _("weighted failures")
+        if per == 0
+        else _("weighted failures per {n} contacts", n=f"{per:,}")
+    )
     return {
         "month": data.month,
         "sqi": float(row["sqi"]),
@@ -484,17 +489,23 @@ def month_summary(data, *, per_contacts: int = 1000, complaints: str = "auto") -
 
 def describe_month(summary: dict) -> str:
     """One plain-language paragraph on the month's index (from :func:`month_summary`)."""
-    text = (
-        f"SQI {summary['month']}: {summary['sqi']:,.1f} {summary['unit']} "
-        f"({summary['failures']:,} failures, weighted {summary['weighted']:,.0f}, "
-        f"{summary['contacts']:,} contacts; FedEx's daily figure averages "
-        f"{summary['daily_mean']:,.1f} weighted failures a day)."
+    text = _(
+        "SQI {month}: {sqi} {unit} ({failures} failures, weighted {weighted}, {contacts} "
+        "contacts; FedEx's daily figure averages {daily} weighted failures a day).",
+        month=i18n.month(summary["month"]),
+        sqi=i18n.number(summary["sqi"], 1),
+        unit=summary["unit"],
+        failures=i18n.number(summary["failures"]),
+        weighted=i18n.number(summary["weighted"]),
+        contacts=i18n.number(summary["contacts"]),
+        daily=i18n.number(summary["daily_mean"], 1),
     )
     if summary["ci"] is not None:
-        text += f" Approximate 95% CI {summary['ci'][0]:,.1f} – {summary['ci'][1]:,.1f}."
+        low, high = (i18n.number(v, 1) for v in summary["ci"])
+        text += " " + _("Approximate 95% CI {low} – {high}.", low=low, high=high)
     if summary["previous"] is not None:
-        text += f" Previous month {summary['previous']:,.1f}."
-    text += f" Weight table: {summary['version']}."
+        text += " " + _("Previous month {value}.", value=i18n.number(summary["previous"], 1))
+    text += " " + _("Weight table: {version}.", version=summary["version"])
     return text
 
 

@@ -29,6 +29,7 @@ import pandas as pd
 from .ahp import RANDOM_INDEX
 from .errors import CxReportError
 from .errors import describe_rows as _rows
+from .i18n import N_
 from .orientation import METHODS
 from .settings import Setting, check
 
@@ -48,16 +49,17 @@ EFE_RATING_MEANING = {
     3: "above-average response",
     4: "superior response",
 }
+GROW, HOLD, HARVEST = N_("grow and build"), N_("hold and maintain"), N_("harvest or divest")
 POSTURES = {
-    "I": "grow and build",
-    "II": "grow and build",
-    "IV": "grow and build",
-    "III": "hold and maintain",
-    "V": "hold and maintain",
-    "VII": "hold and maintain",
-    "VI": "harvest or divest",
-    "VIII": "harvest or divest",
-    "IX": "harvest or divest",
+    "I": GROW,
+    "II": GROW,
+    "IV": GROW,
+    "III": HOLD,
+    "V": HOLD,
+    "VII": HOLD,
+    "VI": HARVEST,
+    "VIII": HARVEST,
+    "IX": HARVEST,
 }
 _CELLS = (("I", "II", "III"), ("IV", "V", "VI"), ("VII", "VIII", "IX"))
 #: Relative tolerance for "the weights sum to 1" before they are normalised with a note.
@@ -371,10 +373,10 @@ def ie_position(ife_total: float, efe_total: float) -> IEPosition:
 # --------------------------------------------------------------------------------------------
 
 TOWS_CELLS = {
-    "SO": "use strengths to exploit opportunities",
-    "WO": "overcome weaknesses by using opportunities",
-    "ST": "use strengths to avoid threats",
-    "WT": "minimise weaknesses and avoid threats",
+    "SO": N_("use strengths to exploit opportunities"),
+    "WO": N_("overcome weaknesses by using opportunities"),
+    "ST": N_("use strengths to avoid threats"),
+    "WT": N_("minimise weaknesses and avoid threats"),
 }
 
 

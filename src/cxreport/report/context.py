@@ -31,9 +31,13 @@ import pandas as pd
 from .. import i18n
 from .._version import __version__
 from ..data import Dataset, load, parse_month
+from ..i18n import N_, _
 from . import exports
 
 METRIC_MIME = "application/vnd.cxreport.metrics+json"
+#: The units the notebooks record: English in metrics.json (what the index reads), shown
+#: in the page's language.
+UNIT_WORDS = (N_("pts"), N_("days"), N_("per 1,000"))
 
 
 @dataclass
@@ -284,42 +288,76 @@ class Run:
         if flags is None:
             return notes_html(
                 [
-                    f"Response-quality screening is {mode}."
+                    _("Response-quality screening is off.")
                     if mode == "off"
-                    else "No survey to screen."
+                    else _("No survey to screen.")
                 ],
-                title="Response quality",
+                title=_("Response quality"),
             )
         counts = summary(flags)
+        # one full sentence per rule and number (Chinese has no plural: both read the same)
         words = {
-            "speeder": ("speeder", "completion time below a third of the median"),
-            "straight_liner": ("straight-liner", "the same answer on every item"),
-            "duplicate": ("duplicate submission", "same respondent or IP, same answers"),
-            "bad_duration": ("impossible completion time", "≤ 0 or over 24 h"),
+            "speeder": (
+                N_("{n} speeder (completion time below a third of the median)"),
+                N_("{n} speeders (completion time below a third of the median)"),
+            ),
+            "straight_liner": (
+                N_("{n} straight-liner (the same answer on every item)"),
+                N_("{n} straight-liners (the same answer on every item)"),
+            ),
+            "duplicate": (
+                N_("{n} duplicate submission (same respondent or IP, same answers)"),
+                N_("{n} duplicate submissions (same respondent or IP, same answers)"),
+            ),
+            "bad_duration": (
+                N_("{n} impossible completion time (≤ 0 or over 24 h)"),
+                N_("{n} impossible completion times (≤ 0 or over 24 h)"),
+            ),
         }
         lines = [
-            f"{counts[r]:,} {words[r][0]}{'' if counts[r] == 1 else 's'} ({words[r][1]})"
-            for r in RULES
-            if counts.get(r)
+            _(words[r][counts[r] != 1], n=i18n.number(counts[r])) for r in RULES if counts.get(r)
         ]
         if not lines:
             return notes_html(
-                [f"All {len(flags):,} responses pass the screen."], title="Response quality"
+                [_("All {n} responses pass the screen.", n=i18n.number(len(flags)))],
+                title=_("Response quality"),
             )
         flagged = flags[flags["reasons"] != ""]
-        these = "This response is" if len(flagged) == 1 else f"These {len(flagged):,} responses are"
+        one, n = len(flagged) == 1, i18n.number(len(flagged))
         if mode == "exclude":
             self.export(flagged[["response_id", "reasons"]], "survey_excluded")
             lines.append(
-                f"{these} left out of every figure below (listed in the survey_excluded export)."
+                _(
+                    "This response is left out of every figure below (listed in the "
+                    "survey_excluded export)."
+                )
+                if one
+                else _(
+                    "These {n} responses are left out of every figure below (listed in the "
+                    "survey_excluded export).",
+                    n=n,
+                )
             )
         else:
             lines.append(
-                f"{these} kept in the figures; set survey.screening: exclude in "
-                f"cxreport.yaml to leave {'it' if len(flagged) == 1 else 'them'} out."
+                _(
+                    "This response is kept in the figures; set survey.screening: exclude in "
+                    "cxreport.yaml to leave it out."
+                )
+                if one
+                else _(
+                    "These {n} responses are kept in the figures; set survey.screening: "
+                    "exclude in cxreport.yaml to leave them out.",
+                    n=n,
+                )
             )
         return notes_html(
-            lines, title=f"Response quality: {len(flagged):,} of {len(flags):,} responses flagged"
+            lines,
+            title=_(
+                "Response quality: {n} of {total} responses flagged",
+                n=n,
+                total=i18n.number(len(flags)),
+            ),
         )
 
     def previous(self, name: str, months_back: int = 1) -> pd.DataFrame | None:
@@ -338,18 +376,22 @@ class Run:
         return path if path.exists() else None
 
     def _rows(self) -> list[tuple[str, str]]:
+        tables = ", ".join(
+            _("{table} ({n} rows)", table=t, n=i18n.number(self.data.rows(t)))
+            for t in self.data.tables
+        )
         rows = [
-            ("Analysis", self.title),
-            ("Reporting month", str(self.month)),
-            ("Data folder", self.data.folder.name),  # the path stays in manifest.json
-            ("Tables", ", ".join(f"{t} ({self.data.rows(t):,} rows)" for t in self.data.tables)),
+            (_("Analysis"), self.title),
+            (_("Reporting month"), str(self.month)),
+            (_("Data folder"), self.data.folder.name),  # the path stays in manifest.json
+            (_("Tables"), tables),
             (
-                "Configuration",
+                _("Configuration"),
                 self.data.config.path.name
                 if self.data.config.path
-                else "defaults (no cxreport.yaml)",
+                else _("defaults (no cxreport.yaml)"),
             ),
-            ("Seed", str(self.seed)),
+            (_("Seed"), str(self.seed)),
         ]
         rows += [(k, str(v)) for k, v in self.settings.items()]
         rows.append(("cxreport", __version__))
@@ -361,11 +403,16 @@ class Run:
     def headline_html(self) -> str:
         """The line a page opens with (the page's header already names the month and the
         data): where the settings are, the appendix at its end (:meth:`kpis`)."""
-        notes = f" ({len(self.data.notes)} notes on the data)" if self.data.notes else ""
-        return (
-            "<p class='cx-run-line'>Settings, tables read and notes on the data: in the "
-            f"appendix at the end{notes}.</p>"
+        line = (
+            _(
+                "Settings, tables read and notes on the data: in the appendix at the end "
+                "({n} notes on the data).",
+                n=len(self.data.notes),
+            )
+            if self.data.notes
+            else _("Settings, tables read and notes on the data: in the appendix at the end.")
         )
+        return f"<p class='cx-run-line'>{html.escape(line)}</p>"
 
     def _repr_html_(self) -> str:
         rows = self._rows()
@@ -375,10 +422,11 @@ class Run:
             for k, v in rows
         )
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.data.notes)
-        notes = f"<p>Notes on the data:</p><ul>{notes}</ul>" if notes else ""
+        notes = f"<p>{html.escape(_('Notes on the data:'))}</p><ul>{notes}</ul>" if notes else ""
         return (
-            "<h2 id='appendix-what-was-run'>Appendix: what was run</h2>"
-            f"<table class='cx-run'><caption>What was run</caption>{body}</table>{notes}"
+            f"<h2 id='appendix-what-was-run'>{html.escape(_('Appendix: what was run'))}</h2>"
+            f"<table class='cx-run'><caption>{html.escape(_('What was run'))}</caption>"
+            f"{body}</table>{notes}"
         )
 
     def kpis(self):
@@ -397,15 +445,17 @@ class Run:
         }
         table = pd.DataFrame([asdict(m) for m in self.metrics])
         if table.empty:
-            shown = "<p>No KPIs recorded.</p>"
+            shown = f"<p>{html.escape(_('No KPIs recorded.'))}</p>"
         else:
 
             def fmt(m: Metric) -> str:
                 if not isinstance(m.value, float):
                     return html.escape(str(m.value))
-                s = f"{m.value:,.{0 if m.value.is_integer() else 2}f}{m.unit}"
+                unit = _(m.unit) if m.unit.strip() else m.unit
+                s = i18n.number(m.value, 0 if m.value.is_integer() else 2) + unit
                 if m.ci_low is not None:
-                    s += f" (95% CI {m.ci_low:,.2f} – {m.ci_high:,.2f})"
+                    low, high = i18n.number(m.ci_low, 2), i18n.number(m.ci_high, 2)
+                    s += " " + _("(95% CI {low} – {high})", low=low, high=high)
                 return html.escape(s)
 
             rows = "".join(
@@ -413,7 +463,8 @@ class Run:
                 f"<td style='text-align:left'>{fmt(m)}</td></tr>"
                 for m in self.metrics
             )
-            shown = f"<table><caption>This month's KPIs</caption>{rows}</table>"
+            caption = html.escape(_("This month's KPIs"))
+            shown = f"<table><caption>{caption}</caption>{rows}</table>"
         display(
             {METRIC_MIME: json.loads(json.dumps(payload, default=str)), "text/html": shown},
             raw=True,

@@ -17,6 +17,8 @@ import textwrap
 import matplotlib as mpl
 import seaborn as sns
 
+from ..i18n import N_, _
+
 #: Colours with fixed meanings across the report.
 GOOD, BAD, NEUTRAL, ACCENT, MUTED = "#2a9d8f", "#d1495b", "#8d99ae", "#264653", "#c9ced6"
 PALETTE = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#d1495b", "#6d597a", "#8d99ae", "#43aa8b"]
@@ -212,7 +214,7 @@ def label(value, width: int = LABEL_WIDTH, *, lines: int = 1) -> str:
     return "\n".join(rows)
 
 
-def notes_html(notes, *, title: str = "Notes"):
+def notes_html(notes, *, title: str = N_("Notes")):
     """Notes as an escaped HTML list for the notebook (nothing when there are none)."""
     import html
 
@@ -223,5 +225,5 @@ def notes_html(notes, *, title: str = "Notes"):
     items = "".join(f"<li>{html.escape(str(n))}</li>" for n in notes)
     return HTML(
         f"<div style='border-left:4px solid #e9c46a;padding:4px 12px;"
-        f"background:#fdf6e3'><b>{html.escape(title)}</b><ul>{items}</ul></div>"
+        f"background:#fdf6e3'><b>{html.escape(_(title))}</b><ul>{items}</ul></div>"
     )

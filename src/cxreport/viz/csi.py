@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from ..i18n import N_, _
 from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE, label, zoomed
 
 #: series styles: the first series is "this month", then comparison series
@@ -131,7 +132,7 @@ def radar_with_dots(
             fill=k == 0,
             annotate=k == 0,
         )
-    ax.set_title("Profile (0-100, fixed scale)", fontsize=11, pad=28)
+    ax.set_title(_("Profile (0-100, fixed scale)"), fontsize=11, pad=28)
     ax.legend(loc="upper left", bbox_to_anchor=(-0.2, -0.05), ncol=len(series), fontsize=9)
 
     ax2 = fig.add_subplot(1, 2, 2)
@@ -167,8 +168,8 @@ def radar_with_dots(
             )
     ax2.set_yticks(y, [_label(o, 20) for o in order])
     ax2.set_xlim(0, 100)
-    ax2.set_xlabel("Index (0-100)")
-    ax2.set_title("Same figures with 95% confidence intervals", fontsize=11)
+    ax2.set_xlabel(_("Index (0-100)"))
+    ax2.set_title(_("Same figures with 95% confidence intervals"), fontsize=11)
     ax2.legend(loc="lower left", fontsize=8.5)
     ax2.grid(axis="y", visible=False)
     fig.suptitle(title, x=0.02, y=0.985, ha="left", fontsize=13, fontweight="bold")
@@ -226,7 +227,7 @@ def radar_small_multiples(
             annotate=True,
         )
         n = f"n = {int(sub['n'].max()):,}" if "n" in sub and sub["n"].notna().any() else ""
-        few = " · few answers" if "few" in sub and bool(sub["few"].any()) else ""
+        few = " · " + _("few answers") if "few" in sub and bool(sub["few"].any()) else ""
         ax.set_title(f"{_label(g, 24)}\n{n}{few}", fontsize=10, pad=16)
     if reference is not None:
         fig.legend(
@@ -246,7 +247,7 @@ def group_dots(
     *,
     index: str = "csi",
     title: str,
-    xlabel: str = "CSI (0-100)",
+    xlabel: str = N_("CSI (0-100)"),
 ) -> plt.Figure:
     """Dot plot with CIs of one index per group (e.g. CSI by segment, channel, region)."""
     sub = table[table["index"] == index].sort_values("score", kind="mergesort")
@@ -270,7 +271,7 @@ def group_dots(
         y, [f"{_label(g, 28)}  (n={n:,})" for g, n in zip(sub["group"], sub["n"], strict=True)]
     )
     ax.set_xlim(0, 100)
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(_(xlabel))
     ax.set_title(title)
     ax.legend(loc="lower left", fontsize=9)
     ax.grid(axis="y", visible=False)
@@ -316,16 +317,16 @@ def trend_lines(
                 sub["ci_high"],
                 color=colour,
                 alpha=0.15,
-                label="CSI 95% CI",
+                label=_("CSI 95% CI"),
                 linewidth=0,
             )
     ax.set_xticks(x, months, rotation=45, ha="right")
     ax.set_ylim(*ylim)
-    ylabel = "Index (0-100)"
+    ylabel = _("Index (0-100)")
     if ylim[0] > 0 or ylim[1] < 100:
-        ylabel += f"; axis {ylim[0]:g}–{ylim[1]:g}"
+        ylabel = _("Index (0-100); axis {low}–{high}", low=f"{ylim[0]:g}", high=f"{ylim[1]:g}")
     ax.set_ylabel(ylabel)
-    ax.set_xlabel("Month")
+    ax.set_xlabel(_("Month"))
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9)
     fig.tight_layout()
@@ -359,7 +360,7 @@ def bars_by_month(
         )
     ax.set_xticks(x, [_label(o, 16) for o in order])
     ax.set_ylim(0, 100)
-    ax.set_ylabel("Index (0-100)")
+    ax.set_ylabel(_("Index (0-100)"))
     ax.set_title(title)
     ax.legend(title="Month", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9)
     fig.tight_layout()
@@ -417,8 +418,8 @@ def ipa_chart(
     *,
     label: str = "item",
     title: str,
-    crosshair_rule: str = "data means",
-    importance_label: str = "Derived importance (% of total)",
+    crosshair_rule: str = N_("data means"),
+    importance_label: str = N_("Derived importance (% of total)"),
 ) -> plt.Figure:
     """Importance-performance grid with the four quadrants named (Martilla & James 1977).
 
@@ -445,12 +446,19 @@ def ipa_chart(
     ax.axvline(cx, color="#555555", linewidth=1)
     ax.axhline(cy, color="#555555", linewidth=1)
     kw = {"fontsize": 10, "fontweight": "bold", "alpha": 0.75}
-    ax.text(2, ymax * 0.97, "Concentrate here", color=BAD, va="top", **kw)
-    ax.text(98, ymax * 0.97, "Keep up the good work", color=GOOD, va="top", ha="right", **kw)
-    ax.text(2, ymax * 0.02, "Low priority", color=NEUTRAL, va="bottom", **kw)
-    ax.text(98, ymax * 0.02, "Possible overkill", color="#b08900", va="bottom", ha="right", **kw)
-    ax.set_xlabel(f"Performance (0-100); cross-hairs at {crosshair_rule} ({cx:.0f}, {cy:.1f}%)")
-    ax.set_ylabel(importance_label)
+    ax.text(2, ymax * 0.97, _("Concentrate here"), color=BAD, va="top", **kw)
+    ax.text(98, ymax * 0.97, _("Keep up the good work"), color=GOOD, va="top", ha="right", **kw)
+    ax.text(2, ymax * 0.02, _("Low priority"), color=NEUTRAL, va="bottom", **kw)
+    ax.text(98, ymax * 0.02, _("Possible overkill"), color="#b08900", va="bottom", ha="right", **kw)
+    ax.set_xlabel(
+        _(
+            "Performance (0-100); cross-hairs at {rule} ({x}, {y}%)",
+            rule=_(crosshair_rule),
+            x=f"{cx:.0f}",
+            y=f"{cy:.1f}",
+        )
+    )
+    ax.set_ylabel(_(importance_label))
     ax.set_title(title)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9)
     fig.tight_layout()
@@ -488,13 +496,13 @@ def gap5_chart(frame: pd.DataFrame, *, order: list[str], title: str) -> plt.Figu
         facecolor="white",
         edgecolor=ACCENT,
         linewidth=2,
-        label="expected",
+        label=_("expected"),
         zorder=3,
     )
-    ax.scatter(f["perception"], y, s=90, color=ACCENT, label="perceived", zorder=3)
+    ax.scatter(f["perception"], y, s=90, color=ACCENT, label=_("perceived"), zorder=3)
     ax.set_yticks(y, [_label(d, 20) for d in f.index])
     ax.set_xlim(0, 100)
-    ax.set_xlabel("Mean answer rescaled to 0-100 (arrow: from expected to perceived)")
+    ax.set_xlabel(_("Mean answer rescaled to 0-100 (arrow: from expected to perceived)"))
     ax.set_title(title)
     ax.legend(loc="lower left", fontsize=9)
     ax.grid(axis="y", visible=False)
@@ -527,7 +535,7 @@ def item_gap_chart(items: pd.DataFrame, *, order: list[str], title: str) -> plt.
     ax.axvline(0, color="#333333", linewidth=1)
     lim = max(20.0, float(np.nanmax(np.abs(np.r_[t["ci_low_100"], t["ci_high_100"]]))) * 1.1)
     ax.set_xlim(-lim, lim)
-    ax.set_xlabel("Gap P − E in points of the 0-100 scale (negative: below expectation)")
+    ax.set_xlabel(_("Gap P − E in points of the 0-100 scale (negative: below expectation)"))
     ax.set_title(title)
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
@@ -553,10 +561,10 @@ def weights_chart(weights: pd.DataFrame, *, title: str, used: str | None = None)
             else next(others, MUTED),
             edgecolor="black" if used is not None and chosen else "none",
             linewidth=0.8,
-            label=label(m) + (" (used)" if used is not None and chosen else ""),
+            label=label(m) + (_(" (used)") if used is not None and chosen else ""),
         )
     ax.set_xticks(x, [_label(d, 16) for d in weights.index])
-    ax.set_ylabel("Weight in the CSI (%)")
+    ax.set_ylabel(_("Weight in the CSI (%)"))
     ax.set_ylim(0, max(50.0, float(100 * weights.to_numpy().max()) * 1.15))
     ax.set_title(title)
     ax.legend(title="Weights", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9)

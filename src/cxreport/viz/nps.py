@@ -17,6 +17,7 @@ from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..i18n import N_, _
 from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, label
 
 
@@ -27,7 +28,7 @@ def _nps_limits(lo: pd.Series, hi: pd.Series) -> tuple[float, float]:
 
 
 def nps_trend(
-    monthly: pd.DataFrame, *, title: str = "NPS by month", min_responses: int | None = None
+    monthly: pd.DataFrame, *, title: str = N_("NPS by month"), min_responses: int | None = None
 ) -> Figure:
     """NPS per month with its 95 % adjusted-Wald interval (:func:`cxreport.nps.nps_by_month`).
 
@@ -56,7 +57,7 @@ def nps_trend(
         capsize=3,
         ms=6,
         lw=1.8,
-        label="NPS (95% CI)",
+        label=_("NPS (95% CI)"),
     )
     if small.any():
         ax.errorbar(
@@ -70,7 +71,9 @@ def nps_trend(
             elinewidth=1.2,
             capsize=3,
             ms=6,
-            label="too few answers" + (f" (n < {min_responses})" if min_responses else ""),
+            label=_("too few answers (n < {n})", n=min_responses)
+            if min_responses
+            else _("too few answers"),
         )
     sig = m.get("change_significant", pd.Series(False, index=m.index)).to_numpy(bool)
     for i in np.flatnonzero(sig):
@@ -87,14 +90,14 @@ def nps_trend(
         )
     ax.set_xticks(x, _month_labels(m), fontsize=8)
     ax.set_ylim(*_nps_limits(m["ci_low"], m["ci_high"]))
-    ax.set_ylabel("NPS (points, −100 … +100)")
-    ax.set_xlabel("month (n = answers)")
-    ax.set_title(title)
+    ax.set_ylabel(_("NPS (points, −100 … +100)"))
+    ax.set_xlabel(_("month (n = answers)"))
+    ax.set_title(_(title))
     handles, labels = ax.get_legend_handles_labels()
     if sig.any():  # the ▲ and ▼ of the chart, side by side (text is never mathtext here)
         handles.append(tuple(Line2D([], [], ls="", marker=m, color=c, ms=8)
                              for m, c in (("^", GOOD), ("v", BAD))))  # fmt: skip
-        labels.append("significant change vs previous month (p < .05)")
+        labels.append(_("significant change vs previous month (p < .05)"))
     ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3,
               fontsize=9, handler_map={tuple: HandlerTuple(ndivide=None)})  # fmt: skip
     fig.tight_layout()
@@ -106,7 +109,9 @@ def _month_labels(m: pd.DataFrame) -> list[str]:
     return [f"{p}\nn={int(k)}" for p, k in zip(m["month"], m["n"], strict=True)]
 
 
-def nps_mix(monthly: pd.DataFrame, *, title: str = "Promoters, passives and detractors") -> Figure:
+def nps_mix(
+    monthly: pd.DataFrame, *, title: str = N_("Promoters, passives and detractors")
+) -> Figure:
     """100 % stacked bars of detractors, passives and promoters per month."""
     m = monthly.reset_index(drop=True)
     x = np.arange(len(m))
@@ -115,9 +120,9 @@ def nps_mix(monthly: pd.DataFrame, *, title: str = "Promoters, passives and detr
     alpha = np.where(m["small_sample"].to_numpy(bool), 0.4, 1.0)
     handles = []
     for col, colour, name in (
-        ("pct_detractors", BAD, "detractors (0-6)"),
-        ("pct_passives", MUTED, "passives (7-8)"),
-        ("pct_promoters", GOOD, "promoters (9-10)"),
+        ("pct_detractors", BAD, _("detractors (0-6)")),
+        ("pct_passives", MUTED, _("passives (7-8)")),
+        ("pct_promoters", GOOD, _("promoters (9-10)")),
     ):
         vals = m[col].fillna(0).to_numpy()
         bars = ax.bar(x, vals, bottom=bottom, color=colour, width=0.8)
@@ -127,9 +132,9 @@ def nps_mix(monthly: pd.DataFrame, *, title: str = "Promoters, passives and detr
         bottom += vals
     ax.set_xticks(x, _month_labels(m), fontsize=8)
     ax.set_ylim(0, 100)
-    ax.set_ylabel("share of answers (%)")
-    ax.set_xlabel("month (n = answers; pale = too few answers)")
-    ax.set_title(title)
+    ax.set_ylabel(_("share of answers (%)"))
+    ax.set_xlabel(_("month (n = answers; pale = too few answers)"))
+    ax.set_title(_(title))
     ax.legend(handles=handles, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=9)
     ax.grid(axis="x", visible=False)
     fig.tight_layout()
@@ -152,7 +157,7 @@ def nps_groups(
     y = np.arange(len(t))[::-1]
     fig, ax = plt.subplots(figsize=(8, 0.55 * len(t) + 1.6))
     small = t["small_sample"].to_numpy(bool)
-    for yi, (_, r), s in zip(y, t.iterrows(), small, strict=True):
+    for yi, (_i, r), s in zip(y, t.iterrows(), small, strict=True):
         colour = MUTED if s else ACCENT
         ax.plot(
             [r["ci_low"], r["ci_high"]],
@@ -175,7 +180,7 @@ def nps_groups(
     if overall is not None and not np.isnan(overall):
         ax.axvline(overall, color=NEUTRAL, ls="--", lw=1)
         ax.annotate(
-            f"all answers: {overall:+.0f}",
+            _("all answers: {nps}", nps=f"{overall:+.0f}"),
             (overall, y.max() + 0.95),
             xytext=(4, 0),
             textcoords="offset points",
@@ -188,8 +193,8 @@ def nps_groups(
     ax.set_yticks(y, [f"{label(v)}  (n={int(k)})" for v, k in zip(t[by], t["n"], strict=True)])
     ax.set_xlim(-100, 100)
     ax.set_ylim(-0.8, len(t) + 0.35)
-    ax.set_xlabel(xlabel or "NPS (points) with 95% CI; hollow = too few answers")
-    ax.set_title(title or f"NPS by {label(by)}")
+    ax.set_xlabel(xlabel or _("NPS (points) with 95% CI; hollow = too few answers"))
+    ax.set_title(title or _("NPS by {group}", group=label(by)))
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
     return fig

@@ -9,14 +9,15 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from ..i18n import N_, _
 from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, label
 
 
 def _unit(per_contacts: int) -> str:
     return (
-        "weighted failures"
+        _("weighted failures")
         if per_contacts == 0
-        else f"weighted failures per {per_contacts:,} contacts"
+        else _("weighted failures per {n} contacts", n=f"{per_contacts:,}")
     )
 
 
@@ -36,12 +37,12 @@ def sqi_control_chart(chart, *, title: str | None = None) -> Figure:
         step="mid",
         color=MUTED,
         alpha=0.35,
-        label="control band (centre ± 3σ)",
+        label=_("control band (centre ± 3σ)"),
     )
-    ax.plot(x, f["centre"], color=NEUTRAL, lw=1.2, ls="--", label="centre (baseline)")
+    ax.plot(x, f["centre"], color=NEUTRAL, lw=1.2, ls="--", label=_("centre (baseline)"))
     ax.plot(x, f["sqi"], color=ACCENT, lw=1.2, zorder=3)
     full = ~f["partial"]
-    ax.plot(x[full], f["sqi"][full], "o", color=ACCENT, ms=4, zorder=4, label="index")
+    ax.plot(x[full], f["sqi"][full], "o", color=ACCENT, ms=4, zorder=4, label=_("index"))
     if (~full).any():
         ax.plot(
             x[~full],
@@ -51,7 +52,7 @@ def sqi_control_chart(chart, *, title: str | None = None) -> Figure:
             mec=NEUTRAL,
             ms=5,
             zorder=4,
-            label="partial period",
+            label=_("partial period"),
         )
     if f["run"].any():
         ax.plot(
@@ -63,7 +64,7 @@ def sqi_control_chart(chart, *, title: str | None = None) -> Figure:
             ms=10,
             mew=2,
             zorder=5,
-            label=f"run of ≥{chart.run_length} on one side",
+            label=_("run of ≥{n} on one side", n=chart.run_length),
         )
     if f["signal"].any():
         ax.plot(
@@ -73,7 +74,7 @@ def sqi_control_chart(chart, *, title: str | None = None) -> Figure:
             color=BAD,
             ms=7,
             zorder=6,
-            label="outside the band",
+            label=_("outside the band"),
         )
     month = f[f["in_month"]]
     if len(month):
@@ -83,11 +84,11 @@ def sqi_control_chart(chart, *, title: str | None = None) -> Figure:
             color="#e9c46a",
             alpha=0.15,
             lw=0,
-            label="reporting month",
+            label=_("reporting month"),
         )
     b0, b1 = chart.baseline
     ax.annotate(
-        "baseline",
+        _("baseline"),
         (b0, 1.0),
         xycoords=("data", "axes fraction"),
         fontsize=8,
@@ -97,17 +98,20 @@ def sqi_control_chart(chart, *, title: str | None = None) -> Figure:
     ax.axvline(b0, color=NEUTRAL, lw=0.6, ls=":")
     ax.axvline(b1, color=NEUTRAL, lw=0.6, ls=":")
     ax.set_ylim(0, max(float(np.nanmax(f["ucl"])), float(np.nanmax(f["sqi"]))) * 1.08)
-    per = "week" if chart.freq == "W" else "day"
+    weekly = chart.freq == "W"
     ax.set_ylabel(
-        _unit(chart.per_contacts) + f"\n(per {per})"
+        _unit(chart.per_contacts) + "\n" + (_("(per week)") if weekly else _("(per day)"))
         if chart.per_contacts == 0
         else _unit(chart.per_contacts)
     )
-    ax.set_xlabel(f"{per} starting")
-    ax.set_title(title or f"Service-quality index per {per}")
+    ax.set_xlabel(_("week starting") if weekly else _("day starting"))
+    ax.set_title(
+        title
+        or (_("Service-quality index per week") if weekly else _("Service-quality index per day"))
+    )
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=4, fontsize=8)
-    fig.text(0.99, 0.01, f"Weights: {label(chart.version, 100)}", ha="right", fontsize=7,
-             color=NEUTRAL)  # fmt: skip
+    weights = _("Weights: {version}", version=label(chart.version, 100))
+    fig.text(0.99, 0.01, weights, ha="right", fontsize=7, color=NEUTRAL)
     fig.tight_layout()
     return fig
 
@@ -116,7 +120,7 @@ def sqi_monthly(
     monthly: pd.DataFrame,
     *,
     per_contacts: int = 1000,
-    title: str = "Service-quality index by month",
+    title: str = N_("Service-quality index by month"),
 ) -> Figure:
     """Bars of the monthly index (:func:`cxreport.sqi.sqi_by_month`), last month highlighted."""
     m = monthly.reset_index(drop=True)
@@ -134,7 +138,7 @@ def sqi_monthly(
             ecolor=NEUTRAL,
             capsize=3,
             lw=1,
-            label="approx. 95% CI (Poisson)",
+            label=_("approx. 95% CI (Poisson)"),
         )
         top = m["ci_high"]
         ax.legend(loc="upper left", fontsize=8)
@@ -142,8 +146,8 @@ def sqi_monthly(
     ax.get_xticklabels()[-1].set_fontweight("bold")
     ax.set_ylim(0, float(np.nanmax(top)) * 1.15)
     ax.set_ylabel(_unit(per_contacts))
-    ax.set_xlabel("month (reporting month highlighted)")
-    ax.set_title(title)
+    ax.set_xlabel(_("month (reporting month highlighted)"))
+    ax.set_title(_(title))
     fig.tight_layout()
     return fig
 
@@ -153,36 +157,42 @@ def sqi_pareto(top: pd.DataFrame, by: str, *, title: str | None = None) -> Figur
     t = top[top["weighted"] > 0].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(9, 4.6))
     x = np.arange(len(t))
-    ax.bar(x, t["weighted"], color=ACCENT, label="weighted failures")
+    ax.bar(x, t["weighted"], color=ACCENT, label=_("weighted failures"))
     if "previous_weighted" in t:
-        ax.plot(x, t["previous_weighted"], "_", color=BAD, ms=22, mew=2, label="previous period")
+        ax.plot(x, t["previous_weighted"], "_", color=BAD, ms=22, mew=2, label=_("previous period"))
     labels = [
         f"{label(k)}\n(×{w:g})" if "weight" in t else label(k)
         for k, w in zip(t[by], t.get("weight", t[by]), strict=True)
     ]
     ax.set_xticks(x, labels, rotation=40, ha="right", fontsize=8)
-    ax.set_ylabel("weighted failures (count × weight)")
+    ax.set_ylabel(_("weighted failures (count × weight)"))
     top_value = np.nanmax([t["weighted"].max(), t.get("previous_weighted", t["weighted"]).max()])
     if not np.isfinite(top_value) or top_value <= 0:  # no failure counted in the period
         top_value = 1.0
-        ax.text(0.5, 0.5, "no failures in the period", transform=ax.transAxes, ha="center",
+        ax.text(0.5, 0.5, _("no failures in the period"), transform=ax.transAxes, ha="center",
                 color=NEUTRAL)  # fmt: skip
     ax.set_ylim(0, float(top_value) * 1.12)
     ax2 = ax.twinx()
     ax2.plot(x, t["cum_share"], "o-", color=NEUTRAL, ms=4, lw=1.2)
     ax2.set_ylim(0, 105)
-    ax2.set_ylabel("cumulative share of the index (%)")
+    ax2.set_ylabel(_("cumulative share of the index (%)"))
     ax2.grid(False)
     ax2.spines["right"].set_visible(True)
     ax2.axhline(80, color=NEUTRAL, ls=":", lw=0.8)
-    ax.set_title(title or f"What the index is made of: by {by.replace('_', ' ')}")
+    ax.set_title(title or _("What the index is made of: by {what}", what=_by_name(by)))
     ax.legend(loc="center right", fontsize=8)
     fig.tight_layout()
     return fig
 
 
+def _by_name(by: str) -> str:
+    """Our name of a grouping column (a config's own column stays as it is, spaced)."""
+    names = {"failure_type": _("failure type"), "touchpoint": _("touchpoint"), "stage": _("stage")}
+    return names.get(by, by.replace("_", " "))
+
+
 def mot_heatmap(
-    matrix: pd.DataFrame, *, title: str = "Failure rate by touchpoint and EODC stage"
+    matrix: pd.DataFrame, *, title: str = N_("Failure rate by touchpoint and EODC stage")
 ) -> Figure:
     """Heat-map of failure rates (%) per touchpoint × EODC stage (:func:`failure_matrix`).
 
@@ -213,12 +223,12 @@ def mot_heatmap(
         linewidths=1,
         linecolor="white",
         ax=ax,
-        cbar_kws={"label": "failure rate (% of contacts)"},
+        cbar_kws={"label": _("failure rate (% of contacts)")},
         annot_kws={"fontsize": 8},
     )
-    ax.set_xlabel("EODC stage (explore → offer → do → confirm)")
-    ax.set_ylabel("touchpoint")
-    ax.set_title(title)
+    ax.set_xlabel(_("EODC stage (explore → offer → do → confirm)"))
+    ax.set_ylabel(_("touchpoint"))
+    ax.set_title(_(title))
     ax.tick_params(axis="y", rotation=0)
     ax.grid(False)
     ax.set_facecolor("#f4f5f7")
@@ -235,7 +245,7 @@ def mot_impact(result, *, top: int = 10, title: str | None = None) -> Figure:
     """Ranked bars of each moment's impact with its 95 % interval (:class:`MoTResult`)."""
     t = result.table.head(top).iloc[::-1].reset_index(drop=True)
     keys = ["touchpoint", "stage"] if result.level == "touchpoint_stage" else [result.level]
-    names = [_moment(r, keys) for _, r in t.iterrows()]
+    names = [_moment(r, keys) for _i, r in t.iterrows()]
     col = result.impact
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(t) + 1.8))
     y = np.arange(len(t))
@@ -262,25 +272,26 @@ def mot_impact(result, *, top: int = 10, title: str | None = None) -> Figure:
             capsize=3,
             lw=1,
         )
-        xlabel = (
-            f"extra departures within {result.churn_days} days after failures "
-            f"(failures × churn difference), 95% CI"
+        xlabel = _(
+            "extra departures within {days} days after failures "
+            "(failures × churn difference), 95% CI",
+            days=result.churn_days,
         )
     elif col == "net_promoters_lost":
-        xlabel = "net promoters lost (failures × NPS gap / 100)"
+        xlabel = _("net promoters lost (failures × NPS gap / 100)")
     else:
-        xlabel = "failures"
+        xlabel = _("failures")
     ax.axvline(0, color=NEUTRAL, lw=0.8)
     ax.set_yticks(y, names)
     ax.set_xlabel(xlabel)
-    ax.set_title(title or "The moments that matter most")
+    ax.set_title(title or _("The moments that matter most"))
     ax.grid(axis="y", visible=False)
     ax.legend(
         handles=[
-            Patch(color=BAD, label="more churn after a failure"),
-            Patch(color=GOOD, label="less churn after a failure"),
-            Patch(color=MUTED, label="too few failures to rank"),
-            Patch(color=NEUTRAL, label="interval includes zero: not shown to matter"),
+            Patch(color=BAD, label=_("more churn after a failure")),
+            Patch(color=GOOD, label=_("less churn after a failure")),
+            Patch(color=MUTED, label=_("too few failures to rank")),
+            Patch(color=NEUTRAL, label=_("interval includes zero: not shown to matter")),
         ],
         loc="lower right",
         fontsize=8,
@@ -289,22 +300,24 @@ def mot_impact(result, *, top: int = 10, title: str | None = None) -> Figure:
     return fig
 
 
-def mot_nps_gap(result, *, title: str = "NPS after a failed vs a good contact") -> Figure:
+def mot_nps_gap(result, *, title: str = N_("NPS after a failed vs a good contact")) -> Figure:
     """Dumbbell chart: NPS of the next survey answer after a good and after a failed contact."""
     t = result.table.dropna(subset=["nps_ok"]).iloc[::-1].reset_index(drop=True)
     keys = ["touchpoint", "stage"] if result.level == "touchpoint_stage" else [result.level]
     names = [
         _moment(r, keys) + f"  (n={int(r['nps_fail_n'])}/{int(r['nps_ok_n'])})"
-        for _, r in t.iterrows()
+        for _i, r in t.iterrows()
     ]
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(t) + 1.8))
     y = np.arange(len(t))
-    for yi, (_, r) in zip(y, t.iterrows(), strict=True):
+    for yi, (_i, r) in zip(y, t.iterrows(), strict=True):
         if pd.notna(r["nps_fail"]):
             ax.plot([r["nps_fail"], r["nps_ok"]], [yi, yi], color=MUTED, lw=2, zorder=1)
     thin = t["nps_fail_n"] < 10
-    ax.scatter(t["nps_ok"], y, color=GOOD, s=50, zorder=3, label="after a good contact")
-    ax.scatter(t["nps_fail"][~thin], y[~thin], color=BAD, s=50, zorder=3, label="after a failure")
+    ax.scatter(t["nps_ok"], y, color=GOOD, s=50, zorder=3, label=_("after a good contact"))
+    ax.scatter(
+        t["nps_fail"][~thin], y[~thin], color=BAD, s=50, zorder=3, label=_("after a failure")
+    )
     ax.scatter(
         t["nps_fail"][thin],
         y[thin],
@@ -312,16 +325,19 @@ def mot_nps_gap(result, *, title: str = "NPS after a failed vs a good contact") 
         edgecolor=BAD,
         s=50,
         zorder=3,
-        label="after a failure (< 10 answers)",
+        label=_("after a failure (< 10 answers)"),
     )
     ax.axvline(0, color=NEUTRAL, lw=0.8)
     ax.set_xlim(-100, 100)
     ax.set_yticks(y, names, fontsize=8)
     ax.set_xlabel(
-        f"NPS of answers within {result.survey_days} days after the contact (points)\n"
-        f"n = answers after a failure / after a good contact"
+        _(
+            "NPS of answers within {days} days after the contact (points)\n"
+            "n = answers after a failure / after a good contact",
+            days=result.survey_days,
+        )
     )
-    ax.set_title(title)
+    ax.set_title(_(title))
     ax.grid(axis="y", visible=False)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=3, fontsize=8)
     fig.tight_layout()

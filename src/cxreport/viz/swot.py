@@ -12,11 +12,17 @@ import numpy as np
 from matplotlib import font_manager
 from matplotlib.patches import Rectangle
 
+from ..i18n import N_, _
 from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE, label, notes_html  # noqa: F401
 
 KIND_COLOURS = {"S": GOOD, "W": BAD, "O": "#2c7fb8", "T": "#f4a261"}
-KIND_TITLES = {"S": "Strengths", "W": "Weaknesses", "O": "Opportunities", "T": "Threats"}
-_SINGULAR = {"S": "strength", "W": "weakness", "O": "opportunity", "T": "threat"}
+KIND_TITLES = {
+    "S": N_("Strengths"),
+    "W": N_("Weaknesses"),
+    "O": N_("Opportunities"),
+    "T": N_("Threats"),
+}
+_SINGULAR = {"S": N_("strength"), "W": N_("weakness"), "O": N_("opportunity"), "T": N_("threat")}
 POSTURE_COLOURS = {"grow and build": GOOD, "hold and maintain": "#e9c46a", "harvest or divest": BAD}
 CJK_FONTS = (
     "Noto Sans CJK SC",
@@ -39,7 +45,7 @@ def cjk_font() -> str | None:
     return next((f for f in CJK_FONTS if f in names), None)
 
 
-def swot_quadrant(scores, *, title: str = "SWOT factors, weighted") -> plt.Figure:
+def swot_quadrant(scores, *, title: str = N_("SWOT factors, weighted")) -> plt.Figure:
     """Four panels (S, W / O, T), one bar per factor: its weight within its matrix.
 
     Bar length = weight (fixed 0 – max(0.4, largest weight) scale in every panel); the label
@@ -60,22 +66,23 @@ def swot_quadrant(scores, *, title: str = "SWOT factors, weighted") -> plt.Figur
             ax.text(
                 w + xmax * 0.01,
                 yi,
-                f"w {w:.2f} × r {r} = {ws:.2f}",
+                _("w {w} × r {r} = {score}", w=f"{w:.2f}", r=r, score=f"{ws:.2f}"),
                 va="center",
                 fontsize=8.5,
                 color=ACCENT,
             )
         matrix = "IFE" if k in "SW" else "EFE"
-        ax.set_title(f"{KIND_TITLES[k]} ({matrix})", color=KIND_COLOURS[k], fontsize=12)
+        ax.set_title(f"{_(KIND_TITLES[k])} ({matrix})", color=KIND_COLOURS[k], fontsize=12)
         ax.set_xlim(0, xmax)
         ax.set_ylim(len(sub) - n_max - 0.6, len(sub) - 0.4)  # bars at the top of each panel
         if not len(sub):
-            ax.text(0.5, 0.5, "no factors", transform=ax.transAxes, ha="center", color=NEUTRAL)
+            ax.text(0.5, 0.5, _("no factors"), transform=ax.transAxes, ha="center", color=NEUTRAL)
         ax.grid(axis="y", visible=False)
     for ax in axes[1]:
-        ax.set_xlabel("weight within its matrix (IFE: S + W = 1; EFE: O + T = 1)")
+        ax.set_xlabel(_("weight within its matrix (IFE: S + W = 1; EFE: O + T = 1)"))
+    source = _("weights from AHP") if scores.weights_from == "ahp" else _("weights from the table")
     fig.suptitle(
-        f"{title} (weights from the {scores.weights_from})",
+        f"{_(title)} ({source})",
         x=0.01,
         ha="left",
         fontweight="bold",
@@ -103,28 +110,28 @@ def ife_efe_bars(scores) -> plt.Figure:
     for yi, v in zip(y, t["weighted_score"], strict=True):
         a1.text(v + xmax * 0.01, yi, f"{v:.2f}", va="center", fontsize=8.5)
     a1.set_xlim(0, xmax)
-    a1.set_xlabel("weighted score = weight × rating")
-    a1.set_title("Contribution of each factor")
+    a1.set_xlabel(_("weighted score = weight × rating"))
+    a1.set_title(_("Contribution of each factor"))
     a1.grid(axis="y", visible=False)
     totals = [
-        ("IFE\n(strengths +\nweaknesses)", scores.ife_total),
-        ("EFE\n(opportunities +\nthreats)", scores.efe_total),
+        (_("IFE\n(strengths +\nweaknesses)"), scores.ife_total),
+        (_("EFE\n(opportunities +\nthreats)"), scores.efe_total),
     ]
     yy = np.arange(2)[::-1]
-    cols = [GOOD if v > 2.5 else BAD if v < 2.5 else NEUTRAL for _, v in totals]
-    a2.barh(yy, [v for _, v in totals], color=cols, height=0.55)
+    cols = [GOOD if v > 2.5 else BAD if v < 2.5 else NEUTRAL for _lab, v in totals]
+    a2.barh(yy, [v for _lab, v in totals], color=cols, height=0.55)
     a2.axvline(2.5, color=ACCENT, ls="--", lw=1.5)
-    a2.text(2.5, 1.45, " midpoint 2.5", color=ACCENT, fontsize=9, va="bottom")
-    for yi, (_, v) in zip(yy, totals, strict=True):
+    a2.text(2.5, 1.45, " " + _("midpoint 2.5"), color=ACCENT, fontsize=9, va="bottom")
+    for yi, (_lab, v) in zip(yy, totals, strict=True):
         a2.text(v + 0.05, yi, f"{v:.2f}", va="center", fontweight="bold")
-    a2.set_yticks(yy, [lab for lab, _ in totals])
+    a2.set_yticks(yy, [lab for lab, _v in totals])
     a2.set_xlim(0, 4)
     a2.set_ylim(-0.6, 1.9)
     a2.set_xticks([0, 1, 2, 3, 4])  # 2.5 is labelled on its line
-    a2.set_xlabel("total weighted score (possible range 1–4)")
+    a2.set_xlabel(_("total weighted score (possible range 1–4)"))
     a2.axvspan(0, 1, color=MUTED, alpha=0.35, lw=0, zorder=0)
-    a2.text(0.5, -0.5, "below the\npossible range", ha="center", fontsize=7.5, color=NEUTRAL)
-    a2.set_title("IFE and EFE totals")
+    a2.text(0.5, -0.5, _("below the\npossible range"), ha="center", fontsize=7.5, color=NEUTRAL)
+    a2.set_title(_("IFE and EFE totals"))
     a2.grid(axis="y", visible=False)
     fig.tight_layout()
     return fig
@@ -168,7 +175,7 @@ def ie_matrix(position) -> plt.Figure:
             ax.text(
                 (xlo + xhi) / 2,
                 ylo + 0.1,
-                posture,
+                _(posture),
                 ha="center",
                 va="bottom",
                 fontsize=8.5,
@@ -189,7 +196,7 @@ def ie_matrix(position) -> plt.Figure:
         lw=2,
     )
     ax.annotate(
-        "Company",
+        _("Company"),
         (position.ife_total, position.efe_total),
         xytext=(10, -16),
         textcoords="offset points",
@@ -198,13 +205,20 @@ def ie_matrix(position) -> plt.Figure:
         color=ACCENT,
     )
     ax.set_xlabel(
-        "IFE total weighted score  (strong 3.0–4.0 | average 2.0–2.99 | weak 1.0–1.99)",
+        _("IFE total weighted score  (strong 3.0–4.0 | average 2.0–2.99 | weak 1.0–1.99)"),
         fontsize=9.5,
     )
-    ax.set_ylabel("EFE total weighted score\n(low 1.0–1.99 | medium | high 3.0–4.0)", fontsize=9.5)
+    ax.set_ylabel(
+        _("EFE total weighted score\n(low 1.0–1.99 | medium | high 3.0–4.0)"), fontsize=9.5
+    )
     ax.set_title(
-        f"Internal-External (IE) matrix: cell {position.cell}, {position.posture}\n"
-        f"(IFE {position.ife_total:.2f}, EFE {position.efe_total:.2f})",
+        _(
+            "Internal-External (IE) matrix: cell {cell}, {posture}\n(IFE {ife}, EFE {efe})",
+            cell=position.cell,
+            posture=_(position.posture),
+            ife=f"{position.ife_total:.2f}",
+            efe=f"{position.efe_total:.2f}",
+        ),
         fontsize=12,
     )
     for s in ax.spines.values():
@@ -230,10 +244,10 @@ def tows_grid(tows) -> plt.Figure:
     ax.set_xlim(0, 3)
     ax.set_ylim(0, 3)
     boxes = {
-        (1, 2): ("Strengths (S)\n" + lst("S"), KIND_COLOURS["S"]),
-        (2, 2): ("Weaknesses (W)\n" + lst("W"), KIND_COLOURS["W"]),
-        (0, 1): ("Opportunities (O)\n" + lst("O"), KIND_COLOURS["O"]),
-        (0, 0): ("Threats (T)\n" + lst("T"), KIND_COLOURS["T"]),
+        (1, 2): (_("Strengths (S)") + "\n" + lst("S"), KIND_COLOURS["S"]),
+        (2, 2): (_("Weaknesses (W)") + "\n" + lst("W"), KIND_COLOURS["W"]),
+        (0, 1): (_("Opportunities (O)") + "\n" + lst("O"), KIND_COLOURS["O"]),
+        (0, 0): (_("Threats (T)") + "\n" + lst("T"), KIND_COLOURS["T"]),
     }
     for (cx, cy), (text, col) in boxes.items():
         ax.add_patch(
@@ -254,7 +268,7 @@ def tows_grid(tows) -> plt.Figure:
         ax.text(
             cx + 0.06,
             cy + 0.94,
-            f"{key} strategies\n",
+            _("{cell} strategies", cell=key) + "\n",
             va="top",
             fontsize=11,
             fontweight="bold",
@@ -263,7 +277,7 @@ def tows_grid(tows) -> plt.Figure:
         ax.text(
             cx + 0.06,
             cy + 0.82,
-            label(TOWS_CELLS[key].capitalize(), 40, lines=2) + f"\n({codes})",
+            label(_(TOWS_CELLS[key]).capitalize(), 40, lines=2) + f"\n({codes})",
             va="top",
             fontsize=9,
             color=ACCENT,
@@ -271,7 +285,7 @@ def tows_grid(tows) -> plt.Figure:
         ax.text(
             cx + 0.06,
             cy + 0.1,
-            "write strategies here …",
+            _("write strategies here …"),
             fontsize=8.5,
             color=NEUTRAL,
             style="italic",
@@ -279,7 +293,7 @@ def tows_grid(tows) -> plt.Figure:
     ax.text(
         0.06,
         2.55,
-        "TOWS matrix\n(Weihrich 1982)",
+        _("TOWS matrix\n(Weihrich 1982)"),
         fontsize=13,
         fontweight="bold",
         color=ACCENT,
@@ -332,20 +346,22 @@ def orientation_radar(scores, *, title: str | None = None) -> plt.Figure:
         theta = _radar_axes(ax, labels, fontsize=7)
         th = np.r_[theta, theta[:1]]
         v = wide[d].to_numpy()
-        ax.plot(th, np.r_[comp, comp[:1]], color=ACCENT, ls="--", lw=1.3, label="Company")
+        ax.plot(th, np.r_[comp, comp[:1]], color=ACCENT, ls="--", lw=1.3, label=_("Company"))
         ax.plot(th, np.r_[v, v[:1]], color=PALETTE[1], lw=2)
         ax.fill(th, np.r_[v, v[:1]], color=PALETTE[1], alpha=0.15)
         n = int(scores.by_unit.loc[scores.by_unit["unit"] == d, "n_respondents"].iloc[0])
-        ax.set_title(f"{label(d)} (n = {n})", fontsize=11, pad=18, loc="center")
+        ax.set_title(
+            f"{label(_(d) if d == 'Company' else d)} (n = {n})", fontsize=11, pad=18, loc="center"
+        )
     h, lab = axes[0, 0].get_legend_handles_labels()
     fig.legend(
         h[:1] + [plt.Line2D([], [], color=PALETTE[1], lw=2)],
-        ["Company (all respondents)", "Department"],
+        [_("Company (all respondents)"), _("Department")],
         loc="lower right",
         fontsize=9,
     )
     fig.suptitle(
-        title or f"Customer orientation by department, {scores.method_label}",
+        title or _("Customer orientation by department, {method}", method=scores.method_label),
         x=0.01,
         ha="left",
         fontweight="bold",
@@ -387,7 +403,7 @@ def orientation_dotplot(scores) -> plt.Figure:
         capsize=4,
         lw=1.5,
         zorder=4,
-        label="Company (95 % CI)",
+        label=_("Company (95 % CI)"),
     )
     for x, yy in zip(comp["score"], cy, strict=True):
         ax.text(x, yy + 0.33, f"{x:.0f}", ha="center", fontsize=8.5, fontweight="bold")
@@ -399,15 +415,15 @@ def orientation_dotplot(scores) -> plt.Figure:
         ax.text(
             floor / 2,
             y.max() + 0.55,
-            "below the\nfloor (all 1s)",
+            _("below the\nfloor (all 1s)"),
             ha="center",
             fontsize=7.5,
             color=NEUTRAL,
             va="bottom",
         )
     ax.set_ylim(-0.7, len(labels) - 0.1)
-    ax.set_xlabel(f"score, {scores.method_label}")
-    ax.set_title("Customer orientation by category: departments and company")
+    ax.set_xlabel(_("score, {method}", method=scores.method_label))
+    ax.set_title(_("Customer orientation by category: departments and company"))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9)
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
@@ -424,7 +440,7 @@ def trend_tests(trends, *, alpha: float = 0.05) -> plt.Figure:
     t = trends.iloc[::-1]
     fig, ax = plt.subplots(figsize=(12, 0.5 * max(len(t), 2) + 1.8))
     if not len(t):
-        ax.text(0.5, 0.5, "no trend could be tested", ha="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, _("no trend could be tested"), ha="center", transform=ax.transAxes)
         ax.set_axis_off()
         return fig
     y = np.arange(len(t))
@@ -433,7 +449,7 @@ def trend_tests(trends, *, alpha: float = 0.05) -> plt.Figure:
     lim = max(4.0, float(np.nanmax(np.abs(t["z"]))) * 1.25)
     # the change in its own unit, in a column right of the plot: never on top of a bar or label
     for yi, k, ch, unit in zip(y, t["kind"].fillna(""), t["change"], t["unit"], strict=True):
-        tag = f"{ch:+.1f} {unit}" + (f"  → {_SINGULAR[k]}" if k else "")
+        tag = f"{ch:+.1f} {unit}" + (f"  → {_(_SINGULAR[k])}" if k else "")
         ax.text(
             1.02,
             yi,
@@ -450,10 +466,13 @@ def trend_tests(trends, *, alpha: float = 0.05) -> plt.Figure:
     for v in (-1.96, 1.96):
         ax.axvline(v, color=NEUTRAL, ls="--", lw=1)
     ax.set_xlim(-lim, lim)
-    ax.set_xlabel("z statistic of the change (recent months − months before; ±1.96 dashed)")
+    ax.set_xlabel(_("z statistic of the change (recent months − months before; ±1.96 dashed)"))
     ax.set_title(
-        f"Trend tests behind the suggested opportunities and threats "
-        f"(coloured = meaningful after Holm, α = {alpha:g})",
+        _(
+            "Trend tests behind the suggested opportunities and threats "
+            "(coloured = meaningful after Holm, α = {alpha})",
+            alpha=f"{alpha:g}",
+        ),
         fontsize=11,
     )
     ax.grid(axis="y", visible=False)
