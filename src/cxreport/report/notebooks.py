@@ -174,9 +174,14 @@ DECLARED = {
                 ("nps", {}),
                 ("sqi", {"freq": "sqi_freq"}),
                 ("mot", {"window_months": "mot_window_months"}),
+                ("text", {}),
             ),
         ),
-        Declared("06_complaints", "Complaint handling and service recovery", (("complaints", {}),)),
+        Declared(
+            "06_complaints",
+            "Complaint handling and service recovery",
+            (("complaints", {}), ("text", {})),
+        ),
     )
 }
 
