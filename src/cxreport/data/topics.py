@@ -34,6 +34,14 @@ class TopicRule:
     name: str
     label: str
     regex: re.Pattern
+    #: texts holding none of these cannot match (a fast first look; None: always search)
+    stems: tuple[str, ...] | None = None
+
+    def search(self, text: str) -> bool:
+        """Does a normalised text mention the topic?"""
+        if self.stems is not None and not any(st in text for st in self.stems):
+            return False
+        return self.regex.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -95,13 +103,17 @@ def parse_rules(doc, source: str) -> TopicRules:
                 f"{where}: unknown key(s) {', '.join(map(str, unknown))}; a topic has label, "
                 f"en, zh and patterns."
             )
-        parts = []
+        parts, stems = [], []
         for key in ("en", "zh"):
             words = spec.get(key) or []
             if not isinstance(words, list):
                 problems.append(f"{where}: {key} must be a list of keywords; got {words!r}.")
                 continue
-            parts += [keyword_regex(w) for w in words if str(w).strip().rstrip("*").strip()]
+            kept = [w for w in words if str(w).strip().rstrip("*").strip()]
+            parts += [keyword_regex(w) for w in kept]
+            stems += [normalise(str(w)).rstrip("*").split()[0] for w in kept]
+        if spec.get("patterns"):
+            stems = None  # a regular expression has no literal to look for first
         for pattern in spec.get("patterns") or []:
             try:
                 re.compile(str(pattern))
@@ -116,7 +128,10 @@ def parse_rules(doc, source: str) -> TopicRules:
             problems.append(f"{where}: no keywords; give en: or zh: keywords or patterns.")
         if parts:
             regex = re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
-            rules.append(TopicRule(str(name), str(spec.get("label") or name), regex))
+            label = str(spec.get("label") or name)
+            rules.append(
+                TopicRule(str(name), label, regex, None if stems is None else tuple(stems))
+            )
     if problems:
         text = "\n".join(f"  ✗ {p}" for p in problems)
         raise TopicRuleError(f"{source}: {len(problems)} problem(s)\n{text}", problems)

@@ -30,14 +30,15 @@ NO_TOPIC = "no known topic"
 
 def tag(texts, rules: TopicRules) -> pd.DataFrame:
     """Which known topics each text mentions: a bool frame, one column per topic (the rule
-    file's order), on the index of ``texts``."""
+    file's order), on the index of ``texts``. Each distinct text is read once."""
     s = as_text(texts)
-    norm = [normalise(cut(t)) for t in s]
-    return pd.DataFrame(
-        {r.name: np.fromiter((r.regex.search(t) is not None for t in norm), bool, len(norm))
-         for r in rules.rules},
-        index=s.index,
-    )  # fmt: skip
+    codes, unique = pd.factorize(s)
+    norm = [normalise(cut(t)) for t in unique]
+    columns = {}
+    for r in rules.rules:
+        hit = np.fromiter((r.search(t) for t in norm), bool, len(norm))
+        columns[r.name] = hit[codes] if len(codes) else np.zeros(0, bool)
+    return pd.DataFrame(columns, index=s.index)
 
 
 def main_topic(tags: pd.DataFrame, rules: TopicRules) -> pd.Series:
