@@ -31,6 +31,7 @@ ANALYSES = (
     "stats",
     "swot",
     "swot_evidence",
+    "text",
     "viz",
 )
 

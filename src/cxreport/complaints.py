@@ -88,7 +88,8 @@ def cases(data) -> pd.DataFrame:
     empty), ``channel``, ``is_open``, ``days`` (to resolution, or age at the month end),
     ``due``, ``late`` (resolved after ``due``), ``open_past_due``, ``breached`` (either; NA
     for a case finished by its ``status`` without a ``resolved`` day),
-    ``reopened``, ``first_contact_resolved``, ``satisfaction_after`` (missing columns: NA).
+    ``reopened``, ``first_contact_resolved``, ``satisfaction_after``, ``text`` (missing
+    columns: NA).
     """
     require_complaints(data)
     c = data.complaints.copy()
@@ -139,7 +140,7 @@ def cases(data) -> pd.DataFrame:
     out["late"] = resolved.notna() & (resolved > due)
     out["open_past_due"] = out["is_open"] & (due < end)
     out["breached"] = (out["late"] | out["open_past_due"]).astype("boolean").mask(undated)
-    for col in ("reopened", "first_contact_resolved", "satisfaction_after"):
+    for col in ("reopened", "first_contact_resolved", "satisfaction_after", "text"):
         out[col] = c[col] if col in c else na
     return out.reset_index(drop=True)
 
@@ -518,9 +519,12 @@ def iceberg(data, frame: pd.DataFrame, *, months: int = 3) -> Iceberg:
 
 
 def followup(data, frame: pd.DataFrame, *, months: int = 3) -> pd.DataFrame:
-    """Who to call back: open complaints past their SLA, and detractors of the window who
-    complained in it. ``customer_id`` (real ids: the export is for the team, not the
-    page), ``complaint_id``, ``reason``, ``due``, ``owner`` (empty)."""
+    """Who to call back: open complaints past their SLA, detractors of the window who
+    complained in it, and detractors who left a comment in it, the comment's first known
+    topic (:mod:`cxreport.text`) as the reason (added to the reason of one who also
+    complained, so nobody is listed twice). ``customer_id`` (real ids: the export is for the
+    team, not the page), ``complaint_id``, ``reason``, ``due``, ``owner`` (empty).
+    """
     late = frame[frame["open_past_due"]]
     rows = [
         pd.DataFrame(
@@ -532,27 +536,59 @@ def followup(data, frame: pd.DataFrame, *, months: int = 3) -> pd.DataFrame:
             }
         )
     ]
-    if has_customers(frame) and data.has("survey") and "nps" in data.columns("survey"):
+    if data.has("survey") and "nps" in data.columns("survey"):
         start, end = (data.month - months + 1).start_time, data.month_end
-        sv = data.survey
+        sv = data.table("survey", [c for c in ("customer_id", "date", "nps", "comment")
+                                   if c in data.columns("survey")])  # fmt: skip
         sv = sv[(sv["date"] >= start) & (sv["date"] < end) & (sv["nps"] <= DETRACTOR_MAX)]
-        w = in_window(data, frame, months)
-        last = w.sort_values("opened").groupby("customer_id").last()
-        det = last.loc[last.index.intersection(sv["customer_id"].dropna().unique())]
-        sla = pd.to_timedelta(sla_days(det["category"], data.config.sla_days), unit="D")
-        rows.append(
-            pd.DataFrame(
+        sv = sv[sv["customer_id"].notna()]
+        complained = pd.DataFrame(columns=["customer_id", "complaint_id", "reason", "due"])
+        if has_customers(frame):
+            w = in_window(data, frame, months)
+            last = w.sort_values("opened").groupby("customer_id").last()
+            det = last.loc[last.index.intersection(sv["customer_id"].unique())]
+            sla = pd.to_timedelta(sla_days(det["category"], data.config.sla_days), unit="D")
+            complained = pd.DataFrame(
                 {
                     "customer_id": det.index,
                     "complaint_id": det["complaint_id"].to_numpy(),
-                    "reason": "detractor who complained (" + det["category"] + ")",
+                    "reason": ("detractor who complained (" + det["category"] + ")").to_numpy(),
                     "due": (pd.Timestamp(data.month_end) + sla).to_numpy(),
                 }
             )
-        )
-    out = pd.concat(rows, ignore_index=True).sort_values(["due", "complaint_id"])
+        rows.append(_with_comments(data, complained, sv))
+    out = pd.concat([r for r in rows if len(r)] or rows[:1], ignore_index=True)
+    out = out.sort_values(["due", "complaint_id"], na_position="last")
     out["owner"] = ""
     return out.reset_index(drop=True)
+
+
+def _with_comments(data, complained: pd.DataFrame, detractors: pd.DataFrame) -> pd.DataFrame:
+    """The detractors who complained, and those who left a comment: a commenting detractor
+    already listed gets the comment's topic added to the reason, the others a row of their
+    own (due after the SLA of "*")."""
+    from . import text
+
+    if "comment" not in detractors or not len(detractors):
+        return complained
+    said = detractors.assign(comment=text.as_text(detractors["comment"]).to_numpy())
+    said = said[said["comment"] != ""].sort_values("date").groupby("customer_id").last()
+    if not len(said):
+        return complained
+    rules = text.rules(data)
+    topic = text.main_topic(text.tag(said["comment"], rules), rules)
+    reason = "detractor who left a comment (" + topic + ")"
+    out = complained.set_index("customer_id")
+    both = out.index.intersection(reason.index)
+    out.loc[both, "reason"] = out.loc[both, "reason"] + "; comment: " + topic[both]
+    only = reason.index.difference(out.index)
+    due = pd.Timestamp(data.month_end) + pd.Timedelta(days=sla_days(
+        pd.Series(["*"]), data.config.sla_days).iloc[0])  # fmt: skip
+    new = pd.DataFrame(
+        {"complaint_id": None, "reason": reason[only].to_numpy(), "due": due},
+        index=pd.Index(only, name="customer_id"),
+    )
+    return pd.concat([out, new]).rename_axis("customer_id").reset_index()
 
 
 def kpis(

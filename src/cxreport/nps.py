@@ -317,7 +317,13 @@ SETTINGS = (
         "segments and touchpoints with fewer NPS answers are flagged",
         low=1,
     ),
-    Setting("group_months", int, 3, "months pooled for NPS by segment and by touchpoint", low=1),
+    Setting(
+        "group_months",
+        int,
+        3,
+        "months pooled for NPS by segment, by touchpoint and by comment topic",
+        low=1,
+    ),
 )
 _SETTING = by_name(SETTINGS)
 

@@ -9,6 +9,8 @@ Without a config file the standard names of :mod:`cxreport.data.contract` apply.
 * declare the survey model (items, dimensions, scales) and its response screening,
 * replace the service-quality-index failure weights,
 * declare the customer attributes the segmentation clusters on without transactions,
+* set the text analytics' topic rule file, user dictionary, stop words and sentiment
+  overrides (``text:``),
 * set report options.
 
 Its shape is checked against ``resources/cxreport.schema.json``; every problem is reported
@@ -30,6 +32,7 @@ import yaml
 
 from ..errors import ConfigError
 from .contract import TABLES
+from .topics import TopicRules, read_rules
 
 CONFIG_NAMES = ("cxreport.yaml", "cxreport.yml")
 SCHEMA = "resources/cxreport.schema.json"
@@ -222,6 +225,22 @@ class SurveyModel:
 
 
 @dataclass(frozen=True)
+class TextConfig:
+    """``text:`` of ``cxreport.yaml``: the topic rules (the shipped ones unless
+    ``text.topics`` names a file), words the Chinese tokenizer keeps whole, extra stop words
+    and sentiment overrides (word → valence)."""
+
+    rules: TopicRules | None = None  # None: the shipped rules, read when first used
+    user_words: tuple[str, ...] = ()
+    stop_words: tuple[str, ...] = ()
+    sentiment: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def topic_rules(self) -> TopicRules:
+        return self.rules if self.rules is not None else read_rules(None)
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None
     tables: dict[str, TableConfig]
@@ -236,6 +255,7 @@ class Config:
     segment_value: tuple[str, ...] = ()
     #: complaints.sla_days: days allowed to resolve a complaint per category, "*" the rest
     sla_days: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SLA_DAYS))
+    text: TextConfig = field(default_factory=TextConfig)
 
     def table(self, name: str) -> TableConfig:
         return self.tables.get(name, TableConfig())
@@ -305,6 +325,7 @@ def load_config(folder: str | Path) -> Config:
     }
     survey = _survey(doc.get("survey") or {}, problems)
     weights, version = _sqi(doc.get("sqi") or {}, problems)
+    text = _text(folder, doc.get("text") or {})
     if problems:
         raise _config_error(where, problems)
     return Config(
@@ -318,6 +339,20 @@ def load_config(folder: str | Path) -> Config:
         segment_attributes=tuple((doc.get("segments") or {}).get("attributes") or ()),
         segment_value=_names((doc.get("segments") or {}).get("value")),
         sla_days=_sla_days((doc.get("complaints") or {}).get("sla_days")),
+        text=text,
+    )
+
+
+def _text(folder: Path, tdoc: dict) -> TextConfig:
+    """``text:`` (the schema checked its shape); a rule file of the user's is read and
+    checked here, so that a bad pattern stops the run before any notebook starts."""
+    # a TopicRuleError (naming the file and the topic) is raised as it is
+    rules = read_rules(folder / tdoc["topics"]) if tdoc.get("topics") else None
+    return TextConfig(
+        rules=rules,
+        user_words=tuple(tdoc.get("user_words") or ()),
+        stop_words=tuple(tdoc.get("stop_words") or ()),
+        sentiment={str(k): float(v) for k, v in (tdoc.get("sentiment") or {}).items()},
     )
 
 

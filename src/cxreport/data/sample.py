@@ -168,6 +168,8 @@ TOPIC_TEXT = {
         ("服务很好,{x}很快就解决了。", "客服很热情,谢谢。"),
     ),
 }
+#: What a text is about besides its topic: many things, each rare (as in real texts), so that
+#: the topic's words, not these, are what the texts share.
 TEXT_FILL = (
     ("my new phone", "新手机"),
     ("a family birthday", "家里的生日"),
@@ -175,6 +177,24 @@ TEXT_FILL = (
     ("my router", "路由器"),
     ("a contract change", "合同变更"),
     ("the accessories I ordered", "订的配件"),
+    ("my daughter's tablet", "女儿的平板"),
+    ("the set-top box", "机顶盒"),
+    ("my landline", "座机"),
+    ("the holiday trip", "假期旅行"),
+    ("my work laptop", "工作电脑"),
+    ("the smart watch", "智能手表"),
+    ("my parents' account", "父母的账户"),
+    ("the modem", "调制解调器"),
+    ("a SIM card swap", "换卡"),
+    ("the shop visit", "门店办理"),
+    ("my home office", "家庭办公"),
+    ("the game console", "游戏机"),
+    ("the TV channels", "电视频道"),
+    ("my small business line", "小店的线路"),
+    ("the headphones", "耳机"),
+    ("a roaming trip", "出国漫游"),
+    ("the wifi extender", "无线扩展器"),
+    ("my son's school laptop", "儿子上学的电脑"),
 )
 #: complaint topic by touchpoint
 TP_TOPIC = {

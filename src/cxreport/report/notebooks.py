@@ -183,10 +183,13 @@ DECLARED = {
                 ("nps", {}),
                 ("sqi", {"freq": "sqi_freq"}),
                 ("mot", {"window_months": "mot_window_months"}),
+                ("text", {}),
             ),
         ),
         Declared(
-            "06_complaints", N_("Complaint handling and service recovery"), (("complaints", {}),)
+            "06_complaints",
+            N_("Complaint handling and service recovery"),
+            (("complaints", {}), ("text", {})),
         ),
     )
 }

@@ -1,0 +1,104 @@
+"""Text-analytics views: topic impact on NPS, topic volume by month, sentiment by NPS group,
+and verbatims as an escaped table.
+
+Verbatims are data: :func:`verbatims` escapes them (HTML, Markdown and ``$…$`` stay the
+characters the customer typed, MathJax is told to leave the table alone) and shortens each to
+:data:`SHOWN_CHARS` characters for the page; the exports keep the whole text.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from . import BAD, GOOD, MUTED, NEUTRAL, PALETTE, label
+
+#: Characters of a verbatim shown on a page.
+SHOWN_CHARS = 300
+
+
+def shorten(value, limit: int = SHOWN_CHARS) -> str:
+    text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def verbatims(frame: pd.DataFrame, *, text_columns=("text",), formats: dict | None = None):
+    """A Styler of ``frame`` for the page: every cell escaped as HTML, the ``text_columns``
+    shortened, no index, and the table marked for MathJax to skip (``$5 or $10`` stays)."""
+    shown = frame.copy()
+    for col in text_columns:
+        if col in shown:
+            shown[col] = shown[col].map(shorten)
+    return (
+        shown.style.format(formats or {}, escape="html", na_rep="")
+        .hide(axis="index")
+        .set_table_attributes('class="tex2jax_ignore mathjax_ignore"')
+    )
+
+
+def impact_chart(impact: pd.DataFrame, *, title: str = "NPS points lost by topic") -> Figure:
+    """Points of NPS lost per known topic with 95 % intervals
+    (:func:`cxreport.text.topic_impact`); hollow points: fewer mentions than the minimum."""
+    t = impact.reset_index(drop=True)
+    y = np.arange(len(t))[::-1]
+    fig, ax = plt.subplots(figsize=(9, max(2.5, 0.45 * len(t) + 1)))
+    err = np.vstack([t["points_lost"] - t["lost_low"], t["lost_high"] - t["points_lost"]])
+    ax.errorbar(t["points_lost"], y, xerr=err.clip(min=0), fmt="none", ecolor=NEUTRAL, capsize=3)
+    colours = np.where(t["points_lost"] > 0, BAD, GOOD)
+    small = t["small"].to_numpy(bool)
+    ax.scatter(t.loc[~small, "points_lost"], y[~small], c=colours[~small], s=60, zorder=3)
+    ax.scatter(t.loc[small, "points_lost"], y[small], facecolors="none", edgecolors=NEUTRAL,
+               s=60, zorder=3)  # fmt: skip
+    ax.axvline(0, color=NEUTRAL, lw=0.8)
+    ax.set_yticks(y, [f"{label(lab, 32)} ({s:.0f} %)" for lab, s in zip(t["label"], t["share"],
+                                                                      strict=True)])  # fmt: skip
+    ax.set_xlabel("NPS points lost (share of comments × NPS gap); below 0: points gained")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def volume_chart(monthly: pd.DataFrame, *, top: int = 6, title: str = "Topics by month") -> Figure:
+    """Share of the month's texts mentioning each of the ``top`` most mentioned known topics
+    (:func:`cxreport.text.shares_by_month`)."""
+    order = monthly.groupby("label")["mentions"].sum().sort_values(ascending=False)
+    keep = [x for x in order.index[:top] if order[x] > 0]
+    fig, ax = plt.subplots(figsize=(11, 4.5))
+    months = pd.PeriodIndex(sorted(monthly["month"].unique()), freq="M")
+    x = np.arange(len(months))
+    for i, lab in enumerate(keep):
+        m = monthly[monthly["label"] == lab].set_index("month").reindex(months)
+        ax.plot(x, m["share"], marker="o", ms=3, color=PALETTE[i % len(PALETTE)], label=label(lab))
+    ax.set_xticks(x, [str(m) for m in months], rotation=45, ha="right")
+    ax.set_ylabel("% of the month's texts")
+    ax.set_title(title)
+    if keep:
+        ax.legend(loc="upper left", fontsize=9, ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+def sentiment_chart(table: pd.DataFrame, *, title: str = "Sentiment of comments by NPS group"):
+    """Stacked shares of negative / neutral / positive comments per NPS group
+    (:attr:`cxreport.text.Agreement.table`)."""
+    t = table.reset_index(drop=True)
+    y = np.arange(len(t))[::-1]
+    fig, ax = plt.subplots(figsize=(9, 2.8))
+    left = np.zeros(len(t))
+    for col, colour in (("% negative", BAD), ("% neutral", MUTED), ("% positive", GOOD)):
+        v = t[col].fillna(0).to_numpy(float)
+        ax.barh(y, v, left=left, color=colour, label=col.removeprefix("% "))
+        left += v
+    ax.set_yticks(y, [f"{g} (n={n:,})" for g, n in zip(t["nps_group"], t["comments"], strict=True)])
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% of the group's comments")
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=9, ncol=3)
+    fig.tight_layout()
+    return fig
+
+
+__all__ = ["impact_chart", "sentiment_chart", "shorten", "verbatims", "volume_chart"]
