@@ -157,6 +157,12 @@ class StoredTables(Mapping):
     def columns(self, name: str) -> list[str]:
         return list(self._stored[name]["columns"])
 
+    def path_of(self, name: str) -> Path | None:
+        """The Parquet file of a table (None when it is pickled), for the engine to query."""
+        if self._stored[name]["format"] != "parquet":
+            return None
+        return self._path / f"{name}.parquet"
+
     def loaded(self) -> dict[str, list[str]]:
         """The columns read so far, per table (in the table's order)."""
         return {
