@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import EngineError
+from ..errors import EngineError  # noqa: F401 - engine.EngineError for callers
 from .config import EngineConfig
 
 #: The tables large enough to be worth an engine: the others stay pandas frames.
@@ -203,6 +203,7 @@ def spark_session(cfg: EngineConfig):
             "on this machine: install one (apt-get install default-jre-headless), or point "
             "engine.master at a cluster."
         )
+    _check_reachable(master)
     builder = SparkSession.builder.appName("cxreport")
     builder = builder.remote(master) if master.startswith("sc://") else builder.master(master)
     conf = {"spark.sql.session.timeZone": "UTC", "spark.ui.enabled": "false", **cfg.spark_conf}
@@ -214,6 +215,25 @@ def spark_session(cfg: EngineConfig):
         raise EngineError(
             f"The Spark engine at {master} cannot be reached: {_first_line(exc)}. Check "
             "engine.master in cxreport.yaml."
+        ) from None
+
+
+def _check_reachable(master: str, timeout: float = 10.0) -> None:
+    """A ``spark://`` or ``sc://`` master answers on its port (Spark itself would retry in
+    the background and leave the first query hanging)."""
+    import re
+    import socket
+
+    m = re.match(r"^(spark|sc)://([^:/,]+):(\d+)", master)
+    if m is None:
+        return
+    host, port = m.group(2), int(m.group(3))
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        raise EngineError(
+            f"The Spark engine at {master} cannot be reached ({exc.strerror or exc}). Check "
+            "engine.master in cxreport.yaml, or that the cluster is up."
         ) from None
 
 
