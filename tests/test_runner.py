@@ -233,7 +233,7 @@ def test_ids_are_pseudonyms_in_html_and_real_in_the_export(world):
 def test_index_shows_kpis_with_change_and_significance(world):
     page = (world["out"] / "2026-10" / "index.html").read_text()
     # the title is report.title of the sample's cxreport.yaml
-    assert "Northwind Telecom - monthly CX report · 2026-10" in page
+    assert "Northwind Telecom - monthly CX report · Oct 2026" in page
     tile = page.split('data-metric="fixture_nps"', 1)[1].split('<div class="tile"', 1)[0]
     # NPS (fixture) = 10 + bins: 17 (CI 7-27) against 20 (CI 10-30) in 2026-09
     assert '<div class="value">17</div>' in tile and "▼ -3 <span" in tile

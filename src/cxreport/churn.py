@@ -38,6 +38,8 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from . import churn_eval
+from .data import engine
+from .data.engine import engine_of
 from .data.lookup import positions
 from .errors import CxReportError, NotApplicable
 from .errors import check_float as _check_float
@@ -582,6 +584,61 @@ def _window(mat: np.ndarray, k: int, width: int, rows: np.ndarray) -> np.ndarray
     return mat[rows, lo:k].sum(axis=1).astype(float)
 
 
+def _heavy_pandas(data, eng, ids: pd.Index, months: pd.PeriodIndex):
+    """customers x months matrices of purchases, spend, contacts and failed contacts (zeros
+    for a table the folder lacks), and whether transactions and touchpoints are present."""
+    shape = (len(ids), len(months))
+    tx = (
+        data.table("transactions", ["customer_id", "date", "amount"])
+        if data.has("transactions")
+        else None
+    )
+    tp = (
+        data.table("touchpoints", ["customer_id", "date", "outcome"])
+        if data.has("touchpoints")
+        else None
+    )
+    tx_cells, tp_cells = _cells(tx, "date", ids, months), _cells(tp, "date", ids, months)
+    purchases = _monthly_counts(tx_cells, shape)
+    spend = _monthly_counts(tx_cells, shape, tx["amount"] if tx is not None else None)
+    contacts = _monthly_counts(tp_cells, shape)
+    fails = _monthly_counts(
+        tp_cells, shape, mask=(tp["outcome"] != "ok").to_numpy() if tp is not None else None
+    )
+    return purchases, spend, contacts, fails, tx is not None, tp is not None
+
+
+def _heavy_engine(data, eng, ids: pd.Index, months: pd.PeriodIndex):
+    """:func:`_heavy_pandas` from the engine's counts per customer and month
+    (:func:`cxreport.data.engine.monthly`)."""
+    shape = (len(ids), len(months))
+    mats = {k: np.zeros(shape, dtype=np.int32) for k in ("purchases", "contacts", "fails")}
+    mats["spend"] = np.zeros(shape, dtype=float)
+
+    def place(frame, pairs):
+        row = positions(frame["customer_id"], ids)
+        col = months.get_indexer(pd.PeriodIndex(frame["month"], freq="M"))
+        ok = (row >= 0) & (col >= 0)
+        for mat, column in pairs:
+            mats[mat][row[ok], col[ok]] = frame[column].to_numpy()[ok]
+
+    span = {"first": months[0], "last": months[-1]}
+    if eng.has("transactions"):
+        tx = engine.monthly(eng, "transactions", "date", value="amount", **span)
+        place(tx, [("purchases", "n"), ("spend", "value")])
+    if eng.has("touchpoints"):
+        tp = engine.monthly(eng, "touchpoints", "date", failed=True, **span)
+        place(tp, [("contacts", "n"), ("fails", "failed")])
+    return (
+        mats["purchases"],
+        mats["spend"],
+        mats["contacts"],
+        mats["fails"],
+        eng.has("transactions"),
+        eng.has("touchpoints"),
+    )
+
+
 def _history(
     data,
     horizon: int,
@@ -602,8 +659,11 @@ def _history(
         c = c[~undated].reset_index(drop=True)
     ids = pd.Index(c["customer_id"])
     month = data.month
+    eng = engine_of(data)
     firsts = [
         data.table(t, [col])[col].min()
+        if eng is None or t not in engine.HEAVY
+        else engine.history_start(eng, t, col)
         for t, col in (
             ("transactions", "date"),
             ("touchpoints", "date"),
@@ -630,23 +690,13 @@ def _history(
     def table(name, columns):
         return data.table(name, ["customer_id", *columns]) if data.has(name) else None
 
-    tx = table("transactions", ["date", "amount"])
-    tp = table("touchpoints", ["date", "outcome"])
     co = table("complaints", ["opened", "resolved"])
     sv = table("survey", ["date", "nps"])
     shape = (len(ids), len(months))
-    tx_cells, tp_cells = _cells(tx, "date", ids, months), _cells(tp, "date", ids, months)
-    purchases = _monthly_counts(tx_cells, shape)
-    spend = _monthly_counts(tx_cells, shape, tx["amount"] if tx is not None else None)
-    contacts = _monthly_counts(tp_cells, shape)
-    fails = _monthly_counts(
-        tp_cells, shape, mask=(tp["outcome"] != "ok").to_numpy() if tp is not None else None
-    )
+    eng = engine_of(data)
+    heavy = _heavy_pandas if eng is None else _heavy_engine
+    purchases, spend, contacts, fails, has_tx, has_tp = heavy(data, eng, ids, months)
     complaints = _monthly_counts(_cells(co, "opened", ids, months), shape)
-    del tx_cells, tp_cells
-    # the monthly matrices hold all the model needs of the two largest tables
-    has_tx, has_tp = tx is not None, tp is not None
-    tx = tp = None
     static_cols = [k for k in c.columns if k not in ("customer_id", *_STATIC_EXCLUDE)]
     missing = [
         t

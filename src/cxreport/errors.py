@@ -57,6 +57,12 @@ class DataError(CxReportError):
         super().__init__(report.format())
 
 
+class EngineError(CxReportError):
+    """The engine of the heavy aggregations (DuckDB, Spark) cannot be reached or cannot run a
+    query, or a table's files cannot be read as one table (a missing partition, partitions
+    whose columns differ); the message names the backend, table or partition."""
+
+
 class NotApplicable(CxReportError):
     """A notebook's whole analysis cannot run on this data folder (a table it needs is
     absent, no customer has left, a single month for a time-aware model ...).

@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .data import engine
+from .data.engine import engine_of
 from .data.lookup import is_in, positions
 from .errors import CxReportError, MissingTableError, ParameterError
 from .errors import check_float as _check_float
@@ -167,6 +169,103 @@ def customer_features(
     m, start, end = _month_end(data, month)
     as_of = end - pd.Timedelta(days=1)
     notes: list[str] = []
+    eng = engine_of(data)
+    got = (_purchases_pandas if eng is None else _purchases_engine)(data, eng, m, start, end)
+    base, n_neg, n_gone, history_start, no_purchase_of = got
+    last = base["last"]
+    only_returns = int(last.isna().sum())
+    base = base[last.notna()]
+    index = pd.Index(base.index, name="customer_id")
+    net = base["net"]
+    n_floor = int((net <= 0).sum())
+    t = pd.DataFrame(
+        {
+            "recency": (as_of - base["last"]).dt.days.astype(float).to_numpy(),
+            "frequency": base["frequency"].astype(float).to_numpy(),
+            "monetary": net.clip(lower=0.0).astype(float).to_numpy(),
+        },
+        index=index,
+    )
+    t["avg_basket"] = t["monetary"] / t["frequency"]
+    t["revenue_month"] = pd.Series(base["revenue_month"].to_numpy(), index=index).fillna(0.0)
+    if n_neg:
+        notes.append(
+            f"Returns: {n_neg:,} transactions with a negative amount were netted against "
+            f"purchases (monetary = purchases - returns); {n_floor:,} customers whose returns "
+            "equal or exceed their purchases count with a monetary value of 0."
+        )
+    if only_returns:
+        notes.append(
+            f"{only_returns:,} customers with no day of positive net purchases (only "
+            "returns or zero amounts) are left out: they have no purchase to score."
+        )
+    tenure_src = "first purchase"
+    first_t = pd.Series(base["first"].to_numpy(), index=index)
+    if "signup_date" in base:
+        signup = pd.Series(base["signup_date"].to_numpy(), index=index)
+        tenure_start = signup.fillna(first_t)
+        tenure_start = tenure_start.where(tenure_start <= first_t, first_t)
+        tenure_src = "signup date (first purchase when earlier or missing)"
+    else:
+        tenure_start = first_t
+    t["tenure"] = (as_of - tenure_start).dt.days.clip(lower=0).astype(float)
+    # months a customer could be seen buying: since signup, not before the history starts
+    months = np.maximum(
+        np.minimum(t["tenure"].to_numpy(), float((as_of - history_start).days)) / 30.44, 1.0
+    )
+    t["purchase_rate"] = t["frequency"].to_numpy() / months
+    t["monthly_value"] = t["monetary"].to_numpy() / months
+    no_purchase = pd.Index([], name="customer_id")
+    if no_purchase_of is not None:
+        churned = pd.Series(np.nan, index=t.index)
+        if "churn_date" in base:
+            cd = pd.Series(base["churn_date"].to_numpy(), index=index)
+            churned = ((cd >= start) & (cd < end)).astype(float)
+        t["churned"] = churned
+        no_purchase = no_purchase_of(t.index)
+    else:
+        t["churned"] = np.nan
+        notes.append(
+            "No customers table: tenure counts from the first purchase and churn "
+            "rates are not available."
+        )
+    if n_gone:
+        notes.append(f"{n_gone:,} customers who left before {m} are not segmented.")
+    notes.append(f"Tenure counts from the {tenure_src}.")
+    _add_experience(data, t, end, end - pd.Timedelta(days=cx_window_days))
+    return Features(t, as_of, notes, no_purchase)
+
+
+def _no_transactions(m) -> CxReportError:
+    return CxReportError(
+        f"No transactions dated before the end of {m}: there is nothing to "
+        "segment. Choose a later month or check the transaction dates."
+    )
+
+
+def _purchases_engine(data, eng, m, start, end):
+    """:func:`_purchases_pandas` through the engine (:func:`cxreport.data.engine.purchases`)."""
+    base, n_neg = engine.purchases(eng, start=start, end=end)
+    if base.empty:
+        raise _no_transactions(m)
+    base = base.set_index("customer_id")
+    n_gone, no_purchase_of = 0, None
+    if eng.has("customers"):
+        if "churn_date" in eng.columns("customers"):
+            n_gone = engine.left_before(eng, start)
+
+        def no_purchase_of(buyers):
+            return engine.inactive_customers(eng, start=start, end=end, buyers=buyers)
+
+    return base, n_neg, n_gone, engine.history_start(eng, "transactions", "date"), no_purchase_of
+
+
+def _purchases_pandas(data, eng, m, start, end):
+    """Per customer who bought before ``end`` and had not left before ``start``: ``first``,
+    ``last`` (latest day of positive net value; missing for only returns), ``frequency``,
+    ``net``, ``revenue_month`` and the customers table's ``signup_date`` and ``churn_date``;
+    with the number of negative amounts, of customers gone, the first transaction date and a
+    function giving the active customers without a purchase (None without customers)."""
     tx = data.table("transactions", ["customer_id", "date", "amount"])
     # rows kept as a mask over the table read (filtered copies of 12M rows were most of the
     # memory this took at a million customers)
@@ -174,10 +273,7 @@ def customer_features(
         copy=True
     )
     if not keep.any():
-        raise CxReportError(
-            f"No transactions dated before the end of {m}: there is nothing to "
-            "segment. Choose a later month or check the transaction dates."
-        )
+        raise _no_transactions(m)
     gone = pd.Index([])
     cust = (
         data.table("customers", ["customer_id", "signup_date", "churn_date"])
@@ -190,6 +286,7 @@ def customer_features(
             keep &= ~is_in(tx["customer_id"], gone)
     amount = tx["amount"].to_numpy()[keep]
     n_neg = int((amount < 0).sum())
+    history_start = tx["date"].min()
     # Every grouping by customer goes through integer codes of the sorted ids (the same
     # groups in the same order as grouping by the id text, which at 12M transactions cost
     # most of the time): ``ids[code]`` is the customer.
@@ -223,98 +320,38 @@ def customer_features(
         dates = pos.index.get_level_values(1)
     del day, pos, offset, whole
     net = by.groupby("code", sort=True)["amount"].sum()
-    first = by.groupby("code", sort=True)["date"].min()
-    last = pd.Series(dates, index=pos_code).groupby(level=0, sort=True).max()
-    freq = pd.Series(1, index=pos_code).groupby(level=0, sort=True).sum()
-    del pos_code, dates
-    only_returns = net.index.difference(last.index)
-    net = net.reindex(last.index)
-    n_floor = int((net <= 0).sum())
-    monetary = net.clip(lower=0.0)
-    keys = last.index  # codes of the customers segmented, in id order
-    index = pd.Index(ids[keys], name="customer_id")
-
-    def on_ids(values) -> np.ndarray:
-        """Per-code values (a Series by code) for the customers segmented."""
-        return values.reindex(keys).to_numpy()
-
-    t = pd.DataFrame(
+    base = pd.DataFrame(
         {
-            "recency": (as_of - last).dt.days.astype(float).to_numpy(),
-            "frequency": freq.astype(float).to_numpy(),
-            "monetary": monetary.astype(float).to_numpy(),
-        },
-        index=index,
+            "first": by.groupby("code", sort=True)["date"].min(),
+            "last": pd.Series(dates, index=pos_code).groupby(level=0, sort=True).max(),
+            "frequency": pd.Series(1, index=pos_code).groupby(level=0, sort=True).sum(),
+            "net": net,
+            "revenue_month": by[by["date"] >= start].groupby("code")["amount"].sum(),
+        }
     )
-    t["avg_basket"] = t["monetary"] / t["frequency"]
-    in_m = by[by["date"] >= start].groupby("code")["amount"].sum()
-    del by
-    t["revenue_month"] = pd.Series(on_ids(in_m), index=index).fillna(0.0)
-    if n_neg:
-        notes.append(
-            f"Returns: {n_neg:,} transactions with a negative amount were netted against "
-            f"purchases (monetary = purchases - returns); {n_floor:,} customers whose returns "
-            "equal or exceed their purchases count with a monetary value of 0."
-        )
-    if len(only_returns):
-        notes.append(
-            f"{len(only_returns):,} customers with no day of positive net purchases (only "
-            "returns or zero amounts) are left out: they have no purchase to score."
-        )
-    tenure_src = "first purchase"
-    first_t = pd.Series(on_ids(first), index=index)
-    c = None
-    if cust is not None:
-        c = cust.set_index("customer_id")
-        c = c[~c.index.duplicated()]
-        at = positions(pd.Series(index), c.index)  # each segmented customer's row in c
-
-        def from_customers(col: str) -> pd.Series:
+    del by, pos_code, dates
+    base.index = pd.Index(ids[base.index], name="customer_id")
+    if cust is None:
+        return base, n_neg, len(gone), history_start, None
+    c = cust.set_index("customer_id")
+    c = c[~c.index.duplicated()]
+    at = positions(pd.Series(base.index), c.index)  # each buyer's row in c
+    for col in ("signup_date", "churn_date"):
+        if col in c:
             v = c[col].to_numpy()
-            out = pd.Series(v[np.maximum(at, 0)], index=index)
-            return out.where(at >= 0)
+            base[col] = pd.Series(v[np.maximum(at, 0)], index=base.index).where(at >= 0)
 
-    if c is not None and "signup_date" in c:
-        signup = from_customers("signup_date")
-        tenure_start = signup.fillna(first_t)
-        tenure_start = tenure_start.where(tenure_start <= first_t, first_t)
-        tenure_src = "signup date (first purchase when earlier or missing)"
-    else:
-        tenure_start = first_t
-    t["tenure"] = (as_of - tenure_start).dt.days.clip(lower=0).astype(float)
-    # months a customer could be seen buying: since signup, not before the history starts
-    history_start = data.table("transactions", ["date"])["date"].min()
-    months = np.maximum(
-        np.minimum(t["tenure"].to_numpy(), float((as_of - history_start).days)) / 30.44, 1.0
-    )
-    t["purchase_rate"] = t["frequency"].to_numpy() / months
-    t["monthly_value"] = t["monetary"].to_numpy() / months
-    no_purchase = pd.Index([], name="customer_id")
-    if c is not None:
-        churned = pd.Series(np.nan, index=t.index)
-        if "churn_date" in c:
-            cd = from_customers("churn_date")
-            churned = ((cd >= start) & (cd < end)).astype(float)
-        t["churned"] = churned
+    def no_purchase_of(buyers: pd.Index) -> pd.Index:
         active = c.index
         if "churn_date" in c:
             active = c.index[~(c["churn_date"] < start)]
         if "signup_date" in c:
             active = active[~(c.loc[active, "signup_date"] >= end)]
-        # active.difference(t.index), through Arrow's hash tables
-        rest = active[~is_in(pd.Series(active), t.index)]
-        no_purchase = pd.Index(rest.unique().sort_values(), name="customer_id")
-    else:
-        t["churned"] = np.nan
-        notes.append(
-            "No customers table: tenure counts from the first purchase and churn "
-            "rates are not available."
-        )
-    if len(gone):
-        notes.append(f"{len(gone):,} customers who left before {m} are not segmented.")
-    notes.append(f"Tenure counts from the {tenure_src}.")
-    _add_experience(data, t, end, end - pd.Timedelta(days=cx_window_days))
-    return Features(t, as_of, notes, no_purchase)
+        # active.difference(buyers), through Arrow's hash tables
+        rest = active[~is_in(pd.Series(active), buyers)]
+        return pd.Index(rest.unique().sort_values(), name="customer_id")
+
+    return base, n_neg, len(gone), history_start, no_purchase_of
 
 
 def _per_customer(t: pd.DataFrame, counts: pd.Series) -> pd.Series:
@@ -329,6 +366,19 @@ def _per_customer(t: pd.DataFrame, counts: pd.Series) -> pd.Series:
 def _add_experience(data, t: pd.DataFrame, end, lo, *, skip=frozenset()) -> None:
     """Latest NPS, complaints, failed Moments of Truth and contacts in ``[lo, end)``, as
     columns of ``t`` (in place; a column named in ``skip`` is left alone)."""
+    eng = engine_of(data)
+    if eng is None:
+        counts = _experience_pandas(data, end, lo, skip)
+    else:
+        counts = engine.experience(eng, lo=lo, end=end, skip=skip)
+    for name, values in counts.items():
+        got = _per_customer(t, values.astype(float))
+        t[name] = got if name == "nps" else got.fillna(0.0)
+
+
+def _experience_pandas(data, end, lo, skip) -> dict[str, pd.Series]:
+    """:func:`cxreport.data.engine.experience` in pandas."""
+    out = {}
     if (
         "nps" not in skip
         and data.has("survey")
@@ -338,23 +388,22 @@ def _add_experience(data, t: pd.DataFrame, end, lo, *, skip=frozenset()) -> None
         sv = sv[
             (sv["date"] < end) & (sv["date"] >= lo) & sv["customer_id"].notna() & sv["nps"].notna()
         ]
-        latest = (
+        out["nps"] = (
             sv.sort_values(["customer_id", "date"], kind="stable")
             .groupby("customer_id")["nps"]
             .last()
         )
-        t["nps"] = _per_customer(t, latest.astype(float))
     if "complaints" not in skip and data.has("complaints"):
         co = data.table("complaints", ["customer_id", "opened"])
         co = co[(co["opened"] < end) & (co["opened"] >= lo)]
-        t["complaints"] = _per_customer(t, co.groupby("customer_id").size()).fillna(0.0)
+        out["complaints"] = co.groupby("customer_id").size()
     if not {"failed_mot", "contacts"} & set(skip) and data.has("touchpoints"):
         tp = data.table("touchpoints", ["customer_id", "date", "outcome"])
         tp = tp[(tp["date"] < end) & (tp["date"] >= lo)]
-        t["failed_mot"] = _per_customer(
-            t, tp[tp["outcome"].astype(str).str.lower() != "ok"].groupby("customer_id").size()
-        ).fillna(0.0)
-        t["contacts"] = _per_customer(t, tp.groupby("customer_id").size()).fillna(0.0)
+        failed = tp["outcome"].astype(str).str.lower() != "ok"
+        out["failed_mot"] = tp[failed].groupby("customer_id").size()
+        out["contacts"] = tp.groupby("customer_id").size()
+    return out
 
 
 # --------------------------------------------------------------------------------------------

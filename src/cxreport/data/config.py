@@ -11,7 +11,8 @@ Without a config file the standard names of :mod:`cxreport.data.contract` apply.
 * declare the customer attributes the segmentation clusters on without transactions,
 * set the text analytics' topic rule file, user dictionary, stop words and sentiment
   overrides (``text:``),
-* set report options.
+* set report options,
+* say where the heavy aggregations run (``engine``: pandas, DuckDB or Spark).
 
 Its shape is checked against ``resources/cxreport.schema.json``; every problem is reported
 at once (:class:`~cxreport.errors.ConfigError` ``.problems``).
@@ -224,6 +225,21 @@ class SurveyModel:
         return [i.code for i in self.items]
 
 
+#: Rows of transactions + touchpoints from which ``engine.backend: auto`` uses DuckDB.
+AUTO_ROWS = 2_000_000
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """``engine`` of cxreport.yaml: where the heavy aggregations run (:mod:`.engine`)."""
+
+    backend: str = "auto"  # auto, pandas, duckdb or spark
+    auto_rows: int = AUTO_ROWS
+    memory_limit: str | None = None  # DuckDB
+    master: str | None = None  # Spark
+    spark_conf: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class TextConfig:
     """``text:`` of ``cxreport.yaml``: the topic rules (the shipped ones unless
@@ -256,6 +272,7 @@ class Config:
     #: complaints.sla_days: days allowed to resolve a complaint per category, "*" the rest
     sla_days: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SLA_DAYS))
     text: TextConfig = field(default_factory=TextConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
 
     def table(self, name: str) -> TableConfig:
         return self.tables.get(name, TableConfig())
@@ -340,6 +357,7 @@ def load_config(folder: str | Path) -> Config:
         segment_value=_names((doc.get("segments") or {}).get("value")),
         sla_days=_sla_days((doc.get("complaints") or {}).get("sla_days")),
         text=text,
+        engine=EngineConfig(**(doc.get("engine") or {})),
     )
 
 

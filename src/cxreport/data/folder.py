@@ -20,7 +20,7 @@ from ..errors import ConfigError, CxReportError, DataError, MissingTableError, P
 from . import shaping, validation
 from .config import Config, TableConfig, find_config, load_config, table_config
 from .contract import TABLES, Table
-from .readers import SUFFIXES, Raw, ReadError, read_file
+from .readers import SUFFIXES, Raw, ReadError, is_parquet_folder, read_file
 from .validation import (
     ValidationReport,
     check_references,
@@ -157,6 +157,8 @@ def sources(folder: Path, table: str, tcfg: TableConfig) -> list[tuple[Path, obj
         named = [folder / (table + s) for s in SUFFIXES]
         found = next((p for p in named if p.is_file() or p.is_symlink()), None)
         found = found or next((p for p in named if p.is_dir()), None)
+        if found is None and is_parquet_folder(folder / table):  # month-partitioned Parquet
+            found = folder / table
         return [(found, tcfg.sheet)] if found else []
     out = []
     for pattern, sheet in wanted:
@@ -211,7 +213,7 @@ def _readable(path: Path, name: str, report: ValidationReport) -> bool:
             fix=f"point the link at the file of '{name}', or put the file in its place",
         )
         return False
-    if path.is_dir():
+    if path.is_dir() and not is_parquet_folder(path):
         report.add(
             path.name,
             None,
@@ -230,7 +232,7 @@ def _read_parts(srcs, name: str, tcfg: TableConfig, report: ValidationReport) ->
     for path, sheet in srcs:
         if not _readable(path, name, report):
             continue
-        if not path.is_file():
+        if not path.is_file() and not is_parquet_folder(path):
             what = "matches no file" if _GLOB & set(path.name) else "does not exist"
             report.add(
                 path.name,

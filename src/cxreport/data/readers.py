@@ -140,6 +140,8 @@ def _without_blank_columns(raw: Raw) -> Raw:
 
 
 def _read(path: Path, sheet, encoding, sep, header_rows: int, header_combine: bool) -> list[Raw]:
+    if path.is_dir():
+        return [Raw(read_parquet_folder(path), path.name + "/")]
     suffix = path.suffix.lower()
     if suffix in EXCEL:
         return _read_excel(path, sheet, header_rows, header_combine)
@@ -204,6 +206,84 @@ def read_parquet(path: Path, nrows: int | None = None) -> tuple[pd.DataFrame, in
         raise ReadError(
             f"cannot read as Parquet ({exc})", "re-export the file as Parquet or CSV"
         ) from None
+
+
+_PARTITION = re.compile(r"^([A-Za-z_][\w]*)=(.*)$")
+
+
+def is_parquet_folder(path: Path) -> bool:
+    """A table stored as a folder of Parquet files (``transactions/month=2026-10/*.parquet``)."""
+    return path.is_dir() and next(path.rglob("*.parquet"), None) is not None
+
+
+def read_parquet_folder(path: Path) -> pd.DataFrame:
+    """A table stored as a folder of Parquet files, optionally hive-partitioned
+    (``month=2026-10/part-0.parquet``), as one frame in file order.
+
+    The partition folders' values are not columns: the files hold the data (``date``), the
+    folders let an engine skip months. A month missing between the first and the last
+    partition, or files whose columns differ, is a :class:`ReadError` naming the partition.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files = sorted(path.rglob("*.parquet"))
+    if not files:
+        raise ReadError(
+            "is a folder without Parquet files",
+            "put the table's Parquet files in it (month=YYYY-MM/*.parquet), or name its "
+            "file in cxreport.yaml",
+        )
+    _check_months(path, files)
+    try:
+        schemas = [(f, pq.read_schema(f)) for f in files]
+    except Exception as exc:  # pyarrow raises several types for a broken file
+        raise ReadError(f"cannot read as Parquet ({exc})", "write the partition again") from None
+    first_file, first = schemas[0]
+    for f, schema in schemas[1:]:
+        if set(schema.names) != set(first.names):
+            extra = sorted(set(schema.names) - set(first.names))
+            lost = sorted(set(first.names) - set(schema.names))
+            raise ReadError(
+                f"the partition {f.relative_to(path).parent} has other columns than "
+                f"{first_file.relative_to(path).parent}"
+                + (f" (more: {', '.join(extra)})" if extra else "")
+                + (f" (missing: {', '.join(lost)})" if lost else ""),
+                "write every partition with the same columns",
+            )
+    try:
+        table = pa.concat_tables(
+            [pq.read_table(f).select(first.names) for f in files], promote_options="permissive"
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise ReadError(
+            f"its partitions' column types differ ({exc})",
+            "write every partition with the same column types",
+        ) from None
+    frame = table.to_pandas()
+    del table
+    return _tidy_columns(dict(frame.items()), pd.RangeIndex(len(frame)))
+
+
+def _check_months(path: Path, files: list[Path]) -> None:
+    """Hive ``month=YYYY-MM`` partitions run without a gap."""
+    months = set()
+    for f in files:
+        for part in f.relative_to(path).parts[:-1]:
+            m = _PARTITION.match(part)
+            if m and m.group(1) == "month" and re.fullmatch(r"\d{4}-\d{2}", m.group(2)):
+                months.add(pd.Period(m.group(2), "M"))
+    if len(months) < 2:
+        return
+    every = pd.period_range(min(months), max(months), freq="M")
+    gaps = [str(p) for p in every if p not in months]
+    if gaps:
+        raise ReadError(
+            f"the partition(s) month={', month='.join(gaps)} are missing (the folder has "
+            f"{min(months)} to {max(months)})",
+            "add the missing month's files (an empty month still needs its folder with a "
+            "file of no rows), or remove the months around it",
+        )
 
 
 def read_sav(path: Path, nrows: int | None = None) -> tuple[pd.DataFrame, object]:

@@ -93,7 +93,10 @@ def _write_parquet(frame: pd.DataFrame, path: Path, rows: int = 500_000) -> None
                 schema=None if writer is None else writer.schema,
             )
             if writer is None:
-                writer = pq.ParquetWriter(path, part.schema)
+                # microseconds, not pandas' nanoseconds: Spark reads no nanosecond Parquet
+                # (the engine may query this copy there); :meth:`StoredTables.read` gives
+                # pandas its nanoseconds back
+                writer = pq.ParquetWriter(path, part.schema, coerce_timestamps="us")
             writer.write_table(part)
             del part
     finally:
@@ -157,6 +160,12 @@ class StoredTables(Mapping):
     def columns(self, name: str) -> list[str]:
         return list(self._stored[name]["columns"])
 
+    def path_of(self, name: str) -> Path | None:
+        """The Parquet file of a table (None when it is pickled), for the engine to query."""
+        if self._stored[name]["format"] != "parquet":
+            return None
+        return self._path / f"{name}.parquet"
+
     def loaded(self) -> dict[str, list[str]]:
         """The columns read so far, per table (in the table's order)."""
         return {
@@ -173,7 +182,7 @@ class StoredTables(Mapping):
         if info["format"] == "pickle":
             frame = pd.read_pickle(self._path / f"{name}.pickle")
         else:
-            frame = pd.read_parquet(self._path / f"{name}.parquet", columns=want)
+            frame = _nanoseconds(pd.read_parquet(self._path / f"{name}.parquet", columns=want))
             _release_unused()
         self._read.setdefault(name, [])
         self._read[name] += [c for c in want if c not in self._read[name]]
@@ -183,6 +192,17 @@ class StoredTables(Mapping):
         part = frame[want]
         self._held[name] = part
         return part
+
+
+def _nanoseconds(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates as the folder reader types them (``datetime64[ns]``), from the copy's microseconds."""
+    for col in frame.columns:
+        if (
+            pd.api.types.is_datetime64_any_dtype(frame[col])
+            and frame[col].dtype != "datetime64[ns]"
+        ):
+            frame[col] = frame[col].astype("datetime64[ns]")
+    return frame
 
 
 def _release_unused() -> None:

@@ -27,6 +27,8 @@ import os
 import re
 from pathlib import Path
 
+from .. import i18n
+
 REPORT_HTML = "report.html"
 INDEX = "index"
 _STYLE = re.compile(r"<style\b[^>]*>.*?</style>", re.S | re.I)
@@ -123,9 +125,9 @@ def combine(folder: Path, names: list[str], *, title: str, month: str) -> str:
         sections.append(f'<section id="page-{n}"{attrs}>{_relink(body, n, pages)}</section>')
     e = html.escape
     return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{i18n.html_lang()}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{e(title)} · {e(month)}</title>\n"
+        f"<title>{e(title)} · {e(i18n.month(month))}</title>\n"
         + "\n".join(styles)
         + f"\n<style>{_SCREEN}</style>\n</head>\n<body>\n"
         + "\n".join(sections)

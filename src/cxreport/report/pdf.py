@@ -21,7 +21,9 @@ import shutil
 import threading
 from pathlib import Path
 
+from .. import i18n
 from ..errors import PdfError
+from ..i18n import _
 
 REPORT_PDF = "report.pdf"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -63,11 +65,13 @@ def open_for_print(browser, source: Path, *, timeout_s: float = 300):
 
 
 def _templates(title: str, month: str) -> tuple[str, str]:
-    head = f'<div style="{_TEXT}">{html.escape(title)} · {html.escape(month)}</div>'
-    foot = (
-        f'<div style="{_TEXT} text-align: right;">page <span class="pageNumber"></span> '
-        'of <span class="totalPages"></span></div>'
+    """Chromium's header and footer: the title and the month; "page n of N" (in the
+    report's language)."""
+    head = f'<div style="{_TEXT}">{html.escape(title)} · {html.escape(i18n.month(month))}</div>'
+    pages = html.escape(_("page {page} of {pages}")).format(
+        page='<span class="pageNumber"></span>', pages='<span class="totalPages"></span>'
     )
+    foot = f'<div style="{_TEXT} text-align: right;">{pages}</div>'
     return head, foot
 
 
