@@ -140,3 +140,17 @@ def test_codes_read_as_labels():
     assert i18n.code("call_centre") == "Call centre"
     assert i18n.code("repair") == "Repair"
     assert i18n.code("Call Centre 2") == "Call Centre 2"  # not a code: as it is
+
+
+def test_a_folder_names_its_own_codes():
+    try:
+        i18n.set_labels({"call_centre": "Contact centre"})
+        assert i18n.code("call_centre") == "Contact centre"
+        assert i18n.code("store") == "Store"  # the others as before
+    finally:
+        i18n.set_labels({})
+    i18n.set_language("zh")
+    try:
+        assert i18n.code("call_centre") == "呼叫中心" and i18n.code("confirm") == "确认"
+    finally:
+        i18n.set_language("en")

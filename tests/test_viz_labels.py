@@ -48,7 +48,8 @@ def _png_size(fig) -> tuple[int, int]:
 
 
 def test_a_long_value_is_cut_with_an_ellipsis_and_a_short_one_kept():
-    assert label("store") == "store"
+    assert label("Store 12") == "Store 12"
+    assert label("call_centre") == "Call centre"  # a code reads as its label
     assert label(LONG) == "Broken parcel, comment pasted into the…"
     assert len(label(LONG)) <= LABEL_WIDTH
     assert label("x" * 41) == "x" * 39 + "…" and label("x" * 40) == "x" * 40

@@ -80,11 +80,36 @@ def N_(text: str) -> str:
     return text
 
 
+#: The codes cxreport knows (the EODC stages, the usual touchpoints, FedEx's failure types
+#: and the sample's), as their English labels: a code reads as its label, translated.
+CODES = (
+    N_("Explore"), N_("Offer"), N_("Do"), N_("Confirm"),
+    N_("Website"), N_("Call centre"), N_("Store"), N_("Delivery"), N_("Billing"),
+    N_("Repair"), N_("Complaint handling"),
+    N_("Late within day"), N_("Late over day"), N_("Trace unanswered"),
+    N_("Complaint reopened"), N_("Pod missing"), N_("Invoice corrected"), N_("Pickup missed"),
+    N_("Damaged"), N_("Lost"), N_("Overgoods"), N_("Aircraft late"), N_("Call abandoned"),
+    N_("Website error"), N_("Store wait over 4min"), N_("Repair not fixed first time"),
+)  # fmt: skip
+
+_labels: dict[str, str] = {}
+
+
+def set_labels(labels) -> None:
+    """The data folder's own labels for its codes (``report.labels`` of cxreport.yaml:
+    ``{call_centre: "Contact centre"}``), used as they are, in every language."""
+    global _labels
+    _labels = {str(k): str(v) for k, v in dict(labels or {}).items()}
+
+
 def code(value) -> str:
-    """A code from the data as a reader's label: ``call_centre`` → "Call centre" (its
-    translation when the catalogue has one); text that is not a code is returned as it is."""
+    """A code from the data as a reader's label: the folder's own label (``report.labels``)
+    when it has one, else ``call_centre`` → "Call centre" (translated when the catalogue has
+    it: 呼叫中心). Text that is not a code is returned as it is."""
     text = str(value)
-    if not re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)+|[a-z]+", text):
+    if text in _labels:
+        return _labels[text]
+    if len(text) > 32 or not re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)+|[a-z]+", text):
         return text
     shown = text.replace("_", " ")
     shown = shown[0].upper() + shown[1:]

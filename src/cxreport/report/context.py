@@ -537,6 +537,7 @@ def start(
     data = _load(v["data_dir"], month)
     lang = i18n.report_language(v["lang"], data.config.report)
     i18n.set_language(lang)
+    i18n.set_labels(data.config.report.get("labels"))
     set_theme()  # here, not on importing viz: importing a module should not restyle pyplot
     run = Run(
         i18n._(title),

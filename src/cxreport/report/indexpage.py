@@ -16,7 +16,7 @@ from importlib import resources as _resources
 from pathlib import Path
 
 from .. import i18n
-from ..i18n import _
+from ..i18n import N_, _
 from ..stats import diff_z
 from .context import METRIC_MIME, finite
 
@@ -134,7 +134,14 @@ def _fmt(value, unit: str = "") -> str:
         text = f"{v:,.1f}"
     else:
         text = f"{v:,.2f}"
-    return f"{text}{unit if unit in ('%', '') else ' ' + unit}"
+    u = unit.strip()
+    if u in ("%", ""):
+        return text + u
+    return f"{text} {_(u)}"  # the unit in the report's language ("pts": 分)
+
+
+#: A change of a percentage is in percentage points.
+POINTS = N_("pp")
 
 
 def _p(p: float) -> str:
@@ -180,7 +187,7 @@ def decorate(metric: dict, previous: list[dict], previous_month: str) -> dict:
         d = change.delta
         out["trend"] = "▲" if d > 0 else ("▼" if d < 0 else "=")
         # a change of a percentage is in percentage points
-        d_unit = "pp" if unit == "%" else unit
+        d_unit = POINTS if unit.strip() == "%" else unit
         out["delta_shown"] = ("+" if d > 0 else "") + _fmt(d, d_unit).replace("–", "0")
         hib = metric.get("higher_is_better")
         if d == 0 or hib is None:
@@ -215,7 +222,7 @@ def _target_shown(metric: dict, unit: str) -> str:
         return f"{name} {_fmt(goal, unit)}"
     gap = now - goal
     better = gap >= 0 if metric.get("higher_is_better") is not False else gap <= 0
-    d_unit = "pp" if unit == "%" else unit
+    d_unit = POINTS if unit.strip() == "%" else unit
     if gap == 0:
         return _("{name} {target}: met", name=name, target=_fmt(goal, unit))
     where = _("{gap} above") if gap > 0 else _("{gap} below")
