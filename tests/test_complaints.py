@@ -176,3 +176,23 @@ def test_a_case_closed_by_its_status_without_a_date_has_an_unknown_sla(tmp_path)
     h = cp.handling(c.reset_index()).set_index("measure")
     assert h.loc["SLA breached (resolved late or open past due)", "cases"] == 2
     assert "reopened" not in h.index  # the data does not say
+
+
+@pytest.mark.parametrize(
+    ("example", "month", "says"),
+    [
+        # Comcast, 2015: tickets with a title, no customer id; billing and speed lead
+        ("comcast_complaints", "2015-06", ("Billing errors", "Data caps")),
+        # IBM Telco v11: each churner's reason is a closed case of 2019-Q3
+        ("telco_churn_reasons", "2019-09", ("Competitor",)),
+    ],
+)
+def test_notebook_on_real_logs_by_configuration_alone(tmp_path, shared_data, example, month, says):
+    folder = ROOT / "examples" / example
+    nb = _run(tmp_path / "out.ipynb", data_dir=str(folder), month=month)
+    shown = _text(nb) + "".join(
+        str(o.get("data", {}).get("text/html", "")) for c in nb.cells for o in c.get("outputs", [])
+    )
+    assert "recovery paradox needs complaints that name their customer" in shown
+    for words in says:
+        assert words in shown, words
