@@ -196,3 +196,16 @@ def test_the_nps_page_in_chinese(tmp_path):
     assert "本月关键指标" in page
     for path in (str(ROOT), str(tmp_path), "/work/", "/home/"):
         assert path not in page
+
+
+def test_segment_names_show_our_words_in_chinese_and_keep_the_data_names():
+    from cxreport import segments
+
+    names = ["high-value loyal 2", "fading low-spend, bigger baskets", "Champions"]
+    assert [segments.shown(n) for n in names] == names  # English: as they are
+    i18n.set_language("zh")
+    assert segments.shown("high-value loyal 2") == "高价值忠诚顾客 2"
+    assert segments.shown("fading low-spend, bigger baskets") == "低消费渐冷顾客（客单价较高）"
+    assert segments.shown("high Fresh, slightly low Milk (2)") == "Fresh 偏高，Milk 略低 (2)"
+    assert segments.shown("Champions") == "冠军顾客"
+    assert segments.shown("Region North") == "Region North"  # a name from the data

@@ -44,7 +44,7 @@ from .data.lookup import positions
 from .errors import CxReportError, NotApplicable
 from .errors import check_float as _check_float
 from .errors import check_int as _check_int
-from .i18n import _, number, percent
+from .i18n import N_, _, number, percent
 from .nps import nps_group
 from .settings import Setting, by_name, check
 
@@ -87,23 +87,23 @@ MODEL_RULE = (
 
 #: Plain-word names of the features built from history.
 LABELS = {
-    "tenure_months": "months as a customer",
-    "plan": "price plan",
-    "monthly_fee": "monthly fee",
-    "region": "region",
-    "channel": "channel",
-    "age_band": "age band",
-    "purchases_1m": "purchases last month",
-    "purchases_3m": "purchases in the last 3 months",
-    "spend_3m": "spend in the last 3 months",
-    "months_since_purchase": "months since the last purchase",
-    "contacts_3m": "contacts in the last 3 months",
-    "failures_1m": "failed contacts last month",
-    "failures_3m": "failed contacts in the last 3 months",
-    "complaints_3m": "complaints in the last 3 months",
-    "open_complaints": "complaints still open",
-    "last_nps": "last NPS answer (0-10)",
-    "tenure_days": "days as a customer",
+    "tenure_months": N_("months as a customer"),
+    "plan": N_("price plan"),
+    "monthly_fee": N_("monthly fee"),
+    "region": N_("region"),
+    "channel": N_("channel"),
+    "age_band": N_("age band"),
+    "purchases_1m": N_("purchases last month"),
+    "purchases_3m": N_("purchases in the last 3 months"),
+    "spend_3m": N_("spend in the last 3 months"),
+    "months_since_purchase": N_("months since the last purchase"),
+    "contacts_3m": N_("contacts in the last 3 months"),
+    "failures_1m": N_("failed contacts last month"),
+    "failures_3m": N_("failed contacts in the last 3 months"),
+    "complaints_3m": N_("complaints in the last 3 months"),
+    "open_complaints": N_("complaints still open"),
+    "last_nps": N_("last NPS answer (0-10)"),
+    "tenure_days": N_("days as a customer"),
 }
 
 MIN_POSITIVES = 50  # below this the validation is too noisy: fall back to fewer folds
@@ -115,8 +115,9 @@ MAX_ROWS = 250_000
 
 
 def label(name: str) -> str:
-    """Plain-word name of a feature (the column name when none is known)."""
-    return LABELS.get(name, name)
+    """Plain-word name of a feature in the report's language (the column name when none is
+    known)."""
+    return _(LABELS[name]) if name in LABELS else name
 
 
 CALIBRATIONS = ("auto", "none", "sigmoid", "isotonic")
@@ -294,6 +295,13 @@ def _univariate_auc(x: pd.Series, y: np.ndarray, categorical: bool) -> float:
     return float(max(a, 1 - a))
 
 
+#: Why a column that predicts churn on its own is left out (:func:`_alarms` finds it by this).
+_TARGET_COPY = N_(
+    "predicts churn almost perfectly on its own (ROC-AUC {auc} > {limit}): most likely "
+    "recorded after or because of churn"
+)
+
+
 def detect_features(
     frame: pd.DataFrame,
     y,
@@ -333,29 +341,28 @@ def detect_features(
         s = frame[col]
         nun = s.nunique(dropna=True)
         if nun <= 1:
-            excluded[col] = "constant (one value for every row)"
+            excluded[col] = _("constant (one value for every row)")
             continue
         if pd.api.types.is_datetime64_any_dtype(s):
-            excluded[col] = "a date (dates enter the model only as tenure)"
+            excluded[col] = _("a date (dates enter the model only as tenure)")
             continue
         is_number = pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s)
         if is_number:
             s = s.astype(float)
             whole = bool(np.all(np.mod(s.dropna(), 1) == 0))
             if whole and nun == s.notna().sum() and n > 50 and nun > 0.9 * n:
-                excluded[col] = "identifier-like (a different whole number on every row)"
+                excluded[col] = _("identifier-like (a different whole number on every row)")
                 continue
         elif nun > max_levels:
-            kind = "unique on every row" if nun == s.notna().sum() else f"{nun} values"
-            excluded[col] = f"identifier-like or free text ({kind})"
+            excluded[col] = (
+                _("identifier-like or free text (unique on every row)")
+                if nun == s.notna().sum()
+                else _("identifier-like or free text ({n} values)", n=nun)
+            )
             continue
         auc = _univariate_auc(s, y, categorical=not is_number)
         if auc > copy_auc:
-            excluded[col] = (
-                f"predicts churn almost perfectly on its own (ROC-AUC "
-                f"{auc:.3f} > {copy_auc}): most likely recorded after or "
-                f"because of churn"
-            )
+            excluded[col] = _(_TARGET_COPY, auc=f"{auc:.3f}", limit=copy_auc)
             continue
         (numeric if is_number else categorical).append(col)
     if not numeric and not categorical:
@@ -427,10 +434,12 @@ class ChurnData:
     @property
     def period(self) -> str:
         if self.time is None:
-            return "one undated snapshot of the customers table (who had left when it was taken)"
-        return (
-            f"observation dates {self.time.min():%Y-%m-%d} to {self.time.max():%Y-%m-%d} "
-            f"({self.time.nunique()} months)"
+            return _("one undated snapshot of the customers table (who had left when it was taken)")
+        return _(
+            "observation dates {first} to {last} ({n} months)",
+            first=f"{self.time.min():%Y-%m-%d}",
+            last=f"{self.time.max():%Y-%m-%d}",
+            n=self.time.nunique(),
         )
 
 
@@ -482,10 +491,13 @@ def _sample(n: int, max_rows: int | None, seed: int) -> np.ndarray | None:
 
 
 def _sample_note(kept: int, total: int, what: str) -> str:
-    return (
-        f"The model is trained and validated on a seeded random sample of {kept:,} of the "
-        f"{total:,} labelled {what} (max_rows), which bounds the fits' time and memory; every "
-        "customer is still scored, and the churn rate is counted on all of them."
+    return _(
+        "The model is trained and validated on a seeded random sample of {kept} of the "
+        "{total} labelled {what} (max_rows), which bounds the fits' time and memory; every "
+        "customer is still scored, and the churn rate is counted on all of them.",
+        kept=f"{kept:,}",
+        total=f"{total:,}",
+        what=_(what),
     )
 
 
@@ -501,21 +513,26 @@ def _snapshot(data, copy_auc: float, max_rows: int | None = None, seed: int = 42
     as_of = data.month_end
     feats = c.drop(columns=["customer_id"])
     notes = [
-        "No history (signup and churn dates) in the customers table: the model learns "
-        "from one snapshot (who has churned so far) with repeated stratified "
-        "cross-validation, not from dated observations. It can say which active customers "
-        "are most like those who left, not who will leave within a given period: there is "
-        "no date to count one from (the settings for dated data, the number of months "
-        "ahead and the holdout months, do not apply). The customers scored are the "
-        "active ones, who are also in the training data, so their scores are in-sample; the "
-        "validation figures are the honest ones."
+        _(
+            "No history (signup and churn dates) in the customers table: the model learns "
+            "from one snapshot (who has churned so far) with repeated stratified "
+            "cross-validation, not from dated observations. It can say which active customers "
+            "are most like those who left, not who will leave within a given period: there is "
+            "no date to count one from (the settings for dated data, the number of months "
+            "ahead and the holdout months, do not apply). The customers scored are the "
+            "active ones, who are also in the training data, so their scores are in-sample; "
+            "the validation figures are the honest ones."
+        )
     ]
     if "signup_date" in feats:
         # the snapshot has no extraction date: tenure is counted to the reporting month's end
         feats["tenure_days"] = (as_of - feats["signup_date"]).dt.days.astype(float)
         notes.append(
-            f"Tenure is counted from the signup date to {as_of:%Y-%m-%d} (the end of the "
-            f"reporting month), since the snapshot itself carries no date."
+            _(
+                "Tenure is counted from the signup date to {day} (the end of the reporting "
+                "month), since the snapshot itself carries no date.",
+                day=f"{as_of:%Y-%m-%d}",
+            )
         )
     exclude = {k: v for k, v in _STATIC_EXCLUDE.items() if k in feats}
     cohort = (int(y.sum()), len(y))
@@ -523,7 +540,7 @@ def _snapshot(data, copy_auc: float, max_rows: int | None = None, seed: int = 42
     if keep is None:
         train, y_train, ids = feats, y, c["customer_id"]
     else:
-        notes.append(_sample_note(len(keep), len(y), "customers"))
+        notes.append(_sample_note(len(keep), len(y), N_("customers")))
         train = feats.iloc[keep].reset_index(drop=True)
         y_train = y[keep]
         ids = c["customer_id"].iloc[keep].reset_index(drop=True)
@@ -653,8 +670,11 @@ def _history(
     undated = churned & c["churn_date"].isna()
     if undated.any():
         notes.append(
-            f"{int(undated.sum())} churned customers have no churn date and are left "
-            f"out of the dated observations."
+            _(
+                "{n} churned customers have no churn date and are left out of the dated "
+                "observations.",
+                n=int(undated.sum()),
+            )
         )
         c = c[~undated].reset_index(drop=True)
     ids = pd.Index(c["customer_id"])
@@ -709,7 +729,12 @@ def _history(
         if not present
     ]
     if missing:
-        notes.append("Tables absent, so their features are not built: " + ", ".join(missing) + ".")
+        notes.append(
+            _(
+                "Tables absent, so their features are not built: {tables}.",
+                tables=", ".join(missing),
+            )
+        )
 
     # the customers active at each observation month start; rows of the months after the
     # last complete label and before the scoring month would be dropped, so are not built
@@ -734,7 +759,7 @@ def _history(
     sizes = [len(chosen[t]) for t in labelled_m]
     keep = _sample(sum(sizes), max_rows, seed)
     if keep is not None:
-        notes.append(_sample_note(len(keep), sum(sizes), "customer-months"))
+        notes.append(_sample_note(len(keep), sum(sizes), N_("customer-months")))
         bounds = np.cumsum([0, *sizes])
         for t, lo, hi in zip(labelled_m, bounds[:-1], bounds[1:], strict=True):
             sel = keep[(keep >= lo) & (keep < hi)] - lo
@@ -821,11 +846,13 @@ def _history(
     cur = table[scoring].reset_index(drop=True)
     notes.insert(
         0,
-        (
-            f"Time-aware training: one row per active customer and month start, features from "
-            f"what was known before that date, label = left within the next {horizon} month(s). "
-            f"{len(labelled):,} labelled customer-months, {int(y.sum()):,} of them followed by "
-            f"churn."
+        _(
+            "Time-aware training: one row per active customer and month start, features from "
+            "what was known before that date, label = left within the next {horizon} month(s). "
+            "{n} labelled customer-months, {churned} of them followed by churn.",
+            horizon=horizon,
+            n=f"{len(labelled):,}",
+            churned=f"{int(y.sum()):,}",
         ),
     )
     return ChurnData(
@@ -914,11 +941,15 @@ def prepare(
         )
     if pos < MIN_POSITIVES:
         out.notes.append(
-            f"Only {pos} churners (fewer than {MIN_POSITIVES}): validation uses 3 folds and "
-            f"the logistic regression only; treat every figure as rough."
+            _(
+                "Only {n} churners (fewer than {min}): validation uses 3 folds and the "
+                "logistic regression only; treat every figure as rough.",
+                n=pos,
+                min=MIN_POSITIVES,
+            )
         )
     for col, why in out.spec.excluded.items():
-        out.notes.append(f"Column '{col}' is not used: {why}.")
+        out.notes.append(_("Column '{column}' is not used: {why}.", column=col, why=why))
     return out
 
 
@@ -993,7 +1024,11 @@ def make_model(
     raise CxReportError(f"The 'kind' parameter must be 'logistic' or 'gbm'; got {kind!r}.")
 
 
-MODEL_NAMES = {"logistic": "Logistic regression (L2)", "gbm": "Gradient boosting (histogram)"}
+#: The models' names (English in the model card; the page shows them through ``_()``).
+MODEL_NAMES = {
+    "logistic": N_("Logistic regression (L2)"),
+    "gbm": N_("Gradient boosting (histogram)"),
+}
 
 
 def _folds(d: ChurnData, *, n_splits: int, n_repeats: int, seed: int):
@@ -1172,7 +1207,7 @@ def fit(
     few = int(d.y.sum()) < MIN_POSITIVES
     if few and "gbm" in models and len(models) > 1:
         models = ("logistic",)
-        notes.append("Gradient boosting skipped: too few churners to compare models fairly.")
+        notes.append(_("Gradient boosting skipped: too few churners to compare models fairly."))
 
     # the data used for cross-validation (history: months before the holdout)
     hold = None
@@ -1181,8 +1216,10 @@ def fit(
         if len(months) - holdout_months < 3:
             holdout_months = max(1, len(months) - 3)
             notes.append(
-                f"Holdout shortened to {holdout_months} month(s) to keep at least 3 "
-                f"training months."
+                _(
+                    "Holdout shortened to {n} month(s) to keep at least 3 training months.",
+                    n=holdout_months,
+                )
             )
         cut = months[-holdout_months]
         in_cv = (d.time < cut).to_numpy()
@@ -1199,11 +1236,12 @@ def fit(
             d.horizon_months,
             d.as_of,
         )
-        validation = (
-            f"time-forward: folds train on earlier months and test on later ones; "
-            f"holdout = the last {holdout_months} observation month(s) "
-            f"({pd.Timestamp(cut):%Y-%m} onwards), scored once by a model trained "
-            f"on the months before"
+        validation = _(
+            "time-forward: folds train on earlier months and test on later ones; holdout = "
+            "the last {n} observation month(s) ({month} onwards), scored once by a model "
+            "trained on the months before",
+            n=holdout_months,
+            month=f"{pd.Timestamp(cut):%Y-%m}",
         )
         if d.y[hold].sum() == 0 or (d.y[hold] == 0).all():
             raise CxReportError(
@@ -1213,10 +1251,14 @@ def fit(
     else:
         cv_data = d
         validation = (
-            "3-fold stratified cross-validation"
+            _("3-fold stratified cross-validation")
             if few
-            else f"{n_splits}-fold stratified cross-validation repeated {n_repeats} "
-            f"times; all preprocessing inside the folds"
+            else _(
+                "{k}-fold stratified cross-validation repeated {n} times; all preprocessing "
+                "inside the folds",
+                k=n_splits,
+                n=n_repeats,
+            )
         )
     folds = _folds(cv_data, n_splits=n_splits, n_repeats=n_repeats, seed=seed)
     if not folds:
@@ -1264,7 +1306,7 @@ def fit(
                 summary.loc[m, f"{k}_holdout"] = ev[k]
 
     # choose
-    chosen, reason = "logistic", "only the logistic regression was fitted"
+    chosen, reason = "logistic", _("only the logistic regression was fitted")
     if "gbm" in models and "logistic" in models:
         a = fold_df[fold_df.model == "logistic"].set_index("fold")["roc_auc"]
         b = fold_df[fold_df.model == "gbm"].set_index("fold")["roc_auc"]
@@ -1272,19 +1314,22 @@ def fit(
         md, sd = float(diff.mean()), float(diff.std(ddof=1)) if len(diff) > 1 else np.inf
         if md > sd:
             chosen = "gbm"
-            reason = (
-                f"gradient boosting beats logistic regression by {md:+.3f} ROC-AUC on "
-                f"average in the same folds, more than the fold-to-fold SD of the "
-                f"difference ({sd:.3f})"
+            reason = _(
+                "gradient boosting beats logistic regression by {diff} ROC-AUC on average in "
+                "the same folds, more than the fold-to-fold SD of the difference ({sd})",
+                diff=f"{md:+.3f}",
+                sd=f"{sd:.3f}",
             )
         else:
-            reason = (
-                f"gradient boosting differs from logistic regression by {md:+.3f} "
-                f"ROC-AUC on average in the same folds, within the fold-to-fold SD of "
-                f"the difference ({sd:.3f}), so the simpler model is kept"
+            reason = _(
+                "gradient boosting differs from logistic regression by {diff} ROC-AUC on "
+                "average in the same folds, within the fold-to-fold SD of the difference "
+                "({sd}), so the simpler model is kept",
+                diff=f"{md:+.3f}",
+                sd=f"{sd:.3f}",
             )
     elif models == ("gbm",):
-        chosen, reason = "gbm", "only gradient boosting was fitted"
+        chosen, reason = "gbm", _("only gradient boosting was fitted")
 
     # out-of-sample predictions of the chosen model
     if hold is not None:
@@ -1312,7 +1357,7 @@ def fit(
         else:
             p_cal = np.empty(len(oof_idx))
             pos = 0
-            for te, _ in sorted(oof_store[chosen].values(), key=lambda t: t[0][0]):
+            for te, _p in sorted(oof_store[chosen].values(), key=lambda t: t[0][0]):
                 tr = np.setdiff1d(np.arange(len(d.y)), te)
                 p_cal[pos : pos + len(te)] = _fit_predict(
                     chosen, d, tr, te, seed=seed, splines=splines, calibration=method
@@ -1357,28 +1402,43 @@ def _alarms(d: ChurnData, summary: pd.DataFrame, chosen: str, leakage_auc: float
     auc = float(summary.loc[chosen, "roc_auc_mean"])
     if auc > leakage_auc:
         out.append(
-            f"Out-of-sample ROC-AUC {auc:.3f} is above {leakage_auc:.2f}, more than honest churn "
-            f"models usually reach (IBM Telco ceiling about 0.85). Check for columns recorded "
-            f"after churn (cancellation reasons, final bills, churn dates), duplicated "
-            f"customers, or resampling before the split."
+            _(
+                "Out-of-sample ROC-AUC {auc} is above {limit}, more than honest churn models "
+                "usually reach (IBM Telco ceiling about 0.85). Check for columns recorded "
+                "after churn (cancellation reasons, final bills, churn dates), duplicated "
+                "customers, or resampling before the split.",
+                auc=f"{auc:.3f}",
+                limit=f"{leakage_auc:.2f}",
+            )
         )
     if "roc_auc_holdout" in summary:
         h = float(summary.loc[chosen, "roc_auc_holdout"])
         if h < auc - 0.05:
             out.append(
-                f"The time-forward holdout ROC-AUC ({h:.3f}) is well below the "
-                f"cross-validation score ({auc:.3f}): behaviour drifted; expect the "
-                f"lower figure next month."
+                _(
+                    "The time-forward holdout ROC-AUC ({holdout}) is well below the "
+                    "cross-validation score ({auc}): behaviour drifted; expect the lower "
+                    "figure next month.",
+                    holdout=f"{h:.3f}",
+                    auc=f"{auc:.3f}",
+                )
             )
     if d.ids.duplicated().any() and d.time is None:
         out.append(
-            f"{int(d.ids.duplicated().sum())} duplicated customer ids: the same customer "
-            f"can sit in training and test folds, which inflates the scores."
+            _(
+                "{n} duplicated customer ids: the same customer can sit in training and test "
+                "folds, which inflates the scores.",
+                n=int(d.ids.duplicated().sum()),
+            )
         )
-    copies = [k for k, v in d.spec.excluded.items() if v.startswith("predicts churn")]
+    copy = _(_TARGET_COPY).split("{", 1)[0]  # the reason detect_features gave, in its words
+    copies = [k for k, v in d.spec.excluded.items() if v.startswith(copy)]
     if copies:
         out.append(
-            "Excluded as target copies (single-feature ROC-AUC > 0.95): " + ", ".join(copies) + "."
+            _(
+                "Excluded as target copies (single-feature ROC-AUC > 0.95): {columns}.",
+                columns=", ".join(copies),
+            )
         )
     return out
 
@@ -1428,8 +1488,13 @@ def score(
     for c, new in _unseen(seen or {}, X).items():
         n = int(X[c].astype(str).isin(new).sum())
         notes.append(
-            f"{n} customer(s) have a {label(c)} the model has not seen "
-            f"({', '.join(map(str, new[:5]))}); it is scored as unknown."
+            _(
+                "{n} customer(s) have a {feature} the model has not seen ({values}); it is "
+                "scored as unknown.",
+                n=n,
+                feature=label(c),
+                values=", ".join(map(str, new[:5])),
+            )
         )
     p = _predict(model, X)
     return pd.DataFrame({"customer_id": ids.to_numpy(), "probability": p}), notes
@@ -1487,11 +1552,11 @@ def targeting(
 
 
 def _n_months(n: int) -> str:
-    return "1 month" if n == 1 else f"{n} months"
+    return _("1 month") if n == 1 else _("{n} months", n=n)
 
 
 def _next(n: int) -> str:
-    return "the next month" if n == 1 else f"the next {n} months"
+    return _("the next month") if n == 1 else _("the next {n} months", n=n)
 
 
 @dataclass(frozen=True)
@@ -1552,7 +1617,7 @@ def wording(d: ChurnData) -> Wording:
     if d.snapshot:
         return Wording(
             mode="snapshot",
-            scope=(
+            scope=_(
                 "Undated snapshot: the file says who has left at some point, not when, so the "
                 "model learns what the customers who left have in common. Its score says how "
                 "much an active customer resembles them (the share who had left among "
@@ -1561,56 +1626,68 @@ def wording(d: ChurnData) -> Wording:
                 "none is a forecast. With signup and churn dates the same page forecasts a "
                 "stated number of months ahead."
             ),
-            score="likeness to the customers who left (share who had left among similar customers)",
-            predicted="predicted share who had left among similar customers",
-            observed="share who have left",
-            list_name="customers most like those who left",
-            scoring=(
+            score=_(
+                "likeness to the customers who left (share who had left among similar customers)"
+            ),
+            predicted=_("predicted share who had left among similar customers"),
+            observed=_("share who have left"),
+            list_name=_("customers most like those who left"),
+            scoring=_(
                 "Every active customer is scored by how much they resemble the customers who "
                 "left. They were in the training data (as customers who stayed), so their "
                 "scores are in-sample; the validation scores above are the honest ones."
             ),
-            histogram_title="How closely the active customers resemble those who left",
-            breakdowns=(
+            histogram_title=_("How closely the active customers resemble those who left"),
+            breakdowns=_(
                 "Every customer of the snapshot counts once; the rate is the share who have "
                 "left, whenever that was."
             ),
-            period_label="Training data",
-            rows=("rows (customers)", "who have left", "active customers to score"),
-            profit_caveat=(
+            period_label=_("Training data"),
+            rows=(_("rows (customers)"), _("who have left"), _("active customers to score")),
+            profit_caveat=_(
                 "The expected profit reads each score as the chance that the customer leaves "
                 "without a call. A snapshot cannot check that reading over any period, so "
                 "take the money figures as a guide to which calls may pay, not as a forecast."
             ),
         )
-    h, t0 = int(d.horizon_months), d.as_of
+    h, day = int(d.horizon_months), f"{d.as_of:%Y-%m-%d}"
+    within, ahead = _n_months(h), _next(h)
     return Wording(
         mode="history",
-        scope=(
-            f"Dated data: the model learnt from monthly observation dates which customers "
-            f"left within {_n_months(h)} of each date, and was tested on later months it "
-            f"never saw. Its scores are probabilities of leaving within {_next(h)} from "
-            f"{t0:%Y-%m-%d}, and the expected counts are forecasts for that window."
+        scope=_(
+            "Dated data: the model learnt from monthly observation dates which customers "
+            "left within {within} of each date, and was tested on later months it never saw. "
+            "Its scores are probabilities of leaving within {ahead} from {day}, and the "
+            "expected counts are forecasts for that window.",
+            within=within,
+            ahead=ahead,
+            day=day,
         ),
-        score=f"probability of leaving within {_next(h)}",
-        predicted=f"predicted probability of leaving within {_n_months(h)}",
-        observed=f"churn rate within {_n_months(h)}",
-        list_name=f"customers most likely to leave within {_next(h)}",
-        scoring=(
-            f"Every active customer is scored as of {t0:%Y-%m-%d}: the score is the "
-            f"probability of leaving within {_next(h)}."
+        score=_("probability of leaving within {ahead}", ahead=ahead),
+        predicted=_("predicted probability of leaving within {within}", within=within),
+        observed=_("churn rate within {within}", within=within),
+        list_name=_("customers most likely to leave within {ahead}", ahead=ahead),
+        scoring=_(
+            "Every active customer is scored as of {day}: the score is the probability of "
+            "leaving within {ahead}.",
+            day=day,
+            ahead=ahead,
         ),
-        histogram_title=f"Probability of leaving within {_next(h)}, customers scored on "
-        f"{t0:%Y-%m-%d}",
-        breakdowns=(
-            f"Plan, failures and NPS are counted over the customer-months of the last 12 "
-            f"observation months (the value known at each month start, churn within "
-            f"{_n_months(h)} after it; n counts customer-months); segments are this month's, "
-            f"so they use the latest month's customers only."
+        histogram_title=_(
+            "Probability of leaving within {ahead}, customers scored on {day}",
+            ahead=ahead,
+            day=day,
         ),
-        period_label="Training period",
-        rows=("rows (customer-months)", "followed by churn", "active customers to score"),
-        window=_next(h),
+        breakdowns=_(
+            "Plan, failures and NPS are counted over the customer-months of the last 12 "
+            "observation months (the value known at each month start, churn within {within} "
+            "after it; n counts customer-months); segments are this month's, so they use the "
+            "latest month's customers only.",
+            within=within,
+        ),
+        period_label=_("Training period"),
+        rows=(_("rows (customer-months)"), _("followed by churn"), _("active customers to score")),
+        window=ahead,
     )
 
 
@@ -1660,62 +1737,111 @@ class ContactPlan:
     def sentences(self, w: Wording, *, currency: str = "") -> list[str]:
         """The plan in plain words (first sentence: the decision)."""
         cur = f" {currency}" if currency else ""
-        e = self.economics
         out = []
         if self.contacted == 0 and self.paying == 0:
             out.append(
-                f"No contact pays at the stated costs, so the contact list is empty "
-                f"(0 of {self.scored:,} customers)."
+                _(
+                    "No contact pays at the stated costs, so the contact list is empty (0 of "
+                    "{n} customers).",
+                    n=f"{self.scored:,}",
+                )
             )
             out += self._break_even_words(cur)
             return out
         if self.policy == "profit":
             out.append(
-                f"{self.contacted:,} of {self.scored:,} customers are on the contact list "
-                f"(profit policy: calls whose expected profit is positive, at most "
-                f"{self.budget_contacts:,}); expected profit of calling them: "
-                f"{self.expected_profit:,.0f}{cur}."
+                _(
+                    "{n} of {scored} customers are on the contact list (profit policy: calls "
+                    "whose expected profit is positive, at most {budget}); expected profit of "
+                    "calling them: {profit}.",
+                    n=f"{self.contacted:,}",
+                    scored=f"{self.scored:,}",
+                    budget=f"{self.budget_contacts:,}",
+                    profit=f"{self.expected_profit:,.0f}{cur}",
+                )
             )
             if self.capped:
                 out.append(
-                    f"The budget is the limit: {self.paying:,} calls would pay, the team can "
-                    f"make {self.budget_contacts:,}."
+                    _(
+                        "The budget is the limit: {paying} calls would pay, the team can make "
+                        "{budget}.",
+                        paying=f"{self.paying:,}",
+                        budget=f"{self.budget_contacts:,}",
+                    )
                 )
             elif self.contacted == 0:
                 out.append(
-                    f"budget_contacts is 0: {self.paying:,} calls would pay at the stated "
-                    f"costs, but none is planned."
+                    _(
+                        "budget_contacts is 0: {paying} calls would pay at the stated costs, "
+                        "but none is planned.",
+                        paying=f"{self.paying:,}",
+                    )
                 )
             else:
                 out.append(
-                    f"Only {self.paying:,} calls pay at the stated costs, fewer than the "
-                    f"budget of {self.budget_contacts:,}."
+                    _(
+                        "Only {paying} calls pay at the stated costs, fewer than the budget of "
+                        "{budget}.",
+                        paying=f"{self.paying:,}",
+                        budget=f"{self.budget_contacts:,}",
+                    )
                 )
         else:
             out.append(
-                f"{self.contacted:,} of {self.scored:,} customers are on the contact list "
-                f"(budget policy: the top {self.budget_contacts:,} by score, paying or not); "
-                f"expected profit of calling them: {self.expected_profit:,.0f}{cur}."
+                _(
+                    "{n} of {scored} customers are on the contact list (budget policy: the top "
+                    "{budget} by score, paying or not); expected profit of calling them: "
+                    "{profit}.",
+                    n=f"{self.contacted:,}",
+                    scored=f"{self.scored:,}",
+                    budget=f"{self.budget_contacts:,}",
+                    profit=f"{self.expected_profit:,.0f}{cur}",
+                )
             )
             if self.losing:
-                every = "every one" if self.losing == self.contacted else f"{self.losing:,}"
-                out.append(
-                    f"Warning: {every} of these calls is below break-even at the stated costs "
-                    f"(retained value {e['retained_value']:,.2f}, contact "
-                    f"{e['contact_cost']:,.2f}, offer {e['offer_cost']:,.2f}, acceptance "
-                    f"{e['acceptance_rate']:.0%}); the profit policy would make "
-                    f"{min(self.paying, self.budget_contacts):,} calls."
-                )
+                out.append(self.warning())
                 if self.paying == 0:
                     out += self._break_even_words(cur)
         if w.window:  # a sum of snapshot scores counts nothing, so it is not shown
             out.append(
-                f"Together they account for {self.reached:,.1f} of the {self.expected:,.1f} "
-                f"customers expected to leave within {w.window}."
+                _(
+                    "Together they account for {reached} of the {expected} customers expected "
+                    "to leave within {window}.",
+                    reached=f"{self.reached:,.1f}",
+                    expected=f"{self.expected:,.1f}",
+                    window=w.window,
+                )
             )
         if w.profit_caveat:
             out.append(w.profit_caveat)
         return out
+
+    def warning(self) -> str:
+        """The warning that calls on the list lose money ("" when none does)."""
+        if not self.losing:
+            return ""
+        e = self.economics
+        fields = dict(
+            retained=f"{e['retained_value']:,.2f}",
+            contact=f"{e['contact_cost']:,.2f}",
+            offer=f"{e['offer_cost']:,.2f}",
+            acceptance=f"{e['acceptance_rate']:.0%}",
+            calls=f"{min(self.paying, self.budget_contacts):,}",
+        )
+        if self.losing == self.contacted:
+            return _(
+                "Warning: every one of these calls is below break-even at the stated costs "
+                "(retained value {retained}, contact {contact}, offer {offer}, acceptance "
+                "{acceptance}); the profit policy would make {calls} calls.",
+                **fields,
+            )
+        return _(
+            "Warning: {n} of these calls is below break-even at the stated costs (retained "
+            "value {retained}, contact {contact}, offer {offer}, acceptance {acceptance}); the "
+            "profit policy would make {calls} calls.",
+            n=f"{self.losing:,}",
+            **fields,
+        )
 
     def _break_even_words(self, cur: str) -> list[str]:
         b, e = self.break_even, self.economics
@@ -1723,9 +1849,12 @@ class ContactPlan:
             return []
         out = []
         first = (
-            f"A call pays only for a customer whose score is above {b.probability:.1%}"
+            _(
+                "A call pays only for a customer whose score is above {p}",
+                p=f"{b.probability:.1%}",
+            )
             if b.probability is not None
-            else "At these costs no score, however high, makes a call pay"
+            else _("At these costs no score, however high, makes a call pay")
         )
         best = float(
             churn_eval.contact_value(
@@ -1737,25 +1866,41 @@ class ContactPlan:
             )
         )
         out.append(
-            f"{first}; the highest score among the customers scored is "
-            f"{self.top_score:.1%} (expected profit {best:,.2f}{cur} per call)."
+            _(
+                "{first}; the highest score among the customers scored is {top} (expected "
+                "profit {profit} per call).",
+                first=first,
+                top=f"{self.top_score:.1%}",
+                profit=f"{best:,.2f}{cur}",
+            )
         )
         ways = []
         if b.acceptance_rate is not None:
             ways.append(
-                f"an acceptance rate above {b.acceptance_rate:.1%} (stated "
-                f"{e['acceptance_rate']:.0%})"
+                _(
+                    "an acceptance rate above {rate} (stated {stated})",
+                    rate=f"{b.acceptance_rate:.1%}",
+                    stated=f"{e['acceptance_rate']:.0%}",
+                )
             )
         if b.offer_cost is not None:
             ways.append(
-                f"an offer cost below {b.offer_cost:,.2f}{cur} (stated {e['offer_cost']:,.2f})"
+                _(
+                    "an offer cost below {cost} (stated {stated})",
+                    cost=f"{b.offer_cost:,.2f}{cur}",
+                    stated=f"{e['offer_cost']:,.2f}",
+                )
             )
-        if ways:
-            out.append("The best call would pay at " + " or ".join(ways) + ".")
+        if len(ways) == 2:
+            out.append(_("The best call would pay at {a} or {b}.", a=ways[0], b=ways[1]))
+        elif ways:
+            out.append(_("The best call would pay at {a}.", a=ways[0]))
         else:
             out.append(
-                "Neither a higher acceptance rate nor a cheaper offer makes the best call pay: "
-                "the contact cost alone exceeds its expected gain."
+                _(
+                    "Neither a higher acceptance rate nor a cheaper offer makes the best call "
+                    "pay: the contact cost alone exceeds its expected gain."
+                )
             )
         return out
 
@@ -1818,40 +1963,48 @@ def kpis(d: ChurnData, targeted: pd.DataFrame, plan: ContactPlan) -> list[dict]:
     lo, hi = wilson_interval(k, n)
     p = targeted["probability"].to_numpy(float)
     list_note = (
-        f"profit policy: calls with a positive expected profit, at most {plan.budget_contacts:,}"
+        _(
+            "profit policy: calls with a positive expected profit, at most {budget}",
+            budget=f"{plan.budget_contacts:,}",
+        )
         if plan.policy == "profit"
-        else f"budget policy: the top {plan.budget_contacts:,} by score, paying or not"
+        else _(
+            "budget policy: the top {budget} by score, paying or not",
+            budget=f"{plan.budget_contacts:,}",
+        )
     )
     if plan.contacted == 0 and plan.paying == 0:
-        list_note += "; no call pays at the stated costs"
+        list_note = _("{note}; no call pays at the stated costs", note=list_note)
     rate = dict(name="churn_rate", value=100 * k / n, unit="%", ci=(100 * lo, 100 * hi), n=n)
     before = previous_churn(d)
     if before is not None:
         (k0, n0), cohort = before
         lo0, hi0 = wilson_interval(k0, n0)
         rate["previous"] = dict(
-            value=100 * k0 / n0, ci=(100 * lo0, 100 * hi0), label=f"the cohort of {cohort}"
+            value=100 * k0 / n0,
+            ci=(100 * lo0, 100 * hi0),
+            label=_("the cohort of {month}", month=cohort),
         )
     if d.snapshot:
         return [
             {
                 **rate,
-                "label": "Share of customers who have left (undated snapshot)",
+                "label": _("Share of customers who have left (undated snapshot)"),
                 "higher_is_better": False,
-                "note": "every customer in the file; not a rate per month",
+                "note": _("every customer in the file; not a rate per month"),
             },
             {
                 "name": "lookalike_count",
                 "value": int((p >= 0.5).sum()),
-                "label": "Active customers most like those who left (score 50 % or more)",
+                "label": _("Active customers most like those who left (score 50 % or more)"),
                 "n": len(p),
                 "higher_is_better": False,
-                "note": "at least half of the customers like them have left; not a forecast",
+                "note": _("at least half of the customers like them have left; not a forecast"),
             },
             {
                 "name": "at_risk_count",
                 "value": plan.contacted,
-                "label": "Customers on the contact list (most like those who left)",
+                "label": _("Customers on the contact list (most like those who left)"),
                 "higher_is_better": None,
                 "note": list_note,
             },
@@ -1860,23 +2013,27 @@ def kpis(d: ChurnData, targeted: pd.DataFrame, plan: ContactPlan) -> list[dict]:
     return [
         {
             **rate,
-            "label": f"Churn rate: left within {_n_months(h)} of {d.time.max():%Y-%m-%d}",
+            "label": _(
+                "Churn rate: left within {within} of {day}",
+                within=_n_months(h),
+                day=f"{d.time.max():%Y-%m-%d}",
+            ),
             "higher_is_better": False,
-            "note": "customers active on that date",
+            "note": _("customers active on that date"),
         },
         {
             "name": "expected_lost",
             "value": float(p.sum()),
-            "label": f"Customers expected to leave in {_next(h)}",
+            "label": _("Customers expected to leave in {ahead}", ahead=_next(h)),
             "se": float(np.sqrt(np.sum(p * (1 - p)))),
             "n": len(p),
             "higher_is_better": False,
-            "note": f"from {d.as_of:%Y-%m-%d}: the sum of the probabilities",
+            "note": _("from {day}: the sum of the probabilities", day=f"{d.as_of:%Y-%m-%d}"),
         },
         {
             "name": "at_risk_count",
             "value": plan.contacted,
-            "label": "Customers on the contact list",
+            "label": _("Customers on the contact list"),
             "higher_is_better": None,
             "note": list_note,
         },
@@ -1890,15 +2047,17 @@ def summary(
     out = [w.scope]
     if metrics is not None:
         out.append(
-            f"Out of sample: ROC-AUC {metrics['roc_auc']:.3f}; "
-            + churn_eval.verdict_line(metrics, observed=w.observed)
-            + " (section 3 gives the thresholds)."
+            _(
+                "Out of sample: ROC-AUC {auc}; {verdict} (section 3 gives the thresholds).",
+                auc=f"{metrics['roc_auc']:.3f}",
+                verdict=churn_eval.verdict_line(metrics, observed=w.observed),
+            )
         )
     words = plan.sentences(w, currency=currency)
     # the decision, a warning about losing calls, and when nothing pays, what would
     if plan.contacted == 0 and plan.paying == 0:
         return out + words[:3]
-    return out + words[:1] + [x for x in words[1:] if x.startswith("Warning")]
+    return out + words[:1] + ([plan.warning()] if plan.warning() else [])
 
 
 def reference(X: pd.DataFrame, spec: FeatureSpec) -> dict:
@@ -1912,13 +2071,13 @@ def reference(X: pd.DataFrame, spec: FeatureSpec) -> dict:
 
 
 #: How a missing value reads, per feature (default "unknown").
-MISSING_WORDS = {"months_since_purchase": "no purchase yet", "last_nps": "no NPS answer"}
+MISSING_WORDS = {"months_since_purchase": N_("no purchase yet"), "last_nps": N_("no NPS answer")}
 
 
 def _fmt(v, name: str = "") -> str:
     if isinstance(v, float):
         if np.isnan(v):
-            return MISSING_WORDS.get(name, "unknown")
+            return _(MISSING_WORDS.get(name, N_("unknown")))
         return f"{v:,.0f}" if abs(v) >= 10 or v == round(v) else f"{v:,.1f}"
     return str(v)
 
@@ -1966,10 +2125,22 @@ def reasons(
             c = feats[j]
             v = X.iat[i, j]
             if isinstance(v, float) and np.isnan(v) and c in MISSING_WORDS:
-                said = f"{MISSING_WORDS[c]} (typical {label(c)} {_fmt(reference[c], c)})"
+                said = _(
+                    "{missing} (typical {feature} {typical})",
+                    missing=_(MISSING_WORDS[c]),
+                    feature=label(c),
+                    typical=_fmt(reference[c], c),
+                )
             else:
-                said = f"{label(c)} {_fmt(v, c)} (typical {_fmt(reference[c], c)})"
-            words.append(f"{said}: +{100 * push[i, j]:.0f} pts")
+                said = _(
+                    "{feature} {value} (typical {typical})",
+                    feature=label(c),
+                    value=_fmt(v, c),
+                    typical=_fmt(reference[c], c),
+                )
+            words.append(
+                _("{reason}: +{points} pts", reason=said, points=f"{100 * push[i, j]:.0f}")
+            )
         rows.append(words + [""] * (top - len(words)))
     out = pd.DataFrame(rows, columns=[f"reason_{k + 1}" for k in range(top)])
     out["reasons"] = out.apply(lambda r: "; ".join(v for v in r if v), axis=1)
@@ -2046,7 +2217,9 @@ def failure_group(failures: pd.Series) -> pd.Series:
     """0, 1 or 2+ failed contacts."""
     f = pd.to_numeric(failures, errors="coerce").fillna(0)
     return pd.Series(
-        np.where(f >= 2, "2 or more", np.where(f >= 1, "1", "none")), index=f.index, dtype=object
+        np.where(f >= 2, _("2 or more"), np.where(f >= 1, "1", _("none"))),
+        index=f.index,
+        dtype=object,
     )
 
 
@@ -2079,36 +2252,42 @@ def breakdowns(
     tables, notes = {}, []
     if d.sampled_from is not None:
         notes.append(
-            f"These rates are counted on the model's sample of {len(d.y):,} of the "
-            f"{d.sampled_from:,} labelled rows (max_rows)."
+            _(
+                "These rates are counted on the model's sample of {n} of the {total} labelled "
+                "rows (max_rows).",
+                n=f"{len(d.y):,}",
+                total=f"{d.sampled_from:,}",
+            )
         )
     if segments is not None:
         rows = np.ones(len(y), bool) if time is None else (time == time.max()).to_numpy()
         seg = ids[rows].map(segments)
         if seg.notna().any():
             tables["segment"] = churn_by_group(
-                seg.fillna("(not segmented)"), y[rows], name="segment", min_n=min_n
+                seg.fillna(_("(not segmented)")), y[rows], name="segment", min_n=min_n
             )
     else:
         notes.append(
-            "Churn by segment is left out: no segment labels (the segmentation "
-            "needs the transactions table)."
+            _(
+                "Churn by segment is left out: no segment labels (the segmentation needs the "
+                "transactions table)."
+            )
         )
     if "plan" in X:
         tables["plan"] = churn_by_group(X["plan"], y, name="plan", min_n=min_n)
     else:
-        notes.append("Churn by plan is left out: the model has no 'plan' feature.")
+        notes.append(_("Churn by plan is left out: the model has no 'plan' feature."))
     fail = next((c for c in ("failures_1m", "failures_3m") if c in X), None)
     if fail:
         tables["failures"] = churn_by_group(
             failure_group(X[fail]), y, name=f"{label(fail)}", min_n=min_n
         )
     else:
-        notes.append("Churn by touchpoint failure is left out: no touchpoints table.")
+        notes.append(_("Churn by touchpoint failure is left out: no touchpoints table."))
     if "last_nps" in X:
         tables["nps"] = churn_by_group(nps_group(X["last_nps"]), y, name="NPS group", min_n=min_n)
     else:
-        notes.append("Churn by NPS group is left out: no survey answers linked to customers.")
+        notes.append(_("Churn by NPS group is left out: no survey answers linked to customers."))
     return tables, notes
 
 

@@ -36,6 +36,7 @@ from scipy.special import betainc
 from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
 
 from .errors import CxReportError
+from .i18n import N_, _
 
 __all__ = [
     "BRIER_SKILL_USEFUL",
@@ -188,7 +189,7 @@ def evaluate(y, p) -> dict[str, float]:
 # --------------------------------------------------------------------------------------------
 
 #: The verdicts, best first.
-VERDICTS = ("useful", "weak", "no better than the base rate")
+VERDICTS = (N_("useful"), N_("weak"), N_("no better than the base rate"))
 #: PR-AUC (average precision) as a multiple of the base rate. A random ranking scores the base
 #: rate itself, so PR-AUC means something only against it: from twice the base rate the top of
 #: the list holds clearly more leavers than a random list ("useful"); below 1.25 times it the
@@ -199,17 +200,26 @@ PR_AUC_WEAK = 1.25
 #: predicting the base rate for everyone. At 0 or below the probabilities are no better than
 #: that; from 0.10 they remove a tenth of its squared error ("useful"); in between "weak".
 BRIER_SKILL_USEFUL = 0.10
-#: The thresholds in words (shown beside each verdict and in the README).
-VERDICT_RULES = {
-    "pr_auc": (
-        f"useful from {PR_AUC_USEFUL:g} × the base rate, weak from {PR_AUC_WEAK:g} ×, "
-        f"otherwise no better than the base rate"
+#: The thresholds in words (shown beside each verdict and in the README), in English; the
+#: page's language: :func:`_rule`.
+_RULE_TEMPLATES = {
+    "pr_auc": N_(
+        "useful from {useful} × the base rate, weak from {weak} ×, otherwise no better than "
+        "the base rate"
     ),
-    "brier_skill": (
-        f"useful from {BRIER_SKILL_USEFUL:.2f}, weak above 0, otherwise (0 or below) no "
-        f"better than the base rate"
+    "brier_skill": N_(
+        "useful from {useful}, weak above 0, otherwise (0 or below) no better than the base rate"
     ),
 }
+_RULE_FIELDS = {
+    "pr_auc": {"useful": f"{PR_AUC_USEFUL:g}", "weak": f"{PR_AUC_WEAK:g}"},
+    "brier_skill": {"useful": f"{BRIER_SKILL_USEFUL:.2f}"},
+}
+VERDICT_RULES = {k: v.format(**_RULE_FIELDS[k]) for k, v in _RULE_TEMPLATES.items()}
+
+
+def _rule(score: str) -> str:
+    return _(_RULE_TEMPLATES[score], **_RULE_FIELDS[score])
 
 
 def verdict(score: str, value: float, *, base_rate: float | None = None) -> str:
@@ -259,10 +269,15 @@ def verdict_line(metrics: dict, *, observed: str = "churn rate") -> str:
     """The two verdicts in one line: "PR-AUC 0.056 = 3.3 × the churn rate: useful; Brier
     skill 0.016: weak" (``metrics`` from :func:`evaluate`)."""
     base, pr, skill = metrics["base_rate"], metrics["pr_auc"], metrics["brier_skill"]
-    return (
-        f"PR-AUC {pr:.3f} = {pr / base:.1f} × the {observed}: "
-        f"{verdict('pr_auc', pr, base_rate=base)}; Brier skill {skill:.3f}: "
-        f"{verdict('brier_skill', skill)}"
+    return _(
+        "PR-AUC {pr} = {ratio} × the {observed}: {pr_verdict}; Brier skill {skill}: "
+        "{skill_verdict}",
+        pr=f"{pr:.3f}",
+        ratio=f"{pr / base:.1f}",
+        observed=observed,
+        pr_verdict=_(verdict("pr_auc", pr, base_rate=base)),
+        skill=f"{skill:.3f}",
+        skill_verdict=_(verdict("brier_skill", skill)),
     )
 
 
@@ -286,32 +301,50 @@ def score_table(metrics: dict, *, observed: str = "churn rate") -> pd.DataFrame:
     ref = base * (1 - base)
     pr, skill = float(metrics["pr_auc"]), float(metrics["brier_skill"])
     rows = [
-        ("ROC-AUC", f"{metrics['roc_auc']:.3f}", "", "0.5 = coin toss, 1 = perfect ranking"),
+        ("ROC-AUC", f"{metrics['roc_auc']:.3f}", "", _("0.5 = coin toss, 1 = perfect ranking")),
         (
             "PR-AUC",
             f"{pr:.3f}",
-            verdict("pr_auc", pr, base_rate=base),
-            f"{pr / base:.1f} × the {observed} (a random list scores the {observed}); "
-            + VERDICT_RULES["pr_auc"],
+            _(verdict("pr_auc", pr, base_rate=base)),
+            _(
+                "{ratio} × the {observed} (a random list scores the {observed}); {rule}",
+                ratio=f"{pr / base:.1f}",
+                observed=observed,
+                rule=_rule("pr_auc"),
+            ),
         ),
-        (observed, f"{base:.1%}", "", "the base rate of the rows scored"),
-        ("Brier score", f"{metrics['brier']:.4f}", "", f"the base rate for everyone: {ref:.4f}"),
+        (observed, f"{base:.1%}", "", _("the base rate of the rows scored")),
         (
-            "Brier skill score",
+            _("Brier score"),
+            f"{metrics['brier']:.4f}",
+            "",
+            _("the base rate for everyone: {brier}", brier=f"{ref:.4f}"),
+        ),
+        (
+            _("Brier skill score"),
             f"{skill:.3f}",
-            verdict("brier_skill", skill),
-            "improvement over the base rate for everyone; " + VERDICT_RULES["brier_skill"],
+            _(verdict("brier_skill", skill)),
+            _(
+                "improvement over the base rate for everyone; {rule}",
+                rule=_rule("brier_skill"),
+            ),
         ),
-        ("ECE", f"{metrics['ece']:.3f}", "", "mean gap between predicted and observed"),
-        ("top-decile lift", f"{metrics['lift_top10']:.2f}", "", "1 = random; about 3 is good"),
+        ("ECE", f"{metrics['ece']:.3f}", "", _("mean gap between predicted and observed")),
         (
-            "churners in the top 20 %",
+            _("top-decile lift"),
+            f"{metrics['lift_top10']:.2f}",
+            "",
+            _("1 = random; about 3 is good"),
+        ),
+        (
+            _("churners in the top 20 %"),
             f"{metrics['gain_top20']:.0%}",
             "",
-            "a random list finds 20 %",
+            _("a random list finds 20 %"),
         ),
     ]
-    return pd.DataFrame(rows, columns=["score", "value", "verdict", "reading"]).set_index("score")
+    columns = [_("score"), _("value"), _("verdict"), _("reading")]
+    return pd.DataFrame(rows, columns=columns).set_index(columns[0])
 
 
 # --------------------------------------------------------------------------------------------

@@ -81,16 +81,21 @@ def N_(text: str) -> str:
 
 
 #: The codes cxreport knows (the EODC stages, the usual touchpoints, FedEx's failure types
-#: and the sample's), as their English labels: a code reads as its label, translated.
-CODES = (
-    N_("Explore"), N_("Offer"), N_("Do"), N_("Confirm"),
-    N_("Website"), N_("Call centre"), N_("Store"), N_("Delivery"), N_("Billing"),
-    N_("Repair"), N_("Complaint handling"),
-    N_("Late within day"), N_("Late over day"), N_("Trace unanswered"),
-    N_("Complaint reopened"), N_("Pod missing"), N_("Invoice corrected"), N_("Pickup missed"),
-    N_("Damaged"), N_("Lost"), N_("Overgoods"), N_("Aircraft late"), N_("Call abandoned"),
-    N_("Website error"), N_("Store wait over 4min"), N_("Repair not fixed first time"),
-)  # fmt: skip
+#: and the sample's) and their labels, translated like any other text.
+CODES = {
+    "explore": N_("Explore"), "offer": N_("Offer"), "do": N_("Do"), "confirm": N_("Confirm"),
+    "website": N_("Website"), "call_centre": N_("Call centre"), "store": N_("Store"),
+    "delivery": N_("Delivery"), "billing": N_("Billing"), "repair": N_("Repair"),
+    "complaint_handling": N_("Complaint handling"),
+    "late_within_day": N_("Late within the day"), "late_over_day": N_("Late by a day or more"),
+    "trace_unanswered": N_("Trace unanswered"), "complaint_reopened": N_("Complaint reopened"),
+    "pod_missing": N_("Proof of delivery missing"), "invoice_corrected": N_("Invoice corrected"),
+    "pickup_missed": N_("Pickup missed"), "damaged": N_("Damaged parcel"),
+    "lost": N_("Lost parcel"), "overgoods": N_("Overgoods (no label)"),
+    "aircraft_late": N_("Aircraft late"), "call_abandoned": N_("Call abandoned"),
+    "website_error": N_("Website error"), "store_wait_over_4min": N_("Store wait over 4 min"),
+    "repair_not_fixed_first_time": N_("Repair not fixed first time"),
+}  # fmt: skip
 
 _labels: dict[str, str] = {}
 
@@ -104,16 +109,18 @@ def set_labels(labels) -> None:
 
 def code(value) -> str:
     """A code from the data as a reader's label: the folder's own label (``report.labels``)
-    when it has one, else ``call_centre`` → "Call centre" (translated when the catalogue has
-    it: 呼叫中心). Text that is not a code is returned as it is."""
+    when it has one, else a known code's label (:data:`CODES`, translated: 呼叫中心), else
+    the code in words (``call_centre`` → "Call centre"). Text that is not a code is returned
+    as it is."""
     text = str(value)
     if text in _labels:
         return _labels[text]
+    if text in CODES:
+        return _(CODES[text])
     if len(text) > 32 or not re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)+|[a-z]+", text):
         return text
     shown = text.replace("_", " ")
-    shown = shown[0].upper() + shown[1:]
-    return catalogue(_current).get(shown, shown) if _current != DEFAULT else shown
+    return shown[0].upper() + shown[1:]
 
 
 def missing(texts, lang: str = "zh") -> list[str]:

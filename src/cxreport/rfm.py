@@ -27,24 +27,32 @@ import numpy as np
 import pandas as pd
 
 from .errors import CxReportError
+from .i18n import N_, _
 
 #: segment -> ((R low, R high), (FM low, FM high)), scores inclusive, first match wins.
 #: The common "11-segment" map (Champions ... Lost) on a 1-5 scale.
 DEFAULT_SEGMENT_MAP: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
-    "Champions": ((5, 5), (4, 5)),
-    "Loyal": ((3, 4), (4, 5)),
-    "Potential loyalists": ((4, 5), (2, 3)),
-    "New": ((5, 5), (1, 1)),
-    "Promising": ((4, 4), (1, 1)),
-    "Need attention": ((3, 3), (3, 3)),
-    "About to sleep": ((3, 3), (1, 2)),
-    "Can't lose them": ((1, 2), (5, 5)),
-    "At risk": ((1, 2), (3, 4)),
-    "Hibernating": ((2, 2), (1, 2)),
-    "Lost": ((1, 1), (1, 2)),
+    N_("Champions"): ((5, 5), (4, 5)),
+    N_("Loyal"): ((3, 4), (4, 5)),
+    N_("Potential loyalists"): ((4, 5), (2, 3)),
+    N_("New"): ((5, 5), (1, 1)),
+    N_("Promising"): ((4, 4), (1, 1)),
+    N_("Need attention"): ((3, 3), (3, 3)),
+    N_("About to sleep"): ((3, 3), (1, 2)),
+    N_("Can't lose them"): ((1, 2), (5, 5)),
+    N_("At risk"): ((1, 2), (3, 4)),
+    N_("Hibernating"): ((2, 2), (1, 2)),
+    N_("Lost"): ((1, 1), (1, 2)),
 }
-OTHER = "Other"
+#: The names stay English in the data (exports, KPI names); the page shows them through the
+#: catalogue (:func:`cxreport.segments.shown`).
+OTHER = N_("Other")
 VARIABLES = ("recency", "frequency", "monetary")
+_VARIABLE_WORDS = {
+    "recency": N_("Recency"),
+    "frequency": N_("Frequency"),
+    "monetary": N_("Monetary"),
+}
 
 
 @dataclass
@@ -214,9 +222,16 @@ def rfm_scores(
         )
         if len(levels) < bins:
             warnings.append(
-                f"{var.capitalize()}: ties leave only {len(levels)} of {bins} score levels "
-                f"({vc.iloc[0] / len(t):.1%} of customers share the value {vc.index[0]:g}); "
-                f"the levels used are {', '.join(map(str, levels))}."
+                _(
+                    "{variable}: ties leave only {n} of {bins} score levels ({share} of "
+                    "customers share the value {value}); the levels used are {levels}.",
+                    variable=_(_VARIABLE_WORDS[var]),
+                    n=len(levels),
+                    bins=bins,
+                    share=f"{vc.iloc[0] / len(t):.1%}",
+                    value=f"{vc.index[0]:g}",
+                    levels=", ".join(map(str, levels)),
+                )
             )
         g = t[var].groupby(s)
         for sc, grp in g:
@@ -253,15 +268,22 @@ def rfm_scores(
     empty = [s for s in smap if summ.loc[s, "customers"] == 0]
     if empty:
         warnings.append(
-            f"{len(empty)} of {len(smap)} RFM segments are empty this month: "
-            + ", ".join(empty)
-            + ". With tied scores some cells of the grid cannot be reached; check the "
-            "segment map if these segments matter to you."
+            _(
+                "{n} of {total} RFM segments are empty this month: {segments}. With tied "
+                "scores some cells of the grid cannot be reached; check the segment map if "
+                "these segments matter to you.",
+                n=len(empty),
+                total=len(smap),
+                segments=", ".join(_(s) for s in empty),
+            )
         )
     if (seg == OTHER).any():
         warnings.append(
-            f"{int((seg == OTHER).sum()):,} customers fall in no segment of the map "
-            f"(shown as '{OTHER}')."
+            _(
+                "{n} customers fall in no segment of the map (shown as '{other}').",
+                n=f"{int((seg == OTHER).sum()):,}",
+                other=_(OTHER),
+            )
         )
     return RFMResult(
         scores,

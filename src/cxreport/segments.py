@@ -38,12 +38,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import i18n
 from .data import engine
 from .data.engine import engine_of
 from .data.lookup import is_in, positions
 from .errors import CxReportError, MissingTableError, ParameterError
 from .errors import check_float as _check_float
 from .errors import check_int as _check_int
+from .i18n import N_, _
 from .nps import nps_score
 from .settings import Setting, check
 
@@ -65,11 +67,12 @@ LOG_FEATURES = (
 
 NO_PURCHASE = "no purchase yet"
 
-K_RULE = (
+#: The rule of :func:`choose_k` (a template: its numbers are filled in there).
+K_RULE = N_(
     "Among the k in the sweep, a k is *stable* when every cluster is reproduced in bootstrap "
-    "resamples (each cluster's mean Jaccard >= {jaccard:.2f}, Hennig's 'stable' reading, and "
-    "the smallest cluster holds >= {min_share:.0%} of customers) and *well separated* when its "
-    "silhouette is within {sil_tol:.2f} of the best silhouette in the sweep. The chosen k is "
+    "resamples (each cluster's mean Jaccard >= {jaccard}, Hennig's 'stable' reading, and "
+    "the smallest cluster holds >= {min_share} of customers) and *well separated* when its "
+    "silhouette is within {sil_tol} of the best silhouette in the sweep. The chosen k is "
     "the largest k that is both: more segments are more useful to the business, but only as "
     "long as they are reproducible and about as well separated as the best partition. When no "
     "k qualifies, the most stable k is taken and the output says so."
@@ -190,22 +193,31 @@ def customer_features(
     t["revenue_month"] = pd.Series(base["revenue_month"].to_numpy(), index=index).fillna(0.0)
     if n_neg:
         notes.append(
-            f"Returns: {n_neg:,} transactions with a negative amount were netted against "
-            f"purchases (monetary = purchases - returns); {n_floor:,} customers whose returns "
-            "equal or exceed their purchases count with a monetary value of 0."
+            _(
+                "Returns: {n} transactions with a negative amount were netted against "
+                "purchases (monetary = purchases - returns); {floor} customers whose returns "
+                "equal or exceed their purchases count with a monetary value of 0.",
+                n=f"{n_neg:,}",
+                floor=f"{n_floor:,}",
+            )
         )
     if only_returns:
         notes.append(
-            f"{only_returns:,} customers with no day of positive net purchases (only "
-            "returns or zero amounts) are left out: they have no purchase to score."
+            _(
+                "{n} customers with no day of positive net purchases (only returns or zero "
+                "amounts) are left out: they have no purchase to score.",
+                n=f"{only_returns:,}",
+            )
         )
-    tenure_src = "first purchase"
+    tenure_note = _("Tenure counts from the first purchase.")
     first_t = pd.Series(base["first"].to_numpy(), index=index)
     if "signup_date" in base:
         signup = pd.Series(base["signup_date"].to_numpy(), index=index)
         tenure_start = signup.fillna(first_t)
         tenure_start = tenure_start.where(tenure_start <= first_t, first_t)
-        tenure_src = "signup date (first purchase when earlier or missing)"
+        tenure_note = _(
+            "Tenure counts from the signup date (first purchase when earlier or missing)."
+        )
     else:
         tenure_start = first_t
     t["tenure"] = (as_of - tenure_start).dt.days.clip(lower=0).astype(float)
@@ -226,12 +238,20 @@ def customer_features(
     else:
         t["churned"] = np.nan
         notes.append(
-            "No customers table: tenure counts from the first purchase and churn "
-            "rates are not available."
+            _(
+                "No customers table: tenure counts from the first purchase and churn "
+                "rates are not available."
+            )
         )
     if n_gone:
-        notes.append(f"{n_gone:,} customers who left before {m} are not segmented.")
-    notes.append(f"Tenure counts from the {tenure_src}.")
+        notes.append(
+            _(
+                "{n} customers who left before {month} are not segmented.",
+                n=f"{n_gone:,}",
+                month=str(m),
+            )
+        )
+    notes.append(tenure_note)
     _add_experience(data, t, end, end - pd.Timedelta(days=cx_window_days))
     return Features(t, as_of, notes, no_purchase)
 
@@ -481,39 +501,64 @@ class AttributeSelection:
         if not self.value:
             return ""
         if self.value == ("monthly_fee",):
-            return "monthly fees"
+            return _("monthly fees")
         return " + ".join(self.value)
 
     def sentences(self) -> list[str]:
         """What the page says: which attributes, how transformed, which left out and why."""
         how = (
-            "declared in segments.attributes of cxreport.yaml"
+            _("declared in segments.attributes of cxreport.yaml")
             if self.declared
-            else "detected: the numeric columns that measure something about the customer"
+            else _("detected: the numeric columns that measure something about the customer")
         )
         cols = ", ".join(f"{c} (log1p)" if c in self.logged else c for c in self.used)
-        out = [f"Clustered on {len(self.used)} customer attribute(s), {how}: {cols}."]
+        out = [
+            _(
+                "Clustered on {n} customer attribute(s), {how}: {columns}.",
+                n=len(self.used),
+                how=how,
+                columns=cols,
+            )
+        ]
         if self.logged:
             out.append(
-                "log1p was applied to the non-negative columns with a long right tail "
-                f"(skewness above {ATTRIBUTE_RULES['log_skew']:g}), so that a few very large "
-                "customers do not decide the segments; every column was then standardised."
+                _(
+                    "log1p was applied to the non-negative columns with a long right tail "
+                    "(skewness above {skew}), so that a few very large customers do not "
+                    "decide the segments; every column was then standardised.",
+                    skew=f"{ATTRIBUTE_RULES['log_skew']:g}",
+                )
             )
         left = self.table[~self.table["used"]]
         if len(left):  # one clause per reason, its columns in the table's order
             by_reason = left.groupby("reason", sort=False)["column"].agg(", ".join)
             out.append(
-                "Left out: " + "; ".join(f"{c}: {why}" for why, c in by_reason.items()) + "."
+                _(
+                    "Left out: {reasons}.",
+                    reasons="; ".join(f"{c}: {why}" for why, c in by_reason.items()),
+                )
             )
-        if self.value:
+        if self.value == ("monthly_fee",):
             out.append(
-                f"Value shares use {self.value_label} (segments.value of cxreport.yaml"
-                + (", default monthly_fee)." if self.value == ("monthly_fee",) else ").")
+                _(
+                    "Value shares use {value} (segments.value of cxreport.yaml, default "
+                    "monthly_fee).",
+                    value=self.value_label,
+                )
+            )
+        elif self.value:
+            out.append(
+                _(
+                    "Value shares use {value} (segments.value of cxreport.yaml).",
+                    value=self.value_label,
+                )
             )
         else:
             out.append(
-                "No value column (segments.value of cxreport.yaml, or monthly_fee): the "
-                "segments are compared by size only, without shares of value."
+                _(
+                    "No value column (segments.value of cxreport.yaml, or monthly_fee): the "
+                    "segments are compared by size only, without shares of value."
+                )
             )
         return out
 
@@ -525,38 +570,43 @@ def _whole(v: pd.Series) -> bool:
 def _leave_out(col, s: pd.Series, rules: dict) -> str | None:
     """Why an undeclared column is not a clustering attribute (None: it is a candidate)."""
     if col == "churned":
-        return (
+        return _(
             "the churn flag, an outcome to compare the segments on rather than a trait to form them"
         )
     if pd.api.types.is_datetime64_any_dtype(s):
-        return "a date, not an amount"
+        return _("a date, not an amount")
     if pd.api.types.is_bool_dtype(s):
-        return "a yes/no flag (k-means would split the customers on it alone)"
+        return _("a yes/no flag (k-means would split the customers on it alone)")
     if not pd.api.types.is_numeric_dtype(s):
-        return "text or categories (k-means needs numbers; compare the segments on them instead)"
+        return _("text or categories (k-means needs numbers; compare the segments on them instead)")
     v = s.dropna().astype(float)
     miss = 1 - len(v) / max(len(s), 1)
     if miss > rules["max_missing"]:
-        return f"{miss:.0%} missing (the median would stand in for most customers)"
+        return _(
+            "{share} missing (the median would stand in for most customers)",
+            share=f"{miss:.0%}",
+        )
     nun = v.nunique()
     if nun <= 1:
-        return "constant (the same value for every customer)"
+        return _("constant (the same value for every customer)")
     if nun == 2:
-        return "two values only, a flag or a code (k-means would split the customers on it alone)"
+        return _(
+            "two values only, a flag or a code (k-means would split the customers on it alone)"
+        )
     words = _words(col)
     last = words[-1] if words else ""
     whole = _whole(v)
     if whole and last in _ID_WORDS:
-        return "an identifier or code, by its name"
+        return _("an identifier or code, by its name")
     if whole and nun == len(v) and len(v) > 20:
         x = v.to_numpy()
         sequential = (x.max() - x.min() + 1) <= 2 * len(x) or bool(
             np.all(np.diff(x) > 0) or np.all(np.diff(x) < 0)
         )
         if sequential:
-            return "identifier-like (a different whole number for every customer, in sequence)"
+            return _("identifier-like (a different whole number for every customer, in sequence)")
     if whole and nun <= rules["max_code_levels"] and last in _CODE_WORDS:
-        return f"a category code ({nun} whole-number values), not an amount"
+        return _("a category code ({n} whole-number values), not an amount", n=nun)
     return None
 
 
@@ -639,7 +689,7 @@ def select_attributes(
         miss = float(s.isna().mean())
         if declared:
             if col not in declared:
-                rows[col] = (False, "not declared in segments.attributes", miss)
+                rows[col] = (False, _("not declared in segments.attributes"), miss)
                 continue
             bad = not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s))
             if bad:
@@ -653,13 +703,13 @@ def select_attributes(
                     f"segments.attributes of cxreport.yaml names {col}, which is empty for "
                     "every customer."
                 )
-            rows[col] = (True, "declared in segments.attributes", miss)
+            rows[col] = (True, _("declared in segments.attributes"), miss)
             cand.append(col)
             continue
         why = _leave_out(col, s, r)
         if why is None:
             cand.append(col)
-            rows[col] = (True, "a numeric attribute that varies between customers", miss)
+            rows[col] = (True, _("a numeric attribute that varies between customers"), miss)
         else:
             rows[col] = (False, why, miss)
     if not declared and len(cand) > 1:
@@ -672,8 +722,12 @@ def select_attributes(
                 k = dup[0]
                 rows[col] = (
                     False,
-                    f"a near-duplicate of {k} (Spearman rho {rho.loc[k, col]:.2f}; it would "
-                    "count the same trait twice)",
+                    _(
+                        "a near-duplicate of {other} (Spearman rho {rho}; it would count the "
+                        "same trait twice)",
+                        other=k,
+                        rho=f"{rho.loc[k, col]:.2f}",
+                    ),
                     rows[col][2],
                 )
             else:
@@ -685,9 +739,9 @@ def select_attributes(
         skew = float(v.skew()) if len(v) > 2 else 0.0
         if len(v) and v.min() >= 0 and skew > r["log_skew"]:
             logged.append(col)
-            transform[col] = f"log1p (skewness {skew:.1f})"
+            transform[col] = _("log1p (skewness {skew})", skew=f"{skew:.1f}")
         else:
-            transform[col] = "as is"
+            transform[col] = _("as is")
     table = pd.DataFrame(
         {
             "column": [str(k) for k in rows],
@@ -767,8 +821,11 @@ def attribute_features(
         c = c[~(c["signup_date"] >= end)]
     if len(c) < n_all:
         notes.append(
-            f"{n_all - len(c):,} customers who had left before {m} or joined after it are "
-            "not segmented."
+            _(
+                "{n} customers who had left before {month} or joined after it are not segmented.",
+                n=f"{n_all - len(c):,}",
+                month=str(m),
+            )
         )
     sel = select_attributes(c, declared=decl, value=val, renamed=renamed)
     if not sel.used:
@@ -785,8 +842,10 @@ def attribute_features(
     elif "churned" in c:
         t["churn_flag"] = c["churned"].astype(float)
     notes.append(
-        "The attributes are one snapshot of the customers table: the segments change from "
-        "month to month only through who is active."
+        _(
+            "The attributes are one snapshot of the customers table: the segments change from "
+            "month to month only through who is active."
+        )
     )
     _add_experience(data, t, end, end - pd.Timedelta(days=cx_window_days), skip=set(sel.used))
     return Features(t, as_of, notes, selection=sel)
@@ -865,7 +924,13 @@ def design_matrix(table: pd.DataFrame, *, features=DEFAULT_FEATURES, logged=None
         if miss.any():
             med = t[f].median()
             t[f] = t[f].fillna(0.0 if np.isnan(med) else med)
-            notes.append(f"{f}: {int(miss.sum()):,} missing values set to the median.")
+            notes.append(
+                _(
+                    "{feature}: {n} missing values set to the median.",
+                    feature=f,
+                    n=f"{int(miss.sum()):,}",
+                )
+            )
     to_log = LOG_FEATURES if logged is None else tuple(logged)
     logged = tuple(f for f in features if f in to_log)
     raw = np.column_stack(
@@ -884,9 +949,10 @@ def design_matrix(table: pd.DataFrame, *, features=DEFAULT_FEATURES, logged=None
     if const.any():
         dropped = [f for f, c in zip(features, const, strict=True) if c]
         notes.append(
-            "Constant features left out of the clustering (they separate no one): "
-            + ", ".join(dropped)
-            + "."
+            _(
+                "Constant features left out of the clustering (they separate no one): {features}.",
+                features=", ".join(dropped),
+            )
         )
         keep = ~const
         features = tuple(f for f, k in zip(features, keep, strict=True) if k)
@@ -947,7 +1013,7 @@ def _lloyd(
     """
     best, best_inertia = None, np.inf
     x2 = (X**2).sum(axis=1)
-    for _ in range(n_init):
+    for _restart in range(n_init):
         centers = np.empty((k, X.shape[1]))
         centers[0] = X[rng.integers(len(X))]
         d = ((X - centers[0]) ** 2).sum(axis=1)
@@ -956,7 +1022,7 @@ def _lloyd(
             i = rng.choice(len(X), p=d / tot) if tot > 0 else rng.integers(len(X))
             centers[j] = X[i]
             d = np.minimum(d, ((X - centers[j]) ** 2).sum(axis=1))
-        for _ in range(max_iter):
+        for _iteration in range(max_iter):
             dist = x2[:, None] - 2.0 * X @ centers.T + (centers**2).sum(axis=1)[None, :]
             lab = dist.argmin(axis=1)
             counts = np.bincount(lab, minlength=k)
@@ -997,7 +1063,7 @@ def bootstrap_stability(
     rng = np.random.default_rng(seed)
     n = len(X)
     aris, jac = [], np.zeros(k)
-    for _ in range(n_boot):
+    for _resample in range(n_boot):
         idx = rng.integers(0, n, n)
         u = np.unique(idx)
         centers = _lloyd(X[idx], k, rng, n_init=n_init)
@@ -1157,7 +1223,12 @@ def choose_k(
     t = table.dropna(subset=["silhouette"])
     if t.empty:
         raise CxReportError("No k in the sweep produced two or more clusters.")
-    rule = K_RULE.format(jaccard=min_jaccard, min_share=min_share, sil_tol=silhouette_tolerance)
+    rule = _(
+        K_RULE,
+        jaccard=f"{min_jaccard:.2f}",
+        min_share=f"{min_share:.0%}",
+        sil_tol=f"{silhouette_tolerance:.2f}",
+    )
     best = t["silhouette"].max()
     separated = t["silhouette"] >= best - silhouette_tolerance
     has_stab = t["min_jaccard"].notna()
@@ -1170,15 +1241,24 @@ def choose_k(
         k = int(ok.max())
         r = t.loc[k]
         stab = (
-            f", every cluster reproduced in bootstrap resamples (smallest mean Jaccard "
-            f"{r['min_jaccard']:.2f}, mean ARI {r['stability_ari']:.2f})"
+            _(
+                ", every cluster reproduced in bootstrap resamples (smallest mean Jaccard "
+                "{jaccard}, mean ARI {ari})",
+                jaccard=f"{r['min_jaccard']:.2f}",
+                ari=f"{r['stability_ari']:.2f}",
+            )
             if has_stab.loc[k]
-            else " (stability not checked)"
+            else _(" (stability not checked)")
         )
-        reason = (
-            f"k = {k}: silhouette {r['silhouette']:.3f} (best in the sweep "
-            f"{best:.3f} at k = {int(t['silhouette'].idxmax())}){stab}; the smallest "
-            f"segment holds {r['smallest_share']:.1%} of customers."
+        reason = _(
+            "k = {k}: silhouette {silhouette} (best in the sweep {best} at k = {best_k})"
+            "{stability}; the smallest segment holds {smallest} of customers.",
+            k=k,
+            silhouette=f"{r['silhouette']:.3f}",
+            best=f"{best:.3f}",
+            best_k=int(t["silhouette"].idxmax()),
+            stability=stab,
+            smallest=f"{r['smallest_share']:.1%}",
         )
         bigger = [int(x) for x in t.index if x > k]
         if bigger:
@@ -1187,21 +1267,31 @@ def choose_k(
                 rr = t.loc[kk]
                 if not separated.loc[kk]:
                     why.append(
-                        f"k = {kk} is less well separated (silhouette {rr['silhouette']:.3f})"
+                        _(
+                            "k = {k} is less well separated (silhouette {silhouette})",
+                            k=kk,
+                            silhouette=f"{rr['silhouette']:.3f}",
+                        )
                     )
                 elif not stable.loc[kk]:
                     why.append(
-                        f"k = {kk} is not stable (smallest Jaccard "
-                        f"{rr['min_jaccard']:.2f}, smallest segment "
-                        f"{rr['smallest_share']:.1%})"
+                        _(
+                            "k = {k} is not stable (smallest Jaccard {jaccard}, smallest "
+                            "segment {smallest})",
+                            k=kk,
+                            jaccard=f"{rr['min_jaccard']:.2f}",
+                            smallest=f"{rr['smallest_share']:.1%}",
+                        )
                     )
-            reason += " Larger k rejected: " + "; ".join(why) + "."
+            reason += " " + _("Larger k rejected: {why}.", why="; ".join(why))
     else:
         k = int(t["min_jaccard"].fillna(0).idxmax())
-        reason = (
-            f"No k is both well separated and stable; k = {k} is the most stable "
-            f"(smallest Jaccard {t.loc[k, 'min_jaccard']:.2f}). Treat the segments as "
-            "a convenient partition, not as natural groups."
+        reason = _(
+            "No k is both well separated and stable; k = {k} is the most stable "
+            "(smallest Jaccard {jaccard}). Treat the segments as a convenient partition, "
+            "not as natural groups.",
+            k=k,
+            jaccard=f"{t.loc[k, 'min_jaccard']:.2f}",
         )
     return KChoice(k, reason, rule, False)
 
@@ -1429,6 +1519,76 @@ def name_by_attributes(deviations: pd.DataFrame, *, rules: dict | None = None) -
     return names
 
 
+# The words of the names above, for :func:`shown` (N_: the catalogue's texts).
+_TIERS = (N_("high-value"), N_("mid-value"), N_("low-spend"))
+_ACTIVITY = re.compile(
+    rf"(?:(?P<before>new|fading|lapsed) (?P<t1>{'|'.join(_TIERS)})"
+    rf"|(?P<t2>{'|'.join(_TIERS)}) (?P<after>loyal|occasional|regular))"
+)
+_ACTIVITY_TEMPLATES = {
+    "new": N_("new {tier}"),
+    "fading": N_("fading {tier}"),
+    "lapsed": N_("lapsed {tier}"),
+    "loyal": N_("{tier} loyal"),
+    "occasional": N_("{tier} occasional"),
+    "regular": N_("{tier} regular"),
+}
+_NAME_WORDS = {
+    N_("lapsed"),
+    N_("typical"),
+    N_("no purchase yet"),
+    N_("more frequent"),
+    N_("less frequent"),
+    N_("less recent"),
+    N_("more recent"),
+    N_("bigger baskets"),
+    N_("smaller baskets"),
+    N_("longer-standing"),
+    N_("newer"),
+}
+_LEVEL = re.compile(r"(?P<level>slightly high|slightly low|high|low|average) (?P<attribute>.+)")
+_LEVEL_TEMPLATES = {
+    "high": N_("high {attribute}"),
+    "low": N_("low {attribute}"),
+    "slightly high": N_("slightly high {attribute}"),
+    "slightly low": N_("slightly low {attribute}"),
+    "average": N_("average {attribute}"),
+}
+
+
+def shown(name) -> str:
+    """A segment's name as the page shows it: the words of our naming rules
+    (:func:`name_clusters`, :func:`name_by_attributes`, the RFM map's names) in the report's
+    language; the attribute names in it (data) and any other name as they are. The data
+    keep the English name (exports, last month's assignments, the other pages' labels)."""
+    text = str(name)
+    if i18n.language() == i18n.DEFAULT:
+        return text
+    numbered = re.fullmatch(r"(?P<name>.+) (?P<n>\(\d+\)|\d+)", text)
+    if numbered and _part(numbered["name"].split(", ")[-1]) != numbered["name"].split(", ")[-1]:
+        return f"{shown(numbered['name'])} {numbered['n']}"
+    parts = text.split(", ")
+    if len(parts) == 2 and parts[1] in _NAME_WORDS and _part(parts[0]) != parts[0]:
+        return _("{name}, {qualifier}", name=_part(parts[0]), qualifier=_(parts[1]))
+    out = _part(parts[0])
+    for p in parts[1:]:
+        out = _("{first}, {second}", first=out, second=_part(p))
+    return out
+
+
+def _part(text: str) -> str:
+    if text in _NAME_WORDS:
+        return _(text)
+    m = _ACTIVITY.fullmatch(text)
+    if m:
+        key = m["before"] or m["after"]
+        return _(_ACTIVITY_TEMPLATES[key], tier=_(m["t1"] or m["t2"]))
+    m = _LEVEL.fullmatch(text)
+    if m:
+        return _(_LEVEL_TEMPLATES[m["level"]], attribute=m["attribute"])
+    return _(text)  # an RFM segment of the default map, "Other"; else the text itself
+
+
 _PROFILE_STATS = frozenset(
     {"segment", "customers", "share", "value", "revenue_share", "nps", "nps_n"}
     | {"complaint_rate", "failed_mot_rate", "churn_rate", "churn_flag_rate"}
@@ -1542,12 +1702,19 @@ class SegmentResult:
         f = self.features
         if not self.by_attributes:
             return [
-                f"{len(f.table):,} customers with purchases up to {f.as_of:%Y-%m-%d}; "
-                f"{len(f.no_purchase):,} active customers without a purchase yet."
+                _(
+                    "{n} customers with purchases up to {day}; {none} active customers "
+                    "without a purchase yet.",
+                    n=f"{len(f.table):,}",
+                    day=f"{f.as_of:%Y-%m-%d}",
+                    none=f"{len(f.no_purchase):,}",
+                )
             ] + self.notes
-        first = (
-            f"No transactions: the {len(f.table):,} customers active on {f.as_of:%Y-%m-%d} "
-            "are segmented on what the customers table says about them, not on purchases."
+        first = _(
+            "No transactions: the {n} customers active on {day} are segmented on what the "
+            "customers table says about them, not on purchases.",
+            n=f"{len(f.table):,}",
+            day=f"{f.as_of:%Y-%m-%d}",
         )
         return [first, *f.selection.sentences(), *self.notes]
 
@@ -1650,8 +1817,11 @@ def segment(
     when = f"at the end of {m}" if sel else f"up to the end of {m}"
     if "revenue_month" in table and (table["revenue_month"] != 0).sum() == 0:
         notes.append(
-            f"No purchases in {m} itself: the segments describe the customers' "
-            "history up to the month end, and recency grows for everyone."
+            _(
+                "No purchases in {month} itself: the segments describe the customers' "
+                "history up to the month end, and recency grows for everyone.",
+                month=str(m),
+            )
         )
     if n < 3:
         raise CxReportError(
@@ -1669,7 +1839,14 @@ def segment(
             f"have purchases up to the end of {m}; choose k <= {n - 1}."
         )
     if k_max >= n:
-        notes.append(f"Only {n} customers: the sweep stops at k = {n - 1} instead of {k_max}.")
+        notes.append(
+            _(
+                "Only {n} customers: the sweep stops at k = {k} instead of {k_max}.",
+                n=n,
+                k=n - 1,
+                k_max=k_max,
+            )
+        )
         k_max = n - 1
         k_min = min(k_min, k_max)
     if sel is not None:
@@ -1698,9 +1875,14 @@ def segment(
         r = sw.table.loc[k]
         choice = KChoice(
             k,
-            f"k = {k} was pinned by the analyst (silhouette "
-            f"{r['silhouette']:.3f}, smallest Jaccard {r['min_jaccard']:.2f}). "
-            f"The automatic rule would choose k = {auto.k}.",
+            _(
+                "k = {k} was pinned by the analyst (silhouette {silhouette}, smallest "
+                "Jaccard {jaccard}). The automatic rule would choose k = {auto}.",
+                k=k,
+                silhouette=f"{r['silhouette']:.3f}",
+                jaccard=f"{r['min_jaccard']:.2f}",
+                auto=auto.k,
+            ),
             auto.rule,
             True,
         )
@@ -1910,6 +2092,83 @@ def assignment_table(result: SegmentResult, rfm_scores: pd.DataFrame | None = No
     return out.reset_index()
 
 
+#: The headers of the page's segmentation and RFM tables (our column names; the data's own
+#: attribute columns are shown as they are).
+_HEADERS = {
+    N_("column"),
+    N_("used"),
+    N_("reason"),
+    N_("transform"),
+    N_("missing (%)"),
+    N_("count"),
+    N_("mean"),
+    N_("std"),
+    N_("min"),
+    N_("max"),
+    N_("variable"),
+    N_("distinct_values"),
+    N_("levels"),
+    N_("top_value"),
+    N_("customers sharing it (%)"),
+    N_("split by row-order ranking (%)"),
+    N_("segment"),
+    N_("customer"),
+    N_("customers"),
+    N_("share"),
+    N_("revenue"),
+    N_("revenue_share"),
+    N_("revenue_month_share"),
+    N_("median_recency"),
+    N_("median_frequency"),
+    N_("median_monetary"),
+    N_("recency"),
+    N_("frequency"),
+    N_("monetary"),
+    N_("purchase_rate"),
+    N_("avg_basket"),
+    N_("monthly_value"),
+    N_("tenure"),
+    N_("nps"),
+    N_("nps_n"),
+    N_("complaint_rate"),
+    N_("failed_mot_rate"),
+    N_("churn_rate"),
+    N_("churn_flag_rate"),
+    N_("silhouette"),
+    N_("silhouette_sd"),
+    N_("calinski_harabasz"),
+    N_("davies_bouldin"),
+    N_("smallest_share"),
+    N_("stability_ari"),
+    N_("min_jaccard"),
+    N_("separated"),
+    N_("stable"),
+}
+
+
+def reader(frame: pd.DataFrame) -> pd.DataFrame:
+    """A segmentation or RFM table as the page shows it: our headers and yes/no in the
+    report's language, segment names through :func:`shown`; the data's own columns and
+    values as they are. Exports take the table itself, not this."""
+    if i18n.language() == i18n.DEFAULT:
+        return frame
+    out = frame.copy()
+    if "segment" in out:
+        out["segment"] = out["segment"].map(shown)
+    if out.index.name == "segment":
+        out.index = out.index.map(shown)
+    for c in out.columns[[pd.api.types.is_bool_dtype(t) for t in out.dtypes]]:
+        out[c] = out[c].map({True: _("yes"), False: _("no")})
+
+    def head(c):
+        return _(c) if c in _HEADERS else c
+
+    out = out.rename(columns=head, index=head)
+    if out.index.name in _HEADERS:
+        out.index.name = _(out.index.name)
+    return out
+
+
 def kpis(result: SegmentResult) -> list[dict]:
     """The month's KPIs as keyword dicts for ``run.record`` (stable snake_case names).
 
@@ -1921,25 +2180,25 @@ def kpis(result: SegmentResult) -> list[dict]:
     """
     p = result.profile
     sel = result.features.selection
-    value_word = f"value ({sel.value_label})" if sel is not None else "net value"
+    value_word = _("value ({value})", value=sel.value_label) if sel is not None else _("net value")
     n = int(p["customers"].sum())
     rows = [
         {
             "name": "segments_k",
             "value": result.k,
-            "label": "Number of customer segments",
+            "label": _("Number of customer segments"),
             "unit": "",
             "higher_is_better": None,
             "n": n,
         }
     ]
-    for _, r in p.iterrows():
+    for _i, r in p.iterrows():
         s = slug(r["segment"])
         rows.append(
             {
                 "name": f"segment_share_{s}",
                 "value": 100 * r["share"],
-                "label": f"Share of customers: {r['segment']}",
+                "label": _("Share of customers: {segment}", segment=shown(r["segment"])),
                 "unit": "%",
                 "higher_is_better": None,
                 "n": n,
@@ -1951,7 +2210,9 @@ def kpis(result: SegmentResult) -> list[dict]:
             {
                 "name": f"segment_revenue_share_{s}",
                 "value": 100 * r["revenue_share"],
-                "label": f"Share of {value_word}: {r['segment']}",
+                "label": _(
+                    "Share of {value}: {segment}", value=value_word, segment=shown(r["segment"])
+                ),
                 "unit": "%",
                 "higher_is_better": None,
                 "n": n,

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..i18n import N_, _
+from ..segments import shown
 from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, label
 
 __all__ = [
@@ -23,12 +25,14 @@ __all__ = [
     "validation_chart",
 ]
 
-_NAMES = {"logistic": "Logistic regression", "gbm": "Gradient boosting"}
+_NAMES = {"logistic": N_("Logistic regression"), "gbm": N_("Gradient boosting")}
 _SCORES = [
     ("roc_auc", "ROC-AUC", (0.5, 1.0)),
     ("pr_auc", "PR-AUC", None),
-    ("brier", "Brier score (lower is better)", None),
+    ("brier", N_("Brier score (lower is better)"), None),
 ]
+#: The NPS groups of :func:`cxreport.nps.nps_group` (shown through the catalogue).
+_GROUPS = (N_("promoter (9-10)"), N_("passive (7-8)"), N_("detractor (0-6)"), N_("no answer"))
 
 
 def validation_chart(
@@ -51,7 +55,7 @@ def validation_chart(
                 s=14,
                 color=colour,
                 zorder=3,
-                label="validation folds" if yi == ypos[0] else None,
+                label=_("validation folds") if yi == ypos[0] else None,
             )
             hcol = f"{col}_holdout"
             if hcol in summary and not pd.isna(summary.loc[m, hcol]):
@@ -62,11 +66,13 @@ def validation_chart(
                     s=60,
                     color=BAD,
                     zorder=4,
-                    label="time-forward holdout" if yi == ypos[0] else None,
+                    label=_("time-forward holdout") if yi == ypos[0] else None,
                 )
         if col == "pr_auc":
             ax.axvline(base_rate, color=MUTED, ls="--", lw=1)
-            ax.text(base_rate, ypos[0] + 0.45, " random", color=NEUTRAL, fontsize=9, va="bottom")
+            ax.text(
+                base_rate, ypos[0] + 0.45, " " + _("random"), color=NEUTRAL, fontsize=9, va="bottom"
+            )
             hi = max(
                 [float(folds[col].max())]
                 + [float(summary[f"{col}_holdout"].max()) if f"{col}_holdout" in summary else 0.0]
@@ -78,7 +84,7 @@ def validation_chart(
             ax.text(
                 ref,
                 ypos[0] + 0.45,
-                " base rate",
+                " " + _("base rate"),
                 color=NEUTRAL,
                 fontsize=9,
                 va="bottom",
@@ -87,19 +93,24 @@ def validation_chart(
             ax.set_xlim(0, max(ref * 1.15, float(folds[col].max()) * 1.1))
         else:
             ax.set_xlim(*lim)
-        ax.set_title(title, fontsize=11)
+        ax.set_title(_(title), fontsize=11)
         ax.set_yticks(ypos)
         ax.set_yticklabels(
-            [_NAMES.get(m, m) + (" (chosen)" if m == chosen else "") for m in models]
+            [
+                _("{model} (chosen)", model=_(_NAMES.get(m, m)))
+                if m == chosen
+                else _(_NAMES.get(m, m))
+                for m in models
+            ]
             if ax is axes[0]
             else []
         )
         ax.set_ylim(-0.6, len(models) - 0.2)
-        ax.set_xlabel("score")
+        ax.set_xlabel(_("score"))
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=2, bbox_to_anchor=(0.5, -0.04))
     fig.suptitle(
-        "How well each model ranks and predicts churn, fold by fold",
+        _("How well each model ranks and predicts churn, fold by fold"),
         x=0.01,
         ha="left",
         fontweight="bold",
@@ -114,8 +125,8 @@ def reliability_chart(
     *,
     raw: pd.DataFrame | None = None,
     raw_ece: float | None = None,
-    xlabel: str = "predicted churn probability (bin mean)",
-    ylabel: str = "observed churn rate (95% CI)",
+    xlabel: str = N_("predicted churn probability (bin mean)"),
+    ylabel: str = N_("observed churn rate (95% CI)"),
 ) -> Figure:
     """Predicted vs observed churn rate per bin, with Wilson 95% intervals.
 
@@ -124,7 +135,7 @@ def reliability_chart(
     fig, ax = plt.subplots(figsize=(5.6, 5))
     hi = float(max(table["mean_predicted"].max(), table["observed_high"].max())) * 1.08
     hi = min(1.0, max(hi, 0.02))
-    ax.plot([0, hi], [0, hi], color=MUTED, ls="--", lw=1, label="perfect calibration")
+    ax.plot([0, hi], [0, hi], color=MUTED, ls="--", lw=1, label=_("perfect calibration"))
     if raw is not None:
         ax.plot(
             raw["mean_predicted"],
@@ -132,7 +143,7 @@ def reliability_chart(
             "o:",
             color=NEUTRAL,
             ms=4,
-            label=f"before calibration (ECE {raw_ece:.3f})",
+            label=_("before calibration (ECE {ece})", ece=f"{raw_ece:.3f}"),
         )
     # Wilson bounds can sit a rounding error inside the point estimate at 0 or 1 churners
     yerr = np.clip(
@@ -147,13 +158,13 @@ def reliability_chart(
         fmt="o-",
         color=ACCENT,
         capsize=3,
-        label=f"model (ECE {ece:.3f})",
+        label=_("model (ECE {ece})", ece=f"{ece:.3f}"),
     )
     ax.set_xlim(0, hi)
     ax.set_ylim(0, hi)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title("Are the probabilities honest?")
+    ax.set_xlabel(_(xlabel))
+    ax.set_ylabel(_(ylabel))
+    ax.set_title(_("Are the probabilities honest?"))
     ax.legend(loc="upper left")
     fig.tight_layout()
     return fig
@@ -164,25 +175,25 @@ def gains_chart(deciles: pd.DataFrame) -> Figure:
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
     x = np.concatenate([[0], deciles["cum_customers_pct"]])
     g = np.concatenate([[0], deciles["cum_churners_pct"]])
-    a1.plot(x, g, "o-", color=ACCENT, label="model")
-    a1.plot([0, 100], [0, 100], color=MUTED, ls="--", label="random")
+    a1.plot(x, g, "o-", color=ACCENT, label=_("model"))
+    a1.plot([0, 100], [0, 100], color=MUTED, ls="--", label=_("random"))
     base = deciles["churners"].sum() / deciles["n"].sum()
-    a1.plot([0, 100 * base, 100], [0, 100, 100], color=GOOD, ls=":", label="perfect")
+    a1.plot([0, 100 * base, 100], [0, 100, 100], color=GOOD, ls=":", label=_("perfect"))
     a1.set_xlim(0, 100)
     a1.set_ylim(0, 100)
-    a1.set_xlabel("customers contacted, highest risk first (%)")
-    a1.set_ylabel("churners caught (%)")
-    a1.set_title("Cumulative gains")
+    a1.set_xlabel(_("customers contacted, highest risk first (%)"))
+    a1.set_ylabel(_("churners caught (%)"))
+    a1.set_title(_("Cumulative gains"))
     a1.legend(loc="lower right")
     a2.bar(deciles["group"], deciles["lift"], color=ACCENT)
     a2.axhline(1, color=BAD, ls="--", lw=1, zorder=3)
-    a2.text(10.4, 1.04, "random = 1", color=BAD, fontsize=9, ha="right", va="bottom")
+    a2.text(10.4, 1.04, _("random = 1"), color=BAD, fontsize=9, ha="right", va="bottom")
     a2.set_xticks(deciles["group"])
-    a2.set_xlabel("risk decile (1 = highest risk)")
-    a2.set_ylabel("lift (churn rate / average)")
+    a2.set_xlabel(_("risk decile (1 = highest risk)"))
+    a2.set_ylabel(_("lift (churn rate / average)"))
     a2.set_ylim(0, max(4.0, float(deciles["lift"].max()) * 1.1))
     ks = float(deciles["ks"].max())
-    a2.set_title(f"Lift per decile (KS {ks:.0f} points)")
+    a2.set_title(_("Lift per decile (KS {ks} points)", ks=f"{ks:.0f}"))
     fig.tight_layout()
     return fig
 
@@ -213,13 +224,13 @@ def profit_chart(
     )
     view = curve[curve["share"] <= xmax + 1e-9]
     x = 100 * view["share"]
-    ax.plot(x, view["perfect"], color=GOOD, ls=":", label="perfect model")
-    ax.plot(x, view["model"], color=ACCENT, lw=2, label="this model")
-    ax.plot(x, view["random"], color=MUTED, ls="--", label="random contacts")
+    ax.plot(x, view["perfect"], color=GOOD, ls=":", label=_("perfect model"))
+    ax.plot(x, view["model"], color=ACCENT, lw=2, label=_("this model"))
+    ax.plot(x, view["random"], color=MUTED, ls="--", label=_("random contacts"))
     ax.axhline(0, color="black", lw=0.6)
     ax.scatter([100 * best["share"]], [best["model"]], color=ACCENT, zorder=4)
     ax.annotate(
-        f"best depth: {100 * best['share']:.1f}%",
+        _("best depth: {share}%", share=f"{100 * best['share']:.1f}"),
         (100 * best["share"], best["model"]),
         textcoords="offset points",
         xytext=(8, 8),
@@ -231,19 +242,27 @@ def profit_chart(
             color=BAD,
             lw=1,
             ls="-.",
-            label=f"chosen policy ({100 * chosen_share:.1f}%)",
+            label=_("chosen policy ({share}%)", share=f"{100 * chosen_share:.1f}"),
         )
     ax.set_xlim(0, 100 * xmax)
     lo = float(view[["model", "random", "perfect"]].min().min())
     hi = float(view[["model", "random", "perfect"]].max().max())
     pad = 0.08 * (hi - lo or 1.0)
     ax.set_ylim(lo - pad, hi + pad)
-    ax.set_xlabel("customers contacted, highest risk first (%)")
-    unit = f" ({label(currency, 16)})" if currency else ""
-    ax.set_ylabel(f"campaign profit on the validation rows{unit}")
+    ax.set_xlabel(_("customers contacted, highest risk first (%)"))
+    ax.set_ylabel(
+        _("campaign profit on the validation rows ({currency})", currency=label(currency, 16))
+        if currency
+        else _("campaign profit on the validation rows")
+    )
     ax.set_title(
-        f"Profit of a retention campaign — EMP {emp:.2f} per customer "
-        f"(random {emp_random:.2f}, perfect {emp_perfect:.2f})",
+        _(
+            "Profit of a retention campaign — EMP {emp} per customer (random {random}, "
+            "perfect {perfect})",
+            emp=f"{emp:.2f}",
+            random=f"{emp_random:.2f}",
+            perfect=f"{emp_perfect:.2f}",
+        ),
         fontsize=11,
     )
     ax.legend(loc="best")
@@ -263,8 +282,8 @@ def importance_chart(imp: pd.DataFrame, *, top: int = 12) -> Figure:
     ax.barh(y, t["importance_mean"], xerr=t["importance_sd"], color=colours, capsize=3)
     ax.set_yticks(y, [label(s) for s in t["label"]])
     ax.axvline(0, color="black", lw=0.6)
-    ax.set_xlabel("drop in ROC-AUC when the feature is shuffled (± 1 SD)")
-    ax.set_title("What the model relies on")
+    ax.set_xlabel(_("drop in ROC-AUC when the feature is shuffled (± 1 SD)"))
+    ax.set_title(_("What the model relies on"))
     fig.tight_layout()
     return fig
 
@@ -274,7 +293,7 @@ def group_chart(
     *,
     base_rate: float | None = None,
     titles: dict[str, str] | None = None,
-    xlabel: str = "churn rate (%, 95% CI)",
+    xlabel: str = N_("churn rate (%, 95% CI)"),
 ) -> Figure:
     """Churn rate per group with Wilson 95% intervals, one panel per breakdown (``xlabel``:
     the page's word for the rate)."""
@@ -307,15 +326,16 @@ def group_chart(
         )
         ax.set_yticks(ypos)
         ax.set_yticklabels(
-            [f"{label(g)} (n={n:,})" for g, n in zip(t[col], t["n"], strict=True)], fontsize=9
+            [f"{label(shown(g))} (n={n:,})" for g, n in zip(t[col], t["n"], strict=True)],
+            fontsize=9,
         )
         if base_rate is not None:
             ax.axvline(100 * base_rate, color=MUTED, ls="--", lw=1)
         ax.set_xlim(0, 100 * xmax)
-        ax.set_xlabel(xlabel)
+        ax.set_xlabel(_(xlabel))
         ax.set_title(titles.get(name) or label(name), fontsize=11)
     if not tables:
-        axes[0, 0].text(0.5, 0.5, "no breakdown available", ha="center", va="center")
+        axes[0, 0].text(0.5, 0.5, _("no breakdown available"), ha="center", va="center")
         axes[0, 0].set_axis_off()
     fig.tight_layout()
     return fig
@@ -325,8 +345,8 @@ def risk_histogram(
     probability: pd.Series,
     *,
     threshold: float | None = None,
-    title: str = "Risk of the customers scored this month",
-    xlabel: str = "predicted churn probability (%)",
+    title: str = N_("Risk of the customers scored this month"),
+    xlabel: str = N_("predicted churn probability (%)"),
 ) -> Figure:
     """How the scores are spread over the customers scored (``title``/``xlabel``: the page's
     words for the score, which differ for a snapshot model)."""
@@ -335,11 +355,11 @@ def risk_histogram(
     hi = max(5.0, float(np.quantile(p, 0.999)) if len(p) else 5.0)
     ax.hist(p, bins=np.linspace(0, hi, 41), color=ACCENT)
     if threshold is not None:
-        ax.axvline(100 * threshold, color=BAD, lw=1.2, ls="-.", label="contacted from here")
+        ax.axvline(100 * threshold, color=BAD, lw=1.2, ls="-.", label=_("contacted from here"))
         ax.legend()
     ax.set_xlim(0, hi)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("customers")
-    ax.set_title(title)
+    ax.set_xlabel(_(xlabel))
+    ax.set_ylabel(_("customers"))
+    ax.set_title(_(title))
     fig.tight_layout()
     return fig

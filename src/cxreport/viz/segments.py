@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..i18n import N_, _
+from ..segments import shown
 from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE, label
 
 
@@ -21,8 +23,8 @@ def _colours(n: int) -> list[str]:
 def share_bars(
     frame: pd.DataFrame,
     *,
-    title: str = "Share of customers and of value by segment",
-    value_label: str = "net value",
+    title: str = N_("Share of customers and of value by segment"),
+    value_label: str = N_("net value"),
 ) -> Figure:
     """Paired horizontal bars: each segment's share of customers and of net value (%).
 
@@ -33,7 +35,7 @@ def share_bars(
     ``value_label`` names the value bars.
     """
     f = frame.set_index("segment") if "segment" in frame else frame
-    names = [label(s) for s in f.index]
+    names = [label(shown(s)) for s in f.index]
     y = np.arange(len(f))
     has_value = "revenue_share" in f and f["revenue_share"].notna().any()
     h = 0.38 if has_value else 0.6
@@ -41,9 +43,9 @@ def share_bars(
     a = 100 * f["share"].to_numpy(float)
     b = 100 * f["revenue_share"].fillna(0).to_numpy(float) if has_value else a[:0]
     off = h / 2 if has_value else 0.0
-    ax.barh(y - off, a, h, color=NEUTRAL, label="customers")
+    ax.barh(y - off, a, h, color=NEUTRAL, label=_("customers"))
     if has_value:
-        ax.barh(y + off, b, h, color=ACCENT, label=label(value_label))
+        ax.barh(y + off, b, h, color=ACCENT, label=label(_(value_label)))
     top = max(np.nanmax(np.append(a, b)), 1.0)
     for yi, va in zip(y, a, strict=True):
         ax.text(va + top * 0.01, yi - off, f"{va:.1f}%", va="center", fontsize=8.5)
@@ -52,8 +54,8 @@ def share_bars(
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.set_xlim(0, min(100, top * 1.15 + 2))
-    ax.set_xlabel("share (%)")
-    ax.set_title(title)
+    ax.set_xlabel(_("share (%)"))
+    ax.set_title(_(title))
     ax.legend(loc="lower right")
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
@@ -68,9 +70,9 @@ def rfm_score_bars(bins: pd.DataFrame, *, levels: int = 5) -> Figure:
     """
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), sharey=True)
     titles = {
-        "recency": "R: recency (days)",
-        "frequency": "F: purchase days",
-        "monetary": "M: net value",
+        "recency": _("R: recency (days)"),
+        "frequency": _("F: purchase days"),
+        "monetary": _("M: net value"),
     }
     for ax, var in zip(axes, ("recency", "frequency", "monetary"), strict=True):
         b = bins[bins["variable"] == var].set_index("score").reindex(range(1, levels + 1))
@@ -78,19 +80,19 @@ def rfm_score_bars(bins: pd.DataFrame, *, levels: int = 5) -> Figure:
         ax.bar(b.index, share, color=ACCENT, width=0.7)
         for s, row in b.iterrows():
             if pd.isna(row["customers"]):
-                ax.text(s, 1, "none\n(ties)", ha="center", va="bottom", fontsize=8, color=BAD)
+                ax.text(s, 1, _("none\n(ties)"), ha="center", va="bottom", fontsize=8, color=BAD)
                 continue
             lo, hi = row["low"], row["high"]
             rng = f"{lo:,.0f}" if lo == hi else f"{lo:,.0f}–{hi:,.0f}"
             ax.text(s, 100 * row["share"] + 1, rng, ha="center", va="bottom", fontsize=7.5)
         ax.set_xticks(range(1, levels + 1))
-        ax.set_xlabel("score (higher = better)")
+        ax.set_xlabel(_("score (higher = better)"))
         ax.set_title(titles[var], fontsize=11)
-    axes[0].set_ylabel("customers (%)")
+    axes[0].set_ylabel(_("customers (%)"))
     top = 100 * bins["share"].max()
     axes[0].set_ylim(0, max(30, top * 1.2))
     fig.suptitle(
-        "RFM score levels: share of customers and the values each score covers",
+        _("RFM score levels: share of customers and the values each score covers"),
         x=0.01,
         ha="left",
         fontsize=13,
@@ -109,9 +111,9 @@ def k_sweep(table: pd.DataFrame, k: int, *, min_jaccard: float = 0.75) -> Figure
     ks = t.index.to_numpy()
     fig, axes = plt.subplots(1, 4, figsize=(14, 3.6))
     panels = [
-        ("silhouette", "Silhouette (higher = better)", (min(0, t["silhouette"].min()), 1)),
-        ("calinski_harabasz", "Calinski–Harabasz (higher = better)", None),
-        ("davies_bouldin", "Davies–Bouldin (lower = better)", None),
+        ("silhouette", _("Silhouette (higher = better)"), (min(0, t["silhouette"].min()), 1)),
+        ("calinski_harabasz", _("Calinski–Harabasz (higher = better)"), None),
+        ("davies_bouldin", _("Davies–Bouldin (lower = better)"), None),
     ]
     for ax, (col, title, lim) in zip(axes[:3], panels, strict=False):
         y = t[col].to_numpy(float)
@@ -126,20 +128,26 @@ def k_sweep(table: pd.DataFrame, k: int, *, min_jaccard: float = 0.75) -> Figure
         ax.set_title(title, fontsize=10.5)
     ax = axes[3]
     if t["min_jaccard"].notna().any():
-        ax.plot(ks, t["stability_ari"], "o-", color=ACCENT, label="mean ARI")
-        ax.plot(ks, t["min_jaccard"], "s--", color=GOOD, label="worst cluster Jaccard")
-        ax.axhline(min_jaccard, color=BAD, lw=1, ls=":", label=f"stable ≥ {min_jaccard:.2f}")
+        ax.plot(ks, t["stability_ari"], "o-", color=ACCENT, label=_("mean ARI"))
+        ax.plot(ks, t["min_jaccard"], "s--", color=GOOD, label=_("worst cluster Jaccard"))
+        ax.axhline(
+            min_jaccard,
+            color=BAD,
+            lw=1,
+            ls=":",
+            label=_("stable ≥ {jaccard}", jaccard=f"{min_jaccard:.2f}"),
+        )
         ax.legend(fontsize=8, loc="lower left")
     else:
-        ax.text(0.5, 0.5, "stability not computed", ha="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, _("stability not computed"), ha="center", transform=ax.transAxes)
     ax.set_ylim(0, 1.02)
-    ax.set_title("Bootstrap stability (higher = better)", fontsize=10.5)
+    ax.set_title(_("Bootstrap stability (higher = better)"), fontsize=10.5)
     for a in axes:
         a.axvline(k, color=BAD, alpha=0.35, lw=6, zorder=0)
         a.set_xticks(ks)
-        a.set_xlabel("number of segments k")
+        a.set_xlabel(_("number of segments k"))
     fig.suptitle(
-        f"Choosing the number of segments (chosen: k = {k}, shaded)",
+        _("Choosing the number of segments (chosen: k = {k}, shaded)", k=k),
         x=0.01,
         ha="left",
         fontsize=13,
@@ -164,7 +172,13 @@ def cluster_map(proj) -> Figure:
     ):
         q = p[p["cluster"] == c]
         ax.scatter(q["pc1"], q["pc2"], s=8, alpha=0.5, color=col, lw=0)
-        ax.scatter([], [], s=40, color=col, label=f"{label(name)} ({len(q):,} shown)")
+        ax.scatter(
+            [],
+            [],
+            s=40,
+            color=col,
+            label=_("{segment} ({n} shown)", segment=label(shown(name)), n=f"{len(q):,}"),
+        )
         cx, cy = proj.centers[c]
         ax.scatter([cx], [cy], s=160, marker="X", color=col, edgecolor="black", lw=1, zorder=5)
 
@@ -172,35 +186,45 @@ def cluster_map(proj) -> Figure:
         ld = proj.loadings.iloc[:, i]
         top = ld.abs().sort_values(ascending=False, kind="stable").index[:2]
         parts = ", ".join(f"{'+' if ld[f] > 0 else '−'}{label(f, 24)}" for f in top)
-        return f"component {i + 1} ({100 * proj.explained[i]:.0f}% of variance: {parts})"
+        return _(
+            "component {i} ({share}% of variance: {features})",
+            i=i + 1,
+            share=f"{100 * proj.explained[i]:.0f}",
+            features=parts,
+        )
 
     ax.set_xlabel(axis_label(0))
     ax.set_ylabel(axis_label(1))
-    shown = len(p)
-    sub = f"{shown:,} of {proj.n_total:,} customers shown" if shown < proj.n_total else ""
-    ax.set_title(
-        "Segments on the two main axes of the customer features"
-        + (f"\n{sub}; X = segment centre" if sub else "\nX = segment centre")
-    )
+    n_shown = len(p)
+    title = _("Segments on the two main axes of the customer features")
+    if n_shown < proj.n_total:
+        sub = _(
+            "{n} of {total} customers shown; X = segment centre",
+            n=f"{n_shown:,}",
+            total=f"{proj.n_total:,}",
+        )
+    else:
+        sub = _("X = segment centre")
+    ax.set_title(f"{title}\n{sub}")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9)
     fig.tight_layout()
     return fig
 
 
 PROFILE_COLUMNS = {
-    "share": ("customers", "{:.0%}"),
-    "revenue_share": ("value share", "{:.0%}"),
-    "recency": ("recency (days)", "{:,.0f}"),
-    "frequency": ("purchase days", "{:,.0f}"),
-    "purchase_rate": ("purchases / month", "{:.2f}"),
-    "avg_basket": ("avg basket", "{:,.0f}"),
-    "monthly_value": ("value / month", "{:,.0f}"),
-    "tenure": ("tenure (days)", "{:,.0f}"),
+    "share": (N_("customers"), "{:.0%}"),
+    "revenue_share": (N_("value share"), "{:.0%}"),
+    "recency": (N_("recency (days)"), "{:,.0f}"),
+    "frequency": (N_("purchase days"), "{:,.0f}"),
+    "purchase_rate": (N_("purchases / month"), "{:.2f}"),
+    "avg_basket": (N_("avg basket"), "{:,.0f}"),
+    "monthly_value": (N_("value / month"), "{:,.0f}"),
+    "tenure": (N_("tenure (days)"), "{:,.0f}"),
     "nps": ("NPS", "{:+.0f}"),
-    "complaint_rate": ("with complaint", "{:.0%}"),
-    "failed_mot_rate": ("with failed MoT", "{:.0%}"),
-    "churn_rate": ("churned this month", "{:.1%}"),
-    "churn_flag_rate": ("flagged churned", "{:.0%}"),
+    "complaint_rate": (N_("with complaint"), "{:.0%}"),
+    "failed_mot_rate": (N_("with failed MoT"), "{:.0%}"),
+    "churn_rate": (N_("churned this month"), "{:.1%}"),
+    "churn_flag_rate": (N_("flagged churned"), "{:.0%}"),
 }
 
 
@@ -228,7 +252,7 @@ def profile_heatmap(prof: pd.DataFrame, *, attributes=()) -> Figure:
     labels = {c: (label(c, 24), _number) for c in attrs}
     for c in known:
         name, fmt = PROFILE_COLUMNS[c]
-        labels[c] = (name, fmt.format)
+        labels[c] = (_(name), fmt.format)
     vals = prof[cols].astype(float)
     span = (vals.max() - vals.min()).replace(0, np.nan)
     colour = ((vals - vals.min()) / span).fillna(0.5)
@@ -246,9 +270,9 @@ def profile_heatmap(prof: pd.DataFrame, *, attributes=()) -> Figure:
                 j, i, txt, ha="center", va="center", fontsize=9, color="white" if dark else "black"
             )
     ax.set_xticks(range(len(cols)), [labels[c][0] for c in cols], rotation=35, ha="right")
-    ax.set_yticks(range(len(prof)), [label(s) for s in prof["segment"]])
+    ax.set_yticks(range(len(prof)), [label(shown(s)) for s in prof["segment"]])
     ax.grid(False)
-    ax.set_title("Segment profiles (medians; rates are shares of the segment's customers)")
+    ax.set_title(_("Segment profiles (medians; rates are shares of the segment's customers)"))
     fig.tight_layout()
     return fig
 
@@ -279,14 +303,18 @@ def migration_heatmap(mig) -> Figure:
             )
             if r == c:
                 ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec=ACCENT, lw=2))
-    ax.set_xticks(range(m.shape[1]), [label(c) for c in m.columns], rotation=30, ha="right")
-    ax.set_yticks(range(m.shape[0]), [label(r) for r in m.index])
-    ax.set_xlabel("segment this month")
-    ax.set_ylabel("segment last month")
+    ax.set_xticks(range(m.shape[1]), [label(shown(c)) for c in m.columns], rotation=30, ha="right")
+    ax.set_yticks(range(m.shape[0]), [label(shown(r)) for r in m.index])
+    ax.set_xlabel(_("segment this month"))
+    ax.set_ylabel(_("segment last month"))
     ax.grid(False)
     ax.set_title(
-        f"Migration between segments: {mig.moved_share:.1%} of the "
-        f"{mig.n_both:,} customers segmented in both months moved"
+        _(
+            "Migration between segments: {share} of the {n} customers segmented in both "
+            "months moved",
+            share=f"{mig.moved_share:.1%}",
+            n=f"{mig.n_both:,}",
+        )
     )
     fig.tight_layout()
     return fig
@@ -298,25 +326,32 @@ def value_change(flows: pd.DataFrame, *, currency: str = "") -> Figure:
     y = np.arange(len(f))
     h = 0.38
     fig, ax = plt.subplots(figsize=(9, 0.55 * len(f) + 1.6))
-    ax.barh(y - h / 2, f["value_before"], h, color=MUTED, label="last month")
-    ax.barh(y + h / 2, f["value_now"], h, color=ACCENT, label="this month")
+    ax.barh(y - h / 2, f["value_before"], h, color=MUTED, label=_("last month"))
+    ax.barh(y + h / 2, f["value_now"], h, color=ACCENT, label=_("this month"))
     top = float(np.nanmax(np.append(f[["value_before", "value_now"]].to_numpy(float), 1.0)))
-    for yi, (_, r) in zip(y, f.iterrows(), strict=True):
+    for yi, (_i, r) in zip(y, f.iterrows(), strict=True):
         d = r["value_change"]
         ax.text(
             max(r["value_before"], r["value_now"]) + top * 0.01,
             yi,
-            f"{d:+,.0f} ({int(r['change']):+,} customers)",
+            _(
+                "{change} ({customers} customers)",
+                change=f"{d:+,.0f}",
+                customers=f"{int(r['change']):+,}",
+            ),
             va="center",
             fontsize=8.5,
             color=GOOD if d > 0 else BAD if d < 0 else NEUTRAL,
         )
-    ax.set_yticks(y, [label(s) for s in f.index])
+    ax.set_yticks(y, [label(shown(s)) for s in f.index])
     ax.invert_yaxis()
     ax.set_xlim(0, top * 1.45)
-    unit = f" ({label(currency, 16)})" if currency else ""
-    ax.set_xlabel(f"net value in the month{unit}")
-    ax.set_title("Segments gaining or losing value")
+    ax.set_xlabel(
+        _("net value in the month ({currency})", currency=label(currency, 16))
+        if currency
+        else _("net value in the month")
+    )
+    ax.set_title(_("Segments gaining or losing value"))
     ax.legend(loc="lower right")
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
