@@ -1,11 +1,14 @@
-"""Customer features as of a month end on the pandas path and on the engine (DuckDB), from
-the typed Parquet copy a report run gives its notebooks (prints; asserts nothing).
+"""Customer features as of a month end and the service-quality index on the pandas path and
+on the engine (DuckDB), from the typed Parquet copy a report run gives its notebooks (prints;
+asserts nothing).
 
-    .venv/bin/python benchmarks/bench_engine.py --customers 100000 [--backends pandas duckdb]
+    .venv/bin/python benchmarks/bench_engine.py --customers 1000000 [--backends pandas duckdb]
 
-The sample generator writes the folder (``cxreport sample``), the folder is checked and
-stored once (``snapshot.write``, what ``cxreport run`` does), then each backend computes
-``segments.customer_features`` in a fresh process: wall time and that process's peak RSS.
+The sample generator writes the folder (``cxreport sample --format parquet``, month-partitioned
+in chunks), the folder is checked and stored once (``snapshot.write``, what ``cxreport run``
+does), then each backend, in a fresh process, computes ``segments.customer_features`` and
+then the SQI the NPS/SQI page shows (``sqi.month_summary``, ``control_chart``, the top
+failure types and touchpoints): wall time of each and that process's peak RSS.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ def _peak_mb() -> float:
 
 
 def _one(copy: str, backend: str) -> None:
-    from cxreport import segments
+    from cxreport import segments, sqi
     from cxreport.data import engine, snapshot
 
     ds = snapshot.open_dataset(copy, month=MONTH)
@@ -40,7 +43,14 @@ def _one(copy: str, backend: str) -> None:
     feats = segments.customer_features(ds)
     seconds = time.perf_counter() - t0
     peak = _peak_mb()
-    print(json.dumps({"backend": backend, "s": seconds, "peak_mb": peak, "rows": len(feats.table)}))
+    t0 = time.perf_counter()
+    sqi.month_summary(ds)
+    sqi.control_chart(ds)
+    for by in ("failure_type", "touchpoint"):
+        sqi.top_contributors(ds, by=by)
+    sqi_s = time.perf_counter() - t0
+    out = {"backend": backend, "s": seconds, "peak_mb": peak, "rows": len(feats.table)}
+    print(json.dumps({**out, "sqi_s": sqi_s, "sqi_peak_mb": _peak_mb()}))
 
 
 def main() -> None:
@@ -56,7 +66,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder, copy = Path(tmp) / "data", Path(tmp) / "copy"
         t0 = time.perf_counter()
-        sample.write(folder, customers=args.customers)
+        sample.write(folder, customers=args.customers, fmt="parquet")
         files, cfg, report = snapshot.write(folder, copy, MONTH)
         tx = report.tables.get("transactions", 0)
         print(
@@ -77,7 +87,8 @@ def main() -> None:
             r = json.loads(out)
             print(
                 f"  {r['backend']:7s} features: {r['s']:6.1f} s, peak RSS {r['peak_mb']:6.0f} MB "
-                f"({r['rows']:,} customers)"
+                f"({r['rows']:,} customers); then the SQI: {r['sqi_s']:6.1f} s, peak RSS "
+                f"{r['sqi_peak_mb']:6.0f} MB"
             )
 
 

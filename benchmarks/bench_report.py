@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
                 check=True,
                 stdout=subprocess.DEVNULL,
             )
-            mb = sum(f.stat().st_size for f in Path(args.data).iterdir()) / 1e6
+            mb = sum(f.stat().st_size for f in Path(args.data).rglob("*") if f.is_file()) / 1e6
             print(
                 f"cxreport sample --customers {args.customers:,} --format parquet: "
                 f"{time.perf_counter() - t0:.0f} s, {mb:,.0f} MB"

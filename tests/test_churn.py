@@ -615,3 +615,23 @@ def test_the_churn_rate_carries_the_cohort_a_month_before_for_the_first_report(s
     assert cohort == (d.time.max() - pd.DateOffset(months=1)).to_period("M")
     snap = churn.prepare(sample, use_history=False)
     assert churn.previous_churn(snap) is None
+
+
+def test_the_fit_sample_keeps_the_churners_share(sample_dir):
+    data = cxreport.load(sample_dir, "2026-10")
+    full = churn.prepare(data, max_rows=0)
+    assert full.sampled_from is None
+    part = churn.prepare(data, max_rows=4000, seed=5)
+    assert len(part.y) == 4000
+    assert part.y.sum() == round(4000 * full.y.sum() / len(full.y))  # stratified by churn
+
+
+def test_scores_in_batches_are_the_scores_at_once(sample_dir, monkeypatch):
+    data = cxreport.load(sample_dir, "2026-10")
+    d = churn.prepare(data)
+    model = churn.make_model("logistic", d.spec, seed=1).fit(d.X, d.y)
+    once, _ = churn.score(model, d.current, d.current_ids, spec=d.spec)
+    monkeypatch.setattr(churn, "SCORE_BATCH", 7)
+    batched, _ = churn.score(model, d.current, d.current_ids, spec=d.spec)
+    assert len(d.current) > 7 * 3
+    pd.testing.assert_frame_equal(once, batched)

@@ -14,7 +14,7 @@ import pytest
 
 from cxreport import churn, segments, sqi
 from cxreport.data import engine, load, snapshot
-from cxreport.errors import EngineError
+from cxreport.errors import CxReportError, EngineError
 
 from conftest import SAMPLE
 
@@ -71,11 +71,17 @@ def same_sqi(plain, other):
             sqi.sqi_series(plain, freq=freq), sqi.sqi_series(other, freq=freq)
         )
     pd.testing.assert_frame_equal(sqi.sqi_by_month(plain), sqi.sqi_by_month(other))
+    for freq in ("D", "W"):
+        a, b = sqi.control_chart(plain, freq=freq), sqi.control_chart(other, freq=freq)
+        pd.testing.assert_frame_equal(a.frame, b.frame)
+        assert (a.centre, a.baseline) == (b.centre, b.baseline)
     for by in ("failure_type", "touchpoint", "stage"):
         pd.testing.assert_frame_equal(
             sqi.top_contributors(plain, by=by, months=3),
             sqi.top_contributors(other, by=by, months=3),
         )
+    assert sqi.month_summary(plain) == sqi.month_summary(other)
+    return sqi.top_contributors(plain, by="touchpoint", months=3)
 
 
 def test_features_as_of_a_month_end(pair):
@@ -95,6 +101,24 @@ def test_features_of_an_earlier_month(pair):
 def test_churn_table_of_observation_dates(pair):
     d = same_churn_table(*pair)
     assert d.X["purchases_3m"].sum() > 0 and d.X["failures_3m"].sum() > 0
+
+
+def test_sqi_per_period_and_per_touchpoint(pair):
+    top = same_sqi(*pair)
+    # reopened complaints are counted, and failures at several touchpoints
+    assert sqi.include_complaints(pair[1])
+    assert sqi.COMPLAINT_TOUCHPOINT in set(top["touchpoint"]) and len(top) > 3
+    assert top["failures"].sum() > 100
+
+
+def test_sqi_names_an_unknown_outcome_on_the_engine(pair, tmp_path):
+    plain, _ = pair
+    tp = plain.touchpoints.copy()
+    tp.loc[tp.index[:2], "outcome"] = "teleported"
+    odd = dataclasses.replace(plain, tables={**plain.tables, "touchpoints": tp})
+    engine.use(odd, "duckdb")
+    with pytest.raises(CxReportError, match=r"'teleported' \(2 rows\) not in the SQI weight"):
+        sqi.sqi_by_month(odd)
 
 
 def test_auto_takes_duckdb_from_a_size(pair):

@@ -22,7 +22,7 @@ if not shutil.which("java"):
         allow_module_level=True,
     )
 
-from test_engine import pandas_and, same_churn_table, same_features  # noqa: E402
+from test_engine import pandas_and, same_churn_table, same_features, same_sqi  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +42,10 @@ def test_features_on_spark(pair):
 
 def test_churn_table_on_spark(pair):
     same_churn_table(*pair)
+
+
+def test_sqi_on_spark(pair):
+    same_sqi(*pair)
 
 
 def test_an_unreachable_cluster_is_named():

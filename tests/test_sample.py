@@ -9,7 +9,7 @@ import pandas as pd
 
 from cxreport import validate
 from cxreport.cli import main
-from cxreport.data import sample
+from cxreport.data import load, sample
 
 
 def _digest(folder):
@@ -62,3 +62,36 @@ def test_churn_is_plausible():
     assert (cust.loc[cust.churned, "churn_date"] >= cust.loc[cust.churned, "signup_date"]).all()
     assert cust.loc[~cust.churned, "churn_date"].isna().all()
     assert np.isfinite(cust["monthly_fee"]).all() and pd.api.types.is_bool_dtype(cust.churned)
+
+
+def test_a_parquet_sample_is_written_in_chunks(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    args = ["sample", "--customers", "300", "--months", "3", "--format", "parquet"]
+    assert main([*args, "--chunk", "100", "--out", str(a)]) == 0
+    main([*args, "--chunk", "100", "--out", str(b)])
+    files = sorted(p.relative_to(a).as_posix() for p in a.rglob("*.parquet"))
+    assert "transactions/month=2026-10/part-00002.parquet" in files
+    assert "touchpoints/month=2026-08/part-00000.parquet" in files
+    assert {"customers/part-00001.parquet", "survey/part-00002.parquet"} <= set(files)
+    assert "self_assessment.parquet" in files and "customers/part-00003.parquet" not in files
+    digest = {f: hashlib.sha256((a / f).read_bytes()).hexdigest() for f in files}
+    assert digest == {f: hashlib.sha256((b / f).read_bytes()).hexdigest() for f in files}
+    report = validate(a)
+    assert report.ok, report.format()
+    data = load(a, month="2026-10")
+    ids = data.customers["customer_id"]
+    assert ids.is_unique and set(ids) == {f"C{i:06d}" for i in range(1, 301)}
+    for table, key in (("transactions", "order_id"), ("complaints", "complaint_id")):
+        assert data.table(table)[key].is_unique
+    assert set(data.transactions["customer_id"]) <= set(ids)
+    assert pd.api.types.is_datetime64_any_dtype(data.touchpoints["date"])
+
+
+def test_the_first_chunk_is_the_sample_of_its_size():
+    first = next(sample.chunks(300, 3, chunk=100))
+    alone = sample.generate(100, 3)
+    for name in ("customers", "transactions", "survey", "self_assessment"):
+        pd.testing.assert_frame_equal(first[name], alone[name])
+    second = next(iter(list(sample.chunks(300, 3, chunk=100))[1:]))
+    assert second["customers"]["customer_id"].iloc[0] == "C000101"
+    assert "self_assessment" not in second

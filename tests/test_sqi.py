@@ -235,12 +235,16 @@ def _with_complaints(tmp_path, extra_tp=()) -> Path:
 
 def test_reopened_complaints_count_once(tmp_path):
     data = load(_with_complaints(tmp_path), "2026-10")
-    ev = sqi.failure_events(data)
-    reop = ev[ev["failure_type"] == sqi.REOPENED]
+    days = sqi.sqi_series(data, freq="D").set_index("start")[f"n_{sqi.REOPENED}"]
     # Q1 (resolved Oct 5) and Q4 (still open: dated when opened, Oct 10); Q3 resolved in
     # November is after the reporting month; Q2 was not reopened
-    assert reop["date"].dt.strftime("%Y-%m-%d").tolist() == ["2026-10-05", "2026-10-10"]
-    assert set(reop["touchpoint"]) == {"complaint_handling"} and set(reop["stage"]) == {"confirm"}
+    assert days[days > 0].to_dict() == {
+        pd.Timestamp("2026-10-05"): 1,
+        pd.Timestamp("2026-10-10"): 1,
+    }
+    for by, where in (("touchpoint", "complaint_handling"), ("stage", "confirm")):
+        top = sqi.top_contributors(data, by=by).set_index(by)
+        assert top.loc[where, "failures"] == 2 and top.loc[where, "weighted"] == 10
     m = sqi.sqi_by_month(data, per_contacts=0).set_index("month")
     assert m.loc[pd.Period("2026-10", "M"), "weighted"] == 56 + 2 * 5
     assert m.loc[pd.Period("2026-10", "M"), "contacts"] == 11  # complaints add no contacts

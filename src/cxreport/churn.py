@@ -212,8 +212,18 @@ SETTINGS = (
         "score with last month's saved model (history_dir) instead of refitting",
     ),
     Setting("show_top", int, 15, "rows of the at-risk list shown in this report", low=0),
+    Setting(
+        "max_rows",
+        int,
+        MAX_ROWS,
+        "labelled rows the model is fitted on at most (above it a seeded sample stratified by "
+        "churn; 0: all); everyone is scored",
+        low=0,
+    ),
 )
 _SETTING = by_name(SETTINGS)
+#: Customers scored at a time (the model's encoders copy what they score).
+SCORE_BATCH = 200_000
 
 
 def check_settings(**values) -> None:
@@ -483,11 +493,17 @@ def _clean_categories(frame: pd.DataFrame, cols) -> pd.DataFrame:
     return frame
 
 
-def _sample(n: int, max_rows: int | None, seed: int) -> np.ndarray | None:
-    """Sorted positions of a seeded sample of ``max_rows`` of ``n`` rows; None to keep all."""
-    if max_rows is None or n <= max_rows:
+def _sample(y: np.ndarray, max_rows: int | None, seed: int) -> np.ndarray | None:
+    """Sorted positions of a seeded sample of ``max_rows`` of the rows labelled ``y``,
+    stratified by the label (each class keeps its share, rounded); None to keep all."""
+    n = len(y)
+    if not max_rows or n <= max_rows:
         return None
-    return np.sort(np.random.default_rng(seed).choice(n, max_rows, replace=False))
+    rng = np.random.default_rng(seed)
+    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y != 1)
+    k_pos = int(round(max_rows * len(pos) / n))
+    keep = [rng.choice(pos, k_pos, replace=False), rng.choice(neg, max_rows - k_pos, replace=False)]
+    return np.sort(np.concatenate(keep))
 
 
 def _sample_note(kept: int, total: int, what: str) -> str:
@@ -536,7 +552,7 @@ def _snapshot(data, copy_auc: float, max_rows: int | None = None, seed: int = 42
         )
     exclude = {k: v for k, v in _STATIC_EXCLUDE.items() if k in feats}
     cohort = (int(y.sum()), len(y))
-    keep = _sample(len(y), max_rows, seed)
+    keep = _sample(y, max_rows, seed)
     if keep is None:
         train, y_train, ids = feats, y, c["customer_id"]
     else:
@@ -752,12 +768,11 @@ def _history(
     if labelled_m:  # the reporting cohort, counted on every customer (observed_churn)
         t_last = max(labelled_m)
         idx = chosen[t_last]
-        cd = churn_date.to_numpy()[idx]
-        end = t_last.start_time + pd.DateOffset(months=horizon)
-        hit = (cd >= np.datetime64(t_last.start_time)) & (cd < np.datetime64(end))
+        hit = _left_within(churn_date.to_numpy()[idx], t_last, horizon)
         cohort = (int(hit.sum()), len(idx))
     sizes = [len(chosen[t]) for t in labelled_m]
-    keep = _sample(sum(sizes), max_rows, seed)
+    labels = [_left_within(churn_date.to_numpy()[chosen[t]], t, horizon) for t in labelled_m]
+    keep = _sample(np.concatenate([[], *labels]), max_rows, seed)
     if keep is not None:
         notes.append(_sample_note(len(keep), sum(sizes), N_("customer-months")))
         bounds = np.cumsum([0, *sizes])
@@ -802,9 +817,7 @@ def _history(
             f["open_complaints"] = (
                 f["customer_id"].map(opened["customer_id"].value_counts()).fillna(0).to_numpy(float)
             )
-        end = t + pd.DateOffset(months=horizon)
-        cd = churn_days[idx]
-        f["label"] = ((cd >= np.datetime64(t)) & (cd < np.datetime64(end))).astype(int)
+        f["label"] = _left_within(churn_days[idx], t_per, horizon).astype(int)
         parts.append(f)
     del purchases, spend, contacts, fails, complaints
     table = pd.concat(parts, ignore_index=True)
@@ -872,6 +885,13 @@ def _history(
     )
 
 
+def _left_within(churn_dates: np.ndarray, month: pd.Period, horizon: int) -> np.ndarray:
+    """Whether each churn date falls within ``horizon`` months from the start of ``month``."""
+    t = month.start_time
+    end = t + pd.DateOffset(months=horizon)
+    return (churn_dates >= np.datetime64(t)) & (churn_dates < np.datetime64(end))
+
+
 def prepare(
     data,
     *,
@@ -899,10 +919,11 @@ def prepare(
         At most this many observation months (the most recent), to bound the table.
     max_rows : int or None, default=:data:`MAX_ROWS`
         At most this many labelled rows (customer-months, or customers in the snapshot): above
-        it the model is trained and validated on a seeded random sample of them, so the fits
-        take minutes, not hours, at a million customers. The customers to score and the
-        reporting cohort's churn rate (:func:`observed_churn`) always cover everyone. None:
-        every row.
+        it the model is trained and validated on a seeded random sample of them, stratified
+        by the label (churners keep their share), so the fits take minutes, not hours, at a
+        million customers. The customers to score (in batches of :data:`SCORE_BATCH`) and the
+        reporting cohort's churn rate (:func:`observed_churn`) always cover everyone. 0 or
+        None: every row.
     seed : int, default=42
         Seed of that sample.
 
@@ -912,7 +933,7 @@ def prepare(
     """
     horizon_months = _check_int("horizon_months", horizon_months, 1, 12)
     copy_auc = _check_float("copy_auc", copy_auc, 0.5, 1.0)
-    if max_rows is not None:
+    if max_rows:
         max_rows = _check_int("max_rows", max_rows, 1000)
     seed = _check_int("seed", seed, 0)
     data.require("Churn prediction", "customers")
@@ -1121,8 +1142,12 @@ def _threads(n: int = 1):
 
 
 def _predict(model, X) -> np.ndarray:
+    """The churn probability of each row of ``X``, :data:`SCORE_BATCH` rows at a time."""
+    out = np.empty(len(X))
     with _threads(_N_THREADS[0]):
-        return model.predict_proba(X)[:, 1]
+        for lo in range(0, len(X), SCORE_BATCH):
+            out[lo : lo + SCORE_BATCH] = model.predict_proba(X.iloc[lo : lo + SCORE_BATCH])[:, 1]
+    return out
 
 
 _N_THREADS = [1]  # threads for boosting fits/predictions; set per call by fit(n_threads=...)

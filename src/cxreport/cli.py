@@ -65,6 +65,7 @@ def _sample(args) -> int:
         seed=args.seed,
         end=args.end,
         fmt=args.format,
+        chunk=args.chunk or sample.CHUNK,
     )
     rows = ", ".join(f"{k} {v:,}" for k, v in sizes.items())
     print(f"wrote {args.out} in {time.perf_counter() - t0:.1f} s: {rows}")
@@ -276,6 +277,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--end", default="2026-10", help="last month, YYYY-MM (default 2026-10)")
     s.add_argument(
         "--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)"
+    )
+    s.add_argument(
+        "--chunk",
+        type=_positive,
+        help="customers generated and written at a time, which bounds the memory "
+        "(default 250000: about 1.5 GB)",
     )
     s.add_argument("--out", required=True, help="folder to write")
     s.set_defaults(func=_sample)

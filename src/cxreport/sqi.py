@@ -34,6 +34,9 @@ import numpy as np
 import pandas as pd
 
 from . import i18n
+from .data import engine
+from .data.engine import engine_of
+from .data.folder import TEXT
 from .errors import CxReportError, MissingTableError
 from .i18n import _, number, percent
 from .i18n import code as label
@@ -100,21 +103,28 @@ def check_outcomes(touchpoints: pd.DataFrame, weights: dict[str, float]) -> None
     out = touchpoints["outcome"].astype("string")
     bad_mask = out.isna() | ((out != "ok") & ~out.isin(list(weights))).fillna(False)
     if bad_mask.any():
-        unknown = out[bad_mask & out.notna()].value_counts()
-        blank = int(out.isna().sum())
-        parts = [f"'{k}' ({v} rows)" for k, v in unknown.items()]
-        if blank:
-            parts.append(f"blank ({blank} rows)")
         rows = touchpoints.index[bad_mask.to_numpy()][:5]
         examples = "; ".join(
             f"row {r}: {'blank' if pd.isna(out.loc[r]) else repr(str(out.loc[r]))}" for r in rows
         )
-        raise CxReportError(
-            f"touchpoints.outcome: {', '.join(parts)} not in the SQI weight table "
-            f"(e.g. {examples}); the known failure types are {', '.join(sorted(weights))}. "
-            f"Add the missing type(s) under sqi.extra_weights in cxreport.yaml with a weight, "
-            f"or correct the outcomes."
-        )
+        _check_outcome_counts(out.value_counts(dropna=False), weights, f" (e.g. {examples})")
+
+
+def _check_outcome_counts(counts: pd.Series, weights: dict[str, float], examples="") -> None:
+    """:func:`check_outcomes` from the rows per outcome (a Series by outcome, NaN = blank)."""
+    known = counts.index.isin(["ok", *weights]) & counts.index.notna()
+    if known.all():
+        return
+    unknown = counts[~known & counts.index.notna()].sort_values(ascending=False, kind="stable")
+    parts = [f"'{k}' ({v} rows)" for k, v in unknown.items()]
+    blank = int(counts[counts.index.isna()].sum())
+    if blank:
+        parts.append(f"blank ({blank} rows)")
+    raise CxReportError(
+        f"touchpoints.outcome: {', '.join(parts)} not in the SQI weight table{examples}; the "
+        f"known failure types are {', '.join(sorted(weights))}. Add the missing type(s) under "
+        f"sqi.extra_weights in cxreport.yaml with a weight, or correct the outcomes."
+    )
 
 
 def _weights(data) -> dict[str, float]:
@@ -126,7 +136,7 @@ def include_complaints(data, complaints: str = "auto") -> bool:
     _SETTING["complaints"].check(complaints)
     if complaints == "never" or not data.has("complaints"):
         return False
-    if "reopened" not in data.complaints:
+    if "reopened" not in data.columns("complaints"):
         return False
     if REOPENED not in _weights(data):
         if complaints == "always":
@@ -135,73 +145,102 @@ def include_complaints(data, complaints: str = "auto") -> bool:
                 f"(sqi.weights or sqi.extra_weights in cxreport.yaml)."
             )
         return False
-    if (
-        complaints == "auto"
-        and data.has("touchpoints")
-        and (data.table("touchpoints", ["outcome"])["outcome"] == REOPENED).any()
-    ):
+    if complaints == "auto" and data.has("touchpoints") and REOPENED in _outcomes(data).index:
         return False  # already recorded as touchpoint outcomes: do not count twice
     return True
 
 
-def failure_events(data, *, complaints: str = "auto") -> pd.DataFrame:
-    """Every failure event with its weight, up to the end of the reporting month.
+def _outcomes(data) -> pd.Series:
+    """Touchpoint rows per outcome (NaN: blank), on the data set's engine or in pandas."""
+    eng = engine_of(data)
+    if eng is None:
+        return data.table("touchpoints", ["outcome"])["outcome"].value_counts(dropna=False)
+    got = engine.outcomes(eng)
+    return pd.Series(got["n"].to_numpy(), index=pd.Index(got["outcome"], name="outcome"))
 
-    Returns
-    -------
-    DataFrame
-        ``date`` (datetime), ``day``, ``customer_id``, ``touchpoint``, ``stage``,
-        ``failure_type``, ``weight``, ``source`` (``touchpoints`` or ``complaints``).
+
+@dataclass(frozen=True)
+class _Counts:
+    """What every SQI figure is derived from, up to the end of the reporting month.
+
+    ``contacts``: ``day``, ``contacts``; ``daily``: ``day``, ``failure_type``, ``n``,
+    ``weight``; ``monthly``: ``month`` (first day), ``touchpoint``, ``stage``,
+    ``failure_type``, ``n``, ``weight``. Reopened complaints (module docstring) are in
+    ``daily`` and ``monthly``, never in ``contacts``.
     """
+
+    contacts: pd.DataFrame
+    daily: pd.DataFrame
+    monthly: pd.DataFrame
+
+
+def _counts(data, complaints: str) -> _Counts:
+    """The failure and contact counts, aggregated on the data set's engine
+    (:func:`cxreport.data.engine.sqi_counts`, :func:`~cxreport.data.engine.failures_by`) or
+    in pandas (:func:`_counts_pandas`); everything after is one derivation."""
     data.require("The service-quality index", "touchpoints")
     weights = _weights(data)
-    tp = data.touchpoints
-    check_outcomes(tp, weights)
-    end = data.month_end if data.month is not None else pd.Timestamp.max
-    f = tp[(tp["outcome"] != "ok") & (tp["date"] < end)]
-    ev = pd.DataFrame(
-        {
-            "date": f["date"],
-            "customer_id": f["customer_id"],
-            "touchpoint": f["touchpoint"],
-            "stage": f["stage"] if "stage" in f else None,
-            "failure_type": f["outcome"],
-            "source": "touchpoints",
-        }
-    )
+    end = data.month_end if data.month is not None else None
+    eng = engine_of(data)
+    if eng is None:
+        check_outcomes(data.touchpoints, weights)
+        contacts, daily, monthly = _counts_pandas(data, end)
+    else:
+        if "outcome" not in eng.columns("touchpoints"):
+            check_outcomes(pd.DataFrame(), weights)  # the missing column's message
+        _check_outcome_counts(_outcomes(data), weights)
+        contacts, daily = engine.sqi_counts(eng, end=end)
+        monthly = engine.failures_by(eng, end=end)
     if include_complaints(data, complaints):
-        c = data.complaints
-        c = c[c["reopened"].astype(bool)]
-        when = c["resolved"].fillna(c["opened"]) if "resolved" in c else c["opened"]
-        c = c.assign(_when=when)
-        c = c[c["_when"] < end]
-        ev = pd.concat(
-            [
-                ev,
-                pd.DataFrame(
-                    {
-                        "date": c["_when"],
-                        "customer_id": c["customer_id"],
-                        "touchpoint": COMPLAINT_TOUCHPOINT,
-                        "stage": "confirm",
-                        "failure_type": REOPENED,
-                        "source": "complaints",
-                    }
-                ),
-            ],
-            ignore_index=True,
-        )
-    ev["weight"] = ev["failure_type"].map(weights).astype(float)
-    ev["day"] = ev["date"].dt.normalize()
-    return ev.sort_values(["date", "touchpoint", "failure_type"], kind="stable").reset_index(
-        drop=True
+        daily, monthly = _with_reopened(data, end, daily, monthly)
+    daily = daily.groupby(["day", "failure_type"], as_index=False, sort=True)["n"].sum()
+    month_keys = ["month", "touchpoint", "stage", "failure_type"]
+    monthly = monthly.groupby(month_keys, as_index=False, sort=True, dropna=False)["n"].sum()
+    for frame in (daily, monthly):
+        frame["n"] = frame["n"].astype(np.int64)
+        frame["weight"] = frame["failure_type"].map(weights).astype(float)
+    contacts = contacts.sort_values("day").reset_index(drop=True)
+    contacts["contacts"] = contacts["contacts"].astype(np.int64)
+    return _Counts(contacts, daily, monthly)
+
+
+def _counts_pandas(data, end) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """:func:`_counts`' aggregations in pandas."""
+    tp = data.table("touchpoints", ["date", "touchpoint", "stage", "outcome"])
+    tp = tp[tp["date"].notna() if end is None else tp["date"] < end]
+    day = tp["date"].dt.normalize().rename("day")
+    contacts = day.value_counts(sort=False).reset_index(name="contacts")
+    failed = (tp["outcome"] != "ok").to_numpy()
+    f, day = tp[failed], day[failed]
+    kind = f["outcome"].rename("failure_type")
+    daily = f.groupby([day, kind]).size().reset_index(name="n")
+    stage = f["stage"] if "stage" in f else pd.Series(np.nan, index=f.index, dtype=TEXT)
+    keys = [_month_of(day), f["touchpoint"], stage.rename("stage"), kind]
+    monthly = f.groupby(keys, dropna=False).size().reset_index(name="n")
+    return contacts, daily, monthly
+
+
+def _month_of(days: pd.Series) -> pd.Series:
+    return days.dt.to_period("M").dt.start_time.rename("month")
+
+
+def _with_reopened(data, end, daily, monthly):
+    """``daily`` and ``monthly`` with the reopened complaints added (module docstring)."""
+    c = data.table("complaints", ["opened", "resolved", "reopened"])
+    c = c[c["reopened"].astype(bool)]
+    when = c["resolved"].fillna(c["opened"]) if "resolved" in c else c["opened"]
+    when = when[when.notna() if end is None else when < end]
+    day = when.dt.normalize().rename("day")
+    n = day.value_counts(sort=False).reset_index(name="n")
+    reopened = pd.Series(REOPENED, index=n.index, dtype=TEXT)
+    daily = pd.concat([daily, n.assign(failure_type=reopened)], ignore_index=True)
+    m = _month_of(day).value_counts(sort=False).reset_index(name="n")
+    m = m.assign(
+        touchpoint=pd.Series(COMPLAINT_TOUCHPOINT, index=m.index, dtype=TEXT),
+        stage=pd.Series("confirm", index=m.index, dtype=TEXT),
+        failure_type=pd.Series(REOPENED, index=m.index, dtype=TEXT),
     )
-
-
-def _contacts(data) -> pd.Series:
-    tp = data.table("touchpoints", ["date"])
-    end = data.month_end if data.month is not None else pd.Timestamp.max
-    return tp.loc[tp["date"] < end, "date"]
+    return daily, pd.concat([monthly, m], ignore_index=True)
 
 
 def sqi_series(
@@ -221,19 +260,26 @@ def sqi_series(
     per = _check_per(per_contacts)
     if freq not in ("D", "W", "M"):
         raise CxReportError(f"The 'freq' parameter must be 'D', 'W' or 'M'; got {freq!r}.")
-    ev = failure_events(data, complaints=complaints)
-    contacts = _contacts(data)
+    return _series(data, _counts(data, complaints), freq, per)
+
+
+def _series(data, counts: _Counts, freq: str, per: int) -> pd.DataFrame:
+    """:func:`sqi_series` from the counts."""
+    contacts, daily = counts.contacts, counts.daily
     pfreq = {"D": "D", "W": "W-SUN", "M": "M"}[freq]
-    first = contacts.min().to_period(pfreq)
-    last = (data.month.end_time if data.month is not None else contacts.max()).to_period(pfreq)
+    first = contacts["day"].min().to_period(pfreq)
+    last = (data.month.end_time if data.month is not None else contacts["day"].max()).to_period(
+        pfreq
+    )
     periods = pd.period_range(first, last, freq=pfreq)
-    c = contacts.dt.to_period(pfreq).value_counts().reindex(periods, fill_value=0)
-    ek = ev["date"].dt.to_period(pfreq)
-    w = ev.groupby(ek)["weight"].sum().reindex(periods, fill_value=0.0)
-    k = ev.groupby(ek).size().reindex(periods, fill_value=0)
+    c = contacts.groupby(contacts["day"].dt.to_period(pfreq))["contacts"].sum()
+    c = c.reindex(periods, fill_value=0)
+    ek = daily["day"].dt.to_period(pfreq)
+    w = (daily["n"] * daily["weight"]).groupby(ek).sum().reindex(periods, fill_value=0.0)
+    k = daily["n"].groupby(ek).sum().reindex(periods, fill_value=0)
     by_type = (
-        ev.groupby([ek, "failure_type"])
-        .size()
+        daily.groupby([ek, "failure_type"])["n"]
+        .sum()
         .unstack(fill_value=0)
         .reindex(index=periods, columns=sorted(_weights(data)), fill_value=0)
     )
@@ -269,7 +315,8 @@ def sqi_by_month(data, *, per_contacts: int = 1000, complaints: str = "auto") ->
         demerit variance Σ w² c / n²; NaN for the absolute count).
     """
     per = _check_per(per_contacts)
-    s = sqi_series(data, freq="M", per_contacts=per, complaints=complaints)
+    counts = _counts(data, complaints)
+    s = _series(data, counts, "M", per)
     out = pd.DataFrame(
         {
             "month": s["period"],
@@ -285,8 +332,8 @@ def sqi_by_month(data, *, per_contacts: int = 1000, complaints: str = "auto") ->
     out["sqi"] = out["weighted"] if per == 0 else out["weighted"] / denom * per
     out["failure_rate"] = out["failures"] / denom
     # approximate 95 % interval of the per-contact index: Poisson demerit variance Σ w² c / n²
-    ev = failure_events(data, complaints=complaints)
-    w2 = (ev["weight"] ** 2).groupby(ev["date"].dt.to_period("M")).sum()
+    daily = counts.daily
+    w2 = (daily["n"] * daily["weight"] ** 2).groupby(daily["day"].dt.to_period("M")).sum()
     w2 = w2.reindex(pd.PeriodIndex(out["month"]), fill_value=0.0).to_numpy()
     half = 1.959963984540054 * np.sqrt(w2) / denom * per if per else np.nan
     out["ci_low"] = (out["sqi"] - half).clip(lower=0) if per else np.nan
@@ -345,7 +392,8 @@ def control_chart(
     _check_baseline(baseline_months)
     if not isinstance(sigmas, (int, float)) or sigmas <= 0:
         raise CxReportError(f"The 'sigmas' parameter must be a number > 0; got {sigmas!r}.")
-    s = sqi_series(data, freq=freq, per_contacts=per, complaints=complaints)
+    tallies = _counts(data, complaints)
+    s = _series(data, tallies, freq, per)
     weights = _weights(data)
     m_start = data.month_start
     b_start = (data.month - baseline_months).start_time
@@ -385,8 +433,8 @@ def control_chart(
         i = j + 1
     f["run"] = run
     f["in_baseline"] = in_base.to_numpy()
-    first_contact = _contacts(data).min()
-    f["partial"] = ((f["start"] < first_contact.normalize()) | (ends >= data.month_end)).to_numpy()
+    first_contact = tallies.contacts["day"].min()
+    f["partial"] = ((f["start"] < first_contact) | (ends >= data.month_end)).to_numpy()
     f["in_month"] = ((f["start"] < data.month_end) & (ends >= m_start)).to_numpy()
     return ControlChart(
         f,
@@ -426,13 +474,14 @@ def top_contributors(
         raise CxReportError(
             f"The 'months' parameter must be an int in the range [1, inf); got {months!r}."
         )
-    ev = failure_events(data, complaints=complaints)
+    ev = _counts(data, complaints).monthly
+    ev = ev.assign(weighted=ev["n"] * ev["weight"])
     start = (data.month - (months - 1)).start_time
     prev_start = (data.month - (2 * months - 1)).start_time
-    cur = ev[ev["date"] >= start]
-    prev = ev[(ev["date"] >= prev_start) & (ev["date"] < start)]
-    g = cur.groupby(by, dropna=False).agg(failures=("weight", "size"), weighted=("weight", "sum"))
-    p = prev.groupby(by, dropna=False)["weight"].sum()
+    cur = ev[ev["month"] >= start]
+    prev = ev[(ev["month"] >= prev_start) & (ev["month"] < start)]
+    g = cur.groupby(by, dropna=False).agg(failures=("n", "sum"), weighted=("weighted", "sum"))
+    p = prev.groupby(by, dropna=False)["weighted"].sum()
     g = g.join(p.rename("previous_weighted"), how="outer").fillna(0.0)
     g["failures"] = g["failures"].astype(int)
     g = g.reset_index().sort_values(["weighted", by], ascending=[False, True], kind="stable")

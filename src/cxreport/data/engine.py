@@ -12,8 +12,9 @@ aggregate size (one row per customer, per customer and month, per period):
   contacts;
 * :func:`monthly` - per customer and calendar month: events, their value and failures (the
   monthly matrices of the churn table's observation dates);
-* :func:`sqi_counts` and :func:`failures_by` - contacts and failures per period, per
-  touchpoint, stage and failure type (the service-quality index).
+* :func:`sqi_counts`, :func:`failures_by` and :func:`outcomes` - contacts and failures per
+  day and failure type, failures per month, touchpoint, stage and failure type, rows per
+  outcome (the service-quality index of :mod:`cxreport.sqi`).
 
 The pandas path of the analyses stays for small folders; ``tests/test_engine.py`` checks that
 both give the same numbers on the sample, table by table.
@@ -433,36 +434,47 @@ def monthly(
     return out
 
 
-_FREQ = {"D": "D", "W": "W", "M": "M"}
-
-
-def sqi_counts(
-    engine: Engine, *, freq: str, end: pd.Timestamp | None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Touchpoint contacts per period (``start``, ``contacts``) and failures per period and
-    failure type (``start``, ``failure_type``, ``n``) before ``end``; weeks start on Monday
-    (pandas' ``W-SUN`` periods)."""
+def outcomes(engine: Engine) -> pd.DataFrame:
+    """Touchpoint rows per ``outcome`` (a missing one included), over the whole table."""
     tp = engine.table("touchpoints")
-    if end is not None:
-        tp = tp.filter(tp.date < end)
-    tp = tp.mutate(start=tp.date.truncate(_FREQ[freq]).cast("timestamp"))
-    contacts = tp.filter(tp.date.notnull()).group_by("start").agg(contacts=tp.count())
+    g = tp.group_by("outcome").agg(n=tp.count())
+    out = engine.fetch(g, "the touchpoints per outcome")
+    out["outcome"] = out["outcome"].astype(_text())
+    return out
+
+
+def sqi_counts(engine: Engine, *, end: pd.Timestamp | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Touchpoint contacts per day (``day``, ``contacts``) and failures (outcome not ``ok``)
+    per day and failure type (``day``, ``failure_type``, ``n``), dated before ``end``."""
+    tp = engine.table("touchpoints")
+    tp = tp.filter(tp.date.notnull() if end is None else tp.date < end)
+    tp = tp.mutate(day=tp.date.truncate("D").cast("timestamp"))
+    contacts = tp.group_by("day").agg(contacts=tp.count())
     fails = tp.filter(tp.outcome != "ok")
-    fails = fails.group_by(["start", fails.outcome.name("failure_type")]).agg(n=fails.count())
-    return (
-        engine.fetch(contacts, "the contacts per period").sort_values("start"),
-        engine.fetch(fails, "the failures per period").sort_values(["start", "failure_type"]),
-    )
+    fails = fails.group_by(["day", fails.outcome.name("failure_type")]).agg(n=fails.count())
+    per_day = engine.fetch(fails, "the failures per day")
+    per_day["failure_type"] = per_day["failure_type"].astype(_text())
+    return engine.fetch(contacts, "the contacts per day"), per_day
 
 
-def failures_by(engine: Engine, by: list[str], *, lo, end) -> pd.DataFrame:
-    """Touchpoint failures in ``[lo, end)`` per ``by`` (``touchpoint``, ``stage``) and failure
-    type: ``n``."""
+def failures_by(engine: Engine, *, end: pd.Timestamp | None) -> pd.DataFrame:
+    """Touchpoint failures dated before ``end`` per calendar month (its first day),
+    ``touchpoint``, ``stage`` (missing when the table has none) and ``failure_type``: ``n``."""
+    import ibis
+
     tp = engine.table("touchpoints")
-    tp = tp.filter(tp.date < end, tp.date >= lo, tp.outcome != "ok")
-    keys = [*by, tp.outcome.name("failure_type")]
-    g = tp.group_by(keys).agg(n=tp.count())
-    return engine.fetch(g, "the failures per " + " and ".join(by))
+    tp = tp.filter(tp.outcome != "ok", tp.date.notnull() if end is None else tp.date < end)
+    stage = tp.stage if "stage" in tp.columns else ibis.null("string")
+    keys = [
+        tp.date.truncate("M").cast("timestamp").name("month"),
+        tp.touchpoint.name("touchpoint"),
+        stage.name("stage"),
+        tp.outcome.name("failure_type"),
+    ]
+    out = engine.fetch(tp.group_by(keys).agg(n=tp.count()), "the failures per touchpoint")
+    for col in ("touchpoint", "stage", "failure_type"):
+        out[col] = out[col].astype(_text())
+    return out
 
 
 def _series(frame: pd.DataFrame, column: str) -> pd.Series:

@@ -220,16 +220,78 @@ def _month_days(rng, m: pd.Period, n: int) -> np.ndarray:
     return m.start_time.value + rng.integers(0, m.days_in_month, n) * 86_400_000_000_000
 
 
-def generate(
-    customers: int = 3000, months: int = 18, seed: int = 42, end: str = "2026-10"
-) -> dict[str, pd.DataFrame]:
-    """The sample tables as frames; ``"_truth"`` holds the planted group of each customer."""
+#: Customers generated at once: a bigger sample is made (and written) chunk by chunk, so that
+#: memory stays bounded whatever its size (about 1.5 GB for a chunk).
+CHUNK = 250_000
+#: Customer tables written month-partitioned in a Parquet sample (the others as parts).
+PARTITIONED = {"transactions": "date", "touchpoints": "date"}
+#: The tables that grow with the customers (the others are written once, from the first chunk).
+CUSTOMER_TABLES = ("customers", "transactions", "touchpoints", "complaints", "survey")
+
+
+def _check_sizes(customers: int, months: int) -> None:
     if customers < 50:
         raise ParameterError(f"The 'customers' parameter must be at least 50; got {customers}.")
     if months < 2:
         raise ParameterError(f"The 'months' parameter must be at least 2; got {months}.")
-    rng = np.random.default_rng(seed)
-    n = customers
+
+
+def generate(
+    customers: int = 3000, months: int = 18, seed: int = 42, end: str = "2026-10"
+) -> dict[str, pd.DataFrame]:
+    """The sample tables as frames, every customer at once (one chunk of :func:`chunks`);
+    ``"_truth"`` holds the planted group of each customer."""
+    _check_sizes(customers, months)
+    return next(chunks(customers, months, seed, end, chunk=customers))
+
+
+def chunks(
+    customers: int = 3000,
+    months: int = 18,
+    seed: int = 42,
+    end: str = "2026-10",
+    *,
+    chunk: int = CHUNK,
+):
+    """The sample's tables chunk of customers by chunk (each at most ``chunk`` customers,
+    the chunks of equal size): the first holds every table, the next ones the tables of
+    :data:`CUSTOMER_TABLES` and ``"_truth"`` for their customers, whose ids, order, complaint
+    and response numbers continue the previous chunk's.
+
+    The first chunk draws from the streams of a one-chunk sample (so a sample of at most
+    ``chunk`` customers is the same whatever ``chunk``), chunk ``k`` from streams spawned
+    from the seed with key ``k``: the same arguments give the same tables.
+    """
+    _check_sizes(customers, months)
+    n_chunks = -(-customers // max(int(chunk), 1))
+    sizes = np.full(n_chunks, customers // n_chunks)
+    sizes[: customers % n_chunks] += 1
+    first, counters = 0, [0, 0, 0]
+    for k, n in enumerate(sizes):
+        if k == 0:
+            rng, texts = np.random.default_rng(seed), np.random.default_rng([seed, 15])
+        else:
+            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(k,)))
+            texts = np.random.default_rng(np.random.SeedSequence([seed, 15], spawn_key=(k,)))
+        tables = _customers(rng, texts, int(n), first, counters, months, end)
+        if k == 0:
+            periods = pd.period_range(end=pd.Period(end, "M"), periods=months, freq="M")
+            tables = {
+                **{t: tables[t] for t in CUSTOMER_TABLES},
+                "self_assessment": _self_assessment(rng, periods[-1]),
+                "swot_factors": pd.DataFrame(SWOT, columns=["kind", "factor", "weight", "rating"]),
+                "swot_pairwise": _pairwise(),
+                "targets": _targets(),
+                "_truth": tables["_truth"],
+            }
+        first += int(n)
+        yield tables
+
+
+def _customers(rng, texts, n: int, first: int, counters: list, months: int, end: str) -> dict:
+    """The customer tables of ``n`` customers numbered from ``first + 1``; ``counters``
+    (the next order, complaint and response numbers) are advanced in place."""
+    tx_id, co_id, sv_id = counters
     periods = pd.period_range(end=pd.Period(end, "M"), periods=months, freq="M")
     start, stop = periods[0].start_time, periods[-1].end_time
 
@@ -254,7 +316,6 @@ def generate(
     fails_prev = np.zeros(n)
     compl_prev = np.zeros(n)
     tx_parts, tp_parts, co_parts, sv_parts = [], [], [], []
-    tx_id = co_id = sv_id = 0
     billing_incident = periods[len(periods) // 2]
 
     for m in periods:
@@ -401,7 +462,8 @@ def generate(
         alive[gone] = False
         fails_prev, compl_prev = fails_now, compl_now
 
-    ids = np.array([f"C{i:06d}" for i in range(1, n + 1)], dtype=object)
+    counters[:] = [tx_id, co_id, sv_id]
+    ids = np.array([f"C{i:06d}" for i in range(first + 1, first + n + 1)], dtype=object)
     cust = pd.DataFrame(
         {
             "customer_id": ids,
@@ -463,7 +525,6 @@ def generate(
         if c != "touchpoint":
             sv[c] = sv[c].astype("Int64")
     # texts and case handling from their own stream, so the other figures stay as they were
-    texts = np.random.default_rng([seed, 15])
     zh = dict(zip(ids, np.isin(cust["region"], ZH_REGIONS), strict=True))
     co = _handling(texts, co, zh)
     sv["comment"] = _comments(texts, sv, cust, zh, periods)
@@ -474,10 +535,6 @@ def generate(
         "touchpoints": tp,
         "complaints": co,
         "survey": sv,
-        "self_assessment": _self_assessment(rng, periods[-1]),
-        "swot_factors": pd.DataFrame(SWOT, columns=["kind", "factor", "weight", "rating"]),
-        "swot_pairwise": _pairwise(),
-        "targets": _targets(),
         "_truth": pd.DataFrame({"customer_id": ids, "group": np.array(GROUPS, object)[group]}),
     }
 
@@ -610,22 +667,62 @@ report:
 """
 
 
-def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    """CSV through pyarrow: several times faster than pandas on millions of rows."""
+def _write_csv(df: pd.DataFrame, path: Path, *, append: bool = False) -> None:
+    """CSV through pyarrow: several times faster than pandas on millions of rows; ``append``
+    adds the rows (no header) to the file."""
     import csv
 
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    with open(path, "wb") as fh:
-        head = io.StringIO()
-        csv.writer(head, lineterminator="\n").writerow(df.columns)
-        fh.write(head.getvalue().encode("utf-8"))
+    with open(path, "ab" if append else "wb") as fh:
+        if not append:
+            head = io.StringIO()
+            csv.writer(head, lineterminator="\n").writerow(df.columns)
+            fh.write(head.getvalue().encode("utf-8"))
         pacsv.write_csv(
             pa.Table.from_pandas(df, preserve_index=False),
             fh,
             pacsv.WriteOptions(include_header=False, quoting_style="needed"),
         )
+
+
+def _as_text(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The dates as text (the touchpoints' with their time), for CSV."""
+    df = df.copy()
+    for c in df.columns:
+        if pd.api.types.is_datetime64_any_dtype(df[c]):
+            has_time = name == "touchpoints"
+            df[c] = df[c].dt.strftime("%Y-%m-%d %H:%M:%S" if has_time else "%Y-%m-%d")
+    return df
+
+
+def _write_parquet(df: pd.DataFrame, out: Path, name: str, k: int, schemas: dict) -> None:
+    """One chunk of a table as typed Parquet: a customer table as ``name/part-<k>.parquet``,
+    month-partitioned when it is one of :data:`PARTITIONED`
+    (``transactions/month=YYYY-MM/part-<k>.parquet``); the others as ``name.parquet``. Every
+    part of a table has the first part's column types."""
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if name not in CUSTOMER_TABLES:
+        df.to_parquet(out / f"{name}.parquet", index=False)
+        return
+    folder = out / name
+    if k == 0 and folder.exists():  # a sample written before: its parts go with it
+        shutil.rmtree(folder)
+    if name in PARTITIONED:
+        month = df[PARTITIONED[name]].dt.strftime("%Y-%m")
+        parts = [(folder / f"month={m}", part) for m, part in df.groupby(month, sort=True)]
+    else:
+        parts = [(folder, df)]
+    for where, part in parts:
+        table = pa.Table.from_pandas(part, preserve_index=False, schema=schemas.get(name))
+        schemas.setdefault(name, table.schema)
+        where.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, where / f"part-{k:05d}.parquet")
 
 
 def write(
@@ -636,23 +733,27 @@ def write(
     seed: int = 42,
     end: str = "2026-10",
     fmt: str = "csv",
+    chunk: int = CHUNK,
 ) -> dict[str, int]:
-    """Write the sample folder; returns rows per table."""
+    """Write the sample folder, ``chunk`` customers at a time (:func:`chunks`); returns rows
+    per table.
+
+    CSV: one file per table. Parquet: typed; the customer tables as folders of one part per
+    chunk, the transactions and touchpoints month-partitioned (:func:`_write_parquet`).
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    tables = generate(customers, months, seed, end)
-    tables.pop("_truth")
-    sizes = {}
-    for name, df in tables.items():
-        df = df.copy()
-        for c in df.columns:
-            if pd.api.types.is_datetime64_any_dtype(df[c]):
-                has_time = name == "touchpoints"
-                df[c] = df[c].dt.strftime("%Y-%m-%d %H:%M:%S" if has_time else "%Y-%m-%d")
-        if fmt == "parquet":
-            df.to_parquet(out / f"{name}.parquet", index=False)
-        else:
-            _write_csv(df, out / f"{name}.csv")
-        sizes[name] = len(df)
+    sizes: dict[str, int] = {}
+    schemas: dict = {}
+    for k, tables in enumerate(chunks(customers, months, seed, end, chunk=chunk)):
+        tables.pop("_truth")
+        for name in list(tables):
+            df = tables.pop(name)
+            if fmt == "parquet":
+                _write_parquet(df, out, name, k, schemas)
+            else:
+                _write_csv(_as_text(df, name), out / f"{name}.csv", append=k > 0)
+            sizes[name] = sizes.get(name, 0) + len(df)
+            del df
     (out / "cxreport.yaml").write_text(CONFIG, encoding="utf-8")
     return sizes
