@@ -257,7 +257,8 @@ def update(checkout, lang: str = "zh") -> tuple[int, int]:
         cat.add(text, old.get(text, ""), locations=[where])
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as f:
-        write_po(f, cat, width=100, omit_header=False, sort_output=False)
+        # locations without line numbers: the file changes when its texts do, not its code
+        write_po(f, cat, width=100, sort_output=False, include_lineno=False)
     return len(set(now) - set(old)), len(set(old) - set(now))
 
 
