@@ -179,3 +179,14 @@ def test_a_chart_is_shown_sharp_with_alt_text_from_its_own_texts():
     empty = plt.figure()
     assert viz.alt_text(empty) == "Chart"
     plt.close(empty)
+
+
+def test_a_table_shows_no_row_numbers_but_keeps_a_named_index():
+    import pandas as pd
+
+    from cxreport.viz import frame_html
+
+    plain = frame_html(pd.DataFrame({"dimension": ["reliability"], "score": [71.5]}))
+    assert "<th>dimension</th>" in plain and "<th>0</th>" not in plain and "71.5" in plain
+    named = frame_html(pd.DataFrame({"n": [3]}, index=pd.Index(["Champions"], name="segment")))
+    assert "Champions" in named and "segment" in named

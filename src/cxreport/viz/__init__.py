@@ -61,7 +61,8 @@ SHARP_DPI = 200
 
 def _show_sharp_with_alt_text() -> None:
     """In a notebook, show each Figure as a PNG at twice its size (displayed at its size)
-    with alt text (:func:`alt_text`) in the output's metadata."""
+    with alt text (:func:`alt_text`) in the output's metadata, and each DataFrame without
+    row numbers (:func:`frame_html`)."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython comes with Jupyter
@@ -78,6 +79,25 @@ def _show_sharp_with_alt_text() -> None:
         import matplotlib_inline.backend_inline  # noqa: F401
 
     shell.display_formatter.formatters["image/png"].for_type(Figure, _sharp_png)
+    import pandas as pd
+
+    shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, frame_html)
+
+
+def frame_html(frame) -> str:
+    """A table as the page shows it: without the row numbers of a default index (0, 1, 2
+    ... say nothing to a reader); an index that names rows (a segment, a month) is kept."""
+    import pandas as pd
+
+    if isinstance(frame.index, pd.RangeIndex) and frame.index.name is None:
+        return frame.to_html(
+            index=False,
+            border=0,
+            classes="dataframe",
+            max_rows=pd.get_option("display.max_rows"),
+            max_cols=pd.get_option("display.max_columns"),
+        )
+    return frame._repr_html_()
 
 
 def _sharp_png(fig):
