@@ -127,7 +127,7 @@ def test_notebook_pages_in_a_browser(browser, report, name):
         # the planted markup is visible as text
         assert "<script>window.__cxr_xss = 1;" in seen["text"]
         assert "Customer: Eve <img src=x onerror=" in seen["text"]
-        assert "Reporting month 2026-10" in seen["text"]
+        assert "Reporting month Oct 2026" in seen["text"]
     else:
         assert "This notebook failed: cell In [5]: ValueError" in seen["text"]
 

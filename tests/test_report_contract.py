@@ -19,6 +19,7 @@ from folders import END, FREE_TEXT, make_folder, make_long_text_folder
 from cxreport.data import validate
 from cxreport.report.execute import default_memory_limit, error_line, kernels_at_once
 from cxreport.report.run import run_report
+from cxreport.viz import SHARP_DPI
 
 CASES = {
     "survey_and_customers_only": ["customers_and_survey_only", "numeric_ids", "non_ascii"],
@@ -72,7 +73,9 @@ def test_100000_character_texts_everywhere_give_ok_pages_with_normal_charts(tmp_
         page = (result.folder / f"{r['name']}.html").read_text(encoding="utf-8")
         sizes = _images(page)
         assert len(sizes) > 3, r["name"]  # the charts were drawn
-        assert all(w < 2500 and h < 2500 for w, h in sizes), (r["name"], sizes)
+        # charts are drawn at SHARP_DPI (twice their size): 2,500 points at most either way
+        most = 2500 * SHARP_DPI / 100
+        assert all(w < most and h < most for w, h in sizes), (r["name"], sizes)
         assert "_x_ & #1" not in page  # where tables show the text, it is escaped
     # the exports keep the whole text (read back as cxreport reads them)
     factors = pd.read_csv(folder / "swot_factors.csv")["factor"]

@@ -249,7 +249,7 @@ def test_index_shows_kpis_with_change_and_significance(world):
         assert '<span class="status-ok">ok</span>' in row
     assert '<a href="fixture_customers.csv">' in page
     sept = (world["out"] / "2026-09" / "index.html").read_text()
-    assert "nothing for 2026-08 to compare with" in sept
+    assert "nothing for Aug 2026 to compare with" in sept
 
 
 # ----------------------------------------------------------------------------- failures
@@ -479,7 +479,7 @@ def test_show_code_and_show_ids(world):
     assert "# Parameters" not in text and key not in page  # the injected cell never appears
     assert [t for t, _ in tags(page) if t == "script"] == []
     index = (out / "2026-10" / "index.html").read_text()
-    assert "shows real identifiers: do not forward it" in index
+    assert "this report was run with --show-ids. Do not forward it." in index
     assert _manifest(out / "2026-10")["command"]["show_ids"] is True
 
 
@@ -563,7 +563,9 @@ def test_kernels_read_the_checked_copy_and_only_what_they_use(tmp_path, sample_d
         for m in json.loads((out / "2026-10" / "metrics.json").read_text())["metrics"]
     }
     assert got["tables"] == "StoredTables"
-    assert got["read"] == repr({"customers": ["customer_id", "monthly_fee"]})
+    # and the targets' three columns, where a KPI's target would be (Run.record)
+    targets = ["dimension", "target", "label"]
+    assert got["read"] == repr({"customers": ["customer_id", "monthly_fee"], "targets": targets})
     assert got["rows"] == len(pd.read_csv(sample_dir / "transactions.csv"))
     # the copy went with the run: nothing of it in the report or beside it
     assert not (out / "2026-10" / ".data").exists()

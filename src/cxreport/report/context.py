@@ -223,7 +223,7 @@ class Run:
         """The ``targets`` row whose dimension is the KPI's name (``nps``, ``csi``, ...)."""
         if not self.data.has("targets"):
             return None
-        t = self.data.targets
+        t = self.data.table("targets", ["dimension", "target", "label"])
         rows = t[t["dimension"].astype(str).str.strip().str.lower() == name.lower()]
         if rows.empty or finite(rows["target"].iloc[0]) is None:
             return None
