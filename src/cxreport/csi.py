@@ -977,11 +977,11 @@ def reader(frame: pd.DataFrame) -> pd.DataFrame:
     for c in out.columns:
         if c in _OUR_WORDS:
             out[c] = out[c].map(lambda v: _(str(v)))
-        elif c in _CODES and out[c].dtype == object:
+        elif c in _CODES and not pd.api.types.is_numeric_dtype(out[c]):
             out[c] = out[c].map(code)
         elif pd.api.types.is_bool_dtype(out[c]):
             out[c] = out[c].map({True: _("yes"), False: _("no")})
-    if out.index.dtype == object:  # the HTMT matrix: blocks on both sides
+    if not pd.api.types.is_numeric_dtype(out.index):  # the HTMT matrix: blocks on both sides
         out.index = out.index.map(code)
     names = {c: _(_HEADERS[c]) if c in _HEADERS else code(c) for c in out.columns}
     return out.rename(columns=names)
