@@ -209,3 +209,42 @@ def test_segment_names_show_our_words_in_chinese_and_keep_the_data_names():
     assert segments.shown("high Fresh, slightly low Milk (2)") == "Fresh 偏高，Milk 略低 (2)"
     assert segments.shown("Champions") == "冠军顾客"
     assert segments.shown("Region North") == "Region North"  # a name from the data
+
+
+def test_csi_and_swot_tables_show_our_words_in_chinese_and_keep_the_data():
+    import pandas as pd
+
+    from cxreport import csi, swot
+
+    table = pd.DataFrame(
+        {
+            "index": ["tangibles", "Staff"],
+            "verdict": ["below", "within CI"],
+            "in_data": [True, False],
+        }
+    )
+    assert csi.reader(table) is table  # English: the table itself (what the exports take)
+    i18n.set_language("zh")
+    shown = csi.reader(table)
+    assert list(shown.columns) == ["指数", "结论", "数据中有"]
+    # a known SERVQUAL dimension is labelled, a data folder's own dimension is kept
+    assert list(shown["指数"]) == ["有形性", "Staff"]
+    assert list(shown["结论"]) == ["低于目标", "在置信区间内"]
+    assert list(shown["数据中有"]) == ["是", "否"]
+    totals = pd.DataFrame({"matrix": ["IFE"], "total": [2.9], "reading": ["internally strong"]})
+    assert swot.reader(totals).to_dict("records") == [
+        {"矩阵": "IFE", "总分": 2.9, "解读": "内部实力较强"}
+    ]
+
+
+def test_topic_labels_come_from_the_rule_file_in_the_report_language():
+    from cxreport.data.topics import parse_rules, read_rules
+
+    shipped = read_rules(None)
+    assert all(r.label_zh for r in shipped.rules)  # every shipped topic has a Chinese label
+    assert shipped.label("billing_error") == "Billing errors"
+    i18n.set_language("zh")
+    assert shipped.label("billing_error") == "账单错误"
+    # a folder's own rule file without label_zh shows its label in either language
+    own = parse_rules({"topics": {"wifi": {"label": "Wi-Fi", "en": ["wifi"]}}}, "mine.yaml")
+    assert own.label("wifi") == "Wi-Fi"

@@ -26,7 +26,7 @@ from scipy import stats as _st
 from .data.config import SurveyModel
 from .drivers import DriverError, relative_weights
 from .errors import CxReportError, ParameterError, check_int
-from .i18n import N_, _, code, number, percent
+from .i18n import DEFAULT, N_, _, code, language, month, number, percent
 from .settings import Setting, check
 
 WEIGHT_METHODS = ("stated", "derived", "equal")
@@ -37,6 +37,8 @@ QUADRANTS = {
     (False, False): N_("low priority"),
     (False, True): N_("possible overkill"),
 }
+#: The weighting methods in the reader's words.
+WEIGHT_NAMES = {"stated": N_("stated"), "derived": N_("derived"), "equal": N_("equal")}
 
 
 # --------------------------------------------------------------------------- checks
@@ -201,8 +203,12 @@ def normalise_weights(
     notes = []
     if abs(total - 1) > 1e-9:
         notes.append(
-            f"The {what} summed to {total:g}, not 1; they were divided by {total:g} so "
-            f"that they sum to 1 (relative sizes unchanged)."
+            _(
+                "The {what} summed to {total}, not 1; they were divided by {total} so "
+                "that they sum to 1 (relative sizes unchanged).",
+                what=_(what),
+                total=f"{total:g}",
+            )
         )
     return w / total, notes
 
@@ -265,17 +271,24 @@ def compute_weights(
     notes: list[str] = []
     missing = [c for c in model.item_codes if c not in items]
     if missing:
-        notes.append(f"Item(s) without a column in the survey, left out: {', '.join(missing)}.")
+        notes.append(
+            _(
+                "Item(s) without a column in the survey, left out: {items}.",
+                items=", ".join(missing),
+            )
+        )
 
     def fallback(why: str) -> CSIWeights:
-        return CSIWeights(
-            "equal", eq_dims, eq_within, [*notes, f"{why} Equal weights are used instead."], weights
-        )
+        why = _("{why} Equal weights are used instead.", why=why)
+        return CSIWeights("equal", eq_dims, eq_within, [*notes, why], weights)
 
     if weights == "equal":
         notes.append(
-            f"Equal weights: each of the {len(eq_dims)} dimensions 1/{len(eq_dims)}, "
-            f"items equal within their dimension."
+            _(
+                "Equal weights: each of the {k} dimensions 1/{k}, items equal within their "
+                "dimension.",
+                k=len(eq_dims),
+            )
         )
         return CSIWeights("equal", eq_dims, eq_within, notes, weights)
 
@@ -304,31 +317,42 @@ def compute_weights(
                     f"{', '.join(absent)}."
                 )
             dims, n = normalise_weights(
-                {d: stated[d] for d in eq_dims.index}, what="stated dimension weights"
+                {d: stated[d] for d in eq_dims.index}, what=N_("stated dimension weights")
             )
             notes += n + [
-                "Stated weights: dimension weights as given (normalised); items "
-                "within a dimension by their mean stated importance where asked."
+                _(
+                    "Stated weights: dimension weights as given (normalised); items "
+                    "within a dimension by their mean stated importance where asked."
+                )
             ]
             return CSIWeights("stated", dims, within, notes, weights)
         if len(means) < len(eq_dims):
             return fallback(
-                f"Stated weights need the importance columns (<item>{model.importance_suffix}); "
-                "some dimensions have none."
+                _(
+                    "Stated weights need the importance columns (<item>{suffix}); some "
+                    "dimensions have none.",
+                    suffix=model.importance_suffix,
+                )
             )
-        dims, _total = normalise_weights(means, what="stated importance means")
+        dims, _total = normalise_weights(means, what=N_("stated importance means"))
         notes.append(
-            "Stated weights: each item's mean importance answer (rescaled 0-100) divided by the "
-            "sum within its dimension; each dimension's weight is its mean item importance, "
-            "normalised to sum to 1. Stated importance is often high for everything "
-            "(ceiling effect), so these weights tend to be flat."
+            _(
+                "Stated weights: each item's mean importance answer (rescaled 0-100) divided by "
+                "the sum within its dimension; each dimension's weight is its mean item "
+                "importance, normalised to sum to 1. Stated importance is often high for "
+                "everything (ceiling effect), so these weights tend to be flat."
+            )
         )
         return CSIWeights("stated", dims, within, notes, weights)
 
     # derived
     if outcome not in survey.columns:
         return fallback(
-            f"Derived weights need the outcome column '{outcome}', which the survey does not have."
+            _(
+                "Derived weights need the outcome column '{outcome}', which the survey does not "
+                "have.",
+                outcome=outcome,
+            )
         )
     scores = rescale(survey, model)
     tmp = CSIWeights("equal", eq_dims, eq_within)
@@ -344,15 +368,20 @@ def compute_weights(
             else:
                 within[d] = codes
     except DriverError as exc:
-        return fallback(f"Derived weights could not be computed: {exc}")
+        return fallback(_("Derived weights could not be computed: {error}", error=exc))
     if dres is None:
         dims = eq_dims
     else:
-        dims, _total = normalise_weights(dres.weights, what="relative weights")
+        dims, _total = normalise_weights(dres.weights, what=N_("relative weights"))
         notes.append(
-            f"Derived weights: Johnson relative weights of '{outcome}' on the dimension scores "
-            f"(R² {dres.r2:.2f}, n = {dres.n:,}), normalised to sum to 1; items within a "
-            f"dimension by their relative weights for the same outcome."
+            _(
+                "Derived weights: Johnson relative weights of '{outcome}' on the dimension "
+                "scores (R² {r2}, n = {n}), normalised to sum to 1; items within a dimension by "
+                "their relative weights for the same outcome.",
+                outcome=outcome,
+                r2=number(dres.r2, 2),
+                n=number(dres.n),
+            )
         )
     return CSIWeights("derived", dims, within, notes, weights)
 
@@ -519,8 +548,12 @@ def compute_csi(
         )
     if small:
         notes.append(
-            f"Only {n} response(s) (< {min_n}): the interval was widened to at least "
-            f"the t interval; read the scores as indicative."
+            _(
+                "Only {n} response(s) (< {min_n}): the interval was widened to at least the t "
+                "interval; read the scores as indicative.",
+                n=n,
+                min_n=min_n,
+            )
         )
     return CSIResult(pd.DataFrame(rows), items, weights, n, confidence, notes)
 
@@ -661,7 +694,7 @@ def compare_targets(table: pd.DataFrame, targets: pd.DataFrame | None) -> pd.Dat
     if targets is None or targets.empty:
         return pd.DataFrame(columns=cols)
     t = targets.copy()
-    t["label"] = t["label"].fillna("target") if "label" in t else "target"
+    t["label"] = t["label"].fillna(_("target")) if "label" in t else _("target")
     m = table.merge(t.rename(columns={"dimension": "index"}), on="index", how="inner")
     m["difference"] = m["score"] - m["target"]
     m["verdict"] = np.select(
@@ -749,7 +782,7 @@ def periods(data) -> Periods:
     month, and there is no previous month.
     """
     sv = data.survey
-    label = str(data.month) if data.month is not None else "all responses"
+    label = str(data.month) if data.month is not None else _("all responses")
     if "date" not in sv.columns or data.month is None:
         return Periods(
             sv,
@@ -757,15 +790,17 @@ def periods(data) -> Periods:
             label,
             None,
             [
-                "The survey has no date column: all responses are read as one period; "
-                "no month-on-month comparison."
+                _(
+                    "The survey has no date column: all responses are read as one period; "
+                    "no month-on-month comparison."
+                )
             ],
         )
     cur = data.in_month("survey")
     prev = data.in_month("survey", month=data.month - 1)
     notes = []
     if cur.empty:
-        notes.append(f"No survey responses in {data.month}.")
+        notes.append(_("No survey responses in {month}.", month=month(data.month)))
     return Periods(
         cur, prev if len(prev) else None, label, str(data.month - 1) if len(prev) else None, notes
     )
@@ -787,7 +822,7 @@ def series_table(
         parts.append(t[["index", "score", "ci_low", "ci_high"]].assign(series=name))
     if targets is not None and len(targets):
         t = targets.copy()
-        t["label"] = t["label"].fillna("target") if "label" in t else "target"
+        t["label"] = t["label"].fillna(_("target")) if "label" in t else _("target")
         for lab in labels if labels is not None else list(dict.fromkeys(t["label"])):
             sub = t[t["label"] == lab]
             parts.append(
@@ -840,31 +875,42 @@ def item_importance(
     if outcome in survey.columns and len(items) > 1:
         try:
             res = relative_weights(rescale(survey, model), survey[outcome])
-            return res.weights, (
-                f"derived importance: Johnson relative weights of "
-                f"'{outcome}' on the {len(items)} items (R² {res.r2:.2f})"
+            return res.weights, _(
+                "derived importance: Johnson relative weights of '{outcome}' on the {n} items "
+                "(R² {r2})",
+                outcome=outcome,
+                n=len(items),
+                r2=number(res.r2, 2),
             )
         except DriverError as exc:
             why = str(exc)
         else:  # pragma: no cover - the try returns
             why = ""
     else:
-        why = f"the survey has no '{outcome}' column"
+        why = _("the survey has no '{outcome}' column", outcome=outcome)
     imp = rescale(survey, model, suffix=model.importance_suffix)
     if imp.shape[1] and imp.notna().any().all():
-        return imp.mean(), f"stated importance (mean answer); derived was not possible: {why}"
+        return imp.mean(), _(
+            "stated importance (mean answer); derived was not possible: {why}", why=why
+        )
     pls_imp = _pls_importance(pls_result, items)
     if pls_imp is not None:
-        return pls_imp, (
-            f"PLS-derived importance (total effect of each item's block on "
-            f"{pls_imp.name}, shared by its outer weights); derived was not possible: {why}, "
-            f"and the survey has no importance answers (<item>{model.importance_suffix})"
+        return pls_imp, _(
+            "PLS-derived importance (total effect of each item's block on {target}, shared by "
+            "its outer weights); derived was not possible: {why}, and the survey has no "
+            "importance answers (<item>{suffix})",
+            target=code(pls_imp.name),
+            why=why,
+            suffix=model.importance_suffix,
         )
-    return None, (
-        f"No importance for the importance-performance grid: {why}, the survey has no "
-        f"importance answers (<item>{model.importance_suffix}) and no PLS model could be "
-        f"estimated. An overall-satisfaction question (mapped as '{outcome}') or importance "
-        "answers would give one."
+    return None, _(
+        "No importance for the importance-performance grid: {why}, the survey has no "
+        "importance answers (<item>{suffix}) and no PLS model could be estimated. An "
+        "overall-satisfaction question (mapped as '{outcome}') or importance answers would "
+        "give one.",
+        why=why,
+        suffix=model.importance_suffix,
+        outcome=outcome,
     )
 
 
@@ -894,6 +940,51 @@ def metric_name(dimension: str) -> str:
 
     slug = re.sub(r"\W+", "_", str(dimension).strip().lower(), flags=re.UNICODE).strip("_")
     return f"csi__{slug or 'dimension'}"
+
+
+#: The headers of the CSI page's tables (CSI, targets, SERVQUAL gaps, PLS, IPA).
+_HEADERS = {
+    "item": N_("item"), "dimension": N_("dimension"), "text": N_("text"),
+    "scale_min": N_("scale min"), "scale_max": N_("scale max"), "rescaling": N_("rescaling"),
+    "in_data": N_("in the data"), "index": N_("index"), "score": N_("score"),
+    "ci_low": N_("95% CI low"), "ci_high": N_("95% CI high"), "n": N_("n"),
+    "weight": N_("weight"), "label": N_("series"), "target": N_("target"),
+    "difference": N_("difference"), "verdict": N_("verdict"), "priority": N_("priority"),
+    "quadrant": N_("quadrant"), "importance_pct": N_("importance (% of total)"),
+    "potential": N_("potential (CSI points)"), "perception": N_("perception"),
+    "expectation": N_("expectation"), "gap": N_("gap P − E"), "t": N_("t"), "p": N_("p"),
+    "gap_100": N_("gap (0-100 points)"), "ci_low_100": N_("95% CI low (0-100)"),
+    "ci_high_100": N_("95% CI high (0-100)"), "alpha": N_("Cronbach's α"),
+    "items": N_("items"), "source": N_("from"), "coef": N_("path coefficient"),
+    "boot_mean": N_("bootstrap mean"), "boot_sd": N_("bootstrap SD"),
+    "r2_of_target": N_("R² of the target"), "block": N_("block"),
+    "equal_weights": N_("index with equal weights"), "mode": N_("mode"),
+    "rho_a": N_("ρA"), "rho_c": N_("composite reliability ρC"), "ave": N_("AVE"),
+}  # fmt: skip
+#: Columns whose values are our own words (translated), and columns of codes (labelled).
+_OUR_WORDS = ("verdict", "quadrant")
+_CODES = ("dimension", "index", "block", "source", "target")
+VERDICTS = (N_("above"), N_("below"), N_("within CI"))
+
+
+def reader(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table of the CSI page as the reader sees it: headers, our own words (verdicts,
+    quadrants, yes/no) and the dimension and block codes in the report's language; the
+    data's own values as they are. Exports take the table itself, not this."""
+    if language() == DEFAULT:
+        return frame
+    out = frame.copy()
+    for c in out.columns:
+        if c in _OUR_WORDS:
+            out[c] = out[c].map(lambda v: _(str(v)))
+        elif c in _CODES and not pd.api.types.is_numeric_dtype(out[c]):
+            out[c] = out[c].map(code)
+        elif pd.api.types.is_bool_dtype(out[c]):
+            out[c] = out[c].map({True: _("yes"), False: _("no")})
+    if not pd.api.types.is_numeric_dtype(out.index):  # the HTMT matrix: blocks on both sides
+        out.index = out.index.map(code)
+    names = {c: _(_HEADERS[c]) if c in _HEADERS else code(c) for c in out.columns}
+    return out.rename(columns=names)
 
 
 #: The CSI notebook's settings.

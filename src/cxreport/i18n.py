@@ -95,6 +95,13 @@ CODES = {
     "aircraft_late": N_("Aircraft late"), "call_abandoned": N_("Call abandoned"),
     "website_error": N_("Website error"), "store_wait_over_4min": N_("Store wait over 4 min"),
     "repair_not_fixed_first_time": N_("Repair not fixed first time"),
+    # SERVQUAL's dimensions and the ECSI/ACSI blocks (the default survey model's words)
+    "tangibles": N_("Tangibles"), "reliability": N_("Reliability"),
+    "responsiveness": N_("Responsiveness"), "assurance": N_("Assurance"),
+    "empathy": N_("Empathy"), "image": N_("Image"), "expectation": N_("Expectation"),
+    "quality": N_("Quality"),
+    "satisfaction": N_("Satisfaction"), "complaints": N_("Complaints"),
+    "loyalty": N_("Loyalty"), "csi": N_("CSI"),
 }  # fmt: skip
 
 _labels: dict[str, str] = {}

@@ -38,8 +38,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import CxReportError, ParameterError, check_int
+from .i18n import N_, _, code
 
-SCHEMES = ("path", "centroid", "factorial")
+SCHEMES = (N_("path"), N_("centroid"), N_("factorial"))
 #: Measurement modes; "reflective"/"formative" are accepted as other names for A/B.
 MODES = ("A", "B")
 _MODE_ALIASES = {"a": "A", "b": "B", "reflective": "A", "formative": "B"}
@@ -236,7 +237,7 @@ class PLSResult:
         labels = {
             "alpha": ("Cronbach's α", ALPHA_MIN),
             "rho_a": ("ρA", RHO_A_MIN),
-            "rho_c": ("composite reliability ρC", RHO_C_MIN),
+            "rho_c": (N_("composite reliability ρC"), RHO_C_MIN),
             "ave": ("AVE", AVE_MIN),
         }
         for r in self.reliability.itertuples():
@@ -245,9 +246,14 @@ class PLSResult:
             for col, (label, lo) in labels.items():
                 v = getattr(r, col)
                 if v < lo:
-                    rows.append(
-                        (col, r.block, v, lo, f"Block '{r.block}': {label} {v:.2f} < {lo:.2f}.")
+                    text = _(
+                        "Block '{block}': {measure} {value} < {threshold}.",
+                        block=r.block,
+                        measure=_(label),
+                        value=f"{v:.2f}",
+                        threshold=f"{lo:.2f}",
                     )
+                    rows.append((col, r.block, v, lo, text))
         for r in self.htmt.itertuples():
             if r.htmt >= htmt_max:
                 rows.append(
@@ -256,8 +262,14 @@ class PLSResult:
                         f"{r.block_1} ~ {r.block_2}",
                         r.htmt,
                         htmt_max,
-                        f"Blocks '{r.block_1}' and '{r.block_2}': HTMT {r.htmt:.2f} ≥ "
-                        f"{htmt_max:.2f}; they may not measure different things.",
+                        _(
+                            "Blocks '{a}' and '{b}': HTMT {value} ≥ {threshold}; they may not "
+                            "measure different things.",
+                            a=r.block_1,
+                            b=r.block_2,
+                            value=f"{r.htmt:.2f}",
+                            threshold=f"{htmt_max:.2f}",
+                        ),
                     )
                 )
         for r in self.vif.itertuples():
@@ -268,8 +280,14 @@ class PLSResult:
                         f"{r.predictor} → {r.target}",
                         r.vif,
                         VIF_MAX,
-                        f"Predictor '{r.predictor}' of '{r.target}': VIF {r.vif:.1f} ≥ "
-                        f"{VIF_MAX:.0f}; its path coefficient is unstable.",
+                        _(
+                            "Predictor '{predictor}' of '{target}': VIF {value} ≥ {threshold}; "
+                            "its path coefficient is unstable.",
+                            predictor=r.predictor,
+                            target=r.target,
+                            value=f"{r.vif:.1f}",
+                            threshold=f"{VIF_MAX:.0f}",
+                        ),
                     )
                 )
         return pd.DataFrame(rows, columns=["check", "where", "value", "threshold", "message"])
@@ -863,8 +881,11 @@ def fit_pls(
         rw = w[ii] / sd_raw[ii]
         if np.any(rw <= 0):
             notes.append(
-                f"Block '{nm}' has non-positive outer weights; its 0-100 index uses "
-                f"equal weights instead."
+                _(
+                    "Block '{block}' has non-positive outer weights; its 0-100 index uses "
+                    "equal weights instead.",
+                    block=nm,
+                )
             )
             rwn = np.full(len(items), 1 / len(items))
         else:
@@ -887,8 +908,12 @@ def fit_pls(
         alpha = cronbach_alpha(raw[items])
         if len(items) > 1 and alpha < 0.7:
             notes.append(
-                f"Block '{nm}' has Cronbach's α {alpha:.2f} (< 0.70): its items do not "
-                f"measure one thing well; read its index with care."
+                _(
+                    "Block '{block}' has Cronbach's α {alpha} (< 0.70): its items do not "
+                    "measure one thing well; read its index with care.",
+                    block=nm,
+                    alpha=f"{alpha:.2f}",
+                )
             )
         idx_rows.append(
             {
@@ -909,8 +934,12 @@ def fit_pls(
         )
         if failed:
             notes.append(
-                f"{failed} of {n_boot} bootstrap resamples could not be estimated and are "
-                f"left out of the intervals."
+                _(
+                    "{failed} of {n} bootstrap resamples could not be estimated and are left "
+                    "out of the intervals.",
+                    failed=failed,
+                    n=n_boot,
+                )
             )
     return PLSResult(
         pdf,
@@ -1137,10 +1166,10 @@ def survey_model_spec(
     if spec is None:
         blocks = ecsi_blocks(survey_model)
         if blocks is not None:
-            return blocks, ecsi_paths(blocks), "the ECSI model (dimensions named as its blocks)"
+            return blocks, ecsi_paths(blocks), _("the ECSI model (dimensions named as its blocks)")
         blocks, paths = servqual_model(survey_model, survey)
-        chain = " → ".join(b for b in ("satisfaction", "loyalty") if b in blocks)
-        return blocks, paths, f"a reduced ACSI-style model (dimensions → {chain})"
+        chain = " → ".join(code(b) for b in ("satisfaction", "loyalty") if b in blocks)
+        return blocks, paths, _("a reduced ACSI-style model (dimensions → {chain})", chain=chain)
     if isinstance(spec, str):
         blocks = ecsi_blocks(survey_model)
         if blocks is None:
@@ -1148,7 +1177,11 @@ def survey_model_spec(
                 f"survey.pls.paths is the {spec.upper()} preset, but no survey dimension "
                 f"carries one of its block names ({', '.join(_PRESET_BLOCKS[spec])})."
             )
-        return blocks, parse_paths(spec, blocks), f"the {spec.upper()} preset (survey.pls.paths)"
+        return (
+            blocks,
+            parse_paths(spec, blocks),
+            _("the {preset} preset (survey.pls.paths)", preset=spec.upper()),
+        )
     blocks = {
         str(d): [i.code for i in survey_model.items_of(d) if i.code in survey.columns]
         for d in survey_model.dimensions
@@ -1159,5 +1192,5 @@ def survey_model_spec(
     return (
         {d: c for d, c in blocks.items() if d in used},
         paths,
-        "your model from cxreport.yaml (survey.pls.paths)",
+        _("your model from cxreport.yaml (survey.pls.paths)"),
     )

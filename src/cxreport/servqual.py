@@ -17,6 +17,7 @@ from scipy import stats as _st
 
 from .data.config import SurveyModel
 from .errors import CxReportError, ParameterError
+from .i18n import _
 from .pls import cronbach_alpha
 
 
@@ -128,7 +129,10 @@ def servqual_gaps(
     no_exp = [i.code for i in model.items if i.code in survey and i.code + suf not in survey]
     if no_exp:
         notes.append(
-            f"Item(s) without an expectation column, left out of the gaps: {', '.join(no_exp)}."
+            _(
+                "Item(s) without an expectation column, left out of the gaps: {items}.",
+                items=", ".join(no_exp),
+            )
         )
     rows, diffs100 = [], {}
     diffs = {}
@@ -189,12 +193,20 @@ def servqual_gaps(
         )
         if len(its) > 1 and np.isnan(alpha):
             notes.append(
-                f"Cronbach's α of '{dim}' cannot be computed (no variance in the answers)."
+                _(
+                    "Cronbach's α of '{dimension}' cannot be computed (no variance in the "
+                    "answers).",
+                    dimension=dim,
+                )
             )
         elif len(its) > 1 and alpha < 0.7:
             notes.append(
-                f"Cronbach's α of '{dim}' is {alpha:.2f} (< 0.70): its items do not "
-                f"measure one thing reliably; read its gap item by item."
+                _(
+                    "Cronbach's α of '{dimension}' is {alpha} (< 0.70): its items do not "
+                    "measure one thing reliably; read its gap item by item.",
+                    dimension=dim,
+                    alpha=f"{alpha:.2f}",
+                )
             )
     dims = pd.DataFrame(drows)
     unweighted = float(dims["gap"].mean())

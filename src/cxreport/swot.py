@@ -29,25 +29,30 @@ import pandas as pd
 from .ahp import RANDOM_INDEX
 from .errors import CxReportError
 from .errors import describe_rows as _rows
-from .i18n import N_
+from .i18n import DEFAULT, N_, _, language
 from .orientation import METHODS
 from .settings import Setting, check
 
 KINDS = ("S", "W", "O", "T")
-KIND_NAMES = {"S": "Strengths", "W": "Weaknesses", "O": "Opportunities", "T": "Threats"}
+KIND_NAMES = {
+    "S": N_("Strengths"),
+    "W": N_("Weaknesses"),
+    "O": N_("Opportunities"),
+    "T": N_("Threats"),
+}
 MATRIX_OF = {"S": "IFE", "W": "IFE", "O": "EFE", "T": "EFE"}
 MIDPOINT = 2.5
 IFE_RATING_MEANING = {
-    1: "major weakness",
-    2: "minor weakness",
-    3: "minor strength",
-    4: "major strength",
+    1: N_("major weakness"),
+    2: N_("minor weakness"),
+    3: N_("minor strength"),
+    4: N_("major strength"),
 }
 EFE_RATING_MEANING = {
-    1: "poor response",
-    2: "average response",
-    3: "above-average response",
-    4: "superior response",
+    1: N_("poor response"),
+    2: N_("average response"),
+    3: N_("above-average response"),
+    4: N_("superior response"),
 }
 GROW, HOLD, HARVEST = N_("grow and build"), N_("hold and maintain"), N_("harvest or divest")
 POSTURES = {
@@ -197,7 +202,7 @@ class SwotScores:
         tot = pd.DataFrame(
             [
                 {
-                    "kind": "Total",
+                    "kind": N_("Total"),
                     "factor": "",
                     "weight": t["weight"].sum(),
                     "rating": 0,
@@ -217,18 +222,46 @@ class SwotScores:
         for m, v in (("IFE", self.ife_total), ("EFE", self.efe_total)):
             if m == "IFE":
                 reading = (
-                    "internally strong"
+                    N_("internally strong")
                     if v > MIDPOINT
-                    else ("internally weak" if v < MIDPOINT else "average")
+                    else (N_("internally weak") if v < MIDPOINT else N_("average"))
                 )
             else:
                 reading = (
-                    "responds well to the environment"
+                    N_("responds well to the environment")
                     if v > MIDPOINT
-                    else ("responds poorly to the environment" if v < MIDPOINT else "average")
+                    else (
+                        N_("responds poorly to the environment") if v < MIDPOINT else N_("average")
+                    )
                 )
             rows.append({"matrix": m, "total": v, "midpoint": MIDPOINT, "reading": reading})
         return pd.DataFrame(rows)
+
+
+#: The headers of the SWOT page's tables (IFE/EFE matrices, totals, TOWS pairs).
+_HEADERS = {
+    "kind": N_("kind"), "factor": N_("factor"), "weight": N_("weight"),
+    "rating": N_("rating"), "rating_meaning": N_("rating meaning"),
+    "weighted_score": N_("weighted score"), "matrix": N_("matrix"), "total": N_("total"),
+    "midpoint": N_("midpoint"), "reading": N_("reading"), "cell": N_("strategy type"),
+    "internal": N_("internal"), "internal_factor": N_("internal factor"),
+    "external": N_("external"), "external_factor": N_("external factor"),
+    "priority": N_("priority"), "strategy": N_("strategy"),
+}  # fmt: skip
+_OUR_WORDS = ("kind", "rating_meaning", "reading")
+
+
+def reader(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table of the SWOT page as the reader sees it: headers and our own words (factor
+    kinds, rating meanings, readings) in the report's language; the factors as the workshop
+    wrote them. Exports take the table itself, not this."""
+    if language() == DEFAULT:
+        return frame
+    out = frame.copy()
+    for c in _OUR_WORDS:
+        if c in out:
+            out[c] = out[c].map(lambda v: _(v) if isinstance(v, str) and v else v)
+    return out.rename(columns=lambda c: _(_HEADERS[c]) if c in _HEADERS else c)
 
 
 def score_factors(
@@ -442,8 +475,8 @@ def tows_matrix(scores: SwotScores, *, top_n: int = 3) -> Tows:
     rows = []
     for cell in TOWS_CELLS:
         i, e = cell[0], cell[1]
-        for _, a in top[top["kind"] == i].iterrows():
-            for _, b in top[top["kind"] == e].iterrows():
+        for _i, a in top[top["kind"] == i].iterrows():
+            for _e, b in top[top["kind"] == e].iterrows():
                 rows.append(
                     {
                         "cell": cell,

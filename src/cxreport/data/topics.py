@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import ConfigError
+from ..i18n import language
 
 DEFAULT_RULES = "resources/text_topics.yaml"
 
@@ -29,13 +30,15 @@ class TopicRuleError(ConfigError):
 
 @dataclass(frozen=True)
 class TopicRule:
-    """One known topic: its name, label and the compiled expression of its keywords."""
+    """One known topic: its name, label (and its Chinese label) and the compiled expression
+    of its keywords."""
 
     name: str
     label: str
     regex: re.Pattern
     #: texts holding none of these cannot match (a fast first look; None: always search)
     stems: tuple[str, ...] | None = None
+    label_zh: str = ""
 
     def search(self, text: str) -> bool:
         """Does a normalised text mention the topic?"""
@@ -57,7 +60,12 @@ class TopicRules:
         return [r.name for r in self.rules]
 
     def label(self, name: str) -> str:
-        return next((r.label for r in self.rules if r.name == name), name)
+        """A topic's label in the report's language (``label_zh`` in a Chinese report, when
+        the rule file has one; else ``label``); the name for an unknown topic."""
+        rule = next((r for r in self.rules if r.name == name), None)
+        if rule is None:
+            return name
+        return rule.label_zh if language() == "zh" and rule.label_zh else rule.label
 
 
 def normalise(text: str) -> str:
@@ -95,13 +103,13 @@ def parse_rules(doc, source: str) -> TopicRules:
     for name, spec in doc["topics"].items():
         where = f"{source}, topic '{name}'"
         if not isinstance(spec, dict):
-            problems.append(f"{where}: expected label, en, zh or patterns; got {spec!r}.")
+            problems.append(f"{where}: expected label, label_zh, en, zh or patterns; got {spec!r}.")
             continue
-        unknown = sorted(set(spec) - {"label", "en", "zh", "patterns"})
+        unknown = sorted(set(spec) - {"label", "label_zh", "en", "zh", "patterns"})
         if unknown:
             problems.append(
                 f"{where}: unknown key(s) {', '.join(map(str, unknown))}; a topic has label, "
-                f"en, zh and patterns."
+                f"label_zh, en, zh and patterns."
             )
         parts, stems = [], []
         for key in ("en", "zh"):
@@ -130,7 +138,13 @@ def parse_rules(doc, source: str) -> TopicRules:
             regex = re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
             label = str(spec.get("label") or name)
             rules.append(
-                TopicRule(str(name), label, regex, None if stems is None else tuple(stems))
+                TopicRule(
+                    str(name),
+                    label,
+                    regex,
+                    None if stems is None else tuple(stems),
+                    str(spec.get("label_zh") or ""),
+                )
             )
     if problems:
         text = "\n".join(f"  ✗ {p}" for p in problems)

@@ -22,10 +22,11 @@ import pandas as pd
 
 from ..data.topics import TopicRules, normalise
 from ..errors import NotApplicable
+from ..i18n import N_, _
 from ..stats import wilson_interval
 from .tokens import Tokenizer, as_text, cut
 
-NO_TOPIC = "no known topic"
+NO_TOPIC = N_("no known topic")
 
 
 def tag(texts, rules: TopicRules) -> pd.DataFrame:
@@ -45,7 +46,7 @@ def main_topic(tags: pd.DataFrame, rules: TopicRules) -> pd.Series:
     """The label of each text's first known topic in the rule file's order, or
     :data:`NO_TOPIC` (a text that mentions several topics is listed under the first)."""
     first = tags.idxmax(axis=1).where(tags.any(axis=1))
-    return first.map(lambda n: NO_TOPIC if pd.isna(n) else rules.label(n))
+    return first.map(lambda n: _(NO_TOPIC) if pd.isna(n) else rules.label(n))
 
 
 def known_topics(tags: pd.DataFrame, rules: TopicRules, texts=None) -> pd.DataFrame:
@@ -60,7 +61,8 @@ def known_topics(tags: pd.DataFrame, rules: TopicRules, texts=None) -> pd.DataFr
     none = int((~t.any(axis=1)).sum()) if n else 0
     rows = pd.concat([rows.sort_values("mentions", ascending=False, kind="stable"),
                       pd.DataFrame({"topic": [NO_TOPIC], "mentions": [none]})])  # fmt: skip
-    rows.insert(1, "label", [rules.label(x) if x != NO_TOPIC else NO_TOPIC for x in rows["topic"]])
+    labels = [rules.label(x) if x != NO_TOPIC else _(NO_TOPIC) for x in rows["topic"]]
+    rows.insert(1, "label", labels)
     lo, hi = wilson_interval(rows["mentions"].to_numpy(), n) if n else (np.nan, np.nan)
     rows["share"] = 100 * rows["mentions"] / n if n else np.nan
     rows["ci_low"], rows["ci_high"] = 100 * lo, 100 * hi
@@ -187,12 +189,12 @@ def _known(tags: pd.DataFrame, rules: TopicRules) -> dict:
     """The known topic most texts of a discovered topic mention, and whether it is new."""
     n = len(tags)
     if not n:
-        return {"known_topic": NO_TOPIC, "known_share": np.nan, "new": False}
+        return {"known_topic": _(NO_TOPIC), "known_share": np.nan, "new": False}
     counts = tags.sum()
     untagged = int((~tags.any(axis=1)).sum())
     name = counts.idxmax() if counts.max() > 0 else None
     if name is None or untagged > counts.max():
-        return {"known_topic": NO_TOPIC, "known_share": 100 * untagged / n,
+        return {"known_topic": _(NO_TOPIC), "known_share": 100 * untagged / n,
                 "new": untagged > n / 2}  # fmt: skip
     return {"known_topic": rules.label(name), "known_share": 100 * counts.max() / n,
             "new": untagged > n / 2}  # fmt: skip

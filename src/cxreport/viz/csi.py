@@ -13,8 +13,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from ..csi import WEIGHT_NAMES
 from ..errors import ParameterError
-from ..i18n import N_, _
+from ..i18n import N_, _, month
 from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE, label, zoomed
 
 #: series styles: the first series is "this month", then comparison series
@@ -153,7 +154,7 @@ def radar_with_dots(
                 elinewidth=2,
                 capsize=3,
                 markersize=6,
-                label=f"{label(s)} (95% CI)",
+                label=_("{series} (95% CI)", series=label(s)),
             )
         if (~has_ci).any():
             ax2.plot(
@@ -184,7 +185,7 @@ def radar_small_multiples(
     *,
     order: list[str],
     reference: pd.Series | None = None,
-    reference_label: str = "all customers",
+    reference_label: str = N_("all customers"),
     title: str,
     ncols: int = 3,
 ) -> plt.Figure:
@@ -212,7 +213,7 @@ def radar_small_multiples(
                 reference.reindex(order),
                 colour=NEUTRAL,
                 line="--",
-                label=label(reference_label),
+                label=label(_(reference_label)),
                 fill=False,
                 annotate=False,
             )
@@ -232,7 +233,7 @@ def radar_small_multiples(
     if reference is not None:
         fig.legend(
             handles=[
-                plt.Line2D([], [], color=NEUTRAL, linestyle="--", label=label(reference_label))
+                plt.Line2D([], [], color=NEUTRAL, linestyle="--", label=label(_(reference_label)))
             ],
             loc="upper right",
             fontsize=9,
@@ -254,7 +255,10 @@ def group_dots(
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(sub) + 1.6))
     y = np.arange(len(sub))
     few = sub["few"].to_numpy(bool) if "few" in sub else np.zeros(len(sub), bool)
-    for flag, colour, lab in ((False, ACCENT, "95% CI"), (True, MUTED, "few answers (CI wide)")):
+    for flag, colour, lab in (
+        (False, ACCENT, _("95% CI")),
+        (True, MUTED, _("few answers (CI wide)")),
+    ):
         m = few == flag
         if m.any():
             ax.errorbar(
@@ -320,7 +324,7 @@ def trend_lines(
                 label=_("CSI 95% CI"),
                 linewidth=0,
             )
-    ax.set_xticks(x, months, rotation=45, ha="right")
+    ax.set_xticks(x, [month(m) for m in months], rotation=45, ha="right")
     ax.set_ylim(*ylim)
     ylabel = _("Index (0-100)")
     if ylim[0] > 0 or ylim[1] < 100:
@@ -348,7 +352,7 @@ def bars_by_month(
         sub = by_month[by_month["month"] == m].set_index("index").reindex(order)
         shade = SERIES_COLOURS[len(months) - 1 - k] if len(months) <= 5 else PALETTE[k]
         pos = x - 0.4 + w / 2 + k * w
-        ax.bar(pos, sub["score"], width=w * 0.95, color=shade, label=label(m), alpha=0.9)
+        ax.bar(pos, sub["score"], width=w * 0.95, color=shade, label=month(m), alpha=0.9)
         ax.errorbar(
             pos,
             sub["score"],
@@ -362,7 +366,7 @@ def bars_by_month(
     ax.set_ylim(0, 100)
     ax.set_ylabel(_("Index (0-100)"))
     ax.set_title(title)
-    ax.legend(title="Month", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9)
+    ax.legend(title=_("Month"), loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -435,7 +439,7 @@ def ipa_chart(
                 sub["importance_pct"],
                 s=70,
                 color=colour,
-                label=q,
+                label=_(q),
                 edgecolor="white",
                 zorder=3,
             )
@@ -484,7 +488,12 @@ def gap5_chart(frame: pd.DataFrame, *, order: list[str], title: str) -> plt.Figu
         ax.text(
             max(r["perception"], r["expectation"]) + 2,
             yi,
-            f"{r['gap_100']:+.1f} pts (CI {r['ci_low_100']:+.1f} to {r['ci_high_100']:+.1f})",
+            _(
+                "{gap} pts (CI {low} to {high})",
+                gap=f"{r['gap_100']:+.1f}",
+                low=f"{r['ci_low_100']:+.1f}",
+                high=f"{r['ci_high_100']:+.1f}",
+            ),
             va="center",
             fontsize=9,
             color=colour,
@@ -561,12 +570,13 @@ def weights_chart(weights: pd.DataFrame, *, title: str, used: str | None = None)
             else next(others, MUTED),
             edgecolor="black" if used is not None and chosen else "none",
             linewidth=0.8,
-            label=label(m) + (_(" (used)") if used is not None and chosen else ""),
+            label=label(_(WEIGHT_NAMES.get(m, m)))
+            + (_(" (used)") if used is not None and chosen else ""),
         )
     ax.set_xticks(x, [_label(d, 16) for d in weights.index])
     ax.set_ylabel(_("Weight in the CSI (%)"))
     ax.set_ylim(0, max(50.0, float(100 * weights.to_numpy().max()) * 1.15))
     ax.set_title(title)
-    ax.legend(title="Weights", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9)
+    ax.legend(title=_("Weights"), loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9)
     fig.tight_layout()
     return fig

@@ -13,10 +13,28 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..i18n import N_, _, month
 from . import BAD, GOOD, MUTED, NEUTRAL, PALETTE, label
 
 #: Characters of a verbatim shown on a page.
 SHOWN_CHARS = 300
+
+#: The headers of the text-analytics tables (the frames keep their English column names:
+#: exports and ``formats`` use them).
+HEADERS = {
+    "label": N_("topic"), "topic": N_("topic"), "mentions": N_("mentions"),
+    "share": N_("share"), "with": N_("NPS with the topic"),
+    "without": N_("NPS without it"), "gap": N_("NPS gap"), "p": N_("p"),
+    "points_lost": N_("NPS points lost"), "lost_low": N_("95% CI low"),
+    "lost_high": N_("95% CI high"), "ci_low": N_("95% CI low"), "ci_high": N_("95% CI high"),
+    "previous": N_("previous month"), "current": N_("this month"),
+    "change": N_("change (points)"), "z": N_("z"), "significant": N_("significant"),
+    "terms": N_("top words"), "texts": N_("texts"), "known_topic": N_("known topic"),
+    "known_share": N_("share mentioning it"), "new": N_("new"), "text": N_("text"),
+    "customer_id": N_("customer"), "date": N_("date"), "nps": N_("NPS"),
+    "comment": N_("comment"),
+}  # fmt: skip
+_GROUPS = {"detractor": N_("detractor"), "passive": N_("passive"), "promoter": N_("promoter")}
 
 
 def shorten(value, limit: int = SHOWN_CHARS) -> str:
@@ -32,14 +50,17 @@ def verbatims(frame: pd.DataFrame, *, text_columns=("text",), formats: dict | No
     for col in text_columns:
         if col in shown:
             shown[col] = shown[col].map(shorten)
+    for col in shown.columns[[pd.api.types.is_bool_dtype(t) for t in shown.dtypes]]:
+        shown[col] = shown[col].map({True: _("yes"), False: _("no")})
     return (
         shown.style.format(formats or {}, escape="html", na_rep="")
         .hide(axis="index")
+        .relabel_index([_(HEADERS[c]) if c in HEADERS else c for c in shown.columns], axis=1)
         .set_table_attributes('class="tex2jax_ignore mathjax_ignore"')
     )
 
 
-def impact_chart(impact: pd.DataFrame, *, title: str = "NPS points lost by topic") -> Figure:
+def impact_chart(impact: pd.DataFrame, *, title: str = N_("NPS points lost by topic")) -> Figure:
     """Points of NPS lost per known topic with 95 % intervals
     (:func:`cxreport.text.topic_impact`); hollow points: fewer mentions than the minimum."""
     t = impact.reset_index(drop=True)
@@ -55,13 +76,15 @@ def impact_chart(impact: pd.DataFrame, *, title: str = "NPS points lost by topic
     ax.axvline(0, color=NEUTRAL, lw=0.8)
     ax.set_yticks(y, [f"{label(lab, 32)} ({s:.0f} %)" for lab, s in zip(t["label"], t["share"],
                                                                       strict=True)])  # fmt: skip
-    ax.set_xlabel("NPS points lost (share of comments × NPS gap); below 0: points gained")
-    ax.set_title(title)
+    ax.set_xlabel(_("NPS points lost (share of comments × NPS gap); below 0: points gained"))
+    ax.set_title(_(title))
     fig.tight_layout()
     return fig
 
 
-def volume_chart(monthly: pd.DataFrame, *, top: int = 6, title: str = "Topics by month") -> Figure:
+def volume_chart(
+    monthly: pd.DataFrame, *, top: int = 6, title: str = N_("Topics by month")
+) -> Figure:
     """Share of the month's texts mentioning each of the ``top`` most mentioned known topics
     (:func:`cxreport.text.shares_by_month`)."""
     order = monthly.groupby("label")["mentions"].sum().sort_values(ascending=False)
@@ -72,30 +95,35 @@ def volume_chart(monthly: pd.DataFrame, *, top: int = 6, title: str = "Topics by
     for i, lab in enumerate(keep):
         m = monthly[monthly["label"] == lab].set_index("month").reindex(months)
         ax.plot(x, m["share"], marker="o", ms=3, color=PALETTE[i % len(PALETTE)], label=label(lab))
-    ax.set_xticks(x, [str(m) for m in months], rotation=45, ha="right")
-    ax.set_ylabel("% of the month's texts")
-    ax.set_title(title)
+    ax.set_xticks(x, [month(m) for m in months], rotation=45, ha="right")
+    ax.set_ylabel(_("% of the month's texts"))
+    ax.set_title(_(title))
     if keep:
         ax.legend(loc="upper left", fontsize=9, ncol=2)
     fig.tight_layout()
     return fig
 
 
-def sentiment_chart(table: pd.DataFrame, *, title: str = "Sentiment of comments by NPS group"):
+def sentiment_chart(table: pd.DataFrame, *, title: str = N_("Sentiment of comments by NPS group")):
     """Stacked shares of negative / neutral / positive comments per NPS group
     (:attr:`cxreport.text.Agreement.table`)."""
     t = table.reset_index(drop=True)
     y = np.arange(len(t))[::-1]
     fig, ax = plt.subplots(figsize=(9, 2.8))
     left = np.zeros(len(t))
-    for col, colour in (("% negative", BAD), ("% neutral", MUTED), ("% positive", GOOD)):
+    for col, colour, name in (
+        ("% negative", BAD, N_("negative")),
+        ("% neutral", MUTED, N_("neutral")),
+        ("% positive", GOOD, N_("positive")),
+    ):
         v = t[col].fillna(0).to_numpy(float)
-        ax.barh(y, v, left=left, color=colour, label=col.removeprefix("% "))
+        ax.barh(y, v, left=left, color=colour, label=_(name))
         left += v
-    ax.set_yticks(y, [f"{g} (n={n:,})" for g, n in zip(t["nps_group"], t["comments"], strict=True)])
+    groups = [_(_GROUPS.get(g, str(g))) for g in t["nps_group"]]
+    ax.set_yticks(y, [f"{g} (n={n:,})" for g, n in zip(groups, t["comments"], strict=True)])
     ax.set_xlim(0, 100)
-    ax.set_xlabel("% of the group's comments")
-    ax.set_title(title)
+    ax.set_xlabel(_("% of the group's comments"))
+    ax.set_title(_(title))
     ax.legend(loc="lower right", fontsize=9, ncol=3)
     fig.tight_layout()
     return fig
