@@ -111,7 +111,7 @@ def test_no_overall_item_and_no_importance_uses_pls_importance(tmp_path):
     nb = _run(tmp_path, data_dir=folder, n_boot=200, pls_boot=0, export_dir=str(export))
     text = json.dumps([c.get("outputs", []) for c in nb.cells])
     assert "PLS-derived importance" in text and "no &#x27;overall_satisfaction&#x27;" in text
-    assert "dimensions \\u2192 loyalty" in text
+    assert "dimensions \\u2192 Loyalty" in text
     grid = pd.read_csv(export / "ipa_items.csv")
     assert len(grid) == 22 and (grid["importance_pct"] >= 0).all()
     # each of the 22 shares is exported to 4 decimals: the sum is 100 within 22 x 0.00005

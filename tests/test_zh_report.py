@@ -128,3 +128,9 @@ def test_the_chinese_pdf_has_its_text_and_embeds_a_chinese_font(zh):
     # DejaVu has no Chinese glyphs: they come from Noto Sans CJK, which Chromium embeds as a
     # CID font or, its outlines being CFF in a collection, draws as a Type3 font in the file
     assert any("CJK" in name or name == "None" for name in fonts), fonts
+
+
+def test_a_chinese_run_leaves_the_callers_language_as_it_was(zh):
+    from cxreport import i18n
+
+    assert i18n.language() == "en"  # the run set zh for its index and PDF, then restored it

@@ -414,6 +414,7 @@ def run_report(
     stream = sys.stderr if stream is None else stream
     if tty is None:
         tty = bool(getattr(stream, "isatty", lambda: False)())
+    spoken = i18n.language()
     with run_logging(stream, tty, log_level) as run_log:
         parse_month(month)
         month = month.strip()
@@ -544,6 +545,7 @@ def run_report(
                 shutil.rmtree(tmp, ignore_errors=True)
             raise
         finally:
+            i18n.set_language(spoken)  # the caller's language, whatever the report's
             unlock_run(tmp, lock)
             unlock_month(out, month, held)
             if created:  # a run refused before writing anything leaves no folder behind
