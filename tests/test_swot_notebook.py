@@ -76,8 +76,9 @@ def test_non_default_parameters(tmp_path, sample_dir):
     assert "POMP" in k["self_assessment_pct"]["label"]
     assert 0 <= k["self_assessment_pct"]["value"] <= 100
     out = text(nb)
-    assert "Trends compare 2026-09…2026-10 with 2026-07…2026-08" in out
-    assert "adjusted p &lt; 0.01" in out or "adjusted p < 0.01" in out
+    # lang="zh": the whole page in Chinese, the trend note too
+    assert "趋势比较 2026-09…2026-10 与 2026-07…2026-08" in out
+    assert "校正后 p &lt; 0.01" in out or "校正后 p < 0.01" in out
     from cxreport.viz.swot import cjk_font
 
     if cjk_font() is None:  # Chinese labels need a CJK font: the notebook says it fell back

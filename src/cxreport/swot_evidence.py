@@ -30,6 +30,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from .errors import CxReportError
+from .i18n import N_, _, code
 from .stats import diff_z, two_proportion_z
 
 #: Columns of :attr:`DataSuggestions.factors`.
@@ -54,10 +55,10 @@ TREND_COLUMNS = [
 ]
 _Z95 = float(_st.norm.ppf(0.975))
 _NAMES = {
-    "Complaints (per 1,000 customers per month)": "Complaint volume",
-    "Complaints (per day)": "Complaint volume",
-    "Churn rate (% of customers per month)": "Churn rate",
-    "SQI (weighted failures per 1,000 contacts)": "Service-quality index (failures)",
+    "Complaints (per 1,000 customers per month)": N_("Complaint volume"),
+    "Complaints (per day)": N_("Complaint volume"),
+    "Churn rate (% of customers per month)": N_("Churn rate"),
+    "SQI (weighted failures per 1,000 contacts)": N_("Service-quality index (failures)"),
 }
 _SHORT = {"pct_max": "% of maximum", "pomp": "POMP"}
 
@@ -153,7 +154,7 @@ def survey_factors(
         return (
             _empty_factors(),
             pd.DataFrame(),
-            [f"No survey responses in the last {months} month(s)."],
+            [_("No survey responses in the last {n} month(s).", n=months)],
         )
     model = data.config.survey
     w = csi.compute_weights(sv, model, weights=weights)
@@ -164,28 +165,36 @@ def survey_factors(
     dims["important"] = dims["importance"] >= 1 / k - 1e-12
     notes = list(w.notes) + list(res.notes)
     span = (
-        f"{data.month - (months - 1)}…{data.month}" if data.month is not None else "all responses"
+        f"{data.month - (months - 1)}…{data.month}"
+        if data.month is not None
+        else _("all responses")
     )
     if data.has("targets"):
         cmp = csi.compare_targets(dims[["index", "score", "ci_low", "ci_high"]], data.targets)
         if cmp.empty:
             notes.append(
-                "The targets table names none of the survey dimensions "
-                f"({', '.join(dims['index'])}): nothing to compare with."
+                _(
+                    "The targets table names none of the survey dimensions ({dims}): nothing "
+                    "to compare with.",
+                    dims=", ".join(dims["index"]),
+                )
             )
         cmp = cmp.rename(columns={"label": "benchmark"})
     else:
         avg = float(dims["score"].mean())
         cmp = dims[["index", "score", "ci_low", "ci_high"]].assign(
-            benchmark="average of the dimensions", target=avg
+            benchmark=_("average of the dimensions"), target=avg
         )
         cmp["difference"] = cmp["score"] - avg
         cmp["verdict"] = np.select(
             [cmp["ci_low"] > avg, cmp["ci_high"] < avg], ["above", "below"], "within CI"
         )
         notes.append(
-            "No targets table: each dimension is compared with the average of the dimensions "
-            "(add targets.csv with targets or competitor benchmarks for a sharper reading)."
+            _(
+                "No targets table: each dimension is compared with the average of the "
+                "dimensions (add targets.csv with targets or competitor benchmarks for a "
+                "sharper reading)."
+            )
         )
     cmp = cmp.merge(dims[["index", "n", "importance", "important"]], on="index", how="left")
     cmp = cmp.rename(columns={"index": "dimension"})
@@ -200,22 +209,46 @@ def survey_factors(
     rows = []
     for (dim, kind), g in cmp[cmp["kind"] != ""].groupby(["dimension", "kind"], sort=False):
         r = g.iloc[0]
-        word = "above" if kind == "S" else "below"
-        bench = "; ".join(
-            f"{b} {t:.0f} ({d:+.1f} points)"
+        bench = _("; ").join(
+            _(
+                "{benchmark} {target} ({gap} points)",
+                benchmark=b,
+                target=f"{t:.0f}",
+                gap=f"{d:+.1f}",
+            )
             for b, t, d in zip(g["benchmark"], g["target"], g["difference"], strict=True)
+        )
+        against = _(" and ").join(map(str, g["benchmark"]))
+        factor = (
+            _(
+                "{dimension}: above {against}, and important to customers",
+                dimension=code(dim),
+                against=against,
+            )
+            if kind == "S"
+            else _(
+                "{dimension}: below {against}, and important to customers",
+                dimension=code(dim),
+                against=against,
+            )
         )
         rows.append(
             {
                 "kind": kind,
                 "source": "survey",
-                "factor": f"{str(dim).capitalize()}: {word} "
-                + " and ".join(map(str, g["benchmark"]))
-                + ", and important to customers",
-                "evidence": (
-                    f"{dim} index {r['score']:.1f} (95 % CI {r['ci_low']:.1f}–{r['ci_high']:.1f}, "
-                    f"n = {int(r['n'])}, {span}) vs {bench}; weight in the CSI "
-                    f"{r['importance']:.2f} (equal share {1 / k:.2f})"
+                "factor": factor,
+                "evidence": _(
+                    "{dimension} index {score} (95 % CI {low}–{high}, n = {n}, {span}) vs "
+                    "{bench}; weight in the CSI {weight} (equal share {equal})",
+                    dimension=dim,
+                    score=f"{r['score']:.1f}",
+                    low=f"{r['ci_low']:.1f}",
+                    high=f"{r['ci_high']:.1f}",
+                    n=int(r["n"]),
+                    span=span,
+                    bench=bench,
+                    weight=f"{r['importance']:.2f}",
+                    equal=f"{1 / k:.2f}",
                 ),
                 "p_value": np.nan,
             }
@@ -262,19 +295,33 @@ def self_assessment_factors(scores, *, threshold: float = 5.0) -> tuple[pd.DataF
 
     gaps = category_gaps(scores, threshold=threshold)
     rows = []
-    for _, g in gaps[gaps["signal"] != ""].iterrows():
+    for _row, g in gaps[gaps["signal"] != ""].iterrows():
         kind = "S" if g["signal"] == "above" else "W"
         rows.append(
             {
                 "kind": kind,
                 "source": "self-assessment",
-                "factor": f"Staff rate '{g['category_label']}' "
-                + ("well above" if kind == "S" else "well below")
-                + " the organisation's average",
-                "evidence": (
-                    f"{g['score']:.1f} vs average {g['average']:.1f} of the categories "
-                    f"({g['difference']:+.1f} points, {_SHORT.get(scores.method, '')}); t = "
-                    f"{g['t']:.1f} over {int(g['n'])} respondents, {_fmt_p(g['p_value'])}"
+                "factor": (
+                    _(
+                        "Staff rate '{category}' well above the organisation's average",
+                        category=g["category_label"],
+                    )
+                    if kind == "S"
+                    else _(
+                        "Staff rate '{category}' well below the organisation's average",
+                        category=g["category_label"],
+                    )
+                ),
+                "evidence": _(
+                    "{score} vs average {average} of the categories ({gap} points, {method}); "
+                    "t = {t} over {n} respondents, {p}",
+                    score=f"{g['score']:.1f}",
+                    average=f"{g['average']:.1f}",
+                    gap=f"{g['difference']:+.1f}",
+                    method=_SHORT.get(scores.method, ""),
+                    t=f"{g['t']:.1f}",
+                    n=int(g["n"]),
+                    p=_fmt_p(g["p_value"]),
                 ),
                 "p_value": float(g["p_value"]),
             }
@@ -638,39 +685,70 @@ def trend_factors(
     drop = seg & ~trends["higher_is_better"].astype(bool) & (trends["change"] < 0)
     trends.loc[drop, "kind"] = ""
     notes.append(
-        f"Trends compare {_span(recent)} with {_span(before)}; {len(trends)} tests, p-values "
-        f"Holm-adjusted, meaningful when the adjusted p < {alpha:g}."
+        _(
+            "Trends compare {recent} with {before}; {n} tests, p-values Holm-adjusted, "
+            "meaningful when the adjusted p < {alpha}.",
+            recent=_span(recent),
+            before=_span(before),
+            n=len(trends),
+            alpha=f"{alpha:g}",
+        )
     )
     if seg.any():
         notes.append(
-            "Segment shares compare two segmentations of largely the same customers, so their "
-            "p-values are approximate (two-proportion z as if independent)."
+            _(
+                "Segment shares compare two segmentations of largely the same customers, so "
+                "their p-values are approximate (two-proportion z as if independent)."
+            )
         )
     out = []
-    for _, t in trends[trends["kind"] != ""].iterrows():
+    for _row, t in trends[trends["kind"] != ""].iterrows():
         up = t["change"] > 0
         if str(t["series"]).startswith("Segment share"):
             s = str(t["series"]).split(": ", 1)[1]
-            value = "" if t["higher_is_better"] else "; the lowest-spending segment"
-            factor = f"Segment '{s}' is {'growing' if up else 'shrinking'}"
+            value = "" if t["higher_is_better"] else _("; the lowest-spending segment")
+            factor = (
+                _("Segment '{segment}' is growing", segment=s)
+                if up
+                else _("Segment '{segment}' is shrinking", segment=s)
+            )
             extra = (
-                f"; its customers spent {t['segment_spend']:.0f} a month as customers in "
-                f"{_span(recent)} vs "
-                f"{t['average_spend']:.0f} on average{value}"
+                _(
+                    "; its customers spent {spend} a month as customers in {span} vs {average} on "
+                    "average",
+                    spend=f"{t['segment_spend']:.0f}",
+                    span=_span(recent),
+                    average=f"{t['average_spend']:.0f}",
+                )
+                + value
             )
         else:
-            factor = f"{_NAMES.get(t['series'], t['series'])} is {'rising' if up else 'falling'}"
+            series = _(_NAMES.get(t["series"], t["series"]))
+            factor = (
+                _("{series} is rising", series=series)
+                if up
+                else _("{series} is falling", series=series)
+            )
             extra = ""
         out.append(
             {
                 "kind": t["kind"],
                 "source": "trend",
                 "factor": factor,
-                "evidence": (
-                    f"{t['recent']:.1f} in {t['recent_period']} vs {t['before']:.1f} in "
-                    f"{t['before_period']} ({t['change']:+.1f}, {t['unit']}); z = {t['z']:.2f}, "
-                    f"{_fmt_p(t['p_value'])}, Holm-adjusted {t['p_holm']:.3f}" + extra
-                ),
+                "evidence": _(
+                    "{recent} in {recent_period} vs {before} in {before_period} ({change}, "
+                    "{unit}); z = {z}, {p}, Holm-adjusted {p_holm}",
+                    recent=f"{t['recent']:.1f}",
+                    recent_period=t["recent_period"],
+                    before=f"{t['before']:.1f}",
+                    before_period=t["before_period"],
+                    change=f"{t['change']:+.1f}",
+                    unit=_(str(t["unit"])),
+                    z=f"{t['z']:.2f}",
+                    p=_fmt_p(t["p_value"]),
+                    p_holm=f"{t['p_holm']:.3f}",
+                )
+                + extra,
                 "p_value": float(t["p_holm"]),
             }
         )

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import font_manager
 from matplotlib.patches import Rectangle
 
 from ..i18n import N_, _
-from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE, label, notes_html  # noqa: F401
+from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, PALETTE, cjk_fonts, label, notes_html  # noqa: F401
 
 KIND_COLOURS = {"S": GOOD, "W": BAD, "O": "#2c7fb8", "T": "#f4a261"}
 KIND_TITLES = {
@@ -24,25 +23,11 @@ KIND_TITLES = {
 }
 _SINGULAR = {"S": N_("strength"), "W": N_("weakness"), "O": N_("opportunity"), "T": N_("threat")}
 POSTURE_COLOURS = {"grow and build": GOOD, "hold and maintain": "#e9c46a", "harvest or divest": BAD}
-CJK_FONTS = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Noto Sans CJK JP",
-    "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei",
-    "Source Han Sans SC",
-    "SimHei",
-    "Microsoft YaHei",
-    "PingFang SC",
-    "AR PL UMing CN",
-    "Droid Sans Fallback",
-)
 
 
 def cjk_font() -> str | None:
-    """Name of an installed font that can draw Chinese labels, or None."""
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((f for f in CJK_FONTS if f in names), None)
+    """Name of a font that can draw Chinese labels (registered with matplotlib), or None."""
+    return next(iter(cjk_fonts()), None)
 
 
 def swot_quadrant(scores, *, title: str = N_("SWOT factors, weighted")) -> plt.Figure:
