@@ -74,7 +74,7 @@ def scale_table(model: SurveyModel, survey: pd.DataFrame | None = None) -> pd.Da
             {
                 "item": it.code,
                 "dimension": it.dimension,
-                "text": it.text,
+                "text": _(it.text),  # the shipped SERVQUAL items are in the catalogue
                 "scale_min": lo,
                 "scale_max": hi,
                 "rescaling": f"(x − {lo:g}) / {hi - lo:g} × 100",

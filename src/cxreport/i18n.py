@@ -198,8 +198,10 @@ _TEMPLATE_CALL = re.compile(r"""\b_\(\s*(?:"([^"]*)"|'([^']*)')""")
 def texts(checkout) -> dict[str, tuple[str, int]]:
     """Every text a reader may see in translation, key → (file, line or cell): the first
     argument of each ``_("...")`` or ``N_("...")`` call in the package, its page templates
-    and the notebooks' code, and each notebook's Markdown cells."""
+    and the notebooks' code, each notebook's Markdown cells, and the texts of the shipped
+    SERVQUAL items (the survey's default questions)."""
     import ast
+    import csv
     import json
     from pathlib import Path
 
@@ -220,6 +222,9 @@ def texts(checkout) -> dict[str, tuple[str, int]]:
 
     for path in sorted((root / "src" / "cxreport").rglob("*.py")):
         calls(path.read_text(encoding="utf-8"), str(path.relative_to(root)))
+    items = root / "src" / "cxreport" / "resources" / "servqual_items.csv"
+    for i, row in enumerate(csv.DictReader(items.read_text(encoding="utf-8").splitlines())):
+        found.setdefault(key(row["text"]), (str(items.relative_to(root)), i + 2))
     for path in sorted((root / "src" / "cxreport" / "resources").glob("*.j2")):
         text = path.read_text(encoding="utf-8")
         for m in _TEMPLATE_CALL.finditer(text):

@@ -149,7 +149,7 @@ def servqual_gaps(
             {
                 "item": it.code,
                 "dimension": it.dimension,
-                "text": it.text,
+                "text": _(it.text),  # the shipped SERVQUAL items are in the catalogue
                 "perception": float(np.nanmean(p[both])) if both.any() else np.nan,
                 "expectation": float(np.nanmean(e[both])) if both.any() else np.nan,
                 **r,
