@@ -124,7 +124,9 @@ def test_churn_complaint_and_csi_actions():
     follow = pd.DataFrame({"reason": ["open past SLA (3 days)", "detractor", "detractor"]})
     (work,) = complaints.actions(follow)
     assert work["text"] == "Work the follow-up list: 3 cases" and work["customers"] == 3
-    assert work["evidence"] == "2 detractor, 1 open past SLA; owners and due dates in followup.csv"
+    assert (
+        work["evidence"] == "detractor: 2, open past SLA: 1; owners and due dates in followup.csv"
+    )
     assert complaints.actions(follow.iloc[:0]) == []
 
     fix = pd.DataFrame({

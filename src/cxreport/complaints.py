@@ -628,7 +628,7 @@ def actions(followups: pd.DataFrame) -> list[dict]:
     reasons = followups["reason"].astype(str).str.split(" (", regex=False).str[0]
     counts = reasons.value_counts()
     said = _(", ").join(
-        _("{count} {reason}", count=number(n), reason=r) for r, n in counts.head(3).items()
+        _("{reason}: {count}", count=number(n), reason=r) for r, n in counts.head(3).items()
     )
     return [
         {
