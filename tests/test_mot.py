@@ -92,7 +92,7 @@ def test_hand_built_moments(data):
     assert (c["rank"], c["contacts"], c["failures"], c["failure_rate"]) == (2, 2, 1, 50.0)
     assert (c["churn_fail"], c["churn_ok"], c["excess_churn"]) == (0.0, 0.0, 0.0)
     assert c["nps_ok"] == 0 and c["nps_ok_n"] == 1 and math.isnan(c["nps_fail"])
-    assert "delivery · do: 42.9% of 7 contacts failed" in mot.worst_moment(res)
+    assert "Delivery · Do: 42.9% of 7 contacts failed" in mot.worst_moment(res)  # labels
     assert "66.7% after a failure vs 0.0%" in mot.worst_moment(res)
 
 

@@ -426,7 +426,7 @@ def worst_moment(result: MoTResult) -> str:
     if t.empty:
         return _("no moments")
     r = t.iloc[0]
-    name = " · ".join(str(r[k]) for k in LEVELS[result.level])
+    name = " · ".join(code(r[k]) for k in LEVELS[result.level])
     text = _(
         "{moment}: {rate}% of {n} contacts failed",
         moment=name,
