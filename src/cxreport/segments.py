@@ -997,50 +997,6 @@ def fit_clusters(
     return km.labels_.astype(np.int32), km.cluster_centers_
 
 
-def _lloyd(
-    X: np.ndarray,
-    k: int,
-    rng: np.random.Generator,
-    n_init: int = 2,
-    max_iter: int = 100,
-    tol: float = 1e-6,
-) -> np.ndarray:
-    """Plain k-means (k-means++ seeding, Lloyd iterations) in numpy; returns the best centres.
-
-    Used for the many small bootstrap refits: scikit-learn's ``KMeans.fit`` costs tens of
-    milliseconds of fixed overhead per call (thread-pool set-up), which dominates on a few
-    thousand rows and would make a 140-fit stability check take tens of seconds.
-    """
-    best, best_inertia = None, np.inf
-    x2 = (X**2).sum(axis=1)
-    for _restart in range(n_init):
-        centers = np.empty((k, X.shape[1]))
-        centers[0] = X[rng.integers(len(X))]
-        d = ((X - centers[0]) ** 2).sum(axis=1)
-        for j in range(1, k):
-            tot = d.sum()
-            i = rng.choice(len(X), p=d / tot) if tot > 0 else rng.integers(len(X))
-            centers[j] = X[i]
-            d = np.minimum(d, ((X - centers[j]) ** 2).sum(axis=1))
-        for _iteration in range(max_iter):
-            dist = x2[:, None] - 2.0 * X @ centers.T + (centers**2).sum(axis=1)[None, :]
-            lab = dist.argmin(axis=1)
-            counts = np.bincount(lab, minlength=k)
-            sums = np.column_stack(
-                [np.bincount(lab, weights=X[:, j], minlength=k) for j in range(X.shape[1])]
-            )
-            new = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centers)
-            shift = ((new - centers) ** 2).sum()
-            centers = new
-            if shift <= tol:
-                break
-        dist = x2[:, None] - 2.0 * X @ centers.T + (centers**2).sum(axis=1)[None, :]
-        inertia = dist.min(axis=1).sum()
-        if inertia < best_inertia:
-            best, best_inertia = centers, inertia
-    return best
-
-
 def bootstrap_stability(
     X: np.ndarray, labels: np.ndarray, k: int, *, n_boot: int = 20, seed: int = 42, n_init: int = 2
 ) -> tuple[float, np.ndarray]:
@@ -1058,7 +1014,9 @@ def bootstrap_stability(
         Mean over the resamples of each reference cluster's best Jaccard (Hennig reads
         >= 0.75 as stable, <= 0.6 as not to be trusted).
     """
+    from sklearn.cluster import KMeans
     from sklearn.metrics import adjusted_rand_score
+    from threadpoolctl import threadpool_limits
 
     rng = np.random.default_rng(seed)
     n = len(X)
@@ -1066,7 +1024,10 @@ def bootstrap_stability(
     for _resample in range(n_boot):
         idx = rng.integers(0, n, n)
         u = np.unique(idx)
-        centers = _lloyd(X[idx], k, rng, n_init=n_init)
+        # one thread: on a resample of 20,000 rows threads cost more than they save
+        with threadpool_limits(limits=1):
+            km = KMeans(n_clusters=k, n_init=n_init, random_state=int(rng.integers(2**31 - 1)))
+            centers = km.fit(X[idx]).cluster_centers_
         new = _assign(X[u], centers)
         ref = labels[u]
         aris.append(adjusted_rand_score(ref, new))
@@ -1155,7 +1116,7 @@ def sweep(
 def _sweep(
     X, *, k_range, seed, n_init, n_boot, silhouette_sample, stability_sample, exact_max
 ) -> Sweep:
-    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
 
     n = len(X)
     ks = sorted({int(k) for k in k_range})
@@ -1167,22 +1128,18 @@ def _sweep(
     )
     rows, out = [], Sweep(pd.DataFrame(), n, min(n, silhouette_sample), len(s_idx), n_boot)
     for k in ks:
-        labels, centers = fit_clusters(X, k, seed=seed, n_init=n_init, exact_max=exact_max)
-        out.labels[k], out.centers[k] = labels, centers
+        out.labels[k], out.centers[k] = fit_clusters(
+            X, k, seed=seed, n_init=n_init, exact_max=exact_max
+        )
+    split = [k for k in ks if (np.bincount(out.labels[k], minlength=k) > 0).sum() >= 2]
+    sils = _silhouettes(X, {k: out.labels[k] for k in split}, silhouette_sample, seed)
+    for k in ks:
+        labels = out.labels[k]
         counts = np.bincount(labels, minlength=k)
-        if (counts > 0).sum() < 2:
+        if k not in split:
             rows.append({"k": k, "silhouette": np.nan})
             continue
-        if n > silhouette_sample:
-            # mean of three seeded samples: the error of one 10,000-point sample (SD 0.003 on
-            # CDNOW) at the cost of 3 x 5,000 points, and an honest spread to show
-            sils = [
-                silhouette_score(X, labels, sample_size=silhouette_sample, random_state=seed + i)
-                for i in range(3)
-            ]
-            sil, sil_sd = float(np.mean(sils)), float(np.std(sils, ddof=1))
-        else:
-            sil, sil_sd = float(silhouette_score(X, labels)), 0.0
+        sil, sil_sd = sils[k]
         row = {
             "k": k,
             "silhouette": sil,
@@ -1202,6 +1159,34 @@ def _sweep(
         rows.append(row)
     out.table = pd.DataFrame(rows).set_index("k")
     return out
+
+
+def _silhouettes(
+    X: np.ndarray, labels: dict[int, np.ndarray], sample: int, seed: int
+) -> dict[int, tuple[float, float]]:
+    """Silhouette and its SD for each k's labels. Above ``sample`` rows, the mean over three
+    seeded samples of that size (the error of one 10,000-point sample, SD 0.003 on CDNOW, at
+    the cost of 3 x 5,000 points, and an honest spread to show): scikit-learn's
+    ``silhouette_score(X, labels, sample_size=sample, random_state=seed + i)``, with each
+    sample's distances computed once for every k."""
+    from sklearn.metrics import pairwise_distances, silhouette_score
+    from sklearn.utils import check_random_state
+
+    n = len(X)
+    if n <= sample:
+        dist = pairwise_distances(X)
+        return {
+            k: (float(silhouette_score(dist, lab, metric="precomputed")), 0.0)
+            for k, lab in labels.items()
+        }
+    scores: dict[int, list[float]] = {k: [] for k in labels}
+    for i in range(3):
+        idx = check_random_state(seed + i).permutation(n)[:sample]  # silhouette_score's own
+        dist = pairwise_distances(X[idx])
+        for k, lab in labels.items():
+            scores[k].append(float(silhouette_score(dist, lab[idx], metric="precomputed")))
+        del dist
+    return {k: (float(np.mean(v)), float(np.std(v, ddof=1))) for k, v in scores.items()}
 
 
 @dataclass

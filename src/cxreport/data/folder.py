@@ -27,6 +27,7 @@ from .validation import (
     check_schema,
     check_survey,
     examples,
+    reference_columns,
     screen_survey,
 )
 
@@ -705,13 +706,17 @@ def _let_go() -> None:
 
 
 def read_folder(
-    folder: str | Path,
+    folder: str | Path, sink=None
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Path], Config, ValidationReport]:
     """Read and check every table of a data folder; never raises for bad data or config.
 
     Returns the tables, the first file of each (``files``; every file read is in
     ``report.sources``), the config and the report. Problems of ``cxreport.yaml`` are in the
     report like data problems, and then no table is read.
+
+    With ``sink``, each table goes to ``sink(name, frame)`` as soon as it is read and checked
+    on its own, and the tables returned keep only the columns the checks across tables and
+    :func:`check_month` read: the whole folder is never in memory at once.
     """
     folder = Path(folder)
     report = ValidationReport(str(folder))
@@ -736,7 +741,7 @@ def read_folder(
         files[name], names[name] = paths[0], rel
         report.sources[name] = [str(p.resolve()) for p in paths]
         if frame is not None:
-            tables[name] = frame
+            tables[name] = _checked(name, frame, cfg, rel, report, sink)
         del got, frame
         _let_go()
     absent = [n for n in TABLES if n not in files]
@@ -752,13 +757,30 @@ def read_folder(
             "names in cxreport.yaml (tables.<table>.file); `cxreport init` drafts one",
         )
     check_references(tables, names, report)
-    if "survey" in tables:
-        check_survey(tables["survey"], cfg, names["survey"], report)
-        tables["survey"] = screen_survey(tables["survey"], cfg, report)
-    for name, frame in tables.items():
-        if not pd.api.types.is_integer_dtype(frame.index):  # labels of a multi-file table
-            tables[name] = frame.reset_index(drop=True)
+    if sink is None:
+        tables = {name: _numbered(frame) for name, frame in tables.items()}
     return tables, files, cfg, report
+
+
+def _checked(name: str, frame: pd.DataFrame, cfg: Config, rel: str, report, sink):
+    """A table after its own checks (and the survey's screening): whole, or only the columns
+    the checks across tables read once ``sink`` has the whole of it."""
+    if name == "survey":
+        check_survey(frame, cfg, rel, report)
+        frame = screen_survey(frame, cfg, report)
+    if sink is None:
+        return frame
+    sink(name, _numbered(frame))
+    keep = reference_columns(name) | {DATED.get(name, "")}
+    return frame[[c for c in frame.columns if c in keep]]
+
+
+def _numbered(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows numbered 0, 1, ... (a multi-file table's rows are labelled by file and line
+    while it is checked, for the messages)."""
+    if pd.api.types.is_integer_dtype(frame.index):
+        return frame
+    return frame.reset_index(drop=True)
 
 
 #: The column that dates each row of a table.
@@ -799,7 +821,7 @@ def check_month(tables: dict[str, pd.DataFrame], month: str | pd.Period) -> None
 
 def validate(folder: str | Path) -> ValidationReport:
     """Every problem of a data folder, without raising for bad data."""
-    return read_folder(folder)[3]
+    return read_folder(folder, sink=lambda name, frame: None)[3]
 
 
 def load(folder: str | Path, month: str | None = None) -> Dataset:

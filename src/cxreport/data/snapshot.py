@@ -17,6 +17,7 @@ when the run ends.
 from __future__ import annotations
 
 import pickle
+import shutil
 import weakref
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -30,25 +31,33 @@ META = "dataset.pickle"
 
 
 def write(folder: str | Path, dest: str | Path, month: str | None = None):
-    """Read and check ``folder``; when it is valid (and has data in ``month``, if given:
-    :func:`.folder.check_month` raises otherwise), store it in ``dest`` (created).
+    """Read and check ``folder``, storing each table in ``dest`` (created) as soon as it is
+    checked; when the folder is valid (and has data in ``month``, if given:
+    :func:`.folder.check_month` raises otherwise), write the metadata that makes ``dest`` a
+    copy :func:`open_dataset` opens; otherwise remove what was stored.
 
     Returns ``(files, config, report)`` as :func:`cxreport.data.read_folder` does, without
     the tables: the caller keeps none of them.
     """
     folder = Path(folder).resolve()
     dest = Path(dest)
-    tables, files, cfg, report = read_folder(folder)
-    if not report.ok:
-        return files, cfg, report
-    if month is not None:
-        check_month(tables, month)
     dest.mkdir(parents=True, exist_ok=True)
     stored = {}
-    for name in list(tables):
-        frame = tables.pop(name)
+
+    def sink(name: str, frame: pd.DataFrame) -> None:  # each table stored as soon as checked
         stored[name] = _store(frame, dest / name)
-        del frame
+
+    try:
+        tables, files, cfg, report = read_folder(folder, sink=sink)
+        if report.ok and month is not None:
+            check_month(tables, month)
+    except BaseException:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise
+    if not report.ok:
+        shutil.rmtree(dest, ignore_errors=True)
+        return files, cfg, report
+    del tables
     report.bad_cells.clear()  # cell positions of the checks: no use to an analysis
     meta = {
         "format": FORMAT,

@@ -457,7 +457,8 @@ def run_report(
             lock = lock_run(tmp)
             # The data are checked in a process of their own, which stores them (typed) for
             # the kernels and exits: the runner holds no table while the notebooks run. A
-            # folder that is not valid, or has no data in the month, stores nothing.
+            # folder that is not valid, or has no data in the month, leaves no usable copy
+            # (what it stored goes with ``tmp``).
             copy = tmp / DATA_COPY
             files, cfg, report = check_and_store(data, copy, month)
             if not report.ok:
