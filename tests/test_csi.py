@@ -340,8 +340,36 @@ def test_bootstrap_draws_multinomial_below_the_fast_threshold():
     np.testing.assert_array_equal(got, want)  # the same draws, so the same intervals
 
 
+def test_large_samples_draw_from_the_bootstraps_normal_limit():
+    # correlated items with missing answers: the normal draws have the resampled draws'
+    # covariance, and so their intervals
+    n = csi.NORMAL_FROM
+    rng = np.random.default_rng(5)
+    base = rng.integers(1, 8, n)
+    x = np.column_stack([base, np.clip(base + rng.integers(-1, 2, n), 1, 7), rng.integers(1, 8, n)])
+    x = x.astype(float)
+    x[rng.random(x.shape) < 0.1] = np.nan
+    x[:, 2][x[:, 0] > 5] = np.nan  # answered less by the satisfied: missing not at random
+    normal = csi._boot_means(x, 2000, np.random.default_rng(0))
+    resampled = csi._resampled_means(x, 1500, np.random.default_rng(0))
+    np.testing.assert_allclose(normal.mean(axis=0), np.nanmean(x, axis=0), atol=1e-3)
+    cov = np.cov(resampled.T)  # Monte Carlo error of 1,500 resamples: about 4 % of a variance
+    np.testing.assert_allclose(np.cov(normal.T), cov, rtol=0.15, atol=0.05 * cov.max())
+    for q in (0.025, 0.975):
+        half = (np.quantile(resampled, 0.975, axis=0) - np.quantile(resampled, 0.025, axis=0)) / 2
+        gap = np.quantile(normal, q, axis=0) - np.quantile(resampled, q, axis=0)
+        assert (np.abs(gap) < 0.25 * half).all()
+
+
+def test_normal_draws_keep_a_column_without_answers_missing():
+    x = np.full((csi.NORMAL_FROM, 2), np.nan)
+    x[:, 0] = np.random.default_rng(1).integers(1, 8, len(x))
+    boots = csi._boot_means(x, 50, np.random.default_rng(0))
+    assert np.isnan(boots[:, 1]).all() and np.isfinite(boots[:, 0]).all()
+
+
 def test_fast_bootstrap_draws_have_the_spread_of_the_mean():
-    n = csi.FAST_DRAWS_FROM
+    n = csi.NORMAL_FROM
     x = np.random.default_rng(4).integers(1, 8, (n, 3)).astype(float)
     boots = csi._boot_means(x, 400, np.random.default_rng(0))
     se = x.std(axis=0) / np.sqrt(n)

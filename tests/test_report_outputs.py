@@ -208,6 +208,27 @@ def test_a_report_without_exports_has_a_contents_sheet_only(tmp_path):
     assert not list(tmp_path.glob("*.tmp"))
 
 
+def test_a_table_longer_than_a_sheet_keeps_its_first_rows_and_says_so(tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    from cxreport.report import workbook
+
+    monkeypatch.setattr(workbook, "SHEET_ROWS", 3)
+    monkeypatch.setattr(workbook, "_CHUNK_ROWS", 2)  # the cap falls inside a chunk
+    csv = tmp_path / "segments.csv"
+    csv.write_text("customer_id,segment\n" + "".join(f"C{i},s{i % 2}\n" for i in range(7)))
+    path = write_workbook(
+        tmp_path / "report.xlsx", [workbook.Table(csv, "Segments")], title="T", month="2026-10"
+    )
+    wb = load_workbook(path)
+    rows = list(wb["segments"].iter_rows(values_only=True))
+    assert rows == [("customer_id", "segment"), ("C0", "s0"), ("C1", "s1"), ("C2", "s0")]
+    contents = list(wb["Contents"].iter_rows(min_row=5, values_only=True))
+    assert contents == [
+        ("segments", "segments.csv", "Segments", 7, "the first 3 of 7 rows; segments.csv has them all")
+    ]
+
+
 def test_workbook_has_every_export_formatted_as_the_page(formats):
     from openpyxl import load_workbook
 
