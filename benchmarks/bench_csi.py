@@ -31,7 +31,7 @@ print(json.dumps({"s": time.perf_counter() - t, "base": base,
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--responses", type=int, nargs="+", default=[100_000, 1_000_000])
+    ap.add_argument("--responses", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--n-boot", type=int, default=1000)
     args = ap.parse_args()
     for n in args.responses:
