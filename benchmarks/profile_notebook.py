@@ -8,9 +8,9 @@ Usage::
 The folder is checked and stored once, as ``cxreport run`` does, and the notebooks run one
 after another in that order against the stored copy, sharing the run's segment cache (so the
 segmentation is timed in the first notebook that needs it, as in a run where that notebook
-comes first). For each notebook it prints the slowest cells with their first line, then
-pyinstrument's call tree of the whole kernel (frames under 2 % of the time left out); with
-``--html DIR`` the tree is also written as ``DIR/<notebook>.html``. Needs ``pip install
+comes first). For each notebook it prints the kernel's peak memory, the slowest cells with
+their first line, then pyinstrument's call tree of the whole kernel (frames under 2 % of the
+time left out); with ``--html DIR`` the tree is also written as ``DIR/<notebook>.html``. Needs ``pip install
 pyinstrument`` (a benchmark tool, not a dependency of cxreport). Figures are printed, never
 asserted.
 """
@@ -39,6 +39,8 @@ _profiler.start()"""
 
 STOP = """\
 _profiler.stop()
+import resource as _resource
+print(f"kernel peak memory {{_resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f}} MiB")
 open({text!r}, "w").write(_profiler.output_text(show_all=False, short_mode=False, time="seconds",
                                             unicode=True, color=False, flat=False,
                                             processor_options={{"filter_threshold": 0.02}}))
@@ -79,7 +81,8 @@ def profile(name: str, data: Path, month: str, work: Path, html_dir: Path | None
         for i, c in enumerate(done.cells)
         if c.cell_type == "code"
     ]
-    print(f"\n=== {name}: {wall:.1f} s wall (kernel start included)")
+    peak = next((o.get("text", "") for o in done.cells[-1].get("outputs", [])), "").strip()
+    print(f"\n=== {name}: {wall:.1f} s wall (kernel start included), {peak}")
     for secs, i, first in sorted(cells, reverse=True)[:8]:
         print(f"  cell {i:>2}  {secs:7.1f} s  {(first or [''])[0][:80]}")
     print(text.read_text())
