@@ -1477,7 +1477,7 @@ def _unseen(model_cats: dict[str, list], X: pd.DataFrame) -> dict[str, list]:
     out = {}
     for c, seen in model_cats.items():
         if c in X:
-            new = sorted(set(X[c].dropna().astype(str)) - set(map(str, seen)))
+            new = sorted(set(map(str, X[c].dropna().unique())) - set(map(str, seen)))
             if new:
                 out[c] = new
     return out

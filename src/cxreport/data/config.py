@@ -235,7 +235,7 @@ class EngineConfig:
 
     backend: str = "auto"  # auto, pandas, duckdb or spark
     auto_rows: int = AUTO_ROWS
-    memory_limit: str | None = None  # DuckDB
+    memory_limit: str = "1GB"  # DuckDB's, per connection; it spills to a temporary folder beyond
     master: str | None = None  # Spark
     spark_conf: dict[str, Any] = field(default_factory=dict)
 

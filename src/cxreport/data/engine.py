@@ -172,18 +172,31 @@ def connect(backend: str, cfg: EngineConfig | None = None):
         import ibis
 
         con = ibis.duckdb.connect()
-        if cfg.memory_limit:
-            try:
-                con.raw_sql(f"SET memory_limit = '{cfg.memory_limit}'")
-            except Exception as exc:  # noqa: BLE001 - duckdb's own error types
-                raise EngineError(
-                    f"engine.memory_limit: DuckDB refuses {cfg.memory_limit!r} "
-                    f"({_first_line(exc)}); write it like '3GB'."
-                ) from None
+        con.raw_sql(f"SET temp_directory = '{_spill_folder()}'")
+        try:
+            con.raw_sql(f"SET memory_limit = '{cfg.memory_limit}'")
+        except Exception as exc:  # noqa: BLE001 - duckdb's own error types
+            raise EngineError(
+                f"engine.memory_limit: DuckDB refuses {cfg.memory_limit!r} "
+                f"({_first_line(exc)}); write it like '3GB'."
+            ) from None
         return con
     if backend == "spark":
         return _connect_spark(cfg)
     raise EngineError(f"Unknown engine backend {backend!r}; use pandas, duckdb or spark.")
+
+
+def _spill_folder() -> str:
+    """A private temporary folder for what DuckDB spills beyond its memory limit (by default
+    it would write ``.tmp`` into the working directory: the notebooks folder), removed when
+    the process ends."""
+    import atexit
+    import shutil
+    import tempfile
+
+    path = tempfile.mkdtemp(prefix="cxreport-duckdb-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path.replace("'", "''")
 
 
 def spark_session(cfg: EngineConfig):
