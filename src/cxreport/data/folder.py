@@ -457,7 +457,7 @@ _FIRST_DAY, _LAST_DAY = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
 
 def _far_years(text: pd.Series) -> pd.Series:
     """Which cells are ``YYYY-MM-DD`` days of a year outside pandas' range (text: the cells
-    that failed to parse, the others missing)."""
+    that failed to parse)."""
     year = pd.to_numeric(text.str.extract(r"^(\d{4})-\d\d?-\d\d?\b", expand=False))
     return ((year < _FIRST_DAY.year + 1) | (year > _LAST_DAY.year - 1)).fillna(False)
 
@@ -495,7 +495,9 @@ def _to_date(
             alt = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
             out = out.fillna(alt)
         bad = text.notna() & out.isna()
-        far = bad & _far_years(text.where(bad))
+        far = pd.Series(False, index=text.index)
+        if bad.any():  # the few cells that failed, not the whole column
+            far[bad] = _far_years(text[bad]).to_numpy()
         if far.any():
             report.mark_bad(rel, col, s.index[far])
             _far_dates(text[far], rel, col, report)
