@@ -10,9 +10,9 @@ after another in that order against the stored copy, sharing the run's segment c
 segmentation is timed in the first notebook that needs it, as in a run where that notebook
 comes first). For each notebook it prints the kernel's peak memory, the slowest cells with
 their first line, then pyinstrument's call tree of the whole kernel (frames under 2 % of the
-time left out); with ``--html DIR`` the tree is also written as ``DIR/<notebook>.html``. Needs ``pip install
-pyinstrument`` (a benchmark tool, not a dependency of cxreport). Figures are printed, never
-asserted.
+time left out); with ``--html DIR`` the tree is also written as ``DIR/<notebook>.html``.
+Needs ``pip install pyinstrument`` (a benchmark tool, not a dependency of cxreport). Figures
+are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ _profiler.start()"""
 STOP = """\
 _profiler.stop()
 import resource as _resource
-print(f"kernel peak memory {{_resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f}} MiB")
+_peak = _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"kernel peak memory {{_peak:,.0f}} MiB")
 open({text!r}, "w").write(_profiler.output_text(show_all=False, short_mode=False, time="seconds",
                                             unicode=True, color=False, flat=False,
                                             processor_options={{"filter_threshold": 0.02}}))

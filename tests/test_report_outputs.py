@@ -225,7 +225,13 @@ def test_a_table_longer_than_a_sheet_keeps_its_first_rows_and_says_so(tmp_path, 
     assert rows == [("customer_id", "segment"), ("C0", "s0"), ("C1", "s1"), ("C2", "s0")]
     contents = list(wb["Contents"].iter_rows(min_row=5, values_only=True))
     assert contents == [
-        ("segments", "segments.csv", "Segments", 7, "the first 3 of 7 rows; segments.csv has them all")
+        (
+            "segments",
+            "segments.csv",
+            "Segments",
+            7,
+            "the first 3 of 7 rows; segments.csv has them all",
+        ),  # fmt: skip
     ]
 
 

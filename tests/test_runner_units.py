@@ -783,13 +783,18 @@ def test_a_page_asking_for_segments_waits_for_the_segmentation_page(tmp_path):
     import pandas as pd
 
     from cxreport.report import segment_labels
+    from cxreport.segments import Yardstick
 
     labels = pd.Series(["a", "b"], index=pd.Index(["C1", "C2"], name="customer_id"))
+    ruler = Yardstick(("recency",), (), [1.0], [2.0], [[0.0], [1.0]], {0: "a", 1: "b"})
     started, order = threading.Event(), []
 
     class Result:
         def labels(self):
             return labels
+
+        def yardstick(self):
+            return ruler
 
     def segmentation_page():
         def compute():
@@ -798,7 +803,7 @@ def test_a_page_asking_for_segments_waits_for_the_segmentation_page(tmp_path):
             order.append("segmentation page")
             return Result()
 
-        segment_labels.computed(tmp_path, "k", compute, lambda r: r.labels())
+        segment_labels.computed(tmp_path, "k", compute)
 
     page = threading.Thread(target=segmentation_page)
     page.start()
@@ -806,12 +811,13 @@ def test_a_page_asking_for_segments_waits_for_the_segmentation_page(tmp_path):
 
     def recompute():
         order.append("another page computed them again")
-        return labels
+        return Result()
 
     got = segment_labels.labels(tmp_path, "k", recompute)
     page.join()
     assert order == ["segmentation page"]  # waited on the lock, then read the kept labels
     assert got.to_dict() == labels.to_dict()
+    assert segment_labels.yardstick(tmp_path, "k", recompute) == ruler  # and its yardstick
 
 
 def test_kernels_get_the_cores_shared_out_unless_the_user_chose(monkeypatch):

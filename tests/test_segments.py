@@ -81,6 +81,19 @@ def test_label_customers_is_deterministic_and_matches_segment(sample_result):
     assert (lab.drop(res.segments.index) == segments.NO_PURCHASE).all()
 
 
+def test_the_yardstick_places_customers_as_the_segmentation_did(sample_result):
+    data, res = sample_result
+    ruler = segments.Yardstick.from_json(res.yardstick().to_json())  # as the run's cache keeps it
+    assert ruler == res.yardstick()
+    now = ruler.labels_at(data, data.month)
+    pd.testing.assert_series_equal(now, res.labels(), check_names=False)
+    # an earlier month: last month's customers under this month's segments, as the migration
+    before = ruler.labels_at(data, data.month - 1)
+    prev = segments.previous_assignments(data, res).set_index("customer_id")["segment"]
+    assert before.loc[prev.index].tolist() == prev.tolist()
+    assert set(before) <= set(res.labels())
+
+
 def test_names_are_unique_and_deterministic():
     prof = pd.DataFrame(
         {

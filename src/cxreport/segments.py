@@ -32,8 +32,9 @@ optimum; see ``benchmarks/bench_segments.py`` for the agreement figures).
 from __future__ import annotations
 
 import difflib
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -1710,6 +1711,21 @@ class SegmentResult:
             [self.names[c] for c in _assign(X, self.centers)], index=table.index, name="segment"
         )
 
+    def yardstick(self) -> Yardstick | None:
+        """This segmentation as a rule for other months' customers (None without
+        transactions: the customer attributes are one snapshot, with no history)."""
+        if self.by_attributes:
+            return None
+        d = self.design
+        return Yardstick(
+            d.features,
+            d.logged,
+            d.mean.tolist(),
+            d.scale.tolist(),
+            self.centers.tolist(),
+            {int(c): str(n) for c, n in self.names.items()},
+        )
+
     def labels(self) -> pd.Series:
         """customer_id -> segment, including active customers without a purchase."""
         s = self.segments
@@ -1718,6 +1734,45 @@ class SegmentResult:
             s = pd.concat([s, pd.Series(NO_PURCHASE, index=extra, name="segment")])
         s.index.name = "customer_id"
         return s.rename("segment")
+
+
+@dataclass(frozen=True)
+class Yardstick:
+    """A month's segments as a rule: the design's log and scaling, the cluster centres and
+    the segment names, so that another month's customers are placed in the same segments
+    (one yardstick for both months, as :func:`previous_assignments`). JSON-able, for the
+    run's segment cache."""
+
+    features: tuple[str, ...]
+    logged: tuple[str, ...]
+    mean: list[float]
+    scale: list[float]
+    centers: list[list[float]]
+    names: dict[int, str]
+
+    def labels_at(self, data, month) -> pd.Series:
+        """customer_id -> segment as of the end of ``month``: the customers with purchases
+        by then, placed by this yardstick, and the active ones without (``no purchase
+        yet``), as :meth:`SegmentResult.labels`."""
+        feats = customer_features(data, month=month)
+        t = feats.table
+        X = _transform(t, self.features, self.logged, np.asarray(self.mean), np.asarray(self.scale))
+        cluster = _assign(X, np.asarray(self.centers))
+        s = pd.Series([self.names[int(c)] for c in cluster], index=t.index, name="segment")
+        if len(feats.no_purchase):
+            s = pd.concat([s, pd.Series(NO_PURCHASE, index=feats.no_purchase, name="segment")])
+        s.index.name = "customer_id"
+        return s
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> Yardstick:
+        doc = json.loads(text)
+        doc["names"] = {int(c): n for c, n in doc["names"].items()}
+        doc["features"], doc["logged"] = tuple(doc["features"]), tuple(doc["logged"])
+        return cls(**doc)
 
 
 def segment(

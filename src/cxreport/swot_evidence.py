@@ -534,17 +534,15 @@ def _segment_trends(data, window, labels_at):
     grows adds customers of its kind (an opportunity), one that shrinks loses them (a threat),
     except the segment with the lowest spend per customer-month, whose growth is a threat
     (and whose shrinking is not listed as an opportunity by itself)."""
-    # the earlier month first: the segmentation page may still be computing this month's
-    # labels, which the run shares (waiting for them now would idle a core)
-    then = labels_at(data.month - window)
     now = labels_at(data.month)
+    then = labels_at(data.month - window)  # the same segments: this month's yardstick
     notes = []
     only = sorted(set(now) ^ set(then))
     if only:
         notes.append(
-            "Segment(s) found in only one of the two months and not compared: "
+            "Segment(s) with customers in only one of the two months and not compared: "
             + ", ".join(only)
-            + " (the segmentation chose different groups)."
+            + "."
         )
     tx = data.table("transactions", ["customer_id", "date", "amount"])
     start = (data.month - (window - 1)).start_time
@@ -697,8 +695,9 @@ def trend_factors(
     if seg.any():
         notes.append(
             _(
-                "Segment shares compare two segmentations of largely the same customers, so "
-                "their p-values are approximate (two-proportion z as if independent)."
+                "Segment shares compare the same segments in two months of largely the same "
+                "customers (those of the earlier month placed by this month's segmentation), "
+                "so their p-values are approximate (two-proportion z as if independent)."
             )
         )
     out = []

@@ -31,6 +31,7 @@ import pandas as pd
 from .. import i18n
 from .._version import __version__
 from ..data import Dataset, load, parse_month
+from ..errors import CxReportError
 from ..i18n import N_, _
 from . import exports
 
@@ -127,20 +128,28 @@ class Run:
     def segments(self, month=None) -> pd.Series:
         """Segment labels (customer_id → segment) as of a month's end, default the report
         month: the segments of the segmentation page, computed once per run and shared by
-        every page (see :mod:`cxreport.report.segment_labels`)."""
-        import dataclasses
-
-        from .. import segments as seg
+        every page (see :mod:`cxreport.report.segment_labels`). For another month, that
+        month's customers placed in the report month's segments by its yardstick, as the
+        segmentation page compares last month: one yardstick for both months."""
         from . import segment_labels
 
+        folder = segment_labels.cache_dir(self.history_dir)
+        name = segment_labels.key(self.data, self.month, self.seed, self.segment_settings)
         month = self.month if month is None else pd.Period(month, freq="M")
-        data = self.data if month == self.month else dataclasses.replace(self.data, month=month)
-        name = segment_labels.key(self.data, month, self.seed, self.segment_settings)
-        return segment_labels.labels(
-            segment_labels.cache_dir(self.history_dir),
-            name,
-            lambda: seg.label_customers(data, seed=self.seed, **self.segment_settings),
-        )
+        if month == self.month:
+            return segment_labels.labels(folder, name, self._segment)
+        ruler = segment_labels.yardstick(folder, name, self._segment)
+        if ruler is None:
+            raise CxReportError(
+                "The segments come from customer attributes, which have no history: there "
+                f"are no segments as of {month} to compare."
+            )
+        return ruler.labels_at(self.data, month)
+
+    def _segment(self):
+        from .. import segments as seg
+
+        return seg.segment(self.data, seed=self.seed, **seg.label_settings(self.segment_settings))
 
     def segmentation(self, compute):
         """The segmentation page's own result, ``compute()`` (a
@@ -151,16 +160,7 @@ class Run:
         from . import segment_labels
 
         name = segment_labels.key(self.data, self.month, self.seed, self.segment_settings)
-        return segment_labels.computed(
-            segment_labels.cache_dir(self.history_dir), name, compute, lambda r: r.labels()
-        )
-
-    def keep_segments(self, labels: pd.Series) -> None:
-        """Share the segmentation page's own labels with the other pages of the run."""
-        from . import segment_labels
-
-        name = segment_labels.key(self.data, self.month, self.seed, self.segment_settings)
-        segment_labels.keep(segment_labels.cache_dir(self.history_dir), name, labels)
+        return segment_labels.computed(segment_labels.cache_dir(self.history_dir), name, compute)
 
     def ids(self, values) -> pd.Series:
         """Customer ids as they may appear in the HTML: pseudonyms unless ``show_ids``."""

@@ -1,6 +1,7 @@
 """Executing notebooks: papermill in a pool of worker processes, each notebook exported to HTML.
 
-:func:`execute_all` runs the selected notebooks in parallel (longest first) and reports
+:func:`execute_all` runs the selected notebooks in parallel (the segmentation page and the
+others that need no segments first, each group longest first) and reports
 progress; :func:`execute_one` is one worker's job: run a notebook (kernel transport IPC where
 the platform has it, one retry over TCP after a kernel failure, never after a notebook error,
 a kernel the system killed for memory or one that went over its memory limit), keep the
@@ -593,9 +594,16 @@ def execute_all(
     workers = kernels_at_once(jobs, len(tasks))
     for t in tasks:
         t["threads"] = max(1, (os.cpu_count() or 1) // workers)
-    # Longest first (durations from the last report of any month), so that on few cores the
+    # The pages that wait for the run's segments (their ``segment_settings``) after those that
+    # do not, the segmentation page among them, so that no worker starts by waiting; then
+    # longest first (durations from the last report of any month), so that on few cores the
     # longest notebook does not start last.
-    tasks.sort(key=lambda t: -_last_duration(Path(tmp).parent, t["name"]))
+    tasks.sort(
+        key=lambda t: (
+            "segment_settings" in t["parameters"],
+            -_last_duration(Path(tmp).parent, t["name"]),
+        )
+    )
     # Spawned workers, on every platform: a forked one would start with whatever this
     # process holds. Each pays its own imports of papermill and nbconvert (about a second,
     # while the other starts its kernel).
@@ -612,7 +620,7 @@ def execute_all(
         with signals.blocked():  # the workers start with SIGINT/SIGTERM blocked (guard_worker)
             futures = {pool.submit(execute_one, t): t for t in tasks}
         log.debug(
-            "%d notebook(s) on %d worker(s) (%s), longest first: %s",
+            "%d notebook(s) on %d worker(s) (%s), in this order: %s",
             len(tasks),
             workers,
             ctx.get_start_method(),

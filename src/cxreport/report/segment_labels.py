@@ -3,8 +3,10 @@
 The segmentation notebook fixes the settings (``k``, ``k_min``, ...); ``cxreport run`` hands the
 same settings to every notebook, and the labels are kept in a cache folder keyed on the data
 files, the month, the seed and those settings. The first notebook that needs them computes them
-under a file lock while the others wait on the lock (no polling), then read them. In JupyterLab
-a notebook on its own computes or reuses the same.
+under a file lock while the others wait on the lock (no polling), then read them. Beside the
+labels the cache keeps the segmentation's yardstick (:class:`cxreport.segments.Yardstick`),
+with which a page places an earlier month's customers in the same segments. In JupyterLab a
+notebook on its own computes or reuses the same.
 """
 
 from __future__ import annotations
@@ -83,33 +85,52 @@ def _write(path: Path, labels: pd.Series) -> None:
     os.replace(tmp, path)  # readers never see half a file
 
 
+def _write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
 def labels(folder: Path, name: str, compute) -> pd.Series:
-    """The cached labels ``folder/name.csv``, computed by ``compute()`` the first time."""
-    path = folder / f"segments-{name}.csv"
-    if path.is_file():
-        return _read(path)
-    with _locked(folder / f"segments-{name}.lock"):
-        if path.is_file():  # computed by another notebook while this one waited
-            return _read(path)
-        result = compute()
-        _write(path, result)
-        return result
+    """The cached labels ``folder/segments-<name>.csv``, computed by ``compute()`` (a
+    :class:`cxreport.segments.SegmentResult`) the first time."""
+    if not _kept(folder, name):
+        with _locked(folder / f"segments-{name}.lock"):
+            if not _kept(folder, name):  # else computed by another page while this one waited
+                result = compute()
+                _keep(folder, name, result)
+                return result.labels()
+    return _read(folder / f"segments-{name}.csv")
 
 
-def computed(folder: Path, name: str, compute, labels_of):
-    """``compute()`` under the lock of ``folder/name``; its labels (``labels_of(result)``)
-    kept unless another notebook kept them first. Returns the result."""
-    path = folder / f"segments-{name}.csv"
+def yardstick(folder: Path, name: str, compute):
+    """The :class:`cxreport.segments.Yardstick` kept with the labels (computed first when
+    they are not kept yet); None for a segmentation of customer attributes."""
+    from ..segments import Yardstick
+
+    labels(folder, name, compute)
+    text = (folder / f"segments-{name}.json").read_text(encoding="utf-8")
+    return None if text.strip() == "null" else Yardstick.from_json(text)
+
+
+def computed(folder: Path, name: str, compute):
+    """``compute()`` (the segmentation page's own result) under the lock of ``folder/name``;
+    its labels and yardstick kept unless another page kept them first. Returns the result."""
     with _locked(folder / f"segments-{name}.lock"):
         result = compute()
-        if not path.is_file():
-            _write(path, labels_of(result))
+        if not _kept(folder, name):
+            _keep(folder, name, result)
     return result
 
 
-def keep(folder: Path, name: str, result: pd.Series) -> None:
-    """Store labels computed elsewhere (by the segmentation notebook itself)."""
-    path = folder / f"segments-{name}.csv"
-    with _locked(folder / f"segments-{name}.lock"):
-        if not path.is_file():
-            _write(path, result)
+def _kept(folder: Path, name: str) -> bool:
+    return (folder / f"segments-{name}.json").is_file()  # written last
+
+
+def _keep(folder: Path, name: str, result) -> None:
+    """The labels, then the yardstick (``null`` without one): a page that finds the
+    yardstick finds both."""
+    _write(folder / f"segments-{name}.csv", result.labels())
+    ruler = result.yardstick()
+    _write_text(folder / f"segments-{name}.json", "null" if ruler is None else ruler.to_json())
