@@ -173,11 +173,12 @@ def connect(backend: str, cfg: EngineConfig | None = None):
 
         con = ibis.duckdb.connect()
         con.raw_sql(f"SET temp_directory = '{_spill_folder()}'")
+        limit = cfg.memory_limit or EngineConfig.memory_limit
         try:
-            con.raw_sql(f"SET memory_limit = '{cfg.memory_limit}'")
+            con.raw_sql(f"SET memory_limit = '{limit}'")
         except Exception as exc:  # noqa: BLE001 - duckdb's own error types
             raise EngineError(
-                f"engine.memory_limit: DuckDB refuses {cfg.memory_limit!r} "
+                f"engine.memory_limit: DuckDB refuses {limit!r} "
                 f"({_first_line(exc)}); write it like '3GB'."
             ) from None
         return con
