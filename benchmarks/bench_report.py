@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
             r = figures[mode][0] / figures["naive"][0]
             print(
                 f"cxreport run --{mode[:-1]} {mode[-1]} / naive papermill+nbconvert: {r:.2f}"
-                + ("  (target <= 0.6 on 2 cores)" if mode == "jobs2" else "")
+                + ("  (target <= 0.5 on 2 cores)" if mode == "jobs2" else "")
             )
     if sizes:
         print("\nHTML sizes (last cxreport run):")
