@@ -649,13 +649,11 @@ def _heavy_engine(data, eng, ids: pd.Index, months: pd.PeriodIndex):
     mats["spend"] = np.zeros(shape, dtype=float)
 
     def place(frame, pairs):
-        row = positions(frame["customer_id"], ids)
-        col = months.get_indexer(pd.PeriodIndex(frame["month"], freq="M"))
-        ok = (row >= 0) & (col >= 0)
+        row, col = frame["row"].to_numpy(), frame["col"].to_numpy()
         for mat, column in pairs:
-            mats[mat][row[ok], col[ok]] = frame[column].to_numpy()[ok]
+            mats[mat][row, col] = frame[column].to_numpy()
 
-    span = {"first": months[0], "last": months[-1]}
+    span = {"ids": ids, "first": months[0], "last": months[-1]}
     if eng.has("transactions"):
         tx = engine.monthly(eng, "transactions", "date", value="amount", **span)
         place(tx, [("purchases", "n"), ("spend", "value")])

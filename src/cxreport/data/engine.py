@@ -424,28 +424,39 @@ def monthly(
     name: str,
     column: str,
     *,
+    ids: pd.Index,
     first: pd.Period,
     last: pd.Period,
     value: str | None = None,
     failed: bool = False,
 ) -> pd.DataFrame:
-    """Per customer and calendar month of ``column`` from ``first`` to ``last``: ``n`` (rows),
-    ``value`` (sum of the column ``value``) and ``failed`` (rows whose ``outcome`` is not
-    exactly ``ok``, a missing one included), as asked; ``month`` is the month's first day."""
+    """Per customer of ``ids`` and calendar month of ``column`` from ``first`` to ``last``:
+    ``row`` (the customer's position in ``ids``), ``col`` (months after ``first``), ``n``
+    (rows), ``value`` (sum of the column ``value``) and ``failed`` (rows whose ``outcome`` is
+    not exactly ``ok``, a missing one included), as asked; other customers are left out.
+
+    Positions, not ids, come back: at a million customers the 8 M customer-months with their
+    ids were the churn page's peak of memory.
+    """
+    import ibis
+
     t = engine.table(name)
     t = t.filter(
         t[column] >= first.start_time, t[column] < (last + 1).start_time, t.customer_id.notnull()
     )
-    t = t.mutate(month=t[column].truncate("M").cast("timestamp"))
+    start = first.year * 12 + first.month
+    t = t.mutate(col=(t[column].year() * 12 + t[column].month() - start).cast("int32"))
     aggs = {"n": t.count()}
     if value is not None:
         aggs["value"] = t[value].sum()
     if failed:
         aggs["failed"] = (t.outcome.isnull() | (t.outcome != "ok")).cast("int64").sum()
-    g = t.group_by(["customer_id", "month"]).agg(**aggs)
-    out = engine.fetch(g, f"the {name} per customer and month")
-    out["customer_id"] = out["customer_id"].astype(_text())
-    return out
+    g = t.group_by(["customer_id", "col"]).agg(**aggs)
+    who = pd.DataFrame(
+        {"customer_id": pd.Series(ids, dtype=_text()), "row": np.arange(len(ids), dtype=np.int32)}
+    )
+    g = g.join(ibis.memtable(_for_arrow(who)), "customer_id").drop("customer_id")
+    return engine.fetch(g, f"the {name} per customer and month")
 
 
 def outcomes(engine: Engine) -> pd.DataFrame:
