@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_string_dtype
 
 from .data.lookup import positions
 from .errors import CxReportError
@@ -119,7 +120,8 @@ def newcombe_diff(k1, n1, k2, n2, *, confidence: float = 0.95):
     return d, low, high
 
 
-def _nps_of(scores: pd.Series) -> tuple[float, int]:
+def _nps_of(scores) -> tuple[float, int]:
+    scores = pd.Series(scores)
     return nps_score(scores), int(scores.notna().sum())
 
 
@@ -128,21 +130,29 @@ def _link_survey(contacts: pd.DataFrame, survey: pd.DataFrame, days: int) -> pd.
     sv = survey.dropna(subset=["customer_id", "date", "nps"])[["customer_id", "date", "nps"]]
     if not len(sv):
         return pd.Series(np.nan, index=contacts.index)
+    ids, answered = contacts["customer_id"], sv["customer_id"]
+    if not (is_string_dtype(ids) and is_string_dtype(answered)):  # typed apart: match as text
+        ids, answered = ids.astype(str), answered.astype(str)
+    # customers as integer codes (their position among those who answered; -1: never did):
+    # millions of contacts' ids as Python strings were the NPS page's peak of memory
+    known = pd.Index(answered.unique())
     left = pd.DataFrame(
         {
-            "customer_id": contacts["customer_id"].astype(str),
+            "customer": positions(ids, known),
             "day": contacts["date"].dt.normalize(),
             "_row": contacts.index,
         }
     )
-    right = sv.assign(customer_id=sv["customer_id"].astype(str), day=sv["date"])
+    right = pd.DataFrame(
+        {"customer": positions(answered, known), "day": sv["date"], "nps": sv["nps"]}
+    )
     left = left.sort_values(["day", "_row"], kind="stable")
-    right = right.sort_values(["day"], kind="stable")[["customer_id", "day", "nps"]]
+    right = right.sort_values(["day"], kind="stable")
     m = pd.merge_asof(
         left,
         right,
         on="day",
-        by="customer_id",
+        by="customer",
         direction="forward",
         tolerance=pd.Timedelta(days=days),
     )
@@ -202,7 +212,9 @@ def moments_of_truth(
     data.require("The Moments-of-Truth view", "touchpoints")
     keys = LEVELS[level]
     notes: list[str] = []
-    tp = data.touchpoints
+    # only the columns used: a page that never reads a contact's channel never holds it
+    used = ("customer_id", "date", "outcome", "touchpoint", "stage")
+    tp = data.table("touchpoints", [c for c in used if c in data.columns("touchpoints")])
     if "stage" in keys and "stage" not in tp:
         raise CxReportError(
             "The touchpoints table has no 'stage' column (EODC stage), so "
@@ -269,34 +281,42 @@ def moments_of_truth(
         c["followed"] = False
         c["churned_after"] = False
 
+    # each moment's rows by position, over the columns as arrays: iterating the groups as
+    # frames sorted a copy of every contact of the window (600 MB at a million customers),
+    # and counted distinct customers on their ids as Python strings
+    customer = pd.factorize(c["customer_id"])[0]  # -1: missing
+    nps_after = c["nps_after"].to_numpy(float)
+    failed, in_month, followed, churned = (
+        c[col].to_numpy(dtype=bool) for col in ("failed", "in_month", "followed", "churned_after")
+    )
     rows = []
-    for key, g in c.groupby(keys, sort=True, dropna=False):
+    for key, idx in c.groupby(keys, sort=True, dropna=False).indices.items():
         key = key if isinstance(key, tuple) else (key,)
-        f, ok = g[g["failed"]], g[~g["failed"]]
-        nps_all, n_all = _nps_of(g["nps_after"])
-        nps_f, n_f = _nps_of(f["nps_after"])
-        nps_o, n_o = _nps_of(ok["nps_after"])
-        ff, fo = f[f["followed"]], ok[ok["followed"]]
-        mo = g[g["in_month"]]
+        fail, month, seen, left = failed[idx], in_month[idx], followed[idx], churned[idx]
+        score = nps_after[idx]
+        nps_all, n_all = _nps_of(score)
+        nps_f, n_f = _nps_of(score[fail])
+        nps_o, n_o = _nps_of(score[~fail])
+        who = customer[idx]
         rows.append(
             {
                 **dict(zip(keys, key, strict=True)),
-                "contacts": len(g),
-                "customers": g["customer_id"].nunique(),
-                "failures": len(f),
-                "month_contacts": len(mo),
-                "month_failures": int(mo["failed"].sum()),
+                "contacts": len(idx),
+                "customers": len(np.unique(who[who >= 0])),
+                "failures": int(fail.sum()),
+                "month_contacts": int(month.sum()),
+                "month_failures": int((month & fail).sum()),
                 "nps": nps_all,
                 "nps_n": n_all,
                 "nps_fail": nps_f,
                 "nps_fail_n": n_f,
                 "nps_ok": nps_o,
                 "nps_ok_n": n_o,
-                "followed": len(ff) + len(fo),
-                "churn_fail_k": int(ff["churned_after"].sum()),
-                "churn_fail_n": len(ff),
-                "churn_ok_k": int(fo["churned_after"].sum()),
-                "churn_ok_n": len(fo),
+                "followed": int(seen.sum()),
+                "churn_fail_k": int((seen & fail & left).sum()),
+                "churn_fail_n": int((seen & fail).sum()),
+                "churn_ok_k": int((seen & ~fail & left).sum()),
+                "churn_ok_n": int((seen & ~fail).sum()),
             }
         )
     t = pd.DataFrame(rows)
