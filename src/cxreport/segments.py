@@ -1704,13 +1704,6 @@ class SegmentResult:
         )
         return [first, *f.selection.sentences(), *self.notes]
 
-    def assign(self, table: pd.DataFrame) -> pd.Series:
-        """Segment names for another feature table (e.g. last month's) with this model."""
-        X = self.design.transform(table)
-        return pd.Series(
-            [self.names[c] for c in _assign(X, self.centers)], index=table.index, name="segment"
-        )
-
     def yardstick(self) -> Yardstick | None:
         """This segmentation as a rule for other months' customers (None without
         transactions: the customer attributes are one snapshot, with no history)."""
@@ -1728,12 +1721,15 @@ class SegmentResult:
 
     def labels(self) -> pd.Series:
         """customer_id -> segment, including active customers without a purchase."""
-        s = self.segments
-        extra = self.features.no_purchase
-        if len(extra):
-            s = pd.concat([s, pd.Series(NO_PURCHASE, index=extra, name="segment")])
-        s.index.name = "customer_id"
-        return s.rename("segment")
+        return _with_no_purchase(self.segments, self.features.no_purchase)
+
+
+def _with_no_purchase(segments: pd.Series, extra: pd.Index) -> pd.Series:
+    """customer_id -> segment, with the active customers without a purchase added."""
+    if len(extra):
+        segments = pd.concat([segments, pd.Series(NO_PURCHASE, index=extra, name="segment")])
+    segments.index.name = "customer_id"
+    return segments.rename("segment")
 
 
 @dataclass(frozen=True)
@@ -1755,14 +1751,15 @@ class Yardstick:
         by then, placed by this yardstick, and the active ones without (``no purchase
         yet``), as :meth:`SegmentResult.labels`."""
         feats = customer_features(data, month=month)
-        t = feats.table
-        X = _transform(t, self.features, self.logged, np.asarray(self.mean), np.asarray(self.scale))
+        return _with_no_purchase(self.assign(feats.table), feats.no_purchase)
+
+    def assign(self, table: pd.DataFrame) -> pd.Series:
+        """Segment names for a feature table (e.g. last month's) by this yardstick."""
+        X = _transform(
+            table, self.features, self.logged, np.asarray(self.mean), np.asarray(self.scale)
+        )
         cluster = _assign(X, np.asarray(self.centers))
-        s = pd.Series([self.names[int(c)] for c in cluster], index=t.index, name="segment")
-        if len(feats.no_purchase):
-            s = pd.concat([s, pd.Series(NO_PURCHASE, index=feats.no_purchase, name="segment")])
-        s.index.name = "customer_id"
-        return s
+        return pd.Series([self.names[int(c)] for c in cluster], index=table.index, name="segment")
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -2277,7 +2274,7 @@ def previous_assignments(data, result: SegmentResult) -> pd.DataFrame | None:
     except CxReportError:
         return None
     t = feats.table
-    out = pd.DataFrame({"segment": result.assign(t)}, index=t.index)
+    out = pd.DataFrame({"segment": result.yardstick().assign(t)}, index=t.index)
     out["revenue_month"] = t["revenue_month"]
     out["monetary"] = t["monetary"]
     out.index.name = "customer_id"

@@ -78,18 +78,11 @@ def _read(path: Path) -> pd.Series:
     )
 
 
-def _write(path: Path, labels: pd.Series) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    labels.rename("segment").rename_axis("customer_id").reset_index().to_csv(tmp, index=False)
-    os.replace(tmp, path)  # readers never see half a file
-
-
-def _write_text(path: Path, text: str) -> None:
+def _write(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
-    os.replace(tmp, path)
+    os.replace(tmp, path)  # readers never see half a file
 
 
 def labels(folder: Path, name: str, compute) -> pd.Series:
@@ -131,6 +124,7 @@ def _kept(folder: Path, name: str) -> bool:
 def _keep(folder: Path, name: str, result) -> None:
     """The labels, then the yardstick (``null`` without one): a page that finds the
     yardstick finds both."""
-    _write(folder / f"segments-{name}.csv", result.labels())
+    table = result.labels().rename("segment").rename_axis("customer_id").reset_index()
+    _write(folder / f"segments-{name}.csv", table.to_csv(index=False))
     ruler = result.yardstick()
-    _write_text(folder / f"segments-{name}.json", "null" if ruler is None else ruler.to_json())
+    _write(folder / f"segments-{name}.json", "null" if ruler is None else ruler.to_json())
