@@ -149,6 +149,48 @@ def test_impossible_days_are_reported_as_unparseable(tmp_path):
     assert problem.count == 3 and problem.column == "signup_date"
 
 
+@pytest.mark.parametrize(
+    "start, end",
+    [("2026-08-01", "2026-11-01"), (None, "2026-01-01"), ("2026-10-15", None)],
+)
+def test_a_window_of_rows_reads_the_same_rows_from_file_memory_or_a_held_table(
+    sample_dir, stored, start, end
+):
+    """``within`` gives the rows with start <= column < end, with the table's own index,
+    whether the stored copy reads them from its file (Arrow filters them), from a table it
+    already holds, or a loaded folder filters them in memory; a missing date is in none."""
+    eager = load(sample_dir, "2026-10")
+    window = ("date", start and pd.Timestamp(start), end and pd.Timestamp(end))
+    d = eager.transactions["date"]
+    keep = d.notna()
+    if start:
+        keep &= d >= start
+    if end:
+        keep &= d < end
+    expected = eager.transactions.loc[keep, ["customer_id", "date", "amount"]]
+    assert 0 < len(expected) < len(eager.transactions)
+
+    copy = snapshot.open_dataset(stored, "2026-10")
+    from_file = copy.table("transactions", ["customer_id", "date", "amount"], within=window)
+    assert copy.tables.loaded() == {"transactions": ["customer_id", "date", "amount"]}
+    held = copy.transactions  # now held whole: the window comes from it
+    from_held = copy.table("transactions", ["customer_id", "date", "amount"], within=window)
+    in_memory = eager.table("transactions", ["customer_id", "date", "amount"], within=window)
+    for got in (from_file, from_held, in_memory):
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert len(held) == len(eager.transactions)
+
+
+def test_a_window_leaves_out_missing_dates_and_in_month_uses_it(stored):
+    copy = snapshot.open_dataset(stored, "2026-10")
+    churned = copy.table("customers", ["churn_date"], within=("churn_date", None, None))
+    assert churned["churn_date"].notna().all()
+    assert len(churned) == copy.customers["churn_date"].notna().sum()
+    month = copy.in_month("survey")
+    assert month["date"].between("2026-10-01", "2026-10-31 23:59:59").all()
+    assert len(month) == copy.survey["date"].dt.to_period("M").eq(copy.month).sum()
+
+
 def test_a_table_let_go_is_read_again_when_asked_for(stored):
     import gc
     import weakref

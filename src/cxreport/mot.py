@@ -159,6 +159,17 @@ def _link_survey(contacts: pd.DataFrame, survey: pd.DataFrame, days: int) -> pd.
     return pd.Series(m["nps"].to_numpy(float), index=m["_row"].to_numpy()).reindex(contacts.index)
 
 
+def _distinct_per_group(group: np.ndarray, who: np.ndarray) -> np.ndarray:
+    """How many distinct ``who`` (codes; -1: missing, not counted) each group number holds,
+    by hashing the (group, who) pairs once rather than sorting each group's codes."""
+    ok = who >= 0
+    if not ok.any():
+        return np.zeros(group.max() + 1 if len(group) else 0, dtype=np.int64)
+    span = int(who.max()) + 1
+    pairs = pd.unique(group[ok].astype(np.int64) * span + who[ok])
+    return np.bincount(pairs // span, minlength=group.max() + 1)
+
+
 def moments_of_truth(
     data,
     *,
@@ -214,15 +225,19 @@ def moments_of_truth(
     notes: list[str] = []
     # only the columns used: a page that never reads a contact's channel never holds it
     used = ("customer_id", "date", "outcome", "touchpoint", "stage")
-    tp = data.table("touchpoints", [c for c in used if c in data.columns("touchpoints")])
-    if "stage" in keys and "stage" not in tp:
+    if "stage" in keys and "stage" not in data.columns("touchpoints"):
         raise CxReportError(
             "The touchpoints table has no 'stage' column (EODC stage), so "
             "moments cannot be split by stage; use level='touchpoint'."
         )
     end = data.month_end
     start = (data.month - (window_months - 1)).start_time
-    c = tp[(tp["date"] >= start) & (tp["date"] < end)].copy()
+    # only the window's contacts are read (a new frame: its columns can be set)
+    c = data.table(
+        "touchpoints",
+        [c for c in used if c in data.columns("touchpoints")],
+        within=("date", start, end),
+    )
     if "stage" in c:
         blank = c["stage"].isna()
         if blank.any() and "stage" in keys:
@@ -238,7 +253,7 @@ def moments_of_truth(
 
     # NPS of the customer's next answer
     if data.has("survey") and {"customer_id", "date", "nps"} <= set(data.columns("survey")):
-        sv = data.table("survey", ["customer_id", "date", "nps"])
+        sv = data.table("survey", ["customer_id", "date", "nps"], within=("date", start, None))
         c["nps_after"] = _link_survey(c, sv, survey_days)
         has_nps = True
     else:
@@ -289,20 +304,22 @@ def moments_of_truth(
     failed, in_month, followed, churned = (
         c[col].to_numpy(dtype=bool) for col in ("failed", "in_month", "followed", "churned_after")
     )
+    moments = c.groupby(keys, sort=True, dropna=False)
+    moment = moments.ngroup().to_numpy()
+    customers = _distinct_per_group(moment, customer)
     rows = []
-    for key, idx in c.groupby(keys, sort=True, dropna=False).indices.items():
+    for key, idx in moments.indices.items():
         key = key if isinstance(key, tuple) else (key,)
         fail, month, seen, left = failed[idx], in_month[idx], followed[idx], churned[idx]
         score = nps_after[idx]
         nps_all, n_all = _nps_of(score)
         nps_f, n_f = _nps_of(score[fail])
         nps_o, n_o = _nps_of(score[~fail])
-        who = customer[idx]
         rows.append(
             {
                 **dict(zip(keys, key, strict=True)),
                 "contacts": len(idx),
-                "customers": len(np.unique(who[who >= 0])),
+                "customers": int(customers[moment[idx[0]]]),
                 "failures": int(fail.sum()),
                 "month_contacts": int(month.sum()),
                 "month_failures": int((month & fail).sum()),

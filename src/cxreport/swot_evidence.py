@@ -544,9 +544,10 @@ def _segment_trends(data, window, labels_at):
             + ", ".join(only)
             + "."
         )
-    tx = data.table("transactions", ["customer_id", "date", "amount"])
     start = (data.month - (window - 1)).start_time
-    recent = tx[(tx["date"] >= start) & (tx["date"] < data.month_end)]
+    recent = data.table(
+        "transactions", ["customer_id", "amount", "date"], within=("date", start, data.month_end)
+    )
     spend = recent.groupby("customer_id")["amount"].sum().reindex(now.index, fill_value=0.0)
     # spend per month *as a customer* in the window, so that new customers are not read as
     # low-value only because they joined part-way through it

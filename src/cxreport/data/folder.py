@@ -48,6 +48,19 @@ def parse_month(month: str) -> pd.Period:
         raise CxReportError(f"{month!r} is not a calendar month (YYYY-MM).") from None
 
 
+def rows_within(frame: pd.DataFrame, within) -> np.ndarray:
+    """Which rows of ``frame`` have ``start <= column < end``, ``within=(column, start, end)``
+    (a bound may be None; a missing value is in no window)."""
+    column, start, end = within
+    d = frame[column]
+    keep = d.notna().to_numpy().copy()
+    if start is not None:
+        keep &= (d >= start).to_numpy()
+    if end is not None:
+        keep &= (d < end).to_numpy()
+    return keep
+
+
 @dataclass
 class Dataset:
     """The validated tables of one data folder, and the reporting month.
@@ -69,20 +82,26 @@ class Dataset:
             return self.tables.get(name)
         raise AttributeError(name)
 
-    def table(self, name: str, columns=None) -> pd.DataFrame | None:
-        """A table, or only those of ``columns`` it has (None when the folder lacks it).
+    def table(self, name: str, columns=None, *, within=None) -> pd.DataFrame | None:
+        """A table, or only those of ``columns`` it has (None when the folder lacks it);
+        ``within=(column, start, end)``: only its rows with ``start <= column < end`` (a
+        bound may be None; a missing value is in no window), keeping the table's index.
 
         From a stored copy (:mod:`cxreport.data.snapshot`, what ``cxreport run`` gives the
-        notebooks) only these columns are read, so an analysis that names what it uses keeps
-        the rest of a large table out of memory.
+        notebooks) only these columns and rows are read, so an analysis that names what it
+        uses keeps the rest of a large table out of memory.
         """
         if name not in self.tables:
             return None
         read = getattr(self.tables, "read", None)
         if read is not None:
-            return read(name, columns)
+            return read(name, columns, within)
         frame = self.tables[name]
-        if frame is None or columns is None:
+        if frame is None:
+            return frame
+        if within is not None:
+            frame = frame[rows_within(frame, within)]
+        if columns is None:
             return frame
         wanted = set(columns)
         return frame[[c for c in frame.columns if c in wanted]]
@@ -131,9 +150,7 @@ class Dataset:
     def in_month(self, table: str, column: str = "date", month: pd.Period | None = None):
         """Rows of a table whose ``column`` falls in the reporting month (or ``month``)."""
         m = month or self.month
-        df = self.tables[table]
-        d = df[column]
-        return df[(d >= m.start_time) & (d < (m + 1).start_time)]
+        return self.table(table, within=(column, m.start_time, (m + 1).start_time))
 
     def months(self, table: str, column: str = "date") -> pd.PeriodIndex:
         """All calendar months a table covers, up to and including the reporting month."""

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .folder import Dataset, check_month, parse_month, read_folder
+from .folder import Dataset, check_month, parse_month, read_folder, rows_within
 
 FORMAT = 1
 META = "dataset.pickle"
@@ -181,26 +181,49 @@ class StoredTables(Mapping):
             k: [c for c in self._stored[k]["columns"] if c in set(v)] for k, v in self._read.items()
         }
 
-    def read(self, name: str, columns=None) -> pd.DataFrame:
+    def read(self, name: str, columns=None, within=None) -> pd.DataFrame:
+        """A table, or only ``columns`` of it; with ``within`` (see :meth:`Dataset.table`)
+        only those rows, filtered while the file is read (and not kept for later)."""
         info = self._stored[name]
         every = info["columns"]
         want = every if columns is None else [c for c in every if c in set(columns)]
         have = self._held.get(name)
         if have is not None and all(c in have.columns for c in want):
-            return have if columns is None and len(have.columns) == len(every) else have[want]
-        if info["format"] == "pickle":
-            frame = pd.read_pickle(self._path / f"{name}.pickle")
-        else:
-            frame = _nanoseconds(pd.read_parquet(self._path / f"{name}.parquet", columns=want))
-            _release_unused()
+            whole = have if columns is None and len(have.columns) == len(every) else have[want]
+            return whole if within is None else _rows(whole, within)
         self._read.setdefault(name, [])
         self._read[name] += [c for c in want if c not in self._read[name]]
-        if columns is None:
-            self._held[name] = frame
-            return frame
-        part = frame[want]
+        if info["format"] == "pickle":
+            frame = pd.read_pickle(self._path / f"{name}.pickle")
+            if within is not None:
+                return _rows(frame[want], within)
+        else:
+            filters = None if within is None else _filters(*within)
+            path = self._path / f"{name}.parquet"
+            frame = _nanoseconds(pd.read_parquet(path, columns=want, filters=filters))
+            _release_unused()
+            if within is not None:
+                return frame
+        part = frame if columns is None else frame[want]
         self._held[name] = part
         return part
+
+
+def _rows(frame: pd.DataFrame, within) -> pd.DataFrame:
+    return frame[rows_within(frame, within)]
+
+
+def _filters(column: str, start, end):
+    """Arrow's row filter for ``start <= column < end`` (a missing date is in no window)."""
+    import pyarrow.compute as pc
+
+    col = pc.field(column)
+    keep = col.is_valid()
+    if start is not None:
+        keep &= col >= pd.Timestamp(start).to_pydatetime()
+    if end is not None:
+        keep &= col < pd.Timestamp(end).to_pydatetime()
+    return keep
 
 
 def _nanoseconds(frame: pd.DataFrame) -> pd.DataFrame:

@@ -41,21 +41,39 @@ def _emit(*event) -> None:
             _PROGRESS.put_nowait(event)
 
 
-def _init_worker(progress, log_path: str | None = None) -> None:
+def _init_worker(progress) -> None:
     import logging
 
     global _PROGRESS
     _PROGRESS = progress
     logging.getLogger("papermill").setLevel(logging.ERROR)
-    if log_path:
-        # Our records and kernel chatter (warnings, shutdown messages) go to the report's
-        # run.log, time-stamped, not over the progress display.
-        logs.worker_logging(log_path)
     # Ctrl-C is the parent's to handle; SIGTERM or the parent's death end the kernels and us.
     signals.guard_worker()
     os.environ.setdefault("TQDM_DISABLE", "1")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     _register_engine()
+
+
+def _warm() -> None:
+    """A worker's first job, while the runner checks the data: the imports of a notebook's
+    run and export (papermill, nbconvert: about 6 s), so that the first kernels start at once."""
+    import nbformat  # noqa: F401
+    import papermill  # noqa: F401
+
+    from . import htmlexport, indexpage  # noqa: F401
+
+
+_LOG_PATH: str | None = None  # the run.log this worker writes to, set by its first task
+
+
+def _log_to(path: str | None) -> None:
+    """Our records and kernel chatter (warnings, shutdown messages) go to the report's run.log,
+    time-stamped, not over the progress display (set up once per worker: the file exists
+    only once the data are checked)."""
+    global _LOG_PATH
+    if path and _LOG_PATH is None:
+        logs.worker_logging(path)
+        _LOG_PATH = path
 
 
 def _register_engine() -> None:
@@ -339,6 +357,7 @@ def execute_one(task: dict) -> dict:
     from .indexpage import collect_metrics
 
     _register_engine()  # done by _init_worker in the pool; here for a direct call
+    _log_to(task.get("log"))
     name = task["name"]
     out_nb, out_html = Path(task["output_ipynb"]), Path(task["output_html"])
     result = {
@@ -526,19 +545,57 @@ def error_line(err: dict | None) -> str:
     return f"{where}: {msg}" if where else msg
 
 
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    procs = list((getattr(pool, "_processes", None) or {}).values())
-    kernels = signals.descendants(p.pid for p in procs)  # killed below should a worker not
-    for p in procs:
+class Workers:
+    """The spawned worker processes that run the notebooks, ``count`` of them (see
+    :func:`kernels_at_once`).
+
+    Spawned, on every platform: a forked worker would start with whatever the runner holds.
+    They are started before the data check (:func:`run_report` does so), which runs in a
+    process of its own, so that their imports (:func:`_warm`) overlap it. :meth:`stop` ends
+    them and their kernels (an interrupted or failed run); :meth:`close` waits for them once
+    every notebook is done. Either may be called again.
+    """
+
+    def __init__(self, count: int):
+        import multiprocessing as mp
+
+        self.count = count
+        self.context = mp.get_context("spawn")
+        self.progress = self.context.Queue()
+        self.pool = ProcessPoolExecutor(
+            max_workers=count,
+            mp_context=self.context,
+            initializer=_init_worker,
+            initargs=(self.progress,),
+        )
+        # one job each: every worker starts at once (with SIGINT/SIGTERM blocked: guard_worker)
+        with signals.blocked():
+            for _ in range(count):
+                self.pool.submit(_warm)
+
+    def stop(self) -> None:
+        pool = self.pool
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        kernels = signals.descendants(p.pid for p in procs)  # killed below should a worker not
+        for p in procs:
+            with contextlib.suppress(Exception):
+                p.terminate()
+        for p in procs:
+            with contextlib.suppress(Exception):
+                p.join(5)
+                if p.is_alive():
+                    p.kill()
+        signals.kill_processes(kernels)
+        pool.shutdown(wait=False, cancel_futures=True)
+        self._close_queue()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        self._close_queue()
+
+    def _close_queue(self) -> None:
         with contextlib.suppress(Exception):
-            p.terminate()
-    for p in procs:
-        with contextlib.suppress(Exception):
-            p.join(5)
-            if p.is_alive():
-                p.kill()
-    signals.kill_processes(kernels)
-    pool.shutdown(wait=False, cancel_futures=True)
+            self.progress.close()
 
 
 @signals.held()  # Ctrl-C and SIGTERM raise at the loop's check, never inside the pool's code
@@ -546,12 +603,12 @@ def execute_all(
     notebooks,
     plans,
     *,
+    workers: Workers,
     tmp,
     month,
     data,
     nb_dir,
     kernel,
-    jobs,
     show_code,
     generated,
     start_timeout,
@@ -562,13 +619,11 @@ def execute_all(
     memory_limit: int = 0,
     lang: str = "en",
 ) -> list[dict]:
-    """Run ``notebooks`` in ``jobs`` worker processes, writing into ``tmp`` and reporting to
-    ``progress``; one result dict per notebook, in the order given. Stops the workers (and
-    their kernels) when interrupted. ``data_copy``: the checked tables (:mod:`.datacopy`)
-    the kernels read; ``memory_limit``: bytes a kernel may hold (0: no limit); ``lang``: the
-    pages' language (:mod:`cxreport.i18n`)."""
-    import multiprocessing as mp
-
+    """Run ``notebooks`` in ``workers`` (:class:`Workers`), writing into ``tmp`` and reporting
+    to ``progress``; one result dict per notebook, in the order given. Stops the workers (and
+    their kernels) when interrupted, closes them when done. ``data_copy``: the checked tables
+    (:mod:`.datacopy`) the kernels read; ``memory_limit``: bytes a kernel may hold (0: no
+    limit); ``lang``: the pages' language (:mod:`cxreport.i18n`)."""
     tasks = [
         {
             "name": nb.stem,
@@ -588,12 +643,12 @@ def execute_all(
             "data_copy": str(data_copy) if data_copy else "",
             "memory_limit": memory_limit,
             "lang": lang,
+            "log": str(tmp / "run.log"),
         }
         for nb in notebooks
     ]
-    workers = kernels_at_once(jobs, len(tasks))
     for t in tasks:
-        t["threads"] = max(1, (os.cpu_count() or 1) // workers)
+        t["threads"] = max(1, (os.cpu_count() or 1) // workers.count)
     # The pages that wait for the run's segments (their ``segment_settings``) after those that
     # do not, the segmentation page among them, so that no worker starts by waiting; then
     # longest first (durations from the last report of any month), so that on few cores the
@@ -604,26 +659,16 @@ def execute_all(
             -_last_duration(Path(tmp).parent, t["name"]),
         )
     )
-    # Spawned workers, on every platform: a forked one would start with whatever this
-    # process holds. Each pays its own imports of papermill and nbconvert (about a second,
-    # while the other starts its kernel).
-    ctx = mp.get_context("spawn")
-    progress_q = ctx.Queue()
+    pool, progress_q = workers.pool, workers.progress
     results: dict[str, dict] = {}
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=ctx,
-        initializer=_init_worker,
-        initargs=(progress_q, str(tmp / "run.log")),
-    )
     try:
         with signals.blocked():  # the workers start with SIGINT/SIGTERM blocked (guard_worker)
             futures = {pool.submit(execute_one, t): t for t in tasks}
         log.debug(
             "%d notebook(s) on %d worker(s) (%s), in this order: %s",
             len(tasks),
-            workers,
-            ctx.get_start_method(),
+            workers.count,
+            workers.context.get_start_method(),
             ", ".join(t["name"] for t in tasks),
         )
         pending = set(futures)
@@ -651,13 +696,10 @@ def execute_all(
         _drain(progress_q, progress)
         progress.finish()
     except BaseException:
-        _stop_workers(pool)
+        workers.stop()
         raise
     else:
-        pool.shutdown(wait=True)
-    finally:
-        with contextlib.suppress(Exception):
-            progress_q.close()
+        workers.close()
     return [results[nb.stem] for nb in notebooks]
 
 

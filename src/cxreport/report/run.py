@@ -78,6 +78,7 @@ from .datacopy import check_and_store, customer_ids
 from .execute import (
     KERNEL,
     REDACTED,
+    Workers,
     default_memory_limit,
     error_line,
     execute_all,
@@ -426,8 +427,9 @@ def run_report(
         if jobs is not None and jobs < 1:
             raise ParameterError(f"--jobs must be a positive whole number; got {jobs}.")
         limit = parse_memory_limit(memory_limit)
+        kernels = kernels_at_once(jobs, len(notebooks))
         if limit is None:
-            limit = default_memory_limit(kernels_at_once(jobs, len(notebooks)))
+            limit = default_memory_limit(kernels)
         given = dict(params or {})
 
         log.debug("cxreport %s: %s, data %s, out %s", __version__, month, data, out)
@@ -450,11 +452,13 @@ def run_report(
         created = not out.exists()
         out.mkdir(parents=True, exist_ok=True)
         held = lock_month(out, month)  # refused at once while a run of the month is live
-        lock = None
+        lock = workers = None
         try:
             for line in remove_stale(out):
                 log.info(line)
             lock = lock_run(tmp)
+            # The workers start now, to import what they need while the data are checked.
+            workers = Workers(kernels)
             # The data are checked in a process of their own, which stores them (typed) for
             # the kernels and exits: the runner holds no table while the notebooks run. A
             # folder that is not valid, or has no data in the month, leaves no usable copy
@@ -482,12 +486,12 @@ def run_report(
                 results = execute_all(
                     notebooks,
                     plans,
+                    workers=workers,
                     tmp=tmp,
                     month=month,
                     data=data,
                     nb_dir=nb_dir,
                     kernel=kernel,
-                    jobs=jobs,
                     show_code=show_code,
                     generated=generated,
                     start_timeout=start_timeout,
@@ -543,6 +547,8 @@ def run_report(
             )
         except BaseException:
             with contextlib.suppress(signals.Interrupted), signals.held():  # a 2nd Ctrl-C: ignored
+                if workers is not None:
+                    workers.stop()  # before removing tmp: they may be writing into it
                 shutil.rmtree(tmp, ignore_errors=True)
             raise
         finally:
