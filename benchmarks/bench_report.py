@@ -38,9 +38,8 @@ BIN = Path(sys.executable).parent
 ROLES = ("runner", "validation", "worker", "kernel", "other")
 
 
-def _role(p: psutil.Process, root: psutil.Process, spawned: list[int]) -> str:
-    """runner, validation (the first spawned child: the data check), worker (the spawned
-    ones after it), kernel or other."""
+def _role(p: psutil.Process, root: psutil.Process) -> str:
+    """runner, spawned (the data check or a worker: told apart at the end), kernel or other."""
     if p.pid == root.pid:
         return "runner"
     try:
@@ -49,34 +48,38 @@ def _role(p: psutil.Process, root: psutil.Process, spawned: list[int]) -> str:
         return "other"
     if "ipykernel" in cmd:
         return "kernel"
-    if "spawn_main" in cmd:
-        if p.pid not in spawned:
-            spawned.append(p.pid)
-        return "validation" if p.pid == spawned[0] else "worker"
-    return "other"
+    return "spawned" if "spawn_main" in cmd else "other"
 
 
-def _tree_rss(
-    proc: psutil.Process, peaks: dict[str, int], spawned: list[int], now: dict[str, int]
-) -> int:
-    """Resident memory of the whole tree; ``peaks`` keeps each kind's largest process and
-    ``now`` receives this moment's sum per kind."""
-    total = 0
-    now.clear()
+def _tree_rss(proc: psutil.Process, parents: set[int]) -> dict[int, tuple[str, int]]:
+    """Each process of the tree: its role and resident memory; ``parents`` gathers the
+    processes that started a kernel (the workers)."""
     try:
         procs = [proc, *proc.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0
+        return {}
+    now = {}
     for p in procs:
         try:
             rss = p.memory_info().rss
+            role = _role(p, proc)
+            if role == "kernel":
+                parents.add(p.ppid())
         except psutil.Error:
             continue
-        total += rss
-        role = _role(p, proc, spawned)
-        peaks[role] = max(peaks.get(role, 0), rss)
-        now[role] = now.get(role, 0) + rss
-    return total
+        now[p.pid] = (role, rss)
+    return now
+
+
+def _by_role(now: dict[int, tuple[str, int]], parents: set[int], combine) -> dict[str, int]:
+    """Per role (a spawned process that started a kernel is a worker, the other the data
+    check), ``combine`` of its processes' memory."""
+    out: dict[str, int] = {}
+    for pid, (role, rss) in now.items():
+        if role == "spawned":
+            role = "worker" if pid in parents else "validation"
+        out[role] = combine(out.get(role, 0), rss)
+    return out
 
 
 def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int, dict]:
@@ -84,9 +87,9 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int, dict]:
     largest process of each kind, what each kind held at the peak and when it was, and
     when the first kernel started (the end of the data check)."""
     peak = 0
-    peaks: dict[str, int] = {}
-    spawned: list[int] = []
-    at_peak: dict[str, int] = {}
+    largest: dict[int, tuple[str, int]] = {}  # pid -> role, its largest memory
+    parents: set[int] = set()
+    at_peak: dict[int, tuple[str, int]] = {}
     marks: dict[str, float] = {}
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -94,16 +97,16 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int, dict]:
     stop = threading.Event()
 
     def sample():
-        nonlocal peak
-        now: dict[str, int] = {}
+        nonlocal peak, at_peak
         while not stop.is_set():
-            total = _tree_rss(ps, peaks, spawned, now)
-            if "kernel" in now:
+            now = _tree_rss(ps, parents)
+            for pid, (role, rss) in now.items():
+                largest[pid] = (role, max(rss, largest.get(pid, (role, 0))[1]))
+            if any(role == "kernel" for role, _ in now.values()):
                 marks.setdefault("first_kernel_s", time.perf_counter() - t0)
+            total = sum(rss for _, rss in now.values())
             if total > peak:
-                peak = total
-                at_peak.clear()
-                at_peak.update(now)
+                peak, at_peak = total, now
                 marks["peak_s"] = time.perf_counter() - t0
             stop.wait(0.2)
 
@@ -113,7 +116,16 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int, dict]:
     wall = time.perf_counter() - t0
     stop.set()
     t.join()
-    return wall, peak, code, {"largest": peaks, "at_peak": at_peak, **marks}
+    return (
+        wall,
+        peak,
+        code,
+        {
+            "largest": _by_role(largest, parents, max),
+            "at_peak": _by_role(at_peak, parents, lambda a, b: a + b),
+            **marks,
+        },
+    )
 
 
 def run_cxreport(jobs: int, args, out: Path) -> tuple[float, int, int, dict]:

@@ -1,8 +1,6 @@
 """cxreport: customer-experience analytics for service-quality and CRM analysts."""
 
 from ._version import __version__
-from .data import Dataset, load, parse_month, validate
-from .data.config import Config, SurveyModel, load_config
 from .errors import (
     ConfigError,
     CxReportError,
@@ -10,7 +8,22 @@ from .errors import (
     MissingTableError,
     ParameterError,
 )
-from .report.context import METRIC_MIME, Run, pseudonymise, start
+
+# What a notebook uses, from the module that holds it, on first use: the runner's worker
+# processes import this package without pandas (see cxreport.report.execute).
+_FROM = {
+    "Dataset": ".data",
+    "load": ".data",
+    "parse_month": ".data",
+    "validate": ".data",
+    "Config": ".data.config",
+    "SurveyModel": ".data.config",
+    "load_config": ".data.config",
+    "METRIC_MIME": ".report.indexpage",
+    "Run": ".report.context",
+    "pseudonymise": ".report.context",
+    "start": ".report.context",
+}
 
 # The analysis modules load on first use (`cxreport.churn`, ...), so `cxreport validate`
 # does not pay for importing scikit-learn.
@@ -37,10 +50,12 @@ ANALYSES = (
 
 
 def __getattr__(name: str):
-    if name in ANALYSES:
-        import importlib
+    import importlib
 
+    if name in ANALYSES:
         return importlib.import_module(f".{name}", __name__)
+    if name in _FROM:
+        return getattr(importlib.import_module(_FROM[name], __name__), name)
     raise AttributeError(f"module 'cxreport' has no attribute {name!r}")
 
 

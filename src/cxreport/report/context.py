@@ -34,8 +34,8 @@ from ..data import Dataset, load, parse_month
 from ..errors import CxReportError
 from ..i18n import N_, _
 from . import exports
+from .indexpage import METRIC_MIME, finite
 
-METRIC_MIME = "application/vnd.cxreport.metrics+json"
 #: The units the notebooks record: English in metrics.json (what the index reads), shown
 #: in the page's language.
 UNIT_WORDS = (N_("pts"), N_("days"), N_("per 1,000"))
@@ -71,18 +71,6 @@ class Action:
 
 def _is_number(x) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
-
-
-def finite(x) -> float | None:
-    """A number as a float, None for a missing, NaN or infinite one (and for text or a
-    bool): what a KPI's value, interval or SE is, here and on the index page."""
-    if x is None or isinstance(x, (bool, str)):
-        return None
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
 
 
 def pseudonymise(ids, key: str) -> pd.Series:

@@ -10,6 +10,7 @@ derived from a 95% CI as ``(high - low) / 3.92``).
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from importlib import resources as _resources
@@ -17,8 +18,9 @@ from pathlib import Path
 
 from .. import i18n
 from ..i18n import N_, _
-from ..stats import diff_z
-from .context import METRIC_MIME, finite
+
+#: The mimetype under which ``run.kpis()`` embeds a notebook's KPIs.
+METRIC_MIME = "application/vnd.cxreport.metrics+json"
 
 ALPHA = 0.05
 # Headline tiles, in this order: first metric whose name matches each pattern.
@@ -29,6 +31,18 @@ HEADLINE = (
     ("churn", ("churn_rate",)),
     ("at_risk", ("at_risk",)),
 )
+
+
+def finite(x) -> float | None:
+    """A number as a float, None for a missing, NaN or infinite one (and for text or a
+    bool): what a KPI's value, interval or SE is, here and in :mod:`.context`."""
+    if x is None or isinstance(x, (bool, str)):
+        return None
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
 
 
 def collect_metrics(nb) -> dict | None:
@@ -77,6 +91,8 @@ def compare(metric: dict, previous: dict | None) -> Change:
     se_now, se_before = standard_error(metric), standard_error(previous)
     if se_now is None or se_before is None or (se_now == 0 and se_before == 0):
         return Change(before, now - before)
+    from ..stats import diff_z  # scipy: loaded only when a month has one to compare
+
     z, p = diff_z(before, se_before, now, se_now)
     return Change(before, now - before, z, p)
 
