@@ -101,7 +101,9 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int, dict]:
         while not stop.is_set():
             now = _tree_rss(ps, parents)
             for pid, (role, rss) in now.items():
-                largest[pid] = (role, max(rss, largest.get(pid, (role, 0))[1]))
+                known, most = largest.get(pid, (role, 0))
+                # the role first seen: an exiting process's command line is no longer readable
+                largest[pid] = (role if known == "other" else known, max(rss, most))
             if any(role == "kernel" for role, _ in now.values()):
                 marks.setdefault("first_kernel_s", time.perf_counter() - t0)
             total = sum(rss for _, rss in now.values())
