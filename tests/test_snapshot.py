@@ -220,3 +220,33 @@ def test_a_table_stored_a_slice_at_a_time_reads_back_whole(tmp_path, sample_dir)
         pd.testing.assert_frame_equal(back, frame, check_index_type=False)
         first = pd.read_parquet(tmp_path / f"{name}.parquet", columns=[frame.columns[0]])
         assert first.index.equals(frame.index)
+
+
+def test_every_response_up_to_the_month_is_the_held_survey_itself(stored):
+    """While a page holds the survey up to the month, asking again gives that same frame,
+    not a second read (a shallow copy of it let the copy drop the table and read it again)."""
+    from cxreport import csi
+
+    copy = snapshot.open_dataset(stored, "2026-10")
+    if copy.survey["date"].max() >= copy.month_end:
+        pytest.skip("the sample has answers after the month")
+    history = csi.survey_until(copy)
+    assert csi.survey_until(copy) is history
+    assert copy.survey is history
+
+
+def test_a_kernel_gives_memory_back_after_each_cell_registered_once():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from cxreport.report import context
+
+    shell = InteractiveShell.instance()
+    try:
+        context._release_after_each_cell()
+        context._release_after_each_cell()
+        hooks = shell.events.callbacks["post_run_cell"]
+        assert hooks.count(context._after_cell) == 1
+        assert shell.run_cell("x = sum(range(10))").success  # the hook runs without error
+        assert shell.user_ns["x"] == 45
+    finally:
+        InteractiveShell.clear_instance()

@@ -474,11 +474,31 @@ def _load(data_dir: str, month: str) -> Dataset:
     return load(data_dir, month)
 
 
+def _after_cell(result=None) -> None:
+    from ..data.snapshot import release_unused
+
+    release_unused()
+
+
+def _release_after_each_cell() -> None:
+    """In a kernel: after each cell, the memory the allocators kept goes back to the system
+    (:func:`cxreport.data.snapshot.release_unused`; two pages run side by side, each should
+    hold only what it uses). Registered once; nothing outside IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and _after_cell not in shell.events.callbacks["post_run_cell"]:
+        shell.events.register("post_run_cell", _after_cell)
+
+
 def start(
     notebook: str, values: Mapping, *, settings: Mapping | None = None, show: bool = True
 ) -> Run:
     """Check the notebook's settings, load the data folder for the month, apply the charts'
-    theme (:func:`cxreport.viz.set_theme`) and show what is run.
+    theme (:func:`cxreport.viz.set_theme`), give memory back after each cell (in IPython) and
+    show what is run.
 
     Parameters
     ----------
@@ -527,6 +547,7 @@ def start(
     i18n.set_language(lang)
     i18n.set_labels(data.config.report.get("labels"))
     set_theme()  # here, not on importing viz: importing a module should not restyle pyplot
+    _release_after_each_cell()
     run = Run(
         i18n._(title),
         data,
