@@ -71,17 +71,6 @@ def _warm() -> None:
 _LOG_PATH: str | None = None  # the run.log this worker writes to, set by its first task
 
 
-def _trim_heap() -> None:
-    """After a page's export, what the worker freed goes back to the system (glibc keeps it
-    otherwise: about 150 MB per worker after a large page). The kernels do the same after
-    each cell, with Arrow's allocator too (:func:`cxreport.data.snapshot.release_unused`)."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
-            import ctypes
-
-            ctypes.CDLL(None).malloc_trim(0)
-
-
 def _log_to(path: str | None) -> None:
     """Our records and kernel chatter (warnings, shutdown messages) go to the report's run.log,
     time-stamped, not over the progress display (set up once per worker: the file exists
@@ -507,8 +496,6 @@ def execute_one(task: dict) -> dict:
         _summary(payload, name, Path(task["output_html"]).parent.parent, task["month"]),
     )
     export_html(nb, out_html, info, show_code=task["show_code"])
-    del nb
-    _trim_heap()
     result["export_s"] = round(time.perf_counter() - t1, 3)
     # "done" is reported by the parent from this result: a queued event could still sit in
     # the worker's feeder thread when the parent prints its last lines.
