@@ -48,9 +48,9 @@ def parse_month(month: str) -> pd.Period:
         raise CxReportError(f"{month!r} is not a calendar month (YYYY-MM).") from None
 
 
-def rows_within(frame: pd.DataFrame, within) -> np.ndarray:
-    """Which rows of ``frame`` have ``start <= column < end``, ``within=(column, start, end)``
-    (a bound may be None; a missing value is in no window)."""
+def rows_within(frame: pd.DataFrame, within) -> pd.DataFrame:
+    """The rows of ``frame`` with ``start <= column < end``, ``within=(column, start, end)``
+    (a bound may be None; a missing value is in no window), keeping its index."""
     column, start, end = within
     d = frame[column]
     keep = d.notna().to_numpy().copy()
@@ -58,7 +58,7 @@ def rows_within(frame: pd.DataFrame, within) -> np.ndarray:
         keep &= (d >= start).to_numpy()
     if end is not None:
         keep &= (d < end).to_numpy()
-    return keep
+    return frame[keep]
 
 
 @dataclass
@@ -100,7 +100,7 @@ class Dataset:
         if frame is None:
             return frame
         if within is not None:
-            frame = frame[rows_within(frame, within)]
+            frame = rows_within(frame, within)
         if columns is None:
             return frame
         wanted = set(columns)

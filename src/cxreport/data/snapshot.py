@@ -192,13 +192,13 @@ class StoredTables(Mapping):
         have = self._held.get(name)
         if have is not None and all(c in have.columns for c in want):
             whole = have if columns is None and len(have.columns) == len(every) else have[want]
-            return whole if within is None else _rows(whole, within)
+            return whole if within is None else rows_within(whole, within)
         self._read.setdefault(name, [])
         self._read[name] += [c for c in want if c not in self._read[name]]
         if info["format"] == "pickle":
             frame = pd.read_pickle(self._path / f"{name}.pickle")
             if within is not None:
-                return _rows(frame[want], within)
+                return rows_within(frame[want], within)
         else:
             filters = None if within is None else _filters(*within)
             path = self._path / f"{name}.parquet"
@@ -209,10 +209,6 @@ class StoredTables(Mapping):
         part = frame if columns is None else frame[want]
         self._held[name] = part
         return part
-
-
-def _rows(frame: pd.DataFrame, within) -> pd.DataFrame:
-    return frame[rows_within(frame, within)]
 
 
 def _filters(column: str, start, end):

@@ -648,7 +648,7 @@ def execute_all(
             "data_copy": str(data_copy) if data_copy else "",
             "memory_limit": memory_limit,
             "lang": lang,
-            "log": str(tmp / "run.log"),
+            "log": str(tmp / logs.RUN_LOG),
         }
         for nb in notebooks
     ]
