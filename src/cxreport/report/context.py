@@ -531,10 +531,12 @@ def start(
         names = [s.name for s in declared.settings]
         v = declared.check({k: values[k] for k in names if k in values})
         title, own = declared.title, {s.name: v[s.name] for s in declared.own}
-        if declared.shares_segments:
+        if declared.segments == "shown":
             shared = v[SEGMENT_SETTINGS.name]
-        else:  # the segmentation notebook: its own settings
+        elif declared.segments == "made":  # the segmentation notebook: its own settings
             shared = {k: v[k] for k in LABEL_SETTINGS}
+        else:  # a page without segments
+            shared = {}
     else:
         common = (*COMMON, SEGMENT_SETTINGS)
         given = {s.name: values.get(s.name, s.default) for s in common}

@@ -123,7 +123,9 @@ class Declared:
     name: str
     title: str
     parts: tuple[tuple[str, dict], ...]
-    shares_segments: bool = True
+    #: ``"shown"``: the page shows the run's segments (it takes ``segment_settings``);
+    #: ``"made"``: the segmentation page; ``""``: a page without segments
+    segments: str = "shown"
 
     def _modules(self):
         import importlib
@@ -142,7 +144,7 @@ class Declared:
     @property
     def settings(self) -> tuple[Setting, ...]:
         """Every parameter of the notebook: the common ones, then its own."""
-        return COMMON + ((SEGMENT_SETTINGS,) if self.shares_segments else ()) + self.own
+        return COMMON + ((SEGMENT_SETTINGS,) if self.segments == "shown" else ()) + self.own
 
     def defaults(self) -> dict:
         return {s.name: s.default for s in self.settings}
@@ -173,7 +175,7 @@ DECLARED = {
     d.name: d
     for d in (
         Declared("01_swot", N_("SWOT scoring"), (("swot", {}),)),
-        Declared("02_segments", N_("Customer segmentation"), (("segments", {}),), False),
+        Declared("02_segments", N_("Customer segmentation"), (("segments", {}),), "made"),
         Declared("03_churn", N_("Churn prediction"), (("churn", {}),)),
         Declared("04_csi", N_("Customer satisfaction index (CSI)"), (("csi", {}),)),
         Declared(
@@ -190,6 +192,7 @@ DECLARED = {
             "06_complaints",
             N_("Complaint handling and service recovery"),
             (("complaints", {}), ("text", {})),
+            "",
         ),
     )
 }

@@ -92,7 +92,7 @@ from .parameters import plan_parameters
 from .partial import Kept, keep_previous
 from .pdf import REPORT_PDF, print_pdf
 from .progress import Progress
-from .workbook import WORKBOOK, exported_tables, write_workbook
+from .workbook import WORKBOOK, exported_tables, written_aside
 
 KEY_FILE = ".cxreport-id-key"
 DATA_COPY = ".data"  # the checked tables for the kernels, inside the run's temporary folder
@@ -537,9 +537,11 @@ def run_report(
                 partial=bool(only),
                 kept=kept,
             )
-            write_outputs(tmp, record)
-            caught = 0 if show_ids else protect(tmp, record, ids, key)
-            pdf_error = write_pdf(tmp, record) if pdf else None
+            book = {"title": record.title, "month": record.month, "currency": record.currency}
+            with written_aside(tmp / WORKBOOK, workbook_tables(tmp, record), **book):
+                write_outputs(tmp, record)
+                caught = 0 if show_ids else protect(tmp, record, ids, key)
+                pdf_error = write_pdf(tmp, record) if pdf else None
             with signals.held():  # a signal waits until the report is in place, never half-moved
                 folder, kept_previous = place(tmp, out, month, record.report_status)
             log.debug(
@@ -600,9 +602,8 @@ class RunRecord:
 
 
 def write_outputs(tmp: Path, record: RunRecord) -> None:
-    """Write ``metrics.json``, ``manifest.json``, ``index.html``, ``report.html`` and
-    ``report.xlsx`` into ``tmp``, the pages and exports of every notebook of the report (those
-    a partial run kept too)."""
+    """Write ``metrics.json``, ``manifest.json``, ``index.html`` and ``report.html`` into
+    ``tmp``, the pages of every notebook of the report (those a partial run kept too)."""
     metrics = _write_metrics(tmp, record)
     rows = _notebook_rows(record)
     (tmp / "manifest.json").write_text(
@@ -610,14 +611,17 @@ def write_outputs(tmp: Path, record: RunRecord) -> None:
     )
     _write_index(tmp, record, rows, metrics)
     write_combined(tmp, [row["name"] for row in rows], title=record.title, month=record.month)
+
+
+def workbook_tables(tmp: Path, record: RunRecord) -> list:
+    """The exports of every notebook of the report in ``tmp``, in page order, for
+    ``report.xlsx`` (:mod:`.workbook`)."""
     payloads = {r["name"]: r.get("metrics") for r in record.results}
     if record.kept is not None:
         payloads.update(record.kept.payloads)
-    tables = exported_tables(
+    rows = _notebook_rows(record)
+    return exported_tables(
         tmp, [(row.get("title") or row["name"], payloads.get(row["name"])) for row in rows]
-    )
-    write_workbook(
-        tmp / WORKBOOK, tables, title=record.title, month=record.month, currency=record.currency
     )
 
 
@@ -673,7 +677,8 @@ def protect(tmp: Path, record: RunRecord, ids: list | None, key: str) -> int:
             "files_scanned": scan["files"],
             "ids_found": scan["ids"],
             "found_in": scan["by_file"],
-            "exports_not_scanned": scan["excluded"],
+            # the workbook among them: it is written beside the scan (:func:`written_aside`)
+            "exports_not_scanned": sorted({*scan["excluded"], WORKBOOK}),
             "binary_not_scanned": scan["binary"],
         },
     }
