@@ -488,8 +488,11 @@ def _clean_categories(frame: pd.DataFrame, cols) -> pd.DataFrame:
     """Categorical columns as text (object) with missing values as NaN, vectorised."""
     frame = frame.copy(deep=False)  # new columns replace the old: no need to copy them all
     for c in cols:
-        s = frame[c]
-        frame[c] = s.astype(str).astype(object).where(s.notna().to_numpy(), np.nan)
+        # each row points at its level's one text (a text per row took 280 MB at 1M rows)
+        codes, levels = pd.factorize(frame[c])
+        text = np.array([str(v) for v in levels] + [np.nan], dtype=object)
+        # code -1 (missing) takes the last: NaN
+        frame[c] = pd.Series(text[codes], index=frame.index, dtype=object)
     return frame
 
 
@@ -770,7 +773,7 @@ def _history(
         cohort = (int(hit.sum()), len(idx))
     sizes = [len(chosen[t]) for t in labelled_m]
     labels = [_left_within(churn_date.to_numpy()[chosen[t]], t, horizon) for t in labelled_m]
-    keep = _sample(np.concatenate([[], *labels]), max_rows, seed)
+    keep = _sample(np.concatenate([np.empty(0, bool), *labels]), max_rows, seed)
     if keep is not None:
         notes.append(_sample_note(len(keep), sum(sizes), N_("customer-months")))
         bounds = np.cumsum([0, *sizes])
@@ -779,7 +782,7 @@ def _history(
             chosen[t] = chosen[t][sel]
 
     customer_ids = c["customer_id"].to_numpy()  # once (as Python objects, as before)
-    static = {col: c[col].to_numpy() for col in static_cols}
+    static = {col: _compact(c[col]) for col in static_cols}
     signup_days = c["signup_date"].to_numpy()
     churn_days = churn_date.to_numpy()
     parts = []
@@ -881,6 +884,14 @@ def _history(
         cohort=cohort,
         sampled_from=None if keep is None else sum(sizes),
     )
+
+
+def _compact(values: pd.Series):
+    """A customers column as an array to take rows from: numbers and dates as they are, text
+    as a Categorical (a code per row instead of a Python text per row and observation)."""
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+        return values.to_numpy()
+    return pd.Categorical(values)
 
 
 def _left_within(churn_dates: np.ndarray, month: pd.Period, horizon: int) -> np.ndarray:
