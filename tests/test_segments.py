@@ -92,6 +92,10 @@ def test_the_yardstick_places_customers_as_the_segmentation_did(sample_result):
     prev = segments.previous_assignments(data, res).set_index("customer_id")["segment"]
     assert before.loc[prev.index].tolist() == prev.tolist()
     assert set(before) <= set(res.labels())
+    # the default features use no experience column: other months are placed without them
+    assert not ruler.uses_experience
+    plain = segments.customer_features(data, month=data.month - 1, experience=False).table
+    assert not set(segments.EXPERIENCE) & set(plain.columns)
 
 
 def test_names_are_unique_and_deterministic():
@@ -300,6 +304,9 @@ def test_migration_known_answer():
         "value_now": 18.0,
         "value_change": -12.0,
     }
+    # a missing value adds nothing to its segment's value
+    prev.loc[0, "revenue_month"] = np.nan
+    assert segments.migration(prev, cur).flows.loc["X", "value_before"] == 20.0
     with pytest.raises(CxReportError, match="lack the column"):
         segments.migration(prev.drop(columns="segment"), cur)
 

@@ -67,6 +67,8 @@ LOG_FEATURES = (
 )
 
 NO_PURCHASE = "no purchase yet"
+#: The experience columns of :func:`customer_features`, from survey, complaints, touchpoints.
+EXPERIENCE = ("nps", "complaints", "failed_mot", "contacts")
 
 #: The rule of :func:`choose_k` (a template: its numbers are filled in there).
 K_RULE = N_(
@@ -137,7 +139,11 @@ def _month_end(data, month) -> tuple[pd.Period, pd.Timestamp, pd.Timestamp]:
 
 
 def customer_features(
-    data, *, month: pd.Period | str | None = None, cx_window_days: int = 365
+    data,
+    *,
+    month: pd.Period | str | None = None,
+    cx_window_days: int = 365,
+    experience: bool = True,
 ) -> Features:
     """Features per customer as of the end of the reporting month.
 
@@ -151,6 +157,9 @@ def customer_features(
         Month whose end is the cut-off; default ``data.month``. Rows dated later are ignored.
     cx_window_days : int, default=365
         Look-back window for NPS, complaints and failed Moments of Truth.
+    experience : bool, default=True
+        Add the columns of :data:`EXPERIENCE` (False: purchases only, for placing customers
+        by a yardstick that does not use them, a scan of three tables less).
 
     Returns
     -------
@@ -253,7 +262,8 @@ def customer_features(
             )
         )
     notes.append(tenure_note)
-    _add_experience(data, t, end, end - pd.Timedelta(days=cx_window_days))
+    if experience:
+        _add_experience(data, t, end, end - pd.Timedelta(days=cx_window_days))
     return Features(t, as_of, notes, no_purchase)
 
 
@@ -1750,8 +1760,13 @@ class Yardstick:
         """customer_id -> segment as of the end of ``month``: the customers with purchases
         by then, placed by this yardstick, and the active ones without (``no purchase
         yet``), as :meth:`SegmentResult.labels`."""
-        feats = customer_features(data, month=month)
+        feats = customer_features(data, month=month, experience=self.uses_experience)
         return _with_no_purchase(self.assign(feats.table), feats.no_purchase)
+
+    @property
+    def uses_experience(self) -> bool:
+        """Whether any of :data:`EXPERIENCE` is among the features placing the customers."""
+        return bool(set(EXPERIENCE) & set(self.features))
 
     def assign(self, table: pd.DataFrame) -> pd.Series:
         """Segment names for a feature table (e.g. last month's) by this yardstick."""
@@ -2269,12 +2284,13 @@ def previous_assignments(data, result: SegmentResult) -> pd.DataFrame | None:
     if result.by_attributes:
         return None
     prev = result.features.as_of.to_period("M") - 1
+    ruler = result.yardstick()
     try:
-        feats = customer_features(data, month=prev)
+        feats = customer_features(data, month=prev, experience=ruler.uses_experience)
     except CxReportError:
         return None
     t = feats.table
-    out = pd.DataFrame({"segment": result.yardstick().assign(t)}, index=t.index)
+    out = pd.DataFrame({"segment": ruler.assign(t)}, index=t.index)
     out["revenue_month"] = t["revenue_month"]
     out["monetary"] = t["monetary"]
     out.index.name = "customer_id"
@@ -2336,38 +2352,55 @@ def migration(
     p = previous.drop_duplicates("customer_id").set_index(previous["customer_id"].astype(str))
     c = current.drop_duplicates("customer_id").set_index(current["customer_id"].astype(str))
     ps, cs = p["segment"].astype(str), c["segment"].astype(str)
-    ids = ps.index.union(cs.index)
-    a = ps.reindex(ids).fillna(NEW_ROW)
-    b = cs.reindex(ids).fillna(GONE_COL)
     # the segment names, once: a set of a million labels per name listed cost seconds each
     in_p, in_c = set(ps.unique()), set(cs.unique())
     order = list(dict.fromkeys(cs.unique())) if order is None else list(order)
     order += sorted((in_c | in_p) - set(order))
     rows = [s for s in order if s in in_p] + [NEW_ROW]
     cols = [s for s in order if s in in_c] + [GONE_COL]
-    m = pd.crosstab(a, b).reindex(index=rows, columns=cols, fill_value=0)
-    m.index.name, m.columns.name = "previous segment", "current segment"
-    both = ps.index.intersection(cs.index)
-    moved = float((ps[both] != cs[both]).mean()) if len(both) else np.nan
     segs = [s for s in order if s in in_p | in_c]
+    # every customer of either month as a position, every name as a code: the counts are
+    # tallies of code pairs (grouping a million ids and names as text took seconds)
+    names = pd.Index(list(dict.fromkeys([*order, NEW_ROW, GONE_COL])))
+    where, ids = pd.factorize(ps.index.append(cs.index))
+    wp, wc = where[: len(ps)], where[len(ps) :]
+    before, now = _name_codes(ps, names), _name_codes(cs, names)
+    a = np.full(len(ids), names.get_loc(NEW_ROW))
+    b = np.full(len(ids), names.get_loc(GONE_COL))
+    a[wp], b[wc] = before, now
+    size = len(names)
+    pairs = np.bincount(a * size + b, minlength=size * size).reshape(size, size)
+    m = pd.DataFrame(pairs, index=names, columns=names).reindex(index=rows, columns=cols)
+    m.index.name, m.columns.name = "previous segment", "current segment"
+    seen_before, seen_now = np.zeros(len(ids), bool), np.zeros(len(ids), bool)
+    seen_before[wp], seen_now[wc] = True, True
+    both = seen_before & seen_now
+    moved = float((a[both] != b[both]).mean()) if both.any() else np.nan
+    at = names.get_indexer(segs)
     fl = pd.DataFrame(index=pd.Index(segs, name="segment"))
-    fl["customers_before"] = ps.value_counts().reindex(segs).fillna(0).astype(int)
-    fl["customers_now"] = cs.value_counts().reindex(segs).fillna(0).astype(int)
+    fl["customers_before"] = np.bincount(before, minlength=size)[at]
+    fl["customers_now"] = np.bincount(now, minlength=size)[at]
     fl["change"] = fl["customers_now"] - fl["customers_before"]
-    stay = pd.Series({s: int(((a == s) & (b == s)).sum()) for s in segs})
-    fl["stayed"] = stay
+    fl["stayed"] = pairs[at, at]
     fl["joined"] = fl["customers_now"] - fl["stayed"]
     fl["left"] = fl["customers_before"] - fl["stayed"]
 
-    def val(f, s):
+    def val(f, codes):
         if value not in f:
-            return pd.Series(np.nan, index=segs)
-        return f.groupby(s.to_numpy())[value].sum().reindex(segs).fillna(0.0)
+            return np.full(len(segs), np.nan)
+        amounts = np.nan_to_num(f[value].to_numpy(float))  # a missing value adds nothing
+        return np.bincount(codes, weights=amounts, minlength=size)[at]
 
-    fl["value_before"] = val(p, ps)
-    fl["value_now"] = val(c, cs)
+    fl["value_before"] = val(p, before)
+    fl["value_now"] = val(c, now)
     fl["value_change"] = fl["value_now"] - fl["value_before"]
-    return Migration(m, fl, moved, len(both))
+    return Migration(m, fl, moved, int(both.sum()))
+
+
+def _name_codes(labels: pd.Series, names: pd.Index) -> np.ndarray:
+    """The position in ``names`` of each label (found once per distinct label)."""
+    codes, levels = pd.factorize(labels)
+    return names.get_indexer(levels)[codes]
 
 
 @dataclass

@@ -537,7 +537,7 @@ def _segment_trends(data, window, labels_at):
     now = labels_at(data.month)
     then = labels_at(data.month - window)  # the same segments: this month's yardstick
     notes = []
-    only = sorted(set(now) ^ set(then))
+    only = sorted(set(now.unique()) ^ set(then.unique()))  # not a million labels one by one
     if only:
         notes.append(
             "Segment(s) with customers in only one of the two months and not compared: "
