@@ -262,3 +262,15 @@ def test_comcast_topics_against_hand_checked_keywords(shared_data):
     terms = " ".join(found.topics["terms"])
     for word in ("billing", "speed", "data", "internet"):
         assert re.search(rf"\b{word}\b", terms), word
+
+
+def test_repeated_texts_score_as_each_alone():
+    texts = pd.Series(
+        ["great service", None, "账单又错了", "great service", ""], index=[9, 3, 5, 1, 7]
+    )
+    scorer = text.SentimentScorer()
+    got = scorer.scores(texts)
+    assert got.index.tolist() == [9, 3, 5, 1, 7]
+    alone = [scorer.score(t) for t in ["great service", "", "账单又错了", "great service", ""]]
+    np.testing.assert_array_equal(got["score"].to_numpy(), np.array(alone))
+    assert got["score"].iloc[0] > 0 and np.isnan(got["score"].iloc[1])

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .data.contract import OPEN_STATUSES
+from .data.lookup import is_in
 from .errors import NotApplicable
 from .i18n import N_, _, number
 from .nps import DETRACTOR_MAX, nps
@@ -421,6 +422,13 @@ class Paradox:
     verdict: str
 
 
+def _answers(data, start, end) -> pd.DataFrame:
+    """The survey's identified answers dated in ``[start, end)``: ``customer_id``, ``date``,
+    ``nps`` (only these columns and rows are read, not the whole survey)."""
+    sv = data.table("survey", ["customer_id", "date", "nps"], within=("date", start, end))
+    return sv[sv["customer_id"].notna()]
+
+
 def recovery_paradox(data, frame: pd.DataFrame, *, months: int = 3) -> Paradox:
     """Churn in the window and NPS of survey answers in it, per recovery group."""
     groups = recovery_groups(data, frame, months=months)
@@ -431,15 +439,15 @@ def recovery_paradox(data, frame: pd.DataFrame, *, months: int = 3) -> Paradox:
         if "churn_date" in cu
         else cu.get("churned", pd.Series(False, index=cu.index)).astype(bool)
     )
-    sv = data.survey if data.has("survey") and "nps" in data.columns("survey") else None
-    if sv is not None:
-        sv = sv[(sv["date"] >= start) & (sv["date"] < end) & sv["customer_id"].notna()]
+    sv = None
+    if data.has("survey") and "nps" in data.columns("survey"):
+        sv = _answers(data, start, end)
     rows = []
     for g in (NEVER, WELL, BADLY):
         who = groups.index[groups == g]
         k, n = int(left.reindex(who).fillna(False).astype(bool).sum()), len(who)
         lo, hi = wilson_interval(k, n) if n else (np.nan, np.nan)
-        e = nps(sv.loc[sv["customer_id"].isin(who), "nps"]) if sv is not None else None
+        e = nps(sv.loc[is_in(sv["customer_id"], who), "nps"]) if sv is not None else None
         rows.append(
             {
                 "group": g,
@@ -497,8 +505,7 @@ def iceberg(data, frame: pd.DataFrame, *, months: int = 3) -> Iceberg:
     if not data.has("survey") or "nps" not in data.columns("survey"):
         raise NotApplicable("The iceberg needs survey answers with an nps score.")
     start, end = (data.month - months + 1).start_time, data.month_end
-    sv = data.survey
-    sv = sv[(sv["date"] >= start) & (sv["date"] < end) & sv["customer_id"].notna()]
+    sv = _answers(data, start, end)
     det = pd.Index(sv.loc[sv["nps"] <= DETRACTOR_MAX, "customer_id"].unique())
     who = set(in_window(data, frame, months)["customer_id"].dropna())
     k, n = int(det.isin(list(who)).sum()), len(det)

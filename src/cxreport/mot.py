@@ -136,11 +136,13 @@ def _link_survey(contacts: pd.DataFrame, survey: pd.DataFrame, days: int) -> pd.
     # customers as integer codes (their position among those who answered; -1: never did):
     # millions of contacts' ids as Python strings were the NPS page's peak of memory
     known = pd.Index(answered.unique())
+    customer = positions(ids, known)
+    answering = customer >= 0  # the others' contacts have no answer to find: NaN
     left = pd.DataFrame(
         {
-            "customer": positions(ids, known),
-            "day": contacts["date"].dt.normalize(),
-            "_row": contacts.index,
+            "customer": customer[answering],
+            "day": contacts["date"].dt.normalize().to_numpy()[answering],
+            "_row": contacts.index[answering],
         }
     )
     right = pd.DataFrame(

@@ -112,7 +112,9 @@ class SentimentScorer:
     def scores(self, texts) -> pd.DataFrame:
         """``score`` and ``polarity`` of each text, on the index of ``texts``."""
         s = as_text(texts)
-        values = np.fromiter((self.score(t) for t in s), float, len(s))
+        # each distinct text once (answers such as "good service" come back thousands of times)
+        codes, distinct = pd.factorize(s, use_na_sentinel=False)
+        values = np.fromiter((self.score(t) for t in distinct), float, len(distinct))[codes]
         return pd.DataFrame({"score": values, "polarity": polarity(values)}, index=s.index)
 
 
