@@ -123,7 +123,10 @@ def discover(
 
     s = as_text(texts)
     tok = tokenizer or Tokenizer()
-    words = [tok(t) for t in s]
+    # each distinct text cut into words once (complaints repeat their short texts)
+    codes, distinct = pd.factorize(s, use_na_sentinel=False)
+    split = [tok(t) for t in distinct]
+    words = [split[c] for c in codes]
     has = np.fromiter((bool(w) for w in words), bool, len(words))
     if has.sum() < 20:
         raise NotApplicable(
