@@ -450,8 +450,8 @@ def monthly(
     if value is not None:
         aggs["value"] = t[value].sum()
     if failed:
-        aggs["failed"] = (t.outcome.isnull() | (t.outcome != "ok")).cast("int32").sum()
-        aggs["failed"] = aggs["failed"].cast("int32")
+        bad = t.outcome.isnull() | (t.outcome != "ok")
+        aggs["failed"] = bad.cast("int32").sum().cast("int32")
     g = t.group_by(["customer_id", "col"]).agg(**aggs)
     who = pd.DataFrame(
         {"customer_id": pd.Series(ids, dtype=_text()), "row": np.arange(len(ids), dtype=np.int32)}
