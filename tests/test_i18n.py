@@ -209,6 +209,9 @@ def test_segment_names_show_our_words_in_chinese_and_keep_the_data_names():
     assert segments.shown("high Fresh, slightly low Milk (2)") == "Fresh 偏高，Milk 略低 (2)"
     assert segments.shown("Champions") == "冠军顾客"
     assert segments.shown("Region North") == "Region North"  # a name from the data
+    # the migration matrix's margins
+    assert segments.shown(segments.NEW_ROW) == "（上月未细分）"
+    assert segments.shown(segments.GONE_COL) == "（本月未细分）"
 
 
 def test_csi_and_swot_tables_show_our_words_in_chinese_and_keep_the_data():

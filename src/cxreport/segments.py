@@ -1560,6 +1560,8 @@ def shown(name) -> str:
     text = str(name)
     if i18n.language() == i18n.DEFAULT:
         return text
+    if text in (NEW_ROW, GONE_COL):  # the migration's margins
+        return _(text)
     numbered = re.fullmatch(r"(?P<name>.+) (?P<n>\(\d+\)|\d+)", text)
     if numbered and _part(numbered["name"].split(", ")[-1]) != numbered["name"].split(", ")[-1]:
         return f"{shown(numbered['name'])} {numbered['n']}"
@@ -2107,8 +2109,8 @@ EXPORT_COLUMNS = (
     "monthly_value",
     "revenue_month",
 )
-NEW_ROW = "(not segmented before)"
-GONE_COL = "(not segmented now)"
+NEW_ROW = N_("(not segmented before)")
+GONE_COL = N_("(not segmented now)")
 
 
 def assignment_table(result: SegmentResult, rfm_scores: pd.DataFrame | None = None) -> pd.DataFrame:
