@@ -439,9 +439,8 @@ def recovery_paradox(data, frame: pd.DataFrame, *, months: int = 3) -> Paradox:
         if "churn_date" in cu
         else cu.get("churned", pd.Series(False, index=cu.index)).astype(bool)
     )
-    sv = None
-    if data.has("survey") and "nps" in data.columns("survey"):
-        sv = _answers(data, start, end)
+    has_nps = data.has("survey") and "nps" in data.columns("survey")
+    sv = _answers(data, start, end) if has_nps else None
     rows = []
     for g in (NEVER, WELL, BADLY):
         who = groups.index[groups == g]

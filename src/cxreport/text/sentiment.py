@@ -33,7 +33,7 @@ import yaml
 
 from ..nps import DETRACTOR_MAX, PROMOTER_MIN
 from ..stats import wilson_interval
-from .tokens import _CJK_RUN, _LATIN_WORD, as_text, split_scripts
+from .tokens import _CJK_RUN, _LATIN_WORD, distinct_texts, split_scripts
 
 POSITIVE, NEUTRAL, NEGATIVE = "positive", "neutral", "negative"
 THRESHOLD = 0.05
@@ -111,9 +111,7 @@ class SentimentScorer:
 
     def scores(self, texts) -> pd.DataFrame:
         """``score`` and ``polarity`` of each text, on the index of ``texts``."""
-        s = as_text(texts)
-        # each distinct text once (answers such as "good service" come back thousands of times)
-        codes, distinct = pd.factorize(s, use_na_sentinel=False)
+        s, codes, distinct = distinct_texts(texts)
         values = np.fromiter((self.score(t) for t in distinct), float, len(distinct))[codes]
         return pd.DataFrame({"score": values, "polarity": polarity(values)}, index=s.index)
 

@@ -44,6 +44,15 @@ def as_text(values) -> pd.Series:
     return s.where(s.notna(), "").astype(str).str.strip()
 
 
+def distinct_texts(texts):
+    """``as_text(texts)``, each text's code and the distinct texts, for a step that reads each
+    distinct text once and gives every row its text's result (``results[codes]``): answers
+    and complaints repeat their short texts thousands of times."""
+    s = as_text(texts)
+    codes, distinct = pd.factorize(s)
+    return s, codes, distinct
+
+
 def cut(text: str) -> str:
     """The part of a text that is analysed: its first :data:`MAX_CHARS` characters."""
     return text[:MAX_CHARS]

@@ -24,7 +24,7 @@ from ..data.topics import TopicRules, normalise
 from ..errors import NotApplicable
 from ..i18n import N_, _
 from ..stats import wilson_interval
-from .tokens import Tokenizer, as_text, cut
+from .tokens import Tokenizer, as_text, cut, distinct_texts
 
 NO_TOPIC = N_("no known topic")
 
@@ -32,8 +32,7 @@ NO_TOPIC = N_("no known topic")
 def tag(texts, rules: TopicRules) -> pd.DataFrame:
     """Which known topics each text mentions: a bool frame, one column per topic (the rule
     file's order), on the index of ``texts``. Each distinct text is read once."""
-    s = as_text(texts)
-    codes, unique = pd.factorize(s)
+    s, codes, unique = distinct_texts(texts)
     norm = [normalise(cut(t)) for t in unique]
     columns = {}
     for r in rules.rules:
@@ -121,10 +120,8 @@ def discover(
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    s = as_text(texts)
+    s, codes, distinct = distinct_texts(texts)
     tok = tokenizer or Tokenizer()
-    # each distinct text cut into words once (complaints repeat their short texts)
-    codes, distinct = pd.factorize(s, use_na_sentinel=False)
     split = [tok(t) for t in distinct]
     words = [split[c] for c in codes]
     has = np.fromiter((bool(w) for w in words), bool, len(words))
