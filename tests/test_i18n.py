@@ -251,3 +251,13 @@ def test_topic_labels_come_from_the_rule_file_in_the_report_language():
     # a folder's own rule file without label_zh shows its label in either language
     own = parse_rules({"topics": {"wifi": {"label": "Wi-Fi", "en": ["wifi"]}}}, "mine.yaml")
     assert own.label("wifi") == "Wi-Fi"
+
+
+def test_a_number_and_its_unit_read_as_one_quantity():
+    assert i18n.with_unit("5", "days") == "5 days"  # not "5days" (the pages' KPI tables)
+    assert i18n.with_unit("14.29", "%") == "14.29%"
+    assert i18n.with_unit("35.3", " pts") == "35.3 pts"
+    assert i18n.with_unit("4", "") == "4"
+    i18n.set_language("zh")
+    assert i18n.with_unit("19.17", "%") == "19.17%"  # not the column header's 占比 %
+    assert i18n.with_unit("35.3", " pts") == "35.3 分"

@@ -161,6 +161,15 @@ def number(x, decimals: int = 0) -> str:
     return format_decimal(x, format=pattern, locale=locale())
 
 
+def with_unit(text: str, unit: str) -> str:
+    """A shown number and its unit: "%" right after it, any other unit after a space and in
+    the report's language ("12.5 pts": "12.5 分")."""
+    u = unit.strip()
+    if u in ("%", ""):
+        return text + u
+    return f"{text} {_(u)}"
+
+
 def percent(fraction, decimals: int = 1) -> str:
     """A share of 1 as a percentage: ``0.485`` → "48.5 %" (English), "48.5%" (Chinese)."""
     if fraction is None or (isinstance(fraction, float) and not math.isfinite(fraction)):

@@ -439,8 +439,7 @@ class Run:
             def fmt(m: Metric) -> str:
                 if not isinstance(m.value, float):
                     return html.escape(str(m.value))
-                unit = _(m.unit) if m.unit.strip() else m.unit
-                s = i18n.number(m.value, 0 if m.value.is_integer() else 2) + unit
+                s = i18n.with_unit(i18n.number(m.value, 0 if m.value.is_integer() else 2), m.unit)
                 if m.ci_low is not None:
                     low, high = i18n.number(m.ci_low, 2), i18n.number(m.ci_high, 2)
                     s += " " + _("(95% CI {low} – {high})", low=low, high=high)

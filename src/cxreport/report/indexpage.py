@@ -150,10 +150,7 @@ def _fmt(value, unit: str = "") -> str:
         text = f"{v:,.1f}"
     else:
         text = f"{v:,.2f}"
-    u = unit.strip()
-    if u in ("%", ""):
-        return text + u
-    return f"{text} {_(u)}"  # the unit in the report's language ("pts": 分)
+    return i18n.with_unit(text, unit)
 
 
 #: A change of a percentage is in percentage points.
