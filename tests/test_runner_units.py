@@ -820,6 +820,22 @@ def test_a_page_asking_for_segments_waits_for_the_segmentation_page(tmp_path):
     assert segment_labels.yardstick(tmp_path, "k", recompute) == ruler  # and its yardstick
 
 
+def test_the_segmentation_page_starts_first_then_the_longest(tmp_path):
+    from cxreport.report.execute import run_order
+
+    names = ["01_swot", "02_segments", "03_churn", "04_csi", "05_nps_sqi", "06_complaints", "x"]
+    # a first run: the declared costs (churn is longer than SWOT), an unknown notebook last
+    assert run_order(names, tmp_path) == [
+        "02_segments", "03_churn", "01_swot", "04_csi", "05_nps_sqi", "06_complaints", "x"
+    ]  # fmt: skip
+    # then the times of the last report, whatever the declared costs say
+    times = {"06_complaints": 300, "x": 200, "02_segments": 1, "01_swot": 100}
+    rows = [{"name": n, "duration_s": s} for n, s in times.items()]
+    (tmp_path / "2026-09").mkdir()
+    (tmp_path / "2026-09" / "manifest.json").write_text(json.dumps({"notebooks": rows}))
+    assert run_order(names, tmp_path)[:4] == ["02_segments", "06_complaints", "x", "01_swot"]
+
+
 def test_kernels_get_the_cores_shared_out_unless_the_user_chose(monkeypatch):
     from cxreport.report.execute import THREAD_VARIABLES, _thread_caps
 

@@ -1,11 +1,11 @@
 """Executing notebooks: papermill in a pool of worker processes, each notebook exported to HTML.
 
-:func:`execute_all` runs the selected notebooks in parallel (the segmentation page and the
-others that need no segments first, each group longest first) and reports
-progress; :func:`execute_one` is one worker's job: run a notebook (kernel transport IPC where
-the platform has it, one retry over TCP after a kernel failure, never after a notebook error,
-a kernel the system killed for memory or one that went over its memory limit), keep the
-pseudonym key out of the saved notebook, collect its KPIs and export its HTML.
+:func:`execute_all` runs the selected notebooks in parallel (the segmentation page first,
+then the longest first: :func:`run_order`) and reports progress; :func:`execute_one` is one
+worker's job: run a notebook (kernel transport IPC where the platform has it, one retry over
+TCP after a kernel failure, never after a notebook error, a kernel the system killed for
+memory or one that went over its memory limit), keep the pseudonym key out of the saved
+notebook, collect its KPIs and export its HTML.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from pathlib import Path
 from .._version import __version__
 from ..errors import ParameterError
 from . import logs, signals
+from .notebooks import DECLARED
 from .progress import Progress
 
 KERNEL = "cxreport"
@@ -654,16 +655,8 @@ def execute_all(
     ]
     for t in tasks:
         t["threads"] = max(1, (os.cpu_count() or 1) // workers.count)
-    # The pages that wait for the run's segments (their ``segment_settings``) after those that
-    # do not, the segmentation page among them, so that no worker starts by waiting; then
-    # longest first (durations from the last report of any month), so that on few cores the
-    # longest notebook does not start last.
-    tasks.sort(
-        key=lambda t: (
-            "segment_settings" in t["parameters"],
-            -_last_duration(Path(tmp).parent, t["name"]),
-        )
-    )
+    order = run_order([t["name"] for t in tasks], Path(tmp).parent)
+    tasks.sort(key=lambda t: order.index(t["name"]))
     pool, progress_q = workers.pool, workers.progress
     results: dict[str, dict] = {}
     try:
@@ -764,6 +757,24 @@ def _crashed(task: dict, exc: BaseException) -> dict:
         "metrics": None,
         "title": task["name"],
     }
+
+
+def run_order(names: list[str], out: Path) -> list[str]:
+    """The order the notebooks start in: the segmentation page first, since the pages that
+    show segments wait for its labels; then the longest first, so that on few cores the
+    longest does not start last. A notebook's length is its longest time in the last three
+    reports in ``out``, else its declared :attr:`~.notebooks.Declared.cost`, else 0.
+
+    The pages that show segments ask for them late (after their own work), by when the
+    segmentation, the first half of its page, is done: starting one beside it costs no wait.
+    """
+
+    def key(name: str) -> tuple[bool, float]:
+        declared = DECLARED.get(name)
+        made = declared is not None and declared.segments == "made"
+        return not made, -(_last_duration(out, name) or (declared.cost if declared else 0.0))
+
+    return sorted(names, key=key)
 
 
 def _last_duration(out: Path, name: str) -> float:

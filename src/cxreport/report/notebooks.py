@@ -126,6 +126,9 @@ class Declared:
     #: ``"shown"``: the page shows the run's segments (it takes ``segment_settings``);
     #: ``"made"``: the segmentation page; ``""``: a page without segments
     segments: str = "shown"
+    #: Its typical run time, in seconds (1M customers, 2 cores: ``benchmarks/bench_report.py``):
+    #: the order of a first run, before any report has timed it (:func:`.execute.run_order`)
+    cost: float = 0.0
 
     def _modules(self):
         import importlib
@@ -174,10 +177,10 @@ class Declared:
 DECLARED = {
     d.name: d
     for d in (
-        Declared("01_swot", N_("SWOT scoring"), (("swot", {}),)),
-        Declared("02_segments", N_("Customer segmentation"), (("segments", {}),), "made"),
-        Declared("03_churn", N_("Churn prediction"), (("churn", {}),)),
-        Declared("04_csi", N_("Customer satisfaction index (CSI)"), (("csi", {}),)),
+        Declared("01_swot", N_("SWOT scoring"), (("swot", {}),), cost=56),
+        Declared("02_segments", N_("Customer segmentation"), (("segments", {}),), "made", 100),
+        Declared("03_churn", N_("Churn prediction"), (("churn", {}),), cost=75),
+        Declared("04_csi", N_("Customer satisfaction index (CSI)"), (("csi", {}),), cost=51),
         Declared(
             "05_nps_sqi",
             N_("NPS, service-quality index and Moments of Truth"),
@@ -187,12 +190,14 @@ DECLARED = {
                 ("mot", {"window_months": "mot_window_months"}),
                 ("text", {}),
             ),
+            cost=44,
         ),
         Declared(
             "06_complaints",
             N_("Complaint handling and service recovery"),
             (("complaints", {}), ("text", {})),
             "",
+            25,
         ),
     )
 }
