@@ -8,14 +8,16 @@ every violation. Rules across tables (orphan keys, date order) are checked here 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
 from .config import Config
 from .contract import TABLES, Column
 from .lookup import is_in
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 MAX_EXAMPLES = 5
 
@@ -130,6 +132,8 @@ def examples(rows: pd.Series) -> list[str]:
 
 
 def _column_schema(col: Column, cfg: Config, table: str) -> pa.Column:
+    import pandera.pandas as pa
+
     checks = []
     lo, hi = col.min, col.max
     if table == "survey" and col.name == "overall_satisfaction":
@@ -147,6 +151,9 @@ def _column_schema(col: Column, cfg: Config, table: str) -> pa.Column:
 
 def schema_for(table: str, cfg: Config, frame: pd.DataFrame) -> pa.DataFrameSchema:
     """The pandera schema of one contract table under a folder's config."""
+    # imported here: 0.8 s that the notebooks' kernels, which read the checked copy, never need
+    import pandera.pandas as pa
+
     spec = TABLES[table]
     cols = {c.name: _column_schema(c, cfg, table) for c in spec.columns}
     if table == "survey":
@@ -176,6 +183,8 @@ def check_schema(
     table: str, frame: pd.DataFrame, cfg: Config, file: str, report: ValidationReport
 ) -> None:
     """Run the table's pandera schema lazily and turn its failure cases into problems."""
+    from pandera.errors import SchemaErrors
+
     try:
         # inplace: the schema only checks (coerce=False), so no copy of the table is needed
         schema_for(table, cfg, frame).validate(frame, lazy=True, inplace=True)
