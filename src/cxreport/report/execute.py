@@ -765,8 +765,9 @@ def run_order(names: list[str], out: Path) -> list[str]:
     longest does not start last. A notebook's length is its longest time in the last three
     reports in ``out``, else its declared :attr:`~.notebooks.Declared.cost`, else 0.
 
-    The pages that show segments ask for them late (after their own work), by when the
-    segmentation, the first half of its page, is done: starting one beside it costs no wait.
+    A page that shows segments and starts beside the segmentation page waits only if it
+    asks for them before the segmentation (the first half of that page) is done; churn, the
+    longest, asks after its model is fitted.
     """
 
     def key(name: str) -> tuple[bool, float]:
