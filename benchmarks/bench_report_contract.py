@@ -30,7 +30,7 @@ from folders import END, make_folder, plan  # noqa: E402
 
 from cxreport.data import validate  # noqa: E402
 from cxreport.errors import CxReportError  # noqa: E402
-from cxreport.report.execute import error_line  # noqa: E402
+from cxreport.report.pages import error_line  # noqa: E402
 from cxreport.report.run import run_report  # noqa: E402
 
 
@@ -62,10 +62,10 @@ def main() -> int:
                 continue
             line = []
             for r in result.notebooks:
-                counts[r["status"]] += 1
-                line.append(f"{r['name'][:2]}:{r['status']}")
-                if r["status"] == "failed":
-                    failures.append(f"{'+'.join(combo)} {r['name']}: {error_line(r['error'])}")
+                counts[r.status] += 1
+                line.append(f"{r.name[:2]}:{r.status}")
+                if r.status == "failed":
+                    failures.append(f"{'+'.join(combo)} {r.name}: {error_line(r.error)}")
             print(f"{i:3d} {'+'.join(combo):<50} {' '.join(line)}", flush=True)
             shutil.rmtree(work / f"out{i:03d}", ignore_errors=True)
     finally:

@@ -44,7 +44,7 @@ def report(tmp_path_factory) -> Path:
         tty=False,
     )
     # beta fails on purpose: its page (with papermill's error banner) is checked too
-    assert [r["status"] for r in result.notebooks] == ["ok", "failed"]
+    assert [r.status for r in result.notebooks] == ["ok", "failed"]
     return result.folder
 
 

@@ -75,7 +75,7 @@ def runs(tmp_path_factory):
 
 def test_only_replaces_the_notebook_it_ran_and_keeps_the_others(runs):
     (r1, before), (r2, after) = runs["full"], runs["again"]
-    assert r1.status == r2.status == "ok" and [r["name"] for r in r2.notebooks] == ["01_a"]
+    assert r1.status == r2.status == "ok" and [r.name for r in r2.notebooks] == ["01_a"]
     for name in ("02_b.html", "02_b.ipynb", "b.csv", "b_model.bin"):
         assert after[name] == before[name], name  # kept as they were
     assert after["01_a.html"] != before["01_a.html"]  # run again, with seed 7

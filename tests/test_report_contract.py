@@ -17,7 +17,8 @@ import pytest
 from folders import END, FREE_TEXT, make_folder, make_long_text_folder
 
 from cxreport.data import validate
-from cxreport.report.execute import default_memory_limit, error_line, kernels_at_once
+from cxreport.report.execute import default_memory_limit, kernels_at_once
+from cxreport.report.pages import error_line
 from cxreport.report.run import run_report
 from cxreport.viz import SHARP_DPI
 
@@ -34,13 +35,10 @@ def test_every_notebook_finishes_or_says_why_it_did_not_run(tmp_path, case):
     result = run_report(
         data_dir=folder, month=END, out=tmp_path / "out", stream=io.StringIO(), tty=False
     )
-    failed = [f"{r['name']}: {error_line(r['error'])}" for r in result.notebooks
-              if r["status"] == "failed"]  # fmt: skip
+    failed = [f"{r.name}: {error_line(r.error)}" for r in result.notebooks if r.status == "failed"]
     assert not failed, failed
     assert result.exit_code == 0
-    skipped = {
-        r["name"]: r["error"]["evalue"] for r in result.notebooks if r["status"] == "skipped"
-    }
+    skipped = {r.name: r.error.evalue for r in result.notebooks if r.status == "skipped"}
     index = (result.folder / "index.html").read_text(encoding="utf-8")
     for name, reason in skipped.items():
         assert "needs" in reason, (name, reason)  # says what data would make it run
@@ -64,18 +62,18 @@ def test_100000_character_texts_everywhere_give_ok_pages_with_normal_charts(tmp_
     result = run_report(
         data_dir=folder, month=END, out=tmp_path / "out", stream=io.StringIO(), tty=False
     )  # the default memory limit
-    not_ok = {r["name"]: error_line(r["error"]) for r in result.notebooks if r["status"] != "ok"}
+    not_ok = {r.name: error_line(r.error) for r in result.notebooks if r.status != "ok"}
     assert not not_ok, not_ok
     manifest = json.loads((result.folder / "manifest.json").read_text())
     kernels = kernels_at_once(None, len(result.notebooks))
     assert manifest["command"]["memory_limit_bytes"] == default_memory_limit(kernels)
     for r in result.notebooks:
-        page = (result.folder / f"{r['name']}.html").read_text(encoding="utf-8")
+        page = (result.folder / f"{r.name}.html").read_text(encoding="utf-8")
         sizes = _images(page)
-        assert len(sizes) > 3, r["name"]  # the charts were drawn
+        assert len(sizes) > 3, r.name  # the charts were drawn
         # charts are drawn at SHARP_DPI (twice their size): 2,500 points at most either way
         most = 2500 * SHARP_DPI / 100
-        assert all(w < most and h < most for w, h in sizes), (r["name"], sizes)
+        assert all(w < most and h < most for w, h in sizes), (r.name, sizes)
         assert "_x_ & #1" not in page  # where tables show the text, it is escaped
     # the exports keep the whole text (read back as cxreport reads them)
     factors = pd.read_csv(folder / "swot_factors.csv")["factor"]

@@ -53,7 +53,7 @@ def _report(out: Path, **kwargs) -> Path:
         tty=False,
         **kwargs,
     )
-    assert result.status == "ok", [r["error"] for r in result.notebooks]
+    assert result.status == "ok", [r.error for r in result.notebooks]
     assert result.pdf_error is None and result.exit_code == 0
     return result.folder
 

@@ -30,7 +30,8 @@ import pytest
 from small_notebooks import write_notebook
 
 from cxreport import pseudonymise
-from cxreport.report.execute import REDACTED, error_line
+from cxreport.report.execute import REDACTED
+from cxreport.report.pages import Task, error_line
 from cxreport.report.run import RunResult, run_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -471,7 +472,7 @@ def test_show_code_and_show_ids(world):
         show_code=True,
         show_ids=True,
     )
-    assert result.status == "ok" and [r["name"] for r in result.notebooks] == ["01_alpha"]
+    assert result.status == "ok" and [r.name for r in result.notebooks] == ["01_alpha"]
     page = (out / "2026-10" / "01_alpha.html").read_text()
     text = re.sub(r"<[^>]+>", "", page)  # code is highlighted token by token
     assert "run.record(" in text and "import cxreport" in text and "C000001" in page
@@ -502,7 +503,7 @@ def test_real_notebook_with_non_default_parameters(tmp_path, sample_dir):
         tty=False,
     )
     row = result.notebooks[0]
-    assert result.status == "ok", error_line(row["error"])
+    assert result.status == "ok", error_line(row.error)
     folder = tmp_path / "2026-09"
     page = (folder / "01_swot.html").read_text()
     assert "Reporting month <strong>Sep 2026</strong>" in page
@@ -557,7 +558,7 @@ def test_kernels_read_the_checked_copy_and_only_what_they_use(tmp_path, sample_d
     )
     out = tmp_path / "out"
     result = run(data_dir=sample_dir, month="2026-10", out=out, notebooks_dir=nbs)
-    assert result.status == "ok", error_line(result.notebooks[0]["error"])
+    assert result.status == "ok", error_line(result.notebooks[0].error)
     got = {
         m["name"]: m["value"]
         for m in json.loads((out / "2026-10" / "metrics.json").read_text())["metrics"]
@@ -572,23 +573,21 @@ def test_kernels_read_the_checked_copy_and_only_what_they_use(tmp_path, sample_d
     assert [p.name for p in out.iterdir() if ".tmp-" in p.name] == []
 
 
-def _task(tmp_path: Path, nb: Path) -> dict:
-    return {
-        "name": nb.stem,
-        "input": str(nb),
-        "output_ipynb": str(tmp_path / nb.name),
-        "output_html": str(tmp_path / f"{nb.stem}.html"),
-        "parameters": {},
-        "cwd": str(nb.parent),
-        "kernel": "cxreport",
-        "month": "2026-10",
-        "data_source": "/data",
-        "show_code": False,
-        "generated": "2026-11-01T00:00:00",
-        "start_timeout": 60,
-        "execution_timeout": 60,
-        "ipc": True,
-    }
+def _task(tmp_path: Path, nb: Path, **extra) -> Task:
+    return Task(
+        name=nb.stem,
+        input=nb,
+        output_ipynb=tmp_path / nb.name,
+        output_html=tmp_path / f"{nb.stem}.html",
+        parameters={},
+        cwd=nb.parent,
+        month="2026-10",
+        data_source="/data",
+        generated="2026-11-01T00:00:00",
+        start_timeout=60,
+        execution_timeout=60,
+        **extra,
+    )
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="no SIGKILL on this platform")
@@ -603,13 +602,13 @@ def test_a_kernel_killed_for_memory_is_said_so_and_not_retried(tmp_path):
         "os.kill(os.getpid(), signal.SIGKILL)",
     )
     result = execute_one(_task(tmp_path, nb))
-    assert result["status"] == "failed" and result["attempts"] == 1
-    err = result["error"]
+    assert result.status == "failed" and result.attempts == 1
+    err = result.error
     # with the size when the watchdog sampled the kernel before it died (no wait for a
     # sample here: that would depend on timing)
-    assert re.fullmatch(r"the kernel ran out of memory( \(\d+ MB\))?", err["evalue"]), err
+    assert re.fullmatch(r"the kernel ran out of memory( \(\d+ MB\))?", err.evalue), err
     # the cell it died in (numbered when the kernel got as far as announcing it)
-    assert re.fullmatch(r"cell (#3|In \[3\]): " + re.escape(err["evalue"]), error_line(err))
+    assert re.fullmatch(r"cell (#3|In \[3\]): " + re.escape(err.evalue), error_line(err))
     assert "ran out of memory" in (tmp_path / "03_hungry.html").read_text()
 
 
@@ -631,10 +630,10 @@ def test_a_kernel_over_its_memory_limit_is_stopped_said_so_and_not_retried(tmp_p
     from cxreport.report.execute import execute_one
 
     nb = _notebook(tmp_path / "nbs", "05_greedy", HUNGRY)
-    result = execute_one({**_task(tmp_path, nb), "memory_limit": 300 * 10**6})
-    assert result["status"] == "failed" and result["attempts"] == 1
-    err = result["error"]
-    assert err["ename"] == "MemoryLimit" and err["evalue"] == OVER_LIMIT
+    result = execute_one(_task(tmp_path, nb, memory_limit=300 * 10**6))
+    assert result.status == "failed" and result.attempts == 1
+    err = result.error
+    assert err.ename == "MemoryLimit" and err.evalue == OVER_LIMIT
     assert re.fullmatch(r"cell (#2|In \[2\]): " + re.escape(OVER_LIMIT), error_line(err))
     assert "went over its memory limit of 300 MB" in (tmp_path / "05_greedy.html").read_text()
 
@@ -668,5 +667,5 @@ def test_a_kernel_that_dies_otherwise_is_retried_once(tmp_path):
 
     nb = _notebook(tmp_path / "nbs", "03_crash", "import os\nos._exit(3)")
     result = execute_one(_task(tmp_path, nb))
-    assert result["status"] == "failed" and result["attempts"] == 2
-    assert result["error"]["ename"] == "DeadKernelError"
+    assert result.status == "failed" and result.attempts == 2
+    assert result.error.ename == "DeadKernelError"

@@ -26,7 +26,6 @@ from cxreport.report import run as report_run
 from cxreport.report import signals
 from cxreport.report.execute import (
     default_memory_limit,
-    error_line,
     execute_one,
     is_transient,
     parse_memory_limit,
@@ -35,6 +34,7 @@ from cxreport.report.execute import (
 )
 from cxreport.report.logs import run_logging
 from cxreport.report.notebooks import find_notebooks
+from cxreport.report.pages import PageError, Task, error_line
 from cxreport.report.parameters import (
     coerce,
     inspect_parameters,
@@ -506,11 +506,13 @@ def test_previous_good_needs_a_readable_ok_manifest(tmp_path):
 
 
 def test_error_line():
-    err = {"cell_index": 4, "execution_count": 5, "ename": "ValueError", "evalue": "bad\n  x"}
+    err = PageError("ValueError", "bad\n  x", cell_index=4, execution_count=5)
     assert error_line(err) == "cell In [5]: ValueError: bad x"
-    err = {"cell_index": 4, "execution_count": None, "ename": "DeadKernelError", "evalue": "died"}
+    err = PageError("DeadKernelError", "died", cell_index=4)
     assert error_line(err) == "cell #5: DeadKernelError: died"
-    long = error_line({"ename": "E", "evalue": "x" * 1000})
+    memory = PageError("OutOfMemory", "the kernel ran out of memory (9.3 GB)", 2, memory=True)
+    assert error_line(memory) == "cell #3: the kernel ran out of memory (9.3 GB)"
+    long = error_line(PageError("E", "x" * 1000))
     assert len(long) == 300 and long.endswith("...")
     assert error_line(None) == ""
 
@@ -665,24 +667,21 @@ def test_run_log_keeps_early_records_and_everything_from_debug(tmp_path):
 # ------------------------------------------------------------------- worker, no real kernel
 
 
-def _task(tmp_path: Path, nb: Path, **extra) -> dict:
-    return {
-        "name": nb.stem,
-        "input": str(nb),
-        "output_ipynb": str(tmp_path / nb.name),
-        "output_html": str(tmp_path / f"{nb.stem}.html"),
-        "parameters": {},
-        "cwd": str(nb.parent),
-        "kernel": "cxreport",
-        "month": "2026-10",
-        "data_source": "/data",
-        "show_code": False,
-        "generated": "2026-11-01T00:00:00",
-        "start_timeout": 5,
-        "execution_timeout": 5,
-        "ipc": True,
+def _task(tmp_path: Path, nb: Path, **extra) -> Task:
+    return Task(
+        name=nb.stem,
+        input=nb,
+        output_ipynb=tmp_path / nb.name,
+        output_html=tmp_path / f"{nb.stem}.html",
+        parameters={},
+        cwd=nb.parent,
+        month="2026-10",
+        data_source="/data",
+        generated="2026-11-01T00:00:00",
+        start_timeout=5,
+        execution_timeout=5,
         **extra,
-    }
+    )
 
 
 def test_worker_retries_a_kernel_start_failure_once_over_tcp(tmp_path, monkeypatch):
@@ -699,7 +698,7 @@ def test_worker_retries_a_kernel_start_failure_once_over_tcp(tmp_path, monkeypat
     monkeypatch.setattr(papermill, "execute_notebook", fake)
     result = execute_one(_task(tmp_path, BETA))
     assert calls == ["ipc", "tcp"] if os.name == "posix" else len(calls) == 2
-    assert result["status"] == "ok" and result["attempts"] == 2
+    assert result.status == "ok" and result.attempts == 2
     assert (tmp_path / "02_beta.html").is_file()
 
 
@@ -716,20 +715,15 @@ def test_worker_never_retries_a_notebook_error(tmp_path, monkeypatch):
 
     monkeypatch.setattr(papermill, "execute_notebook", fake)
     result = execute_one(_task(tmp_path, BETA))
-    assert len(calls) == 1 and result["status"] == "failed"
-    assert result["error"] == {
-        "cell_index": 5,
-        "execution_count": 4,
-        "ename": "ValueError",
-        "evalue": "planted",
-    }
+    assert len(calls) == 1 and result.status == "failed"
+    assert result.error == PageError("ValueError", "planted", cell_index=5, execution_count=4)
 
 
 def test_worker_unknown_kernel_fails_with_a_hint(tmp_path):
     result = execute_one(_task(tmp_path, BETA, kernel="no-such-kernel-xyz"))
-    assert result["status"] == "failed" and result["attempts"] == 1
-    assert result["error"]["ename"] == "NoSuchKernel"
-    assert "make setup" in result["error"]["evalue"]
+    assert result.status == "failed" and result.attempts == 1
+    assert result.error.ename == "NoSuchKernel"
+    assert "make setup" in result.error.evalue
     page = (tmp_path / "02_beta.html").read_text()
     assert "could not run" in page and "This notebook failed" in page
 
@@ -837,14 +831,14 @@ def test_the_segmentation_page_starts_first_then_the_longest(tmp_path):
 
 
 def test_kernels_get_the_cores_shared_out_unless_the_user_chose(monkeypatch):
-    from cxreport.report.execute import THREAD_VARIABLES, _thread_caps
+    from cxreport.report.execute import THREAD_VARIABLES, thread_caps
 
     for k in THREAD_VARIABLES:
         monkeypatch.delenv(k, raising=False)
-    assert _thread_caps({"threads": 1}) == {k: "1" for k in THREAD_VARIABLES}
+    assert thread_caps(1) == {k: "1" for k in THREAD_VARIABLES}
     monkeypatch.setenv("OMP_NUM_THREADS", "4")
-    assert "OMP_NUM_THREADS" not in _thread_caps({"threads": 1})
-    assert _thread_caps({}) == {}
+    assert "OMP_NUM_THREADS" not in thread_caps(1)
+    assert thread_caps(0) == {}
 
 
 @pytest.mark.parametrize(("month", "where"), [("2030-01", "after the data ends"),

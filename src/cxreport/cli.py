@@ -80,7 +80,7 @@ def _positive(text: str) -> int:
 
 
 def _run(args) -> int:
-    from .report.execute import error_line
+    from .report.pages import error_line
     from .report.parameters import parse_param_args
     from .report.run import run_report
 
@@ -103,18 +103,18 @@ def _run(args) -> int:
         kernel=args.kernel,
     )
     for r in result.notebooks:
-        if r["status"] == "skipped":
-            log.warning("- %s not run: %s", r["name"], r["error"]["evalue"])
-        elif r["status"] != "ok":
-            log.error("✗ %s failed at %s", r["name"], error_line(r["error"]))
+        if r.status == "skipped":
+            log.warning("- %s not run: %s", r.name, r.error.evalue)
+        elif r.status != "ok":
+            log.error("✗ %s failed at %s", r.name, error_line(r.error))
     if result.leak_caught:
         log.warning(
             "! leak guard: replaced %d customer id(s) in the HTML by pseudonyms; the notebooks "
             "should show ids through run.ids()",
             result.leak_caught,
         )
-    n_ok = sum(r["status"] == "ok" for r in result.notebooks)
-    n_skipped = sum(r["status"] == "skipped" for r in result.notebooks)
+    n_ok = sum(r.status == "ok" for r in result.notebooks)
+    n_skipped = sum(r.status == "skipped" for r in result.notebooks)
     skipped = f", {n_skipped} not run" if n_skipped else ""
     print(f"{n_ok}/{len(result.notebooks)} notebooks ok{skipped}.")
     if result.kept_previous:

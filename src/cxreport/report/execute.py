@@ -28,6 +28,7 @@ from .._version import __version__
 from ..errors import ParameterError
 from . import logs, signals
 from .notebooks import DECLARED
+from .pages import PageError, PageResult, Task, error_line
 from .progress import Progress
 
 KERNEL = "cxreport"
@@ -272,15 +273,14 @@ def _environment(**values: str):
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _thread_caps(task: dict) -> dict[str, str]:
+def thread_caps(threads: int) -> dict[str, str]:
     """Threads per kernel: the cores shared out among the notebooks running at once. Kernels
     that each start a thread per core spin against one another: at 1M customers the
     segmentation's bootstrap took 72 s with two BLAS threads beside another kernel and 20 s
     with one. A variable the user set is kept."""
-    n = task.get("threads")
-    if not n:
+    if not threads:
         return {}
-    return {k: str(n) for k in THREAD_VARIABLES if k not in os.environ}
+    return {k: str(threads) for k in THREAD_VARIABLES if k not in os.environ}
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -350,157 +350,156 @@ def _title_of(nb, payload: dict | None, fallback: str) -> str:
 NOT_APPLICABLE = ("NotApplicable", "MissingTableError")
 
 
-def execute_one(task: dict) -> dict:
+def execute_one(task: Task) -> PageResult:
     """Run one notebook and export its HTML (runs in a worker process)."""
-    import nbformat
+    _register_engine()  # done by _init_worker in the pool; here for a direct call
+    _log_to(task.log)
+    result = PageResult(task.name)
+    t0 = time.perf_counter()
+    _run(task, result)
+    result.duration_s = round(time.perf_counter() - t0, 3)
+    t1 = time.perf_counter()
+    _export(task, result)
+    result.export_s = round(time.perf_counter() - t1, 3)
+    # "done" is reported by the parent from this result: a queued event could still sit in
+    # the worker's feeder thread when the parent prints its last lines.
+    return result
+
+
+def _run(task: Task, result: PageResult) -> None:
+    """Run the notebook with papermill into ``result``: after a kernel failure once more over
+    TCP; never again after a notebook error or a kernel stopped for memory."""
     import papermill as pm
     from jupyter_client.kernelspec import NoSuchKernel
+
+    from .datacopy import ENV
+
+    transports = ["ipc", "tcp"] if task.ipc and _ipc_available() else ["tcp", "tcp"]
+    for attempt, transport in enumerate(transports, start=1):
+        result.attempts, result.transport = attempt, transport
+        _emit("start", task.name, attempt, transport)
+        watch = _Watch(task.memory_limit)
+        try:
+            with (
+                _kernel_config(transport) as config,
+                _environment(**{ENV: task.data_copy}, **thread_caps(task.threads)),
+            ):
+                pm.execute_notebook(
+                    str(task.input),
+                    str(task.output_ipynb),
+                    parameters=task.parameters,
+                    engine_name="cxreport",
+                    kernel_name=task.kernel,
+                    language="python",
+                    cwd=str(task.cwd),
+                    progress_bar=False,
+                    log_output=False,
+                    start_timeout=task.start_timeout,
+                    execution_timeout=task.execution_timeout,
+                    config=config,
+                    cx_name=task.name,
+                )
+            return
+        except pm.PapermillExecutionError as exc:
+            result.status = "skipped" if exc.ename in NOT_APPLICABLE else "failed"
+            result.error = PageError(exc.ename, exc.evalue, exc.cell_index, exc.exec_count)
+            return
+        except NoSuchKernel as exc:
+            result.status = "failed"
+            result.error = PageError("NoSuchKernel", f"{exc}; register it with `make setup`")
+            return
+        except Exception as exc:
+            watch.stop()
+            memory = out_of_memory(exc, watch)
+            # a kernel killed for memory would only die again the same way
+            if memory is None and is_transient(exc) and attempt < len(transports):
+                _emit("retry", task.name, f"{type(exc).__name__}: {exc}")
+                continue
+            result.status = "failed"
+            result.error = _kernel_error(exc, memory, watch, task.output_ipynb)
+            return
+        finally:
+            watch.stop()
+            if watch.peak:
+                log.debug("%s: the kernel held at most %s", task.name, size_text(watch.peak))
+
+
+@contextlib.contextmanager
+def _kernel_config(transport: str):
+    """The kernel's traitlets config for ``transport``; for IPC an absolute, private socket
+    prefix (jupyter_client's default, "kernel-ipc", is relative to the working directory,
+    shared by all the parallel kernels), removed afterwards."""
     from traitlets.config import Config
 
-    from .. import i18n
-    from .datacopy import ENV
-    from .htmlexport import PageInfo, export_html
-    from .indexpage import collect_metrics
-
-    _register_engine()  # done by _init_worker in the pool; here for a direct call
-    _log_to(task.get("log"))
-    name = task["name"]
-    out_nb, out_html = Path(task["output_ipynb"]), Path(task["output_html"])
-    result = {
-        "name": name,
-        "status": "ok",
-        "error": None,
-        "attempts": 0,
-        "transport": None,
-        "duration_s": 0.0,
-        "export_s": 0.0,
-    }
-    t0 = time.perf_counter()
-    transports = ["ipc", "tcp"] if task.get("ipc", True) and _ipc_available() else ["tcp", "tcp"]
-    for attempt, transport in enumerate(transports, start=1):
-        result["attempts"], result["transport"] = attempt, transport
-        _emit("start", name, attempt, transport)
-        kernel_conf = {"transport": transport}
-        ipc_dir = None
-        if transport == "ipc":
-            # An absolute, private socket prefix: jupyter_client's default ("kernel-ipc") is
-            # relative to the working directory, shared by all the parallel kernels.
-            ipc_dir = tempfile.mkdtemp(prefix="cxr-ipc-")
-            kernel_conf["ip"] = os.path.join(ipc_dir, "k")
-        config = Config(
+    kernel_conf: dict = {"transport": transport}
+    ipc_dir = tempfile.mkdtemp(prefix="cxr-ipc-") if transport == "ipc" else None
+    if ipc_dir:
+        kernel_conf["ip"] = os.path.join(ipc_dir, "k")
+    try:
+        yield Config(
             {
                 "KernelManager": kernel_conf,
                 "NotebookClient": {"kernel_manager_class": _kernel_manager_class()},
             }
         )
-        watch = _Watch(task.get("memory_limit") or 0)
-        try:
-            with _environment(**{ENV: task.get("data_copy") or ""}, **_thread_caps(task)):
-                pm.execute_notebook(
-                    task["input"],
-                    str(out_nb),
-                    parameters=task["parameters"],
-                    engine_name="cxreport",
-                    kernel_name=task["kernel"],
-                    language="python",
-                    cwd=task["cwd"],
-                    progress_bar=False,
-                    log_output=False,
-                    start_timeout=task["start_timeout"],
-                    execution_timeout=task["execution_timeout"],
-                    config=config,
-                    cx_name=name,
-                )
-            break
-        except pm.PapermillExecutionError as exc:
-            result["status"] = "skipped" if exc.ename in NOT_APPLICABLE else "failed"
-            result["error"] = {
-                "cell_index": exc.cell_index,
-                "execution_count": exc.exec_count,
-                "ename": exc.ename,
-                "evalue": exc.evalue,
-            }
-            break
-        except NoSuchKernel as exc:
-            result["status"] = "failed"
-            result["error"] = {
-                "cell_index": None,
-                "execution_count": None,
-                "ename": "NoSuchKernel",
-                "evalue": f"{exc}; register it with `make setup`",
-            }
-            break
-        except Exception as exc:
-            watch.stop()
-            memory = out_of_memory(exc, watch)
-            # a kernel killed for memory would only die again the same way
-            retry = memory is None and is_transient(exc) and attempt < len(transports)
-            if retry:
-                _emit("retry", name, f"{type(exc).__name__}: {exc}")
-                continue
-            result["status"] = "failed"
-            cell_index, count = (None, None)
-            if out_nb.is_file():
-                with contextlib.suppress(Exception):
-                    cell_index, count = _running_cell(
-                        nbformat.read(out_nb, as_version=4), dead=memory is not None
-                    )
-            result["error"] = {
-                "cell_index": cell_index,
-                "execution_count": count,
-                "ename": ("MemoryLimit" if watch.over else "OutOfMemory")
-                if memory
-                else type(exc).__name__,
-                "evalue": memory or (str(exc).strip().splitlines()[0] if str(exc) else ""),
-            }
-            if memory:
-                result["error"]["memory"] = True
-            break
-        finally:
-            watch.stop()
-            if watch.peak:
-                log.debug("%s: the kernel held at most %s", name, size_text(watch.peak))
-            if ipc_dir:
-                shutil.rmtree(ipc_dir, ignore_errors=True)
-    result["duration_s"] = round(time.perf_counter() - t0, 3)
+    finally:
+        if ipc_dir:
+            shutil.rmtree(ipc_dir, ignore_errors=True)
 
-    t1 = time.perf_counter()
-    i18n.set_language(task.get("lang") or i18n.DEFAULT)
-    nb = nbformat.read(out_nb if out_nb.is_file() else task["input"], as_version=4)
-    if result["status"] == "skipped":
+
+def _kernel_error(exc: Exception, memory: str | None, watch: _Watch, out_nb: Path) -> PageError:
+    """What stopped the kernel (``memory``: why, when it was memory), at the cell it ran."""
+    import nbformat
+
+    cell_index, count = None, None
+    if out_nb.is_file():
+        with contextlib.suppress(Exception):
+            nb = nbformat.read(out_nb, as_version=4)
+            cell_index, count = _running_cell(nb, dead=memory is not None)
+    if memory:
+        ename = "MemoryLimit" if watch.over else "OutOfMemory"
+        return PageError(ename, memory, cell_index, count, memory=True)
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return PageError(type(exc).__name__, first, cell_index, count)
+
+
+def _export(task: Task, result: PageResult) -> None:
+    """Save the executed notebook (cut at a skip, a banner when no cell ran, the key
+    redacted), collect its KPIs into ``result`` and export its page."""
+    import nbformat
+
+    from .. import i18n
+    from .htmlexport import PageInfo, export_html
+    from .indexpage import collect_metrics
+
+    i18n.set_language(task.lang or i18n.DEFAULT)
+    out_nb = task.output_ipynb
+    nb = nbformat.read(out_nb if out_nb.is_file() else task.input, as_version=4)
+    err = result.error
+    if result.status == "skipped":
         nb = _cut_at_skip(nb)
-    err = result["error"] or {}
-    if result["status"] != "ok" and err.get("cell_index") is None:
+    if result.status != "ok" and err is not None and err.cell_index is None:
         # no cell to point at (the kernel never started): say why at the top
+        banner = f"{err.ename}: {err.evalue}".replace("`", "'")
         nb.cells.insert(
-            0,
-            nbformat.v4.new_markdown_cell(
-                "**The notebook could not run:** `"
-                + f"{err.get('ename')}: {err.get('evalue')}".replace("`", "'")
-                + "`"
-            ),
+            0, nbformat.v4.new_markdown_cell(f"**The notebook could not run:** `{banner}`")
         )
-    nb = redact_key(nb, str(task["parameters"].get("id_key") or ""))
+    nb = redact_key(nb, str(task.parameters.get("id_key") or ""))
     nbformat.write(nb, out_nb)
-    payload = collect_metrics(nb)
-    result["metrics"] = payload
-    result["title"] = _title_of(nb, payload, name)
-    err = result["error"]
+    result.metrics = collect_metrics(nb)
+    result.title = _title_of(nb, result.metrics, task.name)
+    problem = "" if err is None else err.evalue if result.status == "skipped" else error_line(err)
     info = PageInfo(
-        result["title"],
-        task["month"],
-        task["data_source"],
-        result["status"],
-        (err["evalue"] if result["status"] == "skipped" else error_line(err)) if err else "",
-        task["generated"],
+        result.title,
+        task.month,
+        task.data_source,
+        result.status,
+        problem,
+        task.generated,
         __version__,
-        _summary(payload, name, Path(task["output_html"]).parent.parent, task["month"]),
+        _summary(result.metrics, task.name, task.output_html.parent.parent, task.month),
     )
-    export_html(nb, out_html, info, show_code=task["show_code"])
-    result["export_s"] = round(time.perf_counter() - t1, 3)
-    # "done" is reported by the parent from this result: a queued event could still sit in
-    # the worker's feeder thread when the parent prints its last lines.
-    return result
+    export_html(nb, task.output_html, info, show_code=task.show_code)
 
 
 def _summary(payload: dict | None, name: str, out: Path, month: str) -> str:
@@ -530,25 +529,6 @@ def _cut_at_skip(nb):
             c.outputs = [o for o in c.outputs if o.get("output_type") != "error"]
     nb.cells = cells[: stop + 1]
     return nb
-
-
-def error_line(err: dict | None) -> str:
-    """``cell In [7] (#9): ValueError: message`` — one line."""
-    if not err:
-        return ""
-    where = ""
-    if err.get("execution_count") is not None:
-        where = f"cell In [{err['execution_count']}]"
-    elif err.get("cell_index") is not None:
-        where = f"cell #{err['cell_index'] + 1}"
-    if err.get("memory"):  # "the kernel ran out of memory (9.3 GB)" says it all
-        msg = str(err.get("evalue"))
-    else:
-        msg = f"{err.get('ename')}: {err.get('evalue')}".strip()
-    msg = " ".join(msg.split())
-    if len(msg) > 300:
-        msg = msg[:297] + "..."
-    return f"{where}: {msg}" if where else msg
 
 
 class Workers:
@@ -606,68 +586,25 @@ class Workers:
 
 @signals.held()  # Ctrl-C and SIGTERM raise at the loop's check, never inside the pool's code
 def execute_all(
-    notebooks,
-    plans,
-    *,
-    workers: Workers,
-    tmp,
-    month,
-    data,
-    nb_dir,
-    kernel,
-    show_code,
-    generated,
-    start_timeout,
-    execution_timeout,
-    ipc,
-    progress: Progress,
-    data_copy=None,
-    memory_limit: int = 0,
-    lang: str = "en",
-) -> list[dict]:
-    """Run ``notebooks`` in ``workers`` (:class:`Workers`), writing into ``tmp`` and reporting
-    to ``progress``; one result dict per notebook, in the order given. Stops the workers (and
-    their kernels) when interrupted, closes them when done. ``data_copy``: the checked tables
-    (:mod:`.datacopy`) the kernels read; ``memory_limit``: bytes a kernel may hold (0: no
-    limit); ``lang``: the pages' language (:mod:`cxreport.i18n`)."""
-    tasks = [
-        {
-            "name": nb.stem,
-            "input": str(nb),
-            "output_ipynb": str(tmp / nb.name),
-            "output_html": str(tmp / f"{nb.stem}.html"),
-            "parameters": plans[nb.stem],
-            "cwd": str(nb_dir),
-            "kernel": kernel,
-            "month": month,
-            "data_source": Path(data).name,  # by its name: a reader needs no server path
-            "show_code": show_code,
-            "generated": generated,
-            "start_timeout": start_timeout,
-            "execution_timeout": execution_timeout,
-            "ipc": ipc,
-            "data_copy": str(data_copy) if data_copy else "",
-            "memory_limit": memory_limit,
-            "lang": lang,
-            "log": str(tmp / logs.RUN_LOG),
-        }
-        for nb in notebooks
-    ]
-    for t in tasks:
-        t["threads"] = max(1, (os.cpu_count() or 1) // workers.count)
-    order = run_order([t["name"] for t in tasks], Path(tmp).parent)
-    tasks.sort(key=lambda t: order.index(t["name"]))
+    tasks: list[Task], *, workers: Workers, progress: Progress, out: Path
+) -> list[PageResult]:
+    """Run ``tasks`` in ``workers`` (:class:`Workers`) in :func:`run_order` (``out``: the
+    output root, whose earlier reports tell how long each notebook takes), reporting to
+    ``progress``; one result per task, in the order given. Stops the workers (and their
+    kernels) when interrupted, closes them when done."""
+    order = run_order([t.name for t in tasks], out)
+    started = sorted(tasks, key=lambda t: order.index(t.name))
     pool, progress_q = workers.pool, workers.progress
-    results: dict[str, dict] = {}
+    results: dict[str, PageResult] = {}
     try:
         with signals.blocked():  # the workers start with SIGINT/SIGTERM blocked (guard_worker)
-            futures = {pool.submit(execute_one, t): t for t in tasks}
+            futures = {pool.submit(execute_one, t): t for t in started}
         log.debug(
             "%d notebook(s) on %d worker(s) (%s), in this order: %s",
             len(tasks),
             workers.count,
             workers.context.get_start_method(),
-            ", ".join(t["name"] for t in tasks),
+            ", ".join(t.name for t in started),
         )
         pending = set(futures)
         while pending:
@@ -680,15 +617,9 @@ def execute_all(
                     r = fut.result()
                 except Exception as exc:  # the worker itself died (e.g. out of memory)
                     r = _crashed(task, exc)
-                results[task["name"]] = r
+                results[task.name] = r
                 progress.event(
-                    (
-                        "done",
-                        task["name"],
-                        r["status"],
-                        r["duration_s"] + r["export_s"],
-                        error_line(r["error"]),
-                    )
+                    ("done", r.name, r.status, r.duration_s + r.export_s, error_line(r.error))
                 )
             progress.draw()
         _drain(progress_q, progress)
@@ -698,7 +629,7 @@ def execute_all(
         raise
     else:
         workers.close()
-    return [results[nb.stem] for nb in notebooks]
+    return [results[t.name] for t in tasks]
 
 
 def kernels_at_once(jobs: int | None, notebooks: int) -> int:
@@ -717,46 +648,28 @@ def _drain(q, progress: Progress) -> None:
             return
 
 
-def _crashed(task: dict, exc: BaseException) -> dict:
+def _crashed(task: Task, exc: BaseException) -> PageResult:
+    """The result of a notebook whose worker process died (e.g. out of memory), with a page
+    that says so when the worker left none."""
     import nbformat
 
     from .htmlexport import PageInfo, export_html
 
-    err = {
-        "cell_index": None,
-        "execution_count": None,
-        "ename": type(exc).__name__,
-        "evalue": str(exc) or "the worker process died",
-    }
-    out_html = Path(task["output_html"])
-    if not out_html.exists():
+    err = PageError(type(exc).__name__, str(exc) or "the worker process died")
+    if not task.output_html.exists():
         with contextlib.suppress(Exception):
-            nb = nbformat.read(task["input"], as_version=4)
-            export_html(
-                nb,
-                out_html,
-                PageInfo(
-                    task["name"],
-                    task["month"],
-                    task["data_source"],
-                    "failed",
-                    error_line(err),
-                    task["generated"],
-                    __version__,
-                ),
-                show_code=False,
+            nb = nbformat.read(task.input, as_version=4)
+            info = PageInfo(
+                task.name,
+                task.month,
+                task.data_source,
+                "failed",
+                error_line(err),
+                task.generated,
+                __version__,
             )
-    return {
-        "name": task["name"],
-        "status": "failed",
-        "error": err,
-        "attempts": 1,
-        "transport": None,
-        "duration_s": 0.0,
-        "export_s": 0.0,
-        "metrics": None,
-        "title": task["name"],
-    }
+            export_html(nb, task.output_html, info, show_code=False)
+    return PageResult(task.name, "failed", err, attempts=1, title=task.name)
 
 
 def run_order(names: list[str], out: Path) -> list[str]:

@@ -80,7 +80,6 @@ from .execute import (
     REDACTED,
     Workers,
     default_memory_limit,
-    error_line,
     execute_all,
     kernels_at_once,
     parse_memory_limit,
@@ -88,6 +87,7 @@ from .execute import (
 )
 from .logs import RUN_LOG, run_logging
 from .notebooks import default_notebooks_dir, find_notebooks
+from .pages import PageResult, Task, error_line
 from .parameters import plan_parameters
 from .partial import Kept, keep_previous
 from .pdf import REPORT_PDF, print_pdf
@@ -128,7 +128,7 @@ class RunResult:
     month: str
     folder: Path  # where the new report was put
     status: str  # "ok" or "failed"
-    notebooks: list[dict] = field(default_factory=list)
+    notebooks: list[PageResult] = field(default_factory=list)
     kept_previous: bool = False
     leak_caught: int = 0
     pdf_error: str | None = None  # why report.pdf was not made (None: made, or not asked for)
@@ -417,38 +417,13 @@ def run_report(
         tty = bool(getattr(stream, "isatty", lambda: False)())
     spoken = i18n.language()
     with run_logging(stream, tty, log_level) as run_log:
-        parse_month(month)
-        month = month.strip()
-        data = Path(data_dir).resolve()
-        out = Path(out).resolve()
-        check_out(out, data)
-        nb_dir = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
-        notebooks = find_notebooks(nb_dir, only)
-        if jobs is not None and jobs < 1:
-            raise ParameterError(f"--jobs must be a positive whole number; got {jobs}.")
-        limit = parse_memory_limit(memory_limit)
-        kernels = kernels_at_once(jobs, len(notebooks))
-        if limit is None:
-            limit = default_memory_limit(kernels)
-        given = dict(params or {})
-
-        log.debug("cxreport %s: %s, data %s, out %s", __version__, month, data, out)
-        log.debug("memory limit per kernel: %s", size_text(limit) if limit else "none")
-        generated = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
-        tmp = out / f".{month}.tmp-{secrets.token_hex(8)}"
-        runner_values = {
-            "data_dir": str(data),
-            "month": month,
-            "export_dir": str(tmp),
-            "history_dir": str(out),
-            "show_ids": bool(show_ids),
-            "id_key": "",
-            "lang": lang,
-        }
-        plans = plan_parameters(notebooks, given, runner_values)
-        for name, plan in plans.items():
-            log.debug("%s parameters: %s", name, {k: v for k, v in plan.items() if k != "id_key"})
-
+        plan = _plan(
+            data_dir, month, out, only=only, jobs=jobs, memory_limit=memory_limit,
+            params=params, notebooks_dir=notebooks_dir, lang=lang, pdf=pdf, show_code=show_code,
+            show_ids=show_ids, kernel=kernel, start_timeout=start_timeout,
+            execution_timeout=execution_timeout, ipc=ipc,
+        )  # fmt: skip
+        month, out, tmp = plan.month, plan.out, plan.tmp
         created = not out.exists()
         out.mkdir(parents=True, exist_ok=True)
         held = lock_month(out, month)  # refused at once while a run of the month is live
@@ -458,94 +433,15 @@ def run_report(
                 log.info(line)
             lock = lock_run(tmp)
             # The workers start now, to import what they need while the data are checked.
-            workers = Workers(kernels)
-            # The data are checked in a process of their own, which stores them (typed) for
-            # the kernels and exits: the runner holds no table while the notebooks run. A
-            # folder that is not valid, or has no data in the month, leaves no usable copy
-            # (what it stored goes with ``tmp``).
-            copy = tmp / DATA_COPY
-            files, cfg, report = check_and_store(data, copy, month)
-            if not report.ok:
-                raise DataError(report)
-            log.info("data folder %s: %d tables valid", data, len(files))
-            # Only now, with data and parameters checked, write anything (the key file too).
-            key = id_key(out)
-            lang = i18n.report_language(lang, cfg.report)
-            for p in plans.values():
-                if "id_key" in p:
-                    p["id_key"] = key
-                if "lang" in p:
-                    p["lang"] = lang
-            i18n.set_language(lang)  # the index, workbook and PDF too
-
-            tmp.mkdir(parents=True, exist_ok=True)
-            run_log.to_file(tmp / RUN_LOG)
-            t_start = time.perf_counter()
-            progress = Progress([nb.stem for nb in notebooks], run_log.console)
-            try:
-                results = execute_all(
-                    notebooks,
-                    plans,
-                    workers=workers,
-                    tmp=tmp,
-                    month=month,
-                    data=data,
-                    nb_dir=nb_dir,
-                    kernel=kernel,
-                    show_code=show_code,
-                    generated=generated,
-                    start_timeout=start_timeout,
-                    execution_timeout=execution_timeout,
-                    ipc=ipc,
-                    progress=progress,
-                    data_copy=copy,
-                    memory_limit=limit,
-                    lang=lang,
-                )
-            finally:
-                progress.close()  # the terminal's cursor back, however the run ends
-            wall = time.perf_counter() - t_start
-            status = "ok" if all(r["status"] in ("ok", "skipped") for r in results) else "failed"
-
-            ids = None if show_ids else customer_ids(copy)
-            shutil.rmtree(copy, ignore_errors=True)
-            kept = keep_previous(out / month, tmp, {nb.stem for nb in notebooks}) if only else None
-            if kept is not None:
-                names = ", ".join(sorted(kept.names)) or "no notebook"
-                log.info("kept from %s: %s (%d files)", out / month, names, len(kept.files))
-            record = RunRecord(
-                title=str(cfg.report.get("title") or _("Customer-experience report")),
-                currency=str(cfg.report.get("currency") or ""),
-                pdf=pdf,
-                lang=lang,
-                month=month,
-                generated=generated,
-                status=status,
-                wall_s=wall,
-                data=data,
-                out=out,
-                notebooks_dir=nb_dir,
-                jobs=jobs,
-                memory_limit=limit,
-                show_code=show_code,
-                show_ids=show_ids,
-                notebooks=notebooks,
-                results=results,
-                plans=plans,
-                files=files,
-                shaping={"sources": report.sources, "steps": report.shaping, "notes": report.notes},
-                partial=bool(only),
-                kept=kept,
-            )
-            book = {"title": record.title, "month": record.month, "currency": record.currency}
-            with written_aside(tmp / WORKBOOK, workbook_tables(tmp, record), **book):
-                write_outputs(tmp, record)
-                caught = 0 if show_ids else protect(tmp, record, ids, key)
-                pdf_error = write_pdf(tmp, record) if pdf else None
+            workers = Workers(plan.kernels)
+            record, caught, pdf_error = _make_report(plan, workers, run_log)
             with signals.held():  # a signal waits until the report is in place, never half-moved
                 folder, kept_previous = place(tmp, out, month, record.report_status)
             log.debug(
-                "report %s in %s%s", status, folder, " (the previous one kept)" * kept_previous
+                "report %s in %s%s",
+                record.status,
+                folder,
+                " (the previous one kept)" * kept_previous,
             )
         except BaseException:
             with contextlib.suppress(signals.Interrupted), signals.held():  # a 2nd Ctrl-C: ignored
@@ -560,7 +456,197 @@ def run_report(
             if created:  # a run refused before writing anything leaves no folder behind
                 with contextlib.suppress(OSError):
                     out.rmdir()  # only if empty
-        return RunResult(month, folder, status, results, kept_previous, caught, pdf_error)
+        return RunResult(
+            month, folder, record.status, record.results, kept_previous, caught, pdf_error
+        )
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """A run as its arguments give it, checked before anything is written."""
+
+    month: str
+    data: Path  # the data folder, resolved
+    out: Path  # the output root, resolved
+    tmp: Path  # the run's work folder, ``OUT/.<month>.tmp-<random>``
+    notebooks_dir: Path
+    notebooks: list[Path]
+    kernels: int  # kernels at once (worker processes)
+    memory_limit: int  # bytes a kernel may hold, 0 for no limit
+    parameters: dict[str, dict]  # each notebook's parameters (:func:`.plan_parameters`)
+    generated: str  # when the run started, ISO 8601
+    lang: str  # --lang as given ("": the folder's report.lang, else English)
+    jobs: int | None  # --jobs as given
+    partial: bool  # --only: the previous report's other notebooks are kept
+    pdf: bool
+    show_code: bool
+    show_ids: bool
+    kernel: str
+    start_timeout: int
+    execution_timeout: int | None
+    ipc: bool
+
+
+def _plan(
+    data_dir, month, out, *, only, jobs, memory_limit, params, notebooks_dir, lang, **options
+) -> RunPlan:
+    """Check the month, the folders, the notebooks, ``--jobs``, the memory limit and every
+    notebook's parameters (:class:`~cxreport.errors.CxReportError` before any kernel)."""
+    parse_month(month)
+    month = month.strip()
+    data = Path(data_dir).resolve()
+    out = Path(out).resolve()
+    check_out(out, data)
+    nb_dir = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
+    notebooks = find_notebooks(nb_dir, only)
+    if jobs is not None and jobs < 1:
+        raise ParameterError(f"--jobs must be a positive whole number; got {jobs}.")
+    limit = parse_memory_limit(memory_limit)
+    kernels = kernels_at_once(jobs, len(notebooks))
+    if limit is None:
+        limit = default_memory_limit(kernels)
+    log.debug("cxreport %s: %s, data %s, out %s", __version__, month, data, out)
+    log.debug("memory limit per kernel: %s", size_text(limit) if limit else "none")
+    tmp = out / f".{month}.tmp-{secrets.token_hex(8)}"
+    runner_values = {
+        "data_dir": str(data),
+        "month": month,
+        "export_dir": str(tmp),
+        "history_dir": str(out),
+        "show_ids": bool(options["show_ids"]),
+        "id_key": "",
+        "lang": lang,
+    }
+    plans = plan_parameters(notebooks, dict(params or {}), runner_values)
+    for name, values in plans.items():
+        log.debug("%s parameters: %s", name, {k: v for k, v in values.items() if k != "id_key"})
+    generated = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    return RunPlan(
+        month, data, out, tmp, nb_dir, notebooks, kernels, limit, plans, generated, lang, jobs,
+        partial=bool(only), **options,
+    )  # fmt: skip
+
+
+def _tasks(plan: RunPlan, lang: str) -> list[Task]:
+    """One task per notebook, for the workers (:func:`.execute.execute_one`)."""
+    return [
+        Task(
+            name=nb.stem,
+            input=nb,
+            output_ipynb=plan.tmp / nb.name,
+            output_html=plan.tmp / f"{nb.stem}.html",
+            parameters=plan.parameters[nb.stem],
+            cwd=plan.notebooks_dir,
+            kernel=plan.kernel,
+            month=plan.month,
+            data_source=plan.data.name,  # by its name: a reader needs no server path
+            show_code=plan.show_code,
+            generated=plan.generated,
+            start_timeout=plan.start_timeout,
+            execution_timeout=plan.execution_timeout,
+            ipc=plan.ipc,
+            data_copy=str(plan.tmp / DATA_COPY),
+            memory_limit=plan.memory_limit,
+            lang=lang,
+            log=str(plan.tmp / RUN_LOG),
+            threads=max(1, (os.cpu_count() or 1) // plan.kernels),
+        )
+        for nb in plan.notebooks
+    ]
+
+
+def _record(plan, cfg, lang, results, wall, files, shaping, kept) -> RunRecord:
+    """The finished run, for the report's files."""
+    return RunRecord(
+        title=str(cfg.report.get("title") or _("Customer-experience report")),
+        currency=str(cfg.report.get("currency") or ""),
+        pdf=plan.pdf,
+        lang=lang,
+        month=plan.month,
+        generated=plan.generated,
+        status="ok" if all(r.fine for r in results) else "failed",
+        wall_s=wall,
+        data=plan.data,
+        out=plan.out,
+        notebooks_dir=plan.notebooks_dir,
+        jobs=plan.jobs,
+        memory_limit=plan.memory_limit,
+        show_code=plan.show_code,
+        show_ids=plan.show_ids,
+        notebooks=plan.notebooks,
+        results=results,
+        plans=plan.parameters,
+        files=files,
+        shaping=shaping,
+        partial=plan.partial,
+        kept=kept,
+    )
+
+
+def _make_report(plan: RunPlan, workers: Workers, run_log) -> tuple[RunRecord, int, str | None]:
+    """Check the data, run the notebooks in ``workers`` and write the report into the work
+    folder; returns the run, the ids replaced in its pages and why the PDF was not made."""
+    files, cfg, shaping = _check_data(plan)
+    # Only now, with data and parameters checked, write anything (the key file too).
+    key = id_key(plan.out)
+    lang = i18n.report_language(plan.lang, cfg.report)
+    for p in plan.parameters.values():
+        if "id_key" in p:
+            p["id_key"] = key
+        if "lang" in p:
+            p["lang"] = lang
+    i18n.set_language(lang)  # the index, workbook and PDF too
+
+    plan.tmp.mkdir(parents=True, exist_ok=True)
+    run_log.to_file(plan.tmp / RUN_LOG)
+    tasks = _tasks(plan, lang)
+    t_start = time.perf_counter()
+    progress = Progress([t.name for t in tasks], run_log.console)
+    try:
+        results = execute_all(tasks, workers=workers, progress=progress, out=plan.out)
+    finally:
+        progress.close()  # the terminal's cursor back, however the run ends
+    wall = time.perf_counter() - t_start
+
+    ids = None if plan.show_ids else customer_ids(plan.tmp / DATA_COPY)
+    shutil.rmtree(plan.tmp / DATA_COPY, ignore_errors=True)
+    kept = (
+        keep_previous(plan.out / plan.month, plan.tmp, {t.name for t in tasks})
+        if plan.partial
+        else None
+    )
+    if kept is not None:
+        names = ", ".join(sorted(kept.names)) or "no notebook"
+        log.info("kept from %s: %s (%d files)", plan.out / plan.month, names, len(kept.files))
+    record = _record(plan, cfg, lang, results, wall, files, shaping, kept)
+    caught, pdf_error = _write_report(plan.tmp, record, ids, key)
+    return record, caught, pdf_error
+
+
+def _check_data(plan: RunPlan) -> tuple[dict[str, Path], object, dict]:
+    """Check the data folder in a process of its own, which stores the tables (typed) for the
+    kernels in the work folder and exits: the runner holds no table while the notebooks run.
+    A folder that is not valid, or has no data in the month, leaves no usable copy (what it
+    stored goes with the work folder). Returns the tables' files, the folder's config and
+    what its ``cxreport.yaml`` shaped."""
+    files, cfg, report = check_and_store(plan.data, plan.tmp / DATA_COPY, plan.month)
+    if not report.ok:
+        raise DataError(report)
+    log.info("data folder %s: %d tables valid", plan.data, len(files))
+    return files, cfg, {"sources": report.sources, "steps": report.shaping, "notes": report.notes}
+
+
+def _write_report(
+    tmp: Path, record: RunRecord, ids: list | None, key: str
+) -> tuple[int, str | None]:
+    """Write the report's files into ``tmp``, the workbook beside them, scrub the ids, print
+    the PDF; returns the ids replaced in the pages and why the PDF was not made."""
+    book = {"title": record.title, "month": record.month, "currency": record.currency}
+    with written_aside(tmp / WORKBOOK, workbook_tables(tmp, record), **book):
+        write_outputs(tmp, record)
+        caught = 0 if record.show_ids else protect(tmp, record, ids, key)
+        pdf_error = write_pdf(tmp, record) if record.pdf else None
+    return caught, pdf_error
 
 
 # --------------------------------------------------------------------------- the outputs
@@ -586,7 +672,7 @@ class RunRecord:
     show_code: bool
     show_ids: bool
     notebooks: list[Path]
-    results: list[dict]  # one per notebook, same order (see :func:`.execute.execute_one`)
+    results: list[PageResult]  # one per notebook, same order
     plans: dict[str, dict]  # each notebook's parameters
     files: dict[str, Path]  # table → the file it was read from
     shaping: dict  # sources, steps and notes of the folder's cxreport.yaml
@@ -616,7 +702,7 @@ def write_outputs(tmp: Path, record: RunRecord) -> None:
 def workbook_tables(tmp: Path, record: RunRecord) -> list:
     """The exports of every notebook of the report in ``tmp``, in page order, for
     ``report.xlsx`` (:mod:`.workbook`)."""
-    payloads = {r["name"]: r.get("metrics") for r in record.results}
+    payloads = {r.name: r.metrics for r in record.results}
     if record.kept is not None:
         payloads.update(record.kept.payloads)
     rows = _notebook_rows(record)
@@ -683,7 +769,7 @@ def protect(tmp: Path, record: RunRecord, ids: list | None, key: str) -> int:
         },
     }
     caught = 0
-    ran = {r["name"] for r in record.results}
+    ran = {r.name for r in record.results}
     for row in manifest["notebooks"]:
         if row["name"] in ran:
             row["ids_replaced_in_html"] = replaced["by_file"].get(row["html"], 0)
@@ -697,7 +783,7 @@ def _write_metrics(tmp: Path, record: RunRecord) -> list[dict]:
     notebook order); returns them."""
     from .indexpage import flatten
 
-    payloads = {r["name"]: r.get("metrics") for r in record.results if r.get("metrics")}
+    payloads = {r.name: r.metrics for r in record.results if r.metrics}
     notebooks = {
         k: {
             "title": v.get("title"),
@@ -734,17 +820,17 @@ def _notebook_rows(record: RunRecord) -> list[dict]:
     comes from (``generated``); those a partial run kept as the previous report had them."""
     rows = list(record.kept.rows) if record.kept is not None else []
     for r, nb in zip(record.results, record.notebooks, strict=True):
-        payload = r.get("metrics") or {}
+        payload = r.metrics or {}
         row = {
-            "name": r["name"],
+            "name": r.name,
             "notebook": nb.name,
-            "title": r.get("title"),
-            "status": r["status"],
-            "duration_s": r["duration_s"],
-            "export_s": r["export_s"],
-            "attempts": r["attempts"],
-            "kernel_transport": r["transport"],
-            "html": f"{r['name']}.html",
+            "title": r.title,
+            "status": r.status,
+            "duration_s": r.duration_s,
+            "export_s": r.export_s,
+            "attempts": r.attempts,
+            "kernel_transport": r.transport,
+            "html": f"{r.name}.html",
             "ipynb": nb.name,
             "exported": list(payload.get("exported", [])),
             "metrics": [m.get("name") for m in payload.get("metrics", [])],
@@ -753,8 +839,8 @@ def _notebook_rows(record: RunRecord) -> list[dict]:
             "generated": record.generated,
             "error": None,
         }
-        if r["error"]:
-            row["error"] = {"notebook": nb.name, **r["error"], "line": error_line(r["error"])}
+        if r.error is not None:
+            row["error"] = {"notebook": nb.name, **r.error.as_dict(), "line": error_line(r.error)}
         rows.append(row)
     return sorted(rows, key=lambda row: str(row.get("notebook")))
 
