@@ -124,19 +124,19 @@ def test_parquet_keeps_a_gappy_index_and_missing_values(tmp_path):
     ],
 )
 def test_plain_days_parse_through_arrow_as_pandas_parses_them(cells):
-    from cxreport.data.folder import _iso_days
+    from cxreport.data.folder import iso_days
 
     text = pd.Series(cells, dtype=TEXT)
-    got = _iso_days(text)
+    got = iso_days(text)
     want = pd.to_datetime(text, format="ISO8601", errors="coerce")
     pd.testing.assert_series_equal(got.astype("datetime64[ns]"), want.astype("datetime64[ns]"))
 
 
 @pytest.mark.parametrize("cells", [["2026-01-05T10:30", None], ["20260105"], [None, None]])
 def test_other_date_text_is_left_to_pandas(cells):
-    from cxreport.data.folder import _iso_days
+    from cxreport.data.folder import iso_days
 
-    assert _iso_days(pd.Series(cells, dtype=TEXT)) is None
+    assert iso_days(pd.Series(cells, dtype=TEXT)) is None
 
 
 def test_impossible_days_are_reported_as_unparseable(tmp_path):

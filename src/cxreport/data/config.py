@@ -278,7 +278,7 @@ class Config:
         return self.tables.get(name, TableConfig())
 
 
-def _servqual_default(scale=(1, 7)) -> tuple[Item, ...]:
+def servqual_default(scale=(1, 7)) -> tuple[Item, ...]:
     text = resources.files("cxreport").joinpath("resources/servqual_items.csv")
     with text.open(encoding="utf-8") as f:
         df = pd.read_csv(f)
@@ -463,7 +463,7 @@ def _survey(sdoc: dict, problems: list[str]) -> SurveyModel:
             )
         items, declared = tuple(items), True
     else:
-        items, declared = _servqual_default(scale), False
+        items, declared = servqual_default(scale), False
     dims_in_items = list(dict.fromkeys(i.dimension for i in items))
     dimensions = tuple(sdoc.get("dimensions") or dims_in_items)
     empty = [d for d in dimensions if d not in dims_in_items]

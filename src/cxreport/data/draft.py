@@ -1825,10 +1825,10 @@ def _drop_lines(spec, pool: _Pool, m: _Mapping) -> list[str]:
 
 
 def _survey_lines(pool: _Pool, m: _Mapping, items: dict, todo: list[str]) -> list[str]:
-    from .config import _servqual_default
+    from .config import servqual_default
 
     out = []
-    default = {i.code for i in _servqual_default()}
+    default = {i.code for i in servqual_default()}
     if "overall_satisfaction" in m.picks:
         num = pool.numbers(m.picks["overall_satisfaction"].source)
         if num is not None:

@@ -441,7 +441,7 @@ def _to_number(
 _DAY = r"^\d{4}-\d{2}-\d{2}$"
 
 
-def _iso_days(text: pd.Series) -> pd.Series | None:
+def iso_days(text: pd.Series) -> pd.Series | None:
     """Text that is all plain ``YYYY-MM-DD`` days parsed by Arrow, or None for anything else.
 
     What ``pd.to_datetime(format="ISO8601")`` gives for such text (an impossible day such as
@@ -504,7 +504,7 @@ def _to_date(
     else:
         text = s.str.strip() if s.dtype == TEXT else s.astype("string").str.strip()
         fmt = tcfg.date_format or "ISO8601"
-        out = _iso_days(text) if fmt == "ISO8601" else None
+        out = iso_days(text) if fmt == "ISO8601" else None
         if out is None:
             out = pd.to_datetime(text, format=fmt, errors="coerce")
         if fmt == "ISO8601" and (text.notna() & out.isna()).any():
