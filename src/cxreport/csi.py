@@ -223,6 +223,181 @@ def _equal(model: SurveyModel, items: list[str]) -> tuple[pd.Series, dict[str, p
     return dims, within
 
 
+@dataclass(frozen=True)
+class _WeightsStart:
+    """What every weighting method starts from: the items present, equal weights, the notes
+    so far (a list that the method goes on filling) and the method asked for."""
+
+    items: list[str]
+    eq_dims: pd.Series
+    eq_within: dict[str, pd.Series]
+    notes: list[str]
+    requested: str
+
+    def fallback(self, why: str) -> CSIWeights:
+        """Equal weights, with the notes so far and why the requested ones were not used."""
+        why = _("{why} Equal weights are used instead.", why=why)
+        return CSIWeights("equal", self.eq_dims, self.eq_within, [*self.notes, why], self.requested)
+
+
+def _weights_start(survey: pd.DataFrame, model: SurveyModel, weights: str) -> _WeightsStart:
+    """The items present (at least one), their equal weights, a note on the missing ones."""
+    items = present_items(survey, model)
+    if not items:
+        raise CSIError(
+            "The survey has none of the declared item columns "
+            f"({', '.join(model.item_codes[:6])}...); declare your items under survey.items "
+            "in cxreport.yaml."
+        )
+    eq_dims, eq_within = _equal(model, items)
+    notes: list[str] = []
+    missing = [c for c in model.item_codes if c not in items]
+    if missing:
+        notes.append(
+            _(
+                "Item(s) without a column in the survey, left out: {items}.",
+                items=", ".join(missing),
+            )
+        )
+    return _WeightsStart(items, eq_dims, eq_within, notes, weights)
+
+
+def _equal_weights(start: _WeightsStart) -> CSIWeights:
+    """Equal weights, as asked for: 1/k per dimension, items equal within their dimension."""
+    start.notes.append(
+        _(
+            "Equal weights: each of the {k} dimensions 1/{k}, items equal within their dimension.",
+            k=len(start.eq_dims),
+        )
+    )
+    return CSIWeights("equal", start.eq_dims, start.eq_within, start.notes, start.requested)
+
+
+def _stated_within(
+    survey: pd.DataFrame, model: SurveyModel, start: _WeightsStart
+) -> tuple[dict[str, pd.Series], dict[str, float]]:
+    """Item weights within each dimension by mean stated importance (equal where not asked
+    of every item), and each fully asked dimension's mean importance."""
+    imp = rescale(survey, model, suffix=model.importance_suffix)
+    within, means = {}, {}
+    for d, codes in start.eq_within.items():
+        cols = [c for c in codes.index if c in imp and imp[c].notna().any()]
+        if len(cols) == len(codes):
+            m = imp[cols].mean()
+            within[d] = (m / m.sum()) if m.sum() > 0 else codes
+            means[d] = float(m.mean())
+        else:
+            within[d] = codes
+    return within, means
+
+
+def _given_weights(
+    start: _WeightsStart, stated: Mapping[str, float], within: dict[str, pd.Series]
+) -> CSIWeights:
+    """Stated weights from dimension weights given (every dimension, normalised)."""
+    eq_dims = start.eq_dims
+    unknown = sorted(set(stated) - set(eq_dims.index))
+    if unknown:
+        raise CSIError(
+            f"Stated weights name unknown dimension(s) {', '.join(unknown)}; the "
+            f"dimensions are {', '.join(eq_dims.index)}."
+        )
+    absent = [d for d in eq_dims.index if d not in stated]
+    if absent:
+        raise CSIError(
+            f"Stated weights must give every dimension a weight; missing: {', '.join(absent)}."
+        )
+    dims, n = normalise_weights(
+        {d: stated[d] for d in eq_dims.index}, what=N_("stated dimension weights")
+    )
+    start.notes.extend(
+        n
+        + [
+            _(
+                "Stated weights: dimension weights as given (normalised); items "
+                "within a dimension by their mean stated importance where asked."
+            )
+        ]
+    )
+    return CSIWeights("stated", dims, within, start.notes, start.requested)
+
+
+def _stated_weights(
+    survey: pd.DataFrame,
+    model: SurveyModel,
+    start: _WeightsStart,
+    stated: Mapping[str, float] | None,
+) -> CSIWeights:
+    """Stated weights: the dimension weights given, else the mean importance answers."""
+    within, means = _stated_within(survey, model, start)
+    if stated is not None:
+        return _given_weights(start, stated, within)
+    if len(means) < len(start.eq_dims):
+        return start.fallback(
+            _(
+                "Stated weights need the importance columns (<item>{suffix}); some "
+                "dimensions have none.",
+                suffix=model.importance_suffix,
+            )
+        )
+    dims, _total = normalise_weights(means, what=N_("stated importance means"))
+    start.notes.append(
+        _(
+            "Stated weights: each item's mean importance answer (rescaled 0-100) divided by "
+            "the sum within its dimension; each dimension's weight is its mean item "
+            "importance, normalised to sum to 1. Stated importance is often high for "
+            "everything (ceiling effect), so these weights tend to be flat."
+        )
+    )
+    return CSIWeights("stated", dims, within, start.notes, start.requested)
+
+
+def _derived_weights(
+    survey: pd.DataFrame, model: SurveyModel, start: _WeightsStart, outcome: str
+) -> CSIWeights:
+    """Derived weights: Johnson relative weights of ``outcome`` on the dimension scores and,
+    within each dimension, on its items."""
+    if outcome not in survey.columns:
+        return start.fallback(
+            _(
+                "Derived weights need the outcome column '{outcome}', which the survey does not "
+                "have.",
+                outcome=outcome,
+            )
+        )
+    eq_dims, eq_within = start.eq_dims, start.eq_within
+    scores = rescale(survey, model)
+    tmp = CSIWeights("equal", eq_dims, eq_within)
+    dims_frame = dimension_scores(scores, tmp).drop(columns=OVERALL)
+    y = pd.to_numeric(survey[outcome], errors="coerce")
+    try:
+        dres = relative_weights(dims_frame, y) if dims_frame.shape[1] > 1 else None
+        within = {}
+        for d, codes in eq_within.items():
+            if len(codes) > 1:
+                w = relative_weights(scores[list(codes.index)], y).weights
+                within[d] = w / w.sum() if w.sum() > 0 else codes
+            else:
+                within[d] = codes
+    except DriverError as exc:
+        return start.fallback(_("Derived weights could not be computed: {error}", error=exc))
+    if dres is None:
+        dims = eq_dims
+    else:
+        dims, _total = normalise_weights(dres.weights, what=N_("relative weights"))
+        start.notes.append(
+            _(
+                "Derived weights: Johnson relative weights of '{outcome}' on the dimension "
+                "scores (R² {r2}, n = {n}), normalised to sum to 1; items within a dimension by "
+                "their relative weights for the same outcome.",
+                outcome=outcome,
+                r2=number(dres.r2, 2),
+                n=number(dres.n),
+            )
+        )
+    return CSIWeights("derived", dims, within, start.notes, start.requested)
+
+
 def compute_weights(
     survey: pd.DataFrame,
     model: SurveyModel,
@@ -260,130 +435,12 @@ def compute_weights(
         raise ParameterError(
             f"The 'weights' parameter must be one of {', '.join(WEIGHT_METHODS)}; got {weights!r}."
         )
-    items = present_items(survey, model)
-    if not items:
-        raise CSIError(
-            "The survey has none of the declared item columns "
-            f"({', '.join(model.item_codes[:6])}...); declare your items under survey.items "
-            "in cxreport.yaml."
-        )
-    eq_dims, eq_within = _equal(model, items)
-    notes: list[str] = []
-    missing = [c for c in model.item_codes if c not in items]
-    if missing:
-        notes.append(
-            _(
-                "Item(s) without a column in the survey, left out: {items}.",
-                items=", ".join(missing),
-            )
-        )
-
-    def fallback(why: str) -> CSIWeights:
-        why = _("{why} Equal weights are used instead.", why=why)
-        return CSIWeights("equal", eq_dims, eq_within, [*notes, why], weights)
-
+    start = _weights_start(survey, model, weights)
     if weights == "equal":
-        notes.append(
-            _(
-                "Equal weights: each of the {k} dimensions 1/{k}, items equal within their "
-                "dimension.",
-                k=len(eq_dims),
-            )
-        )
-        return CSIWeights("equal", eq_dims, eq_within, notes, weights)
-
+        return _equal_weights(start)
     if weights == "stated":
-        imp = rescale(survey, model, suffix=model.importance_suffix)
-        within, means = {}, {}
-        for d, codes in eq_within.items():
-            cols = [c for c in codes.index if c in imp and imp[c].notna().any()]
-            if len(cols) == len(codes):
-                m = imp[cols].mean()
-                within[d] = (m / m.sum()) if m.sum() > 0 else codes
-                means[d] = float(m.mean())
-            else:
-                within[d] = codes
-        if stated is not None:
-            unknown = sorted(set(stated) - set(eq_dims.index))
-            if unknown:
-                raise CSIError(
-                    f"Stated weights name unknown dimension(s) {', '.join(unknown)}; the "
-                    f"dimensions are {', '.join(eq_dims.index)}."
-                )
-            absent = [d for d in eq_dims.index if d not in stated]
-            if absent:
-                raise CSIError(
-                    f"Stated weights must give every dimension a weight; missing: "
-                    f"{', '.join(absent)}."
-                )
-            dims, n = normalise_weights(
-                {d: stated[d] for d in eq_dims.index}, what=N_("stated dimension weights")
-            )
-            notes += n + [
-                _(
-                    "Stated weights: dimension weights as given (normalised); items "
-                    "within a dimension by their mean stated importance where asked."
-                )
-            ]
-            return CSIWeights("stated", dims, within, notes, weights)
-        if len(means) < len(eq_dims):
-            return fallback(
-                _(
-                    "Stated weights need the importance columns (<item>{suffix}); some "
-                    "dimensions have none.",
-                    suffix=model.importance_suffix,
-                )
-            )
-        dims, _total = normalise_weights(means, what=N_("stated importance means"))
-        notes.append(
-            _(
-                "Stated weights: each item's mean importance answer (rescaled 0-100) divided by "
-                "the sum within its dimension; each dimension's weight is its mean item "
-                "importance, normalised to sum to 1. Stated importance is often high for "
-                "everything (ceiling effect), so these weights tend to be flat."
-            )
-        )
-        return CSIWeights("stated", dims, within, notes, weights)
-
-    # derived
-    if outcome not in survey.columns:
-        return fallback(
-            _(
-                "Derived weights need the outcome column '{outcome}', which the survey does not "
-                "have.",
-                outcome=outcome,
-            )
-        )
-    scores = rescale(survey, model)
-    tmp = CSIWeights("equal", eq_dims, eq_within)
-    dims_frame = dimension_scores(scores, tmp).drop(columns=OVERALL)
-    y = pd.to_numeric(survey[outcome], errors="coerce")
-    try:
-        dres = relative_weights(dims_frame, y) if dims_frame.shape[1] > 1 else None
-        within = {}
-        for d, codes in eq_within.items():
-            if len(codes) > 1:
-                w = relative_weights(scores[list(codes.index)], y).weights
-                within[d] = w / w.sum() if w.sum() > 0 else codes
-            else:
-                within[d] = codes
-    except DriverError as exc:
-        return fallback(_("Derived weights could not be computed: {error}", error=exc))
-    if dres is None:
-        dims = eq_dims
-    else:
-        dims, _total = normalise_weights(dres.weights, what=N_("relative weights"))
-        notes.append(
-            _(
-                "Derived weights: Johnson relative weights of '{outcome}' on the dimension "
-                "scores (R² {r2}, n = {n}), normalised to sum to 1; items within a dimension by "
-                "their relative weights for the same outcome.",
-                outcome=outcome,
-                r2=number(dres.r2, 2),
-                n=number(dres.n),
-            )
-        )
-    return CSIWeights("derived", dims, within, notes, weights)
+        return _stated_weights(survey, model, start, stated)
+    return _derived_weights(survey, model, start, outcome)
 
 
 # --------------------------------------------------------------------------- the index
@@ -467,6 +524,103 @@ def _t_interval(values: np.ndarray, confidence: float) -> tuple[float, float]:
     return v.mean() - half, v.mean() + half
 
 
+@dataclass(frozen=True)
+class _ItemMeans:
+    """The weighted items' mean scores (0-100) and their bootstrap resamples."""
+
+    cols: list[str]  # the weighted items the survey has
+    x: np.ndarray  # respondents × items
+    means: np.ndarray  # items
+    boots: np.ndarray  # resamples × items
+    n: int  # responses
+    a: float  # the probability outside each end of an interval
+
+
+def _item_means(
+    scores: pd.DataFrame,
+    item_w: pd.Series,
+    n: int,
+    n_boot: int,
+    rng: np.random.Generator,
+    confidence: float,
+) -> _ItemMeans:
+    """The items' means over the ``n`` responses and ``n_boot`` bootstrap resamples of them."""
+    cols = [c for c in item_w.index if c in scores]
+    x = scores[cols].to_numpy(float)
+    a = (1 - confidence) / 2
+    means = np.nanmean(x, axis=0) if n else np.full(len(cols), np.nan)
+    boots = _boot_means(x, n_boot, rng) if n else np.full((n_boot, len(cols)), np.nan)
+    return _ItemMeans(cols, x, means, boots, n, a)
+
+
+def _item_table(model: SurveyModel, m: _ItemMeans, item_w: pd.Series) -> pd.DataFrame:
+    """One row per item: its score, percentile interval, answers and weight."""
+    a = m.a
+    item_rows = []
+    for j, c in enumerate(m.cols):
+        lo, hi = np.nanquantile(m.boots[:, j], [a, 1 - a]) if m.n > 1 else (np.nan, np.nan)
+        dim = next(i.dimension for i in model.items if i.code == c)
+        item_rows.append(
+            {
+                "item": c,
+                "dimension": dim,
+                "score": m.means[j],
+                "ci_low": lo,
+                "ci_high": hi,
+                "n": int(np.sum(~np.isnan(m.x[:, j]))),
+                "weight": float(item_w[c]),
+            }
+        )
+    return pd.DataFrame(item_rows)
+
+
+def _combine(m: _ItemMeans, wvec: np.ndarray, idx: list[int]) -> tuple[float, np.ndarray]:
+    """The weighted mean of the items ``idx`` (over those answered) and its resamples."""
+    w = wvec / wvec.sum()
+    point = float(np.nansum(m.means[idx] * w) / np.sum(w[~np.isnan(m.means[idx])]))
+    b = m.boots[:, idx]
+    ok = ~np.isnan(b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bb = np.where(ok, b * w, 0).sum(axis=1) / np.where(ok, w, 0).sum(axis=1)
+    return point, bb
+
+
+def _index_table(
+    m: _ItemMeans,
+    weights: CSIWeights,
+    item_w: pd.Series,
+    per_resp: pd.DataFrame,
+    small: bool,
+    confidence: float,
+) -> pd.DataFrame:
+    """One row per index (the CSI, then each dimension): score, interval (widened to the t
+    interval when ``small``), answers and weight."""
+    cols, n, a = m.cols, m.n, m.a
+    rows = []
+    targets = [(OVERALL, cols, 1.0)] + [
+        (d, [c for c in weights.within[d].index if c in cols], float(weights.dimensions[d]))
+        for d in weights.dimensions.index
+    ]
+    for name, icols, wt in targets:
+        idx = [cols.index(c) for c in icols]
+        point, bb = _combine(m, item_w[icols].to_numpy(float), idx)
+        lo, hi = np.nanquantile(bb, [a, 1 - a]) if n > 1 else (np.nan, np.nan)
+        if small:
+            tl, th = _t_interval(per_resp[name].to_numpy(float), confidence)
+            lo, hi = (min(lo, tl), max(hi, th)) if n > 1 else (np.nan, np.nan)
+        rows.append(
+            {
+                "index": name,
+                "score": point if n else np.nan,
+                "ci_low": lo,
+                "ci_high": hi,
+                "n": int(per_resp[name].notna().sum()),
+                "weight": wt,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def compute_csi(
     survey: pd.DataFrame,
     model: SurveyModel,
@@ -504,65 +658,13 @@ def compute_csi(
     rng = np.random.default_rng(seed)
     scores = rescale(survey, model)
     item_w = weights.items
-    cols = [c for c in item_w.index if c in scores]
-    x = scores[cols].to_numpy(float)
     n = len(survey)
-    a = (1 - confidence) / 2
     notes: list[str] = []
     per_resp = dimension_scores(scores, weights)
-
-    means = np.nanmean(x, axis=0) if n else np.full(len(cols), np.nan)
-    boots = _boot_means(x, n_boot, rng) if n else np.full((n_boot, len(cols)), np.nan)
-
-    item_rows = []
-    for j, c in enumerate(cols):
-        lo, hi = np.nanquantile(boots[:, j], [a, 1 - a]) if n > 1 else (np.nan, np.nan)
-        dim = next(i.dimension for i in model.items if i.code == c)
-        item_rows.append(
-            {
-                "item": c,
-                "dimension": dim,
-                "score": means[j],
-                "ci_low": lo,
-                "ci_high": hi,
-                "n": int(np.sum(~np.isnan(x[:, j]))),
-                "weight": float(item_w[c]),
-            }
-        )
-    items = pd.DataFrame(item_rows)
-
-    def combine(wvec: np.ndarray, idx: list[int]) -> tuple[float, np.ndarray]:
-        w = wvec / wvec.sum()
-        point = float(np.nansum(means[idx] * w) / np.sum(w[~np.isnan(means[idx])]))
-        b = boots[:, idx]
-        ok = ~np.isnan(b)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            bb = np.where(ok, b * w, 0).sum(axis=1) / np.where(ok, w, 0).sum(axis=1)
-        return point, bb
-
-    rows = []
-    targets = [(OVERALL, cols, 1.0)] + [
-        (d, [c for c in weights.within[d].index if c in cols], float(weights.dimensions[d]))
-        for d in weights.dimensions.index
-    ]
+    m = _item_means(scores, item_w, n, n_boot, rng, confidence)
+    items = _item_table(model, m, item_w)
     small = n < min_n
-    for name, icols, wt in targets:
-        idx = [cols.index(c) for c in icols]
-        point, bb = combine(item_w[icols].to_numpy(float), idx)
-        lo, hi = np.nanquantile(bb, [a, 1 - a]) if n > 1 else (np.nan, np.nan)
-        if small:
-            tl, th = _t_interval(per_resp[name].to_numpy(float), confidence)
-            lo, hi = (min(lo, tl), max(hi, th)) if n > 1 else (np.nan, np.nan)
-        rows.append(
-            {
-                "index": name,
-                "score": point if n else np.nan,
-                "ci_low": lo,
-                "ci_high": hi,
-                "n": int(per_resp[name].notna().sum()),
-                "weight": wt,
-            }
-        )
+    table = _index_table(m, weights, item_w, per_resp, small, confidence)
     if small:
         notes.append(
             _(
@@ -572,7 +674,7 @@ def compute_csi(
                 min_n=min_n,
             )
         )
-    return CSIResult(pd.DataFrame(rows), items, weights, n, confidence, notes)
+    return CSIResult(table, items, weights, n, confidence, notes)
 
 
 # --------------------------------------------------------------------------- breakdowns

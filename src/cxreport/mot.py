@@ -172,6 +172,235 @@ def _distinct_per_group(group: np.ndarray, who: np.ndarray) -> np.ndarray:
     return np.bincount(pairs // span, minlength=group.max() + 1)
 
 
+#: The Moments-of-Truth table's columns after the level's keys, in order.
+_TABLE_COLUMNS = (
+    "rank",
+    "contacts",
+    "customers",
+    "failures",
+    "failure_rate",
+    "fr_low",
+    "fr_high",
+    "month_contacts",
+    "month_failures",
+    "month_failure_rate",
+    "nps",
+    "nps_n",
+    "nps_fail",
+    "nps_fail_n",
+    "nps_ok",
+    "nps_ok_n",
+    "nps_gap",
+    "followed",
+    "churn_fail",
+    "churn_fail_n",
+    "churn_ok",
+    "churn_ok_n",
+    "churn_diff",
+    "churn_diff_low",
+    "churn_diff_high",
+    "excess_churn",
+    "excess_churn_low",
+    "excess_churn_high",
+    "net_promoters_lost",
+    "small",
+)
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The months analysed: from the first day of the first to the end of the reporting one."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+
+
+def _check_stage(data, keys: list[str]) -> None:
+    """Refuse a level split by stage when the touchpoints have no stage column."""
+    if "stage" in keys and "stage" not in data.columns("touchpoints"):
+        raise CxReportError(
+            "The touchpoints table has no 'stage' column (EODC stage), so "
+            "moments cannot be split by stage; use level='touchpoint'."
+        )
+
+
+def _window_contacts(data, keys: list[str], window: _Window, notes: list[str]) -> pd.DataFrame:
+    """The window's contacts (a new frame), with ``failed``, ``in_month`` and a filled stage."""
+    # only the columns used: a page that never reads a contact's channel never holds it
+    used = ("customer_id", "date", "outcome", "touchpoint", "stage")
+    # only the window's contacts are read (a new frame: its columns can be set)
+    c = data.table(
+        "touchpoints",
+        [c for c in used if c in data.columns("touchpoints")],
+        within=("date", window.start, window.end),
+    )
+    if "stage" in c:
+        blank = c["stage"].isna()
+        if blank.any() and "stage" in keys:
+            notes.append(
+                _(
+                    "{n} contacts have no EODC stage and are shown as '(no stage)'.",
+                    n=int(blank.sum()),
+                )
+            )
+        c["stage"] = c["stage"].fillna("(no stage)")
+    c["failed"] = c["outcome"] != "ok"
+    c["in_month"] = c["date"] >= data.month_start
+    return c
+
+
+def _add_nps_after(
+    c: pd.DataFrame, data, window: _Window, survey_days: int, notes: list[str]
+) -> bool:
+    """Set ``nps_after``, the NPS of the customer's next answer; whether there are answers."""
+    if data.has("survey") and {"customer_id", "date", "nps"} <= set(data.columns("survey")):
+        sv = data.table(
+            "survey", ["customer_id", "date", "nps"], within=("date", window.start, None)
+        )
+        c["nps_after"] = _link_survey(c, sv, survey_days)
+        return True
+    c["nps_after"] = np.nan
+    notes.append(
+        _("No survey answers with customer_id, date and nps: NPS after a contact is not shown.")
+    )
+    return False
+
+
+def _add_churn_after(
+    c: pd.DataFrame, data, window: _Window, churn_days: int, notes: list[str]
+) -> bool:
+    """Set ``followed`` and ``churned_after`` (departure within ``churn_days``); whether churn
+    after a contact is known."""
+    cust = data.table("customers", ["customer_id", "churn_date"]) if data.has("customers") else None
+    has_churn = cust is not None and "churn_date" in cust
+    if has_churn:
+        # c["customer_id"].map(churn dates by id), through Arrow's hash table
+        by_id = cust.set_index("customer_id")["churn_date"]
+        at = positions(c["customer_id"], by_id.index)
+        cd = pd.Series(by_id.to_numpy()[np.maximum(at, 0)], index=c.index).where(at >= 0)
+        day = c["date"].dt.normalize()
+        c["followed"] = day + pd.Timedelta(days=churn_days) <= window.end
+        c["churned_after"] = cd.notna() & (cd >= day) & (cd < day + pd.Timedelta(days=churn_days))
+        if not c["followed"].any():
+            has_churn = False
+            notes.append(
+                _(
+                    "No contact in the window has {days} days of follow-up before the end of "
+                    "{month}; lengthen window_months or shorten churn_days to see churn after "
+                    "contacts.",
+                    days=churn_days,
+                    month=data.month,
+                )
+            )
+    else:
+        notes.append(
+            _(
+                "The customers table has no churn_date: churn after a contact is not "
+                "shown and the ranking uses the NPS gap."
+            )
+        )
+    if not has_churn:
+        c["followed"] = False
+        c["churned_after"] = False
+    return has_churn
+
+
+def _moment_counts(c: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """One row of counts per moment: contacts, customers, failures, NPS and churn after."""
+    # each moment's rows by position, over the columns as arrays: iterating the groups as
+    # frames sorted a copy of every contact of the window (600 MB at a million customers),
+    # and counted distinct customers on their ids as Python strings
+    customer = pd.factorize(c["customer_id"])[0]  # -1: missing
+    nps_after = c["nps_after"].to_numpy(float)
+    failed, in_month, followed, churned = (
+        c[col].to_numpy(dtype=bool) for col in ("failed", "in_month", "followed", "churned_after")
+    )
+    moments = c.groupby(keys, sort=True, dropna=False)
+    moment = moments.ngroup().to_numpy()
+    customers = _distinct_per_group(moment, customer)
+    rows = []
+    for key, idx in moments.indices.items():
+        key = key if isinstance(key, tuple) else (key,)
+        fail, month, seen, left = failed[idx], in_month[idx], followed[idx], churned[idx]
+        score = nps_after[idx]
+        nps_all, n_all = _nps_of(score)
+        nps_f, n_f = _nps_of(score[fail])
+        nps_o, n_o = _nps_of(score[~fail])
+        rows.append(
+            {
+                **dict(zip(keys, key, strict=True)),
+                "contacts": len(idx),
+                "customers": int(customers[moment[idx[0]]]),
+                "failures": int(fail.sum()),
+                "month_contacts": int(month.sum()),
+                "month_failures": int((month & fail).sum()),
+                "nps": nps_all,
+                "nps_n": n_all,
+                "nps_fail": nps_f,
+                "nps_fail_n": n_f,
+                "nps_ok": nps_o,
+                "nps_ok_n": n_o,
+                "followed": int(seen.sum()),
+                "churn_fail_k": int((seen & fail & left).sum()),
+                "churn_fail_n": int((seen & fail).sum()),
+                "churn_ok_k": int((seen & ~fail & left).sum()),
+                "churn_ok_n": int((seen & ~fail).sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _add_rates(t: pd.DataFrame, confidence: float, min_failures: int) -> None:
+    """Add the failure and churn rates with their intervals, the impacts and ``small``."""
+    lo, hi = wilson_interval(t["failures"], t["contacts"], confidence=confidence)
+    t["failure_rate"] = 100 * t["failures"] / t["contacts"]
+    t["fr_low"], t["fr_high"] = 100 * lo, 100 * hi
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t["month_failure_rate"] = (
+            100 * t["month_failures"] / t["month_contacts"].where(t["month_contacts"] > 0)
+        )
+        t["churn_fail"] = 100 * t["churn_fail_k"] / t["churn_fail_n"].where(t["churn_fail_n"] > 0)
+        t["churn_ok"] = 100 * t["churn_ok_k"] / t["churn_ok_n"].where(t["churn_ok_n"] > 0)
+    d, dl, dh = newcombe_diff(
+        t["churn_fail_k"],
+        t["churn_fail_n"],
+        t["churn_ok_k"],
+        t["churn_ok_n"],
+        confidence=confidence,
+    )
+    t["churn_diff"], t["churn_diff_low"], t["churn_diff_high"] = 100 * d, 100 * dl, 100 * dh
+    t["excess_churn"] = t["failures"] * d
+    t["excess_churn_low"] = t["failures"] * dl
+    t["excess_churn_high"] = t["failures"] * dh
+    t["nps_gap"] = t["nps_ok"] - t["nps_fail"]
+    t["net_promoters_lost"] = t["failures"] * t["nps_gap"] / 100
+    t["small"] = t["failures"] < min_failures
+
+
+def _impact(has_churn: bool, has_nps: bool) -> str:
+    """The ranking column: excess churn, else net promoters lost, else failures."""
+    impact = "excess_churn" if has_churn else "net_promoters_lost"
+    if not has_churn and not has_nps:
+        impact = "failures"
+    return impact
+
+
+def _ranked(t: pd.DataFrame, keys: list[str], impact: str) -> pd.DataFrame:
+    """The moments sorted by impact (large enough ones first) and numbered in ``rank``."""
+    order = t[impact].fillna(-np.inf)
+    t = (
+        t.assign(_o=order)
+        .sort_values(
+            ["small", "_o", "failures"] + keys,
+            ascending=[True, False, False] + [True] * len(keys),
+            kind="stable",
+        )
+        .drop(columns="_o")
+    )
+    t["rank"] = np.arange(1, len(t) + 1)
+    return t
+
+
 def moments_of_truth(
     data,
     *,
@@ -225,195 +454,20 @@ def moments_of_truth(
     data.require("The Moments-of-Truth view", "touchpoints")
     keys = LEVELS[level]
     notes: list[str] = []
-    # only the columns used: a page that never reads a contact's channel never holds it
-    used = ("customer_id", "date", "outcome", "touchpoint", "stage")
-    if "stage" in keys and "stage" not in data.columns("touchpoints"):
-        raise CxReportError(
-            "The touchpoints table has no 'stage' column (EODC stage), so "
-            "moments cannot be split by stage; use level='touchpoint'."
-        )
-    end = data.month_end
-    start = (data.month - (window_months - 1)).start_time
-    # only the window's contacts are read (a new frame: its columns can be set)
-    c = data.table(
-        "touchpoints",
-        [c for c in used if c in data.columns("touchpoints")],
-        within=("date", start, end),
-    )
-    if "stage" in c:
-        blank = c["stage"].isna()
-        if blank.any() and "stage" in keys:
-            notes.append(
-                _(
-                    "{n} contacts have no EODC stage and are shown as '(no stage)'.",
-                    n=int(blank.sum()),
-                )
-            )
-        c["stage"] = c["stage"].fillna("(no stage)")
-    c["failed"] = c["outcome"] != "ok"
-    c["in_month"] = c["date"] >= data.month_start
-
-    # NPS of the customer's next answer
-    if data.has("survey") and {"customer_id", "date", "nps"} <= set(data.columns("survey")):
-        sv = data.table("survey", ["customer_id", "date", "nps"], within=("date", start, None))
-        c["nps_after"] = _link_survey(c, sv, survey_days)
-        has_nps = True
-    else:
-        c["nps_after"] = np.nan
-        has_nps = False
-        notes.append(
-            _("No survey answers with customer_id, date and nps: NPS after a contact is not shown.")
-        )
-
-    # churn within churn_days
-    cust = data.table("customers", ["customer_id", "churn_date"]) if data.has("customers") else None
-    has_churn = cust is not None and "churn_date" in cust
-    if has_churn:
-        # c["customer_id"].map(churn dates by id), through Arrow's hash table
-        by_id = cust.set_index("customer_id")["churn_date"]
-        at = positions(c["customer_id"], by_id.index)
-        cd = pd.Series(by_id.to_numpy()[np.maximum(at, 0)], index=c.index).where(at >= 0)
-        day = c["date"].dt.normalize()
-        c["followed"] = day + pd.Timedelta(days=churn_days) <= end
-        c["churned_after"] = cd.notna() & (cd >= day) & (cd < day + pd.Timedelta(days=churn_days))
-        if not c["followed"].any():
-            has_churn = False
-            notes.append(
-                _(
-                    "No contact in the window has {days} days of follow-up before the end of "
-                    "{month}; lengthen window_months or shorten churn_days to see churn after "
-                    "contacts.",
-                    days=churn_days,
-                    month=data.month,
-                )
-            )
-    else:
-        notes.append(
-            _(
-                "The customers table has no churn_date: churn after a contact is not "
-                "shown and the ranking uses the NPS gap."
-            )
-        )
-    if not has_churn:
-        c["followed"] = False
-        c["churned_after"] = False
-
-    # each moment's rows by position, over the columns as arrays: iterating the groups as
-    # frames sorted a copy of every contact of the window (600 MB at a million customers),
-    # and counted distinct customers on their ids as Python strings
-    customer = pd.factorize(c["customer_id"])[0]  # -1: missing
-    nps_after = c["nps_after"].to_numpy(float)
-    failed, in_month, followed, churned = (
-        c[col].to_numpy(dtype=bool) for col in ("failed", "in_month", "followed", "churned_after")
-    )
-    moments = c.groupby(keys, sort=True, dropna=False)
-    moment = moments.ngroup().to_numpy()
-    customers = _distinct_per_group(moment, customer)
-    rows = []
-    for key, idx in moments.indices.items():
-        key = key if isinstance(key, tuple) else (key,)
-        fail, month, seen, left = failed[idx], in_month[idx], followed[idx], churned[idx]
-        score = nps_after[idx]
-        nps_all, n_all = _nps_of(score)
-        nps_f, n_f = _nps_of(score[fail])
-        nps_o, n_o = _nps_of(score[~fail])
-        rows.append(
-            {
-                **dict(zip(keys, key, strict=True)),
-                "contacts": len(idx),
-                "customers": int(customers[moment[idx[0]]]),
-                "failures": int(fail.sum()),
-                "month_contacts": int(month.sum()),
-                "month_failures": int((month & fail).sum()),
-                "nps": nps_all,
-                "nps_n": n_all,
-                "nps_fail": nps_f,
-                "nps_fail_n": n_f,
-                "nps_ok": nps_o,
-                "nps_ok_n": n_o,
-                "followed": int(seen.sum()),
-                "churn_fail_k": int((seen & fail & left).sum()),
-                "churn_fail_n": int((seen & fail).sum()),
-                "churn_ok_k": int((seen & ~fail & left).sum()),
-                "churn_ok_n": int((seen & ~fail).sum()),
-            }
-        )
-    t = pd.DataFrame(rows)
+    _check_stage(data, keys)
+    window = _Window((data.month - (window_months - 1)).start_time, data.month_end)
+    c = _window_contacts(data, keys, window, notes)
+    has_nps = _add_nps_after(c, data, window, survey_days, notes)
+    has_churn = _add_churn_after(c, data, window, churn_days, notes)
+    t = _moment_counts(c, keys)
     if t.empty:
         raise CxReportError(
-            f"No touchpoint contacts between {start:%Y-%m-%d} and the end of "
+            f"No touchpoint contacts between {window.start:%Y-%m-%d} and the end of "
             f"{data.month}; choose another month or a longer window_months."
         )
-    lo, hi = wilson_interval(t["failures"], t["contacts"], confidence=confidence)
-    t["failure_rate"] = 100 * t["failures"] / t["contacts"]
-    t["fr_low"], t["fr_high"] = 100 * lo, 100 * hi
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t["month_failure_rate"] = (
-            100 * t["month_failures"] / t["month_contacts"].where(t["month_contacts"] > 0)
-        )
-        t["churn_fail"] = 100 * t["churn_fail_k"] / t["churn_fail_n"].where(t["churn_fail_n"] > 0)
-        t["churn_ok"] = 100 * t["churn_ok_k"] / t["churn_ok_n"].where(t["churn_ok_n"] > 0)
-    d, dl, dh = newcombe_diff(
-        t["churn_fail_k"],
-        t["churn_fail_n"],
-        t["churn_ok_k"],
-        t["churn_ok_n"],
-        confidence=confidence,
-    )
-    t["churn_diff"], t["churn_diff_low"], t["churn_diff_high"] = 100 * d, 100 * dl, 100 * dh
-    t["excess_churn"] = t["failures"] * d
-    t["excess_churn_low"] = t["failures"] * dl
-    t["excess_churn_high"] = t["failures"] * dh
-    t["nps_gap"] = t["nps_ok"] - t["nps_fail"]
-    t["net_promoters_lost"] = t["failures"] * t["nps_gap"] / 100
-    t["small"] = t["failures"] < min_failures
-    impact = "excess_churn" if has_churn else "net_promoters_lost"
-    if not has_churn and not has_nps:
-        impact = "failures"
-    order = t[impact].fillna(-np.inf)
-    t = (
-        t.assign(_o=order)
-        .sort_values(
-            ["small", "_o", "failures"] + keys,
-            ascending=[True, False, False] + [True] * len(keys),
-            kind="stable",
-        )
-        .drop(columns="_o")
-    )
-    t["rank"] = np.arange(1, len(t) + 1)
-    cols = [
-        *keys,
-        "rank",
-        "contacts",
-        "customers",
-        "failures",
-        "failure_rate",
-        "fr_low",
-        "fr_high",
-        "month_contacts",
-        "month_failures",
-        "month_failure_rate",
-        "nps",
-        "nps_n",
-        "nps_fail",
-        "nps_fail_n",
-        "nps_ok",
-        "nps_ok_n",
-        "nps_gap",
-        "followed",
-        "churn_fail",
-        "churn_fail_n",
-        "churn_ok",
-        "churn_ok_n",
-        "churn_diff",
-        "churn_diff_low",
-        "churn_diff_high",
-        "excess_churn",
-        "excess_churn_low",
-        "excess_churn_high",
-        "net_promoters_lost",
-        "small",
-    ]
+    _add_rates(t, confidence, min_failures)
+    impact = _impact(has_churn, has_nps)
+    t = _ranked(t, keys, impact)
     if has_nps and t["nps_fail_n"].sum() < 30:
         notes.append(
             _(
@@ -422,7 +476,13 @@ def moments_of_truth(
             )
         )
     return MoTResult(
-        t[cols].reset_index(drop=True), level, (start, end), churn_days, survey_days, impact, notes
+        t[[*keys, *_TABLE_COLUMNS]].reset_index(drop=True),
+        level,
+        (window.start, window.end),
+        churn_days,
+        survey_days,
+        impact,
+        notes,
     )
 
 

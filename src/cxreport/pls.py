@@ -727,6 +727,272 @@ def _loadings(S: np.ndarray, W: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Estimate:
+    """The model estimated on the full data: weights with their signs fixed, inner model."""
+
+    x: np.ndarray  # the complete rows of raw indicators (n × p)
+    X: np.ndarray  # the same, centred (and standardised)
+    S: np.ndarray  # their covariance matrix, as a stack of one (1 × p × p)
+    W: np.ndarray  # outer weights (1 × p × J)
+    iterations: int
+    w: np.ndarray  # each item's weight on its own block (p)
+    load: np.ndarray  # each item's loading on its own block (p)
+    R: np.ndarray  # latent-variable correlations (J × J)
+    P: np.ndarray  # path coefficients (J × J, [i, j] for i → j)
+    r2: np.ndarray  # R² of each block (J; NaN for exogenous ones)
+
+
+@dataclass(frozen=True)
+class _BlockTables:
+    """Per-block results of the fit: outer weights and loadings, 0-100 indices."""
+
+    outer: pd.DataFrame
+    index: pd.DataFrame
+    communal: list  # squared loadings of the items of multi-item blocks
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """The fit's tables, before the bootstrap (fields as in :class:`PLSResult`)."""
+
+    paths: pd.DataFrame
+    r2: pd.Series
+    outer: pd.DataFrame
+    scores: pd.DataFrame
+    index: pd.DataFrame
+    gof: float
+
+
+def _indicator_columns(
+    data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], names: list
+) -> list:
+    """The indicator columns of every block in model order, checked against the data."""
+    if len(names) < 2:
+        raise PLSError("A path model needs at least two blocks.")
+    empty = [n for n in names if not list(blocks[n])]
+    if empty:
+        raise PLSError(f"Block(s) with no indicators: {', '.join(map(str, empty))}.")
+    cols = [c for n in names for c in blocks[n]]
+    missing = [c for c in cols if c not in data.columns]
+    if missing:
+        raise PLSError(f"Indicator column(s) not in the data: {', '.join(missing)}.")
+    dup = sorted({c for c in cols if cols.count(c) > 1})
+    if dup:
+        raise PLSError(
+            f"Indicator(s) {', '.join(dup)} appear in more than one block; each indicator "
+            f"must measure one block only."
+        )
+    return cols
+
+
+def _complete_rows(data: pd.DataFrame, cols: list) -> pd.DataFrame:
+    """The rows with every indicator answered (numeric), at least 10, no item constant."""
+    raw = data[cols].apply(pd.to_numeric, errors="coerce").dropna()
+    if len(raw) < 10:
+        raise PLSError(f"PLS needs at least 10 complete rows; got {len(raw)}.")
+    flat = [c for c in cols if raw[c].std() == 0]
+    if flat:
+        raise PLSError(
+            f"Indicator(s) {', '.join(flat)} have no variance (every answer is the "
+            f"same); drop them from the model."
+        )
+    return raw
+
+
+def _build_model(
+    blocks: Mapping[str, Sequence[str]],
+    names: list,
+    cols: list,
+    paths,
+    mode: dict[str, str],
+    scheme: str,
+    max_iter: int,
+    tol: float,
+) -> _Model:
+    """The model's matrices: items of each block, the inner paths, the modes."""
+    J = len(names)
+    idx = [[cols.index(c) for c in blocks[nm]] for nm in names]
+    M = np.zeros((len(cols), J))
+    for j, i in enumerate(idx):
+        M[i, j] = 1
+    D = np.zeros((J, J))  # D[i, j] = 1 when i → j
+    for a, b in paths:
+        D[names.index(a), names.index(b)] = 1
+    return _Model(
+        names,
+        idx,
+        M,
+        D,
+        [mode[nm] for nm in names],
+        scheme,
+        max_iter,
+        tol,
+    )
+
+
+def _estimate(raw: pd.DataFrame, model: _Model, standardised: bool) -> _Estimate:
+    """Fit the model on the full data's covariance matrix, and orient each block's score."""
+    names, idx, M = model.names, model.idx, model.M
+    x = raw.to_numpy(float)
+    X = x - x.mean(axis=0)
+    if standardised:
+        X = X / X.std(axis=0)  # population sd, as R plspm; path coefficients do not depend on it
+    S = (X.T @ X / len(X))[None]
+    W, iters, ok = _outer_weights(S, model)
+    if not ok[0]:
+        bad = [
+            names[j] for j in model.mode_b if np.linalg.cond(S[0][np.ix_(idx[j], idx[j])]) > 1e12
+        ]
+        if bad:
+            raise PLSError(
+                f"The Mode B block '{bad[0]}' has collinear indicators (one is a combination "
+                f"of the others); drop one or use Mode A."
+            )
+        raise PLSError(f"PLS did not converge in {model.max_iter} iterations; check the model.")
+    # sign: a block's score agrees with most of its items (R plspm's rule)
+    L = _loadings(S, W)[0]
+    flip = np.array([np.sign(L[i, j]).sum() < 0 for j, i in enumerate(idx)])
+    W[0][:, flip] *= -1
+    L[:, flip] *= -1
+    w = (W[0] * M).sum(axis=1)
+    load = (L * M).sum(axis=1)
+    R = _lv_cor(S, W)
+    P, r2m = _inner_model(R, model)
+    P, r2m, R = P[0], r2m[0], R[0]
+    return _Estimate(x, X, S, W, int(iters[0]), w, load, R, P, r2m)
+
+
+def _index_weights(block: str, rw: np.ndarray, notes: list[str]) -> np.ndarray:
+    """A block's raw weights normalised to sum to 1; equal weights (noted) if any is <= 0."""
+    if np.any(rw <= 0):
+        notes.append(
+            _(
+                "Block '{block}' has non-positive outer weights; its 0-100 index uses "
+                "equal weights instead.",
+                block=block,
+            )
+        )
+        return np.full(len(rw), 1 / len(rw))
+    return rw / rw.sum()
+
+
+def _item_scores(
+    raw: pd.DataFrame, items: list, scales: Mapping[str, tuple[float, float]] | None
+) -> np.ndarray:
+    """Each item's mean on 0-100 of its scale (default: its observed range)."""
+    lo = np.array([(scales or {}).get(c, (raw[c].min(), raw[c].max()))[0] for c in items])
+    hi = np.array([(scales or {}).get(c, (raw[c].min(), raw[c].max()))[1] for c in items])
+    means = raw[items].mean().to_numpy(float)
+    return (means - lo) / (hi - lo) * 100
+
+
+def _block_tables(
+    raw: pd.DataFrame,
+    blocks: Mapping[str, Sequence[str]],
+    model: _Model,
+    fit: _Estimate,
+    standardised: bool,
+    scales: Mapping[str, tuple[float, float]] | None,
+    notes: list[str],
+) -> _BlockTables:
+    """Each block's outer weights and loadings, its 0-100 index, and its notes."""
+    outer_rows, idx_rows, communal = [], [], []
+    sd_raw = fit.x.std(axis=0) if standardised else np.ones(fit.x.shape[1])
+    for j, nm in enumerate(model.names):
+        items, ii = list(blocks[nm]), model.idx[j]
+        # weights on the raw items: the score is Σ w·z = Σ (w/sd)·(x − mean)
+        rwn = _index_weights(nm, fit.w[ii] / sd_raw[ii], notes)
+        communal += list(fit.load[ii] ** 2) if len(items) > 1 else []
+        for c, wt, ld, r in zip(items, fit.w[ii], fit.load[ii], rwn, strict=True):
+            outer_rows.append(
+                {
+                    "block": nm,
+                    "item": c,
+                    "weight": float(wt),
+                    "loading": float(ld),
+                    "raw_weight": float(r),
+                }
+            )
+        s = _item_scores(raw, items, scales)
+        alpha = cronbach_alpha(raw[items])
+        if len(items) > 1 and alpha < 0.7:
+            notes.append(
+                _(
+                    "Block '{block}' has Cronbach's α {alpha} (< 0.70): its items do not "
+                    "measure one thing well; read its index with care.",
+                    block=nm,
+                    alpha=f"{alpha:.2f}",
+                )
+            )
+        idx_rows.append(
+            {
+                "block": nm,
+                "index": float(rwn @ s),
+                "equal_weights": float(s.mean()),
+                "alpha": alpha,
+                "items": len(items),
+            }
+        )
+    return _BlockTables(pd.DataFrame(outer_rows), pd.DataFrame(idx_rows), communal)
+
+
+def _fit_tables(
+    raw: pd.DataFrame,
+    blocks: Mapping[str, Sequence[str]],
+    paths,
+    model: _Model,
+    fit: _Estimate,
+    standardised: bool,
+    scales: Mapping[str, tuple[float, float]] | None,
+    notes: list[str],
+) -> _Tables:
+    """The paths, R², outer, scores and index tables of the fit, and its goodness of fit."""
+    names = model.names
+    prow = [(a, b, float(fit.P[names.index(a), names.index(b)])) for a, b in paths]
+    pdf = pd.DataFrame(prow, columns=["source", "target", "coef"])
+    r2s = pd.Series(
+        {nm: float(fit.r2[j]) for j, nm in enumerate(names) if model.D[:, j].any()}, name="r2"
+    )
+    scores = pd.DataFrame(fit.X @ fit.W[0], columns=names, index=raw.index)
+    per_block = _block_tables(raw, blocks, model, fit, standardised, scales, notes)
+    communal = per_block.communal
+    gof = float(np.sqrt(np.mean(communal) * r2s.mean())) if communal and len(r2s) else np.nan
+    return _Tables(pdf, r2s, per_block.outer, scores, per_block.index, gof)
+
+
+def _boot_tables(
+    fit: _Estimate,
+    standardised: bool,
+    model: _Model,
+    paths,
+    cols: list,
+    pdf: pd.DataFrame,
+    n_boot: int,
+    seed: int,
+    ci: float,
+    notes: list[str],
+):
+    """The bootstrap's path and outer tables and its failed resamples (noted); ``None, None,
+    0`` without a bootstrap."""
+    boot_paths = boot_outer = None
+    failed = 0
+    if n_boot:
+        boot_paths, boot_outer, failed = _bootstrap(
+            fit.x, standardised, model, paths, cols, fit.w, fit.load, pdf, n_boot, seed, ci
+        )
+        if failed:
+            notes.append(
+                _(
+                    "{failed} of {n} bootstrap resamples could not be estimated and are left "
+                    "out of the intervals.",
+                    failed=failed,
+                    n=n_boot,
+                )
+            )
+    return boot_paths, boot_outer, failed
+
+
 def fit_pls(
     data: pd.DataFrame,
     blocks: Mapping[str, Sequence[str]],
@@ -794,168 +1060,33 @@ def fit_pls(
         scheme=scheme, standardised=standardised, modes=modes, n_boot=n_boot, ci=ci, seed=seed
     )
     names = list(blocks)
-    if len(names) < 2:
-        raise PLSError("A path model needs at least two blocks.")
-    empty = [n for n in names if not list(blocks[n])]
-    if empty:
-        raise PLSError(f"Block(s) with no indicators: {', '.join(map(str, empty))}.")
-    cols = [c for n in names for c in blocks[n]]
-    missing = [c for c in cols if c not in data.columns]
-    if missing:
-        raise PLSError(f"Indicator column(s) not in the data: {', '.join(missing)}.")
-    dup = sorted({c for c in cols if cols.count(c) > 1})
-    if dup:
-        raise PLSError(
-            f"Indicator(s) {', '.join(dup)} appear in more than one block; each indicator "
-            f"must measure one block only."
-        )
+    cols = _indicator_columns(data, blocks, names)
     paths = parse_paths(paths, names)  # the checks of a paths setting, and presets
     mode = _resolve_modes(modes, names)
-    raw = data[cols].apply(pd.to_numeric, errors="coerce").dropna()
-    if len(raw) < 10:
-        raise PLSError(f"PLS needs at least 10 complete rows; got {len(raw)}.")
-    flat = [c for c in cols if raw[c].std() == 0]
-    if flat:
-        raise PLSError(
-            f"Indicator(s) {', '.join(flat)} have no variance (every answer is the "
-            f"same); drop them from the model."
-        )
-
-    J = len(names)
-    idx = [[cols.index(c) for c in blocks[nm]] for nm in names]
-    M = np.zeros((len(cols), J))
-    for j, i in enumerate(idx):
-        M[i, j] = 1
-    D = np.zeros((J, J))  # D[i, j] = 1 when i → j
-    for a, b in paths:
-        D[names.index(a), names.index(b)] = 1
-    model = _Model(
-        names,
-        idx,
-        M,
-        D,
-        [mode[nm] for nm in names],
-        scheme,
-        max_iter,
-        tol,
-    )
-
-    x = raw.to_numpy(float)
-    X = x - x.mean(axis=0)
-    if standardised:
-        X = X / X.std(axis=0)  # population sd, as R plspm; path coefficients do not depend on it
-    S = (X.T @ X / len(X))[None]
-    W, iters, ok = _outer_weights(S, model)
-    if not ok[0]:
-        bad = [
-            names[j] for j in model.mode_b if np.linalg.cond(S[0][np.ix_(idx[j], idx[j])]) > 1e12
-        ]
-        if bad:
-            raise PLSError(
-                f"The Mode B block '{bad[0]}' has collinear indicators (one is a combination "
-                f"of the others); drop one or use Mode A."
-            )
-        raise PLSError(f"PLS did not converge in {max_iter} iterations; check the model.")
-    # sign: a block's score agrees with most of its items (R plspm's rule)
-    L = _loadings(S, W)[0]
-    flip = np.array([np.sign(L[i, j]).sum() < 0 for j, i in enumerate(idx)])
-    W[0][:, flip] *= -1
-    L[:, flip] *= -1
-    w = (W[0] * M).sum(axis=1)
-    load = (L * M).sum(axis=1)
-    R = _lv_cor(S, W)
-    P, r2m = _inner_model(R, model)
-    P, r2m, R = P[0], r2m[0], R[0]
-
-    prow = [(a, b, float(P[names.index(a), names.index(b)])) for a, b in paths]
-    pdf = pd.DataFrame(prow, columns=["source", "target", "coef"])
-    r2s = pd.Series({nm: float(r2m[j]) for j, nm in enumerate(names) if D[:, j].any()}, name="r2")
-    scores = pd.DataFrame(X @ W[0], columns=names, index=raw.index)
+    raw = _complete_rows(data, cols)
+    model = _build_model(blocks, names, cols, paths, mode, scheme, max_iter, tol)
+    fit = _estimate(raw, model, standardised)
 
     notes: list[str] = []
-    outer_rows, idx_rows, communal = [], [], []
-    sd_raw = x.std(axis=0) if standardised else np.ones(len(cols))
-    for j, nm in enumerate(names):
-        items, ii = list(blocks[nm]), idx[j]
-        # weights on the raw items: the score is Σ w·z = Σ (w/sd)·(x − mean)
-        rw = w[ii] / sd_raw[ii]
-        if np.any(rw <= 0):
-            notes.append(
-                _(
-                    "Block '{block}' has non-positive outer weights; its 0-100 index uses "
-                    "equal weights instead.",
-                    block=nm,
-                )
-            )
-            rwn = np.full(len(items), 1 / len(items))
-        else:
-            rwn = rw / rw.sum()
-        communal += list(load[ii] ** 2) if len(items) > 1 else []
-        for c, wt, ld, r in zip(items, w[ii], load[ii], rwn, strict=True):
-            outer_rows.append(
-                {
-                    "block": nm,
-                    "item": c,
-                    "weight": float(wt),
-                    "loading": float(ld),
-                    "raw_weight": float(r),
-                }
-            )
-        lo = np.array([(scales or {}).get(c, (raw[c].min(), raw[c].max()))[0] for c in items])
-        hi = np.array([(scales or {}).get(c, (raw[c].min(), raw[c].max()))[1] for c in items])
-        means = raw[items].mean().to_numpy(float)
-        s = (means - lo) / (hi - lo) * 100
-        alpha = cronbach_alpha(raw[items])
-        if len(items) > 1 and alpha < 0.7:
-            notes.append(
-                _(
-                    "Block '{block}' has Cronbach's α {alpha} (< 0.70): its items do not "
-                    "measure one thing well; read its index with care.",
-                    block=nm,
-                    alpha=f"{alpha:.2f}",
-                )
-            )
-        idx_rows.append(
-            {
-                "block": nm,
-                "index": float(rwn @ s),
-                "equal_weights": float(s.mean()),
-                "alpha": alpha,
-                "items": len(items),
-            }
-        )
-    gof = float(np.sqrt(np.mean(communal) * r2s.mean())) if communal and len(r2s) else np.nan
-
-    boot_paths = boot_outer = None
-    failed = 0
-    if n_boot:
-        boot_paths, boot_outer, failed = _bootstrap(
-            x, standardised, model, paths, cols, w, load, pdf, n_boot, seed, ci
-        )
-        if failed:
-            notes.append(
-                _(
-                    "{failed} of {n} bootstrap resamples could not be estimated and are left "
-                    "out of the intervals.",
-                    failed=failed,
-                    n=n_boot,
-                )
-            )
+    tables = _fit_tables(raw, blocks, paths, model, fit, standardised, scales, notes)
+    boot_paths, boot_outer, failed = _boot_tables(
+        fit, standardised, model, paths, cols, tables.paths, n_boot, seed, ci, notes
+    )
     return PLSResult(
-        pdf,
-        r2s,
-        pd.DataFrame(outer_rows),
-        scores,
-        pd.DataFrame(idx_rows),
-        int(iters[0]),
+        tables.paths,
+        tables.r2,
+        tables.outer,
+        tables.scores,
+        tables.index,
+        fit.iterations,
         scheme,
-        gof,
+        tables.gof,
         notes,
         standardised=bool(standardised),
         modes=mode,
-        reliability=_reliability(S[0], w, load, model),
+        reliability=_reliability(fit.S[0], fit.w, fit.load, model),
         htmt=_htmt_long(raw, blocks, names),
-        vif=_vif(R, model),
+        vif=_vif(fit.R, model),
         boot_paths=boot_paths,
         boot_outer=boot_outer,
         n_boot=int(n_boot),

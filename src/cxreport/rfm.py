@@ -144,34 +144,17 @@ def _split_share(x: pd.Series, bins: int) -> float:
     return float(counts.to_numpy()[b_first != b_last].sum() / n)
 
 
-def rfm_scores(
-    table: pd.DataFrame,
-    *,
-    bins: int = 5,
-    segment_map: dict | None = None,
-    revenue: str = "monetary",
-) -> RFMResult:
-    """Score recency, frequency and monetary value and map the scores to named segments.
+@dataclass(frozen=True)
+class _Scored:
+    """The R, F and M scores with the bin and tie tables that explain them."""
 
-    Parameters
-    ----------
-    table : DataFrame
-        One row per customer with columns ``recency`` (days since the last purchase),
-        ``frequency`` (purchases or purchase days) and ``monetary`` (value); from
-        :func:`cxreport.segments.customer_features`.
-    bins : int, default=5
-        Score levels per variable (quintiles by default), in [2, 10].
-    segment_map : dict, optional
-        ``{name: ((R low, R high), (FM low, FM high))}`` on the 1..bins scale; the first
-        matching segment wins, uncovered customers are ``"Other"``. Default
-        :data:`DEFAULT_SEGMENT_MAP` (needs ``bins=5``).
-    revenue : str, default="monetary"
-        Column summed for each segment's revenue share.
+    scores: pd.DataFrame
+    bins: pd.DataFrame
+    ties: pd.DataFrame
 
-    Returns
-    -------
-    RFMResult
-    """
+
+def _segment_map(segment_map: dict | None, bins: int) -> dict:
+    """The checked ``bins`` and segment map (the default one needs ``bins=5``)."""
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 2 <= bins <= 10:
         raise CxReportError(f"The 'bins' parameter must be an int in [2, 10]; got {bins!r}.")
     if segment_map is None:
@@ -181,7 +164,11 @@ def rfm_scores(
                 "your own 'segment_map'."
             )
         segment_map = DEFAULT_SEGMENT_MAP
-    smap = _check_map(segment_map, bins)
+    return _check_map(segment_map, bins)
+
+
+def _rfm_inputs(table: pd.DataFrame, revenue: str) -> pd.DataFrame:
+    """Recency, frequency, monetary and revenue as floats, checked complete and usable."""
     missing = [c for c in (*VARIABLES, revenue) if c not in table]
     if missing:
         raise CxReportError(
@@ -203,7 +190,11 @@ def rfm_scores(
             "RFM scoring found negative monetary values (net returns); floor them at 0 as "
             "customer_features does, or drop those customers."
         )
-    warnings: list[str] = []
+    return t
+
+
+def _score_variables(t: pd.DataFrame, bins: int, warnings: list[str]) -> _Scored:
+    """Score each variable in tie-aware bins; warn where ties merge score levels."""
     scores = t[list(VARIABLES)].copy()
     bin_rows, tie_rows = [], []
     for var, letter in zip(VARIABLES, "RFM", strict=True):
@@ -245,6 +236,12 @@ def rfm_scores(
                     "share": len(grp) / len(t),
                 }
             )
+    return _Scored(scores, pd.DataFrame(bin_rows), pd.DataFrame(tie_rows).set_index("variable"))
+
+
+def _assign_segments(scores: pd.DataFrame, smap: dict) -> pd.Series:
+    """Add ``FM``, ``code`` and ``segment`` (first matching segment, else Other) to
+    ``scores``; the segments."""
     scores["FM"] = np.floor((scores["F"] + scores["M"]) / 2 + 0.5).astype(int)
     scores["code"] = scores["R"].astype(str) + scores["F"].astype(str) + scores["M"].astype(str)
     seg = pd.Series(OTHER, index=scores.index, dtype=object)
@@ -255,6 +252,11 @@ def rfm_scores(
         seg[hit] = name
         free &= ~hit
     scores["segment"] = seg
+    return seg
+
+
+def _segment_summary(t: pd.DataFrame, seg: pd.Series, smap: dict, revenue: str) -> pd.DataFrame:
+    """One row per segment (map order, then Other if any): customers, revenue, medians."""
     names = list(smap) + ([OTHER] if (seg == OTHER).any() else [])
     g = t.assign(segment=seg).groupby("segment", sort=False)
     summ = pd.DataFrame(index=pd.Index(names, name="segment"))
@@ -265,6 +267,11 @@ def rfm_scores(
     summ["revenue_share"] = summ["revenue"] / total if total > 0 else np.nan
     for var in VARIABLES:
         summ[f"median_{var}"] = g[var].median().reindex(names)
+    return summ
+
+
+def _segment_warnings(summ: pd.DataFrame, seg: pd.Series, smap: dict, warnings: list[str]) -> None:
+    """Warn of the map's empty segments and of customers no segment covers."""
     empty = [s for s in smap if summ.loc[s, "customers"] == 0]
     if empty:
         warnings.append(
@@ -285,12 +292,41 @@ def rfm_scores(
                 other=_(OTHER),
             )
         )
-    return RFMResult(
-        scores,
-        pd.DataFrame(bin_rows),
-        pd.DataFrame(tie_rows).set_index("variable"),
-        summ,
-        bins,
-        smap,
-        warnings,
-    )
+
+
+def rfm_scores(
+    table: pd.DataFrame,
+    *,
+    bins: int = 5,
+    segment_map: dict | None = None,
+    revenue: str = "monetary",
+) -> RFMResult:
+    """Score recency, frequency and monetary value and map the scores to named segments.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per customer with columns ``recency`` (days since the last purchase),
+        ``frequency`` (purchases or purchase days) and ``monetary`` (value); from
+        :func:`cxreport.segments.customer_features`.
+    bins : int, default=5
+        Score levels per variable (quintiles by default), in [2, 10].
+    segment_map : dict, optional
+        ``{name: ((R low, R high), (FM low, FM high))}`` on the 1..bins scale; the first
+        matching segment wins, uncovered customers are ``"Other"``. Default
+        :data:`DEFAULT_SEGMENT_MAP` (needs ``bins=5``).
+    revenue : str, default="monetary"
+        Column summed for each segment's revenue share.
+
+    Returns
+    -------
+    RFMResult
+    """
+    smap = _segment_map(segment_map, bins)
+    t = _rfm_inputs(table, revenue)
+    warnings: list[str] = []
+    scored = _score_variables(t, bins, warnings)
+    seg = _assign_segments(scored.scores, smap)
+    summ = _segment_summary(t, seg, smap, revenue)
+    _segment_warnings(summ, seg, smap, warnings)
+    return RFMResult(scored.scores, scored.bins, scored.ties, summ, bins, smap, warnings)

@@ -31,6 +31,7 @@ Same arguments → byte-identical files (the RNG is seeded and every number is f
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -288,13 +289,50 @@ def chunks(
         yield tables
 
 
-def _customers(rng, texts, n: int, first: int, counters: list, months: int, end: str) -> dict:
-    """The customer tables of ``n`` customers numbered from ``first + 1``; ``counters``
-    (the next order, complaint and response numbers) are advanced in place."""
-    tx_id, co_id, sv_id = counters
-    periods = pd.period_range(end=pd.Period(end, "M"), periods=months, freq="M")
-    start, stop = periods[0].start_time, periods[-1].end_time
+@dataclass(frozen=True)
+class _People:
+    """The drawn customers: planted group, plan and fee, signup, region, channel, and the
+    unobserved satisfaction and churn propensity (arrays over the ``n`` customers)."""
 
+    group: np.ndarray
+    plan: np.ndarray
+    fee: np.ndarray
+    signup: np.ndarray
+    region: np.ndarray
+    channel: np.ndarray
+    sat: np.ndarray
+    frail: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Contacts:
+    """One month's contacts (Moments of Truth): who, where, whether and how it failed, when."""
+
+    who: np.ndarray
+    tp: np.ndarray
+    failed: np.ndarray
+    outcome: np.ndarray
+    when: np.ndarray
+    table: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class _History:
+    """The months simulated: who is still a customer, when the others left, and each month's
+    parts of the transactions, touchpoints, complaints and survey."""
+
+    alive: np.ndarray
+    churn_date: np.ndarray
+    tx_parts: list
+    tp_parts: list
+    co_parts: list
+    sv_parts: list
+
+
+def _draw_people(rng, n: int, periods: pd.PeriodIndex) -> _People:
+    """Draw ``n`` customers' group, plan, fee, signup, region, channel and latent traits."""
+    start, stop = periods[0].start_time, periods[-1].end_time
+    months = len(periods)
     group = rng.choice(len(GROUPS), n, p=G_SHARE)
     u = rng.random(n)
     plan = (u[:, None] > np.cumsum(G_PLAN[group], axis=1)).sum(axis=1)
@@ -310,7 +348,179 @@ def _customers(rng, texts, n: int, first: int, counters: list, months: int, end:
     channel = rng.choice(len(CHANNELS), n, p=[0.45, 0.3, 0.15, 0.1])
     sat = G_SAT[group] + rng.normal(0, 0.6, n)  # latent satisfaction
     frail = rng.normal(0, 0.5, n)  # unobserved churn propensity
+    return _People(group, plan, fee, signup, region, channel, sat, frail)
 
+
+def _purchases(
+    rng, m: pd.Period, idx: np.ndarray, group: np.ndarray, season: float, tx_id: int
+) -> pd.DataFrame:
+    """One month's purchases of the active customers ``idx``, orders numbered from ``tx_id``."""
+    cnt = rng.poisson(G_FREQ[group[idx]] * season)
+    who = np.repeat(idx, cnt)
+    amt = np.round(G_SPEND[group[who]] * rng.lognormal(0, 0.45, len(who)), 2)
+    ret = rng.random(len(who)) < 0.02
+    amt[ret] = -amt[ret]
+    return pd.DataFrame(
+        {
+            "customer_id": who,
+            "date": _month_days(rng, m, len(who)),
+            "amount": amt,
+            "order_id": np.arange(tx_id, tx_id + len(who)),
+            "category": rng.choice(4, len(who), p=[0.35, 0.3, 0.2, 0.15]),
+        }
+    )
+
+
+def _contacts(
+    rng,
+    m: pd.Period,
+    idx: np.ndarray,
+    group: np.ndarray,
+    season: float,
+    billing_incident: pd.Period,
+) -> _Contacts:
+    """One month's contacts of the active customers ``idx``: touchpoint, stage, outcome."""
+    ccount = rng.poisson(G_CONTACT[group[idx]] * season)
+    cw = np.repeat(idx, ccount)
+    tp = rng.choice(len(TOUCHPOINTS), len(cw), p=TP_SHARE)
+    pfail = TP_FAIL[tp] * np.where((tp == 2) & (m.month in (11, 12)), 1.9, 1.0)
+    pfail = pfail * np.where((tp == 3) & (m == billing_incident), 3.0, 1.0)
+    pfail = pfail * (1 + 0.15 * np.sin(m.ordinal))  # month-to-month drift
+    failed = rng.random(len(cw)) < pfail
+    stage = np.empty(len(cw), object)
+    outcome = np.full(len(cw), "ok", object)
+    for t, name in enumerate(TOUCHPOINTS):
+        sel = tp == t
+        st, sp = TP_STAGES[name]
+        stage[sel] = rng.choice(st, sel.sum(), p=sp)
+        fsel = sel & failed
+        ft, fp = TP_FAILURES[name]
+        outcome[fsel] = rng.choice(ft, fsel.sum(), p=fp)
+    when = _month_days(rng, m, len(cw)) + rng.integers(8 * 3600, 20 * 3600, len(cw)) * 10**9
+    table = pd.DataFrame(
+        {"customer_id": cw, "date": when, "tp": tp, "stage": stage, "outcome": outcome}
+    )
+    return _Contacts(cw, tp, failed, outcome, when, table)
+
+
+def _complaints(rng, contacts: _Contacts, co_id: int) -> pd.DataFrame:
+    """The complaints that some failed contacts lead to, numbered from ``co_id``."""
+    cw, tp, failed, when = contacts.who, contacts.tp, contacts.failed, contacts.when
+    outcome = contacts.outcome
+    pc = np.array([SEVERE.get(o, 0.2) for o in outcome[failed]]) if failed.any() else []
+    comp = rng.random(failed.sum()) < pc
+    c_who = cw[failed][comp]
+    c_tp = tp[failed][comp]
+    c_open = (
+        when[failed][comp] // 86_400_000_000_000 + rng.integers(0, 3, comp.sum())
+    ) * 86_400_000_000_000
+    days = rng.gamma(2.0, 3.0, comp.sum()).round()
+    still_open = rng.random(comp.sum()) < 0.05
+    reopened = rng.random(comp.sum()) < 0.12
+    sat_after = np.clip(
+        np.round(4.3 - 0.12 * days - 1.2 * reopened + rng.normal(0, 0.8, comp.sum())), 1, 5
+    )
+    fill = rng.choice(len(TEXT_FILL), comp.sum())
+    return pd.DataFrame(
+        {
+            "complaint_id": np.arange(co_id, co_id + comp.sum()),
+            "customer_id": c_who,
+            "opened": c_open,
+            "days": np.where(still_open, np.nan, days),
+            "tp": c_tp,
+            "channel": rng.choice(
+                ["phone", "email", "store", "web form"],
+                comp.sum(),
+                p=[0.45, 0.25, 0.15, 0.15],
+            ),
+            "reopened": reopened,
+            "satisfaction_after": np.where(still_open, np.nan, sat_after),
+            "fill": fill,
+        }
+    )
+
+
+def _responses(
+    rng,
+    m: pd.Period,
+    idx: np.ndarray,
+    people: _People,
+    contacts: _Contacts,
+    fails_now: np.ndarray,
+    compl_now: np.ndarray,
+    sv_id: int,
+) -> pd.DataFrame:
+    """One month's survey answers, numbered from ``sv_id``: about 8 % of the active
+    customers ``idx``, more after a contact; perceptions fall after failures."""
+    n = len(people.group)
+    cw, tp, failed = contacts.who, contacts.tp, contacts.failed
+    fail_rel = np.bincount(cw[failed & (tp == 2)], minlength=n)  # delivery → reliability
+    fail_resp = np.bincount(cw[failed & (tp == 1)], minlength=n)  # call centre → resp.
+    answer = idx[rng.random(len(idx)) < np.where(fails_now[idx] > 0, 0.14, 0.07)]
+    a = len(answer)
+    g = people.group[answer]
+    mood = people.sat[answer] - 0.45 * fails_now[answer] - 0.3 * compl_now[answer]
+    dim_lat = D_PERC + G_DIM[g] + 0.45 * mood[:, None] + rng.normal(0, 0.45, (a, 5))
+    dim_lat[:, 1] -= 0.6 * fail_rel[answer]
+    dim_lat[:, 2] -= 0.6 * fail_resp[answer]
+    overall = np.clip(
+        np.round(1 + 9 * ((dim_lat - 1) / 6 @ D_DRIVER) + rng.normal(0, 0.9, a)), 1, 10
+    )
+    nps = np.clip(np.round(0.95 * overall + 1.3 + rng.normal(0, 1.2, a)), 0, 10)
+    last_tp = pd.Series(tp[::-1], index=cw[::-1]).groupby(level=0).first()
+    row = {
+        "response_id": np.arange(sv_id, sv_id + a),
+        "customer_id": answer,
+        "date": _month_days(rng, m, a),
+        "nps": nps,
+        "overall_satisfaction": overall,
+        "touchpoint": _touchpoint_names(last_tp.reindex(answer)),
+    }
+    items = pd.read_csv(
+        resources.files("cxreport").joinpath("resources/servqual_items.csv").open(encoding="utf-8")
+    )
+    for code, dim in zip(items["item"], items["dimension"], strict=True):
+        d = DIMS.index(dim)
+        row[code] = np.clip(np.round(dim_lat[:, d] + rng.normal(0, 0.55, a)), 1, 7)
+        row[code + "_exp"] = np.clip(np.round(D_EXP[d] + rng.normal(0, 0.7, a)), 1, 7)
+        imp = np.clip(np.round(D_IMP[d] + rng.normal(0, 0.8, a)), 1, 7)
+        row[code + "_imp"] = np.where(rng.random(a) < 0.6, imp, np.nan)  # asked of 60 %
+    return pd.DataFrame(row)
+
+
+def _leavers(
+    rng,
+    m_end: np.datetime64,
+    idx: np.ndarray,
+    people: _People,
+    fails_prev: np.ndarray,
+    fails_now: np.ndarray,
+    compl_prev: np.ndarray,
+    compl_now: np.ndarray,
+) -> np.ndarray:
+    """The active customers ``idx`` who leave at the end of the month (a logistic hazard)."""
+    plan, group, signup = people.plan, people.group, people.signup
+    tenure = (m_end - signup[idx]).astype("timedelta64[D]").astype(float) / 30.4
+    logit = (
+        -3.55
+        + np.array([0.55, 0.0, -0.45])[plan[idx]]
+        - 0.7 * np.log1p(tenure / 6)
+        + 0.45 * np.minimum(fails_prev[idx] + fails_now[idx], 3)
+        + 0.55 * np.minimum(compl_now[idx] + compl_prev[idx], 2)
+        - 0.55 * people.sat[idx]
+        + people.frail[idx]
+        + 0.6 * (group[idx] == 4)
+    )
+    leaves = rng.random(len(idx)) < 1 / (1 + np.exp(-logit))
+    return idx[leaves]
+
+
+def _simulate(rng, people: _People, periods: pd.PeriodIndex, counters: list) -> _History:
+    """Month by month: purchases, contacts, complaints, survey answers and departures;
+    ``counters`` (the next order, complaint and response numbers) are advanced in place."""
+    tx_id, co_id, sv_id = counters
+    n = len(people.group)
+    group, signup = people.group, people.signup
     alive = np.ones(n, bool)
     churn_date = np.full(n, np.datetime64("NaT"), "datetime64[ns]")
     fails_prev = np.zeros(n)
@@ -322,165 +532,60 @@ def _customers(rng, texts, n: int, first: int, counters: list, months: int, end:
         m_end = np.datetime64((m + 1).start_time)
         active = alive & (signup < m_end)
         idx = np.flatnonzero(active)
-        k = len(idx)
         season = 1.35 if m.month == 12 else (1.15 if m.month == 11 else 1.0)
 
         # purchases
-        cnt = rng.poisson(G_FREQ[group[idx]] * season)
-        who = np.repeat(idx, cnt)
-        amt = np.round(G_SPEND[group[who]] * rng.lognormal(0, 0.45, len(who)), 2)
-        ret = rng.random(len(who)) < 0.02
-        amt[ret] = -amt[ret]
-        tx_parts.append(
-            pd.DataFrame(
-                {
-                    "customer_id": who,
-                    "date": _month_days(rng, m, len(who)),
-                    "amount": amt,
-                    "order_id": np.arange(tx_id, tx_id + len(who)),
-                    "category": rng.choice(4, len(who), p=[0.35, 0.3, 0.2, 0.15]),
-                }
-            )
-        )
-        tx_id += len(who)
+        tx_parts.append(_purchases(rng, m, idx, group, season, tx_id))
+        tx_id += len(tx_parts[-1])
 
         # moments of truth
-        ccount = rng.poisson(G_CONTACT[group[idx]] * season)
-        cw = np.repeat(idx, ccount)
-        tp = rng.choice(len(TOUCHPOINTS), len(cw), p=TP_SHARE)
-        pfail = TP_FAIL[tp] * np.where((tp == 2) & (m.month in (11, 12)), 1.9, 1.0)
-        pfail = pfail * np.where((tp == 3) & (m == billing_incident), 3.0, 1.0)
-        pfail = pfail * (1 + 0.15 * np.sin(m.ordinal))  # month-to-month drift
-        failed = rng.random(len(cw)) < pfail
-        stage = np.empty(len(cw), object)
-        outcome = np.full(len(cw), "ok", object)
-        for t, name in enumerate(TOUCHPOINTS):
-            sel = tp == t
-            st, sp = TP_STAGES[name]
-            stage[sel] = rng.choice(st, sel.sum(), p=sp)
-            fsel = sel & failed
-            ft, fp = TP_FAILURES[name]
-            outcome[fsel] = rng.choice(ft, fsel.sum(), p=fp)
-        when = _month_days(rng, m, len(cw)) + rng.integers(8 * 3600, 20 * 3600, len(cw)) * 10**9
-        tp_parts.append(
-            pd.DataFrame(
-                {"customer_id": cw, "date": when, "tp": tp, "stage": stage, "outcome": outcome}
-            )
-        )
-        fails_now = np.bincount(cw[failed], minlength=n).astype(float)
-        fail_rel = np.bincount(cw[failed & (tp == 2)], minlength=n)  # delivery → reliability
-        fail_resp = np.bincount(cw[failed & (tp == 1)], minlength=n)  # call centre → resp.
+        contacts = _contacts(rng, m, idx, group, season, billing_incident)
+        tp_parts.append(contacts.table)
+        fails_now = np.bincount(contacts.who[contacts.failed], minlength=n).astype(float)
 
         # complaints from failures
-        pc = np.array([SEVERE.get(o, 0.2) for o in outcome[failed]]) if failed.any() else []
-        comp = rng.random(failed.sum()) < pc
-        c_who = cw[failed][comp]
-        c_tp = tp[failed][comp]
-        c_open = (
-            when[failed][comp] // 86_400_000_000_000 + rng.integers(0, 3, comp.sum())
-        ) * 86_400_000_000_000
-        days = rng.gamma(2.0, 3.0, comp.sum()).round()
-        still_open = rng.random(comp.sum()) < 0.05
-        reopened = rng.random(comp.sum()) < 0.12
-        sat_after = np.clip(
-            np.round(4.3 - 0.12 * days - 1.2 * reopened + rng.normal(0, 0.8, comp.sum())), 1, 5
-        )
-        fill = rng.choice(len(TEXT_FILL), comp.sum())
-        co_parts.append(
-            pd.DataFrame(
-                {
-                    "complaint_id": np.arange(co_id, co_id + comp.sum()),
-                    "customer_id": c_who,
-                    "opened": c_open,
-                    "days": np.where(still_open, np.nan, days),
-                    "tp": c_tp,
-                    "channel": rng.choice(
-                        ["phone", "email", "store", "web form"],
-                        comp.sum(),
-                        p=[0.45, 0.25, 0.15, 0.15],
-                    ),
-                    "reopened": reopened,
-                    "satisfaction_after": np.where(still_open, np.nan, sat_after),
-                    "fill": fill,
-                }
-            )
-        )
-        co_id += comp.sum()
-        compl_now = np.bincount(c_who, minlength=n).astype(float)
+        co_parts.append(_complaints(rng, contacts, co_id))
+        co_id += len(co_parts[-1])
+        compl_now = np.bincount(co_parts[-1]["customer_id"].to_numpy(), minlength=n).astype(float)
 
         # survey: about 8 % of active customers, more after a contact
-        answer = idx[rng.random(k) < np.where(fails_now[idx] > 0, 0.14, 0.07)]
-        a = len(answer)
-        g = group[answer]
-        mood = sat[answer] - 0.45 * fails_now[answer] - 0.3 * compl_now[answer]
-        dim_lat = D_PERC + G_DIM[g] + 0.45 * mood[:, None] + rng.normal(0, 0.45, (a, 5))
-        dim_lat[:, 1] -= 0.6 * fail_rel[answer]
-        dim_lat[:, 2] -= 0.6 * fail_resp[answer]
-        overall = np.clip(
-            np.round(1 + 9 * ((dim_lat - 1) / 6 @ D_DRIVER) + rng.normal(0, 0.9, a)), 1, 10
-        )
-        nps = np.clip(np.round(0.95 * overall + 1.3 + rng.normal(0, 1.2, a)), 0, 10)
-        last_tp = pd.Series(tp[::-1], index=cw[::-1]).groupby(level=0).first()
-        row = {
-            "response_id": np.arange(sv_id, sv_id + a),
-            "customer_id": answer,
-            "date": _month_days(rng, m, a),
-            "nps": nps,
-            "overall_satisfaction": overall,
-            "touchpoint": _touchpoint_names(last_tp.reindex(answer)),
-        }
-        items = pd.read_csv(
-            resources.files("cxreport")
-            .joinpath("resources/servqual_items.csv")
-            .open(encoding="utf-8")
-        )
-        for code, dim in zip(items["item"], items["dimension"], strict=True):
-            d = DIMS.index(dim)
-            row[code] = np.clip(np.round(dim_lat[:, d] + rng.normal(0, 0.55, a)), 1, 7)
-            row[code + "_exp"] = np.clip(np.round(D_EXP[d] + rng.normal(0, 0.7, a)), 1, 7)
-            imp = np.clip(np.round(D_IMP[d] + rng.normal(0, 0.8, a)), 1, 7)
-            row[code + "_imp"] = np.where(rng.random(a) < 0.6, imp, np.nan)  # asked of 60 %
-        sv_parts.append(pd.DataFrame(row))
-        sv_id += a
+        sv_parts.append(_responses(rng, m, idx, people, contacts, fails_now, compl_now, sv_id))
+        sv_id += len(sv_parts[-1])
 
         # churn at the end of the month
-        tenure = (m_end - signup[idx]).astype("timedelta64[D]").astype(float) / 30.4
-        logit = (
-            -3.55
-            + np.array([0.55, 0.0, -0.45])[plan[idx]]
-            - 0.7 * np.log1p(tenure / 6)
-            + 0.45 * np.minimum(fails_prev[idx] + fails_now[idx], 3)
-            + 0.55 * np.minimum(compl_now[idx] + compl_prev[idx], 2)
-            - 0.55 * sat[idx]
-            + frail[idx]
-            + 0.6 * (group[idx] == 4)
-        )
-        leaves = rng.random(k) < 1 / (1 + np.exp(-logit))
-        gone = idx[leaves]
+        gone = _leavers(rng, m_end, idx, people, fails_prev, fails_now, compl_prev, compl_now)
         churn_date[gone] = _month_days(rng, m, len(gone)).astype("datetime64[ns]")
         churn_date[gone] = np.maximum(churn_date[gone], signup[gone])
         alive[gone] = False
         fails_prev, compl_prev = fails_now, compl_now
 
     counters[:] = [tx_id, co_id, sv_id]
-    ids = np.array([f"C{i:06d}" for i in range(first + 1, first + n + 1)], dtype=object)
-    cust = pd.DataFrame(
+    return _History(alive, churn_date, tx_parts, tp_parts, co_parts, sv_parts)
+
+
+def _customer_table(rng, ids: np.ndarray, people: _People, history: _History) -> pd.DataFrame:
+    """The customers table (drawing each customer's age band)."""
+    return pd.DataFrame(
         {
             "customer_id": ids,
-            "signup_date": pd.to_datetime(signup).normalize(),
-            "region": np.array(REGIONS, object)[region],
-            "channel": np.array(CHANNELS, object)[channel],
-            "plan": np.array(PLANS, object)[plan],
-            "monthly_fee": fee,
-            "churned": ~alive,
-            "churn_date": pd.to_datetime(churn_date).normalize(),
+            "signup_date": pd.to_datetime(people.signup).normalize(),
+            "region": np.array(REGIONS, object)[people.region],
+            "channel": np.array(CHANNELS, object)[people.channel],
+            "plan": np.array(PLANS, object)[people.plan],
+            "monthly_fee": people.fee,
+            "churned": ~history.alive,
+            "churn_date": pd.to_datetime(history.churn_date).normalize(),
             "age_band": rng.choice(
-                ["18-29", "30-44", "45-59", "60+"], n, p=[0.22, 0.33, 0.28, 0.17]
+                ["18-29", "30-44", "45-59", "60+"], len(ids), p=[0.22, 0.33, 0.28, 0.17]
             ),
         }
     )
-    tx = pd.concat(tx_parts, ignore_index=True)
-    tx = pd.DataFrame(
+
+
+def _transaction_table(parts: list, ids: np.ndarray) -> pd.DataFrame:
+    """The transactions table from the months' purchases."""
+    tx = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(
         {
             "customer_id": ids[tx["customer_id"]],
             "date": pd.to_datetime(tx["date"]),
@@ -491,8 +596,12 @@ def _customers(rng, texts, n: int, first: int, counters: list, months: int, end:
             ],
         }
     )
-    tp = pd.concat(tp_parts, ignore_index=True)
-    tp = pd.DataFrame(
+
+
+def _touchpoint_table(parts: list, ids: np.ndarray) -> pd.DataFrame:
+    """The touchpoints table from the months' contacts."""
+    tp = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(
         {
             "customer_id": ids[tp["customer_id"]],
             "date": pd.to_datetime(tp["date"]),
@@ -501,9 +610,13 @@ def _customers(rng, texts, n: int, first: int, counters: list, months: int, end:
             "outcome": tp["outcome"],
         }
     )
-    co = pd.concat(co_parts, ignore_index=True)
+
+
+def _complaint_table(parts: list, ids: np.ndarray) -> pd.DataFrame:
+    """The complaints table from the months' complaints (before texts and case handling)."""
+    co = pd.concat(parts, ignore_index=True)
     opened = pd.to_datetime(co["opened"])
-    co = pd.DataFrame(
+    return pd.DataFrame(
         {
             "complaint_id": [f"K{i:07d}" for i in co["complaint_id"]],
             "customer_id": ids[co["customer_id"]],
@@ -515,7 +628,11 @@ def _customers(rng, texts, n: int, first: int, counters: list, months: int, end:
             "satisfaction_after": co["satisfaction_after"].astype("Int64"),
         }
     )
-    sv = pd.concat(sv_parts, ignore_index=True)
+
+
+def _survey_table(rng, parts: list, ids: np.ndarray) -> pd.DataFrame:
+    """The survey table from the months' answers (some respondents left anonymous)."""
+    sv = pd.concat(parts, ignore_index=True)
     sv.insert(0, "response_id", [f"R{i:07d}" for i in sv.pop("response_id")])
     sv["customer_id"] = ids[sv["customer_id"]]
     sv["date"] = pd.to_datetime(sv["date"])
@@ -524,6 +641,21 @@ def _customers(rng, texts, n: int, first: int, counters: list, months: int, end:
     for c in sv.columns[3:]:
         if c != "touchpoint":
             sv[c] = sv[c].astype("Int64")
+    return sv
+
+
+def _customers(rng, texts, n: int, first: int, counters: list, months: int, end: str) -> dict:
+    """The customer tables of ``n`` customers numbered from ``first + 1``; ``counters``
+    (the next order, complaint and response numbers) are advanced in place."""
+    periods = pd.period_range(end=pd.Period(end, "M"), periods=months, freq="M")
+    people = _draw_people(rng, n, periods)
+    history = _simulate(rng, people, periods, counters)
+    ids = np.array([f"C{i:06d}" for i in range(first + 1, first + n + 1)], dtype=object)
+    cust = _customer_table(rng, ids, people, history)
+    tx = _transaction_table(history.tx_parts, ids)
+    tp = _touchpoint_table(history.tp_parts, ids)
+    co = _complaint_table(history.co_parts, ids)
+    sv = _survey_table(rng, history.sv_parts, ids)
     # texts and case handling from their own stream, so the other figures stay as they were
     zh = dict(zip(ids, np.isin(cust["region"], ZH_REGIONS), strict=True))
     co = _handling(texts, co, zh)
@@ -535,7 +667,9 @@ def _customers(rng, texts, n: int, first: int, counters: list, months: int, end:
         "touchpoints": tp,
         "complaints": co,
         "survey": sv,
-        "_truth": pd.DataFrame({"customer_id": ids, "group": np.array(GROUPS, object)[group]}),
+        "_truth": pd.DataFrame(
+            {"customer_id": ids, "group": np.array(GROUPS, object)[people.group]}
+        ),
     }
 
 
