@@ -50,16 +50,16 @@ def synthetic(n: int, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
 def one(n: int, threads: int, cv: bool) -> dict:
     from cxreport import churn
 
-    churn._N_THREADS[0] = threads
+    churn.models.N_THREADS[0] = threads
     X, y = synthetic(n)
     t = time.perf_counter()
     spec = churn.detect_features(X, y)
-    X = churn._clean_categories(X[spec.features], spec.categorical)
+    X = churn.table.clean_categories(X[spec.features], spec.categorical)
     out = {"n": n, "features": len(spec.features), "prepare_s": time.perf_counter() - t}
     for kind in ("logistic", "gbm"):
         model = churn.make_model(kind, spec)
         t = time.perf_counter()
-        with churn._threads(threads):
+        with churn.models.threads(threads):
             model.fit(X, y)
         out[f"fit_{kind}_s"] = time.perf_counter() - t
         if kind == "logistic":

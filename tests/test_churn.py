@@ -227,7 +227,7 @@ def test_profit_policy_contacts_only_paying_customers_capped_by_the_budget():
     plan = churn.contact_plan(t, policy="profit", budget_contacts=2, **ECONOMICS)
     assert plan.capped and plan.expected_profit == pytest.approx(45.3 + 18.5)
     # the default policy is the profit one, in the settings and in the function
-    assert churn._SETTING["policy"].default == "profit"
+    assert churn.settings.SETTING["policy"].default == "profit"
 
 
 def test_break_even_known_answer():
@@ -631,7 +631,7 @@ def test_scores_in_batches_are_the_scores_at_once(sample_dir, monkeypatch):
     d = churn.prepare(data)
     model = churn.make_model("logistic", d.spec, seed=1).fit(d.X, d.y)
     once, _ = churn.score(model, d.current, d.current_ids, spec=d.spec)
-    monkeypatch.setattr(churn, "SCORE_BATCH", 7)
+    monkeypatch.setattr(churn.models, "SCORE_BATCH", 7)  # the module that reads it
     batched, _ = churn.score(model, d.current, d.current_ids, spec=d.spec)
     assert len(d.current) > 7 * 3
     pd.testing.assert_frame_equal(once, batched)
