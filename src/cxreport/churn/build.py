@@ -79,6 +79,24 @@ def prepare(
     data.require("Churn prediction", "customers")
     if data.month is None:
         raise CxReportError("Churn prediction needs a reporting month (YYYY-MM).")
+    out = _dated_or_snapshot(
+        data, horizon_months, use_history, copy_auc, max_months, max_rows, seed
+    )
+    _check_churners(out)
+    return out
+
+
+def _dated_or_snapshot(
+    data,
+    horizon_months: int,
+    use_history: bool,
+    copy_auc: float,
+    max_months: int | None,
+    max_rows: int | None,
+    seed: int,
+) -> ChurnData:
+    """The table from dated history when :func:`mode_of` allows it, else (or when the history
+    is too short, noted) from the snapshot."""
     short = None
     if mode_of(data, use_history=use_history) == "history":
         try:
@@ -93,6 +111,12 @@ def prepare(
             f"{short.split(';')[0]}: too short a history for time-aware training, so the "
             "model learns from a snapshot (who has left, not who will leave next).",
         )
+    return out
+
+
+def _check_churners(out: ChurnData) -> None:
+    """Refuse a table with too few churners for an honest model, note a table with few, and
+    note the columns left out."""
     pos = int(out.y.sum())
     if pos < HARD_MIN_POSITIVES:
         raise NotApplicable(
@@ -111,4 +135,3 @@ def prepare(
         )
     for col, why in out.spec.excluded.items():
         out.notes.append(_("Column '{column}' is not used: {why}.", column=col, why=why))
-    return out

@@ -173,58 +173,91 @@ def fit(
     ece_threshold = _check_float("ece_threshold", ece_threshold, 0.0, 1.0)
     leakage_auc = _check_float("leakage_auc", leakage_auc, 0.5, 1.0)
     SETTING["calibrate"].check(calibrate)
+    notes: list[str] = []
+    models = _models(d, models, notes)
+    split = _split(d, holdout_months, n_splits=n_splits, n_repeats=n_repeats, notes=notes)
+    cv = _cross_validate(d, split, models, n_splits, n_repeats, seed=seed, splines=splines)
+    chosen, reason = _choose(cv.folds, models)
+    oof = _out_of_sample(d, split, cv, chosen)
+    cal = _calibrate(d, split, cv, chosen, oof, calibrate, ece_threshold, seed, splines, notes)
+    alarms = _alarms(d, cv.summary, chosen, leakage_auc)
+    model = _refit(d, chosen, cal.method, seed=seed, splines=splines)
+    return ChurnFit(
+        cv.folds,
+        cv.summary,
+        chosen,
+        reason,
+        oof,
+        cal.metrics,
+        cal.metrics_raw,
+        cal.method,
+        alarms,
+        model,
+        d,
+        split.validation,
+        notes,
+    )
+
+
+@dataclass(frozen=True)
+class _Split:
+    """The rows cross-validated and, with history, the time-forward holdout: the positions
+    of its rows in the table and its first observation month."""
+
+    cv_data: ChurnData
+    validation: str
+    hold: np.ndarray | None = None
+    cut: object = None
+
+    def before(self, d: ChurnData) -> np.ndarray:
+        """Positions of the rows of ``d`` observed before the holdout."""
+        return np.flatnonzero((d.time < self.cut).to_numpy())
+
+
+@dataclass(frozen=True)
+class _CrossValidation:
+    """The scores per model and fold (``folds``) and per model (``summary``, with the
+    holdout's scores with history), each model's holdout predictions (history) and its
+    out-of-fold predictions of the first repeat (``oof``: fold -> (test rows, scores))."""
+
+    folds: pd.DataFrame
+    summary: pd.DataFrame
+    oof: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]
+    holdout: dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class _Calibration:
+    """The calibration applied (``"none"``, ``"sigmoid"``, ``"isotonic"``) and the
+    out-of-sample scores after it and, when calibrated, before it."""
+
+    method: str
+    metrics: dict
+    metrics_raw: dict | None = None
+
+
+def _models(d: ChurnData, models, notes: list[str]) -> tuple[str, ...]:
+    """The models to compare: those asked for, the logistic regression alone when there are
+    too few churners to compare fairly (noted)."""
     models = tuple(models)
     if not models or any(m not in MODEL_NAMES for m in models):
         raise CxReportError(
             f"The 'models' parameter must name 'logistic' and/or 'gbm'; got {models!r}."
         )
-    notes: list[str] = []
     few = int(d.y.sum()) < MIN_POSITIVES
     if few and "gbm" in models and len(models) > 1:
         models = ("logistic",)
         notes.append(_("Gradient boosting skipped: too few churners to compare models fairly."))
+    return models
 
-    # the data used for cross-validation (history: months before the holdout)
-    hold = None
-    if d.time is not None:
-        months = np.sort(d.time.unique())
-        if len(months) - holdout_months < 3:
-            holdout_months = max(1, len(months) - 3)
-            notes.append(
-                _(
-                    "Holdout shortened to {n} month(s) to keep at least 3 training months.",
-                    n=holdout_months,
-                )
-            )
-        cut = months[-holdout_months]
-        in_cv = (d.time < cut).to_numpy()
-        hold = np.flatnonzero(~in_cv)
-        cv_data = ChurnData(
-            d.X[in_cv].reset_index(drop=True),
-            d.y[in_cv],
-            d.ids[in_cv].reset_index(drop=True),
-            d.time[in_cv].reset_index(drop=True),
-            d.current,
-            d.current_ids,
-            d.spec,
-            d.mode,
-            d.horizon_months,
-            d.as_of,
-        )
-        validation = _(
-            "time-forward: folds train on earlier months and test on later ones; holdout = "
-            "the last {n} observation month(s) ({month} onwards), scored once by a model "
-            "trained on the months before",
-            n=holdout_months,
-            month=f"{pd.Timestamp(cut):%Y-%m}",
-        )
-        if d.y[hold].sum() == 0 or (d.y[hold] == 0).all():
-            raise CxReportError(
-                "The holdout months hold only one class; use a longer history "
-                "or fewer holdout_months."
-            )
-    else:
-        cv_data = d
+
+def _split(
+    d: ChurnData, holdout_months: int, *, n_splits: int, n_repeats: int, notes: list[str]
+) -> _Split:
+    """The data used for cross-validation (history: the months before the holdout) and how
+    the model is validated, in words."""
+    few = int(d.y.sum()) < MIN_POSITIVES
+    if d.time is None:
         validation = (
             _("3-fold stratified cross-validation")
             if few
@@ -235,13 +268,64 @@ def fit(
                 n=n_repeats,
             )
         )
+        return _Split(d, validation)
+    months = np.sort(d.time.unique())
+    if len(months) - holdout_months < 3:
+        holdout_months = max(1, len(months) - 3)
+        notes.append(
+            _(
+                "Holdout shortened to {n} month(s) to keep at least 3 training months.",
+                n=holdout_months,
+            )
+        )
+    cut = months[-holdout_months]
+    in_cv = (d.time < cut).to_numpy()
+    hold = np.flatnonzero(~in_cv)
+    cv_data = ChurnData(
+        d.X[in_cv].reset_index(drop=True),
+        d.y[in_cv],
+        d.ids[in_cv].reset_index(drop=True),
+        d.time[in_cv].reset_index(drop=True),
+        d.current,
+        d.current_ids,
+        d.spec,
+        d.mode,
+        d.horizon_months,
+        d.as_of,
+    )
+    validation = _(
+        "time-forward: folds train on earlier months and test on later ones; holdout = "
+        "the last {n} observation month(s) ({month} onwards), scored once by a model "
+        "trained on the months before",
+        n=holdout_months,
+        month=f"{pd.Timestamp(cut):%Y-%m}",
+    )
+    if d.y[hold].sum() == 0 or (d.y[hold] == 0).all():
+        raise CxReportError(
+            "The holdout months hold only one class; use a longer history or fewer holdout_months."
+        )
+    return _Split(cv_data, validation, hold, cut)
+
+
+def _cross_validate(
+    d: ChurnData,
+    split: _Split,
+    models: tuple[str, ...],
+    n_splits: int,
+    n_repeats: int,
+    *,
+    seed: int,
+    splines: bool,
+) -> _CrossValidation:
+    """Every model fitted and scored in every fold, the scores summarised per model, and,
+    with history, each model trained before the holdout and scored on it."""
+    cv_data = split.cv_data
     folds = _folds(cv_data, n_splits=n_splits, n_repeats=n_repeats, seed=seed)
     if not folds:
         raise CxReportError(
             "No validation fold holds both churners and non-churners; the "
             "data are too small for an honest check."
         )
-
     rows, oof_store = [], {m: {} for m in models}
     first_repeat = (
         [f for f in folds if f[2].startswith(("repeat 1 ", "fold"))] if d.time is None else folds
@@ -249,38 +333,56 @@ def fit(
     for m in models:
         for tr, te, name in folds:
             p = _fit_predict(m, cv_data, tr, te, seed=seed, splines=splines)
-            yt = cv_data.y[te]
-            rows.append(
-                {
-                    "model": m,
-                    "fold": name,
-                    "n": len(te),
-                    "churners": int(yt.sum()),
-                    "roc_auc": roc_auc_score(yt, p),
-                    "pr_auc": average_precision_score(yt, p),
-                    "brier": float(np.mean((p - yt) ** 2)),
-                    "lift_top10": churn_eval.top_share_lift(yt, p),
-                }
-            )
+            rows.append(_fold_scores(m, name, cv_data.y[te], p))
             if any(f[2] == name for f in first_repeat):
                 oof_store[m][name] = (te, p)
     fold_df = pd.DataFrame(rows)
     summary = fold_df.groupby("model", sort=False)[["roc_auc", "pr_auc", "brier", "lift_top10"]]
     summary = summary.agg(["mean", "std"])
     summary.columns = [f"{a}_{'sd' if b == 'std' else b}" for a, b in summary.columns]
+    hold_pred = _holdout(d, split, models, summary, seed=seed, splines=splines)
+    return _CrossValidation(fold_df, summary, oof_store, hold_pred)
 
-    # holdout scores (history)
+
+def _fold_scores(model: str, fold: str, yt: np.ndarray, p: np.ndarray) -> dict:
+    """One model's scores in one fold."""
+    return {
+        "model": model,
+        "fold": fold,
+        "n": len(yt),
+        "churners": int(yt.sum()),
+        "roc_auc": roc_auc_score(yt, p),
+        "pr_auc": average_precision_score(yt, p),
+        "brier": float(np.mean((p - yt) ** 2)),
+        "lift_top10": churn_eval.top_share_lift(yt, p),
+    }
+
+
+def _holdout(
+    d: ChurnData,
+    split: _Split,
+    models: tuple[str, ...],
+    summary: pd.DataFrame,
+    *,
+    seed: int,
+    splines: bool,
+) -> dict[str, np.ndarray]:
+    """History: each model trained on the months before the holdout and scored on it once;
+    its scores join ``summary`` (``*_holdout``, in place). Snapshot: nothing."""
     hold_pred = {}
-    if hold is not None:
-        tr = np.flatnonzero((d.time < cut).to_numpy())
+    if split.hold is not None:
+        tr = split.before(d)
         for m in models:
-            p = _fit_predict(m, d, tr, hold, seed=seed, splines=splines)
+            p = _fit_predict(m, d, tr, split.hold, seed=seed, splines=splines)
             hold_pred[m] = p
-            ev = churn_eval.evaluate(d.y[hold], p)
+            ev = churn_eval.evaluate(d.y[split.hold], p)
             for k in ("roc_auc", "pr_auc", "brier", "lift_top10"):
                 summary.loc[m, f"{k}_holdout"] = ev[k]
+    return hold_pred
 
-    # choose
+
+def _choose(fold_df: pd.DataFrame, models: tuple[str, ...]) -> tuple[str, str]:
+    """The model kept by :data:`~.settings.MODEL_RULE`, and why, in words."""
     chosen, reason = "logistic", _("only the logistic regression was fitted")
     if "gbm" in models and "logistic" in models:
         a = fold_df[fold_df.model == "logistic"].set_index("fold")["roc_auc"]
@@ -305,71 +407,75 @@ def fit(
             )
     elif models == ("gbm",):
         chosen, reason = "gbm", _("only gradient boosting was fitted")
+    return chosen, reason
 
-    # out-of-sample predictions of the chosen model
-    if hold is not None:
-        oof = pd.DataFrame({"y": d.y[hold], "p": hold_pred[chosen]})
-        oof_idx = hold
-    else:
-        parts = sorted(oof_store[chosen].values(), key=lambda t: t[0][0])
-        oof_idx = np.concatenate([t[0] for t in parts])
-        oof = pd.DataFrame({"y": cv_data.y[oof_idx], "p": np.concatenate([t[1] for t in parts])})
+
+def _out_of_sample(d: ChurnData, split: _Split, cv: _CrossValidation, chosen: str) -> pd.DataFrame:
+    """Out-of-sample predictions of the chosen model (``y``, ``p``): the holdout's (history)
+    or the first repeat's out-of-fold ones, in the order of the rows (snapshot)."""
+    if split.hold is not None:
+        return pd.DataFrame({"y": d.y[split.hold], "p": cv.holdout[chosen]})
+    parts = sorted(cv.oof[chosen].values(), key=lambda t: t[0][0])
+    oof_idx = np.concatenate([t[0] for t in parts])
+    return pd.DataFrame({"y": split.cv_data.y[oof_idx], "p": np.concatenate([t[1] for t in parts])})
+
+
+def _calibrate(
+    d: ChurnData,
+    split: _Split,
+    cv: _CrossValidation,
+    chosen: str,
+    oof: pd.DataFrame,
+    calibrate: str,
+    ece_threshold: float,
+    seed: int,
+    splines: bool,
+    notes: list[str],
+) -> _Calibration:
+    """Calibration only when needed (``calibrate="auto"``: when the ECE exceeds
+    ``ece_threshold``), fitted inside the training folds: ``oof`` gets the calibrated
+    scores in ``p`` and keeps the raw ones in ``p_raw`` (in place)."""
     metrics = churn_eval.evaluate(oof["y"], oof["p"])
-
-    # calibration only when needed
-    calibration, metrics_raw = "none", None
     method = calibrate
     if calibrate == "auto":
         method = "none"
         if metrics["ece"] > ece_threshold:
             method = "isotonic" if int(d.y.sum()) >= 1000 else "sigmoid"
-    if method != "none":
-        if hold is not None:
-            tr = np.flatnonzero((d.time < cut).to_numpy())
-            p_cal = _fit_predict(
-                chosen, d, tr, hold, seed=seed, splines=splines, calibration=method
-            )
-        else:
-            p_cal = np.empty(len(oof_idx))
-            pos = 0
-            for te, _p in sorted(oof_store[chosen].values(), key=lambda t: t[0][0]):
-                tr = np.setdiff1d(np.arange(len(d.y)), te)
-                p_cal[pos : pos + len(te)] = _fit_predict(
-                    chosen, d, tr, te, seed=seed, splines=splines, calibration=method
-                )
-                pos += len(te)
-        metrics_raw = metrics
-        oof["p_raw"] = oof["p"]
-        oof["p"] = p_cal
-        metrics = churn_eval.evaluate(oof["y"], oof["p"])
-        calibration = method
-        notes.append(
-            f"Calibration error (ECE) {metrics_raw['ece']:.3f} exceeded "
-            f"{ece_threshold}: {method} calibration fitted inside the training folds "
-            f"brings it to {metrics['ece']:.3f} (Brier {metrics_raw['brier']:.4f} -> "
-            f"{metrics['brier']:.4f})."
+    if method == "none":
+        return _Calibration("none", metrics)
+    if split.hold is not None:
+        p_cal = _fit_predict(
+            chosen, d, split.before(d), split.hold, seed=seed, splines=splines, calibration=method
         )
+    else:
+        p_cal = np.empty(len(oof))
+        pos = 0
+        for te, _p in sorted(cv.oof[chosen].values(), key=lambda t: t[0][0]):
+            tr = np.setdiff1d(np.arange(len(d.y)), te)
+            p_cal[pos : pos + len(te)] = _fit_predict(
+                chosen, d, tr, te, seed=seed, splines=splines, calibration=method
+            )
+            pos += len(te)
+    metrics_raw = metrics
+    oof["p_raw"] = oof["p"]
+    oof["p"] = p_cal
+    metrics = churn_eval.evaluate(oof["y"], oof["p"])
+    notes.append(
+        f"Calibration error (ECE) {metrics_raw['ece']:.3f} exceeded "
+        f"{ece_threshold}: {method} calibration fitted inside the training folds "
+        f"brings it to {metrics['ece']:.3f} (Brier {metrics_raw['brier']:.4f} -> "
+        f"{metrics['brier']:.4f})."
+    )
+    return _Calibration(method, metrics, metrics_raw)
 
-    alarms = _alarms(d, summary, chosen, leakage_auc)
+
+def _refit(d: ChurnData, chosen: str, calibration: str, *, seed: int, splines: bool):
+    """The chosen model (calibrated when it was) refitted on every labelled row."""
     model = _wrap(make_model(chosen, d.spec, seed=seed, splines=splines), calibration)
     with warnings.catch_warnings(), threads(N_THREADS[0]):
         warnings.simplefilter("ignore", category=UserWarning)
         model.fit(d.X, d.y)
-    return ChurnFit(
-        fold_df,
-        summary,
-        chosen,
-        reason,
-        oof,
-        metrics,
-        metrics_raw,
-        calibration,
-        alarms,
-        model,
-        d,
-        validation,
-        notes,
-    )
+    return model
 
 
 def _alarms(d: ChurnData, summary: pd.DataFrame, chosen: str, leakage_auc: float) -> list[str]:

@@ -78,42 +78,49 @@ class Wording:
 
 def wording(d: ChurnData) -> Wording:
     """The page's words for ``d``, decided by ``d.mode`` (see :class:`Wording`)."""
-    if d.snapshot:
-        return Wording(
-            mode="snapshot",
-            scope=_(
-                "Undated snapshot: the file says who has left at some point, not when, so the "
-                "model learns what the customers who left have in common. Its score says how "
-                "much an active customer resembles them (the share who had left among "
-                "customers like this one); it says nothing about when, or within which "
-                "period, anyone will leave. Every count on this page describes the snapshot; "
-                "none is a forecast. With signup and churn dates the same page forecasts a "
-                "stated number of months ahead."
-            ),
-            score=_(
-                "likeness to the customers who left (share who had left among similar customers)"
-            ),
-            predicted=_("predicted share who had left among similar customers"),
-            observed=_("share who have left"),
-            list_name=_("customers most like those who left"),
-            scoring=_(
-                "Every active customer is scored by how much they resemble the customers who "
-                "left. They were in the training data (as customers who stayed), so their "
-                "scores are in-sample; the validation scores above are the honest ones."
-            ),
-            histogram_title=_("How closely the active customers resemble those who left"),
-            breakdowns=_(
-                "Every customer of the snapshot counts once; the rate is the share who have "
-                "left, whenever that was."
-            ),
-            period_label=_("Training data"),
-            rows=(_("rows (customers)"), _("who have left"), _("active customers to score")),
-            profit_caveat=_(
-                "The expected profit reads each score as the chance that the customer leaves "
-                "without a call. A snapshot cannot check that reading over any period, so "
-                "take the money figures as a guide to which calls may pay, not as a forecast."
-            ),
-        )
+    return _snapshot_wording() if d.snapshot else _history_wording(d)
+
+
+def _snapshot_wording() -> Wording:
+    """A snapshot model's words: likeness to the customers who left, counts of the snapshot,
+    no period ahead."""
+    return Wording(
+        mode="snapshot",
+        scope=_(
+            "Undated snapshot: the file says who has left at some point, not when, so the "
+            "model learns what the customers who left have in common. Its score says how "
+            "much an active customer resembles them (the share who had left among "
+            "customers like this one); it says nothing about when, or within which "
+            "period, anyone will leave. Every count on this page describes the snapshot; "
+            "none is a forecast. With signup and churn dates the same page forecasts a "
+            "stated number of months ahead."
+        ),
+        score=_("likeness to the customers who left (share who had left among similar customers)"),
+        predicted=_("predicted share who had left among similar customers"),
+        observed=_("share who have left"),
+        list_name=_("customers most like those who left"),
+        scoring=_(
+            "Every active customer is scored by how much they resemble the customers who "
+            "left. They were in the training data (as customers who stayed), so their "
+            "scores are in-sample; the validation scores above are the honest ones."
+        ),
+        histogram_title=_("How closely the active customers resemble those who left"),
+        breakdowns=_(
+            "Every customer of the snapshot counts once; the rate is the share who have "
+            "left, whenever that was."
+        ),
+        period_label=_("Training data"),
+        rows=(_("rows (customers)"), _("who have left"), _("active customers to score")),
+        profit_caveat=_(
+            "The expected profit reads each score as the chance that the customer leaves "
+            "without a call. A snapshot cannot check that reading over any period, so "
+            "take the money figures as a guide to which calls may pay, not as a forecast."
+        ),
+    )
+
+
+def _history_wording(d: ChurnData) -> Wording:
+    """The words of a model of dated history: forecasts for the stated number of months."""
     h, day = int(d.horizon_months), f"{d.as_of:%Y-%m-%d}"
     within, ahead = _n_months(h), _next(h)
     return Wording(
@@ -201,71 +208,9 @@ class ContactPlan:
     def sentences(self, w: Wording, *, currency: str = "") -> list[str]:
         """The plan in plain words (first sentence: the decision)."""
         cur = f" {currency}" if currency else ""
-        out = []
         if self.contacted == 0 and self.paying == 0:
-            out.append(
-                _(
-                    "No contact pays at the stated costs, so the contact list is empty (0 of "
-                    "{n} customers).",
-                    n=f"{self.scored:,}",
-                )
-            )
-            out += self._break_even_words(cur)
-            return out
-        if self.policy == "profit":
-            out.append(
-                _(
-                    "{n} of {scored} customers are on the contact list (profit policy: calls "
-                    "whose expected profit is positive, at most {budget}); expected profit of "
-                    "calling them: {profit}.",
-                    n=f"{self.contacted:,}",
-                    scored=f"{self.scored:,}",
-                    budget=f"{self.budget_contacts:,}",
-                    profit=f"{self.expected_profit:,.0f}{cur}",
-                )
-            )
-            if self.capped:
-                out.append(
-                    _(
-                        "The budget is the limit: {paying} calls would pay, the team can make "
-                        "{budget}.",
-                        paying=f"{self.paying:,}",
-                        budget=f"{self.budget_contacts:,}",
-                    )
-                )
-            elif self.contacted == 0:
-                out.append(
-                    _(
-                        "budget_contacts is 0: {paying} calls would pay at the stated costs, "
-                        "but none is planned.",
-                        paying=f"{self.paying:,}",
-                    )
-                )
-            else:
-                out.append(
-                    _(
-                        "Only {paying} calls pay at the stated costs, fewer than the budget of "
-                        "{budget}.",
-                        paying=f"{self.paying:,}",
-                        budget=f"{self.budget_contacts:,}",
-                    )
-                )
-        else:
-            out.append(
-                _(
-                    "{n} of {scored} customers are on the contact list (budget policy: the top "
-                    "{budget} by score, paying or not); expected profit of calling them: "
-                    "{profit}.",
-                    n=f"{self.contacted:,}",
-                    scored=f"{self.scored:,}",
-                    budget=f"{self.budget_contacts:,}",
-                    profit=f"{self.expected_profit:,.0f}{cur}",
-                )
-            )
-            if self.losing:
-                out.append(self.warning())
-                if self.paying == 0:
-                    out += self._break_even_words(cur)
+            return [self._nothing_pays(), *self._break_even_words(cur)]
+        out = self._profit_words(cur) if self.policy == "profit" else self._budget_words(cur)
         if w.window:  # a sum of snapshot scores counts nothing, so it is not shown
             out.append(
                 _(
@@ -278,6 +223,74 @@ class ContactPlan:
             )
         if w.profit_caveat:
             out.append(w.profit_caveat)
+        return out
+
+    def _nothing_pays(self) -> str:
+        """The decision when no call pays: an empty list."""
+        return _(
+            "No contact pays at the stated costs, so the contact list is empty (0 of "
+            "{n} customers).",
+            n=f"{self.scored:,}",
+        )
+
+    def _profit_words(self, cur: str) -> list[str]:
+        """The profit policy's list, and what limits it (the budget, or the calls that pay)."""
+        out = [
+            _(
+                "{n} of {scored} customers are on the contact list (profit policy: calls "
+                "whose expected profit is positive, at most {budget}); expected profit of "
+                "calling them: {profit}.",
+                n=f"{self.contacted:,}",
+                scored=f"{self.scored:,}",
+                budget=f"{self.budget_contacts:,}",
+                profit=f"{self.expected_profit:,.0f}{cur}",
+            )
+        ]
+        if self.capped:
+            out.append(
+                _(
+                    "The budget is the limit: {paying} calls would pay, the team can make "
+                    "{budget}.",
+                    paying=f"{self.paying:,}",
+                    budget=f"{self.budget_contacts:,}",
+                )
+            )
+        elif self.contacted == 0:
+            out.append(
+                _(
+                    "budget_contacts is 0: {paying} calls would pay at the stated costs, "
+                    "but none is planned.",
+                    paying=f"{self.paying:,}",
+                )
+            )
+        else:
+            out.append(
+                _(
+                    "Only {paying} calls pay at the stated costs, fewer than the budget of "
+                    "{budget}.",
+                    paying=f"{self.paying:,}",
+                    budget=f"{self.budget_contacts:,}",
+                )
+            )
+        return out
+
+    def _budget_words(self, cur: str) -> list[str]:
+        """The budget policy's list, with the warning when some of its calls lose money."""
+        out = [
+            _(
+                "{n} of {scored} customers are on the contact list (budget policy: the top "
+                "{budget} by score, paying or not); expected profit of calling them: "
+                "{profit}.",
+                n=f"{self.contacted:,}",
+                scored=f"{self.scored:,}",
+                budget=f"{self.budget_contacts:,}",
+                profit=f"{self.expected_profit:,.0f}{cur}",
+            )
+        ]
+        if self.losing:
+            out.append(self.warning())
+            if self.paying == 0:
+                out += self._break_even_words(cur)
         return out
 
     def warning(self) -> str:
@@ -421,11 +434,36 @@ def kpis(d: ChurnData, targeted: pd.DataFrame, plan: ContactPlan) -> list[dict]:
     active customers whose score is 50 % or more (most customers like them have left) and
     ``at_risk_count``. ``at_risk_count`` is always the real length of the contact list.
     """
+    rate = _churn_rate(d)
+    p = targeted["probability"].to_numpy(float)
+    list_note = _list_note(plan)
+    if d.snapshot:
+        return _snapshot_kpis(rate, p, plan, list_note)
+    return _history_kpis(d, rate, p, plan, list_note)
+
+
+def _churn_rate(d: ChurnData) -> dict:
+    """The ``churn_rate`` KPI's figures (Wilson 95% CI), with the cohort a month before when
+    there is one."""
     from ..stats import wilson_interval
 
     k, n = observed_churn(d)
     lo, hi = wilson_interval(k, n)
-    p = targeted["probability"].to_numpy(float)
+    rate = dict(name="churn_rate", value=100 * k / n, unit="%", ci=(100 * lo, 100 * hi), n=n)
+    before = previous_churn(d)
+    if before is not None:
+        (k0, n0), cohort = before
+        lo0, hi0 = wilson_interval(k0, n0)
+        rate["previous"] = dict(
+            value=100 * k0 / n0,
+            ci=(100 * lo0, 100 * hi0),
+            label=_("the cohort of {month}", month=cohort),
+        )
+    return rate
+
+
+def _list_note(plan: ContactPlan) -> str:
+    """How the contact list was drawn, in words (and that no call pays, when none does)."""
     list_note = (
         _(
             "profit policy: calls with a positive expected profit, at most {budget}",
@@ -439,40 +477,41 @@ def kpis(d: ChurnData, targeted: pd.DataFrame, plan: ContactPlan) -> list[dict]:
     )
     if plan.contacted == 0 and plan.paying == 0:
         list_note = _("{note}; no call pays at the stated costs", note=list_note)
-    rate = dict(name="churn_rate", value=100 * k / n, unit="%", ci=(100 * lo, 100 * hi), n=n)
-    before = previous_churn(d)
-    if before is not None:
-        (k0, n0), cohort = before
-        lo0, hi0 = wilson_interval(k0, n0)
-        rate["previous"] = dict(
-            value=100 * k0 / n0,
-            ci=(100 * lo0, 100 * hi0),
-            label=_("the cohort of {month}", month=cohort),
-        )
-    if d.snapshot:
-        return [
-            {
-                **rate,
-                "label": _("Share of customers who have left (undated snapshot)"),
-                "higher_is_better": False,
-                "note": _("every customer in the file; not a rate per month"),
-            },
-            {
-                "name": "lookalike_count",
-                "value": int((p >= 0.5).sum()),
-                "label": _("Active customers most like those who left (score 50 % or more)"),
-                "n": len(p),
-                "higher_is_better": False,
-                "note": _("at least half of the customers like them have left; not a forecast"),
-            },
-            {
-                "name": "at_risk_count",
-                "value": plan.contacted,
-                "label": _("Customers on the contact list (most like those who left)"),
-                "higher_is_better": None,
-                "note": list_note,
-            },
-        ]
+    return list_note
+
+
+def _snapshot_kpis(rate: dict, p: np.ndarray, plan: ContactPlan, list_note: str) -> list[dict]:
+    """A snapshot's KPIs: the share who have left, the look-alikes, the contact list."""
+    return [
+        {
+            **rate,
+            "label": _("Share of customers who have left (undated snapshot)"),
+            "higher_is_better": False,
+            "note": _("every customer in the file; not a rate per month"),
+        },
+        {
+            "name": "lookalike_count",
+            "value": int((p >= 0.5).sum()),
+            "label": _("Active customers most like those who left (score 50 % or more)"),
+            "n": len(p),
+            "higher_is_better": False,
+            "note": _("at least half of the customers like them have left; not a forecast"),
+        },
+        {
+            "name": "at_risk_count",
+            "value": plan.contacted,
+            "label": _("Customers on the contact list (most like those who left)"),
+            "higher_is_better": None,
+            "note": list_note,
+        },
+    ]
+
+
+def _history_kpis(
+    d: ChurnData, rate: dict, p: np.ndarray, plan: ContactPlan, list_note: str
+) -> list[dict]:
+    """Dated history's KPIs: the churn rate within the window, the customers expected to
+    leave in the next one, the contact list."""
     h = int(d.horizon_months)
     return [
         {
