@@ -17,13 +17,13 @@ import time
 CHILD = """
 import json, resource, sys, time
 import numpy as np
-from cxreport.csi import _boot_means
+from cxreport.csi import bootstrap_means
 n, n_boot = int(sys.argv[1]), int(sys.argv[2])
 x = np.random.default_rng(0).integers(1, 8, (n, 22)).astype(float)
 x[np.random.default_rng(1).random(x.shape) < 0.05] = np.nan
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t = time.perf_counter()
-_boot_means(x, n_boot, np.random.default_rng(2))
+bootstrap_means(x, n_boot, np.random.default_rng(2))
 print(json.dumps({"s": time.perf_counter() - t, "base": base,
                   "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """

@@ -128,7 +128,7 @@ def agreement(res, seed: int) -> None:
     from sklearn.metrics import adjusted_rand_score
 
     X, k = res.design.X, res.k
-    ours = segments._assign(X, res.sweep.centers[k])
+    ours = segments.nearest_centre(X, res.sweep.centers[k])
 
     def inertia(lab, centers):
         return float(((X - centers[lab]) ** 2).sum())

@@ -332,7 +332,7 @@ def test_csi_on_the_real_ecsi_survey(shared_data):
 def test_bootstrap_draws_multinomial_below_the_fast_threshold():
     x = np.random.default_rng(3).integers(1, 8, (500, 4)).astype(float)
     x[::9, 1] = np.nan
-    got = csi._boot_means(x, 200, np.random.default_rng(7))
+    got = csi.bootstrap_means(x, 200, np.random.default_rng(7))
     rng = np.random.default_rng(7)
     counts = rng.multinomial(500, np.full(500, 1 / 500), size=200).astype(float)
     m = ~np.isnan(x)
@@ -350,7 +350,7 @@ def test_large_samples_draw_from_the_bootstraps_normal_limit():
     x = x.astype(float)
     x[rng.random(x.shape) < 0.1] = np.nan
     x[:, 2][x[:, 0] > 5] = np.nan  # answered less by the satisfied: missing not at random
-    normal = csi._boot_means(x, 2000, np.random.default_rng(0))
+    normal = csi.bootstrap_means(x, 2000, np.random.default_rng(0))
     resampled = csi._resampled_means(x, 1500, np.random.default_rng(0))
     np.testing.assert_allclose(normal.mean(axis=0), np.nanmean(x, axis=0), atol=1e-3)
     cov = np.cov(resampled.T)  # Monte Carlo error of 1,500 resamples: about 4 % of a variance
@@ -364,14 +364,14 @@ def test_large_samples_draw_from_the_bootstraps_normal_limit():
 def test_normal_draws_keep_a_column_without_answers_missing():
     x = np.full((csi.NORMAL_FROM, 2), np.nan)
     x[:, 0] = np.random.default_rng(1).integers(1, 8, len(x))
-    boots = csi._boot_means(x, 50, np.random.default_rng(0))
+    boots = csi.bootstrap_means(x, 50, np.random.default_rng(0))
     assert np.isnan(boots[:, 1]).all() and np.isfinite(boots[:, 0]).all()
 
 
 def test_fast_bootstrap_draws_have_the_spread_of_the_mean():
     n = csi.NORMAL_FROM
     x = np.random.default_rng(4).integers(1, 8, (n, 3)).astype(float)
-    boots = csi._boot_means(x, 400, np.random.default_rng(0))
+    boots = csi.bootstrap_means(x, 400, np.random.default_rng(0))
     se = x.std(axis=0) / np.sqrt(n)
     np.testing.assert_allclose(boots.mean(axis=0), x.mean(axis=0), atol=4 * se.max() / 20)
     np.testing.assert_allclose(boots.std(axis=0, ddof=1), se, rtol=0.15)

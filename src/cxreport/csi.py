@@ -473,7 +473,7 @@ class CSIResult:
 NORMAL_FROM = 20_000
 
 
-def _boot_means(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+def bootstrap_means(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     """Bootstrap column means (NaN-aware) of ``x`` (n × p) -> (n_boot × p): resampled below
     :data:`NORMAL_FROM` rows, drawn from the normal limit from there on."""
     if x.shape[0] >= NORMAL_FROM:
@@ -549,7 +549,7 @@ def _item_means(
     x = scores[cols].to_numpy(float)
     a = (1 - confidence) / 2
     means = np.nanmean(x, axis=0) if n else np.full(len(cols), np.nan)
-    boots = _boot_means(x, n_boot, rng) if n else np.full((n_boot, len(cols)), np.nan)
+    boots = bootstrap_means(x, n_boot, rng) if n else np.full((n_boot, len(cols)), np.nan)
     return _ItemMeans(cols, x, means, boots, n, a)
 
 

@@ -979,7 +979,7 @@ def _kmeans(X: np.ndarray, k: int, seed: int, n_init: int):
     return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(X)
 
 
-def _assign(X: np.ndarray, centers: np.ndarray, chunk: int = 200_000) -> np.ndarray:
+def nearest_centre(X: np.ndarray, centers: np.ndarray, chunk: int = 200_000) -> np.ndarray:
     """Nearest centre for every row (chunked, so a million rows stay small in memory)."""
     out = np.empty(len(X), dtype=np.int32)
     c2 = (centers**2).sum(axis=1)
@@ -1003,7 +1003,7 @@ def fit_clusters(
         idx = np.sort(rng.choice(n, exact_max, replace=False))
         km = _kmeans(X[idx], k, seed, n_init)
         centers = km.cluster_centers_
-        return _assign(X, centers), centers
+        return nearest_centre(X, centers), centers
     km = _kmeans(X, k, seed, n_init)
     return km.labels_.astype(np.int32), km.cluster_centers_
 
@@ -1039,7 +1039,7 @@ def bootstrap_stability(
         with threadpool_limits(limits=1):
             km = KMeans(n_clusters=k, n_init=n_init, random_state=int(rng.integers(2**31 - 1)))
             centers = km.fit(X[idx]).cluster_centers_
-        new = _assign(X[u], centers)
+        new = nearest_centre(X[u], centers)
         ref = labels[u]
         aris.append(adjusted_rand_score(ref, new))
         # contingency table -> Jaccard of every (reference, new) pair
@@ -1775,7 +1775,7 @@ class Yardstick:
         X = _transform(
             table, self.features, self.logged, np.asarray(self.mean), np.asarray(self.scale)
         )
-        cluster = _assign(X, np.asarray(self.centers))
+        cluster = nearest_centre(X, np.asarray(self.centers))
         return pd.Series([self.names[int(c)] for c in cluster], index=table.index, name="segment")
 
     def to_json(self) -> str:
