@@ -60,7 +60,13 @@ _Yaml12Loader.add_implicit_resolver(
 
 
 def schema() -> dict:
-    """The JSON Schema of ``cxreport.yaml`` (also usable by editors)."""
+    """The JSON Schema of ``cxreport.yaml`` (also usable by editors).
+
+    Returns
+    -------
+    dict
+        The schema, read from the package's ``resources/cxreport.schema.json``.
+    """
     return json.loads(resources.files("cxreport").joinpath(SCHEMA).read_text("utf-8"))
 
 
@@ -164,7 +170,18 @@ class TableConfig:
 
     def under(self, defaults: TableConfig) -> TableConfig:
         """This config with ``defaults`` (a preset's) filling what the user left unset;
-        for the mappings (columns, recode, ...) the user's entries win key by key."""
+        for the mappings (columns, recode, ...) the user's entries win key by key.
+
+        Parameters
+        ----------
+        defaults : TableConfig
+            The config whose values fill the fields this one leaves at their default.
+
+        Returns
+        -------
+        TableConfig
+            A new config; neither input is changed.
+        """
         blank = TableConfig()
         values = {}
         for name in self.__dataclass_fields__:
@@ -177,7 +194,13 @@ class TableConfig:
 
     @property
     def shaped(self) -> dict:
-        """The shaping keys that are set, for the manifest ("how the data was shaped")."""
+        """The shaping keys that are set, for the manifest ("how the data was shaped").
+
+        Returns
+        -------
+        dict
+            Key name to value, for the keys whose value differs from the default.
+        """
         keys = (
             "files",
             "sheet",
@@ -196,6 +219,20 @@ class TableConfig:
 
 @dataclass(frozen=True)
 class Item:
+    """One survey item: its column, dimension, wording and answer scale.
+
+    Attributes
+    ----------
+    code : str
+        The item's column in the survey table (``<code>_exp``, ``<code>_imp`` its companions).
+    dimension : str
+        The dimension the item belongs to.
+    text : str
+        The question's wording (the code when the config gives none).
+    scale : tuple of float
+        The answer scale, ``(min, max)``.
+    """
+
     code: str
     dimension: str
     text: str
@@ -218,10 +255,29 @@ class SurveyModel:
     pls_modes: dict = field(default_factory=dict)  # survey.pls.modes: {block: "A" or "B"}
 
     def items_of(self, dimension: str) -> list[Item]:
+        """The items of one dimension.
+
+        Parameters
+        ----------
+        dimension : str
+            A dimension name.
+
+        Returns
+        -------
+        list of Item
+            Its items in the model's order (empty for an unknown dimension).
+        """
         return [i for i in self.items if i.dimension == dimension]
 
     @property
     def item_codes(self) -> list[str]:
+        """The codes of all items, in order.
+
+        Returns
+        -------
+        list of str
+            One code per item of :attr:`items`.
+        """
         return [i.code for i in self.items]
 
 
@@ -253,11 +309,48 @@ class TextConfig:
 
     @property
     def topic_rules(self) -> TopicRules:
+        """The topic rules in force: the user's file's, or else the shipped ones.
+
+        Returns
+        -------
+        TopicRules
+            :attr:`rules`, or the shipped rules (``read_rules(None)``) when it is None.
+        """
         return self.rules if self.rules is not None else read_rules(None)
 
 
 @dataclass(frozen=True)
 class Config:
+    """A data folder's ``cxreport.yaml``, read and checked (:func:`load_config`).
+
+    Attributes
+    ----------
+    path : pathlib.Path or None
+        The file read, None when the folder has none (the defaults apply).
+    tables : dict of str to TableConfig
+        The ``tables:`` entries by table name (tables without one are absent).
+    survey : SurveyModel
+        The survey model (``survey:``; the SERVQUAL items when no items are declared).
+    sqi_weights : dict of str to float
+        Service-quality-index weight per failure type.
+    sqi_version : str
+        Which weights those are (the shipped list's version, or the config's).
+    report : dict
+        The ``report:`` options, as given.
+    screening : str, default="flag"
+        Survey response-quality screening: ``"off"``, ``"flag"`` or ``"exclude"``.
+    segment_attributes : tuple of str, default=()
+        Customers columns the segmentation clusters on without transactions (empty: detected).
+    segment_value : tuple of str, default=()
+        The column(s) summed into each customer's value.
+    sla_days : dict of str to float, default={"*": 7.0}
+        Days allowed to resolve a complaint per category, ``"*"`` for the rest.
+    text : TextConfig, default=TextConfig()
+        The ``text:`` settings.
+    engine : EngineConfig, default=EngineConfig()
+        The ``engine:`` settings.
+    """
+
     path: Path | None
     tables: dict[str, TableConfig]
     survey: SurveyModel
@@ -275,10 +368,34 @@ class Config:
     engine: EngineConfig = field(default_factory=EngineConfig)
 
     def table(self, name: str) -> TableConfig:
+        """The config of one table.
+
+        Parameters
+        ----------
+        name : str
+            A table name of the contract.
+
+        Returns
+        -------
+        TableConfig
+            Its ``tables:`` entry, or a default :class:`TableConfig` when there is none.
+        """
         return self.tables.get(name, TableConfig())
 
 
 def servqual_default(scale=(1, 7)) -> tuple[Item, ...]:
+    """The 22 SERVQUAL items shipped with the package (``resources/servqual_items.csv``).
+
+    Parameters
+    ----------
+    scale : tuple of float, default=(1, 7)
+        The answer scale given to every item, ``(min, max)``.
+
+    Returns
+    -------
+    tuple of Item
+        The items in the file's order.
+    """
     text = resources.files("cxreport").joinpath("resources/servqual_items.csv")
     with text.open(encoding="utf-8") as f:
         df = pd.read_csv(f)
@@ -286,6 +403,15 @@ def servqual_default(scale=(1, 7)) -> tuple[Item, ...]:
 
 
 def default_sqi() -> tuple[str, dict[str, float]]:
+    """The shipped service-quality-index weights (``resources/sqi_weights.yaml``).
+
+    Returns
+    -------
+    version : str
+        The weights' version.
+    weights : dict of str to float
+        Weight per failure type.
+    """
     text = resources.files("cxreport").joinpath("resources/sqi_weights.yaml").read_text("utf-8")
     doc = yaml.safe_load(text)
     return doc["version"], {k: float(v) for k, v in doc["weights"].items()}
@@ -303,6 +429,18 @@ def _scale(value, where: str, problems: list[str]) -> tuple[float, float]:
 
 
 def find_config(folder: Path) -> Path | None:
+    """The config file of a data folder, if it has one.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The data folder.
+
+    Returns
+    -------
+    pathlib.Path or None
+        ``cxreport.yaml`` (or else ``cxreport.yml``) in ``folder``; None when neither exists.
+    """
     for name in CONFIG_NAMES:
         if (folder / name).is_file():
             return folder / name
@@ -310,7 +448,23 @@ def find_config(folder: Path) -> Path | None:
 
 
 def read_yaml(path: Path) -> dict:
-    """A YAML mapping, with YAML 1.2 booleans (``Yes`` stays text)."""
+    """A YAML mapping, with YAML 1.2 booleans (``Yes`` stays text).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file, UTF-8 (a byte-order mark is allowed).
+
+    Returns
+    -------
+    dict
+        The file's top-level mapping (empty for an empty file).
+
+    Raises
+    ------
+    ConfigError
+        The file is not valid YAML, not UTF-8, or not a mapping at the top level.
+    """
     try:
         doc = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Yaml12Loader) or {}
     except yaml.YAMLError as exc:
@@ -324,6 +478,16 @@ def read_yaml(path: Path) -> dict:
 
 def load_config(folder: str | Path) -> Config:
     """Read ``cxreport.yaml`` from a data folder (or the defaults when there is none).
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The data folder.
+
+    Returns
+    -------
+    Config
+        The checked config; a rule file named by ``text.topics`` is read too.
 
     Raises
     ------
@@ -392,7 +556,26 @@ def _config_error(where: Path, problems: list[str]) -> ConfigError:
 
 
 def table_config(name: str, tdoc: dict) -> TableConfig:
-    """A ``tables.<name>`` mapping (a preset's fragment, say) as a :class:`TableConfig`."""
+    """A ``tables.<name>`` mapping (a preset's fragment, say) as a :class:`TableConfig`.
+
+    Parameters
+    ----------
+    name : str
+        The table's name in the contract.
+    tdoc : dict
+        The mapping, with the keys of ``tables.<name>`` in ``cxreport.yaml``.
+
+    Returns
+    -------
+    TableConfig
+        The table's config, keys the mapping leaves out at their defaults.
+
+    Raises
+    ------
+    ConfigError
+        The mapping renames a column the table does not have (any name goes for the survey),
+        gives both ``file`` and ``files``, or a preset outside the survey table.
+    """
     problems: list[str] = []
     out = _table(name, tdoc, problems)
     if problems:

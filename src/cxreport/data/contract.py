@@ -22,6 +22,30 @@ SWOT_KINDS = ("S", "W", "O", "T")
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a contract table: its name, kind and the rules its values follow.
+
+    Attributes
+    ----------
+    name : str
+        The column's name in the contract.
+    kind : str
+        One of :data:`KINDS`.
+    doc : str
+        What the column means (the README's "meaning").
+    required : bool, default=True
+        Whether a file of the table must have the column.
+    nullable : bool, default=False
+        Whether cells may be empty.
+    allowed : tuple or None, default=None
+        The only values allowed, if any.
+    min, max : float or None, default=None
+        Smallest and largest allowed values (inclusive), if any.
+    unique : bool, default=False
+        Whether no two rows may share a value.
+    references : str or None, default=None
+        The key this column points to, ``"table.column"``, if any.
+    """
+
     name: str
     kind: str
     doc: str
@@ -36,6 +60,24 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """One table of the contract: its name, meaning and columns.
+
+    Attributes
+    ----------
+    name : str
+        The table's name (also the file name a data folder uses for it).
+    doc : str
+        What one row of the table is.
+    columns : tuple of Column
+        The columns the contract names.
+    extra_columns : bool, default=False
+        Whether columns the contract does not name are kept (else they are dropped).
+    extra_doc : str, default=""
+        A paragraph on those extra columns for the README.
+    notes : tuple of str, default=()
+        Further paragraphs for the README.
+    """
+
     name: str
     doc: str
     columns: tuple[Column, ...]
@@ -44,6 +86,18 @@ class Table:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def column(self, name: str) -> Column:
+        """The column called ``name``.
+
+        Parameters
+        ----------
+        name : str
+            A column name of the contract.
+
+        Returns
+        -------
+        Column
+            The first column of :attr:`columns` with that name (``StopIteration`` if none).
+        """
         return next(c for c in self.columns if c.name == name)
 
 
@@ -346,7 +400,13 @@ TABLES: dict[str, Table] = {
 
 
 def describe() -> str:
-    """The contract as Markdown (used for the README)."""
+    """The contract as Markdown (used for the README).
+
+    Returns
+    -------
+    str
+        One section per table of :data:`TABLES`: a heading, a table of its columns, its notes.
+    """
     out = []
     for t in TABLES.values():
         out.append(f"### `{t.name}` — {t.doc}\n")

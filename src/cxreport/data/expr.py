@@ -268,6 +268,16 @@ def columns_used(expression: str) -> list[str]:
     Backticked names are given without their backticks. The names are not checked against a
     table (use :func:`evaluate` for that).
 
+    Parameters
+    ----------
+    expression : str
+        An expression of the language described in this module's docstring.
+
+    Returns
+    -------
+    list of str
+        The names, each once.
+
     Raises
     ------
     ExpressionError

@@ -25,7 +25,20 @@ def _arrow_text(values):
 
 
 def is_in(values: pd.Series, known) -> np.ndarray:
-    """``values.isin(known)`` as a boolean array (missing values are never in)."""
+    """``values.isin(known)`` as a boolean array (missing values are never in).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The values to look up, e.g. a table's customer ids.
+    known : array-like
+        The values to look for; missing ones are dropped.
+
+    Returns
+    -------
+    numpy.ndarray
+        Booleans, one per element of ``values``: True where it is among ``known``.
+    """
     import pyarrow.compute as pc
 
     known = pd.Series(known).dropna().unique()
@@ -38,7 +51,20 @@ def is_in(values: pd.Series, known) -> np.ndarray:
 
 def positions(values: pd.Series, index: pd.Index) -> np.ndarray:
     """``index.get_indexer(values)``: each value's position in a unique ``index``, -1 where
-    it is absent (or missing)."""
+    it is absent (or missing).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The values to look up, e.g. a table's customer ids.
+    index : pandas.Index
+        The index to find them in (Arrow's hash tables are used only when it is unique).
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer positions (``numpy.intp`` on the Arrow path), one per element of ``values``.
+    """
     import pyarrow.compute as pc
 
     arr, ref = _arrow_text(values), _arrow_text(pd.Series(index))

@@ -241,7 +241,24 @@ def generate(
     customers: int = 3000, months: int = 18, seed: int = 42, end: str = "2026-10"
 ) -> dict[str, pd.DataFrame]:
     """The sample tables as frames, every customer at once (one chunk of :func:`chunks`);
-    ``"_truth"`` holds the planted group of each customer."""
+    ``"_truth"`` holds the planted group of each customer.
+
+    Parameters
+    ----------
+    customers : int, default=3000
+        Number of customers (at least 50).
+    months : int, default=18
+        Number of months of history (at least 2), ending with ``end``.
+    seed : int, default=42
+        Seed of the random streams.
+    end : str, default="2026-10"
+        The last month, ``"YYYY-MM"``.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        The frames by table name, plus ``"_truth"`` (columns ``customer_id`` and ``group``).
+    """
     _check_sizes(customers, months)
     return next(chunks(customers, months, seed, end, chunk=customers))
 
@@ -262,6 +279,24 @@ def chunks(
     The first chunk draws from the streams of a one-chunk sample (so a sample of at most
     ``chunk`` customers is the same whatever ``chunk``), chunk ``k`` from streams spawned
     from the seed with key ``k``: the same arguments give the same tables.
+
+    Parameters
+    ----------
+    customers : int, default=3000
+        Number of customers (at least 50).
+    months : int, default=18
+        Number of months of history (at least 2), ending with ``end``.
+    seed : int, default=42
+        Seed of the random streams.
+    end : str, default="2026-10"
+        The last month, ``"YYYY-MM"``.
+    chunk : int, default=CHUNK
+        Largest number of customers in a chunk (250 000; values below 1 count as 1).
+
+    Yields
+    ------
+    dict of str to pandas.DataFrame
+        One chunk's frames by table name, ``"_truth"`` included.
     """
     _check_sizes(customers, months)
     n_chunks = -(-customers // max(int(chunk), 1))
@@ -874,6 +909,28 @@ def write(
 
     CSV: one file per table. Parquet: typed; the customer tables as folders of one part per
     chunk, the transactions and touchpoints month-partitioned (:func:`_write_parquet`).
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        The folder to write (created if missing); a ``cxreport.yaml`` is written in it too.
+    customers : int, default=3000
+        Number of customers (at least 50).
+    months : int, default=18
+        Number of months of history (at least 2), ending with ``end``.
+    seed : int, default=42
+        Seed of the random streams.
+    end : str, default="2026-10"
+        The last month, ``"YYYY-MM"``.
+    fmt : str, default="csv"
+        ``"parquet"`` for Parquet files; any other value writes CSV.
+    chunk : int, default=CHUNK
+        Largest number of customers generated at a time (250 000).
+
+    Returns
+    -------
+    dict of str to int
+        Number of rows written per table.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -41,7 +41,18 @@ class TopicRule:
     label_zh: str = ""
 
     def search(self, text: str) -> bool:
-        """Does a normalised text mention the topic?"""
+        """Does a normalised text mention the topic?
+
+        Parameters
+        ----------
+        text : str
+            A text as :func:`normalise` gives it.
+
+        Returns
+        -------
+        bool
+            True when the topic's expression matches somewhere in ``text``.
+        """
         if self.stems is not None and not any(st in text for st in self.stems):
             return False
         return self.regex.search(text) is not None
@@ -57,11 +68,27 @@ class TopicRules:
 
     @property
     def names(self) -> list[str]:
+        """The topics' names, in the file's order.
+
+        Returns
+        -------
+        list of str
+        """
         return [r.name for r in self.rules]
 
     def label(self, name: str) -> str:
         """A topic's label in the report's language (``label_zh`` in a Chinese report, when
-        the rule file has one; else ``label``); the name for an unknown topic."""
+        the rule file has one; else ``label``); the name for an unknown topic.
+
+        Parameters
+        ----------
+        name : str
+            A topic's name.
+
+        Returns
+        -------
+        str
+        """
         rule = next((r for r in self.rules if r.name == name), None)
         if rule is None:
             return name
@@ -70,12 +97,33 @@ class TopicRules:
 
 def normalise(text: str) -> str:
     """Text as the rules see it: NFKC (full-width letters and punctuation as half-width)
-    and lower case."""
+    and lower case.
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+
+    Returns
+    -------
+    str
+    """
     return unicodedata.normalize("NFKC", text).lower()
 
 
 def keyword_regex(keyword: str) -> str:
-    """The regular expression of one keyword (see the module docstring)."""
+    """The regular expression of one keyword (see the module docstring).
+
+    Parameters
+    ----------
+    keyword : str
+        An ``en:`` or ``zh:`` keyword of a rule file (other values are taken as text).
+
+    Returns
+    -------
+    str
+        The expression's source, to be compiled with ``re.IGNORECASE``.
+    """
     kw = normalise(str(keyword)).strip()
     star = kw.endswith("*")
     kw = kw.rstrip("*").strip()
@@ -92,7 +140,24 @@ def keyword_regex(keyword: str) -> str:
 
 
 def parse_rules(doc, source: str) -> TopicRules:
-    """A rule file's YAML document as :class:`TopicRules`; every problem in one error."""
+    """A rule file's YAML document as :class:`TopicRules`; every problem in one error.
+
+    Parameters
+    ----------
+    doc : object
+        The parsed YAML document; a mapping with a non-empty ``topics:`` mapping is expected.
+    source : str
+        The file's name, used in the messages and kept as :attr:`TopicRules.source`.
+
+    Returns
+    -------
+    TopicRules
+
+    Raises
+    ------
+    TopicRuleError
+        ``doc`` has no topics, or some topic has unknown keys, no keywords or a bad pattern.
+    """
     problems: list[str] = []
     if not isinstance(doc, dict) or not isinstance(doc.get("topics"), dict) or not doc["topics"]:
         raise TopicRuleError(
@@ -153,7 +218,22 @@ def parse_rules(doc, source: str) -> TopicRules:
 
 
 def read_rules(path: Path | None) -> TopicRules:
-    """The rule file at ``path`` (``None``: the shipped default)."""
+    """The rule file at ``path`` (``None``: the shipped default).
+
+    Parameters
+    ----------
+    path : pathlib.Path or None
+        The rule file, or None for the shipped ``resources/text_topics.yaml``.
+
+    Returns
+    -------
+    TopicRules
+
+    Raises
+    ------
+    TopicRuleError
+        The file does not exist, is not UTF-8 YAML, or its rules have problems.
+    """
     if path is None:
         text = resources.files("cxreport").joinpath(DEFAULT_RULES).read_text("utf-8")
         source = "cxreport default topics (text_topics.yaml)"
