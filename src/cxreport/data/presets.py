@@ -130,6 +130,20 @@ def _listing(names, limit: int = 6) -> str:
 
 
 def is_nps(text: str) -> bool:
+    """Does a column name or question text look like the 0-10 "would recommend" question?
+
+    Parameters
+    ----------
+    text : str
+        A column name or question text (English or Chinese).
+
+    Returns
+    -------
+    bool
+        True for an NPS-like name (``nps``, ``ltr``, ``recommend_score``...) or a text that
+        speaks of recommending with a 0-10 range or a likelihood, unless it looks like a
+        derived column (an NPS group, a comment, a reason).
+    """
     if _NOT_NPS.search(text):
         return False
     if _NPS_NAME.match(text.strip()):
@@ -138,6 +152,19 @@ def is_nps(text: str) -> bool:
 
 
 def is_overall(text: str) -> bool:
+    """Does a column name or question text look like the overall-satisfaction question?
+
+    Parameters
+    ----------
+    text : str
+        A column name or question text (English or Chinese).
+
+    Returns
+    -------
+    bool
+        True for a name such as ``osat`` or a text naming overall satisfaction, unless it
+        speaks of recommending.
+    """
     if _RECOMMEND.search(text):
         return False
     return bool(_OVERALL_NAME.match(text.strip()) or _OVERALL.search(text))
@@ -591,7 +618,23 @@ _RECOGNISERS = {
 
 
 def preset_name(name) -> str:
-    """The preset's canonical name, or a :class:`ConfigError` listing the presets."""
+    """The preset's canonical name, or a :class:`ConfigError` listing the presets.
+
+    Parameters
+    ----------
+    name : object
+        A preset name or one of :data:`ALIASES` (case-insensitive, surrounding blanks ignored).
+
+    Returns
+    -------
+    str
+        A key of :data:`PRESETS`.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown preset name.
+    """
     key = str(name).strip()
     key = ALIASES.get(key, ALIASES.get(key.lower(), key.lower()))
     if key not in PRESETS:

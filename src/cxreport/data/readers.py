@@ -53,7 +53,17 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 class ReadError(Exception):
-    """A file cannot be read; ``rule``, ``examples`` and ``fix`` go into the report."""
+    """A file cannot be read; ``rule``, ``examples`` and ``fix`` go into the report.
+
+    Parameters
+    ----------
+    rule : str
+        What is wrong with the file (also the exception's message).
+    fix : str
+        What the user can do about it.
+    examples : list of str, optional
+        Excerpts of the file that show the problem (None: none).
+    """
 
     def __init__(self, rule: str, fix: str, examples: list[str] | None = None):
         self.rule, self.fix, self.examples = rule, fix, examples or []
@@ -62,7 +72,20 @@ class ReadError(Exception):
 
 @dataclass
 class Raw:
-    """One file or sheet as read: the frame, how it was decoded and its value labels."""
+    """One file or sheet as read: the frame, how it was decoded and its value labels.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The cells, columns named from the header.
+    source : str
+        The name in messages: the file's (``"orders.xlsx"``) or a sheet's
+        (``"orders.xlsx[2011]"``), a folder's with a trailing ``/``.
+    encoding : str or None, default=None
+        The text encoding used (text files only).
+    labels : dict of str to dict, default={}
+        Value labels by column, ``{code: label}`` (SPSS files only).
+    """
 
     frame: pd.DataFrame
     source: str  # "orders.xlsx" or "orders.xlsx[2011]"
@@ -71,6 +94,22 @@ class Raw:
 
 
 def sheet_names(path: Path) -> list[str]:
+    """The sheet names of a workbook, in the workbook's order.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The workbook (``.xlsx``, ``.xlsm``, ``.xls`` or ``.ods``).
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    ReadError
+        The file cannot be read as a workbook.
+    """
     try:
         return [str(s) for s in pd.ExcelFile(path, engine="calamine").sheet_names]
     except Exception as exc:  # calamine raises its own error types for broken workbooks
@@ -81,7 +120,27 @@ def sheet_names(path: Path) -> list[str]:
 
 
 def read_sheet(path: Path, name: str, nrows: int | None = None) -> pd.DataFrame:
-    """One sheet's cells as a grid without a header (its first ``nrows`` lines if given)."""
+    """One sheet's cells as a grid without a header (its first ``nrows`` lines if given).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The workbook.
+    name : str
+        The sheet's name.
+    nrows : int, optional
+        How many lines to read (None: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The cells as typed by the workbook, columns numbered from 0; :data:`NA_VALUES` missing.
+
+    Raises
+    ------
+    ReadError
+        The sheet cannot be read.
+    """
     try:
         return pd.read_excel(
             path,
@@ -123,6 +182,17 @@ def read_file(
         Header lines. Column names come from the first unless ``header_combine``.
     header_combine : bool, default=False
         Join the non-blank parts of every header line with " - " ("Question - Option").
+
+    Returns
+    -------
+    list of Raw
+        One per sheet read (one for any other file); a folder of Parquet files reads as one
+        table. Nameless columns that are empty throughout are dropped.
+
+    Raises
+    ------
+    ReadError
+        The file cannot be read, or ``sheet`` is set for a file that is not a workbook.
     """
     return [
         _without_blank_columns(r)
@@ -184,12 +254,48 @@ def _read_excel(path: Path, sheet, header_rows: int, combine: bool) -> list[Raw]
 
 
 def from_grid(grid: pd.DataFrame, header_rows: int = 1, combine: bool = False) -> pd.DataFrame:
-    """A sheet's grid as a table: names from its header lines, cells typed and tidied."""
+    """A sheet's grid as a table: names from its header lines, cells typed and tidied.
+
+    Parameters
+    ----------
+    grid : pandas.DataFrame
+        The cells read without a header (:func:`read_sheet`).
+    header_rows : int, default=1
+        Header lines, passed to :func:`with_header`.
+    combine : bool, default=False
+        Join every header line's parts into the names, passed to :func:`with_header`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows below the header; whole-number float columns as integers, text stripped
+        and blank text missing.
+    """
     return _tidy(with_header(grid, header_rows, combine).infer_objects())
 
 
 def read_parquet(path: Path, nrows: int | None = None) -> tuple[pd.DataFrame, int]:
-    """A Parquet file's table (its first ``nrows`` rows if given) and its number of rows."""
+    """A Parquet file's table (its first ``nrows`` rows if given) and its number of rows.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The Parquet file.
+    nrows : int, optional
+        Read only the first batch of at most this many rows (None: the whole file).
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        The table, tidied as :func:`from_grid` tidies a sheet.
+    n : int
+        The number of rows in the whole file.
+
+    Raises
+    ------
+    ReadError
+        The file cannot be read as Parquet.
+    """
     import pyarrow.parquet as pq
 
     try:
@@ -212,7 +318,18 @@ _PARTITION = re.compile(r"^([A-Za-z_][\w]*)=(.*)$")
 
 
 def is_parquet_folder(path: Path) -> bool:
-    """A table stored as a folder of Parquet files (``transactions/month=2026-10/*.parquet``)."""
+    """A table stored as a folder of Parquet files (``transactions/month=2026-10/*.parquet``).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The path to look at.
+
+    Returns
+    -------
+    bool
+        True when ``path`` is a folder with a ``.parquet`` file at any depth.
+    """
     return path.is_dir() and next(path.rglob("*.parquet"), None) is not None
 
 
@@ -223,6 +340,23 @@ def read_parquet_folder(path: Path) -> pd.DataFrame:
     The partition folders' values are not columns: the files hold the data (``date``), the
     folders let an engine skip months. A month missing between the first and the last
     partition, or files whose columns differ, is a :class:`ReadError` naming the partition.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The folder.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Every file's rows in the order of the sorted file paths, tidied as
+        :func:`from_grid` tidies a sheet.
+
+    Raises
+    ------
+    ReadError
+        The folder has no Parquet file, a month is missing, a file cannot be read, or the
+        files' columns or column types differ.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -288,7 +422,27 @@ def _check_months(path: Path, files: list[Path]) -> None:
 
 def read_sav(path: Path, nrows: int | None = None) -> tuple[pd.DataFrame, object]:
     """An SPSS file's table (its first ``nrows`` rows if given) and pyreadstat's metadata:
-    ``variable_value_labels``, ``column_names_to_labels``, ``number_rows``."""
+    ``variable_value_labels``, ``column_names_to_labels``, ``number_rows``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The ``.sav`` file.
+    nrows : int, optional
+        How many rows to read (None or 0: all).
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        The table, user-missing codes as missing, tidied as :func:`from_grid` tidies a sheet.
+    meta : object
+        pyreadstat's metadata object.
+
+    Raises
+    ------
+    ReadError
+        The file cannot be read as an SPSS file.
+    """
     import pyreadstat
 
     try:
@@ -303,7 +457,27 @@ def read_sav(path: Path, nrows: int | None = None) -> tuple[pd.DataFrame, object
 
 def read_bytes(path: Path, limit: int | None = None) -> tuple[bytes, bool]:
     """A text file's bytes, unzipped for ``.gz``. With ``limit``: the whole lines within the
-    first ``limit`` bytes, and whether more followed."""
+    first ``limit`` bytes, and whether more followed.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file; a ``.gz`` suffix means gzip-compressed.
+    limit : int, optional
+        Read at most this many bytes, cut after the last full line (None: the whole file).
+
+    Returns
+    -------
+    raw : bytes
+        The (uncompressed) bytes.
+    more : bool
+        True when the file goes on beyond ``limit``.
+
+    Raises
+    ------
+    ReadError
+        The file cannot be read or its compression is damaged.
+    """
     zipped = path.suffix.lower() == ".gz"
     try:
         with (gzip.open if zipped else open)(path, "rb") as fh:
@@ -322,7 +496,27 @@ def read_bytes(path: Path, limit: int | None = None) -> tuple[bytes, bool]:
 
 def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
     """Text and the encoding used: ``encoding``, else UTF-8 (with or without BOM), then GB18030
-    unless that turns Latin text into lone Chinese characters. :class:`ReadError` otherwise."""
+    unless that turns Latin text into lone Chinese characters. :class:`ReadError` otherwise.
+
+    Parameters
+    ----------
+    raw : bytes
+        A text file's bytes (:func:`read_bytes`).
+    encoding : str, optional
+        A Python codec name; None tries :data:`ENCODINGS` in order.
+
+    Returns
+    -------
+    text : str
+        The decoded text.
+    encoding : str
+        The encoding that decoded it.
+
+    Raises
+    ------
+    ReadError
+        The encoding is unknown, or no encoding tried decodes the bytes.
+    """
     tried = [encoding] if encoding else list(ENCODINGS)
     for enc in tried:
         try:
@@ -392,13 +586,42 @@ def _read_text(path: Path, encoding, sep, header_rows: int, combine: bool) -> Ra
 
 
 def default_sep(path: Path) -> str:
+    """The delimiter a text file has unless its table declares one.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+
+    Returns
+    -------
+    str
+        A tab for a ``.tsv`` file, else a comma.
+    """
     return "\t" if path.suffix.lower() == ".tsv" else ","
 
 
 def parse_csv(text, sep: str, header: int | None = None, **options) -> pd.DataFrame:
     """CSV text (a str, or a file's path with ``encoding=``) as text cells,
     :data:`NA_VALUES` missing; a grid unless ``header=0``. ``options`` go to
-    :func:`pandas.read_csv` (``nrows``, ``on_bad_lines``, ``encoding``)."""
+    :func:`pandas.read_csv` (``nrows``, ``on_bad_lines``, ``encoding``).
+
+    Parameters
+    ----------
+    text : str or pathlib.Path
+        The CSV text, or the file's path.
+    sep : str
+        The delimiter; more than one character is a regular expression (python parser).
+    header : int or None, default=None
+        ``0`` to name the columns from the first line; None reads every line as cells.
+    **options
+        Passed to :func:`pandas.read_csv`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Every cell as text (or missing), columns numbered from 0 when ``header`` is None.
+    """
     return pd.read_csv(
         io.StringIO(text) if isinstance(text, str) else text,
         sep=sep,
@@ -413,7 +636,29 @@ def parse_csv(text, sep: str, header: int | None = None, **options) -> pd.DataFr
 
 
 def with_header(grid: pd.DataFrame, rows: int, combine: bool) -> pd.DataFrame:
-    """Column names from the first ``rows`` lines of a grid read without a header."""
+    """Column names from the first ``rows`` lines of a grid read without a header.
+
+    Parameters
+    ----------
+    grid : pandas.DataFrame
+        The cells, read without a header.
+    rows : int
+        How many of its first lines are header lines.
+    combine : bool
+        True: each name joins the non-blank parts of every header line with " - " (the first
+        line's text carried across the columns it spans). False: names from the first line.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The lines below the header with a fresh index; a blank name becomes
+        ``"Unnamed: <i>"``, a repeated combined name gets a ``.1``, ``.2`` ... suffix.
+
+    Raises
+    ------
+    ReadError
+        Without ``combine``, when two columns have the same name.
+    """
     head = grid.iloc[:rows].astype(object).where(grid.iloc[:rows].notna(), None)
     if combine:
         top = pd.Series(head.iloc[0]).ffill()  # a question's text spans its option columns

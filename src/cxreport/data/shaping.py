@@ -22,7 +22,22 @@ from .validation import ValidationReport, examples
 
 
 def source_column(key: str, frame: pd.DataFrame, tcfg: TableConfig) -> str | None:
-    """The frame's column a config key means: the column itself or the one mapped to it."""
+    """The frame's column a config key means: the column itself or the one mapped to it.
+
+    Parameters
+    ----------
+    key : str
+        A key of the config: a column of the file, or a contract name mapped under ``columns``.
+    frame : pandas.DataFrame
+        The table as read, columns named as in the file.
+    tcfg : TableConfig
+        The table's config, whose ``columns`` maps contract names to the file's.
+
+    Returns
+    -------
+    str or None
+        The column's name in ``frame``; None when it has neither.
+    """
     if key in frame.columns:
         return key
     mapped = tcfg.columns.get(key)
@@ -42,6 +57,19 @@ def _unknown(report: ValidationReport, rel: str, where: str, key: str, frame: pd
 
 
 def listing(columns, limit: int = 30) -> str:
+    """Names as a comma-separated list, the first ``limit`` of them and "and N more".
+
+    Parameters
+    ----------
+    columns : iterable
+        The names (any values; shown as text).
+    limit : int, default=30
+        How many names to show at most.
+
+    Returns
+    -------
+    str
+    """
     names = [str(c) for c in columns]
     more = f" and {len(names) - limit} more" if len(names) > limit else ""
     return ", ".join(names[:limit]) + more
@@ -53,7 +81,17 @@ def _text(s: pd.Series) -> pd.Series:
 
 
 def rows(n: int) -> str:
-    """ "1 row", "10,057 rows"."""
+    """ "1 row", "10,057 rows".
+
+    Parameters
+    ----------
+    n : int
+        Number of rows.
+
+    Returns
+    -------
+    str
+    """
     return f"{n:,} row{'' if n == 1 else 's'}"
 
 
@@ -72,6 +110,21 @@ def concat(parts: list[Raw], name: str, report: ValidationReport) -> pd.DataFram
     Only repeats *across* parts are dropped (two yearly sheets that overlap by a week); equal
     rows inside one file may be real (two identical order lines) and are kept. The index holds
     "file line N" labels so that every message still points at the right file.
+
+    Parameters
+    ----------
+    parts : list of Raw
+        The files or sheets as read, in order.
+    name : str
+        The table's name, for the notes.
+    report : ValidationReport
+        Gets a note on parts that lack columns and on the rows dropped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The parts' rows one after the other, with every part's columns (empty where a part
+        lacks one).
     """
     frames = []
     for raw in parts:
@@ -113,7 +166,29 @@ def join(
     frame: pd.DataFrame, spec: dict, other: Raw, rel: str, report: ValidationReport
 ) -> pd.DataFrame:
     """Merge another file's columns (all, or ``spec["columns"]``) on a key, as a left join:
-    one CRM export in several files. Keys match as text, so 12347 meets "12347"."""
+    one CRM export in several files. Keys match as text, so 12347 meets "12347".
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as read, columns named as in the file.
+    spec : dict
+        One entry of ``join``: ``on`` (a column name, or ``{left: ..., right: ...}``) and
+        optionally ``columns``, the other file's columns to take.
+    other : Raw
+        The other file as read.
+    rel : str
+        The file's name in messages.
+    report : ValidationReport
+        Collects the step's notes and problems (unknown or repeated keys, keys without match).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``frame`` with the other file's columns (one that differs from a column of
+        ``frame`` as ``"<column> (<file>)"``); ``frame`` itself when a key column is missing
+        or the other file's key is not unique.
+    """
     on = spec["on"]
     left, right = (on, on) if isinstance(on, str) else (on["left"], on["right"])
     ok = True
@@ -187,7 +262,25 @@ def join(
 def na_values(
     frame: pd.DataFrame, tcfg: TableConfig, rel: str, report: ValidationReport
 ) -> pd.DataFrame:
-    """Missing-value codes (-99, 999, 问卷星's -2/-3) become missing cells, counted."""
+    """Missing-value codes (-99, 999, 问卷星's -2/-3) become missing cells, counted.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as read, columns named as in the file.
+    tcfg : TableConfig
+        The table's config (``tables.<table>``).
+    rel : str
+        The file's name in messages.
+    report : ValidationReport
+        Collects the step's notes and problems.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame``, changed in place: the cells that match a code of ``tcfg.na_values``
+        (:func:`matches`) are missing.
+    """
     if not tcfg.na_values:
         return frame
     targets: dict[str, list] = {}
@@ -220,7 +313,20 @@ def na_values(
 
 def matches(s: pd.Series, values) -> pd.Series:
     """Cells equal to one of ``values``: as text, case-insensitively ("yes" = "Yes"), and as
-    numbers (0 = 0.0 = "0.00")."""
+    numbers (0 = 0.0 = "0.00").
+
+    Parameters
+    ----------
+    s : pandas.Series
+        The cells.
+    values : list
+        The codes to look for.
+
+    Returns
+    -------
+    pandas.Series
+        Booleans aligned with ``s`` (False for missing cells).
+    """
     hit = _text(s).isin({_code(v) for v in values}).fillna(False).astype(bool)
     numeric = [float(v) for v in values if _is_number(v)]
     if numeric and not pd.api.types.is_bool_dtype(s):
@@ -246,7 +352,26 @@ def _is_number(value) -> bool:
 def recode(
     frame: pd.DataFrame, tcfg: TableConfig, rel: str, report: ValidationReport
 ) -> pd.DataFrame:
-    """Labels that stand for values ("非常满意" → 5, "Yes" → 1); unmapped labels are errors."""
+    """Labels that stand for values ("非常满意" → 5, "Yes" → 1); unmapped labels are errors.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as read, columns named as in the file.
+    tcfg : TableConfig
+        The table's config (``tables.<table>``).
+    rel : str
+        The file's name in messages.
+    report : ValidationReport
+        Collects the step's notes and problems.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame``, changed in place: each column of ``tcfg.recode`` holds the values its
+        labels map to (matched as lower-case text), an unmapped label missing and its cell
+        marked bad.
+    """
     for key, mapping in tcfg.recode.items():
         col = source_column(key, frame, tcfg)
         if col is None:
@@ -276,7 +401,25 @@ def recode(
 def derive(
     frame: pd.DataFrame, tcfg: TableConfig, rel: str, report: ValidationReport
 ) -> pd.DataFrame:
-    """Columns computed from others (``amount: Quantity * UnitPrice``)."""
+    """Columns computed from others (``amount: Quantity * UnitPrice``).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as read, columns named as in the file.
+    tcfg : TableConfig
+        The table's config (``tables.<table>``).
+    rel : str
+        The file's name in messages.
+    report : ValidationReport
+        Collects the step's notes and problems.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame``, changed in place, with a column per entry of ``tcfg.derive`` that could be
+        computed (:func:`cxreport.data.expr.evaluate`).
+    """
     from ..errors import ExpressionError
     from .expr import columns_used, evaluate
 
@@ -313,7 +456,25 @@ def derive(
 def drop_rows(
     frame: pd.DataFrame, tcfg: TableConfig, rel: str, report: ValidationReport
 ) -> pd.DataFrame:
-    """Rows left out by declared conditions, each rule counted in a note."""
+    """Rows left out by declared conditions, each rule counted in a note.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as read, columns named as in the file.
+    tcfg : TableConfig
+        The table's config (``tables.<table>``).
+    rel : str
+        The file's name in messages.
+    report : ValidationReport
+        Collects the step's notes and problems.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``frame`` that meet no condition of ``tcfg.drop_rows`` (``frame`` itself
+        when none is dropped).
+    """
     # numpy masks: aligning Series on a long index of "file line N" labels would hash it
     keep = np.ones(len(frame), dtype=bool)
     for key, cond in tcfg.drop_rows.items():

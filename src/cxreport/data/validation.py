@@ -24,7 +24,25 @@ MAX_EXAMPLES = 5
 
 @dataclass
 class Problem:
-    """One broken rule: where, what, how often, a few examples and how to fix it."""
+    """One broken rule: where, what, how often, a few examples and how to fix it.
+
+    Attributes
+    ----------
+    file : str
+        The file (or table) in messages.
+    column : str or None
+        The column, None for a rule of the whole file.
+    rule : str
+        What is wrong.
+    count : int
+        Rows concerned (0: not counted).
+    examples : list of str, default=[]
+        A few of them, ``"line 5: 'x'"``.
+    fix : str, default=""
+        What the user can do about it.
+    severity : str, default="error"
+        ``"error"`` or ``"warning"``.
+    """
 
     file: str
     column: str | None
@@ -35,6 +53,12 @@ class Problem:
     severity: str = "error"  # or "warning"
 
     def format(self) -> str:
+        """The problem as a few lines of plain text (✗ an error, ! a warning).
+
+        Returns
+        -------
+        str
+        """
         mark = "✗" if self.severity == "error" else "!"
         where = self.file + (f" · column '{self.column}'" if self.column else "")
         rows = f" ({self.count:,} row{'s' if self.count != 1 else ''})" if self.count else ""
@@ -48,6 +72,29 @@ class Problem:
 
 @dataclass
 class ValidationReport:
+    """Everything reading and checking a data folder found: problems, notes, rows per table.
+
+    Attributes
+    ----------
+    folder : str
+        The data folder, as named in messages.
+    problems : list of Problem, default=[]
+        Errors and warnings, in the order found.
+    tables : dict of str to int, default={}
+        Rows per table read.
+    notes : list of str, default=[]
+        What was done that the user should know (shaping, screening, presets...).
+    bad_cells : dict, default={}
+        Index labels of the cells already reported as unreadable, by ``(file, column)``, so
+        that the schema does not report them again as empty.
+    sources : dict of str to list of str, default={}
+        The files read per table.
+    shaping : dict of str to dict, default={}
+        The shaping keys used per table (:attr:`TableConfig.shaped`).
+    screening : pandas.DataFrame or None, default=None
+        The response-quality flags of every survey response (excluded ones too), or None.
+    """
+
     folder: str
     problems: list[Problem] = field(default_factory=list)
     tables: dict[str, int] = field(default_factory=dict)  # table -> rows
@@ -61,25 +108,68 @@ class ValidationReport:
     screening: pd.DataFrame | None = None
 
     def mark_bad(self, file: str, column: str, index) -> None:
+        """Record cells as already reported (see :attr:`bad_cells`).
+
+        Parameters
+        ----------
+        file : str
+            The file, as named in the problems.
+        column : str
+            The column.
+        index : iterable
+            The index labels of the cells' rows.
+        """
         self.bad_cells.setdefault((file, column), set()).update(index)
 
     @property
     def errors(self) -> list[Problem]:
+        """The problems of severity ``"error"``.
+
+        Returns
+        -------
+        list of Problem
+        """
         return [p for p in self.problems if p.severity == "error"]
 
     @property
     def warnings(self) -> list[Problem]:
+        """The problems of severity ``"warning"``.
+
+        Returns
+        -------
+        list of Problem
+        """
         return [p for p in self.problems if p.severity == "warning"]
 
     @property
     def ok(self) -> bool:
+        """Whether the folder has no errors (warnings allowed).
+
+        Returns
+        -------
+        bool
+        """
         return not self.errors
 
     def add(self, *args, **kwargs) -> None:
+        """Append a problem.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            Passed to :class:`Problem`.
+        """
         self.problems.append(Problem(*args, **kwargs))
 
     def to_dict(self) -> dict:
-        """The report for scripts (``cxreport validate --json``)."""
+        """The report for scripts (``cxreport validate --json``).
+
+        Returns
+        -------
+        dict
+            ``folder``, ``ok``, ``tables``, ``sources``, ``shaping``, ``notes``, and
+            ``errors`` and ``warnings`` as lists of dicts of :class:`Problem`'s fields.
+        """
         from dataclasses import asdict
 
         return {
@@ -94,6 +184,12 @@ class ValidationReport:
         }
 
     def format(self) -> str:
+        """The report as plain text: a summary line, the tables, the notes, then the problems.
+
+        Returns
+        -------
+        str
+        """
         head = (
             f"{self.folder}: {len(self.errors)} error(s), {len(self.warnings)} warning(s)"
             if self.problems
@@ -121,13 +217,34 @@ def _show(value) -> str:
 
 def where(index_label) -> str:
     """A row's place in its file: "line 5" (row 3 after the header), or the label a table
-    read from several files carries ("orders_2011.xlsx line 5")."""
+    read from several files carries ("orders_2011.xlsx line 5").
+
+    Parameters
+    ----------
+    index_label : int or str
+        The row's index label: a 0-based row number, or a label as it is.
+
+    Returns
+    -------
+    str
+    """
     if isinstance(index_label, str):
         return index_label
     return f"line {int(index_label) + 2}"
 
 
 def examples(rows: pd.Series) -> list[str]:
+    """The first :data:`MAX_EXAMPLES` cells of ``rows`` as ``"line 5: 'x'"`` for a problem.
+
+    Parameters
+    ----------
+    rows : pandas.Series
+        The cells, indexed by row label (see :func:`where`).
+
+    Returns
+    -------
+    list of str
+    """
     return [f"{where(i)}: {_show(v)}" for i, v in rows.head(MAX_EXAMPLES).items()]
 
 
@@ -150,7 +267,24 @@ def _column_schema(col: Column, cfg: Config, table: str) -> pa.Column:
 
 
 def schema_for(table: str, cfg: Config, frame: pd.DataFrame) -> pa.DataFrameSchema:
-    """The pandera schema of one contract table under a folder's config."""
+    """The pandera schema of one contract table under a folder's config.
+
+    Parameters
+    ----------
+    table : str
+        The contract table's name.
+    cfg : Config
+        The folder's config: the survey's items and scales, the SQI failure types.
+    frame : pandas.DataFrame
+        The table (not used by the schema's construction).
+
+    Returns
+    -------
+    pandera.pandas.DataFrameSchema
+        The contract's column rules, every survey item's scale (with its expectation and
+        importance columns) and the touchpoint outcomes allowed; not strict, and no column
+        is required.
+    """
     # imported here: 0.8 s that the notebooks' kernels, which read the checked copy, never need
     import pandera.pandas as pa
 
@@ -182,7 +316,22 @@ _FIXES = {
 def check_schema(
     table: str, frame: pd.DataFrame, cfg: Config, file: str, report: ValidationReport
 ) -> None:
-    """Run the table's pandera schema lazily and turn its failure cases into problems."""
+    """Run the table's pandera schema lazily and turn its failure cases into problems.
+
+    Parameters
+    ----------
+    table : str
+        The contract table's name.
+    frame : pandas.DataFrame
+        The table, typed; it is not changed.
+    cfg : Config
+        The folder's config (:func:`schema_for`).
+    file : str
+        The file's name in the problems.
+    report : ValidationReport
+        Gets one problem per column and rule broken; empty cells already in
+        :attr:`ValidationReport.bad_cells` are not reported again.
+    """
     from pandera.errors import SchemaErrors
 
     try:
@@ -234,7 +383,17 @@ DATE_ORDER = {"customers": ("signup_date", "churn_date"), "complaints": ("opened
 
 def reference_columns(name: str) -> set[str]:
     """The columns of table ``name`` that :func:`check_references` reads: its keys into other
-    tables, its own keys that others point at, and the dates it orders."""
+    tables, its own keys that others point at, and the dates it orders.
+
+    Parameters
+    ----------
+    name : str
+        The contract table's name.
+
+    Returns
+    -------
+    set of str
+    """
     cols = set(DATE_ORDER.get(name, ()))
     if name == "customers":
         cols |= {"churned", "churn_date"}
@@ -254,7 +413,18 @@ def check_references(
     tables: dict[str, pd.DataFrame], files: dict[str, str], report: ValidationReport
 ) -> None:
     """Orphan foreign keys and date order across tables (of which it reads only the
-    :func:`reference_columns`)."""
+    :func:`reference_columns`).
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        The tables read, by name.
+    files : dict of str to str
+        Each table's file name in the problems.
+    report : ValidationReport
+        Gets a problem per orphan key column and per date pair out of order, and a warning
+        for customers with a ``churn_date`` but ``churned`` false.
+    """
     for name, frame in tables.items():
         for col in TABLES[name].columns:
             if not col.references or col.name not in frame:
@@ -307,7 +477,20 @@ def check_references(
 
 def check_survey(survey: pd.DataFrame, cfg: Config, file: str, report: ValidationReport) -> None:
     """Survey rules beyond single cells: a 1-7 "would recommend" item mapped as NPS, and
-    whether any item column of the survey model is present."""
+    whether any item column of the survey model is present.
+
+    Parameters
+    ----------
+    survey : pandas.DataFrame
+        The survey table, typed.
+    cfg : Config
+        The folder's config (its survey model).
+    file : str
+        The survey file's name in the problems.
+    report : ValidationReport
+        Gets an error when 30 or more NPS answers are all at most 7, and a note when the
+        default SERVQUAL model applies but none of its items is a column.
+    """
     nps = survey["nps"].dropna() if "nps" in survey else pd.Series(dtype=float)
     if len(nps) >= 30 and nps.max() <= 7:
         report.add(
@@ -333,6 +516,22 @@ def screen_survey(survey: pd.DataFrame, cfg: Config, report: ValidationReport) -
 
     ``flag`` adds a ``quality`` column (the reasons, "" when clean); ``exclude`` also leaves
     the flagged responses out. Either way ``report.screening`` holds every flag.
+
+    Parameters
+    ----------
+    survey : pandas.DataFrame
+        The survey table, typed, with a ``response_id`` column.
+    cfg : Config
+        The folder's config (``screening`` and the survey's item codes).
+    report : ValidationReport
+        Gets the flags (:attr:`ValidationReport.screening`) and a note when any response
+        is flagged.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``survey`` itself when screening is off or nothing is flagged; else a copy with the
+        ``quality`` column, without the flagged rows under ``exclude``.
     """
     if cfg.screening == "off":
         return survey
