@@ -67,13 +67,52 @@ class Engine:
         self._tables: dict[str, object] = {}
 
     def has(self, name: str) -> bool:
+        """Whether the engine has the table.
+
+        Parameters
+        ----------
+        name : str
+            A table name of the contract.
+
+        Returns
+        -------
+        bool
+            True when ``name`` is among the sources.
+        """
         return name in self._sources
 
     def columns(self, name: str) -> list[str]:
+        """The columns of a table, without :data:`ROW`.
+
+        Parameters
+        ----------
+        name : str
+            A table name of the contract.
+
+        Returns
+        -------
+        list of str
+            Empty when the engine does not have the table.
+        """
         return [c for c in self.table(name).columns if c != ROW] if self.has(name) else []
 
     def table(self, name: str):
-        """The table as an Ibis expression (contract column names, plus :data:`ROW`)."""
+        """The table as an Ibis expression (contract column names, plus :data:`ROW`).
+
+        Parameters
+        ----------
+        name : str
+            A table name among the sources; it is registered on first use.
+
+        Returns
+        -------
+        ibis.expr.types.Table
+
+        Raises
+        ------
+        EngineError
+            The backend cannot read the table.
+        """
         if name not in self._tables:
             self._tables[name] = self._register(name, self._sources[name])
         return self._tables[name]
@@ -99,7 +138,25 @@ class Engine:
         return t if ROW in t.columns else t.mutate(**{ROW: ibis.literal(0, "int64")})
 
     def fetch(self, expr, what: str) -> pd.DataFrame:
-        """Run ``expr``; a backend's failure becomes one :class:`EngineError` naming it."""
+        """Run ``expr``; a backend's failure becomes one :class:`EngineError` naming it.
+
+        Parameters
+        ----------
+        expr : ibis expression
+            The query.
+        what : str
+            What it computes, for the error message (``"the purchases per customer"``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The result; date-time columns in nanoseconds.
+
+        Raises
+        ------
+        EngineError
+            The backend failed.
+        """
         try:
             with _quiet():
                 out = self.con.to_pyarrow(expr).to_pandas()
@@ -114,6 +171,20 @@ class Engine:
         return out
 
     def scalar(self, expr, what: str):
+        """Run a scalar expression (:meth:`fetch`) and give its value.
+
+        Parameters
+        ----------
+        expr : ibis scalar expression
+            The query.
+        what : str
+            What it computes, for the error message.
+
+        Returns
+        -------
+        object
+            The value, as pandas gives it back.
+        """
         frame = self.fetch(expr.name("value").as_table(), what)
         return frame["value"].iloc[0]
 
@@ -153,7 +224,19 @@ def _parquet_glob(path: Path, backend: str) -> str:
 
 
 def chosen_backend(data) -> str:
-    """``pandas``, ``duckdb`` or ``spark`` for a data set, by its ``engine`` config."""
+    """``pandas``, ``duckdb`` or ``spark`` for a data set, by its ``engine`` config.
+
+    Parameters
+    ----------
+    data : Dataset
+        The data set; its ``config.engine`` decides (the defaults without one).
+
+    Returns
+    -------
+    str
+        ``engine.backend`` unless ``auto``; for ``auto``, ``"duckdb"`` when the transactions
+        and touchpoints hold at least ``engine.auto_rows`` rows together, else ``"pandas"``.
+    """
     cfg = _config(data)
     if cfg.backend != "auto":
         return cfg.backend
@@ -166,7 +249,26 @@ def _config(data) -> EngineConfig:
 
 
 def connect(backend: str, cfg: EngineConfig | None = None):
-    """An Ibis connection to ``backend`` (``duckdb`` or ``spark``), or :class:`EngineError`."""
+    """An Ibis connection to ``backend`` (``duckdb`` or ``spark``), or :class:`EngineError`.
+
+    Parameters
+    ----------
+    backend : str
+        ``"duckdb"`` or ``"spark"``.
+    cfg : EngineConfig, optional
+        ``memory_limit`` for DuckDB (which spills to a private temporary folder beyond it),
+        ``master`` and ``spark_conf`` for Spark; None: the defaults.
+
+    Returns
+    -------
+    ibis backend
+        The connected backend.
+
+    Raises
+    ------
+    EngineError
+        For an unknown backend, a memory limit DuckDB refuses, or Spark not available.
+    """
     cfg = cfg or EngineConfig()
     if backend == "duckdb":
         import ibis
@@ -201,7 +303,24 @@ def _spill_folder() -> str:
 
 
 def spark_session(cfg: EngineConfig):
-    """The Spark session of ``engine.master`` (``local[1]`` by default)."""
+    """The Spark session of ``engine.master`` (``local[1]`` by default).
+
+    Parameters
+    ----------
+    cfg : EngineConfig
+        ``master`` (a ``local`` master, ``spark://`` or ``sc://`` for Spark Connect) and
+        ``spark_conf`` (set on the session over the UTC time zone and no UI).
+
+    Returns
+    -------
+    pyspark.sql.SparkSession
+
+    Raises
+    ------
+    EngineError
+        PySpark is not installed, a local master has no Java, or the master cannot be
+        reached.
+    """
     import shutil
 
     try:
@@ -263,6 +382,16 @@ def engine_of(data) -> Engine | None:
 
     Anything that is not a :class:`~cxreport.data.folder.Dataset` (a test's stand-in) takes
     the pandas path.
+
+    Parameters
+    ----------
+    data : Dataset
+        The data set; the engine is kept in it.
+
+    Returns
+    -------
+    Engine or None
+        The engine (:func:`for_dataset`), None for the pandas path.
     """
     if not hasattr(data, "tables") or not hasattr(data, "config"):
         return None
@@ -273,7 +402,20 @@ def engine_of(data) -> Engine | None:
 
 
 def use(data, backend: str) -> Engine | None:
-    """Run the aggregations of ``data`` on ``backend`` from now on (``pandas``: no engine)."""
+    """Run the aggregations of ``data`` on ``backend`` from now on (``pandas``: no engine).
+
+    Parameters
+    ----------
+    data : Dataset
+        The data set; the engine replaces the one kept in it.
+    backend : str
+        ``"pandas"``, ``"duckdb"`` or ``"spark"``.
+
+    Returns
+    -------
+    Engine or None
+        The new engine, None for ``pandas``.
+    """
     vars(data)["_engine"] = for_dataset(data, backend)
     return vars(data)["_engine"]
 
@@ -283,6 +425,18 @@ def for_dataset(data, backend: str | None = None) -> Engine | None:
 
     The tables are the run's typed Parquet copy when the data set is one (what ``cxreport
     run`` gives the notebooks), else the data set's frames.
+
+    Parameters
+    ----------
+    data : Dataset
+        The data set.
+    backend : str, optional
+        ``"pandas"``, ``"duckdb"`` or ``"spark"``; None: :func:`chosen_backend`.
+
+    Returns
+    -------
+    Engine or None
+        A new engine on the data set's tables of :data:`TABLES`; None for ``pandas``.
     """
     backend = backend or chosen_backend(data)
     if backend == "pandas":
@@ -308,7 +462,22 @@ def _not_before(col, when):
 
 
 def history_start(engine: Engine, name: str, column: str):
-    """The first date of a table (NaT when it has none)."""
+    """The first date of a table (NaT when it has none).
+
+    Parameters
+    ----------
+    engine : Engine
+        The connection and tables (:func:`engine_of`).
+    name : str
+        The table.
+    column : str
+        Its date column.
+
+    Returns
+    -------
+    pandas.Timestamp
+        The earliest value of ``column`` (nanoseconds), or ``pandas.NaT``.
+    """
     t = engine.table(name)
     value = engine.scalar(t[column].min(), f"the first {column} of {name}")
     return pd.NaT if pd.isna(value) else pd.Timestamp(value).as_unit("ns")
@@ -324,6 +493,22 @@ def purchases(
     them, ``signup_date`` and ``churn_date``. Also the number of negative amounts.
 
     Sorted by customer id; a same-day return nets against the day's purchases.
+
+    Parameters
+    ----------
+    engine : Engine
+        The connection and tables (:func:`engine_of`).
+    start : pandas.Timestamp
+        The first moment of the month.
+    end : pandas.Timestamp
+        The end of the month (transactions before it count).
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        One row per customer with the columns above.
+    negative : int
+        The number of transactions with a negative amount among those used.
     """
     tx = engine.table("transactions")
     kept = tx.filter(tx.date < end, tx.customer_id.notnull(), tx.amount.notnull())
@@ -357,7 +542,19 @@ def purchases(
 
 
 def left_before(engine: Engine, start: pd.Timestamp) -> int:
-    """How many customers left before ``start``."""
+    """How many customers left before ``start``.
+
+    Parameters
+    ----------
+    engine : Engine
+        The connection and tables (:func:`engine_of`).
+    start : pandas.Timestamp
+        The moment; customers whose ``churn_date`` is earlier count.
+
+    Returns
+    -------
+    int
+    """
     c = engine.table("customers")
     return int(engine.scalar(c.filter(c.churn_date < start).count(), "the customers gone"))
 
@@ -366,7 +563,24 @@ def inactive_customers(
     engine: Engine, *, start: pd.Timestamp, end: pd.Timestamp, buyers: pd.Index
 ) -> pd.Index:
     """The customers active in the month (not left before ``start``, signed up before
-    ``end``) who are not among ``buyers``, sorted."""
+    ``end``) who are not among ``buyers``, sorted.
+
+    Parameters
+    ----------
+    engine : Engine
+        The connection and tables (:func:`engine_of`).
+    start : pandas.Timestamp
+        The first moment of the month.
+    end : pandas.Timestamp
+        The end of the month.
+    buyers : pandas.Index
+        The customer ids to leave out (those with a purchase).
+
+    Returns
+    -------
+    pandas.Index
+        The customer ids, named ``customer_id``.
+    """
     c = engine.table("customers")
     active = c
     if "churn_date" in c.columns:
@@ -386,7 +600,26 @@ def experience(
 ) -> dict[str, pd.Series]:
     """Per customer in ``[lo, end)``: ``nps`` (the latest answer; of two on one day the later
     row), ``complaints`` (opened), ``failed_mot`` (contacts whose outcome is not ``ok``, any
-    case) and ``contacts``; each a Series by customer id, for the tables present."""
+    case) and ``contacts``; each a Series by customer id, for the tables present.
+
+    Parameters
+    ----------
+    engine : Engine
+        The connection and tables (:func:`engine_of`).
+    lo : pandas.Timestamp
+        The window's first moment.
+    end : pandas.Timestamp
+        The window's end (excluded).
+    skip : collection of str, default=frozenset()
+        Figures not to compute (``"nps"``, ``"complaints"``, ``"failed_mot"``, ``"contacts"``;
+        either of the last two skips both).
+
+    Returns
+    -------
+    dict of str to pandas.Series
+        The figures computed, each sorted by customer id; ``failed_mot`` only holds
+        customers with at least one failed contact.
+    """
     import ibis
 
     out = {}
@@ -437,6 +670,29 @@ def monthly(
 
     Positions, not ids, come back: at a million customers the 8 M customer-months with their
     ids were the churn page's peak of memory.
+
+    Parameters
+    ----------
+    engine : Engine
+        The connection and tables (:func:`engine_of`).
+    name : str
+        The table.
+    column : str
+        Its date column.
+    ids : pandas.Index
+        The customers, in the order that ``row`` numbers.
+    first, last : pandas.Period
+        The first and last calendar months.
+    value : str, optional
+        A column to sum per customer and month (None: no ``value`` column).
+    failed : bool, default=False
+        Whether to count failed rows (the table needs an ``outcome`` column).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer and month with at least one row: ``row``, ``col`` and ``n``
+        (int32), ``value`` and ``failed`` as asked; in no particular order.
     """
     import ibis
 
@@ -461,7 +717,18 @@ def monthly(
 
 
 def outcomes(engine: Engine) -> pd.DataFrame:
-    """Touchpoint rows per ``outcome`` (a missing one included), over the whole table."""
+    """Touchpoint rows per ``outcome`` (a missing one included), over the whole table.
+
+    Parameters
+    ----------
+    engine : Engine
+        The connection and tables (:func:`engine_of`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``outcome`` (text) and ``n``.
+    """
     tp = engine.table("touchpoints")
     g = tp.group_by("outcome").agg(n=tp.count())
     out = engine.fetch(g, "the touchpoints per outcome")
@@ -471,7 +738,22 @@ def outcomes(engine: Engine) -> pd.DataFrame:
 
 def sqi_counts(engine: Engine, *, end: pd.Timestamp | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Touchpoint contacts per day (``day``, ``contacts``) and failures (outcome not ``ok``)
-    per day and failure type (``day``, ``failure_type``, ``n``), dated before ``end``."""
+    per day and failure type (``day``, ``failure_type``, ``n``), dated before ``end``.
+
+    Parameters
+    ----------
+    engine : Engine
+        The connection and tables (:func:`engine_of`).
+    end : pandas.Timestamp or None
+        Rows dated before it count; None: every dated row.
+
+    Returns
+    -------
+    contacts : pandas.DataFrame
+        Columns ``day`` and ``contacts``.
+    failures : pandas.DataFrame
+        Columns ``day``, ``failure_type`` (text) and ``n``.
+    """
     tp = engine.table("touchpoints")
     tp = tp.filter(tp.date.notnull() if end is None else tp.date < end)
     tp = tp.mutate(day=tp.date.truncate("D").cast("timestamp"))
@@ -485,7 +767,20 @@ def sqi_counts(engine: Engine, *, end: pd.Timestamp | None) -> tuple[pd.DataFram
 
 def failures_by(engine: Engine, *, end: pd.Timestamp | None) -> pd.DataFrame:
     """Touchpoint failures dated before ``end`` per calendar month (its first day),
-    ``touchpoint``, ``stage`` (missing when the table has none) and ``failure_type``: ``n``."""
+    ``touchpoint``, ``stage`` (missing when the table has none) and ``failure_type``: ``n``.
+
+    Parameters
+    ----------
+    engine : Engine
+        The connection and tables (:func:`engine_of`).
+    end : pandas.Timestamp or None
+        Rows dated before it count; None: every dated row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``month``, ``touchpoint``, ``stage``, ``failure_type`` (text) and ``n``.
+    """
     import ibis
 
     tp = engine.table("touchpoints")

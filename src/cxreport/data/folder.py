@@ -37,7 +37,23 @@ THOUSANDS = re.compile(r"^[+-]?\d{1,3}([,.' ]\d{3})+([.,]\d+)?$")
 
 
 def parse_month(month: str) -> pd.Period:
-    """``"2026-10"`` → ``Period('2026-10', 'M')``, with a clear error for anything else."""
+    """``"2026-10"`` → ``Period('2026-10', 'M')``, with a clear error for anything else.
+
+    Parameters
+    ----------
+    month : str
+        The month, ``"YYYY-MM"`` (surrounding blanks ignored).
+
+    Returns
+    -------
+    pandas.Period
+        The monthly period.
+
+    Raises
+    ------
+    CxReportError
+        ``month`` is not text of the form ``YYYY-MM`` or not a calendar month.
+    """
     if not isinstance(month, str) or not re.fullmatch(r"\d{4}-\d{2}", month.strip()):
         raise CxReportError(
             f"The month must be written YYYY-MM, for example 2026-10; got {month!r}."
@@ -50,7 +66,20 @@ def parse_month(month: str) -> pd.Period:
 
 def rows_within(frame: pd.DataFrame, within) -> pd.DataFrame:
     """The rows of ``frame`` with ``start <= column < end``, ``within=(column, start, end)``
-    (a bound may be None; a missing value is in no window), keeping its index."""
+    (a bound may be None; a missing value is in no window), keeping its index.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    within : tuple
+        ``(column, start, end)``: a column of ``frame`` and the bounds to compare it with.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows kept, in their order.
+    """
     column, start, end = within
     d = frame[column]
     keep = d.notna().to_numpy().copy()
@@ -67,6 +96,23 @@ class Dataset:
 
     Tables that the folder does not hold are ``None``; use :meth:`require` to stop an
     analysis with a clear message, or :meth:`has` to skip a part of it.
+
+    Attributes
+    ----------
+    folder : pathlib.Path
+        The data folder.
+    config : Config
+        Its ``cxreport.yaml``, read.
+    tables : dict of str to pandas.DataFrame
+        The tables by name (a stored copy's mapping for a report run, see :meth:`table`).
+    files : dict of str to pathlib.Path
+        The first file each table was read from.
+    month : pandas.Period or None, default=None
+        The reporting month.
+    report : ValidationReport or None, default=None
+        The report of reading the folder.
+    notes : list of str, default=[]
+        The report's warnings and notes, as text.
     """
 
     folder: Path
@@ -90,6 +136,20 @@ class Dataset:
         From a stored copy (:mod:`cxreport.data.snapshot`, what ``cxreport run`` gives the
         notebooks) only these columns and rows are read, so an analysis that names what it
         uses keeps the rest of a large table out of memory.
+
+        Parameters
+        ----------
+        name : str
+            A table name of the contract.
+        columns : list of str, optional
+            The columns wanted (those the table lacks are left out); None: all.
+        within : tuple, optional
+            ``(column, start, end)``, see :func:`rows_within`; None: every row.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            The table's rows and columns asked for, None when the folder lacks the table.
         """
         if name not in self.tables:
             return None
@@ -107,7 +167,17 @@ class Dataset:
         return frame[[c for c in frame.columns if c in wanted]]
 
     def rows(self, name: str) -> int:
-        """The number of rows of a table (0 when the folder lacks it), without reading it."""
+        """The number of rows of a table (0 when the folder lacks it), without reading it.
+
+        Parameters
+        ----------
+        name : str
+            A table name of the contract.
+
+        Returns
+        -------
+        int
+        """
         if name not in self.tables:
             return 0
         counted = getattr(self.tables, "rows", None)
@@ -117,7 +187,17 @@ class Dataset:
         return 0 if frame is None else len(frame)
 
     def columns(self, name: str) -> list[str]:
-        """A table's column names (none when the folder lacks it), without reading it."""
+        """A table's column names (none when the folder lacks it), without reading it.
+
+        Parameters
+        ----------
+        name : str
+            A table name of the contract.
+
+        Returns
+        -------
+        list of str
+        """
         if name not in self.tables:
             return []
         named = getattr(self.tables, "columns", None)
@@ -127,9 +207,34 @@ class Dataset:
         return [] if frame is None else list(frame.columns)
 
     def has(self, *names: str) -> bool:
+        """Whether the folder holds every one of the tables, each with at least one row.
+
+        Parameters
+        ----------
+        *names : str
+            Table names of the contract.
+
+        Returns
+        -------
+        bool
+        """
         return all(self.rows(n) for n in names)
 
     def require(self, analysis: str, *names: str) -> None:
+        """Stop an analysis that needs tables the folder does not hold (see :meth:`has`).
+
+        Parameters
+        ----------
+        analysis : str
+            The analysis, named in the message.
+        *names : str
+            The tables it needs.
+
+        Raises
+        ------
+        MissingTableError
+            Naming the tables missing and how to add them.
+        """
         missing = [n for n in names if not self.has(n)]
         if missing:
             raise MissingTableError(
@@ -140,20 +245,60 @@ class Dataset:
 
     @property
     def month_start(self) -> pd.Timestamp:
+        """The first moment of the reporting month.
+
+        Returns
+        -------
+        pandas.Timestamp
+        """
         return self.month.start_time
 
     @property
     def month_end(self) -> pd.Timestamp:
-        """The first moment after the reporting month (use ``date < month_end``)."""
+        """The first moment after the reporting month (use ``date < month_end``).
+
+        Returns
+        -------
+        pandas.Timestamp
+        """
         return (self.month + 1).start_time
 
     def in_month(self, table: str, column: str = "date", month: pd.Period | None = None):
-        """Rows of a table whose ``column`` falls in the reporting month (or ``month``)."""
+        """Rows of a table whose ``column`` falls in the reporting month (or ``month``).
+
+        Parameters
+        ----------
+        table : str
+            A table name of the contract.
+        column : str, default="date"
+            Its date column.
+        month : pandas.Period, optional
+            The month; None: the reporting month.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            The rows (:meth:`table` with ``within``), None when the folder lacks the table.
+        """
         m = month or self.month
         return self.table(table, within=(column, m.start_time, (m + 1).start_time))
 
     def months(self, table: str, column: str = "date") -> pd.PeriodIndex:
-        """All calendar months a table covers, up to and including the reporting month."""
+        """All calendar months a table covers, up to and including the reporting month.
+
+        Parameters
+        ----------
+        table : str
+            A table name of the contract.
+        column : str, default="date"
+            Its date column.
+
+        Returns
+        -------
+        pandas.PeriodIndex
+            From the month of the earliest date to the reporting month (without one, the
+            month of the latest date).
+        """
         d = self.table(table, [column])[column].dropna()
         first = d.min().to_period("M")
         last = self.month or d.max().to_period("M")
@@ -164,7 +309,24 @@ _GLOB = set("*?[")
 
 
 def sources(folder: Path, table: str, tcfg: TableConfig) -> list[tuple[Path, object]]:
-    """The (file, sheet) pairs a table is read from; a missing file is returned as named."""
+    """The (file, sheet) pairs a table is read from; a missing file is returned as named.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The data folder.
+    table : str
+        The table's name in the contract.
+    tcfg : TableConfig
+        Its config: ``files`` or ``file`` (globs allowed in ``files``), ``sheet``.
+
+    Returns
+    -------
+    list of tuple
+        ``(path, sheet)`` pairs in reading order; without a declared file, the first of
+        ``<table><suffix>`` (:data:`SUFFIXES`) or the Parquet folder ``<table>`` found, and
+        an empty list when there is none.
+    """
     if tcfg.files:
         wanted = list(tcfg.files)
     elif tcfg.file:
@@ -192,7 +354,18 @@ def sources(folder: Path, table: str, tcfg: TableConfig) -> list[tuple[Path, obj
 
 
 def declared_paths(tcfg: TableConfig) -> list[str]:
-    """Every path a table's config names: its file(s) and the files it joins."""
+    """Every path a table's config names: its file(s) and the files it joins.
+
+    Parameters
+    ----------
+    tcfg : TableConfig
+        The table's config.
+
+    Returns
+    -------
+    list of str
+        The paths as written in ``cxreport.yaml``.
+    """
     named = [tcfg.file] if tcfg.file else [f for f, _ in tcfg.files]
     return named + [spec["file"] for spec in tcfg.join]
 
@@ -447,6 +620,17 @@ def iso_days(text: pd.Series) -> pd.Series | None:
     What ``pd.to_datetime(format="ISO8601")`` gives for such text (an impossible day such as
     2026-02-30 is missing), without turning millions of cells into Python strings first (a
     gigabyte at 12M transactions, the peak of reading a million customers' folder).
+
+    Parameters
+    ----------
+    text : pandas.Series
+        The cells, as text.
+
+    Returns
+    -------
+    pandas.Series or None
+        The days (``datetime64[ns]``, keeping the index of ``text``), or None when the cells
+        are not all such days (or all missing).
     """
     try:
         import pyarrow as pa
@@ -736,6 +920,29 @@ def read_folder(
     With ``sink``, each table goes to ``sink(name, frame)`` as soon as it is read and checked
     on its own, and the tables returned keep only the columns the checks across tables and
     :func:`check_month` read: the whole folder is never in memory at once.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The data folder.
+    sink : callable, optional
+        Called as ``sink(name, frame)`` with each table checked, rows numbered 0, 1, ...
+
+    Returns
+    -------
+    tables : dict of str to pandas.DataFrame
+        The tables read (only the columns the later checks read, with ``sink``).
+    files : dict of str to pathlib.Path
+        The first file of each table found.
+    config : Config or None
+        The folder's config; None when ``cxreport.yaml`` has problems.
+    report : ValidationReport
+        Every problem and note.
+
+    Raises
+    ------
+    CxReportError
+        The folder does not exist.
     """
     folder = Path(folder)
     report = ValidationReport(str(folder))
@@ -807,7 +1014,18 @@ DATED = {"transactions": "date", "survey": "date", "touchpoints": "date", "compl
 
 
 def month_spans(tables: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.Period, pd.Period]]:
-    """First and last month of every dated table that has dates."""
+    """First and last month of every dated table that has dates.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        The tables, by name; the date column of each is :data:`DATED`'s.
+
+    Returns
+    -------
+    dict of str to tuple of pandas.Period
+        ``(first, last)`` per table with at least one date.
+    """
     spans = {}
     for name, column in DATED.items():
         if name in tables and column in tables[name]:
@@ -821,9 +1039,17 @@ def check_month(tables: dict[str, pd.DataFrame], month: str | pd.Period) -> None
     """Refuse a reporting month outside every dated table (after the data ends, before it
     begins), naming each table's range. Folders without dates (snapshots) take any month.
 
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        The tables, by name (:func:`month_spans`).
+    month : str or pandas.Period
+        The reporting month, ``"YYYY-MM"``.
+
     Raises
     ------
     ParameterError
+        ``month`` lies outside the span of every dated table.
     """
     period = parse_month(month) if isinstance(month, str) else month
     spans = month_spans(tables)
@@ -839,7 +1065,18 @@ def check_month(tables: dict[str, pd.DataFrame], month: str | pd.Period) -> None
 
 
 def validate(folder: str | Path) -> ValidationReport:
-    """Every problem of a data folder, without raising for bad data."""
+    """Every problem of a data folder, without raising for bad data.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The data folder.
+
+    Returns
+    -------
+    ValidationReport
+        The report of :func:`read_folder` (each table is dropped once checked).
+    """
     return read_folder(folder, sink=lambda name, frame: None)[3]
 
 
@@ -854,6 +1091,20 @@ def load(folder: str | Path, month: str | None = None) -> Dataset:
     month : str, optional
         Reporting month ``YYYY-MM``. Rows dated after it are kept; analyses cut at the month
         end themselves, so that trends and the previous month stay available.
+
+    Returns
+    -------
+    Dataset
+        The folder's tables, rows numbered 0, 1, ...; the warnings and notes in ``notes``.
+
+    Raises
+    ------
+    DataError
+        The folder (or its ``cxreport.yaml``) has an error; it carries the report.
+    ParameterError
+        ``month`` lies outside the span of every dated table.
+    CxReportError
+        ``month`` is not ``YYYY-MM``, or the folder does not exist.
     """
     period = parse_month(month) if month is not None else None
     tables, files, cfg, report = read_folder(folder)

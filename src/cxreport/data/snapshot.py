@@ -40,6 +40,29 @@ def write(folder: str | Path, dest: str | Path, month: str | None = None):
 
     Returns ``(files, config, report)`` as :func:`cxreport.data.read_folder` does, without
     the tables: the caller keeps none of them.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The data folder.
+    dest : str or pathlib.Path
+        The folder for the copy (created; removed again unless the copy is complete).
+    month : str, optional
+        The reporting month, ``"YYYY-MM"``; None: not checked.
+
+    Returns
+    -------
+    files : dict of str to pathlib.Path
+        The first file of each table.
+    config : Config or None
+        The folder's config; None when ``cxreport.yaml`` has problems.
+    report : ValidationReport
+        Every problem and note.
+
+    Raises
+    ------
+    ParameterError
+        The folder is valid but has no data in ``month``.
     """
     folder = Path(folder).resolve()
     dest = Path(dest)
@@ -145,11 +168,40 @@ def _write_parquet(frame: pd.DataFrame, path: Path, rows: int = 500_000) -> None
 
 
 def is_snapshot(path: str | Path) -> bool:
+    """Whether a folder is a stored copy (:func:`write` left its metadata there).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The folder.
+
+    Returns
+    -------
+    bool
+    """
     return (Path(path) / META).is_file()
 
 
 def open_dataset(path: str | Path, month: str | None = None) -> Dataset:
-    """The stored copy as a :class:`Dataset` whose tables are read when first used."""
+    """The stored copy as a :class:`Dataset` whose tables are read when first used.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The copy's folder (the ``dest`` of :func:`write`).
+    month : str, optional
+        The reporting month, ``"YYYY-MM"`` (not checked against the data again).
+
+    Returns
+    -------
+    Dataset
+        Its ``tables`` a :class:`StoredTables`.
+
+    Raises
+    ------
+    ValueError
+        The copy was stored by another version of cxreport.
+    """
     path = Path(path)
     with open(path / META, "rb") as fh:
         meta = pickle.load(fh)
@@ -174,6 +226,14 @@ class StoredTables(Mapping):
     stays in memory while an analysis holds it (and asking again then gives the same frame),
     and goes when the analysis lets it go, so a kernel holds the tables of the step it is on,
     not of every step so far (reading them again costs about a second for 12M rows).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The copy's folder.
+    stored : dict of str to dict
+        Per table, as :func:`write` stored it: ``rows``, ``columns`` and ``format``
+        (``"parquet"`` or ``"pickle"``).
     """
 
     def __init__(self, path: Path, stored: dict[str, dict]):
@@ -195,26 +255,79 @@ class StoredTables(Mapping):
         return name in self._stored
 
     def rows(self, name: str) -> int:
+        """The number of rows of a stored table, without reading it.
+
+        Parameters
+        ----------
+        name : str
+            A stored table's name.
+
+        Returns
+        -------
+        int
+        """
         return self._stored[name]["rows"]
 
     def columns(self, name: str) -> list[str]:
+        """The column names of a stored table, without reading it.
+
+        Parameters
+        ----------
+        name : str
+            A stored table's name.
+
+        Returns
+        -------
+        list of str
+        """
         return list(self._stored[name]["columns"])
 
     def path_of(self, name: str) -> Path | None:
-        """The Parquet file of a table (None when it is pickled), for the engine to query."""
+        """The Parquet file of a table (None when it is pickled), for the engine to query.
+
+        Parameters
+        ----------
+        name : str
+            A stored table's name.
+
+        Returns
+        -------
+        pathlib.Path or None
+        """
         if self._stored[name]["format"] != "parquet":
             return None
         return self._path / f"{name}.parquet"
 
     def loaded(self) -> dict[str, list[str]]:
-        """The columns read so far, per table (in the table's order)."""
+        """The columns read so far, per table (in the table's order).
+
+        Returns
+        -------
+        dict of str to list of str
+            The tables read at least once, each with the columns asked for.
+        """
         return {
             k: [c for c in self._stored[k]["columns"] if c in set(v)] for k, v in self._read.items()
         }
 
     def read(self, name: str, columns=None, within=None) -> pd.DataFrame:
         """A table, or only ``columns`` of it; with ``within`` (see :meth:`Dataset.table`)
-        only those rows, filtered while the file is read (and not kept for later)."""
+        only those rows, filtered while the file is read (and not kept for later).
+
+        Parameters
+        ----------
+        name : str
+            A stored table's name.
+        columns : list of str, optional
+            The columns wanted (those the table lacks are left out); None: all.
+        within : tuple, optional
+            ``(column, start, end)``, see :func:`cxreport.data.folder.rows_within`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The columns in the table's order, dates as ``datetime64[ns]``.
+        """
         info = self._stored[name]
         every = info["columns"]
         want = every if columns is None else [c for c in every if c in set(columns)]
