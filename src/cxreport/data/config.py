@@ -146,7 +146,47 @@ SERVQUAL_DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance"
 
 @dataclass(frozen=True)
 class TableConfig:
-    """How one table is read and shaped (README, "Configuration"; the keys of the schema)."""
+    """How one table is read and shaped (README, "Configuration"; the keys of the schema).
+
+    Attributes
+    ----------
+    file : str or None, default=None
+        The file to read (a glob reads every match).
+    files : tuple, default=()
+        ``(pattern, sheet)`` pairs of several files or sheets, concatenated.
+    sheet : object, default=None
+        Excel sheet: a name, a 0-based number, a list of them, ``"*"``; None: the first.
+    header_rows : int, default=1
+        Header lines.
+    header_combine : bool, default=False
+        Whether column names join the parts of every header line.
+    columns : dict of str to str, default={}
+        Contract name → the file's column.
+    encoding : str or None, default=None
+        Text encoding; None: detected (UTF-8, then GB18030).
+    thousands : str or None, default=None
+        Thousands separator of numbers written as text.
+    decimal : str, default="."
+        Decimal mark of numbers written as text.
+    date_format : str or None, default=None
+        ``strptime`` format of dates; None: ISO ``YYYY-MM-DD`` (or ``YYYYMMDD``).
+    true_values, false_values : dict of str to list, default={}
+        Per yes/no column, the codes read as true / false.
+    sep : str or None, default=None
+        Delimiter of a text file; None: comma, tab for ``.tsv``.
+    na_values : dict of str to list, default={}
+        Missing-value codes per column, ``"*"`` for every column.
+    recode : dict of str to dict, default={}
+        Per column, label → value.
+    derive : dict of str to str, default={}
+        New column → expression (:mod:`cxreport.data.expr`).
+    drop_rows : dict, default={}
+        Per column, the condition of the rows to leave out.
+    join : tuple of dict, default=()
+        Other files merged on a key (``file``, ``sheet``, ``on``, ``columns``).
+    preset : str or None, default=None
+        A survey platform's preset (:mod:`cxreport.data.presets`).
+    """
 
     file: str | None = None
     files: tuple = ()  # (pattern, sheet) pairs, concatenated
@@ -224,7 +264,8 @@ class Item:
     Attributes
     ----------
     code : str
-        The item's column in the survey table (``<code>_exp``, ``<code>_imp`` its companions).
+        The item's column in the survey table (its expectation and importance columns add
+        the survey model's suffixes).
     dimension : str
         The dimension the item belongs to.
     text : str
@@ -241,7 +282,27 @@ class Item:
 
 @dataclass(frozen=True)
 class SurveyModel:
-    """Items, their dimensions and scales; columns `<item>`, `<item>_exp`, `<item>_imp`."""
+    """Items, their dimensions and scales; columns `<item>`, `<item>_exp`, `<item>_imp`.
+
+    Attributes
+    ----------
+    items : tuple of Item
+        The items.
+    dimensions : tuple of str
+        The dimensions, in the order every chart uses.
+    overall_scale : tuple of float, default=(1, 10)
+        The scale of ``overall_satisfaction``.
+    expectation_suffix, importance_suffix : str, default="_exp", "_imp"
+        The suffixes of an item's expectation and importance columns.
+    declared : bool, default=False
+        True when the items come from the user's config (else the SERVQUAL defaults).
+    pls_paths : str, tuple of str or None, default=None
+        PLS inner model from ``survey.pls.paths``: a preset (``"ecsi"``, ``"acsi"``),
+        ``"a -> b"`` strings, or None (ECSI when the dimensions carry its names, else
+        dimensions → satisfaction).
+    pls_modes : dict, default={}
+        ``survey.pls.modes``: block → ``"A"`` or ``"B"``.
+    """
 
     items: tuple[Item, ...]
     dimensions: tuple[str, ...]
@@ -287,7 +348,21 @@ AUTO_ROWS = 2_000_000
 
 @dataclass(frozen=True)
 class EngineConfig:
-    """``engine`` of cxreport.yaml: where the heavy aggregations run (:mod:`.engine`)."""
+    """``engine`` of cxreport.yaml: where the heavy aggregations run (:mod:`.engine`).
+
+    Attributes
+    ----------
+    backend : str, default="auto"
+        ``"auto"``, ``"pandas"``, ``"duckdb"`` or ``"spark"``.
+    auto_rows : int, default=AUTO_ROWS
+        Rows of transactions and touchpoints from which ``auto`` uses DuckDB (2 000 000).
+    memory_limit : str, default="1GB"
+        DuckDB's memory limit per connection; it spills to a temporary folder beyond it.
+    master : str or None, default=None
+        The Spark master (None: ``local[1]``).
+    spark_conf : dict, default={}
+        Settings of the Spark session.
+    """
 
     backend: str = "auto"  # auto, pandas, duckdb or spark
     auto_rows: int = AUTO_ROWS
@@ -300,7 +375,19 @@ class EngineConfig:
 class TextConfig:
     """``text:`` of ``cxreport.yaml``: the topic rules (the shipped ones unless
     ``text.topics`` names a file), words the Chinese tokenizer keeps whole, extra stop words
-    and sentiment overrides (word → valence)."""
+    and sentiment overrides (word → valence).
+
+    Attributes
+    ----------
+    rules : TopicRules or None, default=None
+        The user's topic rules; None: the shipped ones, read when first used.
+    user_words : tuple of str, default=()
+        Words the Chinese tokenizer keeps whole.
+    stop_words : tuple of str, default=()
+        Extra stop words.
+    sentiment : dict of str to float, default={}
+        Sentiment overrides, word → valence.
+    """
 
     rules: TopicRules | None = None  # None: the shipped rules, read when first used
     user_words: tuple[str, ...] = ()

@@ -63,7 +63,7 @@ def positions(values: pd.Series, index: pd.Index) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        Integer positions (``numpy.intp`` on the Arrow path), one per element of ``values``.
+        Integer positions (``numpy.intp``), one per element of ``values``.
     """
     import pyarrow.compute as pc
 

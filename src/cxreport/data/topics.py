@@ -31,7 +31,21 @@ class TopicRuleError(ConfigError):
 @dataclass(frozen=True)
 class TopicRule:
     """One known topic: its name, label (and its Chinese label) and the compiled expression
-    of its keywords."""
+    of its keywords.
+
+    Attributes
+    ----------
+    name : str
+        The topic's name in the rule file.
+    label : str
+        Its label (the name when the file gives none).
+    regex : re.Pattern
+        The compiled expression of its keywords and patterns.
+    stems : tuple of str or None, default=None
+        Texts holding none of these cannot match (a fast first look); None: always search.
+    label_zh : str, default=""
+        Its Chinese label, if any.
+    """
 
     name: str
     label: str
@@ -60,7 +74,17 @@ class TopicRule:
 
 @dataclass(frozen=True)
 class TopicRules:
-    """The topics of one rule file, in the file's order."""
+    """The topics of one rule file, in the file's order.
+
+    Attributes
+    ----------
+    version : str
+        The file's ``version`` (``"unversioned"`` without one).
+    source : str
+        The file's name, as used in messages.
+    rules : tuple of TopicRule
+        The topics.
+    """
 
     version: str
     source: str  # the file's name (shipped: "cxreport default")

@@ -282,8 +282,9 @@ def schema_for(table: str, cfg: Config, frame: pd.DataFrame) -> pa.DataFrameSche
     -------
     pandera.pandas.DataFrameSchema
         The contract's column rules, every survey item's scale (with its expectation and
-        importance columns) and the touchpoint outcomes allowed; not strict, and no column
-        is required.
+        importance columns) and the touchpoint outcomes allowed (``"ok"`` or a failure type
+        of the SQI weights); not strict, and no column but the touchpoints' ``outcome`` is
+        required.
     """
     # imported here: 0.8 s that the notebooks' kernels, which read the checked copy, never need
     import pandera.pandas as pa
