@@ -229,7 +229,8 @@ class ContactPlan:
         w : Wording
             The page's words (:func:`wording`): its ``window`` and ``profit_caveat``.
         currency : str, default=""
-            Written after each money amount (nothing when empty).
+            Written after the expected profits and the break-even offer cost (nothing when
+            empty).
 
         Returns
         -------
