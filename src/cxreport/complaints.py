@@ -58,6 +58,13 @@ _SETTING = by_name(SETTINGS)
 
 
 def check_settings(**values) -> None:
+    """The complaints notebook's settings (:data:`SETTINGS`), checked before any figure.
+
+    Parameters
+    ----------
+    **values
+        Setting name -> value; names that are not in :data:`SETTINGS` are ignored.
+    """
     check(SETTINGS, values, owner="complaints")
 
 
@@ -67,7 +74,18 @@ def check_settings(**values) -> None:
 
 
 def require_complaints(data) -> None:
-    """Stop the notebook ("not run") when the folder holds no complaints."""
+    """Stop the notebook ("not run") when the folder holds no complaints.
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder (``cxreport.load``).
+
+    Raises
+    ------
+    NotApplicable
+        When ``data`` has no complaints table.
+    """
     if not data.has("complaints"):
         raise NotApplicable(
             f"The complaint-handling page needs a complaints table, which {data.folder} does "
@@ -77,7 +95,20 @@ def require_complaints(data) -> None:
 
 
 def sla_days(categories: pd.Series, sla: dict[str, float]) -> pd.Series:
-    """Days allowed per case: its category's entry of ``complaints.sla_days``, else ``"*"``."""
+    """Days allowed per case: its category's entry of ``complaints.sla_days``, else ``"*"``.
+
+    Parameters
+    ----------
+    categories : pandas.Series
+        Category per case.
+    sla : dict of str to float
+        Days per category, ``"*"`` for the others (7 days when it has no ``"*"``).
+
+    Returns
+    -------
+    pandas.Series
+        Days (float) per case, on the index of ``categories``.
+    """
     return categories.map(sla).astype(float).fillna(float(sla.get("*", 7.0)))
 
 
@@ -91,6 +122,17 @@ def cases(data) -> pd.DataFrame:
     for a case finished by its ``status`` without a ``resolved`` day),
     ``reopened``, ``first_contact_resolved``, ``satisfaction_after``, ``text`` (missing
     columns: NA).
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder (``cxreport.load``) with a reporting month.
+        Its complaints table is required (:func:`require_complaints`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per case (a new 0..n-1 index), the columns above.
     """
     require_complaints(data)
     c = data.complaints.copy()
@@ -147,13 +189,39 @@ def cases(data) -> pd.DataFrame:
 
 
 def in_window(data, frame: pd.DataFrame, months: int) -> pd.DataFrame:
-    """Cases opened in the last ``months`` months up to the reporting month."""
+    """Cases opened in the last ``months`` months up to the reporting month.
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder (``cxreport.load``) with a reporting month.
+    frame : pandas.DataFrame
+        The cases, as :func:`cases` returns them.
+    months : int
+        How many months, the reporting month included.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``frame`` opened in the window.
+    """
     start = (data.month - months + 1).start_time
     return frame[(frame["opened"] >= start) & (frame["opened"] < data.month_end)]
 
 
 def has_customers(frame: pd.DataFrame) -> bool:
-    """Do any cases name their complainant? (Anonymous ticket logs do not.)"""
+    """Do any cases name their complainant? (Anonymous ticket logs do not.)
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The cases, as :func:`cases` returns them.
+
+    Returns
+    -------
+    bool
+        True when at least one ``customer_id`` is known.
+    """
     return bool(frame["customer_id"].notna().any())
 
 
@@ -164,7 +232,20 @@ def has_customers(frame: pd.DataFrame) -> bool:
 
 def active_customers(data, months: pd.PeriodIndex) -> pd.Series:
     """Customers active in each month (signed up before its end, not gone before its start);
-    NaN for every month when the folder has no customers table."""
+    NaN for every month when the folder has no customers table.
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder (``cxreport.load``).
+    months : pandas.PeriodIndex
+        The months (monthly periods).
+
+    Returns
+    -------
+    pandas.Series
+        Active customers (float) per month, indexed by ``months``.
+    """
     if not data.has("customers"):
         return pd.Series(np.nan, index=months)
     cu = data.table("customers", ["customer_id", "signup_date", "churn_date"])
@@ -187,6 +268,17 @@ def volume_by_month(
     The centre is the complaint rate of the ``baseline_months`` months before the reporting
     month (all months when there are none), the band centre ± ``sigmas`` σ with
     σ = √(ū / active customers) (:func:`cxreport.stats.demerit_band`, as the SQI's).
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder (``cxreport.load``) with a reporting month.
+    baseline_months : int, default=12
+        Months before the reporting month that set the centre (1 or more).
+    sigmas : float, default=3.0
+        Half-width of the band, in σ.
+    per : int, default=1000
+        The rate is per this many active customers.
 
     Returns
     -------
@@ -217,7 +309,20 @@ def volume_by_month(
 
 
 def volume_by(frame: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Cases per ``by`` (category or channel) with their share, largest first."""
+    """Cases per ``by`` (category or channel) with their share, largest first.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The cases, as :func:`cases` returns them.
+    by : str
+        The column to count by (``"category"``, ``"channel"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by``, ``complaints`` and ``share`` (% of the cases).
+    """
     t = frame.groupby(by).size().rename("complaints").sort_values(ascending=False)
     t = t.reset_index()
     t["share"] = 100 * t["complaints"] / t["complaints"].sum()
@@ -232,7 +337,20 @@ def volume_by(frame: pd.DataFrame, by: str) -> pd.DataFrame:
 def kaplan_meier(days, resolved) -> pd.DataFrame:
     """The Kaplan–Meier curve of time to resolve: ``days`` (duration, or age when open) and
     ``resolved`` (False: censored). Returns ``days``, ``at_risk``, ``resolved`` and
-    ``still_open`` (the share not yet resolved just after that day)."""
+    ``still_open`` (the share not yet resolved just after that day).
+
+    Parameters
+    ----------
+    days : array-like
+        Days to resolve per case, or the age of an open case (NaN: the case is skipped).
+    resolved : array-like of bool
+        Per case: True when resolved, False when censored (still open).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per day on which some case was resolved, in order.
+    """
     d = pd.DataFrame({"t": np.asarray(days, float), "e": np.asarray(resolved, bool)}).dropna()
     times = np.sort(d.loc[d["e"], "t"].unique())
     at_risk = np.array([(d["t"] >= t).sum() for t in times])
@@ -242,14 +360,39 @@ def kaplan_meier(days, resolved) -> pd.DataFrame:
 
 
 def km_quantile(curve: pd.DataFrame, q: float) -> float:
-    """The time by which a share ``q`` of cases is resolved (NaN: not reached)."""
+    """The time by which a share ``q`` of cases is resolved (NaN: not reached).
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        A Kaplan–Meier curve (:func:`kaplan_meier`).
+    q : float
+        The share, 0 to 1 (0.5: the median).
+
+    Returns
+    -------
+    float
+        Days.
+    """
     hit = curve[curve["still_open"] <= 1 - q + 1e-12]
     return float(hit["days"].iloc[0]) if len(hit) else float("nan")
 
 
 def resolution_times(frame: pd.DataFrame) -> pd.DataFrame:
     """Median and 90th percentile of days to resolve per category and overall (Kaplan–Meier,
-    open cases censored), with the number of cases and of open ones."""
+    open cases censored), with the number of cases and of open ones.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The cases, as :func:`cases` returns them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``category`` (``"all"`` first), ``cases``, ``open``, ``median_days``, ``p90_days``;
+        cases without a known duration are not counted.
+    """
     rows = []
     known = frame[frame["days"].notna()]
     for name, curve in curves(frame).items():
@@ -267,7 +410,18 @@ def resolution_times(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def backlog(frame: pd.DataFrame) -> pd.DataFrame:
-    """Open cases at the month end by age band, with how many are past their due day."""
+    """Open cases at the month end by age band, with how many are past their due day.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The cases, as :func:`cases` returns them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``age`` (each of :data:`BACKLOG_BANDS`, empty ones too), ``open`` and ``past_due``.
+    """
     o = frame[frame["is_open"]]
     bands = pd.cut(o["days"], [-1, 7, 14, 30, 90, np.inf], labels=BACKLOG_BANDS)
     t = o.groupby(bands, observed=False).agg(
@@ -307,7 +461,19 @@ def _share(name: str, flags: pd.Series) -> dict:
 def handling(frame: pd.DataFrame) -> pd.DataFrame:
     """Reopen rate, first-contact resolution, satisfied after handling (4-5 of 5), SLA
     breaches and open past SLA, each as a share with its Wilson 95 % interval; a measure the
-    data does not hold has no row."""
+    data does not hold has no row.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The cases, as :func:`cases` returns them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``measure``, ``cases``, ``yes``, ``pct``, ``ci_low``, ``ci_high`` (the last three in
+        %).
+    """
     rows = [
         _share(N_("SLA breached (resolved late or open past due)"), frame["breached"]),
         _share(N_("open past SLA"), frame["open_past_due"]),
@@ -368,7 +534,17 @@ _OUR_VALUES = {"measure", "group", "age"}  # columns whose every value is one of
 def reader(styler):
     """A table of this module as the page shows it (a pandas Styler, formatted by its
     English column names): headers and our own words in the report's language; data
-    values (categories, channels) as they are."""
+    values (categories, channels) as they are.
+
+    Parameters
+    ----------
+    styler : pandas.io.formats.style.Styler
+        The Styler of one of this module's tables (``frame.style``).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
     frame = styler.data
     ours = [c for c in frame.columns if c in _OUR_VALUES]
     if "category" in frame.columns:  # the "all" row of resolution_times
@@ -388,7 +564,24 @@ def _needs_customers(data, frame: pd.DataFrame, what: str) -> None:
 
 def recovery_groups(data, frame: pd.DataFrame, *, months: int = 3) -> pd.Series:
     """customer_id → never complained / resolved well / resolved badly, for the customers
-    active at the start of the window (cases opened in it)."""
+    active at the start of the window (cases opened in it).
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder (``cxreport.load``) with a reporting month.
+        It needs a customers table.
+    frame : pandas.DataFrame
+        The cases, as :func:`cases` returns them.
+        It needs complaints that name their customer.
+    months : int, default=3
+        The window: this many months up to and including the reporting month.
+
+    Returns
+    -------
+    pandas.Series
+        :data:`NEVER`, :data:`WELL` or :data:`BADLY` per customer id.
+    """
     _needs_customers(data, frame, "The recovery paradox")
     start = (data.month - months + 1).start_time
     cu = data.table("customers", ["customer_id", "signup_date", "churn_date"])
@@ -430,7 +623,25 @@ def _answers(data, start, end) -> pd.DataFrame:
 
 
 def recovery_paradox(data, frame: pd.DataFrame, *, months: int = 3) -> Paradox:
-    """Churn in the window and NPS of survey answers in it, per recovery group."""
+    """Churn in the window and NPS of survey answers in it, per recovery group.
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder (``cxreport.load``) with a reporting month.
+        It needs a customers table; survey answers with ``nps`` add the NPS columns.
+    frame : pandas.DataFrame
+        The cases, as :func:`cases` returns them.
+    months : int, default=3
+        The window: this many months up to and including the reporting month.
+
+    Returns
+    -------
+    Paradox
+        Its ``table``: ``group``, ``customers``, ``churned``, ``churn_pct``, ``churn_low``,
+        ``churn_high``, ``answers``, ``nps``, ``nps_low``, ``nps_high`` (Wilson and NPS 95 %
+        intervals).
+    """
     groups = recovery_groups(data, frame, months=months)
     cu = data.table("customers", ["customer_id", "churned", "churn_date"]).set_index("customer_id")
     start, end = (data.month - months + 1).start_time, data.month_end
@@ -490,6 +701,11 @@ def recovery_paradox(data, frame: pd.DataFrame, *, months: int = 3) -> Paradox:
 
 @dataclass(frozen=True)
 class Iceberg:
+    """How many of the window's identified NPS detractors complained in it: ``detractors``,
+    ``complained``, the share ``pct`` of detractors who complained with its Wilson 95 %
+    interval (``ci_low``, ``ci_high``; all three in %) and ``silent_per_complainant``
+    (detractors who did not complain per one who did; NaN when none did)."""
+
     detractors: int
     complained: int
     pct: float
@@ -499,7 +715,22 @@ class Iceberg:
 
 
 def iceberg(data, frame: pd.DataFrame, *, months: int = 3) -> Iceberg:
-    """Of identified NPS detractors answering in the window, how many complained in it."""
+    """Of identified NPS detractors answering in the window, how many complained in it.
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder (``cxreport.load``) with a reporting month.
+        It needs a customers table and survey answers with ``nps``.
+    frame : pandas.DataFrame
+        The cases, as :func:`cases` returns them.
+    months : int, default=3
+        The window: this many months up to and including the reporting month.
+
+    Returns
+    -------
+    Iceberg
+    """
     _needs_customers(data, frame, "The iceberg")
     if not data.has("survey") or "nps" not in data.columns("survey"):
         raise NotApplicable("The iceberg needs survey answers with an nps score.")
@@ -530,6 +761,20 @@ def followup(data, frame: pd.DataFrame, *, months: int = 3) -> pd.DataFrame:
     topic (:mod:`cxreport.text`) as the reason (added to the reason of one who also
     complained, so nobody is listed twice). ``customer_id`` (real ids: the export is for the
     team, not the page), ``complaint_id``, ``reason``, ``due``, ``owner`` (empty).
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder (``cxreport.load``) with a reporting month.
+    frame : pandas.DataFrame
+        The cases, as :func:`cases` returns them.
+    months : int, default=3
+        The window: this many months up to and including the reporting month.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per case or customer to call back, the earliest due first.
     """
     late = frame[frame["open_past_due"]]
     rows = [
@@ -602,7 +847,28 @@ def kpis(
 ) -> dict:
     """The index's figures: complaints per 1,000 (this month), median days to resolve,
     reopen rate and SLA breach rate (the window's cases, ``times`` of the window) and the
-    cases open past their SLA at the month end (of ``every`` case)."""
+    cases open past their SLA at the month end (of ``every`` case).
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder (``cxreport.load``) with a reporting month.
+    every : pandas.DataFrame
+        Every case (:func:`cases`).
+    window : pandas.DataFrame
+        The window's cases (:func:`in_window`).
+    volume : pandas.DataFrame
+        :func:`volume_by_month`; its reporting month's row gives the rate.
+    times : pandas.DataFrame
+        :func:`resolution_times` of the window; its ``"all"`` row gives the median.
+
+    Returns
+    -------
+    dict
+        ``complaints_per_1000``, ``median_days_to_resolve``, ``open_past_sla``, and
+        ``reopen_rate`` and ``sla_breach_rate`` as :func:`handling` rows (dicts; None when
+        the data has no such measure).
+    """
     this = volume[volume["month"] == data.month].iloc[0]
     h = handling(window).set_index("measure")
     pick = {
@@ -620,7 +886,19 @@ def kpis(
 
 
 def curves(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Kaplan–Meier curves of time to resolve: all cases, then each category."""
+    """Kaplan–Meier curves of time to resolve: all cases, then each category.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The cases, as :func:`cases` returns them.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``"all"`` and each category -> its :func:`kaplan_meier` curve (cases without a known
+        duration left out).
+    """
     known = frame[frame["days"].notna()]
     groups = [("all", known), *known.groupby("category")]
     return {name: kaplan_meier(g["days"], ~g["is_open"]) for name, g in groups}
@@ -628,7 +906,18 @@ def curves(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 def actions(followups: pd.DataFrame) -> list[dict]:
     """The page's action: work the follow-up list (:func:`followup`), its reasons counted
-    (``customers``: the cases on the list)."""
+    (``customers``: the cases on the list).
+
+    Parameters
+    ----------
+    followups : pandas.DataFrame
+        The follow-up list (:func:`followup`).
+
+    Returns
+    -------
+    list of dict
+        One action (``text``, ``evidence``, ``customers``), none for an empty list.
+    """
     if not len(followups):
         return []
     reasons = followups["reason"].astype(str).str.split(" (", regex=False).str[0]

@@ -88,7 +88,28 @@ class ParameterError(CxReportError, ValueError):
 
 
 def check_int(name: str, value, lo: int, hi: int | None = None) -> int:
-    """``value`` as an int in ``[lo, hi]`` (``hi=None``: no upper bound), else a clear error."""
+    """``value`` as an int in ``[lo, hi]`` (``hi=None``: no upper bound), else a clear error.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the message.
+    value : object
+        The value given; an integral number (not a bool) is accepted.
+    lo : int
+        Smallest value allowed.
+    hi : int or None, default=None
+        Largest value allowed; None: no upper bound.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ParameterError
+        When ``value`` is not an integral number in the range.
+    """
     import numbers
 
     if (
@@ -105,7 +126,26 @@ def check_int(name: str, value, lo: int, hi: int | None = None) -> int:
 
 
 def check_float(name: str, value, lo: float, hi: float) -> float:
-    """``value`` as a float in ``[lo, hi]``, else a clear error."""
+    """``value`` as a float in ``[lo, hi]``, else a clear error.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the message.
+    value : object
+        The value given; a real number (not a bool) is accepted.
+    lo, hi : float
+        Bounds, both included.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ParameterError
+        When ``value`` is not a real number in the range (NaN never is).
+    """
     import numbers
 
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not lo <= value <= hi:
@@ -116,10 +156,34 @@ def check_float(name: str, value, lo: float, hi: float) -> float:
 
 
 def describe_rows(index, limit: int = 8) -> str:
-    """Rows of a table read from a file, for a message: "row 3 (file line 5), ... and 4 more"."""
+    """Rows of a table read from a file, for a message: "row 3 (file line 5), ... and 4 more".
+
+    Parameters
+    ----------
+    index : iterable
+        The rows' index labels; an integer label ``i`` is the file's line ``i + 2`` (after
+        the header, counted from 1).
+    limit : int, default=8
+        Most rows named; the rest are counted.
+
+    Returns
+    -------
+    str
+    """
     import numbers
 
     def one(i) -> str:
+        """One row for the message: its file line when the label is an integer.
+
+        Parameters
+        ----------
+        i : object
+            The row's index label.
+
+        Returns
+        -------
+        str
+        """
         if isinstance(i, numbers.Integral):
             return f"row {i} (file line {int(i) + 2})"  # +1 header line, +1 for 1-based lines
         return f"row {i!r}"

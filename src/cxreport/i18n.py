@@ -29,7 +29,13 @@ _current = DEFAULT
 
 
 def set_language(lang: str) -> None:
-    """Make ``lang`` (``"en"`` or ``"zh"``) the language of everything shown from now on."""
+    """Make ``lang`` (``"en"`` or ``"zh"``) the language of everything shown from now on.
+
+    Parameters
+    ----------
+    lang : str
+        A key of :data:`LANGUAGES`; anything else is a :class:`ParameterError`.
+    """
     global _current
     if lang not in LANGUAGES:
         raise ParameterError(
@@ -40,23 +46,64 @@ def set_language(lang: str) -> None:
 
 def report_language(lang: str, report) -> str:
     """The report's language: ``lang`` when given (``--lang``, a notebook's ``lang``), else
-    the data folder's ``report.lang`` (``report``: that section), else English."""
+    the data folder's ``report.lang`` (``report``: that section), else English.
+
+    Parameters
+    ----------
+    lang : str
+        The language asked for; empty: none.
+    report : mapping
+        The ``report`` section of cxreport.yaml.
+
+    Returns
+    -------
+    str
+        The language code (not checked: :func:`set_language` does that).
+    """
     return lang or str(report.get("lang") or DEFAULT)
 
 
 def language() -> str:
+    """The current language's code (:func:`set_language`; ``"en"`` until it is called).
+
+    Returns
+    -------
+    str
+    """
     return _current
 
 
 def key(text: str) -> str:
     """A text's catalogue key: its lines without trailing spaces, blank lines at the ends
-    dropped (so an edit of the layout alone keeps the translation)."""
+    dropped (so an edit of the layout alone keeps the translation).
+
+    Parameters
+    ----------
+    text : str
+        A text as written in the code or a notebook.
+
+    Returns
+    -------
+    str
+    """
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 
 @functools.cache
 def catalogue(lang: str) -> dict[str, str]:
-    """``lang``'s translations (key → text); empty for English, the code's own language."""
+    """``lang``'s translations (key → text); empty for English, the code's own language.
+
+    Parameters
+    ----------
+    lang : str
+        A key of :data:`LANGUAGES`; its catalogue is ``resources/locale/<lang>.po``.
+
+    Returns
+    -------
+    dict of str to str
+        :func:`key` of each message -> its translation, for the translated messages that
+        are not fuzzy (read once per language, then cached).
+    """
     if lang == DEFAULT:
         return {}
     from babel.messages.pofile import read_po
@@ -68,7 +115,20 @@ def catalogue(lang: str) -> dict[str, str]:
 
 
 def _(text: str, **fields) -> str:
-    """``text`` in the report's language, its ``{fields}`` filled in (from ``fields``)."""
+    """``text`` in the report's language, its ``{fields}`` filled in (from ``fields``).
+
+    Parameters
+    ----------
+    text : str
+        The English text, a template when it has ``{fields}``.
+    **fields
+        The values of its fields (``str.format``); without any the text is not formatted.
+
+    Returns
+    -------
+    str
+        The translation, or ``text`` when there is none.
+    """
     found = catalogue(_current).get(key(text)) if _current != DEFAULT else None
     out = found if found is not None else text
     return out.format(**fields) if fields else out
@@ -76,7 +136,18 @@ def _(text: str, **fields) -> str:
 
 def N_(text: str) -> str:
     """Mark ``text`` for the catalogue where it is translated later (by :func:`_` on the
-    variable that holds it): gettext's ``gettext_noop``."""
+    variable that holds it): gettext's ``gettext_noop``.
+
+    Parameters
+    ----------
+    text : str
+        The English text.
+
+    Returns
+    -------
+    str
+        ``text`` unchanged.
+    """
     return text
 
 
@@ -109,7 +180,13 @@ _labels: dict[str, str] = {}
 
 def set_labels(labels) -> None:
     """The data folder's own labels for its codes (``report.labels`` of cxreport.yaml:
-    ``{call_centre: "Contact centre"}``), used as they are, in every language."""
+    ``{call_centre: "Contact centre"}``), used as they are, in every language.
+
+    Parameters
+    ----------
+    labels : mapping or None
+        Code -> label (keys and values taken as text); None or empty: no labels of its own.
+    """
     global _labels
     _labels = {str(k): str(v) for k, v in dict(labels or {}).items()}
 
@@ -118,7 +195,17 @@ def code(value) -> str:
     """A code from the data as a reader's label: the folder's own label (``report.labels``)
     when it has one, else a known code's label (:data:`CODES`, translated: 呼叫中心), else
     the code in words (``call_centre`` → "Call centre"). Text that is not a code is returned
-    as it is."""
+    as it is.
+
+    Parameters
+    ----------
+    value : object
+        The code (taken as text).
+
+    Returns
+    -------
+    str
+    """
     text = str(value)
     if text in _labels:
         return _labels[text]
@@ -131,7 +218,20 @@ def code(value) -> str:
 
 
 def missing(texts, lang: str = "zh") -> list[str]:
-    """The texts among ``texts`` that ``lang``'s catalogue does not translate."""
+    """The texts among ``texts`` that ``lang``'s catalogue does not translate.
+
+    Parameters
+    ----------
+    texts : iterable of str
+        The texts to look up (blank ones are skipped).
+    lang : str, default="zh"
+        The catalogue's language.
+
+    Returns
+    -------
+    list of str
+        In the order of ``texts``.
+    """
     cat = catalogue(lang)
     return [t for t in texts if key(t) and key(t) not in cat]
 
@@ -142,17 +242,41 @@ def missing(texts, lang: str = "zh") -> list[str]:
 
 
 def locale() -> str:
+    """The current language's Babel locale (:data:`LANGUAGES`).
+
+    Returns
+    -------
+    str
+    """
     return LANGUAGES[_current]
 
 
 def html_lang() -> str:
     """The ``lang`` attribute of a page in the current language (what the browser picks
-    fonts and line breaks by)."""
+    fonts and line breaks by).
+
+    Returns
+    -------
+    str
+        ``"zh-CN"`` for Chinese, else the language's code.
+    """
     return {"zh": "zh-CN"}.get(_current, _current)
 
 
 def number(x, decimals: int = 0) -> str:
-    """``x`` with the locale's grouping and ``decimals`` places; "–" for a missing one."""
+    """``x`` with the locale's grouping and ``decimals`` places; "–" for a missing one.
+
+    Parameters
+    ----------
+    x : number or None
+        The number; None, NaN and infinite floats are missing.
+    decimals : int, default=0
+        Decimal places shown.
+
+    Returns
+    -------
+    str
+    """
     from babel.numbers import format_decimal
 
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
@@ -163,7 +287,19 @@ def number(x, decimals: int = 0) -> str:
 
 def with_unit(text: str, unit: str) -> str:
     """A shown number and its unit: "%" right after it, any other unit after a space and in
-    the report's language ("12.5 pts": "12.5 分")."""
+    the report's language ("12.5 pts": "12.5 分").
+
+    Parameters
+    ----------
+    text : str
+        The number as shown.
+    unit : str
+        Its unit (English, translated here); empty: none.
+
+    Returns
+    -------
+    str
+    """
     u = unit.strip()
     if u in ("%", ""):
         return text + u
@@ -171,7 +307,19 @@ def with_unit(text: str, unit: str) -> str:
 
 
 def percent(fraction, decimals: int = 1) -> str:
-    """A share of 1 as a percentage: ``0.485`` → "48.5 %" (English), "48.5%" (Chinese)."""
+    """A share of 1 as a percentage: ``0.485`` → "48.5 %" (English), "48.5%" (Chinese).
+
+    Parameters
+    ----------
+    fraction : number or None
+        The share; None, NaN and infinite floats give "–".
+    decimals : int, default=1
+        Decimal places of the percentage.
+
+    Returns
+    -------
+    str
+    """
     if fraction is None or (isinstance(fraction, float) and not math.isfinite(fraction)):
         return "–"
     sep = "" if _current == "zh" else " "
@@ -179,7 +327,18 @@ def percent(fraction, decimals: int = 1) -> str:
 
 
 def month(period) -> str:
-    """A month as the locale writes it: "Oct 2026", "2026年10月"."""
+    """A month as the locale writes it: "Oct 2026", "2026年10月".
+
+    Parameters
+    ----------
+    period : pandas.Period or str
+        The month: a period (its start's month), or text starting ``"YYYY-MM"``; shorter
+        text is returned as it is.
+
+    Returns
+    -------
+    str
+    """
     from babel.dates import format_skeleton
 
     p = period if hasattr(period, "start_time") else None
@@ -208,7 +367,20 @@ def texts(checkout) -> dict[str, tuple[str, int]]:
     """Every text a reader may see in translation, key → (file, line or cell): the first
     argument of each ``_("...")`` or ``N_("...")`` call in the package, its page templates
     and the notebooks' code, each notebook's Markdown cells, and the texts of the shipped
-    SERVQUAL items (the survey's default questions)."""
+    SERVQUAL items (the survey's default questions).
+
+    Parameters
+    ----------
+    checkout : str or pathlib.Path
+        The project's checkout (holding ``src/cxreport`` and ``notebooks``).
+
+    Returns
+    -------
+    dict of str to tuple of (str, int)
+        :func:`key` of each text -> where it is first found: the file relative to
+        ``checkout`` and the line (in a notebook: a Markdown cell's number, counted from 0,
+        or the line within a code cell).
+    """
     import ast
     import csv
     import json
@@ -218,6 +390,15 @@ def texts(checkout) -> dict[str, tuple[str, int]]:
     found: dict[str, tuple[str, int]] = {}
 
     def calls(source: str, where: str) -> None:
+        """Add the texts of the ``_()`` and ``N_()`` calls of Python ``source`` to ``found``.
+
+        Parameters
+        ----------
+        source : str
+            Python source.
+        where : str
+            The file it comes from, as recorded.
+        """
         for node in ast.walk(ast.parse(source)):
             if (
                 isinstance(node, ast.Call)
@@ -253,7 +434,20 @@ def texts(checkout) -> dict[str, tuple[str, int]]:
 def update(checkout, lang: str = "zh") -> tuple[int, int]:
     """Bring ``resources/locale/<lang>.po`` in line with :func:`texts`: new texts added
     untranslated, texts no longer used dropped; the translations kept. Returns (added,
-    dropped)."""
+    dropped).
+
+    Parameters
+    ----------
+    checkout : str or pathlib.Path
+        The project's checkout (as for :func:`texts`).
+    lang : str, default="zh"
+        The catalogue's language.
+
+    Returns
+    -------
+    tuple of int
+        ``(added, dropped)``: the numbers of texts added and dropped.
+    """
     from pathlib import Path
 
     from babel.messages.catalog import Catalog
@@ -284,6 +478,7 @@ def update(checkout, lang: str = "zh") -> tuple[int, int]:
 
 
 def main() -> None:  # pragma: no cover - a translator's command: `make catalogue`
+    """Update the Chinese catalogue of this checkout (:func:`update`) and say what changed."""
     from pathlib import Path
 
     added, dropped = update(Path(__file__).resolve().parents[2])

@@ -23,7 +23,7 @@ _TYPES = {bool: "bool", int: "int", float: "float", str: "str", dict: "dict"}
 
 
 @dataclass(frozen=True)
-class Setting:
+class Setting:  # numpydoc ignore=PR02
     """One notebook parameter.
 
     Parameters
@@ -65,10 +65,21 @@ class Setting:
 
     @property
     def type_name(self) -> str:
+        """The type's name as the ``parameters`` cell writes it (``"int"``, ...).
+
+        Returns
+        -------
+        str
+        """
         return _TYPES[self.type]
 
     def allowed(self) -> str:
-        """What the setting accepts, in words: "an int in the range [2, 20]"."""
+        """What the setting accepts, in words: "an int in the range [2, 20]".
+
+        Returns
+        -------
+        str
+        """
         if self.choices:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.type in (int, float):
@@ -83,7 +94,21 @@ class Setting:
 
     def check(self, value, owner: str | None = None):
         """``value`` if the setting accepts it (ints as ``int``, numbers as ``float``), else a
-        :class:`ParameterError` naming the parameter, what it accepts and what was given."""
+        :class:`ParameterError` naming the parameter, what it accepts and what was given.
+
+        Parameters
+        ----------
+        value : object
+            The value to check.
+        owner : str, optional
+            The notebook or analysis the parameter belongs to, named in the message
+            ("The 'policy' parameter of 03_churn ...").
+
+        Returns
+        -------
+        bool, int, float, str or dict
+            ``value``, as ``int`` or ``float`` for the number types.
+        """
         if self.type is bool:
             ok = isinstance(value, bool)
         elif self.type is int:
@@ -115,15 +140,35 @@ class Setting:
 
     def renamed(self, name: str) -> Setting:
         """The same setting under another name (``freq`` of the SQI is ``sqi_freq`` in the
-        notebook that also has other frequencies)."""
+        notebook that also has other frequencies).
+
+        Parameters
+        ----------
+        name : str
+            The new name.
+
+        Returns
+        -------
+        Setting
+        """
         return replace(self, name=name)
 
     def line(self) -> str:
-        """The declaration in a ``parameters`` cell: ``n_splits: int = 5  # folds``."""
+        """The declaration in a ``parameters`` cell: ``n_splits: int = 5  # folds``.
+
+        Returns
+        -------
+        str
+        """
         return f"{self.name}: {self.type_name} = {self.literal()}  # {self.help}"
 
     def literal(self) -> str:
-        """The default as Python source (text in double quotes)."""
+        """The default as Python source (text in double quotes).
+
+        Returns
+        -------
+        str
+        """
         return json.dumps(self.default) if self.type is str else repr(self.default)
 
 
@@ -132,6 +177,17 @@ def _num(x) -> str:
 
 
 def by_name(settings: Iterable[Setting]) -> dict[str, Setting]:
+    """The settings by their names.
+
+    Parameters
+    ----------
+    settings : iterable of Setting
+        The declarations (a later one of the same name wins).
+
+    Returns
+    -------
+    dict of str to Setting
+    """
     return {s.name: s for s in settings}
 
 
@@ -140,6 +196,25 @@ def check(settings: Iterable[Setting], values: Mapping, owner: str | None = None
 
     Values without a declaration are ignored (a notebook passes its whole namespace).
     Returns the checked values.
+
+    Parameters
+    ----------
+    settings : iterable of Setting
+        The declarations.
+    values : mapping
+        Name -> value.
+    owner : str, optional
+        The notebook or analysis, named in the messages (:meth:`Setting.check`).
+
+    Returns
+    -------
+    dict
+        Name -> checked value (:meth:`Setting.check`), for the declared names only.
+
+    Raises
+    ------
+    ParameterError
+        One message per refused value, one per line.
     """
     declared = by_name(settings)
     problems, out = [], {}

@@ -16,12 +16,38 @@ from .table import ChurnData
 def mode_of(data, *, use_history: bool = True) -> str:
     """``"history"`` when observation dates can be built and ``use_history`` is on, else
     ``"snapshot"``: the decision :func:`prepare` takes, and so the one flag behind the page's
-    wording (:func:`wording`)."""
+    wording (:func:`wording`).
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder (``cxreport.load``).
+    use_history : bool, default=True
+        False gives ``"snapshot"`` whatever the data.
+
+    Returns
+    -------
+    str
+        ``"history"`` or ``"snapshot"``.
+    """
     return "history" if use_history and has_history(data) else "snapshot"
 
 
 def has_history(data) -> bool:
-    """Can observation dates be built (signup and churn dates for the churned customers)?"""
+    """Can observation dates be built (signup and churn dates for the churned customers)?
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder (``cxreport.load``).
+
+    Returns
+    -------
+    bool
+        True when the customers table has ``signup_date``, ``churn_date`` and ``churned``,
+        someone has churned, at least 90 % of the churned have a churn date and at least
+        90 % of all customers a signup date.
+    """
     c = data.customers
     if c is None or "signup_date" not in c or "churn_date" not in c or "churned" not in c:
         return False

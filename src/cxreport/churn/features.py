@@ -23,9 +23,22 @@ class FeatureSpec:
 
     @property
     def features(self) -> list[str]:
+        """The model's feature columns: the numeric ones, then the categorical ones.
+
+        Returns
+        -------
+        list of str
+        """
         return [*self.numeric, *self.categorical]
 
     def excluded_table(self) -> pd.DataFrame:
+        """The columns left out and why, as a table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``column`` and ``reason``, one row per excluded column.
+        """
         return pd.DataFrame({"column": list(self.excluded), "reason": list(self.excluded.values())})
 
 

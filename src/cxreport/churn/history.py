@@ -158,7 +158,34 @@ def history_table(
     seed: int = 42,
 ) -> ChurnData:
     """The modelling table from dated history (the arguments of :func:`~.build.prepare`);
-    :class:`ShortHistory` when fewer than 3 observation months have a complete label."""
+    :class:`ShortHistory` when fewer than 3 observation months have a complete label.
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder with a reporting month and a customers table with
+        ``signup_date``, ``churn_date`` and ``churned``.
+    horizon : int
+        The label: churn within this many months after the observation date
+        (``horizon_months``).
+    copy_auc : float
+        Passed to :func:`~.features.detect_features`: exclude a feature whose ROC-AUC on its
+        own exceeds this.
+    max_months : int or None
+        The history starts at most ``max_months + 1`` months before the reporting month
+        (the first observation month ``max_months`` before it); None: at the first recorded
+        event.
+    max_rows : int or None, default=None
+        At most this many labelled customer-months (a seeded sample stratified by the
+        label); 0 or None: every one.
+    seed : int, default=42
+        Seed of that sample.
+
+    Returns
+    -------
+    ChurnData
+        In ``"history"`` mode, scored at the start of the month after the reporting month.
+    """
     notes = []
     c = _dated_customers(data.customers.reset_index(drop=True), notes)
     ids = pd.Index(c["customer_id"])

@@ -20,6 +20,26 @@ def make_model(
     regression. ``"gbm"``: ordinal-encoded categories (unknown -> missing) and a histogram
     gradient boosting model with a small learning rate, shallow trees and L2 regularisation,
     up to 250 trees, fewer when early stopping (above 10,000 rows) finds no gain.
+
+    Parameters
+    ----------
+    kind : {"logistic", "gbm"}
+        Which of the two models.
+    spec : FeatureSpec
+        The feature columns: ``spec.numeric`` and ``spec.categorical`` are the columns the
+        pipeline reads.
+    seed : int, default=42
+        ``random_state`` of the boosting model (its early-stopping split); the logistic
+        regression does not use it.
+    splines : bool, default=False
+        Logistic regression: spline-expand the numeric features (5 knots, cubic).
+    C : float, default=1.0
+        Inverse regularisation strength of the logistic regression (scikit-learn's ``C``).
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Unfitted: the preprocessing step ``"prep"`` and the classifier ``"model"``.
     """
     from sklearn.compose import ColumnTransformer
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -100,14 +120,39 @@ N_THREADS = [1]
 
 def threads(n: int = 1):
     """Limit OpenMP threads (histogram boosting): on a shared machine, spinning OpenMP
-    threads that wait for a busy core make a fit 5-10 times slower than one thread."""
+    threads that wait for a busy core make a fit 5-10 times slower than one thread.
+
+    Parameters
+    ----------
+    n : int, default=1
+        Most OpenMP threads.
+
+    Returns
+    -------
+    threadpoolctl.threadpool_limits
+        A context manager: the limit holds inside its ``with`` block.
+    """
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=n, user_api="openmp")
 
 
 def predict(model, X) -> np.ndarray:
-    """The churn probability of each row of ``X``, :data:`SCORE_BATCH` rows at a time."""
+    """The churn probability of each row of ``X``, :data:`SCORE_BATCH` rows at a time.
+
+    Parameters
+    ----------
+    model : fitted classifier
+        Any fitted model with ``predict_proba`` (a :func:`make_model` pipeline, calibrated or
+        not); run on :data:`N_THREADS` OpenMP threads.
+    X : pandas.DataFrame
+        The rows to score, with the model's feature columns.
+
+    Returns
+    -------
+    numpy.ndarray
+        The probability of class 1 (churn), one per row of ``X``.
+    """
     out = np.empty(len(X))
     with threads(N_THREADS[0]):
         for lo in range(0, len(X), SCORE_BATCH):

@@ -18,6 +18,22 @@ def churn_by_group(groups: pd.Series, y, *, name: str = "group", min_n: int = 1)
 
     Returns ``group``, ``n``, ``churners``, ``churn_rate``, ``ci_low``, ``ci_high`` sorted by
     descending churn rate; groups with fewer than ``min_n`` rows are dropped.
+
+    Parameters
+    ----------
+    groups : pandas.Series
+        Group per row; missing values form the group ``"(missing)"``.
+    y : array-like
+        0/1 churn label per row, in the order of ``groups``.
+    name : str, default="group"
+        Name of the group column in the result.
+    min_n : int, default=1
+        Smallest group kept.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group; ``churn_rate``, ``ci_low`` and ``ci_high`` are shares of 1.
     """
     from ..stats import wilson_interval
 
@@ -39,7 +55,19 @@ def churn_by_group(groups: pd.Series, y, *, name: str = "group", min_n: int = 1)
 
 
 def failure_group(failures: pd.Series) -> pd.Series:
-    """0, 1 or 2+ failed contacts."""
+    """0, 1 or 2+ failed contacts.
+
+    Parameters
+    ----------
+    failures : pandas.Series
+        Failed contacts per row (missing or non-numeric: 0).
+
+    Returns
+    -------
+    pandas.Series
+        ``"none"``, ``"1"`` or ``"2 or more"`` (in the report's language), on the index of
+        ``failures``.
+    """
     f = pd.to_numeric(failures, errors="coerce").fillna(0)
     return pd.Series(
         np.where(f >= 2, _("2 or more"), np.where(f >= 1, "1", _("none"))),
@@ -59,6 +87,17 @@ def breakdowns(
     the customer's segment at the end of the reporting month (``segments``, from
     :func:`cxreport.segments.label_customers`), so it is broken down for the last observation
     month only, whose customers the segmentation still covers. Snapshot mode: every customer.
+
+    Parameters
+    ----------
+    d : ChurnData
+        The modelling table (its labelled rows).
+    segments : pandas.Series, optional
+        Segment per customer id; None: no segment breakdown (noted).
+    recent_months : int, default=12
+        History mode: the last observation months counted, 1 to 120.
+    min_n : int, default=20
+        Groups with fewer rows are dropped (``min_n`` of :func:`churn_by_group`).
 
     Returns
     -------
@@ -119,7 +158,18 @@ def breakdowns(
 def observed_churn(d: ChurnData) -> tuple[int, int]:
     """(churners, customers) of the reporting month's cohort (history: the customers active
     at the latest labelled month start; snapshot: every customer), on every customer also
-    when the model's rows are a sample."""
+    when the model's rows are a sample.
+
+    Parameters
+    ----------
+    d : ChurnData
+        The modelling table.
+
+    Returns
+    -------
+    tuple of int
+        ``(churners, customers)``.
+    """
     if d.cohort is not None:
         return d.cohort
     if d.time is None:
@@ -131,7 +181,19 @@ def observed_churn(d: ChurnData) -> tuple[int, int]:
 def previous_churn(d: ChurnData) -> tuple[tuple[int, int], object] | None:
     """((churners, customers), month) of the cohort a month before :func:`observed_churn`'s,
     for the first report's month-on-month change (history only; on the model's rows, a
-    random sample of them at scale: the rate is unbiased, its interval from the sample)."""
+    random sample of them at scale: the rate is unbiased, its interval from the sample).
+
+    Parameters
+    ----------
+    d : ChurnData
+        The modelling table.
+
+    Returns
+    -------
+    tuple or None
+        ``((churners, customers), month)``, the month a ``pandas.Period``; None for a
+        snapshot or with fewer than two observation months.
+    """
     if d.time is None:
         return None
     months = np.unique(d.time.to_numpy())

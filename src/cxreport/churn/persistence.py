@@ -18,7 +18,20 @@ from .validation import ChurnFit
 
 
 def model_card(result: ChurnFit) -> dict:
-    """What the saved model is: features, training period, metrics, versions."""
+    """What the saved model is: features, training period, metrics, versions.
+
+    Parameters
+    ----------
+    result : ChurnFit
+        The fit to describe (:func:`~.validation.fit`).
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``model``, ``kind``, ``calibration``, ``mode``, ``horizon_months``, the
+        training period and rows, the features, the validation metrics, the choice and the
+        scikit-learn and cxreport versions.
+    """
     import sklearn
 
     from .._version import __version__
@@ -50,7 +63,20 @@ def model_card(result: ChurnFit) -> dict:
 
 def save_model(result: ChurnFit, folder: str | Path) -> tuple[Path, Path]:
     """Write ``churn_model.joblib`` (model, features, reference values) and
-    ``churn_model_card.json`` into ``folder``; return both paths."""
+    ``churn_model_card.json`` into ``folder``; return both paths.
+
+    Parameters
+    ----------
+    result : ChurnFit
+        The fit to save (:func:`~.validation.fit`).
+    folder : str or pathlib.Path
+        Where to write; created if missing. Existing files are replaced.
+
+    Returns
+    -------
+    tuple of pathlib.Path
+        The bundle's path and the model card's.
+    """
     import joblib
 
     folder = Path(folder)
@@ -74,7 +100,19 @@ def save_model(result: ChurnFit, folder: str | Path) -> tuple[Path, Path]:
 
 def load_model(path: str | Path) -> dict:
     """Read a bundle written by :func:`save_model`, with a clear message when it cannot be
-    used (missing, unreadable, or written by another scikit-learn version)."""
+    used (missing, unreadable, or written by another scikit-learn version).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The ``churn_model.joblib`` file.
+
+    Returns
+    -------
+    dict
+        The bundle as :func:`save_model` wrote it: ``model``, ``spec``, ``reference``,
+        ``categories`` and ``card``.
+    """
     import joblib
     import sklearn
 
@@ -113,6 +151,18 @@ def backtest(bundle: dict, d: ChurnData) -> tuple[dict, int] | None:
     dates after the model card's ``last_observation``) are a true out-of-time test of last
     month's model. Returns (:func:`cxreport.churn_eval.evaluate` scores, number of rows), or
     None when there are no such rows with both classes (snapshot data, or no new month).
+
+    Parameters
+    ----------
+    bundle : dict
+        A saved model, as :func:`load_model` returns it.
+    d : ChurnData
+        This month's modelling table.
+
+    Returns
+    -------
+    tuple of (dict, int) or None
+        The scores and the number of rows, or None (above).
     """
     last = bundle["card"].get("last_observation")
     if d.time is None or not last:

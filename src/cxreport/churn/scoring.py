@@ -28,7 +28,18 @@ def _unseen(model_cats: dict[str, list], X: pd.DataFrame) -> dict[str, list]:
 
 
 def categories(d: ChurnData) -> dict[str, list]:
-    """The categories seen in training, per categorical feature."""
+    """The categories seen in training, per categorical feature.
+
+    Parameters
+    ----------
+    d : ChurnData
+        The modelling table the model was trained on.
+
+    Returns
+    -------
+    dict of str to list of str
+        Feature -> its sorted non-missing values in ``d.X``, as text.
+    """
     return {c: sorted(d.X[c].dropna().astype(str).unique().tolist()) for c in d.spec.categorical}
 
 
@@ -45,6 +56,27 @@ def score(
     Unseen categories (a new plan, a new region) are scored as if the feature were unknown:
     the logistic regression's one-hot encoder ignores them and the boosting model treats them
     as missing. Each one is listed in the notes.
+
+    Parameters
+    ----------
+    model : fitted classifier
+        The fitted model (:attr:`ChurnFit.model`, or a saved bundle's ``"model"``).
+    X : pandas.DataFrame
+        The customers to score; it must hold every column of ``spec.features``.
+    ids : pandas.Series
+        Customer id per row of ``X``.
+    spec : FeatureSpec
+        The model's features.
+    seen : dict, optional
+        Categories seen in training (:func:`categories`); values not in it are noted.
+        None: no note.
+
+    Returns
+    -------
+    scores : pandas.DataFrame
+        ``customer_id`` and ``probability``, in the order of ``X``.
+    notes : list of str
+        One per feature with unseen categories.
     """
     missing = [c for c in spec.features if c not in X]
     if missing:
@@ -91,6 +123,29 @@ def targeting(
     Returns the scores sorted by descending risk with ``expected_value_at_risk``
     (probability x retained value), ``expected_profit`` of a contact, ``rank`` and
     ``contact`` (bool).
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        ``customer_id`` and ``probability``, as :func:`score` returns them.
+    policy : {"profit", "budget"}, default="profit"
+        Who to contact (above).
+    budget_contacts : int, default=200
+        Most customers contacted, under either policy.
+    retained_value : float, default=200.0
+        Value of keeping a customer who would have left (currency).
+    contact_cost : float, default=10.0
+        Cost of one contact (currency).
+    acceptance_rate : float, default=0.3
+        Share of would-be churners who stay when contacted, 0 to 1.
+    offer_cost : float, default=0.0
+        Cost of the offer to a customer who accepts it (currency).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scores`` sorted by descending probability (ties by ``customer_id``), with
+        ``rank``, ``expected_value_at_risk``, ``expected_profit`` and ``contact``.
     """
     SETTING["policy"].check(policy)
     budget_contacts = _check_int("budget_contacts", budget_contacts, 0)
@@ -117,7 +172,21 @@ def targeting(
 
 def reference(X: pd.DataFrame, spec: FeatureSpec) -> dict:
     """The typical customer the reasons compare with: the median of each numeric feature and
-    the most common value of each categorical one."""
+    the most common value of each categorical one.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        The training rows (``ChurnData.X``).
+    spec : FeatureSpec
+        The model's features.
+
+    Returns
+    -------
+    dict
+        Feature -> median (float) or most common value as text (ties: the first in sort
+        order; NaN when the column is empty).
+    """
     ref = {c: float(X[c].median()) for c in spec.numeric}
     for c in spec.categorical:
         mode = X[c].dropna().astype(str).value_counts()
@@ -153,6 +222,21 @@ def reasons(
     rescored; the drop in probability is that feature's push. Features whose push is below
     ``min_effect`` (half a percentage point by default) are not listed. Pushes of correlated
     features overlap, so they are a guide for the call, not a decomposition.
+
+    Parameters
+    ----------
+    model : fitted classifier
+        The fitted model (as for :func:`score`).
+    X : pandas.DataFrame
+        The customers to explain, with the columns of ``spec.features``.
+    spec : FeatureSpec
+        The model's features.
+    reference : dict
+        The typical customer, as :func:`reference` returns it.
+    top : int, default=3
+        Most reasons per customer.
+    min_effect : float, default=0.005
+        Smallest push listed, as a probability.
 
     Returns
     -------
@@ -217,6 +301,28 @@ def importance(
     Computed on out-of-time / held-out rows passed in by the caller; at most ``max_rows``
     rows (a seeded sample) to bound the cost. Returns ``feature``, ``label``,
     ``importance_mean``, ``importance_sd`` sorted by the mean.
+
+    Parameters
+    ----------
+    model : fitted classifier
+        The fitted model (as for :func:`score`).
+    X : pandas.DataFrame
+        The rows to shuffle, with the columns of ``spec.features``.
+    y : array-like
+        Their 0/1 labels.
+    spec : FeatureSpec
+        The model's features.
+    n_repeats : int, default=5
+        Shuffles per feature.
+    seed : int, default=42
+        Seed of the row sample and of the shuffles.
+    max_rows : int, default=5000
+        Most rows used.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per feature, the most important first.
     """
     from sklearn.inspection import permutation_importance
 
@@ -249,6 +355,18 @@ def at_risk_list(targeted: pd.DataFrame, why: pd.DataFrame) -> pd.DataFrame:
     ``why`` comes from :func:`reasons` on the contacted customers (``targeted["contact"]``),
     in the same order. Returns ``rank``, ``customer_id``, ``probability``,
     ``expected_value_at_risk``, ``expected_profit`` and ``reasons``.
+
+    Parameters
+    ----------
+    targeted : pandas.DataFrame
+        The table of :func:`targeting`.
+    why : pandas.DataFrame
+        The table of :func:`reasons`, one row per contacted customer.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per contacted customer, in rank order.
     """
     out = targeted[targeted["contact"]].reset_index(drop=True)
     if len(out) != len(why):

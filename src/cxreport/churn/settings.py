@@ -49,7 +49,18 @@ MAX_ROWS = 250_000
 
 def label(name: str) -> str:
     """Plain-word name of a feature in the report's language (the column name when none is
-    known)."""
+    known).
+
+    Parameters
+    ----------
+    name : str
+        The feature's column name (a key of :data:`LABELS` or any other column).
+
+    Returns
+    -------
+    str
+        Its label from :data:`LABELS`, translated, or ``name`` itself.
+    """
     return _(LABELS[name]) if name in LABELS else name
 
 
@@ -159,7 +170,18 @@ SETTING = by_name(SETTINGS)
 
 def check_settings(**values) -> None:
     """The churn notebook's settings (:data:`SETTINGS`), checked before any model is fitted
-    (and by the runner before any kernel starts)."""
+    (and by the runner before any kernel starts).
+
+    Parameters
+    ----------
+    **values
+        Setting name -> value; names that are not in :data:`SETTINGS` are ignored.
+
+    Raises
+    ------
+    ParameterError
+        Naming every value that its setting does not accept.
+    """
     check(SETTINGS, values)
 
 
@@ -169,7 +191,28 @@ def check_settings(**values) -> None:
 
 
 def binary_target(values: pd.Series, name: str) -> np.ndarray:
-    """0/1 labels from a bool, 0/1 or two-valued column, with a clear message otherwise."""
+    """0/1 labels from a bool, 0/1 or two-valued column, with a clear message otherwise.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The target column: bools, 0/1 or their text (``"true"``/``"false"``, any case); no
+        empty value.
+    name : str
+        The column's name, for the messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        1 for churned, 0 for stayed, one per row of ``values``.
+
+    Raises
+    ------
+    CxReportError
+        When a value is empty or the column is not binary.
+    NotApplicable
+        When every row has the same label.
+    """
     s = values.dropna()
     if len(s) < len(values):
         raise CxReportError(

@@ -11,6 +11,27 @@ from .table import STATIC_EXCLUDE, ChurnData, clean_categories, sample_note, sam
 
 
 def snapshot_table(data, copy_auc: float, max_rows: int | None = None, seed: int = 42) -> ChurnData:
+    """The modelling table from the customers table as it is: one labelled row per customer
+    (label ``churned``), the active customers to score (in-sample).
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder with a customers table that has a ``churned`` column.
+    copy_auc : float
+        Passed to :func:`~.features.detect_features`: exclude a feature whose ROC-AUC on its
+        own exceeds this.
+    max_rows : int or None, default=None
+        At most this many labelled customers (a seeded sample stratified by the label,
+        :func:`~.table.sample_rows`); 0 or None: every one.
+    seed : int, default=42
+        Seed of that sample.
+
+    Returns
+    -------
+    ChurnData
+        In ``"snapshot"`` mode, without observation dates or horizon.
+    """
     c = data.customers.reset_index(drop=True)
     if "churned" not in c:
         raise CxReportError(

@@ -60,11 +60,24 @@ class ChurnData:
 
     @property
     def snapshot(self) -> bool:
-        """True for a snapshot model ("has left at some point"), False with history."""
+        """True for a snapshot model ("has left at some point"), False with history.
+
+        Returns
+        -------
+        bool
+        """
         return self.mode == "snapshot"
 
     @property
     def period(self) -> str:
+        """The training data's period in words: the first and last observation dates and
+        the number of months (history), or that it is one undated snapshot.
+
+        Returns
+        -------
+        str
+            In the report's language.
+        """
         if self.time is None:
             return _("one undated snapshot of the customers table (who had left when it was taken)")
         return _(
@@ -83,7 +96,20 @@ STATIC_EXCLUDE = {
 
 
 def clean_categories(frame: pd.DataFrame, cols) -> pd.DataFrame:
-    """Categorical columns as text (object) with missing values as NaN, vectorised."""
+    """Categorical columns as text (object) with missing values as NaN, vectorised.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table; it is not changed.
+    cols : iterable of str
+        The categorical columns of ``frame`` to convert.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A shallow copy of ``frame`` whose ``cols`` hold ``str(value)`` or NaN.
+    """
     frame = frame.copy(deep=False)  # new columns replace the old: no need to copy them all
     for c in cols:
         # each row points at its level's one text (a text per row took 280 MB at 1M rows)
@@ -96,7 +122,22 @@ def clean_categories(frame: pd.DataFrame, cols) -> pd.DataFrame:
 
 def sample_rows(y: np.ndarray, max_rows: int | None, seed: int) -> np.ndarray | None:
     """Sorted positions of a seeded sample of ``max_rows`` of the rows labelled ``y``,
-    stratified by the label (each class keeps its share, rounded); None to keep all."""
+    stratified by the label (each class keeps its share, rounded); None to keep all.
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        The 0/1 labels of the rows.
+    max_rows : int or None
+        Size of the sample; 0 or None, or no more rows than this: keep all.
+    seed : int
+        Seed of the sample.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        Positions into ``y``, sorted; None when every row is kept.
+    """
     n = len(y)
     if not max_rows or n <= max_rows:
         return None
@@ -108,6 +149,20 @@ def sample_rows(y: np.ndarray, max_rows: int | None, seed: int) -> np.ndarray | 
 
 
 def sample_note(kept: int, total: int, what: str) -> str:
+    """The note that the model is trained and validated on a seeded sample of the rows.
+
+    Parameters
+    ----------
+    kept, total : int
+        Rows in the sample, and labelled rows before sampling.
+    what : str
+        What a row is, untranslated (``N_("customers")``, ``N_("customer-months")``).
+
+    Returns
+    -------
+    str
+        The note in the report's language.
+    """
     return _(
         "The model is trained and validated on a seeded random sample of {kept} of the "
         "{total} labelled {what} (max_rows), which bounds the fits' time and memory; every "

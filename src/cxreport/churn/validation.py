@@ -98,7 +98,13 @@ class ChurnFit:
 
     @property
     def auc(self) -> tuple[float, float]:
-        """Mean and SD across folds of the chosen model's ROC-AUC."""
+        """Mean and SD across folds of the chosen model's ROC-AUC.
+
+        Returns
+        -------
+        tuple of float
+            ``(mean, sd)``, from ``summary``.
+        """
         r = self.summary.loc[self.chosen]
         return float(r["roc_auc_mean"]), float(r["roc_auc_sd"])
 

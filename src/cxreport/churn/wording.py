@@ -77,7 +77,17 @@ class Wording:
 
 
 def wording(d: ChurnData) -> Wording:
-    """The page's words for ``d``, decided by ``d.mode`` (see :class:`Wording`)."""
+    """The page's words for ``d``, decided by ``d.mode`` (see :class:`Wording`).
+
+    Parameters
+    ----------
+    d : ChurnData
+        The modelling table; with history its ``horizon_months`` and ``as_of`` are worded.
+
+    Returns
+    -------
+    Wording
+    """
     return _snapshot_wording() if d.snapshot else _history_wording(d)
 
 
@@ -202,11 +212,31 @@ class ContactPlan:
 
     @property
     def capped(self) -> bool:
-        """More calls would pay than the budget allows."""
+        """More calls would pay than the budget allows.
+
+        Returns
+        -------
+        bool
+            ``paying > budget_contacts``.
+        """
         return self.paying > self.budget_contacts
 
     def sentences(self, w: Wording, *, currency: str = "") -> list[str]:
-        """The plan in plain words (first sentence: the decision)."""
+        """The plan in plain words (first sentence: the decision).
+
+        Parameters
+        ----------
+        w : Wording
+            The page's words (:func:`wording`): its ``window`` and ``profit_caveat``.
+        currency : str, default=""
+            Written after the expected profits and the break-even offer cost (nothing when
+            empty).
+
+        Returns
+        -------
+        list of str
+            In the report's language.
+        """
         cur = f" {currency}" if currency else ""
         if self.contacted == 0 and self.paying == 0:
             return [self._nothing_pays(), *self._break_even_words(cur)]
@@ -294,7 +324,12 @@ class ContactPlan:
         return out
 
     def warning(self) -> str:
-        """The warning that calls on the list lose money ("" when none does)."""
+        """The warning that calls on the list lose money ("" when none does).
+
+        Returns
+        -------
+        str
+        """
         if not self.losing:
             return ""
         e = self.economics
@@ -396,6 +431,22 @@ def contact_plan(
 
     The break-even is solved at the highest score (:func:`cxreport.churn_eval.break_even`):
     when no call pays, it says at which acceptance rate or offer cost the first one would.
+
+    Parameters
+    ----------
+    targeted : pandas.DataFrame
+        The table of :func:`targeting`: ``probability``, ``expected_profit``, ``contact``.
+    policy : {"profit", "budget"}
+        The policy the table was drawn with (kept for the words; not checked).
+    budget_contacts : int
+        The budget the table was drawn with.
+    retained_value, contact_cost, acceptance_rate, offer_cost : float
+        The economics the table was drawn with (as given to :func:`targeting`), for the
+        break-even and the warnings; ``offer_cost`` default=0.0.
+
+    Returns
+    -------
+    ContactPlan
     """
     contact = targeted["contact"].to_numpy(bool)
     profit = targeted["expected_profit"].to_numpy(float)
@@ -433,6 +484,21 @@ def kpis(d: ChurnData, targeted: pd.DataFrame, plan: ContactPlan) -> list[dict]:
     name stays for the index tile and month-on-month comparison), ``lookalike_count`` the
     active customers whose score is 50 % or more (most customers like them have left) and
     ``at_risk_count``. ``at_risk_count`` is always the real length of the contact list.
+
+    Parameters
+    ----------
+    d : ChurnData
+        The modelling table (its mode, cohort and dates).
+    targeted : pandas.DataFrame
+        The table of :func:`targeting`: ``probability`` of every customer scored.
+    plan : ContactPlan
+        :func:`contact_plan` of ``targeted``.
+
+    Returns
+    -------
+    list of dict
+        Three KPIs, ``churn_rate`` first, each with ``name``, ``value``, ``label``, ``note``,
+        ``higher_is_better`` and, where known, ``unit``, ``ci``, ``se``, ``n``, ``previous``.
     """
     rate = _churn_rate(d)
     p = targeted["probability"].to_numpy(float)
@@ -546,7 +612,25 @@ def _history_kpis(
 def summary(
     w: Wording, plan: ContactPlan, metrics: dict | None = None, *, currency: str = ""
 ) -> list[str]:
-    """The page's summary: what the scores can say, how good they are, whom to call."""
+    """The page's summary: what the scores can say, how good they are, whom to call.
+
+    Parameters
+    ----------
+    w : Wording
+        The page's words (:func:`wording`).
+    plan : ContactPlan
+        What the contact list is worth (:func:`contact_plan`).
+    metrics : dict, optional
+        Out-of-sample scores (:func:`cxreport.churn_eval.evaluate`: ``roc_auc``, ``pr_auc``,
+        ``base_rate``, ``brier_skill``); None leaves out the sentence on them.
+    currency : str, default=""
+        Passed to :meth:`ContactPlan.sentences`.
+
+    Returns
+    -------
+    list of str
+        The sentences, in the report's language.
+    """
     out = [w.scope]
     if metrics is not None:
         out.append(
@@ -565,7 +649,21 @@ def summary(
 
 def actions(at_risk: pd.DataFrame, *, currency: str = "") -> list[dict]:
     """The page's action: call the customers on the contact list (``customers``: the
-    departures expected among them, the sum of their probabilities)."""
+    departures expected among them, the sum of their probabilities).
+
+    Parameters
+    ----------
+    at_risk : pandas.DataFrame
+        The contact list (:func:`at_risk_list`): ``probability`` and
+        ``expected_value_at_risk``.
+    currency : str, default=""
+        Written before the value at risk (nothing when empty).
+
+    Returns
+    -------
+    list of dict
+        One action (``text``, ``evidence``, ``customers``), none for an empty list.
+    """
     if at_risk.empty:
         return []
     value = float(at_risk["expected_value_at_risk"].sum())
