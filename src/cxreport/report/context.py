@@ -44,6 +44,7 @@ UNIT_WORDS = (N_("pts"), N_("days"), N_("per 1,000"))
 @dataclass
 class Metric:
     """One KPI of a page as :meth:`Run.record` records it (an entry of ``metrics.json``)."""
+
     name: str
     value: float | str
     label: str

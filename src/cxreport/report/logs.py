@@ -59,7 +59,7 @@ class ConsoleHandler(logging.Handler):
             self.console = Console(file=stream, force_terminal=True, highlight=False)
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Print one record as a ``[HH:MM:SS] message`` line (on a terminal not the progress records).
+        """Print one record as a ``[HH:MM:SS] message`` line (progress ones skipped on a terminal).
 
         Parameters
         ----------
