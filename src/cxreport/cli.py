@@ -227,6 +227,13 @@ def _add_run(subparsers) -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``cxreport`` argument parser: ``validate``, ``init``, ``sample``, ``run`` and ``params``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Each subcommand's parser sets ``func``, the function that runs it.
+    """
     p = argparse.ArgumentParser(
         prog="cxreport",
         description="Customer-experience analytics: validate data, make sample data and run "
@@ -329,6 +336,20 @@ def _messages(level: int):
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``cxreport`` command; errors become one line on stderr and an exit code.
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        The arguments after the program name; None for ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit code: the command's own (0 on success), 2 for a user mistake
+        (:class:`~cxreport.errors.CxReportError`), 130 for Ctrl-C, 143 for SIGTERM, 1 for an
+        operating-system error or a bug; 0 when stdout was a closed pipe.
+    """
     args = build_parser().parse_args(argv)
     with _messages(_level(args)):
         try:

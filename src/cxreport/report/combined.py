@@ -110,7 +110,24 @@ def _relink(body: str, name: str, pages: set[str]) -> str:
 
 
 def combine(folder: Path, names: list[str], *, title: str, month: str) -> str:
-    """The one-file report of ``folder``: ``index.html``, then ``<name>.html`` for each name."""
+    """The one-file report of ``folder``: ``index.html``, then ``<name>.html`` for each name.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The report folder holding the finished (scrubbed) pages.
+    names : list of str
+        The analysis pages' names (stems), in run order.
+    title : str
+        The report's title, for the ``<title>``.
+    month : str
+        The report month, ``"YYYY-MM"``, for the ``<title>``.
+
+    Returns
+    -------
+    str
+        The whole HTML document.
+    """
     pages = {INDEX, *names}
     index = (folder / f"{INDEX}.html").read_text(encoding="utf-8")
     texts = {n: (folder / f"{n}.html").read_text(encoding="utf-8") for n in names}
@@ -136,7 +153,24 @@ def combine(folder: Path, names: list[str], *, title: str, month: str) -> str:
 
 
 def write_combined(folder: Path, names: list[str], *, title: str, month: str) -> Path:
-    """Write ``report.html`` into ``folder`` (see :func:`combine`), whole or not at all."""
+    """Write ``report.html`` into ``folder`` (see :func:`combine`), whole or not at all.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The report folder, passed to :func:`combine`.
+    names : list of str
+        The analysis pages' names, in run order, passed to :func:`combine`.
+    title : str
+        The report's title, passed to :func:`combine`.
+    month : str
+        The report month, passed to :func:`combine`.
+
+    Returns
+    -------
+    pathlib.Path
+        The ``report.html`` written.
+    """
     path = folder / REPORT_HTML
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(combine(folder, names, title=title, month=month), encoding="utf-8")

@@ -43,6 +43,8 @@ UNIT_WORDS = (N_("pts"), N_("days"), N_("per 1,000"))
 
 @dataclass
 class Metric:
+    """One KPI of a page as :meth:`Run.record` records it (an entry of ``metrics.json``)."""
+
     name: str
     value: float | str
     label: str
@@ -74,7 +76,20 @@ def _is_number(x) -> bool:
 
 
 def pseudonymise(ids, key: str) -> pd.Series:
-    """Stable pseudonyms ``C-xxxxxxxx`` for customer ids (HMAC-SHA256 with the report key)."""
+    """Stable pseudonyms ``C-xxxxxxxx`` for customer ids (HMAC-SHA256 with the report key).
+
+    Parameters
+    ----------
+    ids : array-like
+        Customer ids (compared as ``str``); None and NaN stay None.
+    key : str
+        The report's pseudonym key.
+
+    Returns
+    -------
+    pandas.Series
+        One pseudonym (or None) per id, in the order and with the index of ``pd.Series(ids)``.
+    """
     k = key.encode()
     s = pd.Series(ids)
     return s.map(
@@ -111,6 +126,12 @@ class Run:
 
     @property
     def month(self) -> pd.Period:
+        """The report month (the data's).
+
+        Returns
+        -------
+        pandas.Period
+        """
         return self.data.month
 
     def segments(self, month=None) -> pd.Series:
@@ -118,7 +139,24 @@ class Run:
         month: the segments of the segmentation page, computed once per run and shared by
         every page (see :mod:`cxreport.report.segment_labels`). For another month, that
         month's customers placed in the report month's segments by its yardstick, as the
-        segmentation page compares last month: one yardstick for both months."""
+        segmentation page compares last month: one yardstick for both months.
+
+        Parameters
+        ----------
+        month : str, pandas.Period or None, default=None
+            The month, anything ``pandas.Period(month, freq="M")`` reads; None for the report month.
+
+        Returns
+        -------
+        pandas.Series
+            Segment per customer, indexed by ``customer_id``.
+
+        Raises
+        ------
+        CxReportError
+            Another month was asked for, and the segments come from customer attributes (no
+            yardstick).
+        """
         from . import segment_labels
 
         folder = segment_labels.cache_dir(self.history_dir)
@@ -144,14 +182,36 @@ class Run:
         :class:`cxreport.segments.SegmentResult`), computed while holding the run's
         segmentation lock and its labels kept for the other pages: a page asking for
         :meth:`segments` meanwhile waits for these labels instead of computing the same
-        segmentation beside it."""
+        segmentation beside it.
+
+        Parameters
+        ----------
+        compute : callable
+            Called with no arguments; returns a :class:`cxreport.segments.SegmentResult`.
+
+        Returns
+        -------
+        cxreport.segments.SegmentResult
+            What ``compute()`` returned.
+        """
         from . import segment_labels
 
         name = segment_labels.key(self.data, self.month, self.seed, self.segment_settings)
         return segment_labels.computed(segment_labels.cache_dir(self.history_dir), name, compute)
 
     def ids(self, values) -> pd.Series:
-        """Customer ids as they may appear in the HTML: pseudonyms unless ``show_ids``."""
+        """Customer ids as they may appear in the HTML: pseudonyms unless ``show_ids``.
+
+        Parameters
+        ----------
+        values : array-like
+            Customer ids.
+
+        Returns
+        -------
+        pandas.Series
+            The ids as they are when ``show_ids``, else their pseudonyms (:func:`pseudonymise`).
+        """
         return pd.Series(values) if self.show_ids else pseudonymise(values, self.id_key)
 
     def record(
@@ -175,6 +235,30 @@ class Run:
         the period is not the previous month: ``"2026-Q3"``), so that the first
         report of a folder already shows change and its significance; the index prefers
         the previous month's own report (``metrics.json``) when there is one.
+
+        Parameters
+        ----------
+        name : str
+            The KPI's name (``"nps"``, ``"churn_rate"``): recording a name again replaces it; the
+            ``targets`` table's ``dimension`` is matched against it (case ignored).
+        value : float or str
+            The value; a number is recorded as a float (None when NaN or infinite).
+        label : str
+            What the page and the index call it.
+        unit : str, default=""
+            ``"%"``, ``"pts"``, ``"days"``, ``"per 1,000"`` (:data:`UNIT_WORDS`) or "" for none.
+        ci : tuple of (float, float) or None, default=None
+            The 95 % interval ``(low, high)``.
+        se : float or None, default=None
+            The standard error.
+        higher_is_better : bool or None, default=True
+            Which way is a gain; None for neither (a change is then not coloured).
+        n : int or None, default=None
+            The number of observations it rests on.
+        note : str, default=""
+            A note kept with the KPI.
+        previous : Mapping or None, default=None
+            The previous period's value, as above.
         """
         lo, hi = (None, None) if ci is None else (finite(ci[0]), finite(ci[1]))
         before = None
@@ -223,13 +307,29 @@ class Run:
 
     def finding(self, text: str) -> None:
         """One sentence of the page's summary (its top): what the results say, in the
-        page's language (a template through :func:`cxreport.i18n._`)."""
+        page's language (a template through :func:`cxreport.i18n._`).
+
+        Parameters
+        ----------
+        text : str
+            The sentence.
+        """
         self.findings.append(str(text))
 
     def action(self, text: str, *, evidence: str, customers: float | None = None) -> None:
         """One of the page's actions, for its summary and the index's "what to do" list
         (ranked there by ``customers``, the customers at stake). Call it in the cell that
-        shows the evidence: the summary links to that place."""
+        shows the evidence: the summary links to that place.
+
+        Parameters
+        ----------
+        text : str
+            What to do, in the page's language.
+        evidence : str
+            The result it rests on.
+        customers : float or None, default=None
+            The customers at stake; None (or not a finite number) ranks it after those with one.
+        """
         from IPython.display import HTML, display
 
         anchor = f"action-{len(self.actions) + 1}"
@@ -252,6 +352,16 @@ class Run:
             ``{column: unit}``, unit ``"fraction"`` (a share of 1 shown as a percentage),
             ``"%"`` (already 0-100) or ``"money"``: how the workbook shows the column, and
             money to 2 decimals (:mod:`.exports`).
+
+        Returns
+        -------
+        pathlib.Path or None
+            The CSV written; None interactively (no ``export_dir``).
+
+        Raises
+        ------
+        ParameterError
+            A bad unit (:func:`.exports.check_units`).
         """
         units = exports.check_units(frame, units, name)
         if self.export_dir is None:
@@ -267,7 +377,13 @@ class Run:
     def response_quality(self):
         """The survey's response-quality screen as a notes box: responses flagged per rule
         and what was done with them. Flagged responses are exported as ``survey_excluded``
-        (ids and reasons) when the folder's ``survey.screening`` is ``exclude``."""
+        (ids and reasons) when the folder's ``survey.screening`` is ``exclude``.
+
+        Returns
+        -------
+        IPython.display.HTML
+            The notes box (:func:`cxreport.viz.notes_html`).
+        """
         from ..data.quality import RULES, summary
         from ..viz import notes_html
 
@@ -349,7 +465,21 @@ class Run:
         )
 
     def previous(self, name: str, months_back: int = 1) -> pd.DataFrame | None:
-        """A table exported by an earlier month's report in ``history_dir``, if there is one."""
+        """A table exported by an earlier month's report in ``history_dir``, if there is one.
+
+        Parameters
+        ----------
+        name : str
+            The export's name, without ``.csv``.
+        months_back : int, default=1
+            How many months before the report month.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            The table read back (:func:`.exports.read_csv`, formula quotes undone); None without
+            ``history_dir`` or without that file.
+        """
         if self.history_dir is None:
             return None
         path = self.history_dir / str(self.month - months_back) / f"{name}.csv"
@@ -358,6 +488,21 @@ class Run:
         return exports.unsafe_cells(exports.read_csv(path))
 
     def previous_path(self, name: str, months_back: int = 1) -> Path | None:
+        """The path of a file of an earlier month's report in ``history_dir``, if it exists.
+
+        Parameters
+        ----------
+        name : str
+            The file's name inside the report folder (with its suffix).
+        months_back : int, default=1
+            How many months before the report month.
+
+        Returns
+        -------
+        pathlib.Path or None
+            ``<history_dir>/<month>/<name>``; None without ``history_dir`` or when it does not
+            exist.
+        """
         if self.history_dir is None:
             return None
         path = self.history_dir / str(self.month - months_back) / name
@@ -390,7 +535,13 @@ class Run:
 
     def headline_html(self) -> str:
         """The line a page opens with (the page's header already names the month and the
-        data): where the settings are, the appendix at its end (:meth:`kpis`)."""
+        data): where the settings are, the appendix at its end (:meth:`kpis`).
+
+        Returns
+        -------
+        str
+            A ``<p class='cx-run-line'>`` with the escaped text.
+        """
         line = (
             _(
                 "Settings, tables read and notes on the data: in the appendix at the end "
@@ -514,6 +665,11 @@ def start(
     show : bool, default=True
         Display the page's opening line (title, month, data folder); the "what was run"
         table follows the KPIs at the end (:meth:`Run.kpis`), as an appendix.
+
+    Returns
+    -------
+    Run
+        The notebook's run: its data, month, settings, and what it records and exports.
 
     Raises
     ------

@@ -34,6 +34,21 @@ def check_and_store(folder: str | Path, dest: str | Path, month: str | None = No
     Returns ``(files, config, report)`` as :func:`cxreport.data.read_folder` does, without
     the tables. Exceptions of the reading (a missing folder, a month outside the data:
     :func:`cxreport.data.folder.check_month`) are raised here.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The data folder.
+    dest : str or pathlib.Path
+        Where to store the checked tables (created; removed again when the folder is not valid).
+    month : str or None, default=None
+        The report month, ``"YYYY-MM"``; None checks no month.
+
+    Returns
+    -------
+    tuple
+        ``(files, config, report)``; the report's per-response ``screening`` is left out
+        (None).
     """
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
@@ -43,7 +58,18 @@ def check_and_store(folder: str | Path, dest: str | Path, month: str | None = No
 
 
 def customer_ids(dest: str | Path) -> list | None:
-    """The customer ids of a stored copy (for the HTML's id guard), or None without them."""
+    """The customer ids of a stored copy (for the HTML's id guard), or None without them.
+
+    Parameters
+    ----------
+    dest : str or pathlib.Path
+        The stored copy, as :func:`check_and_store` wrote it.
+
+    Returns
+    -------
+    list or None
+        The ``customer_id`` column of the customers table, None when it has no such column.
+    """
     from ..data import snapshot
 
     data = snapshot.open_dataset(dest)

@@ -141,7 +141,24 @@ _SIZE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([KMGT]?)(?:I?B)?", re.IGNORECASE)
 def parse_memory_limit(value: str | int | None) -> int | None:
     """Bytes from ``--memory-limit``: ``4G``, ``300M``, ``1.5GB``, ``512MB`` or a number of
     bytes (K, M, G, T are powers of 1000, as in the messages); ``0`` turns the limit off.
-    ``None`` stays None (the default, :func:`default_memory_limit`)."""
+    ``None`` stays None (the default, :func:`default_memory_limit`).
+
+    Parameters
+    ----------
+    value : str, int or None
+        The option's value: a size with an optional K/M/G/T (and B) suffix, case ignored, or a
+        whole number of bytes.
+
+    Returns
+    -------
+    int or None
+        The limit in bytes (0: no limit), or None when ``value`` is None.
+
+    Raises
+    ------
+    ParameterError
+        ``value`` is not such a size.
+    """
     if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
         return value
     m = _SIZE.fullmatch(str(value).strip())
@@ -154,14 +171,36 @@ def parse_memory_limit(value: str | int | None) -> int | None:
 
 
 def default_memory_limit(kernels: int) -> int:
-    """:data:`MEMORY_SHARE` of the machine's memory shared out among ``kernels``."""
+    """:data:`MEMORY_SHARE` of the machine's memory shared out among ``kernels``.
+
+    Parameters
+    ----------
+    kernels : int
+        The number of kernels running at once (values below 1 count as 1).
+
+    Returns
+    -------
+    int
+        The limit of each kernel, in bytes.
+    """
     import psutil
 
     return int(MEMORY_SHARE * psutil.virtual_memory().total / max(1, kernels))
 
 
 def size_text(n: float) -> str:
-    """``5.8 GB``, ``300 MB``: the sizes of the messages (powers of 1000)."""
+    """``5.8 GB``, ``300 MB``: the sizes of the messages (powers of 1000).
+
+    Parameters
+    ----------
+    n : float
+        A size in bytes.
+
+    Returns
+    -------
+    str
+        GB with one decimal from 1e9 bytes on, else whole MB.
+    """
     return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
 
 
@@ -238,7 +277,20 @@ class _Watch:
 def out_of_memory(exc: BaseException, watch: _Watch | None) -> str | None:
     """Why a kernel died for memory, else None: ``"the kernel went over its memory limit of
     5.8 GB (...)"`` when the watchdog ended it, ``"the kernel ran out of memory (9.3 GB)"``
-    when the system killed it."""
+    when the system killed it.
+
+    Parameters
+    ----------
+    exc : BaseException
+        What running the notebook raised.
+    watch : _Watch or None
+        The memory watchdog of the notebook's kernel; None gives None.
+
+    Returns
+    -------
+    str or None
+        The reason, as the page and the log show it; None when memory was not the cause.
+    """
     from nbclient.exceptions import DeadKernelError
 
     if watch is None:
@@ -277,14 +329,38 @@ def thread_caps(threads: int) -> dict[str, str]:
     """Threads per kernel: the cores shared out among the notebooks running at once. Kernels
     that each start a thread per core spin against one another: at 1M customers the
     segmentation's bootstrap took 72 s with two BLAS threads beside another kernel and 20 s
-    with one. A variable the user set is kept."""
+    with one. A variable the user set is kept.
+
+    Parameters
+    ----------
+    threads : int
+        Threads per kernel; 0 for the library default (no variable set).
+
+    Returns
+    -------
+    dict of str to str
+        ``{variable: str(threads)}`` for those of :data:`THREAD_VARIABLES` not already set in
+        the environment.
+    """
     if not threads:
         return {}
     return {k: str(threads) for k in THREAD_VARIABLES if k not in os.environ}
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Kernel-start failures and dead kernels: worth one retry. Notebook errors: never."""
+    """Kernel-start failures and dead kernels: worth one retry. Notebook errors: never.
+
+    Parameters
+    ----------
+    exc : BaseException
+        What running the notebook raised.
+
+    Returns
+    -------
+    bool
+        True for nbclient's ``DeadKernelError``, ``TimeoutError``, a ``zmq.ZMQError`` and a
+        ``RuntimeError`` whose message mentions the kernel.
+    """
     from nbclient.exceptions import DeadKernelError
 
     if isinstance(exc, DeadKernelError | TimeoutError):
@@ -316,7 +392,21 @@ def _running_cell(nb, dead: bool = False) -> tuple[int | None, int | None]:
 
 def redact_key(nb, key: str = ""):
     """Keep the pseudonym key out of the saved notebook (injected cell and papermill metadata,
-    and, given ``key``, wherever an output printed it). Returns the notebook."""
+    and, given ``key``, wherever an output printed it). Returns the notebook.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook.
+    key : str, default=""
+        The pseudonym key; replaced in the whole notebook only when at least 16 characters long.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The notebook with the key replaced by :data:`REDACTED` (a new one when ``key`` occurred in
+        its text, else ``nb`` itself, changed in place).
+    """
     if key and len(key) >= 16:
         import nbformat
 
@@ -351,7 +441,18 @@ NOT_APPLICABLE = ("NotApplicable", "MissingTableError")
 
 
 def execute_one(task: Task) -> PageResult:
-    """Run one notebook and export its HTML (runs in a worker process)."""
+    """Run one notebook and export its HTML (runs in a worker process).
+
+    Parameters
+    ----------
+    task : Task
+        The notebook's job.
+
+    Returns
+    -------
+    PageResult
+        Its status, error, attempts, transport, times, KPIs and title.
+    """
     _register_engine()  # done by _init_worker in the pool; here for a direct call
     _log_to(task.log)
     result = PageResult(task.name)
@@ -540,6 +641,11 @@ class Workers:
     process of its own, so that their imports (:func:`_warm`) overlap it. :meth:`stop` ends
     them and their kernels (an interrupted or failed run); :meth:`close` waits for them once
     every notebook is done. Either may be called again.
+
+    Parameters
+    ----------
+    count : int
+        The number of worker processes.
     """
 
     def __init__(self, count: int):
@@ -560,6 +666,7 @@ class Workers:
                 self.pool.submit(_warm)
 
     def stop(self) -> None:
+        """End the worker processes (terminated, killed after 5 s) and the kernels they started."""
         pool = self.pool
         procs = list((getattr(pool, "_processes", None) or {}).values())
         kernels = signals.descendants(p.pid for p in procs)  # killed below should a worker not
@@ -576,6 +683,7 @@ class Workers:
         self._close_queue()
 
     def close(self) -> None:
+        """Wait for the workers to finish their jobs and shut the pool down."""
         self.pool.shutdown(wait=True)
         self._close_queue()
 
@@ -591,7 +699,24 @@ def execute_all(
     """Run ``tasks`` in ``workers`` (:class:`Workers`) in :func:`run_order` (``out``: the
     output root, whose earlier reports tell how long each notebook takes), reporting to
     ``progress``; one result per task, in the order given. Stops the workers (and their
-    kernels) when interrupted, closes them when done."""
+    kernels) when interrupted, closes them when done.
+
+    Parameters
+    ----------
+    tasks : list of Task
+        The notebooks' jobs.
+    workers : Workers
+        The worker processes, started beforehand.
+    progress : Progress
+        The progress display, fed the workers' events.
+    out : pathlib.Path
+        The output root (``OUT``), passed to :func:`run_order`.
+
+    Returns
+    -------
+    list of PageResult
+        One per task, in the order of ``tasks``.
+    """
     order = run_order([t.name for t in tasks], out)
     started = sorted(tasks, key=lambda t: order.index(t.name))
     pool, progress_q = workers.pool, workers.progress
@@ -634,7 +759,20 @@ def execute_all(
 
 def kernels_at_once(jobs: int | None, notebooks: int) -> int:
     """Worker processes (each running one kernel at a time): ``jobs`` (default: the cores),
-    never more than there are notebooks."""
+    never more than there are notebooks.
+
+    Parameters
+    ----------
+    jobs : int or None
+        The number asked for (``--jobs``); None or 0 for the number of cores.
+    notebooks : int
+        The number of notebooks to run.
+
+    Returns
+    -------
+    int
+        The number of workers, at least 1.
+    """
     return max(1, min(jobs or os.cpu_count() or 1, notebooks))
 
 
@@ -681,9 +819,34 @@ def run_order(names: list[str], out: Path) -> list[str]:
     A page that shows segments and starts beside the segmentation page waits only if it
     asks for them before the segmentation (the first half of that page) is done; churn, the
     longest, asks after its model is fitted.
+
+    Parameters
+    ----------
+    names : list of str
+        The notebooks' names (stems).
+    out : pathlib.Path
+        The output root, whose ``*/manifest.json`` give the earlier durations.
+
+    Returns
+    -------
+    list of str
+        ``names`` in the order to start them.
     """
 
     def key(name: str) -> tuple[bool, float]:
+        """The sort key of a notebook: the segmentation page first, then the longest.
+
+        Parameters
+        ----------
+        name : str
+            The notebook's name (stem).
+
+        Returns
+        -------
+        tuple of (bool, float)
+            False for the page that makes the segments, else True; minus the notebook's length in
+            seconds.
+        """
         declared = DECLARED.get(name)
         made = declared is not None and declared.segments == "made"
         return not made, -(_last_duration(out, name) or (declared.cost if declared else 0.0))

@@ -47,6 +47,21 @@ def check_units(frame: pd.DataFrame, units: Mapping[str, str] | None, name: str)
     declared column the table lacks is left out: its columns follow the data, e.g. no
     ``complaint_rate`` without complaints).
 
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table to export.
+    units : Mapping[str, str] or None
+        ``{column: unit}``, each unit one of :data:`UNITS` (``"fraction"``, ``"%"``,
+        ``"money"``); None for none.
+    name : str
+        The export's name, as given to ``run.export`` (for the error message).
+
+    Returns
+    -------
+    dict
+        ``{column: unit}`` for the declared columns that ``frame`` has.
+
     Raises
     ------
     ParameterError
@@ -75,7 +90,20 @@ def _round(s: pd.Series, decimals: int) -> pd.Series:
 
 
 def rounded(frame: pd.DataFrame, units: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """``frame`` with its floats rounded by the export rule (module docstring)."""
+    """``frame`` with its floats rounded by the export rule (module docstring).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table to round.
+    units : Mapping[str, str] or None, default=None
+        ``{column: unit}``; a ``"money"`` column is rounded to 2 decimals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``frame``, float columns rounded.
+    """
     units = units or {}
     out = frame.copy()
     for col in out.columns:
@@ -87,7 +115,18 @@ def rounded(frame: pd.DataFrame, units: Mapping[str, str] | None = None) -> pd.D
 
 def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells that a spreadsheet would run as a formula (``=HYPERLINK(...)``,
-    ``+cmd|...``, ``@SUM(...)``) prefixed with ``'``, OWASP's rule; numbers are untouched."""
+    ``+cmd|...``, ``@SUM(...)``) prefixed with ``'``, OWASP's rule; numbers are untouched.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table to export.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``frame`` with the risky text cells quoted.
+    """
     out = frame.copy()
     for col in out.columns:
         s = out[col]
@@ -101,7 +140,18 @@ def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 def unsafe_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Undo :func:`safe_cells` on a table read back from an export (an id "+8613800000000"
-    must join again next month)."""
+    must join again next month).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table read back, as :func:`read_csv` returns it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``frame`` with the leading ``'`` removed from the quoted formula cells.
+    """
     out = frame.copy()
     for col in out.columns:
         s = out[col]
@@ -114,7 +164,17 @@ def unsafe_cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path, units: Mapping[str, str] | None = None):
-    """Write ``frame`` as an export (module docstring), whole or not at all."""
+    """Write ``frame`` as an export (module docstring), whole or not at all.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table to export.
+    path : str or pathlib.Path
+        The CSV file to write (written to ``<path>.tmp`` first, then moved into place).
+    units : Mapping[str, str] or None, default=None
+        ``{column: unit}``, passed to :func:`rounded` (``"money"`` columns get 2 decimals).
+    """
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
     safe_cells(rounded(frame, units)).to_csv(tmp, index=False, encoding=ENCODING)
@@ -122,14 +182,38 @@ def write_csv(frame: pd.DataFrame, path: str | Path, units: Mapping[str, str] | 
 
 
 def is_id(column) -> bool:
-    """Identifier columns (``id``, ``*_id``) are read back as text: "00017" stays "00017"."""
+    """Identifier columns (``id``, ``*_id``) are read back as text: "00017" stays "00017".
+
+    Parameters
+    ----------
+    column : object
+        A column name (compared as ``str(column)``).
+
+    Returns
+    -------
+    bool
+        True for ``id`` and names ending in ``_id``.
+    """
     return str(column) == "id" or str(column).endswith("_id")
 
 
 def read_csv(path: str | Path, *, chunksize: int | None = None):
     """An export as written (formula cells still quoted): identifiers as text, an empty cell
     missing, any other text ("NA", "None") as it is; with ``chunksize``, an iterator of
-    tables of that many rows."""
+    tables of that many rows.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The export's CSV file.
+    chunksize : int or None, default=None
+        Rows per table when reading in chunks; None reads the whole file.
+
+    Returns
+    -------
+    pandas.DataFrame or pandas.io.parsers.TextFileReader
+        The table, or with ``chunksize`` an iterator of tables.
+    """
     head = pd.read_csv(path, nrows=0, encoding=ENCODING).columns
     return pd.read_csv(
         path,

@@ -76,6 +76,17 @@ def clean_html(fragment) -> str:
     Markup outside the allow-list (``<script>``, ``<img>``, event handlers, ``javascript:``
     links, ...) is escaped or dropped, never passed through: data-derived text that was not
     escaped by the notebook still renders as text in the shared report.
+
+    Parameters
+    ----------
+    fragment : str or bytes
+        The HTML (bytes are decoded as UTF-8; anything else is taken as ``str(fragment)``).
+
+    Returns
+    -------
+    str
+        The sanitised HTML, with ``@import`` and remote ``url(...)`` removed from its style
+        blocks.
     """
     text = fragment.decode() if isinstance(fragment, bytes) else str(fragment)
     cleaned = bleach.clean(
@@ -140,7 +151,20 @@ class _Headings(HTMLParser):
 
 
 def table_of_contents(body: str, *, skip_title: str = "") -> str:
-    """An escaped ``<ol>`` of the page's headings (``""`` when there are fewer than two)."""
+    """An escaped ``<ol>`` of the page's headings (``""`` when there are fewer than two).
+
+    Parameters
+    ----------
+    body : str
+        The page's HTML; its ``<h1>``-``<h3>`` that have an ``id`` are listed.
+    skip_title : str, default=""
+        A heading text to leave out (the page's title, which the header shows).
+
+    Returns
+    -------
+    str
+        A ``<details class="cx-toc">`` holding the list of links, indented by heading level.
+    """
     parser = _Headings()
     parser.feed(body)
     heads = [h for h in parser.found if h[2].strip() != skip_title.strip()]
@@ -261,6 +285,11 @@ def export_html(nb, path: str | Path, info: PageInfo, *, show_code: bool = False
         Title, month, data source and status for the header.
     show_code : bool, default=False
         Include code cells' inputs (the ``injected-parameters`` cell stays out).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
     """
     import copy
 

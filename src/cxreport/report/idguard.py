@@ -148,7 +148,20 @@ class IdGuard:
 
     def scrub(self, text: str, *, markup: bool = True) -> tuple[str, int]:
         """Return ``(text with ids replaced, number of replacements)``; ``markup``: ``text``
-        is HTML (digit-only ids are then looked for outside the markup only)."""
+        is HTML (digit-only ids are then looked for outside the markup only).
+
+        Parameters
+        ----------
+        text : str
+            The text to scrub.
+        markup : bool, default=True
+            Whether ``text`` is HTML.
+
+        Returns
+        -------
+        tuple of (str, int)
+            The scrubbed text and the number of ids replaced.
+        """
         if not markup:
             return self._text(text)
         out, count = [], 0
@@ -161,7 +174,22 @@ class IdGuard:
     def scrub_json(self, value, *, _key: str = ""):
         """``(value with ids replaced in every string, replacements)`` for a parsed JSON
         document (an executed notebook: its base64 images are left alone, its HTML outputs
-        are read as HTML)."""
+        are read as HTML).
+
+        Parameters
+        ----------
+        value : object
+            A parsed JSON value (str, list, dict or any other value, which is returned as it is).
+        _key : str, default=""
+            The key under which ``value`` sits in its parent (a MIME type in a notebook's outputs):
+            base64 images are skipped, ``text/html`` and ``image/svg+xml`` read as HTML; set by the
+            recursion, not by callers.
+
+        Returns
+        -------
+        tuple of (object, int)
+            The value with ids replaced (keys of dicts too) and the number of replacements.
+        """
         if isinstance(value, str):
             if _BINARY_MIME.match(_key):
                 return value, 0
@@ -185,7 +213,20 @@ class IdGuard:
         replaced (or found), ``None`` for a binary file, which is left alone.
 
         ``.html`` is read as HTML, ``.ipynb`` and ``.json`` as JSON (written back with the
-        layout nbformat and cxreport give them), anything else as text."""
+        layout nbformat and cxreport give them), anything else as text.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            The file to scrub.
+        write : bool, default=True
+            Whether to write the scrubbed text back (only when an id was replaced).
+
+        Returns
+        -------
+        int or None
+            The number of ids replaced (or found), None for a binary file.
+        """
         path = Path(path)
         raw = path.read_bytes()
         try:
@@ -221,6 +262,20 @@ class IdGuard:
 
         Returns ``{"files": scanned, "ids": replaced or found, "by_file": {file: n} (those
         with n > 0), "binary": [files not read], "excluded": [...]}``.
+
+        Parameters
+        ----------
+        folder : str or pathlib.Path
+            The report folder, searched recursively.
+        exclude : iterable of str, default=()
+            Files to leave alone, as POSIX paths relative to ``folder``.
+        write : bool, default=True
+            Whether to write the scrubbed files back; False only counts (the final scan).
+
+        Returns
+        -------
+        dict
+            ``files``, ``ids``, ``by_file``, ``binary`` and ``excluded``, as above.
         """
         folder = Path(folder)
         excluded = set(exclude)

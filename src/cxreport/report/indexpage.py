@@ -35,7 +35,17 @@ HEADLINE = (
 
 def finite(x) -> float | None:
     """A number as a float, None for a missing, NaN or infinite one (and for text or a
-    bool): what a KPI's value, interval or SE is, here and in :mod:`.context`."""
+    bool): what a KPI's value, interval or SE is, here and in :mod:`.context`.
+
+    Parameters
+    ----------
+    x : object
+        The value.
+
+    Returns
+    -------
+    float or None
+    """
     if x is None or isinstance(x, (bool, str)):
         return None
     try:
@@ -46,7 +56,19 @@ def finite(x) -> float | None:
 
 
 def collect_metrics(nb) -> dict | None:
-    """The KPI payload a notebook embedded with ``run.kpis()`` (the last one), or ``None``."""
+    """The KPI payload a notebook embedded with ``run.kpis()`` (the last one), or ``None``.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook.
+
+    Returns
+    -------
+    dict or None
+        ``{title, month, metrics, exported, units, findings, actions}`` as ``run.kpis()``
+        embedded it.
+    """
     found = None
     for cell in nb.cells:
         for out in cell.get("outputs", []):
@@ -58,7 +80,18 @@ def collect_metrics(nb) -> dict | None:
 
 
 def standard_error(metric: dict) -> float | None:
-    """The metric's SE: recorded, or derived from its 95% CI as (hi − lo) / 3.92."""
+    """The metric's SE: recorded, or derived from its 95% CI as (hi − lo) / 3.92.
+
+    Parameters
+    ----------
+    metric : dict
+        A metric of ``metrics.json`` (keys ``se``, ``ci_low``, ``ci_high``).
+
+    Returns
+    -------
+    float or None
+        None when there is neither a finite SE of at least 0 nor a finite interval.
+    """
     se = finite(metric.get("se"))
     if se is not None and se >= 0:
         return se
@@ -79,11 +112,31 @@ class Change:
 
     @property
     def significant(self) -> bool | None:
+        """Whether the change is significant at :data:`ALPHA`; None without a test.
+
+        Returns
+        -------
+        bool or None
+        """
         return None if self.p is None else self.p < ALPHA
 
 
 def compare(metric: dict, previous: dict | None) -> Change:
-    """Change of ``metric`` against the same metric of the previous month (``None`` if absent)."""
+    """Change of ``metric`` against the same metric of the previous month (``None`` if absent).
+
+    Parameters
+    ----------
+    metric : dict
+        The metric this month (``value`` and ``se`` or ``ci_low``/``ci_high``).
+    previous : dict or None
+        The same metric the month before, likewise.
+
+    Returns
+    -------
+    Change
+        The previous value and the difference (None when either value is missing); ``z`` and
+        ``p`` of the z-test when both have a standard error and not both are 0.
+    """
     now = finite(metric.get("value"))
     before = None if previous is None else finite(previous.get("value"))
     if now is None or before is None:
@@ -98,7 +151,17 @@ def compare(metric: dict, previous: dict | None) -> Change:
 
 
 def flatten(notebooks: dict[str, dict]) -> list[dict]:
-    """``{notebook: payload}`` → one list of metrics, each with its ``notebook``."""
+    """``{notebook: payload}`` → one list of metrics, each with its ``notebook``.
+
+    Parameters
+    ----------
+    notebooks : dict of str to dict
+        ``{notebook: KPI payload}`` (payloads as :func:`collect_metrics` returns them, or None).
+
+    Returns
+    -------
+    list of dict
+    """
     rows = []
     for name, payload in notebooks.items():
         for m in (payload or {}).get("metrics", []):
@@ -107,7 +170,18 @@ def flatten(notebooks: dict[str, dict]) -> list[dict]:
 
 
 def load_previous(path: str | Path) -> list[dict]:
-    """Metrics of an earlier ``metrics.json`` (empty when missing or unreadable)."""
+    """Metrics of an earlier ``metrics.json`` (empty when missing or unreadable).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The earlier report's ``metrics.json``.
+
+    Returns
+    -------
+    list of dict
+        Its ``metrics`` list.
+    """
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -116,7 +190,20 @@ def load_previous(path: str | Path) -> list[dict]:
 
 
 def match_previous(metric: dict, previous: list[dict]) -> dict | None:
-    """Same notebook and name first, then the same name anywhere."""
+    """Same notebook and name first, then the same name anywhere.
+
+    Parameters
+    ----------
+    metric : dict
+        The metric this month (``name``, ``notebook``).
+    previous : list of dict
+        The earlier report's metrics (:func:`load_previous`).
+
+    Returns
+    -------
+    dict or None
+        The earlier metric, None when no metric has that name.
+    """
     same = [p for p in previous if p.get("name") == metric.get("name")]
     for p in same:
         if p.get("notebook") == metric.get("notebook"):
@@ -125,7 +212,19 @@ def match_previous(metric: dict, previous: list[dict]) -> dict | None:
 
 
 def headline(metrics: list[dict]) -> tuple[list[dict], list[dict]]:
-    """Split metrics into headline tiles (NPS, CSI, SQI, churn, at-risk) and the rest."""
+    """Split metrics into headline tiles (NPS, CSI, SQI, churn, at-risk) and the rest.
+
+    Parameters
+    ----------
+    metrics : list of dict
+        The metrics, in order.
+
+    Returns
+    -------
+    tuple of (list of dict, list of dict)
+        For each of :data:`HEADLINE` the first metric whose name contains one of its patterns
+        (case ignored), then the other metrics in their order.
+    """
     chosen: list[dict] = []
     for _name, patterns in HEADLINE:
         for m in metrics:
@@ -164,7 +263,23 @@ def _p(p: float) -> str:
 def previous_of(metric: dict, previous: list[dict], previous_month: str) -> tuple[dict | None, str]:
     """The previous month's value of ``metric`` and where it comes from: the previous
     month's report (``metrics.json``) when it recorded the metric, else the value the
-    notebook computed from the data (``Run.record(previous=...)``), else none."""
+    notebook computed from the data (``Run.record(previous=...)``), else none.
+
+    Parameters
+    ----------
+    metric : dict
+        The metric this month.
+    previous : list of dict
+        The previous month's report's metrics (:func:`load_previous`).
+    previous_month : str
+        The previous month, ``"YYYY-MM"``.
+
+    Returns
+    -------
+    tuple of (dict or None, str)
+        The previous metric (or the notebook's ``previous``) and its source, shown in the
+        report's language; ``(None, "")`` when there is none.
+    """
     earlier = match_previous(metric, previous)
     if earlier is not None:
         return earlier, _("the {month} report", month=i18n.month(previous_month))
@@ -178,7 +293,24 @@ def previous_of(metric: dict, previous: list[dict], previous_month: str) -> tupl
 def decorate(metric: dict, previous: list[dict], previous_month: str) -> dict:
     """``metric`` with what a tile or a sentence shows: the value, its interval, the change
     against the previous month (from ``previous``, the earlier report's metrics, else the
-    data) with its direction, tone and significance, and the target where there is one."""
+    data) with its direction, tone and significance, and the target where there is one.
+
+    Parameters
+    ----------
+    metric : dict
+        The metric this month.
+    previous : list of dict
+        The previous month's report's metrics (:func:`load_previous`).
+    previous_month : str
+        The previous month, ``"YYYY-MM"``.
+
+    Returns
+    -------
+    dict
+        A copy of ``metric`` with ``shown``, ``numeric``, ``ci_shown``, ``target_shown``,
+        ``change`` (a :class:`Change`), ``source``, ``trend``, ``delta_shown``, ``tone``
+        (``"good"``, ``"bad"`` or ``"flat"``), ``sig_shown`` and ``sig``.
+    """
     earlier, source = previous_of(metric, previous, previous_month)
     change = compare(metric, earlier)
     unit = str(metric.get("unit") or "")
@@ -251,7 +383,18 @@ def _target_shown(metric: dict, unit: str) -> str:
 
 def sentence(m: dict) -> str:
     """One KPI in a sentence, from its decorated form (:func:`decorate`): value, the change
-    and its evidence."""
+    and its evidence.
+
+    Parameters
+    ----------
+    m : dict
+        The metric as :func:`decorate` returns it.
+
+    Returns
+    -------
+    str
+        The sentence, in the report's language.
+    """
     shown = m["shown"]
     if m["change"].delta is None:
         ci = f" ({m['ci_shown']})" if m.get("ci_shown") else ""
@@ -287,7 +430,20 @@ def sentence(m: dict) -> str:
 def story(tiles: list[dict], notebooks: list[dict]) -> list[str]:
     """The month in a few sentences, written from the decorated headline tiles and the
     notebooks' status: which KPIs changed significantly and which way, each KPI's change
-    with its evidence, then what did not run."""
+    with its evidence, then what did not run.
+
+    Parameters
+    ----------
+    tiles : list of dict
+        The headline metrics as :func:`decorate` returns them.
+    notebooks : list of dict
+        The notebooks' rows (``name``, ``title``, ``status``).
+
+    Returns
+    -------
+    list of str
+        The sentences, in the report's language.
+    """
     moved = [m for m in tiles if m.get("sig")]
     if moved:
         said = [
@@ -323,7 +479,22 @@ def story(tiles: list[dict], notebooks: list[dict]) -> list[str]:
 
 def what_to_do(notebooks: list[dict], payloads: dict[str, dict], top: int = 6) -> list[dict]:
     """The month's actions across the pages, most customers at stake first (actions without
-    a count after, in page order): ``{text, evidence, customers, href, page}``."""
+    a count after, in page order): ``{text, evidence, customers, href, page}``.
+
+    Parameters
+    ----------
+    notebooks : list of dict
+        The notebooks' rows (``name``, ``title``), for the pages' titles.
+    payloads : dict of str to dict
+        ``{notebook: KPI payload}``, whose ``actions`` are gathered.
+    top : int, default=6
+        How many actions to keep.
+
+    Returns
+    -------
+    list of dict
+        At most ``top`` actions.
+    """
     titles = {nb["name"]: nb.get("title") or nb["name"] for nb in notebooks}
     found = [
         {
@@ -353,7 +524,40 @@ def render_index(
     status: str,
     payloads: dict[str, dict] | None = None,
 ) -> str:
-    """index.html of the month: KPI tiles, other KPIs, notebook status (autoescaped)."""
+    """index.html of the month: KPI tiles, other KPIs, notebook status (autoescaped).
+
+    Parameters
+    ----------
+    title : str, default="Customer-experience report"
+        The report's title.
+    month : str
+        The report month, ``"YYYY-MM"``.
+    previous_month : str
+        The month before, ``"YYYY-MM"``.
+    metrics : list of dict
+        The month's metrics, each with its ``notebook`` (:func:`flatten`).
+    previous : list of dict
+        The previous month's report's metrics (:func:`load_previous`); empty for none.
+    notebooks : list of dict
+        The notebooks' rows of the manifest, with ``error_line`` and ``reason``.
+    data_source : str
+        The data folder's name.
+    generated : str
+        When the run started, ISO 8601.
+    version : str
+        The cxreport version.
+    show_ids : bool
+        Whether the report shows real customer ids.
+    status : str
+        The report's status, ``"ok"`` or ``"failed"``.
+    payloads : dict of str to dict or None, default=None
+        ``{notebook: KPI payload}``, for the actions (:func:`what_to_do`); None for none.
+
+    Returns
+    -------
+    str
+        The page's HTML.
+    """
     import jinja2
 
     env = jinja2.Environment(
@@ -391,7 +595,24 @@ def page_summary(
 ) -> str:
     """The summary a page opens with (escaped HTML; "" when the page recorded nothing): its
     main KPIs in the index's sentences, its findings, and its actions, each linking to the
-    evidence on the page."""
+    evidence on the page.
+
+    Parameters
+    ----------
+    payload : dict or None
+        The page's KPI payload (:func:`collect_metrics`).
+    previous : list of dict
+        The previous period's metrics of this notebook, for the changes.
+    previous_month : str
+        The previous month, ``"YYYY-MM"``.
+    notebook : str, default=""
+        The notebook's name, set on each metric (to match ``previous`` by notebook).
+
+    Returns
+    -------
+    str
+        A ``<section class="cx-summary">``, or "".
+    """
     import html
 
     payload = payload or {}

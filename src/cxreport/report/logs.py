@@ -35,7 +35,18 @@ _FILE_FORMAT = logging.Formatter(
 
 class ConsoleHandler(logging.Handler):
     """``[HH:MM:SS] message`` lines on ``stream``; on a terminal (``tty``) printed through a
-    rich console, above the live progress display that shows the progress records."""
+    rich console, above the live progress display that shows the progress records.
+
+    Parameters
+    ----------
+    stream : file-like
+        Where the lines go, a text stream (``run_report`` gives ``sys.stderr`` by default).
+    tty : bool
+        Whether ``stream`` is a terminal: lines then go through a rich console and the progress
+        records are left out.
+    level : int, default=logging.INFO
+        The lowest level shown.
+    """
 
     def __init__(self, stream, tty: bool, level: int = logging.INFO):
         super().__init__(level)
@@ -48,6 +59,13 @@ class ConsoleHandler(logging.Handler):
             self.console = Console(file=stream, force_terminal=True, highlight=False)
 
     def emit(self, record: logging.LogRecord) -> None:
+        """Print one record as a ``[HH:MM:SS] message`` line (progress ones skipped on a terminal).
+
+        Parameters
+        ----------
+        record : logging.LogRecord
+            The record.
+        """
         if self.console is not None and getattr(record, PROGRESS, False):
             return  # on the live display
         try:
@@ -70,7 +88,17 @@ def _file_handler(path) -> logging.FileHandler:
 
 
 class RunLog:
-    """The logging of one run (see the module docstring); made by :func:`run_logging`."""
+    """The logging of one run (see the module docstring); made by :func:`run_logging`.
+
+    Parameters
+    ----------
+    stream : file-like
+        The console's stream, passed to :class:`ConsoleHandler`.
+    tty : bool
+        Whether ``stream`` is a terminal, passed to :class:`ConsoleHandler`.
+    level : int
+        The console's level, passed to :class:`ConsoleHandler`.
+    """
 
     def __init__(self, stream, tty: bool, level: int):
         self.console = ConsoleHandler(stream, tty, level)
@@ -80,7 +108,13 @@ class RunLog:
         self._logger = logging.getLogger("cxreport")
 
     def to_file(self, path) -> None:
-        """Write to ``path`` (``run.log``) from now on, after the records kept so far."""
+        """Write to ``path`` (``run.log``) from now on, after the records kept so far.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The log file, appended to.
+        """
         self._file = _file_handler(path)
         self._early.setTarget(self._file)
         self._early.flush()
@@ -104,7 +138,22 @@ class RunLog:
 @contextlib.contextmanager
 def run_logging(stream, tty: bool, level: int = logging.INFO):
     """The runner's records to the console and, once :meth:`RunLog.to_file` is called, to
-    ``run.log``, for the duration."""
+    ``run.log``, for the duration.
+
+    Parameters
+    ----------
+    stream : file-like
+        The console's stream.
+    tty : bool
+        Whether ``stream`` is a terminal (a live progress display above which lines are printed).
+    level : int, default=logging.INFO
+        The console's level (DEBUG with ``-v``, WARNING with ``-q``).
+
+    Yields
+    ------
+    RunLog
+        The run's logging, handlers removed and closed on exit.
+    """
     run_log = RunLog(stream, tty, level)
     run_log._attach()
     try:
@@ -116,7 +165,13 @@ def run_logging(stream, tty: bool, level: int = logging.INFO):
 def worker_logging(path: str) -> None:
     """In a pool worker: its records (the runner's loggers from DEBUG, other libraries' from
     WARNING) and every line it and its kernels print go to ``run.log`` at ``path``, never to
-    the console (the runner's handlers, inherited through fork, are dropped)."""
+    the console (the runner's handlers, inherited through fork, are dropped).
+
+    Parameters
+    ----------
+    path : str
+        The report's ``run.log``.
+    """
     logging.raiseExceptions = False  # a logging error must not print to stderr: that is the log
     root, ours = logging.getLogger(), logging.getLogger("cxreport")
     for logger in (root, ours):

@@ -17,6 +17,10 @@ def default_notebooks_dir() -> Path:
     With the usual editable install (``pip install -e .``) the package sits in
     ``<checkout>/src/cxreport`` and its notebooks in ``<checkout>/notebooks``: the notebooks
     that match the code. Otherwise (a wheel install), ``./notebooks``.
+
+    Returns
+    -------
+    pathlib.Path
     """
     # this file is <checkout>/src/cxreport/report/notebooks.py
     here = Path(__file__).resolve().parents[3] / "notebooks"
@@ -27,7 +31,26 @@ def default_notebooks_dir() -> Path:
 
 def find_notebooks(notebooks_dir: str | Path, only: list[str] | None = None) -> list[Path]:
     """The notebooks to run, sorted; ``only`` names match the stem, the file name, or the stem
-    without its number (``churn`` selects ``03_churn.ipynb``)."""
+    without its number (``churn`` selects ``03_churn.ipynb``).
+
+    Parameters
+    ----------
+    notebooks_dir : str or pathlib.Path
+        The notebooks folder; its ``*.ipynb`` (not hidden ones) are the candidates.
+    only : list of str or None, default=None
+        Names to select (``--only``), case ignored; None or empty selects every notebook.
+
+    Returns
+    -------
+    list of pathlib.Path
+
+    Raises
+    ------
+    CxReportError
+        The folder does not exist or holds no notebook.
+    ParameterError
+        A name of ``only`` matches no notebook.
+    """
     folder = Path(notebooks_dir)
     if not folder.is_dir():
         raise CxReportError(
@@ -40,6 +63,18 @@ def find_notebooks(notebooks_dir: str | Path, only: list[str] | None = None) -> 
         return books
 
     def names(p: Path) -> set[str]:
+        """The names that select notebook ``p``, lower-case.
+
+        Parameters
+        ----------
+        p : pathlib.Path
+            The notebook.
+
+        Returns
+        -------
+        set of str
+            Its stem, its file name and its stem without the leading number.
+        """
         stem = p.stem
         short = stem.split("_", 1)[1] if "_" in stem and stem.split("_", 1)[0].isdigit() else stem
         return {stem.lower(), p.name.lower(), short.lower()}
@@ -137,7 +172,12 @@ class Declared:
 
     @property
     def own(self) -> tuple[Setting, ...]:
-        """The analysis settings, in the parameters cell's order."""
+        """The analysis settings, in the parameters cell's order.
+
+        Returns
+        -------
+        tuple of Setting
+        """
         return tuple(
             s.renamed(renames.get(s.name, s.name))
             for module, renames in self._modules()
@@ -146,15 +186,45 @@ class Declared:
 
     @property
     def settings(self) -> tuple[Setting, ...]:
-        """Every parameter of the notebook: the common ones, then its own."""
+        """Every parameter of the notebook: the common ones, then its own.
+
+        Returns
+        -------
+        tuple of Setting
+            :data:`COMMON`, :data:`SEGMENT_SETTINGS` when ``segments`` is ``"shown"``, then
+            :attr:`own`.
+        """
         return COMMON + ((SEGMENT_SETTINGS,) if self.segments == "shown" else ()) + self.own
 
     def defaults(self) -> dict:
+        """The default of every parameter of the notebook.
+
+        Returns
+        -------
+        dict
+            ``{name: default}`` for each of :attr:`settings`.
+        """
         return {s.name: s.default for s in self.settings}
 
     def check(self, values: dict) -> dict:
         """Every value checked against its declaration and the analyses' own rules; the
-        checked values (all settings, defaults filled in)."""
+        checked values (all settings, defaults filled in).
+
+        Parameters
+        ----------
+        values : dict
+            ``{parameter: value}`` for some or all of the notebook's parameters.
+
+        Returns
+        -------
+        dict
+            ``{parameter: checked value}`` for every one of :attr:`settings`.
+
+        Raises
+        ------
+        ParameterError
+            A value breaks its declaration or a rule of the analyses.
+        """
         merged = {**self.defaults(), **values}
         checked = check(self.settings, merged, owner=self.name)
         for module, renames in self._modules():
@@ -169,7 +239,13 @@ class Declared:
         return checked
 
     def parameters_cell(self) -> str:
-        """The source of the notebook's ``parameters`` cell."""
+        """The source of the notebook's ``parameters`` cell.
+
+        Returns
+        -------
+        str
+            One line per setting of :attr:`settings`.
+        """
         return "\n".join(s.line() for s in self.settings)
 
 
@@ -205,7 +281,18 @@ DECLARED = {
 
 def readme_table(name: str) -> str:
     """The README's Markdown table of a notebook's own settings (``"common"``: the settings
-    every notebook has)."""
+    every notebook has).
+
+    Parameters
+    ----------
+    name : str
+        A shipped notebook's stem (a key of :data:`DECLARED`) or ``"common"``.
+
+    Returns
+    -------
+    str
+        The table, ending with a newline.
+    """
     settings = (*COMMON, SEGMENT_SETTINGS) if name == "common" else DECLARED[name].own
     rows = ["| parameter | type | default | allowed | what it does |", "|---|---|---|---|---|"]
     for s in settings:
@@ -222,7 +309,18 @@ def readme_table(name: str) -> str:
 def write_declarations(checkout: Path) -> list[str]:
     """Write the declarations into a checkout: each shipped notebook's ``parameters`` cell and
     the README's parameter tables (``python -m cxreport.report.notebooks``). Returns what
-    changed."""
+    changed.
+
+    Parameters
+    ----------
+    checkout : pathlib.Path
+        The checkout's root, holding ``notebooks/`` and ``README.md``.
+
+    Returns
+    -------
+    list of str
+        The paths of the files rewritten.
+    """
     import re
 
     import nbformat

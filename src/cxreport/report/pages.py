@@ -48,7 +48,13 @@ class PageError:
     memory: bool = False
 
     def as_dict(self) -> dict:
-        """The manifest's form (``memory`` only when it is so)."""
+        """The manifest's form (``memory`` only when it is so).
+
+        Returns
+        -------
+        dict
+            ``cell_index``, ``execution_count``, ``ename``, ``evalue`` and, when set, ``memory``.
+        """
         row = {
             "cell_index": self.cell_index,
             "execution_count": self.execution_count,
@@ -59,7 +65,18 @@ class PageError:
 
 
 def error_line(err: PageError | None) -> str:
-    """``cell In [7]: ValueError: message`` — one line ("" for no error)."""
+    """``cell In [7]: ValueError: message`` — one line ("" for no error).
+
+    Parameters
+    ----------
+    err : PageError or None
+        Why the notebook did not run through; None for no error.
+
+    Returns
+    -------
+    str
+        Where (the cell) and what, whitespace collapsed, at most 300 characters of message.
+    """
     if err is None:
         return ""
     where = ""
@@ -92,5 +109,11 @@ class PageResult:
 
     @property
     def fine(self) -> bool:
-        """Ran, or was skipped because it does not apply: not a failure."""
+        """Ran, or was skipped because it does not apply: not a failure.
+
+        Returns
+        -------
+        bool
+            True when ``status`` is ``"ok"`` or ``"skipped"``.
+        """
         return self.status in ("ok", "skipped")

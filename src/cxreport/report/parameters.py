@@ -25,6 +25,16 @@ def inspect_parameters(path: str | Path) -> dict[str, dict]:
 
     A shipped notebook's come from its declaration (:data:`.notebooks.DECLARED`); a notebook
     of your own's from its ``parameters`` cell, as :func:`papermill.inspect_notebook` reads it.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The notebook (``.ipynb``); a shipped one is known by its stem.
+
+    Returns
+    -------
+    dict of str to dict
+        One entry per parameter, keyed by name.
     """
     declared = DECLARED.get(Path(path).stem)
     if declared is not None:
@@ -59,6 +69,30 @@ def coerce(name: str, text: str, spec: dict, notebook: str):
     ``str`` stays a string (``--param month=2024`` is the string ``"2024"``); ``int``,
     ``float`` and ``bool`` (true/false/yes/no/1/0) are checked; ``list``/``dict``/``tuple``
     take a Python or JSON literal; an unannotated parameter takes the type of its default.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name (for the error message).
+    text : str
+        The value given on the command line.
+    spec : dict
+        The parameter's entry of :func:`inspect_parameters` (``inferred_type_name``,
+        ``default``).
+    notebook : str
+        The notebook's name (for the error message).
+
+    Returns
+    -------
+    object
+        The value: str, int, float, bool, list, dict or tuple (a ``set`` parameter gets a
+        list), None for ``none``/``null``/"" when the type is optional; ``text`` itself for an
+        annotation it does not know.
+
+    Raises
+    ------
+    ParameterError
+        ``text`` does not fit the declared type.
     """
     type_name, optional = _strip_optional(spec.get("inferred_type_name") or "None")
     where = f"The '{name}' parameter of {notebook}"
@@ -121,7 +155,23 @@ def coerce(name: str, text: str, spec: dict, notebook: str):
 
 
 def parse_param_args(items: list[str] | None) -> dict[str, str]:
-    """``["k=v", ...]`` → ``{"k": "v"}`` with a clear error for a malformed item."""
+    """``["k=v", ...]`` → ``{"k": "v"}`` with a clear error for a malformed item.
+
+    Parameters
+    ----------
+    items : list of str or None
+        The ``--param`` values, each ``NAME=VALUE`` (NAME an identifier, VALUE any text).
+
+    Returns
+    -------
+    dict of str to str
+        ``{NAME: VALUE}``, a later item winning over an earlier one of the same name.
+
+    Raises
+    ------
+    ParameterError
+        An item without ``=`` or whose name is no identifier.
+    """
     out: dict[str, str] = {}
     for item in items or []:
         key, sep, value = item.partition("=")
@@ -145,6 +195,13 @@ def plan_parameters(notebooks: list[Path], given: dict[str, str], runner: dict) 
         ``--param`` values as strings.
     runner : dict
         Values the runner sets (data_dir, month, ...); each notebook gets those it declares.
+
+    Returns
+    -------
+    dict of str to dict
+        ``{notebook stem: parameters}``, the values coerced to the declared types, and
+        ``segment_settings`` (the segmentation notebook's settings) for the notebooks that
+        declare it.
 
     Raises
     ------

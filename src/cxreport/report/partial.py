@@ -46,11 +46,28 @@ class Kept:
 
     @property
     def names(self) -> set[str]:
+        """The names (notebook stems) of the kept notebooks, from their manifest rows.
+
+        Returns
+        -------
+        set of str
+        """
         return {row["name"] for row in self.rows}
 
 
 def own_files(row: dict) -> set[str]:
-    """The files a notebook made, by its manifest row: page, executed notebook, exports."""
+    """The files a notebook made, by its manifest row: page, executed notebook, exports.
+
+    Parameters
+    ----------
+    row : dict
+        The notebook's row of ``manifest.json`` (keys ``html``, ``ipynb``, ``exported``).
+
+    Returns
+    -------
+    set of str
+        The file names the row lists, empty ones left out.
+    """
     return {f for f in (row.get("html"), row.get("ipynb"), *row.get("exported", [])) if f}
 
 
@@ -64,7 +81,23 @@ def _read(path: Path) -> dict | None:
 
 def keep_previous(previous: Path, tmp: Path, ran: set[str]) -> Kept | None:
     """Copy into ``tmp`` what the report in ``previous`` holds beside the notebooks ``ran``
-    (by name) and the files just written to ``tmp``; ``None`` without a readable report."""
+    (by name) and the files just written to ``tmp``; ``None`` without a readable report.
+
+    Parameters
+    ----------
+    previous : pathlib.Path
+        The month's report folder as it stands, ``OUT/<month>/``.
+    tmp : pathlib.Path
+        The run's temporary folder, where the new report is being written.
+    ran : set of str
+        Names (stems) of the notebooks this run ran.
+
+    Returns
+    -------
+    Kept or None
+        The kept notebooks' manifest rows, KPIs, payloads and parameters and the copied files;
+        None when ``previous/manifest.json`` is missing, unreadable or lists no notebooks.
+    """
     manifest = _read(previous / "manifest.json")
     if manifest is None or not isinstance(manifest.get("notebooks"), list):
         return None

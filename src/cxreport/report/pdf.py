@@ -49,13 +49,34 @@ _SQUEEZE = """() => { for (const t of document.querySelectorAll('table')) {
 
 
 def find_browser() -> str | None:
-    """The Chromium on the ``PATH`` (``None``: let Playwright use its own, if installed)."""
+    """The Chromium on the ``PATH`` (``None``: let Playwright use its own, if installed).
+
+    Returns
+    -------
+    str or None
+        The path of the first of :data:`BROWSERS` found on the ``PATH``.
+    """
     return next((path for name in BROWSERS if (path := shutil.which(name))), None)
 
 
 def open_for_print(browser, source: Path, *, timeout_s: float = 300):
     """A Playwright page of ``browser`` showing ``source`` as it will be printed: print media,
-    laid out at the A4 width, the tables that are still too wide squeezed (``_SQUEEZE``)."""
+    laid out at the A4 width, the tables that are still too wide squeezed (``_SQUEEZE``).
+
+    Parameters
+    ----------
+    browser : playwright.sync_api.Browser
+        The running browser.
+    source : pathlib.Path
+        The HTML file to show.
+    timeout_s : float, default=300
+        The page's default timeout, in seconds.
+
+    Returns
+    -------
+    playwright.sync_api.Page
+        The loaded page.
+    """
     page = browser.new_page(viewport={"width": _PRINT_WIDTH, "height": 1000})
     page.set_default_timeout(timeout_s * 1000)
     page.emulate_media(media="print")
@@ -85,6 +106,24 @@ def print_pdf(
 ) -> Path:
     """Print the HTML file ``source`` as an A4 PDF at ``target`` (written whole or not at all).
 
+    Parameters
+    ----------
+    source : str or pathlib.Path
+        The HTML file (``report.html``).
+    target : str or pathlib.Path
+        The PDF to write (written to ``<target>.tmp`` first, then moved into place).
+    title : str
+        The report's title, in each page's header.
+    month : str
+        The report month, ``"YYYY-MM"``, in each page's header.
+    timeout_s : float, default=300
+        The browser's timeout for loading and printing, in seconds.
+
+    Returns
+    -------
+    pathlib.Path
+        ``target``.
+
     Raises
     ------
     PdfError
@@ -96,6 +135,7 @@ def print_pdf(
     done: dict = {}
 
     def work() -> None:
+        """Print, keeping the path or the exception in ``done`` for the caller's thread."""
         try:
             done["path"] = _print(source, target, title=title, month=month, timeout_s=timeout_s)
         except BaseException as exc:  # handed to the caller's thread

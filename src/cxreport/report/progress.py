@@ -29,7 +29,15 @@ _MARK = {PROGRESS: True}  # shown by the live display on a terminal, not as a li
 
 class Progress:
     """Progress of the notebooks ``names``; live on ``console`` (a :class:`.logs.ConsoleHandler`)
-    when that is a terminal showing INFO, log lines only otherwise."""
+    when that is a terminal showing INFO, log lines only otherwise.
+
+    Parameters
+    ----------
+    names : list of str
+        The notebooks of the run (stems), in the order their lines are shown.
+    console : ConsoleHandler or None, default=None
+        The run's console handler (``RunLog.console``); None for log lines only.
+    """
 
     def __init__(self, names: list[str], console=None):
         self.names = list(names)
@@ -83,6 +91,15 @@ class Progress:
         return f"{len(self.finished)}/{len(self.names)} notebooks done" + self._tally()
 
     def event(self, ev: tuple) -> None:
+        """Take one event (module docstring): log it and update the live display.
+
+        Parameters
+        ----------
+        ev : tuple
+            ``("start", name, attempt, transport)``, ``("cell", name, i, n)``,
+            ``("retry", name, why)`` or ``("done", name, status, seconds, error_line)``; events of a
+            notebook already done are ignored.
+        """
         kind, name = ev[0], ev[1]
         if name in self.finished:
             return  # a late cell event from the worker's queue
@@ -120,7 +137,13 @@ class Progress:
         self.draw(force=kind in ("start", "done"))
 
     def draw(self, force: bool = False) -> None:
-        """Redraw the live display (at most 5 times a second unless ``force``)."""
+        """Redraw the live display (at most 5 times a second unless ``force``).
+
+        Parameters
+        ----------
+        force : bool, default=False
+            Redraw now, however recently the display was drawn.
+        """
         if not self.live or self._stopped:
             return
         if not self._started:

@@ -135,15 +135,44 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
+        """The run's exit code: :data:`EXIT_OK` when ``status`` is ``"ok"`` and ``pdf_error``
+        is None, else :data:`EXIT_FAILED`.
+
+        Returns
+        -------
+        int
+        """
         return EXIT_OK if self.status == "ok" and self.pdf_error is None else EXIT_FAILED
 
     @property
     def index(self) -> Path:
+        """The report's ``index.html``.
+
+        Returns
+        -------
+        pathlib.Path
+        """
         return self.folder / "index.html"
 
 
 def id_key(out: str | Path) -> str:
-    """The output root's pseudonym key, created on first use (``OUT/.cxreport-id-key``, 0600)."""
+    """The output root's pseudonym key, created on first use (``OUT/.cxreport-id-key``, 0600).
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        The output root (created if need be).
+
+    Returns
+    -------
+    str
+        The key, 64 hex digits when made here.
+
+    Raises
+    ------
+    CxReportError
+        The key file holds fewer than 32 characters.
+    """
     path = Path(out) / KEY_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -163,7 +192,19 @@ def id_key(out: str | Path) -> str:
 
 
 def previous_good(folder: Path) -> bool:
-    """Does ``folder`` hold a finished report whose notebooks all succeeded?"""
+    """Does ``folder`` hold a finished report whose notebooks all succeeded?
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        A month's report folder.
+
+    Returns
+    -------
+    bool
+        True when its ``manifest.json`` reads ``"status": "ok"``; False when it is missing or
+        unreadable.
+    """
     try:
         return json.loads((folder / "manifest.json").read_text())["status"] == "ok"
     except (OSError, ValueError, KeyError, TypeError):
@@ -171,7 +212,25 @@ def previous_good(folder: Path) -> bool:
 
 
 def place(tmp: Path, out: Path, month: str, status: str) -> tuple[Path, bool]:
-    """Move the finished run into place; return (its folder, whether the previous was kept)."""
+    """Move the finished run into place; return (its folder, whether the previous was kept).
+
+    Parameters
+    ----------
+    tmp : pathlib.Path
+        The run's work folder, holding the finished report.
+    out : pathlib.Path
+        The output root.
+    month : str
+        The report month, ``"YYYY-MM"``.
+    status : str
+        The report's status, ``"ok"`` or ``"failed"`` (:attr:`RunRecord.report_status`).
+
+    Returns
+    -------
+    tuple of (pathlib.Path, bool)
+        ``OUT/<month>`` or ``OUT/<month>.failed``, and True when the previous report was kept
+        (the new one then went to ``.failed``).
+    """
     final = out / month
     failed_dir = out / f"{month}.failed"
     if status != "ok" and final.exists() and previous_good(final):
@@ -208,6 +267,13 @@ def check_out(out: Path, data: Path) -> None:
     folder (the reports, and their key, would be read and hashed as data), a file, or a
     folder without write permission.
 
+    Parameters
+    ----------
+    out : pathlib.Path
+        The output root, resolved.
+    data : pathlib.Path
+        The data folder, resolved.
+
     Raises
     ------
     ParameterError
@@ -226,7 +292,17 @@ def check_out(out: Path, data: Path) -> None:
 
 def lock_run(tmp: Path) -> int | None:
     """Create and lock the run's lock file beside ``tmp`` (before ``tmp`` exists); returns the
-    descriptor to pass to :func:`unlock_run`, ``None`` where there are no file locks."""
+    descriptor to pass to :func:`unlock_run`, ``None`` where there are no file locks.
+
+    Parameters
+    ----------
+    tmp : pathlib.Path
+        The run's work folder, ``OUT/.<month>.tmp-<token>``.
+
+    Returns
+    -------
+    int or None
+    """
     try:
         import fcntl
     except ImportError:  # Windows: no stale-folder cleanup
@@ -239,7 +315,15 @@ def lock_run(tmp: Path) -> int | None:
 
 
 def unlock_run(tmp: Path, fd: int | None) -> None:
-    """Remove the run's lock file (after its folder is gone or moved) and release it."""
+    """Remove the run's lock file (after its folder is gone or moved) and release it.
+
+    Parameters
+    ----------
+    tmp : pathlib.Path
+        The run's work folder, as given to :func:`lock_run`.
+    fd : int or None
+        What :func:`lock_run` returned; None does nothing.
+    """
     if fd is None:
         return
     m = _HIDDEN.fullmatch(tmp.name)
@@ -277,7 +361,24 @@ def lock_month(out: Path, month: str) -> int | None:
     """Lock ``OUT/.<month>.lock`` for the run and write the runner's pid into it, or refuse
     at once when another run of the month into ``out`` holds it. Returns the descriptor to
     pass to :func:`unlock_month` (``None`` where there are no file locks); the system
-    releases the lock however the run ends, even by SIGKILL."""
+    releases the lock however the run ends, even by SIGKILL.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The output root.
+    month : str
+        The report month, ``"YYYY-MM"``.
+
+    Returns
+    -------
+    int or None
+
+    Raises
+    ------
+    CxReportError
+        Another run holds the lock (the message gives its pid when the file has it).
+    """
     try:
         import fcntl
     except ImportError:  # Windows: no month lock
@@ -310,7 +411,17 @@ def lock_month(out: Path, month: str) -> int | None:
 
 def unlock_month(out: Path, month: str, fd: int | None) -> None:
     """Remove the month's lock file, then release the lock (in this order, so that no run
-    locks a file on its way out)."""
+    locks a file on its way out).
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The output root.
+    month : str
+        The report month, ``"YYYY-MM"``.
+    fd : int or None
+        What :func:`lock_month` returned; None does nothing.
+    """
     if fd is None:
         return
     with contextlib.suppress(OSError):
@@ -322,7 +433,17 @@ def remove_stale(out: Path) -> list[str]:
     """Remove the hidden folders that dead runs left in ``out`` (a run killed by SIGKILL, or a
     machine that went down): work folders ``.<month>.tmp-*``; a previous report swapped out as
     ``.<month>.old-*`` goes back to ``<month>/`` if that is missing, else is removed. Folders
-    of a live run (it holds its lock) are left alone. Returns what was done, one line each."""
+    of a live run (it holds its lock) are left alone. Returns what was done, one line each.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The output root; nothing is done when it is not a folder.
+
+    Returns
+    -------
+    list of str
+    """
     done: list[str] = []
     if not out.is_dir():
         return done
@@ -397,12 +518,28 @@ def run_report(
         English.
     notebooks_dir : path, optional
         Default :func:`default_notebooks_dir`.
+    kernel : str, default=KERNEL
+        The Jupyter kernel the notebooks run on (``"cxreport"``, registered by ``make setup``).
+    start_timeout : int, default=120
+        Seconds to wait for a kernel to start (papermill's ``start_timeout``).
+    execution_timeout : int or None, default=1800
+        Seconds one cell may run (papermill's ``execution_timeout``); None for no limit.
+    ipc : bool, default=True
+        Kernel transport IPC where the platform has it; False for TCP.
     stream : file, optional
         Where progress and messages go (default ``sys.stderr``); ``tty`` (default: whether it
         is a terminal) chooses the live display or plain lines (:mod:`.progress`).
+    tty : bool, optional
+        Whether ``stream`` is a terminal (default: ``stream.isatty()``, False without one).
     log_level : int, default=logging.INFO
         The console's level (``DEBUG`` adds each cell, ``WARNING`` leaves only problems);
         ``run.log`` in the report always has everything from DEBUG (:mod:`.logs`).
+
+    Returns
+    -------
+    RunResult
+        The month, the folder the report went to, its status, each notebook's result, whether
+        the previous report was kept, the ids replaced in the pages and any PDF error.
 
     Raises
     ------
@@ -681,7 +818,13 @@ class RunRecord:
 
     @property
     def report_status(self) -> str:
-        """The status of the report as merged: "ok" when every notebook in it is."""
+        """The status of the report as merged: "ok" when every notebook in it is.
+
+        Returns
+        -------
+        str
+            ``"ok"`` or ``"failed"``; a kept notebook that was skipped counts as ok.
+        """
         rows = self.kept.rows if self.kept is not None else []
         good = self.status == "ok" and all(r.get("status") in ("ok", "skipped") for r in rows)
         return "ok" if good else "failed"
@@ -689,7 +832,15 @@ class RunRecord:
 
 def write_outputs(tmp: Path, record: RunRecord) -> None:
     """Write ``metrics.json``, ``manifest.json``, ``index.html`` and ``report.html`` into
-    ``tmp``, the pages of every notebook of the report (those a partial run kept too)."""
+    ``tmp``, the pages of every notebook of the report (those a partial run kept too).
+
+    Parameters
+    ----------
+    tmp : pathlib.Path
+        The run's work folder.
+    record : RunRecord
+        The finished run.
+    """
     metrics = _write_metrics(tmp, record)
     rows = _notebook_rows(record)
     (tmp / "manifest.json").write_text(
@@ -701,7 +852,20 @@ def write_outputs(tmp: Path, record: RunRecord) -> None:
 
 def workbook_tables(tmp: Path, record: RunRecord) -> list:
     """The exports of every notebook of the report in ``tmp``, in page order, for
-    ``report.xlsx`` (:mod:`.workbook`)."""
+    ``report.xlsx`` (:mod:`.workbook`).
+
+    Parameters
+    ----------
+    tmp : pathlib.Path
+        The run's work folder, holding the CSV exports.
+    record : RunRecord
+        The finished run (with what a partial run kept).
+
+    Returns
+    -------
+    list of Table
+        As :func:`.workbook.exported_tables` returns them.
+    """
     payloads = {r.name: r.metrics for r in record.results}
     if record.kept is not None:
         payloads.update(record.kept.payloads)
@@ -713,7 +877,20 @@ def workbook_tables(tmp: Path, record: RunRecord) -> list:
 
 def write_pdf(tmp: Path, record: RunRecord) -> str | None:
     """Print ``report.html`` (scrubbed by :func:`protect`) as ``report.pdf`` and record the
-    outcome in the manifest; return why the PDF could not be made (``None``: it was)."""
+    outcome in the manifest; return why the PDF could not be made (``None``: it was).
+
+    Parameters
+    ----------
+    tmp : pathlib.Path
+        The run's work folder, holding ``report.html`` and ``manifest.json``.
+    record : RunRecord
+        The finished run (its title and month go in the pages' headers).
+
+    Returns
+    -------
+    str or None
+        The :class:`~cxreport.errors.PdfError` message, or None.
+    """
     t0 = time.perf_counter()
     error = None
     try:
@@ -732,7 +909,25 @@ def write_pdf(tmp: Path, record: RunRecord) -> str | None:
 def protect(tmp: Path, record: RunRecord, ids: list | None, key: str) -> int:
     """Replace the real customer ids in every file of the report in ``tmp`` but the exports
     for the analyst (:mod:`.idguard`), scan them all again and record both in the manifest;
-    returns the ids replaced in the pages of the notebooks run."""
+    returns the ids replaced in the pages of the notebooks run.
+
+    Parameters
+    ----------
+    tmp : pathlib.Path
+        The run's work folder.
+    record : RunRecord
+        The finished run.
+    ids : list or None
+        The customers table's ``customer_id`` values (:func:`.datacopy.customer_ids`); None
+        when it has none (nothing is scanned, the manifest says so).
+    key : str
+        The pseudonym key (:func:`id_key`).
+
+    Returns
+    -------
+    int
+        The ids replaced in the HTML pages of the notebooks this run ran.
+    """
     from .idguard import IdGuard
 
     path = tmp / "manifest.json"

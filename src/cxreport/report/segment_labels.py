@@ -27,7 +27,19 @@ CACHE_NAME = ".cxreport-cache"
 
 def cache_dir(history_dir: Path | None) -> Path:
     """``OUT/.cxreport-cache`` during a run (it holds real ids, like the exports beside it);
-    the user's cache folder otherwise."""
+    the user's cache folder otherwise.
+
+    Parameters
+    ----------
+    history_dir : pathlib.Path or None
+        The output root of the run (``OUT``); None outside a run.
+
+    Returns
+    -------
+    pathlib.Path
+        ``<history_dir>/.cxreport-cache``, else ``$XDG_CACHE_HOME/cxreport`` (default
+        ``~/.cache/cxreport``).
+    """
     if history_dir is not None:
         return Path(history_dir) / CACHE_NAME
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -35,7 +47,24 @@ def cache_dir(history_dir: Path | None) -> Path:
 
 
 def key(data, month: pd.Period, seed: int, settings: dict) -> str:
-    """Data files (path, size, modification time), config, month, seed, settings, version."""
+    """Data files (path, size, modification time), config, month, seed, settings, version.
+
+    Parameters
+    ----------
+    data : Dataset
+        The run's data (its report's source files and its config file are fingerprinted).
+    month : pandas.Period
+        The report month.
+    seed : int
+        The random seed of the segmentation.
+    settings : dict
+        The segmentation's settings (``k``, ``k_min``, ...).
+
+    Returns
+    -------
+    str
+        The first 20 hex digits of the SHA-256 of all of these: the cache entry's name.
+    """
     files = sorted({p for ps in data.report.sources.values() for p in ps}) if data.report else []
     if data.config.path is not None:
         files.append(str(data.config.path))
@@ -87,7 +116,23 @@ def _write(path: Path, text: str) -> None:
 
 def labels(folder: Path, name: str, compute) -> pd.Series:
     """The cached labels ``folder/segments-<name>.csv``, computed by ``compute()`` (a
-    :class:`cxreport.segments.SegmentResult`) the first time."""
+    :class:`cxreport.segments.SegmentResult`) the first time.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The cache folder (:func:`cache_dir`).
+    name : str
+        The cache entry's name (:func:`key`).
+    compute : callable
+        Called with no arguments when the labels are not cached yet; returns a
+        :class:`cxreport.segments.SegmentResult`.
+
+    Returns
+    -------
+    pandas.Series
+        Segment per customer, indexed by ``customer_id``, named ``segment``.
+    """
     if not _kept(folder, name):
         with _locked(folder / f"segments-{name}.lock"):
             if not _kept(folder, name):  # else computed by another page while this one waited
@@ -99,7 +144,21 @@ def labels(folder: Path, name: str, compute) -> pd.Series:
 
 def yardstick(folder: Path, name: str, compute):
     """The :class:`cxreport.segments.Yardstick` kept with the labels (computed first when
-    they are not kept yet); None for a segmentation of customer attributes."""
+    they are not kept yet); None for a segmentation of customer attributes.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The cache folder (:func:`cache_dir`).
+    name : str
+        The cache entry's name (:func:`key`).
+    compute : callable
+        Computes the segmentation when nothing is cached, as in :func:`labels`.
+
+    Returns
+    -------
+    cxreport.segments.Yardstick or None
+    """
     from ..segments import Yardstick
 
     labels(folder, name, compute)
@@ -109,7 +168,22 @@ def yardstick(folder: Path, name: str, compute):
 
 def computed(folder: Path, name: str, compute):
     """``compute()`` (the segmentation page's own result) under the lock of ``folder/name``;
-    its labels and yardstick kept unless another page kept them first. Returns the result."""
+    its labels and yardstick kept unless another page kept them first. Returns the result.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The cache folder (:func:`cache_dir`).
+    name : str
+        The cache entry's name (:func:`key`).
+    compute : callable
+        Called with no arguments; returns a :class:`cxreport.segments.SegmentResult`.
+
+    Returns
+    -------
+    cxreport.segments.SegmentResult
+        What ``compute()`` returned.
+    """
     with _locked(folder / f"segments-{name}.lock"):
         result = compute()
         if not _kept(folder, name):

@@ -33,7 +33,13 @@ _WATCH_S = 0.5  # how often a worker's watchdog looks for its runner
 
 
 class Interrupted(KeyboardInterrupt):
-    """The run was stopped by a signal: SIGINT (Ctrl-C) or SIGTERM."""
+    """The run was stopped by a signal: SIGINT (Ctrl-C) or SIGTERM.
+
+    Parameters
+    ----------
+    signum : int, default=signal.SIGINT
+        The signal's number.
+    """
 
     def __init__(self, signum: int = signal.SIGINT):
         self.signum = int(signum)
@@ -41,7 +47,12 @@ class Interrupted(KeyboardInterrupt):
 
     @property
     def exit_code(self) -> int:
-        """128 + the signal, as a shell reports a command the signal ended: 130, 143."""
+        """128 + the signal, as a shell reports a command the signal ended: 130, 143.
+
+        Returns
+        -------
+        int
+        """
         return 128 + self.signum
 
 
@@ -120,7 +131,17 @@ def blocked():
 
 
 def descendants(pids) -> list:
-    """The live descendants (kernels, their children) of the processes ``pids``."""
+    """The live descendants (kernels, their children) of the processes ``pids``.
+
+    Parameters
+    ----------
+    pids : iterable of int
+        Process ids; those that no longer exist are skipped.
+
+    Returns
+    -------
+    list of psutil.Process
+    """
     import psutil
 
     found = []
@@ -131,7 +152,13 @@ def descendants(pids) -> list:
 
 
 def kill_processes(procs) -> None:
-    """SIGKILL each of ``procs`` (psutil processes) still alive."""
+    """SIGKILL each of ``procs`` (psutil processes) still alive.
+
+    Parameters
+    ----------
+    procs : iterable of psutil.Process
+        The processes to kill; those already gone are skipped.
+    """
     import psutil
 
     for p in procs:

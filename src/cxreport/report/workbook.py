@@ -60,7 +60,18 @@ class Table:
 
 
 def sheet_names(stems: list[str]) -> list[str]:
-    """A valid, unique sheet name for each table (module docstring); none is ``Contents``."""
+    """A valid, unique sheet name for each table (module docstring); none is ``Contents``.
+
+    Parameters
+    ----------
+    stems : list of str
+        The tables' names (their CSVs' stems), in sheet order.
+
+    Returns
+    -------
+    list of str
+        One sheet name per stem, in the same order.
+    """
     used = {CONTENTS.lower()}
     names = []
     for stem in stems:
@@ -78,7 +89,21 @@ def sheet_names(stems: list[str]) -> list[str]:
 def exported_tables(folder: Path, notebooks: list[tuple[str, dict | None]]) -> list[Table]:
     """The report's exports in page order: each notebook's (``(title, KPI payload)``), in the
     order it exported them, then any other CSV of ``folder`` (a notebook that failed before
-    recording its KPIs), by name."""
+    recording its KPIs), by name.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The report folder holding the CSV exports.
+    notebooks : list of tuple of (str, dict or None)
+        ``(title, KPI payload)`` per notebook in page order; a payload's ``exported`` lists its
+        CSVs' file names, its ``units`` ``{file name: {column: unit}}``.
+
+    Returns
+    -------
+    list of Table
+        The tables to put on sheets; the other CSVs with no analysis and no units.
+    """
     tables, seen = [], set()
     for title, payload in notebooks:
         payload = payload or {}
@@ -154,7 +179,27 @@ def _write_table(ws, table: Table, fmt: dict) -> tuple[int, int]:
 def write_workbook(
     path: str | Path, tables: list[Table], *, title: str, month: str, currency: str = ""
 ) -> Path:
-    """Write ``report.xlsx`` (module docstring) at ``path``, whole or not at all."""
+    """Write ``report.xlsx`` (module docstring) at ``path``, whole or not at all.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The workbook to write (written to ``<path>.tmp`` first, then moved into place).
+    tables : list of Table
+        The tables, one sheet each, in this order.
+    title : str
+        The report's title, on the Contents sheet and in the file's properties.
+    month : str
+        The report month, likewise.
+    currency : str, default=""
+        The report currency (``report.currency``), shown in the format of ``"money"`` columns;
+        "" for none.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     import os
 
     import xlsxwriter
@@ -204,7 +249,23 @@ def written_aside(path: str | Path, tables: list[Table], **kwargs):
     Until then the file is outside ``path``'s folder (in the system's temporary folder, where
     XlsxWriter keeps its rows anyway), so that a scan of that folder never meets half a
     workbook. An error in the block stops the writing; an error of the writing is raised
-    after the block."""
+    after the block.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Where the workbook ends up.
+    tables : list of Table
+        The tables, passed to :func:`write_workbook`.
+    **kwargs
+        ``title``, ``month`` and ``currency``, passed to :func:`write_workbook`.
+
+    Raises
+    ------
+    CxReportError
+        The writing process ended without an answer; an exception the writing raised is
+        raised as it is.
+    """
     import multiprocessing as mp
     import shutil
     import tempfile
