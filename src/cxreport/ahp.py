@@ -143,14 +143,33 @@ class AHPResult:
 
     @property
     def n(self) -> int:
+        """Number of elements compared.
+
+        Returns
+        -------
+        int
+        """
         return len(self.weights)
 
     @property
     def consistent(self) -> bool:
-        """``CR ≤ threshold`` (Saaty: 0.10)."""
+        """``CR ≤ threshold`` (Saaty: 0.10).
+
+        Returns
+        -------
+        bool
+        """
         return bool(self.cr <= self.threshold + 1e-12)
 
     def summary(self) -> dict:
+        """The comparison set's consistency figures, one row of :meth:`SwotAHP.consistency`.
+
+        Returns
+        -------
+        dict
+            ``comparison`` (the name), ``n``, ``lambda_max``, ``ci``, ``ri``, ``cr``,
+            ``consistent`` and ``random_index``.
+        """
         return {
             "comparison": self.name,
             "n": self.n,
@@ -164,7 +183,25 @@ class AHPResult:
 
 
 def lookup_random_index(n: int, *, table: str = "saaty1980") -> float:
-    """The random index RI(n) of a table (see the module docstring)."""
+    """The random index RI(n) of a table (see the module docstring).
+
+    Parameters
+    ----------
+    n : int
+        Size of the comparison matrix.
+    table : str, default="saaty1980"
+        A key of :data:`RANDOM_INDEX`: ``"saaty1980"``, ``"saaty2005"`` or
+        ``"donegan_dodd"``.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    AHPInputError
+        When the table is unknown or does not cover ``n``.
+    """
     if table not in RANDOM_INDEX:
         raise AHPInputError(
             f"The 'random_index' parameter must be one of {', '.join(RANDOM_INDEX)}; got {table!r}."
@@ -363,15 +400,32 @@ class SwotAHP:
 
     @property
     def inconsistent(self) -> list[AHPResult]:
+        """The comparison sets (groups first) whose CR is above their threshold.
+
+        Returns
+        -------
+        list of AHPResult
+        """
         return [r for r in (self.groups, *self.within.values()) if not r.consistent]
 
     @property
     def usable(self) -> bool:
-        """False when any comparison set has CR above the threshold."""
+        """False when any comparison set has CR above the threshold.
+
+        Returns
+        -------
+        bool
+        """
         return not self.inconsistent
 
     def consistency(self) -> pd.DataFrame:
-        """One row per comparison set: n, λmax, CI, RI, CR, consistent."""
+        """One row per comparison set: n, λmax, CI, RI, CR, consistent.
+
+        Returns
+        -------
+        DataFrame
+            The keys of :meth:`AHPResult.summary` as columns; the groups first.
+        """
         return pd.DataFrame([r.summary() for r in (self.groups, *self.within.values())])
 
 

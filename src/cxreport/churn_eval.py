@@ -129,6 +129,18 @@ def decile_table(y, p, *, n_groups: int = 10) -> pd.DataFrame:
     rate / base rate), ``cum_lift`` and ``ks`` (cumulative churner share minus cumulative
     non-churner share, in percentage points). Ties are broken by the original order (stable),
     so the table is deterministic.
+
+    Parameters
+    ----------
+    y, p : array-like
+        Labels (1 = churned) and predicted probabilities.
+    n_groups : int, default=10
+        Number of groups of (about) equal size.
+
+    Returns
+    -------
+    DataFrame
+        One row per group, the columns above and ``cum_nonchurners_pct``.
     """
     y, p = _check(y, p)
     order = np.argsort(-p, kind="mergesort")
@@ -150,7 +162,19 @@ def decile_table(y, p, *, n_groups: int = 10) -> pd.DataFrame:
 
 
 def top_share_lift(y, p, *, share: float = 0.1) -> float:
-    """Churn rate among the ``share`` highest-risk customers divided by the base rate."""
+    """Churn rate among the ``share`` highest-risk customers divided by the base rate.
+
+    Parameters
+    ----------
+    y, p : array-like
+        Labels (1 = churned) and predicted probabilities.
+    share : float, default=0.1
+        Share of customers at the top of the list (at least one customer).
+
+    Returns
+    -------
+    float
+    """
     y, p = _check(y, p)
     k = max(1, int(round(share * len(y))))
     top = np.argsort(-p, kind="mergesort")[:k]
@@ -164,6 +188,16 @@ def evaluate(y, p) -> dict[str, float]:
     ``brier_skill`` (1 - Brier / Brier of always predicting the base rate, p(1-p)), ``ece``
     (10 equal-count bins), ``lift_top10`` and ``gain_top20`` (share of churners in the top
     20%).
+
+    Parameters
+    ----------
+    y, p : array-like
+        Labels (1 = churned) and predicted probabilities.
+
+    Returns
+    -------
+    dict of str to float
+        The scores above, by name.
     """
     y, p = _check(y, p)
     base = float(y.mean())
@@ -267,7 +301,20 @@ def verdict(score: str, value: float, *, base_rate: float | None = None) -> str:
 
 def verdict_line(metrics: dict, *, observed: str = "churn rate") -> str:
     """The two verdicts in one line: "PR-AUC 0.056 = 3.3 × the churn rate: useful; Brier
-    skill 0.016: weak" (``metrics`` from :func:`evaluate`)."""
+    skill 0.016: weak" (``metrics`` from :func:`evaluate`).
+
+    Parameters
+    ----------
+    metrics : dict
+        From :func:`evaluate` (``base_rate``, ``pr_auc``, ``brier_skill``).
+    observed : str, default="churn rate"
+        What the base rate is called on the page.
+
+    Returns
+    -------
+    str
+        In the report's language.
+    """
     base, pr, skill = metrics["base_rate"], metrics["pr_auc"], metrics["brier_skill"]
     return _(
         "PR-AUC {pr} = {ratio} × the {observed}: {pr_verdict}; Brier skill {skill}: "
@@ -474,6 +521,18 @@ def emp_baselines(
 
     With the default parameters contacting everyone already pays, so even a random model has
     a clearly positive EMP; a model's EMP means something only next to these two.
+
+    Parameters
+    ----------
+    y : array-like
+        Labels (1 = churned).
+    clv, d, f, alpha, beta : float
+        As in :func:`emp_churn` (same defaults).
+
+    Returns
+    -------
+    dict of str to EMPResult
+        ``"random"`` and ``"perfect"``.
     """
     y = np.asarray(y).astype(int)
     _emp_params(clv, d, f, alpha, beta)
@@ -503,6 +562,24 @@ def contact_value(
     ``p * acceptance_rate * (retained_value - offer_cost) - contact_cost
     - (1 - p) * offer_cost``: a would-be churner who accepts stays (worth the retained value,
     minus the offer); a customer who was not going to leave takes the offer anyway.
+
+    Parameters
+    ----------
+    p : array-like
+        Churn probabilities.
+    retained_value : float
+        Value of a retained customer.
+    contact_cost : float
+        Cost of one contact.
+    acceptance_rate : float
+        Share of contacted would-be churners who accept the offer and stay.
+    offer_cost : float, default=0.0
+        Cost of the offer to every contacted customer who takes it.
+
+    Returns
+    -------
+    ndarray
+        Expected profit per customer, in the currency of ``retained_value``.
     """
     p = np.asarray(p, float)
     return p * acceptance_rate * (retained_value - offer_cost) - contact_cost - (1 - p) * offer_cost
@@ -553,6 +630,19 @@ def break_even(
     the acceptance rate ``(c + (1 - p) o) / (p (V - o))``, below the offer cost
     ``(p a V - c) / (1 - p + p a)``, below the contact cost ``p a (V - o) - (1 - p) o`` and
     above the retained value ``o + (c + (1 - p) o) / (p a)``.
+
+    Parameters
+    ----------
+    p : float
+        The customer's churn probability.
+    retained_value, contact_cost, acceptance_rate : float
+        V, c and a, as in :func:`contact_value`.
+    offer_cost : float, default=0.0
+        o, as in :func:`contact_value`.
+
+    Returns
+    -------
+    BreakEven
     """
     p = float(p)
     V, c, o, a = map(float, (retained_value, contact_cost, offer_cost, acceptance_rate))
@@ -589,6 +679,22 @@ def profit_curve(
     non-churners x offer cost. ``random`` is the expected profit of contacting ``k`` customers
     at random and ``perfect`` that of contacting the actual churners first.
 
+    Parameters
+    ----------
+    y, p : array-like
+        Labels (1 = churned) and predicted probabilities.
+    retained_value : float, default=200.0
+        Value of a retained customer.
+    contact_cost : float, default=10.0
+        Cost of one contact.
+    acceptance_rate : float, default=0.3
+        Share of contacted churners who accept the offer and stay.
+    offer_cost : float, default=0.0
+        Cost of the offer to every contacted customer who takes it.
+    n_points : int, default=101
+        Points of the curve: numbers contacted evenly spaced from 0 to all (rounded,
+        repeats dropped).
+
     Returns
     -------
     DataFrame
@@ -603,6 +709,19 @@ def profit_curve(
     gain = acceptance_rate * (retained_value - offer_cost)
 
     def value(churners, contacted):
+        """Profit of contacting ``contacted`` customers of whom ``churners`` would leave.
+
+        Parameters
+        ----------
+        churners : ndarray
+            Would-be churners among those contacted (expected numbers for ``random``).
+        contacted : ndarray
+            Customers contacted.
+
+        Returns
+        -------
+        ndarray
+        """
         return churners * gain - contacted * contact_cost - (contacted - churners) * offer_cost
 
     perfect_churners = np.minimum(k, pos)

@@ -61,12 +61,40 @@ class CSIError(CxReportError, ValueError):
 
 # --------------------------------------------------------------------------- rescaling
 def present_items(survey: pd.DataFrame, model: SurveyModel) -> list[str]:
-    """Item codes of the model that have a perception column in ``survey`` (model order)."""
+    """Item codes of the model that have a perception column in ``survey`` (model order).
+
+    Parameters
+    ----------
+    survey : DataFrame
+        Survey responses.
+    model : SurveyModel
+        Items, dimensions and scales (``run.data.config.survey``).
+
+    Returns
+    -------
+    list of str
+    """
     return [i.code for i in model.items if i.code in survey.columns]
 
 
 def scale_table(model: SurveyModel, survey: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Items, their dimension and declared scale, and how each is mapped onto 0-100."""
+    """Items, their dimension and declared scale, and how each is mapped onto 0-100.
+
+    Parameters
+    ----------
+    model : SurveyModel
+        Items, dimensions and scales.
+    survey : DataFrame, optional
+        With it, ``in_data`` says whether the survey has the item's column (without it,
+        True for every item).
+
+    Returns
+    -------
+    DataFrame
+        One row per item of the model: ``item``, ``dimension``, ``text`` (translated when the
+        catalogue has it), ``scale_min``, ``scale_max``, ``rescaling`` (the formula) and
+        ``in_data``.
+    """
     rows = []
     for it in model.items:
         lo, hi = it.scale
@@ -85,7 +113,17 @@ def scale_table(model: SurveyModel, survey: pd.DataFrame | None = None) -> pd.Da
 
 
 def mixed_scales(model: SurveyModel) -> bool:
-    """True when the items are not all on the same declared scale."""
+    """True when the items are not all on the same declared scale.
+
+    Parameters
+    ----------
+    model : SurveyModel
+        Items, dimensions and scales.
+
+    Returns
+    -------
+    bool
+    """
     return len({i.scale for i in model.items}) > 1
 
 
@@ -93,6 +131,21 @@ def rescale(survey: pd.DataFrame, model: SurveyModel, *, suffix: str = "") -> pd
     """Item answers (``<item><suffix>`` columns) rescaled to 0-100 with each item's own scale.
 
     Columns are the item codes (without suffix) present in ``survey``; missing answers stay NaN.
+
+    Parameters
+    ----------
+    survey : DataFrame
+        Survey responses; answers that are not numbers count as missing.
+    model : SurveyModel
+        Items and their declared scales ``(min, max)``.
+    suffix : str, default=""
+        Column suffix of the answers: ``""`` for perceptions, e.g. ``model.importance_suffix``
+        or ``model.expectation_suffix`` for the other answers.
+
+    Returns
+    -------
+    DataFrame
+        ``(x - min) / (max - min) * 100`` per item, index that of ``survey``.
     """
     out = {}
     for it in model.items:
@@ -109,6 +162,19 @@ def dimension_scores(scores: pd.DataFrame, weights: CSIWeights) -> pd.DataFrame:
     """Per-respondent dimension indices and CSI (0-100) from rescaled item scores.
 
     Items a respondent skipped are left out and the remaining weights renormalised.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Item scores on 0-100, columns the item codes (:func:`rescale`).
+    weights : CSIWeights
+        Item weights within each dimension and the dimension weights.
+
+    Returns
+    -------
+    DataFrame
+        Index that of ``scores``; one column per dimension of ``weights.dimensions``, then
+        ``"csi"``. NaN where a respondent answered none of its items.
     """
     out = {}
     for dim in weights.dimensions.index:
@@ -162,12 +228,25 @@ class CSIWeights:
 
     @property
     def items(self) -> pd.Series:
-        """Overall weight of each item (dimension weight × weight within it; sums to 1)."""
+        """Overall weight of each item (dimension weight × weight within it; sums to 1).
+
+        Returns
+        -------
+        Series
+            Index the item codes, dimension by dimension.
+        """
         parts = [w * self.dimensions[d] for d, w in self.within.items()]
         return pd.concat(parts) if parts else pd.Series(dtype=float)
 
     def table(self) -> pd.DataFrame:
-        """Dimension and item weights as a tidy table, for display and export."""
+        """Dimension and item weights as a tidy table, for display and export.
+
+        Returns
+        -------
+        DataFrame
+            One row per item: ``dimension``, ``dimension_weight``, ``item``,
+            ``weight_in_dimension`` and ``item_weight`` (their product).
+        """
         rows = []
         for d, w in self.within.items():
             for item, v in w.items():
@@ -187,6 +266,20 @@ def normalise_weights(
     weights: Mapping[str, float] | pd.Series, *, what: str = "weights"
 ) -> tuple[pd.Series, list[str]]:
     """Weights scaled to sum to 1, with a note when they did not already.
+
+    Parameters
+    ----------
+    weights : mapping or Series
+        Name -> weight (numbers >= 0, not all zero).
+    what : str, default="weights"
+        What the weights are, for the error and the note (translated in the note).
+
+    Returns
+    -------
+    weights : Series
+        The weights divided by their sum.
+    notes : list of str
+        A note when they did not sum to 1; else empty.
 
     Raises
     ------
@@ -463,6 +556,17 @@ class CSIResult:
     notes: list[str] = field(default_factory=list)
 
     def score(self, index: str = OVERALL) -> float:
+        """The score (0-100) of one index of ``table``.
+
+        Parameters
+        ----------
+        index : str, default=OVERALL
+            ``"csi"`` or a dimension.
+
+        Returns
+        -------
+        float
+        """
         return float(self.table.set_index("index").loc[index, "score"])
 
 
@@ -475,7 +579,22 @@ NORMAL_FROM = 20_000
 
 def bootstrap_means(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     """Bootstrap column means (NaN-aware) of ``x`` (n × p) -> (n_boot × p): resampled below
-    :data:`NORMAL_FROM` rows, drawn from the normal limit from there on."""
+    :data:`NORMAL_FROM` rows, drawn from the normal limit from there on.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n, p)
+        Values, NaN where missing (a mean is over a column's answers).
+    n_boot : int
+        Number of resamples.
+    rng : numpy.random.Generator
+        Draws the resamples.
+
+    Returns
+    -------
+    ndarray of shape (n_boot, p)
+        The column means of each resample.
+    """
     if x.shape[0] >= NORMAL_FROM:
         return _normal_means(x, n_boot, rng)
     return _resampled_means(x, n_boot, rng)
@@ -651,6 +770,10 @@ def compute_csi(
         Below this many respondents the interval is widened to at least the t interval of the
         respondents' scores (the percentile bootstrap is too narrow in small samples) and a note
         is added.
+
+    Returns
+    -------
+    CSIResult
     """
     n_boot = _check_int("n_boot", n_boot, 100, 100_000)
     min_n = _check_int("min_n", min_n, 2)
@@ -693,6 +816,32 @@ def csi_by_group(
 
     ``groups`` is aligned on ``survey``'s index; rows with a missing group are left out.
     ``few`` marks groups with fewer than ``min_n`` respondents.
+
+    Parameters
+    ----------
+    survey : DataFrame
+        The responses.
+    model : SurveyModel
+        Items, dimensions and scales.
+    weights : CSIWeights
+        From :func:`compute_weights`; the same for every group.
+    groups : Series
+        The group of each response.
+    n_boot : int, default=1000
+        As in :func:`compute_csi`.
+    seed : int, default=42
+        Seed of the first group's resampling; the k-th group (in sorted order, from 0) uses
+        ``seed + k``.
+    confidence : float, default=0.95
+        Interval coverage.
+    min_n : int, default=30
+        As in :func:`compute_csi`.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``group``, ``index``, ``score``, ``ci_low``, ``ci_high``, ``n``, ``weight``,
+        ``few``; groups in sorted order.
     """
     g = pd.Series(groups, index=survey.index)
     out = []
@@ -714,7 +863,20 @@ def csi_by_group(
 
 def survey_until(data, *, months: int | None = None) -> pd.DataFrame:
     """Responses up to the end of the reporting month (all of them when undated): the survey
-    table itself when that is all of it, so copy it before adding a column."""
+    table itself when that is all of it, so copy it before adding a column.
+
+    Parameters
+    ----------
+    data : Dataset
+        ``run.data``; needs the survey table.
+    months : int, optional
+        Only the responses of the last ``months`` months up to the reporting month (default:
+        all up to its end). Not used for an undated survey.
+
+    Returns
+    -------
+    DataFrame
+    """
     if "date" not in data.columns("survey") or data.month is None:
         return data.survey
     if months is not None:  # only those months' responses are read
@@ -730,7 +892,18 @@ def survey_until(data, *, months: int | None = None) -> pd.DataFrame:
 
 
 def month_labels(data) -> pd.Series:
-    """Calendar month (Period) of each response; NaT when undated."""
+    """Calendar month (Period) of each response; NaT when undated.
+
+    Parameters
+    ----------
+    data : Dataset
+        ``run.data``; needs the survey table.
+
+    Returns
+    -------
+    Series
+        Index that of the survey table.
+    """
     sv = data.survey
     if "date" not in sv.columns:
         return pd.Series(pd.NaT, index=sv.index)
@@ -750,6 +923,26 @@ def by_month(
 
     Columns: ``month`` (YYYY-MM), ``index``, ``score``, ``ci_low``, ``ci_high``, ``n``, ``few``.
     An undated survey is a single period labelled with the reporting month.
+
+    Parameters
+    ----------
+    data : Dataset
+        ``run.data``; needs the survey table (model: ``data.config.survey``).
+    weights : CSIWeights
+        From :func:`compute_weights`; the same for every month.
+    n_boot : int, default=1000
+        As in :func:`compute_csi`.
+    seed : int, default=42
+        As in :func:`csi_by_group` (the k-th month uses ``seed + k``).
+    confidence : float, default=0.95
+        Interval coverage.
+    min_n : int, default=30
+        As in :func:`compute_csi`.
+
+    Returns
+    -------
+    DataFrame
+        The columns above, months in order.
     """
     sv = survey_until(data)
     model = data.config.survey
@@ -819,6 +1012,19 @@ def compare_targets(table: pd.DataFrame, targets: pd.DataFrame | None) -> pd.Dat
     Returns a long table: ``index``, ``score``, ``ci_low``, ``ci_high``, ``label``,
     ``target``, ``difference`` (score − target) and ``verdict`` ("above", "below" or
     "within CI" when the target lies inside the interval).
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``CSIResult.table`` (``index``, ``score``, ``ci_low``, ``ci_high``).
+    targets : DataFrame or None
+        Columns ``dimension`` (an index of ``table``), ``target`` and optionally ``label``
+        (missing: ``"target"``).
+
+    Returns
+    -------
+    DataFrame
+        One row per index and target; empty (with those columns) without targets.
     """
     cols = ["index", "score", "ci_low", "ci_high", "label", "target", "difference", "verdict"]
     if targets is None or targets.empty:
@@ -888,7 +1094,20 @@ def ipa(
 
 
 def fix_first(ipa_table: pd.DataFrame, *, top: int = 5) -> pd.DataFrame:
-    """The ``top`` attributes to improve first, from :func:`ipa`'s table."""
+    """The ``top`` attributes to improve first, from :func:`ipa`'s table.
+
+    Parameters
+    ----------
+    ipa_table : DataFrame
+        The first value :func:`ipa` returns (with ``priority``).
+    top : int, default=5
+        Number of rows (at least 1).
+
+    Returns
+    -------
+    DataFrame
+        The rows of ``priority`` 1 to ``top``, index reset.
+    """
     top = _check_int("top", top, 1)
     return ipa_table.sort_values("priority", kind="mergesort").head(top).reset_index(drop=True)
 
@@ -910,6 +1129,15 @@ def periods(data) -> Periods:
 
     An undated survey (no ``date`` column) is read as one period, labelled with the reporting
     month, and there is no previous month.
+
+    Parameters
+    ----------
+    data : Dataset
+        ``run.data``; needs the survey table.
+
+    Returns
+    -------
+    Periods
     """
     label = str(data.month) if data.month is not None else _("all responses")
     if "date" not in data.columns("survey") or data.month is None:
@@ -944,7 +1172,25 @@ def series_table(
 ) -> pd.DataFrame:
     """Long table (``series``, ``index``, ``score``, ``ci_low``, ``ci_high``) for radar and dot
     charts: each CSI table under its label, then the target/benchmark rows (``labels`` picks
-    which target labels; all by default)."""
+    which target labels; all by default).
+
+    Parameters
+    ----------
+    results : mapping of str to DataFrame
+        Series label -> CSI table (``CSIResult.table``).
+    targets : DataFrame, optional
+        Targets (``dimension``, ``target``, optionally ``label``), as for
+        :func:`compare_targets`.
+    labels : sequence of str, optional
+        The target labels to add, in this order (default: all, in the table's order).
+    dimensions_only : bool, default=True
+        Leave out the CSI rows (``index == "csi"``) of the results.
+
+    Returns
+    -------
+    DataFrame
+        Empty when there is nothing to show.
+    """
     parts = []
     for name, t in results.items():
         t = t[t["index"] != OVERALL] if dimensions_only else t
@@ -978,6 +1224,20 @@ def customer_attribute(
 
     None when the survey has no ``customer_id``, the customers table is absent or lacks the
     column.
+
+    Parameters
+    ----------
+    survey : DataFrame
+        Survey responses.
+    customers : DataFrame or None
+        The customers table (its first row per ``customer_id`` is used).
+    column : str
+        The customers table's column.
+
+    Returns
+    -------
+    Series or None
+        Index that of ``survey``, name ``column``; NaN for a customer not in the table.
     """
     if customers is None or "customer_id" not in survey.columns or column not in customers.columns:
         return None
@@ -999,6 +1259,24 @@ def item_importance(
 
     Returns the importance per item (None when there is none) and a sentence saying which one
     it is, or why there is none and what data would give one.
+
+    Parameters
+    ----------
+    survey : DataFrame
+        Survey responses with the item columns (and ``outcome``, ``<item>_imp`` if any).
+    model : SurveyModel
+        Items, dimensions and scales.
+    outcome : str, default="overall_satisfaction"
+        Column the derived importance explains.
+    pls_result : PLSResult, optional
+        A fitted PLS model (:func:`cxreport.pls.fit_pls`), the last resort.
+
+    Returns
+    -------
+    importance : Series or None
+        Item code -> importance.
+    how : str
+        The sentence, in the report's language.
     """
     items = present_items(survey, model)
     if outcome in survey.columns and len(items) > 1:
@@ -1064,7 +1342,18 @@ def _pls_importance(result, items: list[str]) -> pd.Series | None:
 
 
 def metric_name(dimension: str) -> str:
-    """``csi__<dimension>`` in snake_case (stable KPI names for the index page)."""
+    """``csi__<dimension>`` in snake_case (stable KPI names for the index page).
+
+    Parameters
+    ----------
+    dimension : str
+        A dimension name.
+
+    Returns
+    -------
+    str
+        ``csi__dimension`` when the name has no word character.
+    """
     import re
 
     slug = re.sub(r"\W+", "_", str(dimension).strip().lower(), flags=re.UNICODE).strip("_")
@@ -1099,7 +1388,18 @@ VERDICTS = (N_("above"), N_("below"), N_("within CI"))
 def reader(frame: pd.DataFrame) -> pd.DataFrame:
     """A table of the CSI page as the reader sees it: headers, our own words (verdicts,
     quadrants, yes/no) and the dimension and block codes in the report's language; the
-    data's own values as they are. Exports take the table itself, not this."""
+    data's own values as they are. Exports take the table itself, not this.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A table of the CSI page.
+
+    Returns
+    -------
+    DataFrame
+        A translated copy; in the default language ``frame`` itself.
+    """
     if language() == DEFAULT:
         return frame
     out = frame.copy()
@@ -1189,7 +1489,13 @@ SETTINGS = (
 
 def check_settings(**values) -> None:
     """Check the CSI notebook's settings (:data:`SETTINGS`); a
-    :class:`~cxreport.errors.ParameterError` names the bad one."""
+    :class:`~cxreport.errors.ParameterError` names the bad one.
+
+    Parameters
+    ----------
+    **values
+        Settings by name; those of :data:`SETTINGS` are checked, others ignored.
+    """
     checked = check(SETTINGS, values)
     if 0 < checked.get("pls_boot", 0) < 20:
         raise ParameterError(
@@ -1201,7 +1507,23 @@ def check_settings(**values) -> None:
 def actions(fix: pd.DataFrame, texts: dict[str, str], *, n: int = 2) -> list[dict]:
     """The page's actions from :func:`fix_first`: improve the ``n`` attributes customers
     weigh most where they are least satisfied (no customer count: the grid says what
-    matters, not how many it moves)."""
+    matters, not how many it moves).
+
+    Parameters
+    ----------
+    fix : DataFrame
+        From :func:`fix_first` (``item``, ``dimension``, ``importance_pct``, ``score``,
+        ``quadrant``).
+    texts : dict of str to str
+        Item code -> the item's text (the code itself when missing).
+    n : int, default=2
+        Number of actions (the first ``n`` rows).
+
+    Returns
+    -------
+    list of dict
+        Keys ``text``, ``evidence`` and ``customers`` (None).
+    """
     out = []
     for r in fix.head(n).itertuples():
         out.append(

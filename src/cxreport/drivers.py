@@ -55,6 +55,13 @@ class DriverResult:
 
     @property
     def weights(self) -> pd.Series:
+        """Each driver's weight (share of R²), by driver.
+
+        Returns
+        -------
+        Series
+            Index the drivers (input order), name ``"weight"``.
+        """
         return self.table.set_index("driver")["weight"]
 
 

@@ -100,7 +100,13 @@ SETTINGS = (
 
 def check_settings(**values) -> None:
     """Check the Moments-of-Truth settings (:data:`SETTINGS`) up front (same rules as
-    :func:`moments_of_truth`)."""
+    :func:`moments_of_truth`).
+
+    Parameters
+    ----------
+    **values
+        Settings by name; those of :data:`SETTINGS` are checked, others ignored.
+    """
     check(SETTINGS, values)
 
 
@@ -108,6 +114,20 @@ def newcombe_diff(k1, n1, k2, n2, *, confidence: float = 0.95):
     """Newcombe's hybrid score interval for ``p1 − p2`` (Newcombe 1998, method 10).
 
     Returns (difference, low, high); arrays allowed. NaN where a sample is empty.
+
+    Parameters
+    ----------
+    k1, n1 : int or array-like
+        Successes and size of the first sample.
+    k2, n2 : int or array-like
+        Successes and size of the second sample.
+    confidence : float, default=0.95
+        Confidence level of the Wilson intervals combined.
+
+    Returns
+    -------
+    difference, low, high : float or ndarray
+        ``k1/n1 - k2/n2`` (a proportion, not %) and its interval.
     """
     k1, n1, k2, n2 = (np.asarray(v, float) for v in (k1, n1, k2, n2))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -495,6 +515,21 @@ def failure_matrix(
     can grey out thin cells. ``result``: a :func:`moments_of_truth` of the same data at the
     touchpoint_stage level, reused when it covers the same months (its failure rates and
     contacts are these) instead of computing it again.
+
+    Parameters
+    ----------
+    data : Dataset
+        Needs ``touchpoints`` (see :func:`moments_of_truth`).
+    window_months : int, default=12
+        Months up to and including the reporting month that are analysed.
+    result : MoTResult, optional
+        A result to reuse, as above.
+
+    Returns
+    -------
+    DataFrame
+        Index the touchpoints (sorted), columns the stages (EODC order, then the others
+        sorted).
     """
     window = ((data.month - (window_months - 1)).start_time, data.month_end)
     if result is not None and result.level == "touchpoint_stage" and result.window == window:
@@ -520,7 +555,18 @@ def failure_matrix(
 
 
 def worst_moment(result: MoTResult) -> str:
-    """One line naming the moment that matters most, for the KPI table."""
+    """One line naming the moment that matters most, for the KPI table.
+
+    Parameters
+    ----------
+    result : MoTResult
+        From :func:`moments_of_truth`.
+
+    Returns
+    -------
+    str
+        In the report's language; ``"no moments"`` for an empty table.
+    """
     t = result.table
     if t.empty:
         return _("no moments")
@@ -547,7 +593,18 @@ def worst_moment(result: MoTResult) -> str:
 
 
 def reader_table(result: MoTResult) -> pd.DataFrame:
-    """The MoT table with the columns a reader needs, rounded and plainly named."""
+    """The MoT table with the columns a reader needs, rounded and plainly named.
+
+    Parameters
+    ----------
+    result : MoTResult
+        From :func:`moments_of_truth`.
+
+    Returns
+    -------
+    DataFrame
+        One row per moment in rank order; headers in the report's language.
+    """
     t = result.table
     keys = LEVELS[result.level]
     out = t[keys + ["rank"]].copy()
@@ -588,7 +645,20 @@ def reader_table(result: MoTResult) -> pd.DataFrame:
 def actions(result: MoTResult, *, n: int = 1) -> list[dict]:
     """The page's actions: repair the ``n`` moments whose failures cost the most extra
     departures, where the 95 % interval of that cost lies above zero (weak evidence is not
-    an action). ``customers``: the extra departures."""
+    an action). ``customers``: the extra departures.
+
+    Parameters
+    ----------
+    result : MoTResult
+        From :func:`moments_of_truth`.
+    n : int, default=1
+        Most actions; moments flagged ``small`` are left out.
+
+    Returns
+    -------
+    list of dict
+        Keys ``text``, ``evidence`` and ``customers``; empty when no moment qualifies.
+    """
     t = result.table
     if t.empty or "excess_churn_low" not in t:
         return []

@@ -85,6 +85,13 @@ class NPSEstimate:
     confidence: float = 0.95
 
     def as_dict(self) -> dict:
+        """The estimate's figures by name, ``confidence`` left out.
+
+        Returns
+        -------
+        dict
+            The fields of :data:`ESTIMATE_COLUMNS`, in that order.
+        """
         out = asdict(self)
         out.pop("confidence")
         return out
@@ -213,7 +220,17 @@ def nps(scores, *, confidence: float = 0.95) -> NPSEstimate:
 def nps_score(scores) -> float:
     """The NPS (−100 to 100) of the non-missing answers, NaN when there are none: the one
     definition every analysis uses (promoters ``>= PROMOTER_MIN``, detractors
-    ``<= DETRACTOR_MAX``)."""
+    ``<= DETRACTOR_MAX``).
+
+    Parameters
+    ----------
+    scores : array-like
+        Answers on the 0-10 scale; values that are not numbers are skipped (not checked).
+
+    Returns
+    -------
+    float
+    """
     s = pd.to_numeric(pd.Series(scores), errors="coerce").dropna()
     if s.empty:
         return float("nan")
@@ -221,7 +238,19 @@ def nps_score(scores) -> float:
 
 
 def nps_group(scores) -> pd.Series:
-    """Promoter (9-10), passive (7-8), detractor (0-6) or "no answer", per answer."""
+    """Promoter (9-10), passive (7-8), detractor (0-6) or "no answer", per answer.
+
+    Parameters
+    ----------
+    scores : array-like
+        Answers on the 0-10 scale; values that are not numbers are "no answer".
+
+    Returns
+    -------
+    Series
+        ``"promoter (9-10)"``, ``"passive (7-8)"``, ``"detractor (0-6)"`` or
+        ``"no answer"``, index that of ``scores`` as a Series.
+    """
     s = pd.to_numeric(pd.Series(scores), errors="coerce")
     out = pd.Series("no answer", index=s.index, dtype=object)
     out[s >= PROMOTER_MIN] = f"promoter ({PROMOTER_MIN}-10)"
@@ -237,6 +266,19 @@ def compare_nps(before: NPSEstimate, after: NPSEstimate, *, alpha: float = 0.05)
 
     ``z = (NPS_after − NPS_before) / sqrt(SE_before² + SE_after²)`` (Rocks 2016). For a
     panel (the same respondents twice) this test is conservative.
+
+    Parameters
+    ----------
+    before, after : NPSEstimate
+        The two estimates (e.g. last month's and this month's).
+    alpha : float, default=0.05
+        Significance level, in (0, 1).
+
+    Returns
+    -------
+    NPSChange
+        ``change``, ``se``, ``z`` and ``p_value`` NaN (not significant) when either sample is
+        empty; when both are unanimous (SE 0) the test uses the adjusted-Wald SEs.
 
     Examples
     --------
@@ -267,7 +309,18 @@ def _adjusted_se(e: NPSEstimate) -> float:
 
 
 def has_nps(data) -> bool:
-    """Does the data set hold survey answers to the NPS question?"""
+    """Does the data set hold survey answers to the NPS question?
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder.
+
+    Returns
+    -------
+    bool
+        True when the survey table has an ``nps`` column with at least one answer.
+    """
     return (
         data.has("survey")
         and "nps" in data.columns("survey")
@@ -333,7 +386,13 @@ def _check_min(min_responses) -> int:
 
 
 def check_settings(**values) -> None:
-    """Check the NPS settings (:data:`SETTINGS`) up front (same messages as the functions)."""
+    """Check the NPS settings (:data:`SETTINGS`) up front (same messages as the functions).
+
+    Parameters
+    ----------
+    **values
+        Settings by name; those of :data:`SETTINGS` are checked, others ignored.
+    """
     check(SETTINGS, values)
 
 
@@ -454,12 +513,25 @@ def month_summary(
 ) -> dict:
     """The reporting month's NPS, last month's, and the change with its test.
 
+    Parameters
+    ----------
+    data : Dataset
+        Loaded data set; uses ``data.survey`` (``nps``, ``date`` when dated) and
+        ``data.month``. An undated survey is all this month, with no previous month.
+    min_responses : int, default=100
+        Fewer answers make a month ``small_sample`` (and its change not significant).
+    confidence : float, default=0.95
+        Confidence level of the intervals.
+    alpha : float, default=0.05
+        Significance level of the change test.
+
     Returns
     -------
     dict
         ``current`` and ``previous`` (:class:`NPSEstimate`), ``change`` (:class:`NPSChange`;
         ``significant`` is False when either month has fewer than ``min_responses``
-        answers), ``small_sample`` (bool), ``month`` (Period).
+        answers), ``small_sample`` (bool), ``month`` (Period), ``previous_small`` (bool, the
+        same for last month).
     """
     survey = _nps_survey(data)
     s = survey.dropna(subset=["nps"])
@@ -491,9 +563,16 @@ def nps_by_touchpoint(
 
     Parameters
     ----------
+    data : Dataset
+        Loaded data set; needs ``survey.touchpoint``; the touchpoints table, when present, is
+        used to check the labels.
     months : int, default=3
         Pool the last ``months`` months up to the reporting month (one month per touchpoint
         is usually too few answers).
+    min_responses : int, default=30
+        Touchpoints with fewer answers are flagged ``small_sample``.
+    confidence : float, default=0.95
+        Confidence level of the intervals.
 
     Returns
     -------
@@ -622,7 +701,18 @@ def nps_by_segment(
 
 
 def describe_month(summary: dict) -> str:
-    """One plain-language paragraph on the month's NPS (from :func:`month_summary`)."""
+    """One plain-language paragraph on the month's NPS (from :func:`month_summary`).
+
+    Parameters
+    ----------
+    summary : dict
+        What :func:`month_summary` returns.
+
+    Returns
+    -------
+    str
+        In the report's language.
+    """
     cur, prev, ch = summary["current"], summary["previous"], summary["change"]
     if cur.n == 0:
         return _("No NPS answers in {month}.", month=i18n.month(summary["month"]))
@@ -662,7 +752,22 @@ def describe_month(summary: dict) -> str:
 
 
 def nps_recent(data, *, months: int = 3, confidence: float = 0.95) -> NPSEstimate:
-    """NPS of all answers in the last ``months`` months up to the reporting month."""
+    """NPS of all answers in the last ``months`` months up to the reporting month.
+
+    Parameters
+    ----------
+    data : Dataset
+        Loaded data set; uses ``data.survey`` and ``data.month`` (an undated survey: all
+        answers).
+    months : int, default=3
+        Months pooled (at least 1).
+    confidence : float, default=0.95
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    NPSEstimate
+    """
     survey = _nps_survey(data)
     return nps(_recent(data, survey, months)["nps"], confidence=confidence)
 
@@ -672,6 +777,18 @@ def month_table(monthly: pd.DataFrame, *, last: int = 6) -> pd.DataFrame:
 
     Small months say so in the ``note`` column; a change is called significant only as in
     :func:`nps_by_month`.
+
+    Parameters
+    ----------
+    monthly : DataFrame
+        What :func:`nps_by_month` returns.
+    last : int, default=6
+        Number of months shown.
+
+    Returns
+    -------
+    DataFrame
+        Index the month (text); the headers in the report's language.
     """
     m = monthly.tail(last).reset_index(drop=True)
     out = pd.DataFrame({_("month"): m["month"].astype(str), _("answers"): m["n"]})

@@ -78,6 +78,14 @@ def check_answers(
     respondent. Notes (returned): rows with an empty score (skipped), departments with no
     answer at all, the same respondent answering an item twice (the answers are averaged).
 
+    Parameters
+    ----------
+    answers : DataFrame
+        Columns ``respondent_id``, ``department``, ``item``, ``score`` (1–5).
+    bank : DataFrame, optional
+        The item bank (``item``, ``category``, ``category_label``, ``text``); default
+        :func:`load_item_bank`.
+
     Returns
     -------
     (DataFrame, list of str)
@@ -197,24 +205,60 @@ class OrientationScores:
 
     @property
     def method_label(self) -> str:
+        """What ``method`` means, in the report's language (:data:`METHODS`).
+
+        Returns
+        -------
+        str
+        """
         return _(METHODS[self.method])
 
     @property
     def company_score(self) -> float:
+        """The company's overall score (0–100), from ``by_unit``.
+
+        Returns
+        -------
+        float
+        """
         return float(self.by_unit.loc[self.by_unit["unit"] == COMPANY, "score"].iloc[0])
 
     @property
     def departments(self) -> list[str]:
+        """The departments scored, in the order of ``by_unit`` (the company left out).
+
+        Returns
+        -------
+        list of str
+        """
         return [u for u in self.by_unit["unit"] if u != COMPANY]
 
     def weakest_items(self, n: int = 5) -> pd.DataFrame:
-        """The ``n`` lowest-scoring items company-wide."""
+        """The ``n`` lowest-scoring items company-wide.
+
+        Parameters
+        ----------
+        n : int, default=5
+            Number of items (at least 1).
+
+        Returns
+        -------
+        DataFrame
+            The first ``n`` rows of ``items``, index reset.
+        """
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise SelfAssessmentError(f"The 'n' parameter must be an int ≥ 1; got {n!r}.")
         return self.items.head(n).reset_index(drop=True)
 
     def wide(self) -> pd.DataFrame:
-        """Scores as a table: categories × units (company last)."""
+        """Scores as a table: categories × units (company last).
+
+        Returns
+        -------
+        DataFrame
+            Index ``category_label`` in bank order, one column per department, then
+            ``"Company"``; values the 0–100 scores.
+        """
         w = self.by_category.pivot(index="category_label", columns="unit", values="score")
         order = list(dict.fromkeys(self.by_category["category_label"]))
         return w.loc[order, [*self.departments, COMPANY]]
@@ -330,6 +374,13 @@ def category_gaps(scores: OrientationScores, *, threshold: float = 5.0) -> pd.Da
     weakness) when the company difference exceeds ``threshold`` points on the report's 0–100
     scale and a one-sample t-test of the respondents' differences gives p < 0.05.
 
+    Parameters
+    ----------
+    scores : OrientationScores
+        From :func:`score_self_assessment`.
+    threshold : float, default=5.0
+        Least difference (points on the 0–100 scale, at least 0) that can be a signal.
+
     Returns
     -------
     DataFrame
@@ -375,6 +426,13 @@ def select_round(answers: pd.DataFrame, *, until: pd.Timestamp) -> tuple[pd.Data
 
     A round is a calendar month of ``date``; rows without a date belong to every round. When
     there is no ``date`` column the whole table is one round.
+
+    Parameters
+    ----------
+    answers : DataFrame
+        Self-assessment answers, optionally with a ``date`` column.
+    until : Timestamp
+        Only answers dated before this count.
 
     Returns
     -------

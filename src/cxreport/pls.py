@@ -182,13 +182,35 @@ class PLSResult:
     ci: float = 0.95
 
     def path(self, source: str, target: str) -> float:
+        """The path coefficient from ``source`` to ``target``.
+
+        Parameters
+        ----------
+        source, target : str
+            Block names of a path of the model (an ``IndexError`` when there is none).
+
+        Returns
+        -------
+        float
+        """
         p = self.paths
         return float(p[(p["source"] == source) & (p["target"] == target)]["coef"].iloc[0])
 
     def total_effects(self, target: str) -> pd.Series:
         """Direct plus indirect effect of every block on ``target`` (sums of the products of
         the path coefficients along every route), as ACSI's impacts; 0 for blocks without a
-        route."""
+        route.
+
+        Parameters
+        ----------
+        target : str
+            A block of the paths.
+
+        Returns
+        -------
+        Series
+            Index every block of the paths, name ``"total effect on <target>"``.
+        """
         names = list(dict.fromkeys([*self.paths["source"], *self.paths["target"]]))
         at = {n: i for i, n in enumerate(names)}
         B = np.zeros((len(names), len(names)))
@@ -199,7 +221,13 @@ class PLSResult:
 
     @property
     def settings(self) -> dict:
-        """What was run, for the notebook's settings table."""
+        """What was run, for the notebook's settings table.
+
+        Returns
+        -------
+        dict
+            ``scheme``, ``standardised``, ``modes``, ``n_boot``, ``seed`` and ``ci``.
+        """
         return {
             "scheme": self.scheme,
             "standardised": self.standardised,
@@ -211,7 +239,13 @@ class PLSResult:
 
     @property
     def htmt_matrix(self) -> pd.DataFrame:
-        """HTMT as a symmetric block × block matrix (NaN on the diagonal)."""
+        """HTMT as a symmetric block × block matrix (NaN on the diagonal).
+
+        Returns
+        -------
+        DataFrame
+            Index and columns the blocks (the columns of ``scores``).
+        """
         names = list(self.scores.columns)
         m = pd.DataFrame(np.nan, index=names, columns=names)
         for r in self.htmt.itertuples():
@@ -225,6 +259,11 @@ class PLSResult:
         expected to be internally consistent): α, ρA, ρC ≥ 0.70 and AVE ≥ 0.50. Every pair of
         blocks needs HTMT < ``htmt_max`` (0.85 strict, :data:`HTMT_MAX_LIBERAL` 0.90 for
         conceptually close constructs), every inner predictor VIF < 5.
+
+        Parameters
+        ----------
+        htmt_max : float, default=HTMT_MAX
+            An HTMT at or above this is a problem.
 
         Returns
         -------
@@ -313,6 +352,21 @@ def check_settings(
 ) -> None:
     """Check the PLS settings before anything is fitted (``fit_pls`` runs the same checks).
 
+    Parameters
+    ----------
+    scheme : {"path", "centroid", "factorial"}, default="path"
+        Inner weighting scheme.
+    standardised : bool, default=True
+        Standardised or only centred indicators.
+    modes : "A", "B" or mapping of block to "A"/"B", optional
+        Measurement modes (``"reflective"``/``"formative"`` also work, in any case).
+    n_boot : int, default=0
+        Bootstrap resamples: 0, or 20 to 100,000.
+    ci : float, default=0.95
+        Level of the percentile intervals, in [0.5, 0.999].
+    seed : int, default=0
+        Seed of the bootstrap, 0 to 2**32 - 1.
+
     Raises
     ------
     ParameterError
@@ -387,6 +441,23 @@ def preset_paths(name: str, blocks: Mapping[str, Sequence[str]] | Sequence[str])
 
     Paths through absent blocks are dropped, so ECSI without a ``complaints`` block is the
     ECSI model without complaints. Blocks are named as in :data:`ECSI_BLOCKS`.
+
+    Parameters
+    ----------
+    name : str
+        ``"ecsi"`` or ``"acsi"`` (case and surrounding spaces ignored).
+    blocks : mapping or sequence
+        The block names present (a mapping's keys).
+
+    Returns
+    -------
+    list of (str, str)
+        ``(source, target)`` pairs, in the preset's order.
+
+    Raises
+    ------
+    PLSError
+        When ``name`` is not a preset.
     """
     key = str(name).strip().lower()
     if key not in _PRESET_PATHS:
@@ -395,12 +466,34 @@ def preset_paths(name: str, blocks: Mapping[str, Sequence[str]] | Sequence[str])
 
 
 def ecsi_paths(blocks: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
-    """The ECSI paths among the blocks present (paths through absent blocks are dropped)."""
+    """The ECSI paths among the blocks present (paths through absent blocks are dropped).
+
+    Parameters
+    ----------
+    blocks : mapping
+        Block name -> its indicator columns (only the names are used).
+
+    Returns
+    -------
+    list of (str, str)
+        ``(source, target)`` pairs (see :func:`preset_paths`).
+    """
     return preset_paths("ecsi", blocks)
 
 
 def acsi_paths(blocks: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
-    """The ACSI paths (Fornell et al. 1996) among the blocks present."""
+    """The ACSI paths (Fornell et al. 1996) among the blocks present.
+
+    Parameters
+    ----------
+    blocks : mapping
+        Block name -> its indicator columns (only the names are used).
+
+    Returns
+    -------
+    list of (str, str)
+        ``(source, target)`` pairs (see :func:`preset_paths`).
+    """
     return preset_paths("acsi", blocks)
 
 
@@ -545,6 +638,17 @@ def cronbach_alpha(items: pd.DataFrame, *, standardised: bool = False) -> float:
 
     ``standardised=True`` gives the standardised α (from the correlation matrix), which
     seminr and plspm report; the default uses the raw items, as SPSS and pingouin do.
+
+    Parameters
+    ----------
+    items : DataFrame
+        One column per item; rows with a missing answer are dropped.
+    standardised : bool, default=False
+        From the correlation matrix instead of the covariance matrix.
+
+    Returns
+    -------
+    float
     """
     x = items.dropna().to_numpy(float)
     k = x.shape[1] if x.ndim == 2 else 0
@@ -571,6 +675,18 @@ def htmt(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFram
     the mean absolute correlations within each block (1 for a single-item block); absolute
     correlations as seminr uses. Complete rows only. Returns the symmetric block × block matrix
     with NaN on the diagonal.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The indicator columns (values that are not numbers count as missing).
+    blocks : mapping
+        Block name -> its indicator columns.
+
+    Returns
+    -------
+    DataFrame
+        Index and columns the blocks, in the mapping's order.
     """
     names = list(blocks)
     cols = [c for n in names for c in blocks[n]]
@@ -578,6 +694,17 @@ def htmt(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFram
     pos = {n: [cols.index(c) for c in blocks[n]] for n in names}
 
     def mono(n):
+        """Mean absolute correlation between the items of one block (1 for a single item).
+
+        Parameters
+        ----------
+        n : str
+            A block name.
+
+        Returns
+        -------
+        float
+        """
         i = pos[n]
         if len(i) < 2:
             return 1.0
@@ -1224,6 +1351,17 @@ def ecsi_blocks(survey_model) -> dict[str, list[str]] | None:
     Dimension names are matched case-insensitively; ``perceived quality``/``perceived value``
     and ``customer satisfaction``... are accepted by their last word (``customer
     expectations`` and ``complaint`` too).
+
+    Parameters
+    ----------
+    survey_model : SurveyModel
+        Items, dimensions and scales (``run.data.config.survey``).
+
+    Returns
+    -------
+    dict of str to list of str, or None
+        ECSI block -> the item codes of its dimension, in the order of :data:`ECSI_BLOCKS`;
+        None unless ``quality`` and ``satisfaction`` are among them.
     """
     found: dict[str, list[str]] = {}
     for d in survey_model.dimensions:
@@ -1246,6 +1384,24 @@ def servqual_model(
     """A reduced ACSI-style model for a SERVQUAL survey: each dimension → satisfaction
     (the single ``outcome`` item) → loyalty (the single ``loyalty`` item, when present);
     without an ``outcome`` column, each dimension → loyalty.
+
+    Parameters
+    ----------
+    survey_model : SurveyModel
+        Items and dimensions; a dimension's block holds its items present in ``survey``.
+    survey : DataFrame
+        Survey responses.
+    outcome : str, default="overall_satisfaction"
+        Column of the single-item ``satisfaction`` block.
+    loyalty : str, default="nps"
+        Column of the single-item ``loyalty`` block (used when it holds an answer).
+
+    Returns
+    -------
+    blocks : dict of str to list of str
+        Block name -> its indicator columns.
+    paths : list of (str, str)
+        ``(source, target)`` pairs.
 
     Raises
     ------
@@ -1287,6 +1443,22 @@ def survey_model_spec(
     dimensions named as the preset's blocks) or ``"source -> target"`` strings between
     dimensions. Without it: the ECSI model when the dimensions carry ECSI names, else the
     reduced model of :func:`servqual_model` (each dimension → satisfaction → loyalty).
+
+    Parameters
+    ----------
+    survey_model : SurveyModel
+        Items, dimensions and ``pls_paths`` (``run.data.config.survey``).
+    survey : DataFrame
+        Survey responses.
+
+    Returns
+    -------
+    blocks : dict of str to list of str
+        Block name -> its indicator columns.
+    paths : list of (str, str)
+        ``(source, target)`` pairs.
+    description : str
+        Which model this is, in the report's language.
 
     Raises
     ------

@@ -88,7 +88,19 @@ K_RULE = N_(
 
 
 def slug(name: str) -> str:
-    """``"high-value loyal"`` -> ``"high_value_loyal"`` (for KPI names)."""
+    """``"high-value loyal"`` -> ``"high_value_loyal"`` (for KPI names).
+
+    Parameters
+    ----------
+    name : str
+        A segment name (any value is taken as its text).
+
+    Returns
+    -------
+    str
+        Lower case, every run of other characters than ``0-9a-z`` one ``_``, none at the ends;
+        ``"segment"`` when nothing is left.
+    """
     return re.sub(r"[^0-9a-z]+", "_", str(name).lower()).strip("_") or "segment"
 
 
@@ -475,7 +487,19 @@ def _words(name) -> list[str]:
 
 def plain(name) -> str:
     """A column name in plain words: ``"Detergents_Paper"`` -> ``"Detergents Paper"``,
-    ``"MonthlyCharges"`` -> ``"Monthly Charges"``, ``"monthly_fee"`` -> ``"monthly fee"``."""
+    ``"MonthlyCharges"`` -> ``"Monthly Charges"``, ``"monthly_fee"`` -> ``"monthly fee"``.
+
+    Parameters
+    ----------
+    name : str
+        A column name (any value is taken as its text).
+
+    Returns
+    -------
+    str
+        The name with ``_``, ``-`` and ``.`` as spaces and camel case split; the name as it
+        is when that leaves nothing.
+    """
     s = re.sub(r"([a-z0-9])([A-Z][a-z])", r"\1 \2", str(name))
     return re.sub(r"\s+", " ", re.sub(r"[_\-.]+", " ", s)).strip() or str(name)
 
@@ -509,6 +533,14 @@ class AttributeSelection:
 
     @property
     def value_label(self) -> str:
+        """The value columns in words, for the page's sentences and KPI labels.
+
+        Returns
+        -------
+        str
+            ``"monthly fees"`` for ``monthly_fee`` alone, else the columns joined by
+            ``" + "``; ``""`` without a value column.
+        """
         if not self.value:
             return ""
         if self.value == ("monthly_fee",):
@@ -516,7 +548,13 @@ class AttributeSelection:
         return " + ".join(self.value)
 
     def sentences(self) -> list[str]:
-        """What the page says: which attributes, how transformed, which left out and why."""
+        """What the page says: which attributes, how transformed, which left out and why.
+
+        Returns
+        -------
+        list of str
+            Sentences in the report's language, the last one on the value column.
+        """
         how = (
             _("declared in segments.attributes of cxreport.yaml")
             if self.declared
@@ -668,6 +706,20 @@ def select_attributes(
     renamed = dict(renamed or {})
 
     def resolve(names, key):
+        """Names as columns of the customers table; a name it does not have is an error.
+
+        Parameters
+        ----------
+        names : sequence of str
+            Column names, the table's own or the user's (mapped through ``renamed``).
+        key : str
+            The setting of ``segments`` named in the error (``"attributes"`` or ``"value"``).
+
+        Returns
+        -------
+        list of str
+            The columns, in the order of ``names``.
+        """
         out, unknown = [], []
         for name in names:
             name = renamed.get(name, name) if name not in c else name
@@ -865,7 +917,19 @@ def attribute_features(
 def segmentable(data) -> bool:
     """Can :func:`label_customers` segment this folder? Transactions, or a customers table
     with at least one numeric attribute to cluster on (see :func:`select_attributes`).
-    Other pages use it to decide whether to break their results down by segment."""
+    Other pages use it to decide whether to break their results down by segment.
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder.
+
+    Returns
+    -------
+    bool
+        True with a ``transactions`` table, or when :func:`attribute_features` finds
+        attributes to cluster on.
+    """
     if data.has("transactions"):
         return True
     try:
@@ -877,7 +941,19 @@ def segmentable(data) -> bool:
 
 def require(data) -> None:
     """Stop the segmentation page with a clear message when the folder cannot be segmented
-    (neither transactions nor numeric customer attributes)."""
+    (neither transactions nor numeric customer attributes).
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded data folder.
+
+    Raises
+    ------
+    CxReportError
+        From :func:`attribute_features` when there are no transactions and no customer
+        attributes to cluster on (:class:`MissingTableError` saying what is missing).
+    """
     if not data.has("transactions"):
         attribute_features(data)  # raises MissingTableError with what is missing and why
 
@@ -900,7 +976,19 @@ class Design:
     notes: list[str] = field(default_factory=list)
 
     def transform(self, table: pd.DataFrame) -> np.ndarray:
-        """Apply the same log and scaling to another feature table (e.g. last month's)."""
+        """Apply the same log and scaling to another feature table (e.g. last month's).
+
+        Parameters
+        ----------
+        table : DataFrame
+            A feature table with the columns of ``features``. Missing values are not filled
+            in (as :func:`design_matrix` does): they stay NaN.
+
+        Returns
+        -------
+        ndarray of shape (len(table), len(features))
+            The scaled matrix, rows in the table's order.
+        """
         return _transform(table, self.features, self.logged, self.mean, self.scale)
 
 
@@ -920,6 +1008,22 @@ def design_matrix(table: pd.DataFrame, *, features=DEFAULT_FEATURES, logged=None
     feature's median before scaling, with a note. ``logged`` names the features to log
     (default: those in :data:`LOG_FEATURES`; customer attributes bring their own, see
     :func:`select_attributes`).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The feature table (``Features.table``), one row per customer.
+    features : sequence of str, default=DEFAULT_FEATURES
+        Columns to cluster on; each must be a column of ``table``.
+    logged : sequence of str, optional
+        Features to ``log1p`` (after clipping negative values at 0); default
+        :data:`LOG_FEATURES`.
+
+    Returns
+    -------
+    Design
+        ``X`` standardised (mean 0, SD 1 per column) with the constant features left out of
+        ``features``; the filled-in medians and the dropped features in ``notes``.
     """
     features = tuple(features)
     unknown = [f for f in features if f not in table]
@@ -980,7 +1084,22 @@ def _kmeans(X: np.ndarray, k: int, seed: int, n_init: int):
 
 
 def nearest_centre(X: np.ndarray, centers: np.ndarray, chunk: int = 200_000) -> np.ndarray:
-    """Nearest centre for every row (chunked, so a million rows stay small in memory)."""
+    """Nearest centre for every row (chunked, so a million rows stay small in memory).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, p)
+        Rows to place, scaled as the centres.
+    centers : ndarray of shape (k, p)
+        The cluster centres.
+    chunk : int, default=200_000
+        Rows per block of the distance computation.
+
+    Returns
+    -------
+    ndarray of int32, shape (n,)
+        Each row's nearest centre (Euclidean distance), as a row number of ``centers``.
+    """
     out = np.empty(len(X), dtype=np.int32)
     c2 = (centers**2).sum(axis=1)
     for lo in range(0, len(X), chunk):
@@ -996,6 +1115,26 @@ def fit_clusters(
     """k-means labels and centres; above ``exact_max`` rows fitted on a seeded sample.
 
     Returns labels for every row of ``X`` (nearest centre) and the centres.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, p)
+        Scaled features (see :func:`design_matrix`).
+    k : int
+        Number of clusters.
+    seed : int, default=42
+        Seeds k-means (``random_state``) and the sample.
+    n_init : int, default=4
+        k-means restarts.
+    exact_max : int, default=200_000
+        Above this many rows k-means is fitted on a seeded sample of this size.
+
+    Returns
+    -------
+    labels : ndarray of int32, shape (n,)
+        Cluster number of every row.
+    centers : ndarray of shape (k, p)
+        The cluster centres.
     """
     n = len(X)
     if n > exact_max:
@@ -1017,6 +1156,21 @@ def bootstrap_stability(
     customers the resample contains, the reference partition is compared with the new one:
     the adjusted Rand index, and for each reference cluster the Jaccard similarity to its
     best-matching new cluster (as ``fpc::clusterboot``).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, p)
+        Scaled features of the customers.
+    labels : ndarray of int, shape (n,)
+        The reference partition: cluster numbers 0 to ``k - 1``.
+    k : int
+        Number of clusters of the reference and of every refit.
+    n_boot : int, default=20
+        Bootstrap resamples.
+    seed : int, default=42
+        Seeds the resamples and the refits.
+    n_init : int, default=2
+        k-means restarts per refit.
 
     Returns
     -------
@@ -1106,6 +1260,12 @@ def sweep(
         23,502, so a small sample would reject segmentations that are stable at full size.
     exact_max : int, default=200_000
         Above this many customers k-means is fitted on a seeded sample of this size.
+
+    Returns
+    -------
+    Sweep
+        ``table`` indexed by k (``stable`` and ``separated`` are added by :func:`choose_k`);
+        the labels and centres of every k, and with ``n_boot`` each cluster's mean Jaccard.
     """
     from threadpoolctl import threadpool_limits
 
@@ -1202,6 +1362,20 @@ def _silhouettes(
 
 @dataclass
 class KChoice:
+    """The chosen number of segments, why, and the rule it was chosen by.
+
+    Attributes
+    ----------
+    k : int
+        Number of segments.
+    reason : str
+        Why this k, in the report's language.
+    rule : str
+        :data:`K_RULE` with its thresholds filled in.
+    pinned : bool
+        True when the analyst set k (``k=`` of :func:`segment`), False when the rule chose it.
+    """
+
     k: int
     reason: str
     rule: str
@@ -1215,7 +1389,26 @@ def choose_k(
     min_share: float = 0.02,
     silhouette_tolerance: float = 0.05,
 ) -> KChoice:
-    """Pick k from a :class:`Sweep` table by the rule in :data:`K_RULE`."""
+    """Pick k from a :class:`Sweep` table by the rule in :data:`K_RULE`.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``Sweep.table``; its ``separated`` and ``stable`` columns are filled in (in place)
+        for the k with a silhouette.
+    min_jaccard : float, default=0.75
+        A k is stable when every cluster's mean bootstrap Jaccard is at least this (a k
+        without a stability check passes this test).
+    min_share : float, default=0.02
+        ... and its smallest cluster holds at least this share of the customers.
+    silhouette_tolerance : float, default=0.05
+        A k is well separated when its silhouette is within this of the best in the sweep.
+
+    Returns
+    -------
+    KChoice
+        With ``pinned`` False.
+    """
     t = table.dropna(subset=["silhouette"])
     if t.empty:
         raise CxReportError("No k in the sweep produced two or more clusters.")
@@ -1318,6 +1511,19 @@ def profile(table: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
     detractors among the cluster's respondents, NaN when none) and ``nps_n``;
     ``complaint_rate`` and ``failed_mot_rate`` (share of customers with at least one in the
     look-back window); ``churn_rate`` (share who left during the month).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The feature table of the purchase path (``Features.table`` of
+        :func:`customer_features`).
+    labels : Series
+        customer_id -> cluster number (aligned to the table's index).
+
+    Returns
+    -------
+    DataFrame
+        Index ``cluster`` (sorted), the columns above.
     """
     t = table.assign(_c=labels.reindex(table.index).to_numpy())
     g = t.groupby("_c", sort=True)
@@ -1367,10 +1573,31 @@ def name_clusters(prof: pd.DataFrame, overall: pd.Series, *, rules: dict | None 
         From :func:`profile`.
     overall : Series
         Medians of the same columns over all customers.
+    rules : dict, optional
+        Overrides of :data:`NAME_RULES`.
+
+    Returns
+    -------
+    dict
+        Cluster number (the index of ``prof``) -> segment name.
     """
     r = {**NAME_RULES, **(rules or {})}
 
     def ratio(v, o):
+        """A cluster's median relative to the overall median.
+
+        Parameters
+        ----------
+        v : float
+            The cluster's median.
+        o : float
+            The overall median.
+
+        Returns
+        -------
+        float
+            ``v / o``; when ``o`` is not positive, infinite if ``v`` is positive, else 1.
+        """
         return v / o if o and o > 0 else (np.inf if v > 0 else 1.0)
 
     base = {}
@@ -1450,6 +1677,18 @@ def attribute_deviations(design: Design, clusters) -> pd.DataFrame:
 
     Medians commute with the monotone ``log1p``, so the sign and order are those of the raw
     medians; the unit makes attributes of different scales comparable.
+
+    Parameters
+    ----------
+    design : Design
+        The design matrix that was clustered.
+    clusters : array-like of int
+        Cluster number of each row of ``design.X``.
+
+    Returns
+    -------
+    DataFrame
+        Index ``cluster`` (sorted), one column per feature of ``design``.
     """
     lab = np.asarray(clusters)
     overall = np.median(design.X, axis=0)
@@ -1468,6 +1707,18 @@ def name_by_attributes(deviations: pd.DataFrame, *, rules: dict | None = None) -
     name get their next attribute named (``"average <attribute>"`` when it differs by less
     than ``notable``), until the names differ; a number last. See
     :data:`ATTRIBUTE_NAME_RULES`.
+
+    Parameters
+    ----------
+    deviations : DataFrame
+        Cluster x attribute, in SD (:func:`attribute_deviations`).
+    rules : dict, optional
+        Overrides of :data:`ATTRIBUTE_NAME_RULES`.
+
+    Returns
+    -------
+    dict
+        Cluster (the index of ``deviations``) -> segment name.
     """
     r = {**ATTRIBUTE_NAME_RULES, **(rules or {})}
     order = {
@@ -1476,6 +1727,21 @@ def name_by_attributes(deviations: pd.DataFrame, *, rules: dict | None = None) -
     }
 
     def word(c, f):
+        """How segment ``c`` stands on attribute ``f``: ``"slightly high Fresh"``.
+
+        Parameters
+        ----------
+        c : int
+            A cluster (a row of ``deviations``).
+        f : str
+            An attribute (a column of ``deviations``).
+
+        Returns
+        -------
+        str
+            ``high``, ``low``, ``slightly high``, ``slightly low`` or ``average`` (less than
+            ``notable`` SD), then the attribute in plain words (:func:`plain`).
+        """
         d = deviations.loc[c, f]
         if abs(d) < r["notable"]:  # named only to tell two segments apart
             return f"average {plain(f)}"
@@ -1483,6 +1749,20 @@ def name_by_attributes(deviations: pd.DataFrame, *, rules: dict | None = None) -
         return f"{slight}{'high' if d > 0 else 'low'} {plain(f)}"
 
     def base(c):
+        """Segment ``c``'s name before clashes are resolved.
+
+        Parameters
+        ----------
+        c : int
+            A cluster (a row of ``deviations``).
+
+        Returns
+        -------
+        name : str
+            Its one or two most different attributes (:func:`word`), or ``"typical"``.
+        n : int
+            Attributes named: 0 (typical), 1 or 2.
+        """
         o = order[c]
         d1 = abs(deviations.loc[c, o[0]])
         if d1 < r["notable"]:
@@ -1556,7 +1836,18 @@ def shown(name) -> str:
     """A segment's name as the page shows it: the words of our naming rules
     (:func:`name_clusters`, :func:`name_by_attributes`, the RFM map's names) in the report's
     language; the attribute names in it (data) and any other name as they are. The data
-    keep the English name (exports, last month's assignments, the other pages' labels)."""
+    keep the English name (exports, last month's assignments, the other pages' labels).
+
+    Parameters
+    ----------
+    name : str
+        A segment name, or a margin of the migration matrix (any value is taken as its text).
+
+    Returns
+    -------
+    str
+        The name as shown; in the default language the name itself.
+    """
     text = str(name)
     if i18n.language() == i18n.DEFAULT:
         return text
@@ -1608,6 +1899,21 @@ def attribute_profile(table: pd.DataFrame, labels: pd.Series, selection) -> pd.D
     ``complaint_rate``, ``failed_mot_rate`` when those tables exist, ``churn_rate`` (left
     during the month, with churn dates) or ``churn_flag_rate`` (share with the ``churned``
     flag set, without dates).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The feature table of the attribute path (``Features.table`` of
+        :func:`attribute_features`).
+    labels : Series
+        customer_id -> cluster number (aligned to the table's index).
+    selection : AttributeSelection
+        ``Features.selection``: the attributes clustered on (``used``).
+
+    Returns
+    -------
+    DataFrame
+        Index ``cluster`` (sorted), the columns above.
     """
     t = table.assign(_c=labels.reindex(table.index).to_numpy())
     g = t.groupby("_c", sort=True)
@@ -1681,22 +1987,44 @@ class SegmentResult:
 
     @property
     def k(self) -> int:
+        """The number of segments (``choice.k``).
+
+        Returns
+        -------
+        int
+        """
         return self.choice.k
 
     @property
     def by_attributes(self) -> bool:
-        """True when the segments come from customer attributes (no transactions)."""
+        """True when the segments come from customer attributes (no transactions).
+
+        Returns
+        -------
+        bool
+        """
         return self.features.selection is not None
 
     @property
     def attribute_columns(self) -> list[str]:
-        """The profile's columns of the attributes clustered on (empty with transactions)."""
+        """The profile's columns of the attributes clustered on (empty with transactions).
+
+        Returns
+        -------
+        list of str
+        """
         if not self.by_attributes:
             return []
         return [_profile_column(f) for f in self.design.features]
 
     def summary(self) -> list[str]:
-        """The page's opening lines: who was segmented, on what, and the notes."""
+        """The page's opening lines: who was segmented, on what, and the notes.
+
+        Returns
+        -------
+        list of str
+            Sentences in the report's language.
+        """
         f = self.features
         if not self.by_attributes:
             return [
@@ -1718,7 +2046,12 @@ class SegmentResult:
 
     def yardstick(self) -> Yardstick | None:
         """This segmentation as a rule for other months' customers (None without
-        transactions: the customer attributes are one snapshot, with no history)."""
+        transactions: the customer attributes are one snapshot, with no history).
+
+        Returns
+        -------
+        Yardstick or None
+        """
         if self.by_attributes:
             return None
         d = self.design
@@ -1732,7 +2065,14 @@ class SegmentResult:
         )
 
     def labels(self) -> pd.Series:
-        """customer_id -> segment, including active customers without a purchase."""
+        """customer_id -> segment, including active customers without a purchase.
+
+        Returns
+        -------
+        Series
+            Index ``customer_id``, name ``"segment"``; ``"no purchase yet"`` for the customers
+            without a purchase.
+        """
         return _with_no_purchase(self.segments, self.features.no_purchase)
 
 
@@ -1761,17 +2101,47 @@ class Yardstick:
     def labels_at(self, data, month) -> pd.Series:
         """customer_id -> segment as of the end of ``month``: the customers with purchases
         by then, placed by this yardstick, and the active ones without (``no purchase
-        yet``), as :meth:`SegmentResult.labels`."""
+        yet``), as :meth:`SegmentResult.labels`.
+
+        Parameters
+        ----------
+        data : Dataset
+            A loaded data folder with ``transactions`` (see :func:`customer_features`).
+        month : str or Period
+            The month whose end is the cut-off, ``"YYYY-MM"``.
+
+        Returns
+        -------
+        Series
+            Index ``customer_id``, values segment names, name ``"segment"``.
+        """
         feats = customer_features(data, month=month, experience=self.uses_experience)
         return _with_no_purchase(self.assign(feats.table), feats.no_purchase)
 
     @property
     def uses_experience(self) -> bool:
-        """Whether any of :data:`EXPERIENCE` is among the features placing the customers."""
+        """Whether any of :data:`EXPERIENCE` is among the features placing the customers.
+
+        Returns
+        -------
+        bool
+        """
         return bool(set(EXPERIENCE) & set(self.features))
 
     def assign(self, table: pd.DataFrame) -> pd.Series:
-        """Segment names for a feature table (e.g. last month's) by this yardstick."""
+        """Segment names for a feature table (e.g. last month's) by this yardstick.
+
+        Parameters
+        ----------
+        table : DataFrame
+            A feature table with the yardstick's ``features`` columns (``Features.table``).
+
+        Returns
+        -------
+        Series
+            Index that of ``table``, values segment names (nearest centre), name
+            ``"segment"``.
+        """
         X = _transform(
             table, self.features, self.logged, np.asarray(self.mean), np.asarray(self.scale)
         )
@@ -1779,10 +2149,27 @@ class Yardstick:
         return pd.Series([self.names[int(c)] for c in cluster], index=table.index, name="segment")
 
     def to_json(self) -> str:
+        """This yardstick as JSON text (:meth:`from_json` reads it back).
+
+        Returns
+        -------
+        str
+        """
         return json.dumps(asdict(self))
 
     @classmethod
     def from_json(cls, text: str) -> Yardstick:
+        """A yardstick from the JSON text that :meth:`to_json` wrote.
+
+        Parameters
+        ----------
+        text : str
+            The JSON text.
+
+        Returns
+        -------
+        Yardstick
+        """
         doc = json.loads(text)
         doc["names"] = {int(c): n for c, n in doc["names"].items()}
         doc["features"], doc["logged"] = tuple(doc["features"]), tuple(doc["logged"])
@@ -2019,7 +2406,19 @@ SETTINGS = (
 
 def check_settings(**values) -> None:
     """The segmentation notebook's settings (:data:`SETTINGS`, and ``seed``), checked up
-    front with :func:`segment`'s rules."""
+    front with :func:`segment`'s rules.
+
+    Parameters
+    ----------
+    **values
+        Settings by name; the names of :data:`SETTINGS` and ``seed`` are checked, others
+        ignored.
+
+    Raises
+    ------
+    ParameterError
+        When a value is out of its range, ``k`` is 1 or ``k_max`` is below ``k_min``.
+    """
     v = check(SETTINGS, values)
     if v.get("k") == 1:
         raise ParameterError(
@@ -2040,7 +2439,19 @@ LABEL_SETTINGS = {s.name: s.default for s in SETTINGS}
 
 
 def label_settings(settings: dict | None = None) -> dict:
-    """Segmentation settings with the defaults filled in (unknown names are an error)."""
+    """Segmentation settings with the defaults filled in (unknown names are an error).
+
+    Parameters
+    ----------
+    settings : dict, optional
+        Setting name -> value, names of :data:`LABEL_SETTINGS` only (the values are not
+        checked here).
+
+    Returns
+    -------
+    dict
+        Every setting of :data:`LABEL_SETTINGS`: the given value, else the default.
+    """
     settings = dict(settings or {})
     unknown = sorted(set(settings) - set(LABEL_SETTINGS))
     if unknown:
@@ -2119,6 +2530,21 @@ def assignment_table(result: SegmentResult, rfm_scores: pd.DataFrame | None = No
     Customers without a purchase yet are included with segment ``"no purchase yet"`` and
     cluster -1. With ``rfm_scores`` (``RFMResult.scores``) the RFM code and segment are added.
     Without transactions: segment, cluster, the attributes clustered on and ``value``.
+
+    Parameters
+    ----------
+    result : SegmentResult
+        From :func:`segment`.
+    rfm_scores : DataFrame, optional
+        ``RFMResult.scores`` (index ``customer_id``; its ``code`` and ``segment`` columns
+        are added as ``rfm_code`` and ``rfm_segment``). Not used without transactions.
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id`` and the other columns of :data:`EXPORT_COLUMNS` (plus ``rfm_code``,
+        ``rfm_segment``); without transactions ``customer_id``, ``segment``, ``cluster``, the
+        attributes and ``value`` when there is one.
     """
     t = result.features.table
     out = pd.DataFrame(
@@ -2203,7 +2629,18 @@ _HEADERS = {
 def reader(frame: pd.DataFrame) -> pd.DataFrame:
     """A segmentation or RFM table as the page shows it: our headers and yes/no in the
     report's language, segment names through :func:`shown`; the data's own columns and
-    values as they are. Exports take the table itself, not this."""
+    values as they are. Exports take the table itself, not this.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A table of the segmentation or RFM page (profile, sweep, attribute selection, ...).
+
+    Returns
+    -------
+    DataFrame
+        A translated copy; in the default language ``frame`` itself.
+    """
     if i18n.language() == i18n.DEFAULT:
         return frame
     out = frame.copy()
@@ -2215,6 +2652,18 @@ def reader(frame: pd.DataFrame) -> pd.DataFrame:
         out[c] = out[c].map({True: _("yes"), False: _("no")})
 
     def head(c):
+        """A header in the report's language when it is one of ours, else as it is.
+
+        Parameters
+        ----------
+        c : object
+            A column or index label.
+
+        Returns
+        -------
+        object
+            The translated header (str) for a label in :data:`_HEADERS`, else ``c``.
+        """
         return _(c) if c in _HEADERS else c
 
     out = out.rename(columns=head, index=head)
@@ -2231,6 +2680,17 @@ def kpis(result: SegmentResult) -> list[dict]:
     shares are a census of all customers, not a sample estimate, so they carry no interval.
     Without transactions the value share is that of the declared value (``segments.value``,
     else ``monthly_fee``) and is left out when there is none.
+
+    Parameters
+    ----------
+    result : SegmentResult
+        From :func:`segment`.
+
+    Returns
+    -------
+    list of dict
+        One dict per KPI: ``name``, ``value``, ``label``, ``unit``, ``higher_is_better``
+        (None) and ``n`` (customers profiled).
     """
     p = result.profile
     sel = result.features.selection
@@ -2282,6 +2742,19 @@ def previous_assignments(data, result: SegmentResult) -> pd.DataFrame | None:
     previous month end and assigned to this month's cluster centres, so the two months are
     compared with one yardstick. Returns ``None`` when nothing was bought before last month,
     and without transactions (the customer attributes are one snapshot, with no history).
+
+    Parameters
+    ----------
+    data : Dataset
+        The data folder ``result`` was computed from.
+    result : SegmentResult
+        This month's segmentation (its :meth:`SegmentResult.yardstick` places the customers).
+
+    Returns
+    -------
+    DataFrame or None
+        Columns ``customer_id``, ``segment``, ``revenue_month`` and ``monetary`` as of the
+        previous month end (the ``previous`` of :func:`migration`).
     """
     if result.by_attributes:
         return None
@@ -2343,6 +2816,10 @@ def migration(
     order : list, optional
         Segment order for rows and columns (default: current segments as they appear); any
         segment not listed follows, sorted.
+
+    Returns
+    -------
+    Migration
     """
     for name, f in (("previous", previous), ("current", current)):
         miss = [c for c in ("customer_id", "segment") if c not in f]
@@ -2388,6 +2865,20 @@ def migration(
     fl["left"] = fl["customers_before"] - fl["stayed"]
 
     def val(f, codes):
+        """One month's ``value`` summed per segment (NaN when the frame lacks the column).
+
+        Parameters
+        ----------
+        f : DataFrame
+            That month's assignments (one row per customer).
+        codes : ndarray of int
+            Each row's segment, as a position in the list of names.
+
+        Returns
+        -------
+        ndarray
+            One sum per segment of the flows table, in its order.
+        """
         if value not in f:
             return np.full(len(segs), np.nan)
         amounts = np.nan_to_num(f[value].to_numpy(float))  # a missing value adds nothing
@@ -2421,6 +2912,19 @@ def projection(result: SegmentResult, *, max_points: int = 4000, seed: int = 42)
 
     At most ``max_points`` customers (a seeded sample, stratified by nothing) are returned so
     that the scatter stays readable and the HTML small; the centres are exact.
+
+    Parameters
+    ----------
+    result : SegmentResult
+        From :func:`segment`.
+    max_points : int, default=4000
+        Most customers in ``points`` (at least 10).
+    seed : int, default=42
+        Seeds the sample.
+
+    Returns
+    -------
+    Projection
     """
     _check_int("max_points", max_points, 10)
     X = result.design.X

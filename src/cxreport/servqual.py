@@ -54,7 +54,21 @@ class GapResult:
     notes: list[str] = field(default_factory=list)
 
     def largest_negative(self, k: int = 5, *, level: str = "items") -> pd.DataFrame:
-        """The ``k`` most negative gaps (items or dimensions), most negative first."""
+        """The ``k`` most negative gaps (items or dimensions), most negative first.
+
+        Parameters
+        ----------
+        k : int, default=5
+            Most rows returned.
+        level : {"items", "dimensions"}, default="items"
+            Which table's gaps.
+
+        Returns
+        -------
+        DataFrame
+            Rows of ``items`` or ``dimensions`` with ``gap < 0``, by ``gap_100`` (ties by
+            name); index reset.
+        """
         if level not in ("items", "dimensions"):
             raise ParameterError(
                 f"The 'level' parameter must be 'items' or 'dimensions'; got {level!r}."
@@ -112,6 +126,10 @@ def servqual_gaps(
     ServqualError
         When no item has both a perception and an expectation column (SERVPERF data: report
         perceptions only).
+
+    Returns
+    -------
+    GapResult
     """
     if not 0 < confidence < 1:
         raise ParameterError(
@@ -223,6 +241,18 @@ def expectation_perception(gaps: GapResult, model: SurveyModel) -> pd.DataFrame:
 
     Columns: ``dimension``, ``expectation``, ``perception``, ``gap_100``, ``ci_low_100``,
     ``ci_high_100``.
+
+    Parameters
+    ----------
+    gaps : GapResult
+        From :func:`servqual_gaps`.
+    model : SurveyModel
+        Items and scales (each dimension is rescaled with its first item's scale).
+
+    Returns
+    -------
+    DataFrame
+        One row per dimension of ``gaps.dimensions``.
     """
     rows = []
     for r in gaps.dimensions.itertuples():

@@ -86,7 +86,13 @@ def _check_baseline(baseline_months) -> int:
 
 def check_settings(**values) -> None:
     """Check the SQI settings (:data:`SETTINGS`) up front (same messages as the functions
-    that use them), so that a bad one stops the run before any analysis."""
+    that use them), so that a bad one stops the run before any analysis.
+
+    Parameters
+    ----------
+    **values
+        Settings by name; those of :data:`SETTINGS` are checked, others ignored.
+    """
     check(SETTINGS, values)
 
 
@@ -95,6 +101,20 @@ def check_outcomes(touchpoints: pd.DataFrame, weights: dict[str, float]) -> None
 
     The loader already rejects such files; this check protects frames built in code and names
     every unknown outcome with its count.
+
+    Parameters
+    ----------
+    touchpoints : DataFrame
+        The touchpoints table (its ``outcome`` column).
+    weights : dict of str to float
+        Failure type -> weight (``data.config.sqi_weights``).
+
+    Raises
+    ------
+    MissingTableError
+        When there is no ``outcome`` column.
+    CxReportError
+        When an outcome is blank or unknown.
     """
     if "outcome" not in touchpoints:
         raise MissingTableError(
@@ -132,7 +152,21 @@ def _weights(data) -> dict[str, float]:
 
 
 def include_complaints(data, complaints: str = "auto") -> bool:
-    """Whether reopened complaints are counted as ``complaint_reopened`` failures."""
+    """Whether reopened complaints are counted as ``complaint_reopened`` failures.
+
+    Parameters
+    ----------
+    data : Dataset
+        Loaded data set (its complaints table, ``reopened`` column, and SQI weights).
+    complaints : {"auto", "always", "never"}, default="auto"
+        ``"never"``: no. Otherwise yes when the complaints table has ``reopened`` and the
+        weight table lists ``complaint_reopened`` (``"always"`` without it is an error), but
+        for ``"auto"`` not when the touchpoints already record that outcome.
+
+    Returns
+    -------
+    bool
+    """
     _SETTING["complaints"].check(complaints)
     if complaints == "never" or not data.has("complaints"):
         return False
@@ -248,6 +282,19 @@ def sqi_series(
 ) -> pd.DataFrame:
     """The index per day (``"D"``), week (``"W"``) or month (``"M"``), every period listed.
 
+    Parameters
+    ----------
+    data : Dataset
+        Loaded data set; needs the touchpoints table (``date``, ``touchpoint``, ``outcome``,
+        optionally ``stage``) and uses ``data.config.sqi_weights`` and ``data.month``.
+    freq : {"D", "W", "M"}, default="D"
+        Period length (weeks Monday-Sunday).
+    per_contacts : int, default=1000
+        0 = the absolute weighted count, else the index per this many contacts.
+    complaints : {"auto", "always", "never"}, default="auto"
+        Count reopened complaints as ``complaint_reopened`` failures (see
+        :func:`include_complaints`).
+
     Returns
     -------
     DataFrame
@@ -302,6 +349,17 @@ def _series(data, counts: _Counts, freq: str, per: int) -> pd.DataFrame:
 
 def sqi_by_month(data, *, per_contacts: int = 1000, complaints: str = "auto") -> pd.DataFrame:
     """The index per calendar month up to the reporting month.
+
+    Parameters
+    ----------
+    data : Dataset
+        Loaded data set; needs the touchpoints table (``date``, ``touchpoint``, ``outcome``,
+        optionally ``stage``) and uses ``data.config.sqi_weights`` and ``data.month``.
+    per_contacts : int, default=1000
+        0 = the absolute weighted count, else the index per this many contacts.
+    complaints : {"auto", "always", "never"}, default="auto"
+        Count reopened complaints as ``complaint_reopened`` failures (see
+        :func:`include_complaints`).
 
     Returns
     -------
@@ -374,6 +432,9 @@ def control_chart(
 
     Parameters
     ----------
+    data : Dataset
+        Loaded data set; needs the touchpoints table (``date``, ``touchpoint``, ``outcome``,
+        optionally ``stage``) and uses ``data.config.sqi_weights`` and ``data.month``.
     freq : {"D", "W"}, default="W"
         Daily (FedEx's own rhythm, noisy for a small business) or weekly (Monday-Sunday)
         points.
@@ -386,6 +447,13 @@ def control_chart(
         Width of the band in standard deviations.
     run_length : int, default=8
         Consecutive points on one side of the centre counted as a shift.
+    complaints : {"auto", "always", "never"}, default="auto"
+        Count reopened complaints as ``complaint_reopened`` failures (see
+        :func:`include_complaints`).
+
+    Returns
+    -------
+    ControlChart
     """
     per = _check_per(per_contacts)
     _SETTING["freq"].check(freq)
@@ -454,10 +522,16 @@ def top_contributors(
 
     Parameters
     ----------
+    data : Dataset
+        Loaded data set; needs the touchpoints table (``date``, ``touchpoint``, ``outcome``,
+        optionally ``stage``) and uses ``data.config.sqi_weights`` and ``data.month``.
     by : {"failure_type", "touchpoint", "stage"}, default="failure_type"
     months : int, default=1
         Pool the last ``months`` months up to the reporting month; the previous period of the
         same length is shown for comparison.
+    complaints : {"auto", "always", "never"}, default="auto"
+        Count reopened complaints as ``complaint_reopened`` failures (see
+        :func:`include_complaints`).
 
     Returns
     -------
@@ -497,6 +571,17 @@ def top_contributors(
 def month_summary(data, *, per_contacts: int = 1000, complaints: str = "auto") -> dict:
     """The reporting month's index against last month's and the baseline.
 
+    Parameters
+    ----------
+    data : Dataset
+        Loaded data set; needs the touchpoints table (``date``, ``touchpoint``, ``outcome``,
+        optionally ``stage``) and uses ``data.config.sqi_weights`` and ``data.month``.
+    per_contacts : int, default=1000
+        0 = the absolute weighted count, else the index per this many contacts.
+    complaints : {"auto", "always", "never"}, default="auto"
+        Count reopened complaints as ``complaint_reopened`` failures (see
+        :func:`include_complaints`).
+
     Returns
     -------
     dict
@@ -504,7 +589,7 @@ def month_summary(data, *, per_contacts: int = 1000, complaints: str = "auto") -
         daily weighted count, averaged over the month), ``contacts``, ``failures``,
         ``per_contacts``, ``unit`` (text), ``version`` (the weight table), ``ci``
         (approximate 95 % interval of the per-contact index from the Poisson demerit
-        variance, or None for the absolute count).
+        variance, or None for the absolute count), ``month`` (Period).
     """
     per = _check_per(per_contacts)
     m = sqi_by_month(data, per_contacts=per, complaints=complaints)
@@ -537,7 +622,18 @@ def month_summary(data, *, per_contacts: int = 1000, complaints: str = "auto") -
 
 
 def describe_month(summary: dict) -> str:
-    """One plain-language paragraph on the month's index (from :func:`month_summary`)."""
+    """One plain-language paragraph on the month's index (from :func:`month_summary`).
+
+    Parameters
+    ----------
+    summary : dict
+        What :func:`month_summary` returns.
+
+    Returns
+    -------
+    str
+        In the report's language.
+    """
     text = _(
         "SQI {month}: {sqi} {unit} ({failures} failures, weighted {weighted}, {contacts} "
         "contacts; FedEx's daily figure averages {daily} weighted failures a day).",
@@ -561,7 +657,20 @@ def describe_month(summary: dict) -> str:
 def actions(top: pd.DataFrame, *, n: int = 2) -> list[dict]:
     """The page's actions from :func:`top_contributors` by failure type: fix the ``n``
     failure types that weigh most in this month's index first (``customers``: their
-    failures this month)."""
+    failures this month).
+
+    Parameters
+    ----------
+    top : DataFrame
+        :func:`top_contributors` with ``by="failure_type"``.
+    n : int, default=2
+        Most actions (failure types with a weighted count above 0 only).
+
+    Returns
+    -------
+    list of dict
+        Keys ``text``, ``evidence`` and ``customers`` (the type's failures).
+    """
     out = []
     for r in top[top["weighted"] > 0].head(n).itertuples():
         out.append(

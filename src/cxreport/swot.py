@@ -191,7 +191,20 @@ class SwotScores:
     notes: list[str] = field(default_factory=list)
 
     def matrix(self, which: str) -> pd.DataFrame:
-        """The IFE or EFE matrix as David prints it, with a total row."""
+        """The IFE or EFE matrix as David prints it, with a total row.
+
+        Parameters
+        ----------
+        which : {"IFE", "EFE"}
+            The matrix.
+
+        Returns
+        -------
+        DataFrame
+            ``kind`` (its name: ``"Strengths"`` ...), ``factor``, ``weight``, ``rating``,
+            ``rating_meaning``, ``weighted_score``; the last row ``"Total"`` (weights and
+            weighted scores summed, no rating).
+        """
         if which not in ("IFE", "EFE"):
             raise SwotInputError(f"The 'which' parameter must be 'IFE' or 'EFE'; got {which!r}.")
         t = self.table[self.table["matrix"] == which]
@@ -217,7 +230,13 @@ class SwotScores:
         return out
 
     def totals(self) -> pd.DataFrame:
-        """IFE and EFE totals with their reading against the 2.5 midpoint."""
+        """IFE and EFE totals with their reading against the 2.5 midpoint.
+
+        Returns
+        -------
+        DataFrame
+            Two rows (IFE, EFE): ``matrix``, ``total``, ``midpoint``, ``reading``.
+        """
         rows = []
         for m, v in (("IFE", self.ife_total), ("EFE", self.efe_total)):
             if m == "IFE":
@@ -254,7 +273,18 @@ _OUR_WORDS = ("kind", "rating_meaning", "reading")
 def reader(frame: pd.DataFrame) -> pd.DataFrame:
     """A table of the SWOT page as the reader sees it: headers and our own words (factor
     kinds, rating meanings, readings) in the report's language; the factors as the workshop
-    wrote them. Exports take the table itself, not this."""
+    wrote them. Exports take the table itself, not this.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A table of the SWOT page.
+
+    Returns
+    -------
+    DataFrame
+        A translated copy; in the default language ``frame`` itself.
+    """
     if language() == DEFAULT:
         return frame
     out = frame.copy()
@@ -371,10 +401,22 @@ class IEPosition:
 
     @property
     def ife_band(self) -> str:
+        """The IFE total's band: ``"strong"`` (3.0-4.0), ``"average"`` or ``"weak"`` (below 2).
+
+        Returns
+        -------
+        str
+        """
         return ("strong", "average", "weak")[self.col]
 
     @property
     def efe_band(self) -> str:
+        """The EFE total's band: ``"high"`` (3.0-4.0), ``"medium"`` or ``"low"`` (below 2).
+
+        Returns
+        -------
+        str
+        """
         return ("high", "medium", "low")[self.row]
 
 
@@ -388,7 +430,17 @@ def _band(total: float) -> int:
 
 
 def ie_position(ife_total: float, efe_total: float) -> IEPosition:
-    """IE matrix cell (I–IX) and posture for an IFE and an EFE total (each 1–4)."""
+    """IE matrix cell (I–IX) and posture for an IFE and an EFE total (each 1–4).
+
+    Parameters
+    ----------
+    ife_total, efe_total : float
+        The IFE and EFE totals (``SwotScores.ife_total``, ``efe_total``), in [1, 4].
+
+    Returns
+    -------
+    IEPosition
+    """
     for name, v in (("ife_total", ife_total), ("efe_total", efe_total)):
         if (
             not isinstance(v, (int, float, np.floating))
@@ -432,13 +484,44 @@ class Tows:
     pairs: pd.DataFrame
 
     def layout(self) -> pd.DataFrame:
-        """The 3 × 3 TOWS grid as text: factor lists on the edges, prompts in the cells."""
+        """The 3 × 3 TOWS grid as text: factor lists on the edges, prompts in the cells.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``"Strengths (S)"`` and ``"Weaknesses (W)"``; rows the factor lists, then
+            the opportunities and threats with their cells.
+        """
 
         def lst(k):
+            """The top factors of one kind, one ``"S1: factor"`` line each.
+
+            Parameters
+            ----------
+            k : str
+                The kind: ``"S"``, ``"W"``, ``"O"`` or ``"T"``.
+
+            Returns
+            -------
+            str
+            """
             t = self.top[self.top["kind"] == k]
             return "\n".join(f"{c}: {f}" for c, f in zip(t["code"], t["factor"], strict=True))
 
         def cell(i, e):
+            """The prompt of one cell: its strategy type and the codes it pairs.
+
+            Parameters
+            ----------
+            i : str
+                The internal kind, ``"S"`` or ``"W"``.
+            e : str
+                The external kind, ``"O"`` or ``"T"``.
+
+            Returns
+            -------
+            str
+            """
             key = i + e
             codes_i = ", ".join(self.top.loc[self.top["kind"] == i, "code"])
             codes_e = ", ".join(self.top.loc[self.top["kind"] == e, "code"])
@@ -462,6 +545,11 @@ def tows_matrix(scores: SwotScores, *, top_n: int = 3) -> Tows:
         From :func:`score_factors`.
     top_n : int, default=3
         Factors per kind (ties broken by the input order).
+
+    Returns
+    -------
+    Tows
+        Pairs in the order SO, WO, ST, WT, each by descending ``priority``.
     """
     if isinstance(top_n, bool) or not isinstance(top_n, (int, np.integer)) or not 1 <= top_n <= 10:
         raise SwotInputError(f"The 'top_n' parameter must be an int in [1, 10]; got {top_n!r}.")
@@ -577,5 +665,11 @@ SETTINGS = (
 def check_settings(**values) -> None:
     """Check the SWOT notebook's own settings (:data:`SETTINGS`) before anything is computed;
     a :class:`~cxreport.errors.ParameterError` names the parameter, what is allowed and what
-    was given."""
+    was given.
+
+    Parameters
+    ----------
+    **values
+        Settings by name; those of :data:`SETTINGS` are checked, others ignored.
+    """
     check(SETTINGS, values)
