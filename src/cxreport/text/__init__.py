@@ -63,16 +63,46 @@ SETTINGS = (
 
 
 def check_settings(**values) -> None:
+    """Check the text settings (:data:`SETTINGS`) up front; a
+    :class:`~cxreport.errors.ParameterError` names every bad one.
+
+    Parameters
+    ----------
+    **values
+        Setting values by name; names that are not text settings are ignored.
+    """
     check(SETTINGS, values, owner="text")
 
 
 def rules(data):
-    """The topic rules of a data folder (its ``text.topics`` file, else the shipped one)."""
+    """The topic rules of a data folder (its ``text.topics`` file, else the shipped one).
+
+    Parameters
+    ----------
+    data : Dataset
+        Loaded data set (:func:`cxreport.data.load`); its ``config.text`` is read.
+
+    Returns
+    -------
+    TopicRules
+        ``data.config.text.topic_rules``.
+    """
     return data.config.text.topic_rules
 
 
 def has_comments(data) -> bool:
-    """Does the survey hold any written comment?"""
+    """Does the survey hold any written comment?
+
+    Parameters
+    ----------
+    data : Dataset
+        Loaded data set; uses ``survey.comment``.
+
+    Returns
+    -------
+    bool
+        True when the survey has a ``comment`` column with at least one non-blank text.
+    """
     if not data.has("survey") or "comment" not in data.columns("survey"):
         return False
     return bool(as_text(data.table("survey", ["comment"])["comment"]).ne("").any())
@@ -81,7 +111,26 @@ def has_comments(data) -> bool:
 def survey_comments(data, *, months: int = 3) -> pd.DataFrame:
     """The survey answers with a written comment in the last ``months`` months up to the
     reporting month: ``response_id``, ``customer_id``, ``date``, ``nps`` and
-    ``overall_satisfaction`` (where the survey has them) and ``comment``."""
+    ``overall_satisfaction`` (where the survey has them) and ``comment``.
+
+    Parameters
+    ----------
+    data : Dataset
+        Loaded data set; uses ``survey`` and ``data.month`` (no month: every answer).
+    months : int, default=3
+        Calendar months up to and including the reporting month that are kept (when the
+        survey has ``date``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per answer with a non-blank comment (stripped text), index reset.
+
+    Raises
+    ------
+    NotApplicable
+        When the survey holds no written comment.
+    """
     if not has_comments(data):
         raise NotApplicable(
             "The comment analysis needs survey comments (survey.comment, free text); this "

@@ -56,9 +56,18 @@ def topic_impact(
     tags : DataFrame
         :func:`cxreport.text.tag` of the comments.
     scores : Series
-        The same answers' NPS (0-10) or, with ``kind="mean"``, any numeric score.
+        The same answers' NPS (0-10) or, with ``kind="mean"``, any numeric score, in the
+        order of ``tags``; answers without a score are left out.
+    rules : TopicRules
+        The rules ``tags`` was made with; they give the labels.
     kind : {"nps", "mean"}, default="nps"
+        Compare NPS (adjusted-Wald intervals, :func:`cxreport.nps.compare_nps`) or means
+        (normal intervals, two-sample z-test).
     min_mentions : int, default=30
+        Topics with fewer mentions are flagged ``small``.
+    confidence : float, default=0.95
+        Confidence level of the ``points_lost`` interval and of the mean intervals, and
+        ``1 − confidence`` the level ``significant`` tests at (the NPS intervals stay 95 %).
 
     Returns
     -------
@@ -126,7 +135,25 @@ def topic_impact(
 def shares_by_month(tags: pd.DataFrame, dates, rules: TopicRules) -> pd.DataFrame:
     """Mentions of each known topic per month: ``month``, ``topic``, ``label``, ``mentions``,
     ``texts`` (the month's texts), ``share`` (%) with its Wilson interval; every month
-    between the first and the last, a month without texts with ``texts`` 0."""
+    between the first and the last, a month without texts with ``texts`` 0.
+
+    Parameters
+    ----------
+    tags : pandas.DataFrame
+        :func:`cxreport.text.tag` of the texts.
+    dates : array-like
+        Each text's date, in the order of ``tags`` (a Series is aligned on the index of
+        ``tags``); texts without a date are left out.
+    rules : TopicRules
+        The rules ``tags`` was made with; they give the labels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per month and topic: ``month`` (Period), ``topic``, ``label``, ``mentions``,
+        ``texts``, ``share``, ``ci_low``, ``ci_high`` (percent; NaN for a month without
+        texts); empty when no text has a date.
+    """
     month = pd.to_datetime(pd.Series(dates, index=tags.index)).dt.to_period("M")
     ok = month.notna().to_numpy()
     t, month = tags[ok], month[ok]
@@ -153,7 +180,25 @@ def share_change(
     """Each topic's share in ``month`` against the month before (:func:`shares_by_month`):
     ``topic``, ``label``, ``previous``, ``current`` (%), ``change`` (points), ``z``, ``p``,
     ``significant`` (p < ``alpha`` and both months with ``min_texts`` texts), largest rise
-    first."""
+    first.
+
+    Parameters
+    ----------
+    monthly : pandas.DataFrame
+        :func:`shares_by_month` of the texts.
+    month : str or pandas.Period
+        The month compared with the one before, ``"YYYY-MM"``.
+    alpha : float, default=0.05
+        Significance level of the two-proportion z-test.
+    min_texts : int, default=30
+        Fewest texts each month needs for a change to be called significant.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per topic mentioned in either month; ``previous``, ``current`` and
+        ``change`` are NaN when a month has no texts.
+    """
     month = pd.Period(month, freq="M")
     cur = monthly[monthly["month"] == month].set_index("topic")
     prev = monthly[monthly["month"] == month - 1].set_index("topic")

@@ -56,7 +56,14 @@ def _is_chinese(word: str) -> bool:
 
 
 class SentimentScorer:
-    """Scores texts; ``overrides``: word → valence (−4 … 4), on top of the shipped ones."""
+    """Scores texts; ``overrides``: word → valence (−4 … 4), on top of the shipped ones.
+
+    Parameters
+    ----------
+    overrides : dict of str to float, optional
+        Word → valence (VADER's scale, −4 … 4); a word with a Chinese character goes to the
+        Chinese lexicon, any other (lower-cased) to VADER's, where 0 removes the word.
+    """
 
     def __init__(self, overrides: dict | None = None):
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -79,7 +86,18 @@ class SentimentScorer:
         self._zh = re.compile("|".join(map(re.escape, alternatives)))
 
     def chinese(self, text: str) -> float:
-        """The compound score of a Chinese text (0 when it holds no lexicon word)."""
+        """The compound score of a Chinese text (0 when it holds no lexicon word).
+
+        Parameters
+        ----------
+        text : str
+            The Chinese text.
+
+        Returns
+        -------
+        float
+            The score in (−1, 1): the summed valences squashed by ``s / √(s² + 15)``.
+        """
         total, end = 0.0, 0
         for m in self._zh.finditer(text):
             v = self.zh_words[m.group(0)]
@@ -96,7 +114,18 @@ class SentimentScorer:
         return total / math.sqrt(total * total + 15)
 
     def score(self, text: str) -> float:
-        """The compound score in [−1, 1] of one text; NaN when it has no words."""
+        """The compound score in [−1, 1] of one text; NaN when it has no words.
+
+        Parameters
+        ----------
+        text : str
+            The text; only its first :data:`~cxreport.text.tokens.MAX_CHARS` characters are
+            read.
+
+        Returns
+        -------
+        float
+        """
         zh, rest = split_scripts(text)
         n_zh = len(zh.replace("，", "")) / 2
         n_en = len(_LATIN_WORD.findall(rest.lower()))
@@ -110,14 +139,38 @@ class SentimentScorer:
         return sum(s * w for s, w in parts) / sum(w for _, w in parts)
 
     def scores(self, texts) -> pd.DataFrame:
-        """``score`` and ``polarity`` of each text, on the index of ``texts``."""
+        """``score`` and ``polarity`` of each text, on the index of ``texts``.
+
+        Parameters
+        ----------
+        texts : array-like
+            The texts (read as by :func:`~cxreport.text.tokens.as_text`); each distinct
+            text is scored once.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``score`` (:meth:`score`) and ``polarity`` (:func:`polarity`), one row per text.
+        """
         s, codes, distinct = distinct_texts(texts)
         values = np.fromiter((self.score(t) for t in distinct), float, len(distinct))[codes]
         return pd.DataFrame({"score": values, "polarity": polarity(values)}, index=s.index)
 
 
 def polarity(scores) -> np.ndarray:
-    """positive / neutral / negative for compound scores ("" for NaN)."""
+    """positive / neutral / negative for compound scores ("" for NaN).
+
+    Parameters
+    ----------
+    scores : array-like of float
+        Compound scores in [−1, 1]; ±:data:`THRESHOLD` (0.05) or beyond is positive /
+        negative.
+
+    Returns
+    -------
+    numpy.ndarray of object
+        ``"positive"``, ``"neutral"``, ``"negative"`` or ``""``, one per score.
+    """
     x = np.asarray(scores, float)
     out = np.full(len(x), NEUTRAL, object)
     out[x >= THRESHOLD] = POSITIVE
@@ -127,7 +180,18 @@ def polarity(scores) -> np.ndarray:
 
 
 def scorer(config) -> SentimentScorer:
-    """The scorer of a data folder's config (``text.sentiment`` overrides)."""
+    """The scorer of a data folder's config (``text.sentiment`` overrides).
+
+    Parameters
+    ----------
+    config : Config
+        The data folder's config (``data.config``); its ``text.sentiment`` is passed to
+        :class:`SentimentScorer` as ``overrides``.
+
+    Returns
+    -------
+    SentimentScorer
+    """
     return SentimentScorer(config.text.sentiment)
 
 
@@ -142,6 +206,19 @@ class Agreement:
     mean score. ``pct`` (with the Wilson interval ``ci_low`` … ``ci_high``): of the
     detractors' and promoters' comments, the share whose sentiment points the same way
     (negative for a detractor, positive for a promoter), out of ``n``.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per NPS group (detractor, passive, promoter): ``nps_group``, ``comments``,
+        ``% negative``, ``% neutral``, ``% positive`` and ``mean score`` (NaN without
+        comments).
+    n : int
+        Detractors' and promoters' comments with a sentiment.
+    agree : int
+        Those of them whose sentiment points the same way as their group.
+    pct, ci_low, ci_high : float
+        ``agree`` in % of ``n``, with its Wilson 95 % interval (NaN when ``n`` is 0).
     """
 
     table: pd.DataFrame
@@ -153,7 +230,22 @@ class Agreement:
 
 
 def agreement(polarities, scores, nps_answers) -> Agreement:
-    """Sentiment (:meth:`SentimentScorer.scores` columns) against the NPS group (0-10)."""
+    """Sentiment (:meth:`SentimentScorer.scores` columns) against the NPS group (0-10).
+
+    Parameters
+    ----------
+    polarities : array-like of str
+        The ``polarity`` column; ``""`` (no words) leaves an answer out.
+    scores : array-like of float
+        The ``score`` column, in the same order.
+    nps_answers : array-like
+        The same answers' "would recommend" score (0-10), in the same order; a missing one
+        leaves the answer out.
+
+    Returns
+    -------
+    Agreement
+    """
     nps = pd.to_numeric(pd.Series(nps_answers), errors="coerce").to_numpy(float)
     pol = np.asarray(polarities, object)
     val = np.asarray(scores, float)

@@ -33,13 +33,32 @@ ZH_STOP_WORDS = frozenset(
 
 
 def english_stop_words() -> frozenset[str]:
+    """English words left out of the discovered topics: scikit-learn's stop words and a few
+    contractions written without their apostrophe ("dont", "im", ...).
+
+    Returns
+    -------
+    frozenset of str
+    """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return ENGLISH_STOP_WORDS | {"im", "ive", "dont", "didnt", "cant", "wont", "got", "get"}
 
 
 def as_text(values) -> pd.Series:
-    """Texts as strings, missing and blank ones as "" (never "nan")."""
+    """Texts as strings, missing and blank ones as "" (never "nan").
+
+    Parameters
+    ----------
+    values : array-like
+        The texts; missing values (None, NaN) become "".
+
+    Returns
+    -------
+    pandas.Series
+        The texts as ``str`` with surrounding whitespace stripped (object dtype; a Series
+        passed in keeps its index).
+    """
     s = pd.Series(values, dtype=object)
     return s.where(s.notna(), "").astype(str).str.strip()
 
@@ -47,20 +66,56 @@ def as_text(values) -> pd.Series:
 def distinct_texts(texts):
     """``as_text(texts)``, each text's code and the distinct texts, for a step that reads each
     distinct text once and gives every row its text's result (``results[codes]``): answers
-    and complaints repeat their short texts thousands of times."""
+    and complaints repeat their short texts thousands of times.
+
+    Parameters
+    ----------
+    texts : array-like
+        The texts, read as by :func:`as_text`.
+
+    Returns
+    -------
+    s : pandas.Series
+        ``as_text(texts)``.
+    codes : numpy.ndarray of int
+        Position of each text of ``s`` in ``distinct``.
+    distinct : pandas.Index
+        The distinct texts, in order of first appearance.
+    """
     s = as_text(texts)
     codes, distinct = pd.factorize(s)
     return s, codes, distinct
 
 
 def cut(text: str) -> str:
-    """The part of a text that is analysed: its first :data:`MAX_CHARS` characters."""
+    """The part of a text that is analysed: its first :data:`MAX_CHARS` characters.
+
+    Parameters
+    ----------
+    text : str
+        The text.
+
+    Returns
+    -------
+    str
+    """
     return text[:MAX_CHARS]
 
 
 def language(text: str) -> str:
     """``"zh"``, ``"en"``, ``"mixed"`` (both, each at least a quarter of the words, a Chinese
-    character counted as a word) or ``""`` (no words)."""
+    character counted as a word) or ``""`` (no words).
+
+    Parameters
+    ----------
+    text : str
+        The text; only its first :data:`MAX_CHARS` characters are read.
+
+    Returns
+    -------
+    str
+        ``"zh"``, ``"en"``, ``"mixed"`` or ``""``.
+    """
     t = cut(text)
     zh = sum(len(run) for run in _CJK_RUN.findall(t))
     en = len(_LATIN_WORD.findall(_CJK_RUN.sub(" ", t.lower())))
@@ -73,7 +128,18 @@ def language(text: str) -> str:
 
 def split_scripts(text: str) -> tuple[str, str]:
     """``(Chinese part, the rest)`` of a text: the Chinese runs joined by "，", and the text
-    with them replaced by spaces."""
+    with them replaced by spaces.
+
+    Parameters
+    ----------
+    text : str
+        The text; only its first :data:`MAX_CHARS` characters are read.
+
+    Returns
+    -------
+    tuple of (str, str)
+        The Chinese part and the rest.
+    """
     t = cut(text)
     return "，".join(_CJK_RUN.findall(t)), _CJK_RUN.sub(" ", t)
 
@@ -127,9 +193,31 @@ class Tokenizer:
         return out
 
     def many(self, texts) -> list[list[str]]:
+        """The words of each of several texts.
+
+        Parameters
+        ----------
+        texts : array-like
+            The texts, read as by :func:`as_text`.
+
+        Returns
+        -------
+        list of list of str
+            One list of words per text, in order.
+        """
         return [self(t) for t in as_text(texts)]
 
 
 def tokenizer(config) -> Tokenizer:
-    """The tokenizer of a data folder's config (``data.config``)."""
+    """The tokenizer of a data folder's config (``data.config``).
+
+    Parameters
+    ----------
+    config : Config
+        The data folder's config; its ``text.user_words`` and ``text.stop_words`` are used.
+
+    Returns
+    -------
+    Tokenizer
+    """
     return Tokenizer(user_words=config.text.user_words, stop_words=config.text.stop_words)

@@ -31,7 +31,21 @@ NO_TOPIC = N_("no known topic")
 
 def tag(texts, rules: TopicRules) -> pd.DataFrame:
     """Which known topics each text mentions: a bool frame, one column per topic (the rule
-    file's order), on the index of ``texts``. Each distinct text is read once."""
+    file's order), on the index of ``texts``. Each distinct text is read once.
+
+    Parameters
+    ----------
+    texts : array-like
+        The texts (read as by :func:`~cxreport.text.tokens.as_text`; only the first
+        :data:`~cxreport.text.tokens.MAX_CHARS` characters of each).
+    rules : TopicRules
+        The known topics (:func:`cxreport.text.rules`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One bool column per topic name, True where the text mentions the topic.
+    """
     s, codes, unique = distinct_texts(texts)
     norm = [normalise(cut(t)) for t in unique]
     columns = {}
@@ -43,7 +57,20 @@ def tag(texts, rules: TopicRules) -> pd.DataFrame:
 
 def main_topic(tags: pd.DataFrame, rules: TopicRules) -> pd.Series:
     """The label of each text's first known topic in the rule file's order, or
-    :data:`NO_TOPIC` (a text that mentions several topics is listed under the first)."""
+    :data:`NO_TOPIC` (a text that mentions several topics is listed under the first).
+
+    Parameters
+    ----------
+    tags : pandas.DataFrame
+        :func:`tag` of the texts.
+    rules : TopicRules
+        The rules ``tags`` was made with; they give the labels (in the report's language).
+
+    Returns
+    -------
+    pandas.Series
+        One label per text, on the index of ``tags``; :data:`NO_TOPIC` translated.
+    """
     first = tags.idxmax(axis=1).where(tags.any(axis=1))
     return first.map(lambda n: _(NO_TOPIC) if pd.isna(n) else rules.label(n))
 
@@ -51,7 +78,25 @@ def main_topic(tags: pd.DataFrame, rules: TopicRules) -> pd.Series:
 def known_topics(tags: pd.DataFrame, rules: TopicRules, texts=None) -> pd.DataFrame:
     """Mentions of each known topic: ``topic``, ``label``, ``mentions``, ``share`` (% of the
     texts that are not empty, with the Wilson 95 % interval ``ci_low`` … ``ci_high``), largest
-    first, then the texts mentioning none of them."""
+    first, then the texts mentioning none of them.
+
+    Parameters
+    ----------
+    tags : pandas.DataFrame
+        :func:`tag` of the texts.
+    rules : TopicRules
+        The rules ``tags`` was made with; they give the labels.
+    texts : array-like, optional
+        The same texts, in the same order; when given, blank ones are left out of the counts.
+        Default: every row of ``tags`` counts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per topic, then a :data:`NO_TOPIC` row: ``topic``, ``label``, ``mentions``,
+        ``share``, ``ci_low``, ``ci_high`` (percent; NaN without texts) and ``texts`` (the
+        number of texts counted).
+    """
     written = as_text(texts).ne("") if texts is not None else pd.Series(True, index=tags.index)
     t = tags[written.to_numpy()]
     n = len(t)
@@ -79,6 +124,15 @@ class Discovered:
     ``new`` (most of its texts mention no known topic). ``examples``: ``topic``, ``text``
     (the texts most typical of each topic, original index in ``row``). ``assignment``: each
     text's topic (0: no words to go by), on the index of the texts.
+
+    Attributes
+    ----------
+    topics : pandas.DataFrame
+        One row per discovered topic, largest first (columns above).
+    examples : pandas.DataFrame
+        ``topic``, ``row``, ``text``: the most typical texts of each topic.
+    assignment : pandas.Series
+        Each text's topic number (0: no words), on the index of the texts.
     """
 
     topics: pd.DataFrame
@@ -103,7 +157,9 @@ def discover(
     Parameters
     ----------
     texts : Series of str
+        The texts (complaints or comments); blank ones get topic 0.
     n_topics : int, default=12
+        Topics to discover (at most one fewer than the distinct words or texts kept).
     seed : int, default=0
         Seed of the sample the model is fitted on (above ``fit_max`` texts).
     tokenizer : Tokenizer, optional
@@ -111,6 +167,18 @@ def discover(
     tags, rules : optional
         :func:`tag` of the same texts and their rules, to say which known topic each
         discovered one matches.
+    n_terms : int, default=8
+        Top words listed in ``terms`` per topic.
+    n_examples : int, default=3
+        Distinct example texts kept per topic (case ignored).
+    fit_max : int, default=50_000
+        Above this many texts with words, the model is fitted on a seeded sample of this size
+        and applied to all.
+
+    Returns
+    -------
+    Discovered
+        The topics, their examples and each text's topic.
 
     Raises
     ------

@@ -86,7 +86,18 @@ def _show_sharp_with_alt_text() -> None:
 
 def frame_html(frame) -> str:
     """A table as the page shows it: without the row numbers of a default index (0, 1, 2
-    ... say nothing to a reader); an index that names rows (a segment, a month) is kept."""
+    ... say nothing to a reader); an index that names rows (a segment, a month) is kept.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+
+    Returns
+    -------
+    str
+        HTML; pandas' ``display.max_rows`` and ``display.max_columns`` apply.
+    """
     import pandas as pd
 
     if isinstance(frame.index, pd.RangeIndex) and frame.index.name is None:
@@ -113,7 +124,19 @@ def _sharp_png(fig):
 
 def alt_text(fig) -> str:
     """What a chart shows, from its own texts: its title, then each panel's title and axes
-    ("Chart: NPS by month. Horizontal axis: month; vertical axis: NPS (points)")."""
+    ("Chart: NPS by month. Horizontal axis: month; vertical axis: NPS (points)").
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The chart.
+
+    Returns
+    -------
+    str
+        The text in the report's language: the figure's title (else the first panel's), then
+        at most four panels, at most 600 characters.
+    """
     from ..i18n import _
 
     sup = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""
@@ -149,7 +172,13 @@ def cjk_fonts() -> list[str]:
     Each file is added to matplotlib's font list directly, so that a font installed after
     matplotlib built its cache (which it never rebuilds by itself) is found all the same.
     Sans before serif, Simplified Chinese first. Empty where there is none: Chinese text
-    then draws as boxes (install ``fonts-noto-cjk``; ``.ci/run`` does)."""
+    then draws as boxes (install ``fonts-noto-cjk``; ``.ci/run`` does).
+
+    Returns
+    -------
+    list of str
+        The family names (found once per process, then remembered).
+    """
     global _CJK
     if _CJK is None:
         from matplotlib import font_manager
@@ -190,7 +219,24 @@ def zoomed(values, *, bounds=(0.0, 100.0), step: float = 5.0, least: float = 20.
     """Axis limits that fit ``values`` (NaNs ignored) on a scale within ``bounds``: out to
     the next multiple of ``step``, at least ``least`` wide, so that a change of a few
     points shows without every wobble looking like a swing. The full scale when there is
-    nothing to fit."""
+    nothing to fit.
+
+    Parameters
+    ----------
+    values : array-like of float
+        The values the axis shows.
+    bounds : tuple of (float, float), default=(0.0, 100.0)
+        Lowest and highest limit of the scale.
+    step : float, default=5.0
+        The limits are multiples of this (unless widened to ``least``).
+    least : float, default=20.0
+        Smallest width of the limits.
+
+    Returns
+    -------
+    tuple of (float, float)
+        The lower and upper limit.
+    """
     import numpy as np
 
     v = np.asarray(values, float)
@@ -221,6 +267,20 @@ def label(value, width: int = LABEL_WIDTH, *, lines: int = 1) -> str:
     of a chart goes through here: matplotlib's work for a rotated
     label grows with the square of its length (a 3,000-character touchpoint name took 2.2 GB
     and 15 s for one chart; 10,000 characters, 23.5 GB).
+
+    Parameters
+    ----------
+    value : object
+        The text or code (any value is read as ``str``).
+    width : int, default=LABEL_WIDTH
+        Characters per line (40).
+    lines : int, default=1
+        Most lines.
+
+    Returns
+    -------
+    str
+        The label, lines joined by ``"\n"``.
     """
     text = " ".join(code(value).split())  # a code reads as its label ("call_centre": Call centre)
     head = text[: width * (lines + 1)]  # enough to tell a cut: the work is bounded
@@ -237,7 +297,19 @@ def label(value, width: int = LABEL_WIDTH, *, lines: int = 1) -> str:
 
 
 def notes_html(notes, *, title: str = N_("Notes")):
-    """Notes as an escaped HTML list for the notebook (nothing when there are none)."""
+    """Notes as an escaped HTML list for the notebook (nothing when there are none).
+
+    Parameters
+    ----------
+    notes : sequence
+        The notes (each shown as ``str``).
+    title : str, default=N_("Notes")
+        Heading of the list, translated into the report's language.
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
     import html
 
     from IPython.display import HTML

@@ -39,7 +39,26 @@ def validation_chart(
     folds: pd.DataFrame, summary: pd.DataFrame, *, chosen: str, base_rate: float
 ) -> Figure:
     """Per-fold scores of both models (dots), their mean (bar) and the time-forward holdout
-    (diamond, when there is one). PR-AUC shows the base rate (a random model) as a line."""
+    (diamond, when there is one). PR-AUC shows the base rate (a random model) as a line.
+
+    Parameters
+    ----------
+    folds : pandas.DataFrame
+        ``ChurnFit.folds`` (:func:`cxreport.churn.fit`): ``model``, ``roc_auc``, ``pr_auc``,
+        ``brier`` per fold.
+    summary : pandas.DataFrame
+        ``ChurnFit.summary``, indexed by model; its ``<score>_holdout`` columns, when there,
+        are drawn as diamonds.
+    chosen : str
+        The model kept (``"logistic"`` or ``"gbm"``), drawn in the accent colour.
+    base_rate : float
+        Churn rate of the labelled rows (0-1): PR-AUC's random line, and the Brier score's
+        reference ``base_rate × (1 − base_rate)``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.8))
     models = list(dict.fromkeys(folds["model"]))
     ypos = np.arange(len(models))[::-1]
@@ -131,7 +150,28 @@ def reliability_chart(
     """Predicted vs observed churn rate per bin, with Wilson 95% intervals.
 
     ``xlabel``/``ylabel`` carry the page's words for the score and the outcome (a snapshot
-    model predicts the share who have left, not a churn rate over a period)."""
+    model predicts the share who have left, not a churn rate over a period).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`cxreport.churn_eval.reliability`'s table: ``mean_predicted``, ``observed``,
+        ``observed_low``, ``observed_high`` per bin (0-1).
+    ece : float
+        Its expected calibration error, shown in the legend.
+    raw : pandas.DataFrame, optional
+        The same table before calibration, drawn dotted.
+    raw_ece : float, optional
+        Its expected calibration error; needed when ``raw`` is given.
+    xlabel : str, default=N_("predicted churn probability (bin mean)")
+        Horizontal axis label, translated into the report's language.
+    ylabel : str, default=N_("observed churn rate (95% CI)")
+        Vertical axis label, translated into the report's language.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     fig, ax = plt.subplots(figsize=(5.6, 5))
     hi = float(max(table["mean_predicted"].max(), table["observed_high"].max())) * 1.08
     hi = min(1.0, max(hi, 0.02))
@@ -171,7 +211,18 @@ def reliability_chart(
 
 
 def gains_chart(deciles: pd.DataFrame) -> Figure:
-    """Cumulative gains (share of churners caught vs share contacted) and lift per decile."""
+    """Cumulative gains (share of churners caught vs share contacted) and lift per decile.
+
+    Parameters
+    ----------
+    deciles : pandas.DataFrame
+        :func:`cxreport.churn_eval.decile_table` (ten groups); uses ``group``, ``n``,
+        ``churners``, ``cum_customers_pct``, ``cum_churners_pct``, ``lift`` and ``ks``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
     x = np.concatenate([[0], deciles["cum_customers_pct"]])
     g = np.concatenate([[0], deciles["cum_churners_pct"]])
@@ -212,6 +263,26 @@ def profit_chart(
 
     The x axis stops at ``max_share`` (default: the depths where profit is at stake, at least
     20 %), so that a curve that only falls after the first few percent stays readable.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        :func:`cxreport.churn_eval.profit_curve`: ``share`` (0-1), ``model``, ``random``,
+        ``perfect``.
+    emp, emp_random, emp_perfect : float
+        Expected maximum profit per customer of the model, a random list and a perfect model
+        (:func:`cxreport.churn_eval.emp_churn`, :func:`cxreport.churn_eval.emp_baselines`),
+        shown in the title.
+    chosen_share : float, optional
+        Share contacted by the chosen policy (0-1), drawn as a vertical line.
+    currency : str, default=""
+        Currency named in the axis label (none when empty).
+    max_share : float, optional
+        Right end of the x axis, as a share (0-1).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     fig, ax = plt.subplots(figsize=(9, 4.5))
     best = curve.loc[curve["model"].idxmax()]
@@ -271,7 +342,20 @@ def profit_chart(
 
 
 def importance_chart(imp: pd.DataFrame, *, top: int = 12) -> Figure:
-    """Permutation importance (drop in ROC-AUC) with ± 1 SD across shuffles."""
+    """Permutation importance (drop in ROC-AUC) with ± 1 SD across shuffles.
+
+    Parameters
+    ----------
+    imp : pandas.DataFrame
+        :func:`cxreport.churn.importance`, sorted by importance: ``label``,
+        ``importance_mean``, ``importance_sd``. Bars not above their SD are drawn muted.
+    top : int, default=12
+        The first rows of ``imp`` drawn.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     t = imp.head(top).iloc[::-1]
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(t) + 1.4))
     colours = [
@@ -296,7 +380,24 @@ def group_chart(
     xlabel: str = N_("churn rate (%, 95% CI)"),
 ) -> Figure:
     """Churn rate per group with Wilson 95% intervals, one panel per breakdown (``xlabel``:
-    the page's word for the rate)."""
+    the page's word for the rate).
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        :func:`cxreport.churn.breakdowns`' tables: breakdown name → a table whose first
+        column names the groups, with ``n``, ``churn_rate``, ``ci_low``, ``ci_high`` (0-1).
+    base_rate : float, optional
+        Overall churn rate (0-1), drawn as a dashed line in every panel.
+    titles : dict of str to str, optional
+        Panel titles by breakdown name, drawn as given; default: the name.
+    xlabel : str, default=N_("churn rate (%, 95% CI)")
+        Horizontal axis label, translated into the report's language.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     titles = titles or {}
     k = max(1, len(tables))
     ncol = 1 if k == 1 else 2
@@ -349,7 +450,23 @@ def risk_histogram(
     xlabel: str = N_("predicted churn probability (%)"),
 ) -> Figure:
     """How the scores are spread over the customers scored (``title``/``xlabel``: the page's
-    words for the score, which differ for a snapshot model)."""
+    words for the score, which differ for a snapshot model).
+
+    Parameters
+    ----------
+    probability : array-like of float
+        Predicted probabilities (0-1), one per customer scored.
+    threshold : float, optional
+        The lowest probability contacted (0-1), drawn as a vertical line.
+    title : str, default=N_("Risk of the customers scored this month")
+        Chart title, translated into the report's language.
+    xlabel : str, default=N_("predicted churn probability (%)")
+        Horizontal axis label, translated into the report's language.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     fig, ax = plt.subplots(figsize=(8, 3.6))
     p = 100 * np.asarray(probability, float)
     hi = max(5.0, float(np.quantile(p, 0.999)) if len(p) else 5.0)

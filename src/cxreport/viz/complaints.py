@@ -14,7 +14,20 @@ from . import ACCENT, BAD, GOOD, MUTED, NEUTRAL, label
 
 def volume_chart(volume: pd.DataFrame, *, title: str = N_("Complaints per month")) -> Figure:
     """Complaints per 1,000 active customers with the control band
-    (:func:`cxreport.complaints.volume_by_month`); the count when there is no rate."""
+    (:func:`cxreport.complaints.volume_by_month`); the count when there is no rate.
+
+    Parameters
+    ----------
+    volume : pandas.DataFrame
+        :func:`cxreport.complaints.volume_by_month`; uses ``month``, ``complaints``,
+        ``rate``, ``centre``, ``lcl``, ``ucl`` and ``signal``.
+    title : str, default=N_("Complaints per month")
+        Chart title, translated into the report's language.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     v = volume.reset_index(drop=True)
     x = np.arange(len(v))
     fig, ax = plt.subplots(figsize=(11, 4.5))
@@ -37,7 +50,21 @@ def volume_chart(volume: pd.DataFrame, *, title: str = N_("Complaints per month"
 
 
 def resolution_curves(curves: dict[str, pd.DataFrame], *, title: str | None = None) -> Figure:
-    """Share of cases still open after each day (Kaplan–Meier, one line per category)."""
+    """Share of cases still open after each day (Kaplan–Meier, one line per category).
+
+    Parameters
+    ----------
+    curves : dict of str to pandas.DataFrame
+        :func:`cxreport.complaints.curves`: name (``"all"`` or a category) → its curve
+        (``days``, ``still_open``); empty curves are skipped.
+    title : str, optional
+        Chart title, drawn as given. Default: "Time to resolve (open cases censored)",
+        translated.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     fig, ax = plt.subplots(figsize=(9, 4.5))
     for name, c in curves.items():
         if len(c):
@@ -57,7 +84,21 @@ def resolution_curves(curves: dict[str, pd.DataFrame], *, title: str | None = No
 
 def paradox_chart(table: pd.DataFrame, *, title: str = N_("Churn and NPS by recovery")) -> Figure:
     """Churn (%) and NPS of each recovery group with 95 % intervals
-    (:func:`cxreport.complaints.recovery_paradox`)."""
+    (:func:`cxreport.complaints.recovery_paradox`).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``Paradox.table`` of :func:`cxreport.complaints.recovery_paradox` (its three groups);
+        uses ``group``, ``customers``, ``churn_pct``, ``churn_low``, ``churn_high``, ``nps``,
+        ``nps_low`` and ``nps_high``.
+    title : str, default=N_("Churn and NPS by recovery")
+        Chart title, translated into the report's language.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     t = table.reset_index(drop=True)
     y = np.arange(len(t))[::-1]
     colours = [NEUTRAL, GOOD, BAD][: len(t)]

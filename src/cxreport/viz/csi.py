@@ -113,8 +113,13 @@ def radar_with_dots(
     order : list of str
         Axis order (the model's dimension order), identical in every chart of the report.
     title : str
-    note : str
+        Figure title, drawn as given.
+    note : str, default=""
         Footnote (e.g. how the CIs were computed).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     series = _check_series(table, order)
     scores = _pivot(table, order)
@@ -195,8 +200,20 @@ def radar_small_multiples(
     ----------
     table : DataFrame
         Long: ``group``, ``index``, ``score`` (and ``n``, ``few`` when known).
+    order : list of str
+        Axis order (the model's dimension order), identical in every chart of the report.
     reference : Series, optional
         Index → score drawn as a grey dashed polygon in every panel (e.g. all customers).
+    reference_label : str, default=N_("all customers")
+        Legend entry of ``reference``, translated into the report's language.
+    title : str
+        Figure title, drawn as given.
+    ncols : int, default=3
+        Panels per row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     groups = list(dict.fromkeys(table["group"]))
     nrows = int(np.ceil(len(groups) / ncols))
@@ -250,7 +267,24 @@ def group_dots(
     title: str,
     xlabel: str = N_("CSI (0-100)"),
 ) -> plt.Figure:
-    """Dot plot with CIs of one index per group (e.g. CSI by segment, channel, region)."""
+    """Dot plot with CIs of one index per group (e.g. CSI by segment, channel, region).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`cxreport.csi.csi_by_group`: ``group``, ``index``, ``score``, ``ci_low``,
+        ``ci_high``, ``n`` and, when known, ``few`` (drawn muted); lowest score at the bottom.
+    index : str, default="csi"
+        The index drawn (``"csi"`` or a dimension).
+    title : str
+        Chart title, drawn as given.
+    xlabel : str, default=N_("CSI (0-100)")
+        Horizontal axis label, translated into the report's language.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     sub = table[table["index"] == index].sort_values("score", kind="mergesort")
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(sub) + 1.6))
     y = np.arange(len(sub))
@@ -296,6 +330,24 @@ def trend_lines(
     ``by_month`` is the long table of :func:`cxreport.csi.by_month`; ``ylim`` default: zoomed
     to the data (in steps of 5 within 0-100, the axis label says where it starts), so that a
     change of a few points shows.
+
+    Parameters
+    ----------
+    by_month : pandas.DataFrame
+        :func:`cxreport.csi.by_month`: ``month``, ``index``, ``score``, ``ci_low``,
+        ``ci_high``, ``few``.
+    indices : list of str
+        The indices drawn, in this order (``"csi"`` drawn thickest).
+    title : str
+        Chart title, drawn as given.
+    ylim : tuple of (float, float), optional
+        Limits of the vertical axis. Default: :func:`cxreport.viz.zoomed` to the data.
+    band : str or None, default="csi"
+        The index whose confidence interval is drawn as a band; None: no band.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     if ylim is None:
         shown = by_month[by_month["index"].isin(indices)]
@@ -344,7 +396,24 @@ def bars_by_month(
     months: list[str],
     title: str,
 ) -> plt.Figure:
-    """Grouped bars (0-100, from zero) of each dimension for a few months, with CI whiskers."""
+    """Grouped bars (0-100, from zero) of each dimension for a few months, with CI whiskers.
+
+    Parameters
+    ----------
+    by_month : pandas.DataFrame
+        :func:`cxreport.csi.by_month` (``month``, ``index``, ``score``, ``ci_low``,
+        ``ci_high``).
+    order : list of str
+        The dimensions, in axis order.
+    months : list of str
+        The months drawn (``"YYYY-MM"``, as in ``by_month``), oldest first.
+    title : str
+        Chart title, drawn as given.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     fig, ax = plt.subplots(figsize=(11, 4.6))
     x = np.arange(len(order))
     w = 0.8 / len(months)
@@ -428,6 +497,26 @@ def ipa_chart(
     """Importance-performance grid with the four quadrants named (Martilla & James 1977).
 
     ``table`` and ``crosshair`` come from :func:`cxreport.csi.ipa`.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`cxreport.csi.ipa`'s table: ``score`` (0-100), ``importance_pct``,
+        ``quadrant`` and the column named by ``label``.
+    crosshair : tuple of (float, float)
+        Where the quadrant lines cross: (performance, importance in %).
+    label : str, default="item"
+        The column of ``table`` whose values label the points.
+    title : str
+        Chart title, drawn as given.
+    crosshair_rule : str, default=N_("data means")
+        How the cross-hairs were placed, named in the axis label (translated).
+    importance_label : str, default=N_("Derived importance (% of total)")
+        Vertical axis label, translated into the report's language.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     cx, cy = crosshair
     fig, ax = plt.subplots(figsize=(10, 6.6))
@@ -473,6 +562,20 @@ def gap5_chart(frame: pd.DataFrame, *, order: list[str], title: str) -> plt.Figu
     """Expectation vs perception per dimension on 0-100 (the customer gap, gap 5).
 
     ``frame`` comes from :func:`cxreport.servqual.expectation_perception`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``dimension``, ``expectation``, ``perception``, ``gap_100``, ``ci_low_100``,
+        ``ci_high_100``.
+    order : list of str
+        Dimension order, top to bottom; dimensions absent from ``frame`` are skipped.
+    title : str
+        Chart title, drawn as given.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     f = frame.set_index("dimension").reindex([o for o in order if o in set(frame.dimension)])
     fig, ax = plt.subplots(figsize=(10, 0.7 * len(f) + 1.8))
@@ -520,7 +623,22 @@ def gap5_chart(frame: pd.DataFrame, *, order: list[str], title: str) -> plt.Figu
 
 
 def item_gap_chart(items: pd.DataFrame, *, order: list[str], title: str) -> plt.Figure:
-    """P − E per item (points of the 0-100 scale) with paired 95% CIs, grouped by dimension."""
+    """P − E per item (points of the 0-100 scale) with paired 95% CIs, grouped by dimension.
+
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        ``GapResult.items`` of :func:`cxreport.servqual.servqual_gaps`: ``item``,
+        ``dimension``, ``gap_100``, ``ci_low_100``, ``ci_high_100``.
+    order : list of str
+        Dimension order, top to bottom.
+    title : str
+        Chart title, drawn as given.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     t = items.copy()
     t["_d"] = t["dimension"].map({d: k for k, d in enumerate(order)})
     t = t.sort_values(["_d"], kind="mergesort").reset_index(drop=True)
@@ -554,7 +672,21 @@ def item_gap_chart(items: pd.DataFrame, *, order: list[str], title: str) -> plt.
 def weights_chart(weights: pd.DataFrame, *, title: str, used: str | None = None) -> plt.Figure:
     """Dimension weights (%) under each method, side by side; ``weights`` is dims × methods.
     The method ``used`` is drawn strongest (dark, outlined), the others pale: the eye goes
-    to the weights the CSI is made of."""
+    to the weights the CSI is made of.
+
+    Parameters
+    ----------
+    weights : pandas.DataFrame
+        Dimensions (index) × weighting methods (columns), weights as fractions (0-1).
+    title : str
+        Chart title, drawn as given.
+    used : str, optional
+        The method the CSI uses (a column of ``weights``). Default: every method drawn alike.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     fig, ax = plt.subplots(figsize=(10, 4))
     x = np.arange(len(weights))
     w = 0.8 / weights.shape[1]

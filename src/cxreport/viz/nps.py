@@ -34,6 +34,21 @@ def nps_trend(
 
     Significant month-on-month changes are marked ▲ / ▼; months flagged ``small_sample`` are
     hollow grey points and break the trend line (it joins consecutive precise months only).
+
+    Parameters
+    ----------
+    monthly : pandas.DataFrame
+        :func:`cxreport.nps.nps_by_month`; uses ``month``, ``n``, ``nps``, ``ci_low``,
+        ``ci_high``, ``small_sample`` and, when present, ``change`` and
+        ``change_significant``.
+    title : str, default=N_("NPS by month")
+        Chart title, translated into the report's language.
+    min_responses : int, optional
+        The threshold behind ``small_sample``, only to name it in the legend.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     m = monthly.reset_index(drop=True)
     x = np.arange(len(m))
@@ -112,7 +127,20 @@ def _month_labels(m: pd.DataFrame) -> list[str]:
 def nps_mix(
     monthly: pd.DataFrame, *, title: str = N_("Promoters, passives and detractors")
 ) -> Figure:
-    """100 % stacked bars of detractors, passives and promoters per month."""
+    """100 % stacked bars of detractors, passives and promoters per month.
+
+    Parameters
+    ----------
+    monthly : pandas.DataFrame
+        :func:`cxreport.nps.nps_by_month`; uses ``month``, ``n``, ``pct_detractors``,
+        ``pct_passives``, ``pct_promoters`` and ``small_sample`` (drawn pale).
+    title : str, default=N_("Promoters, passives and detractors")
+        Chart title, translated into the report's language.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     m = monthly.reset_index(drop=True)
     x = np.arange(len(m))
     fig, ax = plt.subplots(figsize=(11, 4.6))
@@ -152,6 +180,23 @@ def nps_groups(
     """Dot plot of NPS per group with 95 % intervals on the full −100 … +100 scale.
 
     ``table`` is :func:`cxreport.nps.nps_table` output. Small groups are hollow and grey.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`cxreport.nps.nps_table`; groups without answers (``n`` 0) are left out.
+    by : str
+        The column of ``table`` that names the groups.
+    title : str, optional
+        Chart title, drawn as given. Default: "NPS by <by>", translated.
+    overall : float, optional
+        NPS of all answers, drawn as a dashed line (not when NaN).
+    xlabel : str, optional
+        Label of the NPS axis, drawn as given. Default: the scale and the hollow-point key.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     t = table[table["n"] > 0].reset_index(drop=True)
     y = np.arange(len(t))[::-1]

@@ -33,6 +33,19 @@ def share_bars(
     :func:`cxreport.segments.profile` give them. When ``revenue_share`` is missing for every
     segment (customer attributes without a value column) only the customer shares are drawn.
     ``value_label`` names the value bars.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per segment, as above.
+    title : str, default=N_("Share of customers and of value by segment")
+        Chart title, translated into the report's language.
+    value_label : str, default=N_("net value")
+        Legend entry of the value bars, translated into the report's language.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     f = frame.set_index("segment") if "segment" in frame else frame
     names = [label(shown(s)) for s in f.index]
@@ -67,6 +80,18 @@ def rfm_score_bars(bins: pd.DataFrame, *, levels: int = 5) -> Figure:
 
     A level with no bar is one that ties made unreachable (its customers share a value with
     the level below or above).
+
+    Parameters
+    ----------
+    bins : pandas.DataFrame
+        ``RFMResult.bins`` (:func:`cxreport.rfm.rfm_scores`): ``variable``, ``score``,
+        ``low``, ``high``, ``customers``, ``share``.
+    levels : int, default=5
+        Score levels per variable (the ``bins`` the scores were made with).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), sharey=True)
     titles = {
@@ -106,6 +131,20 @@ def k_sweep(table: pd.DataFrame, k: int, *, min_jaccard: float = 0.75) -> Figure
     """Silhouette, Calinski–Harabasz, Davies–Bouldin and bootstrap stability against k.
 
     ``table`` is ``Sweep.table``; the chosen ``k`` is marked in every panel.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per k (index): ``silhouette``, ``silhouette_sd``, ``calinski_harabasz``,
+        ``davies_bouldin``, ``stability_ari``, ``min_jaccard``.
+    k : int
+        The chosen number of segments.
+    min_jaccard : float, default=0.75
+        The stability threshold, drawn as a line in the stability panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     t = table.sort_index()
     ks = t.index.to_numpy()
@@ -162,6 +201,16 @@ def cluster_map(proj) -> Figure:
 
     ``proj`` is :func:`cxreport.segments.projection`; axis labels give the variance share and
     the features that load most on each axis.
+
+    Parameters
+    ----------
+    proj : Projection
+        The customers' points (``pc1``, ``pc2``, ``cluster``, ``segment``), the segment
+        centres, the variance shares, the loadings and the number of customers in all.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     p = proj.points
     order = p.drop_duplicates("cluster").sort_values("cluster")
@@ -183,6 +232,18 @@ def cluster_map(proj) -> Figure:
         ax.scatter([cx], [cy], s=160, marker="X", color=col, edgecolor="black", lw=1, zorder=5)
 
     def axis_label(i):
+        """The label of principal component ``i``: its variance share and the two features
+        that load most on it, with their signs.
+
+        Parameters
+        ----------
+        i : int
+            The component, 0 or 1.
+
+        Returns
+        -------
+        str
+        """
         ld = proj.loadings.iloc[:, i]
         top = ld.abs().sort_values(ascending=False, kind="stable").index[:2]
         parts = ", ".join(f"{'+' if ld[f] > 0 else '−'}{label(f, 24)}" for f in top)
@@ -244,6 +305,18 @@ def profile_heatmap(prof: pd.DataFrame, *, attributes=()) -> Figure:
     are the good ones. ``prof`` is ``SegmentResult.profile`` (medians, rates, shares);
     ``attributes`` are its columns of customer-attribute medians
     (``SegmentResult.attribute_columns``), shown after the shares.
+
+    Parameters
+    ----------
+    prof : pandas.DataFrame
+        One row per segment: ``segment`` and the measures of :data:`PROFILE_COLUMNS` it
+        has (columns without a value are left out).
+    attributes : sequence of str, default=()
+        Its columns of customer-attribute medians; those absent from ``prof`` are skipped.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     known = [c for c in PROFILE_COLUMNS if c in prof and prof[c].notna().any()]
     lead = [c for c in known if c in ("share", "revenue_share")]
@@ -282,6 +355,15 @@ def migration_heatmap(mig) -> Figure:
 
     Cells give the count and, in brackets, the share of the row; the diagonal (stayed) is
     outlined. ``mig`` is :func:`cxreport.segments.migration`.
+
+    Parameters
+    ----------
+    mig : Migration
+        Uses its ``matrix``, ``moved_share`` and ``n_both``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     m = mig.matrix
     row_tot = m.sum(axis=1).replace(0, np.nan)
@@ -321,7 +403,21 @@ def migration_heatmap(mig) -> Figure:
 
 
 def value_change(flows: pd.DataFrame, *, currency: str = "") -> Figure:
-    """Net value in the month per segment, last month against this month (grouped bars)."""
+    """Net value in the month per segment, last month against this month (grouped bars).
+
+    Parameters
+    ----------
+    flows : pandas.DataFrame
+        ``Migration.flows`` (:func:`cxreport.segments.migration`), indexed by segment:
+        ``value_before``, ``value_now``, ``value_change`` and ``change`` (customers);
+        segments without value in either month are left out.
+    currency : str, default=""
+        Currency named in the axis label (none when empty).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     f = flows[(flows["value_before"] != 0) | (flows["value_now"] != 0)]
     y = np.arange(len(f))
     h = 0.38

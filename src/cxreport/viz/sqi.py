@@ -26,6 +26,20 @@ def sqi_control_chart(chart, *, title: str | None = None) -> Figure:
 
     Points outside the band are red; points in a run on one side of the centre are ringed;
     periods cut short by the data (first/last week) are hollow; the reporting month is shaded.
+
+    Parameters
+    ----------
+    chart : ControlChart
+        :func:`cxreport.sqi.control_chart`; uses its ``frame`` (``start``, ``sqi``,
+        ``centre``, ``lcl``, ``ucl``, ``signal``, ``run``, ``in_month``, ``partial``),
+        ``freq``, ``per_contacts``, ``baseline``, ``version`` and ``run_length``.
+    title : str, optional
+        Chart title, drawn as given. Default: "Service-quality index per week" (or per day),
+        translated.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     f = chart.frame.reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(11, 4.8))
@@ -122,7 +136,23 @@ def sqi_monthly(
     per_contacts: int = 1000,
     title: str = N_("Service-quality index by month"),
 ) -> Figure:
-    """Bars of the monthly index (:func:`cxreport.sqi.sqi_by_month`), last month highlighted."""
+    """Bars of the monthly index (:func:`cxreport.sqi.sqi_by_month`), last month highlighted.
+
+    Parameters
+    ----------
+    monthly : pandas.DataFrame
+        :func:`cxreport.sqi.sqi_by_month`: ``month``, ``sqi`` and, when known, ``ci_low``,
+        ``ci_high``; its last row is the one highlighted.
+    per_contacts : int, default=1000
+        The ``per_contacts`` the index was computed with (0: absolute count), to name the
+        unit on the axis.
+    title : str, default=N_("Service-quality index by month")
+        Chart title, translated into the report's language.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     m = monthly.reset_index(drop=True)
     x = np.arange(len(m))
     fig, ax = plt.subplots(figsize=(10, 4))
@@ -153,7 +183,24 @@ def sqi_monthly(
 
 
 def sqi_pareto(top: pd.DataFrame, by: str, *, title: str | None = None) -> Figure:
-    """Pareto chart: weighted failures per failure type or touchpoint, with cumulative share."""
+    """Pareto chart: weighted failures per failure type or touchpoint, with cumulative share.
+
+    Parameters
+    ----------
+    top : pandas.DataFrame
+        :func:`cxreport.sqi.top_contributors`: the ``by`` column, ``weighted``, ``cum_share``
+        and, when there, ``weight`` and ``previous_weighted``; rows without weighted failures
+        are left out.
+    by : str
+        The grouping column (``"failure_type"``, ``"touchpoint"`` or ``"stage"``).
+    title : str, optional
+        Chart title, drawn as given. Default: "What the index is made of: by <by>",
+        translated.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     t = top[top["weighted"] > 0].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(9, 4.6))
     x = np.arange(len(t))
@@ -198,6 +245,18 @@ def mot_heatmap(
 
     The colour scale is fixed from 0 to the largest rate rounded up to 5 %; empty cells (a
     touchpoint not used in that stage) are blank; each cell shows the rate and the contacts.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        :func:`cxreport.mot.failure_matrix`: failure rates (%), touchpoints × stages; the
+        contacts per cell, when in ``matrix.attrs["contacts"]``, are shown too.
+    title : str, default=N_("Failure rate by touchpoint and EODC stage")
+        Chart title, translated into the report's language.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     n = matrix.attrs.get("contacts")
     vmax = max(5.0, float(np.ceil(np.nanmax(matrix.to_numpy(float)) / 5) * 5))
@@ -242,7 +301,23 @@ def _moment(row, keys) -> str:
 
 
 def mot_impact(result, *, top: int = 10, title: str | None = None) -> Figure:
-    """Ranked bars of each moment's impact with its 95 % interval (:class:`MoTResult`)."""
+    """Ranked bars of each moment's impact with its 95 % interval (:class:`MoTResult`).
+
+    Parameters
+    ----------
+    result : MoTResult
+        :func:`cxreport.mot.moments_of_truth`; its ``table`` (sorted by impact) gives the
+        bars, ``impact`` the column drawn (the interval only for ``excess_churn``), ``level``
+        the names and ``churn_days`` the axis label.
+    top : int, default=10
+        The first rows of ``result.table`` drawn.
+    title : str, optional
+        Chart title, drawn as given. Default: "The moments that matter most", translated.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     t = result.table.head(top).iloc[::-1].reset_index(drop=True)
     keys = ["touchpoint", "stage"] if result.level == "touchpoint_stage" else [result.level]
     names = [_moment(r, keys) for _i, r in t.iterrows()]
@@ -301,7 +376,21 @@ def mot_impact(result, *, top: int = 10, title: str | None = None) -> Figure:
 
 
 def mot_nps_gap(result, *, title: str = N_("NPS after a failed vs a good contact")) -> Figure:
-    """Dumbbell chart: NPS of the next survey answer after a good and after a failed contact."""
+    """Dumbbell chart: NPS of the next survey answer after a good and after a failed contact.
+
+    Parameters
+    ----------
+    result : MoTResult
+        :func:`cxreport.mot.moments_of_truth`; uses its ``table`` (``nps_ok``, ``nps_fail``,
+        ``nps_ok_n``, ``nps_fail_n``; moments without ``nps_ok`` are left out), ``level`` and
+        ``survey_days``.
+    title : str, default=N_("NPS after a failed vs a good contact")
+        Chart title, translated into the report's language.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     t = result.table.dropna(subset=["nps_ok"]).iloc[::-1].reset_index(drop=True)
     keys = ["touchpoint", "stage"] if result.level == "touchpoint_stage" else [result.level]
     names = [

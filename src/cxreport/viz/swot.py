@@ -26,7 +26,13 @@ POSTURE_COLOURS = {"grow and build": GOOD, "hold and maintain": "#e9c46a", "harv
 
 
 def cjk_font() -> str | None:
-    """Name of a font that can draw Chinese labels (registered with matplotlib), or None."""
+    """Name of a font that can draw Chinese labels (registered with matplotlib), or None.
+
+    Returns
+    -------
+    str or None
+        The first of :func:`cxreport.viz.cjk_fonts`, None when there is none.
+    """
     return next(iter(cjk_fonts()), None)
 
 
@@ -35,6 +41,18 @@ def swot_quadrant(scores, *, title: str = N_("SWOT factors, weighted")) -> plt.F
 
     Bar length = weight (fixed 0 – max(0.4, largest weight) scale in every panel); the label
     gives the rating and the weighted score.
+
+    Parameters
+    ----------
+    scores : SwotScores
+        :func:`cxreport.swot.score_factors`; uses its ``table`` (``kind``, ``factor``,
+        ``weight``, ``rating``, ``weighted_score``) and ``weights_from``.
+    title : str, default=N_("SWOT factors, weighted")
+        Figure title, translated into the report's language (the weights' source is added).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     t = scores.table
     xmax = max(0.4, float(t["weight"].max()) * 1.15)
@@ -78,7 +96,18 @@ def swot_quadrant(scores, *, title: str = N_("SWOT factors, weighted")) -> plt.F
 
 
 def ife_efe_bars(scores) -> plt.Figure:
-    """Left: each factor's weighted score; right: the IFE and EFE totals against 2.5."""
+    """Left: each factor's weighted score; right: the IFE and EFE totals against 2.5.
+
+    Parameters
+    ----------
+    scores : SwotScores
+        :func:`cxreport.swot.score_factors`; uses its ``table`` (``kind``, ``factor``,
+        ``weighted_score``), ``ife_total`` and ``efe_total``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     t = scores.table
     fig, (a1, a2) = plt.subplots(
         1, 2, figsize=(13, 0.42 * len(t) + 2.2), gridspec_kw={"width_ratios": [2.2, 1]}
@@ -127,6 +156,16 @@ def ie_matrix(position) -> plt.Figure:
 
     x = IFE total from 4 (strong, left) to 1 (weak, right); y = EFE total from 1 (low, bottom)
     to 4 (high, top). Cells are coloured by posture.
+
+    Parameters
+    ----------
+    position : IEPosition
+        :func:`cxreport.swot.ie_position`: ``ife_total``, ``efe_total``, ``cell`` and
+        ``posture``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     from ..swot import _CELLS, POSTURES
 
@@ -213,12 +252,33 @@ def ie_matrix(position) -> plt.Figure:
 
 
 def tows_grid(tows) -> plt.Figure:
-    """The TOWS matrix as a workshop sheet: top factors on the edges, prompts in the cells."""
+    """The TOWS matrix as a workshop sheet: top factors on the edges, prompts in the cells.
+
+    Parameters
+    ----------
+    tows : Tows
+        :func:`cxreport.swot.tows_matrix`; uses its ``top`` (``kind``, ``code``, ``factor``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     from ..swot import TOWS_CELLS
 
     top = tows.top
 
     def lst(k):
+        """The top factors of one kind, one ``code: factor`` per line (each bounded).
+
+        Parameters
+        ----------
+        k : str
+            The kind: ``"S"``, ``"W"``, ``"O"`` or ``"T"``.
+
+        Returns
+        -------
+        str
+        """
         t = top[top["kind"] == k]
         return "\n".join(
             label(f"{c}: {f}", 42, lines=2) for c, f in zip(t["code"], t["factor"], strict=True)
@@ -309,6 +369,19 @@ def orientation_radar(scores, *, title: str | None = None) -> plt.Figure:
 
     Fixed 0–100 scale starting at 0, the item bank's category order on every chart, closed
     polygons.
+
+    Parameters
+    ----------
+    scores : OrientationScores
+        :func:`cxreport.orientation.score_self_assessment`; uses ``wide()``,
+        ``departments``, ``by_unit`` (``n_respondents``) and ``method_label``.
+    title : str, optional
+        Figure title, drawn as given. Default: "Customer orientation by department, <method>",
+        translated.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     wide = scores.wide()
     labels = list(wide.index)
@@ -358,7 +431,19 @@ def orientation_radar(scores, *, title: str | None = None) -> plt.Figure:
 
 def orientation_dotplot(scores) -> plt.Figure:
     """Companion to the radar: every category on one 0–100 axis, a dot per department and the
-    company with its 95 % interval (t across respondents)."""
+    company with its 95 % interval (t across respondents).
+
+    Parameters
+    ----------
+    scores : OrientationScores
+        :func:`cxreport.orientation.score_self_assessment`; uses ``by_category`` (``unit``,
+        ``category_label``, ``score``, ``ci_low``, ``ci_high``), ``departments``, ``method``
+        and ``method_label``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     bc = scores.by_category
     labels = list(dict.fromkeys(bc["category_label"]))
     depts = scores.departments
@@ -421,6 +506,19 @@ def trend_tests(trends, *, alpha: float = 0.05) -> plt.Figure:
 
     Bars beyond the dashed ±1.96 lines are unusual one by one; only the ones marked O or T
     stay meaningful after the Holm adjustment over all tests.
+
+    Parameters
+    ----------
+    trends : pandas.DataFrame
+        ``DataSuggestions.trends`` (:func:`cxreport.swot_evidence.suggest_factors`):
+        ``series``, ``unit``, ``change``, ``z`` and ``kind`` (O, T, or empty when not
+        meaningful).
+    alpha : float, default=0.05
+        The family-wise level the trends were tested at, named in the title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     t = trends.iloc[::-1]
     fig, ax = plt.subplots(figsize=(12, 0.5 * max(len(t), 2) + 1.8))
@@ -467,7 +565,18 @@ def trend_tests(trends, *, alpha: float = 0.05) -> plt.Figure:
 
 def evidence_table(factors):
     """Data-suggested factors as a left-aligned, HTML-escaped table (kind, source, factor,
-    evidence), one colour per kind."""
+    evidence), one colour per kind.
+
+    Parameters
+    ----------
+    factors : pandas.DataFrame
+        ``DataSuggestions.factors`` (:func:`cxreport.swot_evidence.suggest_factors`):
+        ``kind``, ``source``, ``factor``, ``evidence`` (other columns are not shown).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
     cols = ["kind", "source", "factor", "evidence"]
     t = factors[cols].reset_index(drop=True)
     return (

@@ -38,6 +38,20 @@ _GROUPS = {"detractor": N_("detractor"), "passive": N_("passive"), "promoter": N
 
 
 def shorten(value, limit: int = SHOWN_CHARS) -> str:
+    """A verbatim as a page shows it: whitespace runs as one space, cut to ``limit``
+    characters with "…" (None and NaN: "").
+
+    Parameters
+    ----------
+    value : object
+        The text (any other value is read as ``str``).
+    limit : int, default=SHOWN_CHARS
+        Most characters kept, "…" included (300).
+
+    Returns
+    -------
+    str
+    """
     text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -45,7 +59,23 @@ def shorten(value, limit: int = SHOWN_CHARS) -> str:
 
 def verbatims(frame: pd.DataFrame, *, text_columns=("text",), formats: dict | None = None):
     """A Styler of ``frame`` for the page: every cell escaped as HTML, the ``text_columns``
-    shortened, no index, and the table marked for MathJax to skip (``$5 or $10`` stays)."""
+    shortened, no index, and the table marked for MathJax to skip (``$5 or $10`` stays).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The rows to show; bool columns are shown as yes / no, known columns under their
+        translated :data:`HEADERS`.
+    text_columns : sequence of str, default=("text",)
+        Columns shortened to :data:`SHOWN_CHARS` characters (:func:`shorten`); absent ones
+        are skipped.
+    formats : dict, optional
+        Column → format, passed to ``Styler.format``.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
     shown = frame.copy()
     for col in text_columns:
         if col in shown:
@@ -62,7 +92,20 @@ def verbatims(frame: pd.DataFrame, *, text_columns=("text",), formats: dict | No
 
 def impact_chart(impact: pd.DataFrame, *, title: str = N_("NPS points lost by topic")) -> Figure:
     """Points of NPS lost per known topic with 95 % intervals
-    (:func:`cxreport.text.topic_impact`); hollow points: fewer mentions than the minimum."""
+    (:func:`cxreport.text.topic_impact`); hollow points: fewer mentions than the minimum.
+
+    Parameters
+    ----------
+    impact : pandas.DataFrame
+        :func:`cxreport.text.topic_impact`; uses ``label``, ``share``, ``points_lost``,
+        ``lost_low``, ``lost_high`` and ``small``, drawn top to bottom in its order.
+    title : str, default=N_("NPS points lost by topic")
+        Chart title, translated into the report's language.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     t = impact.reset_index(drop=True)
     y = np.arange(len(t))[::-1]
     fig, ax = plt.subplots(figsize=(9, max(2.5, 0.45 * len(t) + 1)))
@@ -86,7 +129,22 @@ def volume_chart(
     monthly: pd.DataFrame, *, top: int = 6, title: str = N_("Topics by month")
 ) -> Figure:
     """Share of the month's texts mentioning each of the ``top`` most mentioned known topics
-    (:func:`cxreport.text.shares_by_month`)."""
+    (:func:`cxreport.text.shares_by_month`).
+
+    Parameters
+    ----------
+    monthly : pandas.DataFrame
+        :func:`cxreport.text.shares_by_month`; uses ``month``, ``label``, ``mentions`` and
+        ``share``.
+    top : int, default=6
+        Most topics drawn (those with most mentions over all months; none without any).
+    title : str, default=N_("Topics by month")
+        Chart title, translated into the report's language.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     order = monthly.groupby("label")["mentions"].sum().sort_values(ascending=False)
     keep = [x for x in order.index[:top] if order[x] > 0]
     fig, ax = plt.subplots(figsize=(11, 4.5))
@@ -106,7 +164,20 @@ def volume_chart(
 
 def sentiment_chart(table: pd.DataFrame, *, title: str = N_("Sentiment of comments by NPS group")):
     """Stacked shares of negative / neutral / positive comments per NPS group
-    (:attr:`cxreport.text.Agreement.table`)."""
+    (:attr:`cxreport.text.Agreement.table`).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :attr:`cxreport.text.Agreement.table`; uses ``nps_group``, ``comments``,
+        ``% negative``, ``% neutral`` and ``% positive`` (NaN drawn as 0).
+    title : str, default=N_("Sentiment of comments by NPS group")
+        Chart title, translated into the report's language.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     t = table.reset_index(drop=True)
     y = np.arange(len(t))[::-1]
     fig, ax = plt.subplots(figsize=(9, 2.8))
