@@ -26,11 +26,13 @@ report: setup
 test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax --nbval-kernel-name cxreport
 
-# ruff (lint and format) and import-linter (the layers of GUIDE §2, see pyproject.toml)
+# ruff (lint and format), import-linter (the layers of GUIDE §2) and numpydoc (the docstrings'
+# sections), each configured in pyproject.toml
 lint: setup
 	$(BIN)/ruff check src tests benchmarks notebooks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/numpydoc lint $$(find src -name '*.py')
 
 # the Chinese catalogue after adding or changing any text a reader sees (README, Languages)
 catalogue: setup

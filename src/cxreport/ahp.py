@@ -7,8 +7,8 @@ Saaty's method: a positive reciprocal matrix of pairwise judgements on the 1/9 �
 (:attr:`AHPResult.consistent`) and :func:`swot_ahp` marks the whole set as not usable, so that a
 caller cannot use its weights without deciding to.
 
-Random index tables (``random_index=``)
----------------------------------------
+Random index tables (``random_index=``):
+
 ``"saaty1980"`` (default)
     Saaty, *The Analytic Hierarchy Process*, McGraw-Hill, 1980: n = 3 … 10 →
     0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49 (the textbook table).

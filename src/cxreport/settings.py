@@ -23,10 +23,10 @@ _TYPES = {bool: "bool", int: "int", float: "float", str: "str", dict: "dict"}
 
 
 @dataclass(frozen=True)
-class Setting:  # numpydoc ignore=PR02
+class Setting:
     """One notebook parameter.
 
-    Parameters
+    Attributes
     ----------
     name : str
         The parameter's name in the notebook (a Python identifier).

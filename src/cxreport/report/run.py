@@ -24,8 +24,8 @@ One run of a month into an ``OUT`` at a time: a run holds ``OUT/.<month>.lock``
 (:func:`month_lock`) from before it reads the data until its report is in place, and a second
 one is refused at once.
 
-Where the report goes
----------------------
+Where the report goes:
+
 Everything is written into ``OUT/.<month>.tmp-<random>/`` and moved at the end; meanwhile the
 run holds a lock on ``OUT/.<month>.tmp-<random>.lock`` (released however the run ends, even by
 SIGKILL), so that the next run can tell a dead run's hidden folders from a live one's and remove
