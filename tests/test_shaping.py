@@ -304,6 +304,18 @@ def test_join_on_left_and_right_names(tmp_path):
     assert "Customer ID" not in cust.columns
 
 
+def test_join_a_missing_key_matches_nothing(tmp_path):
+    folder = _folder(
+        tmp_path,
+        {"crm.csv": CRM + ",west,2024-05-01\n", "services.csv": SERVICES + ",west,premium,7\n"},
+        "tables:\n  customers:\n    file: crm.csv\n"
+        "    join: [{file: services.csv, on: customer_id}]\n",
+    )
+    report = validate(folder)
+    assert "crm.csv: joined services.csv on customer_id (3 of 5 rows matched)" in report.notes
+    _one(report, "empty cells where a value is required")  # the blank id itself
+
+
 def test_join_duplicate_keys_in_the_joined_file_is_an_error(tmp_path):
     folder = _folder(
         tmp_path,

@@ -231,7 +231,9 @@ def join(
     orphans = int((~rkey.dropna().isin(set(lkey.dropna()))).sum())
     if orphans:
         report.notes.append(f"{other.source}: {rows(orphans)} match no row of {rel} (not used)")
-    index = lkey.map(pd.Series(extra.index, index=rkey).to_dict())
+    # a missing key matches nothing (not the other file's rows with a missing key)
+    keyed = rkey.notna().to_numpy()
+    index = lkey.map(pd.Series(extra.index[keyed], index=rkey[keyed]).to_dict())
     matched = extra.reindex(index.to_numpy())
     matched.index = frame.index
     out = frame.copy()
