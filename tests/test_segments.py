@@ -447,3 +447,18 @@ def test_features_of_a_window_without_any_failed_contact(sample_dir):
     tp["outcome"] = "ok"
     f = segments.customer_features(data)
     assert (f.table["failed_mot"] == 0).all() and f.table["contacts"].sum() > 0
+
+
+def test_a_missing_feature_value_is_placed_at_the_median_as_in_the_fit(sample_result):
+    data, _ = sample_result
+    res = segments.segment(data, k=3, features=("recency", "monetary", "nps"), seed=1)
+    ruler = segments.Yardstick.from_json(res.yardstick().to_json())
+    table = res.features.table
+    no_nps = table.index[table["nps"].isna()]
+    assert len(no_nps)  # customers who never answered: filled with the median in the fit
+    # placed again by the yardstick (as another month's customers are), NaN and all: the same
+    # segments as the fit gave them, not the first centre for every NaN row
+    again = ruler.assign(table.loc[no_nps])
+    pd.testing.assert_series_equal(again, res.segments.loc[no_nps], check_names=False)
+    filled = table.loc[no_nps].assign(nps=float(table["nps"].median()))
+    pd.testing.assert_series_equal(ruler.assign(filled), again)

@@ -974,6 +974,7 @@ class Design:
     mean: np.ndarray
     scale: np.ndarray
     notes: list[str] = field(default_factory=list)
+    fill: tuple[float, ...] = ()
 
     def transform(self, table: pd.DataFrame) -> np.ndarray:
         """Apply the same log and scaling to another feature table (e.g. last month's).
@@ -981,21 +982,26 @@ class Design:
         Parameters
         ----------
         table : DataFrame
-            A feature table with the columns of ``features``. Missing values are not filled
-            in (as :func:`design_matrix` does): they stay NaN.
+            A feature table with the columns of ``features``. Missing values are filled with
+            the medians :func:`design_matrix` filled in (``fill``).
 
         Returns
         -------
         ndarray of shape (len(table), len(features))
             The scaled matrix, rows in the table's order.
         """
-        return _transform(table, self.features, self.logged, self.mean, self.scale)
+        return _transform(table, self.features, self.logged, self.mean, self.scale, self.fill)
 
 
-def _transform(table, features, logged, mean, scale) -> np.ndarray:
+def _transform(table, features, logged, mean, scale, fill=()) -> np.ndarray:
+    """The design's log and scaling of ``table``'s features; a missing value takes the
+    fitted month's median (``fill``, one per feature), as :func:`design_matrix` does, so that
+    it is never placed by a NaN distance (which ``argmin`` reads as the first centre)."""
     cols = []
-    for f in features:
+    for i, f in enumerate(features):
         v = table[f].to_numpy(dtype=float)
+        if len(fill):
+            v = np.where(np.isnan(v), fill[i], v)
         cols.append(np.log1p(np.clip(v, 0, None)) if f in logged else v)
     X = np.column_stack(cols)
     return (X - mean) / scale
@@ -1034,11 +1040,13 @@ def design_matrix(table: pd.DataFrame, *, features=DEFAULT_FEATURES, logged=None
         )
     notes: list[str] = []
     t = table[list(features)].astype(float)
+    fill = {}
     for f in features:
+        med = t[f].median()
+        fill[f] = 0.0 if np.isnan(med) else float(med)
         miss = t[f].isna()
         if miss.any():
-            med = t[f].median()
-            t[f] = t[f].fillna(0.0 if np.isnan(med) else med)
+            t[f] = t[f].fillna(fill[f])
             notes.append(
                 _(
                     "{feature}: {n} missing values set to the median.",
@@ -1074,7 +1082,8 @@ def design_matrix(table: pd.DataFrame, *, features=DEFAULT_FEATURES, logged=None
         logged = tuple(f for f in logged if f in features)
         raw, sd = raw[:, keep], sd[keep]
     mean = raw.mean(axis=0)
-    return Design((raw - mean) / sd, table.index, features, logged, mean, sd, notes)
+    fills = tuple(fill[f] for f in features)
+    return Design((raw - mean) / sd, table.index, features, logged, mean, sd, notes, fills)
 
 
 def _kmeans(X: np.ndarray, k: int, seed: int, n_init: int):
@@ -2062,6 +2071,7 @@ class SegmentResult:
             d.scale.tolist(),
             self.centers.tolist(),
             {int(c): str(n) for c, n in self.names.items()},
+            list(d.fill),
         )
 
     def labels(self) -> pd.Series:
@@ -2097,6 +2107,7 @@ class Yardstick:
     scale: list[float]
     centers: list[list[float]]
     names: dict[int, str]
+    fill: list[float] = field(default_factory=list)
 
     def labels_at(self, data, month) -> pd.Series:
         """customer_id -> segment as of the end of ``month``: the customers with purchases
@@ -2143,7 +2154,12 @@ class Yardstick:
             ``"segment"``.
         """
         X = _transform(
-            table, self.features, self.logged, np.asarray(self.mean), np.asarray(self.scale)
+            table,
+            self.features,
+            self.logged,
+            np.asarray(self.mean),
+            np.asarray(self.scale),
+            self.fill,
         )
         cluster = nearest_centre(X, np.asarray(self.centers))
         return pd.Series([self.names[int(c)] for c in cluster], index=table.index, name="segment")
