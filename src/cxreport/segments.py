@@ -704,107 +704,26 @@ def select_attributes(
     r = {**ATTRIBUTE_RULES, **(rules or {})}
     c = customers.drop(columns=["customer_id"], errors="ignore")
     renamed = dict(renamed or {})
-
-    def resolve(names, key):
-        """Names as columns of the customers table; a name it does not have is an error.
-
-        Parameters
-        ----------
-        names : sequence of str
-            Column names, the table's own or the user's (mapped through ``renamed``).
-        key : str
-            The setting of ``segments`` named in the error (``"attributes"`` or ``"value"``).
-
-        Returns
-        -------
-        list of str
-            The columns, in the order of ``names``.
-        """
-        out, unknown = [], []
-        for name in names:
-            name = renamed.get(name, name) if name not in c else name
-            (out if name in c else unknown).append(name)
-        if unknown:
-            hints = []
-            for u in unknown:
-                close = difflib.get_close_matches(str(u), [str(x) for x in c.columns], n=1)
-                hints.append(f"{u}" + (f" (did you mean {close[0]}?)" if close else ""))
-            raise CxReportError(
-                f"segments.{key} of cxreport.yaml names column(s) the customers table does "
-                f"not have: {', '.join(hints)}. Its columns are {', '.join(map(str, c.columns))}."
-            )
-        return out
-
-    declared = resolve(declared, "attributes")
-    value = resolve(value, "value")
-    if not value and "monthly_fee" in c and c["monthly_fee"].notna().any():
-        value = ["monthly_fee"]
-    for col in value:
-        if not pd.api.types.is_numeric_dtype(c[col]) or pd.api.types.is_bool_dtype(c[col]):
-            raise CxReportError(
-                f"segments.value of cxreport.yaml names {col}, which does not hold numbers "
-                f"(found {c[col].dtype}); name the column(s) with each customer's value."
-            )
+    declared = _resolve(c, renamed, declared, "attributes")
+    value = _value_columns(c, _resolve(c, renamed, value, "value"))
     rows = {}
     cand = []
     for col in c.columns:
         s = c[col]
         miss = float(s.isna().mean())
         if declared:
-            if col not in declared:
-                rows[col] = (False, _("not declared in segments.attributes"), miss)
-                continue
-            bad = not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s))
-            if bad:
-                raise CxReportError(
-                    f"segments.attributes of cxreport.yaml names {col}, which holds text, "
-                    f"not numbers (for example {s.dropna().astype(str).head(3).tolist()}). "
-                    "Declare numeric columns only, or recode it in tables.customers.recode."
-                )
-            if s.notna().sum() == 0:
-                raise CxReportError(
-                    f"segments.attributes of cxreport.yaml names {col}, which is empty for "
-                    "every customer."
-                )
-            rows[col] = (True, _("declared in segments.attributes"), miss)
-            cand.append(col)
-            continue
-        why = _leave_out(col, s, r)
-        if why is None:
-            cand.append(col)
-            rows[col] = (True, _("a numeric attribute that varies between customers"), miss)
+            rows[col] = _declared(col, s, declared, miss)
         else:
-            rows[col] = (False, why, miss)
-    if not declared and len(cand) > 1:
-        num = c[cand].astype(float)
-        rho = num.corr(method="spearman", min_periods=10)
-        kept: list[str] = []
-        for col in cand:
-            dup = [k for k in kept if abs(rho.loc[k, col]) >= r["duplicate_rho"]]
-            if dup:
-                k = dup[0]
-                rows[col] = (
-                    False,
-                    _(
-                        "a near-duplicate of {other} (Spearman rho {rho}; it would count the "
-                        "same trait twice)",
-                        other=k,
-                        rho=f"{rho.loc[k, col]:.2f}",
-                    ),
-                    rows[col][2],
-                )
+            why = _leave_out(col, s, r)
+            if why is None:
+                rows[col] = (True, _("a numeric attribute that varies between customers"), miss)
             else:
-                kept.append(col)
-        cand = kept
-    logged, transform = [], {}
-    for col in cand:
-        v = c[col].dropna().astype(float)
-        skew = float(v.skew()) if len(v) > 2 else 0.0
-        if len(v) and v.min() >= 0 and skew > r["log_skew"]:
-            logged.append(col)
-            transform[col] = _("log1p (skewness {skew})", skew=f"{skew:.1f}")
-        else:
-            transform[col] = _("as is")
+                rows[col] = (False, why, miss)
+        if rows[col][0]:
+            cand.append(col)
+    if not declared and len(cand) > 1:
+        cand = _without_duplicates(c, cand, rows, r["duplicate_rho"])
+    logged, transform = _transforms(c, cand, r["log_skew"])
     table = pd.DataFrame(
         {
             "column": [str(k) for k in rows],
@@ -815,6 +734,96 @@ def select_attributes(
         }
     )
     return AttributeSelection(table, tuple(cand), tuple(logged), bool(declared), tuple(value))
+
+
+def _resolve(c: pd.DataFrame, renamed: dict, names, key: str) -> list:
+    """``names`` as columns of the customers table ``c`` (the user's names mapped through
+    ``renamed``); a name it does not have is an error naming ``segments.<key>``."""
+    out, unknown = [], []
+    for name in names:
+        name = renamed.get(name, name) if name not in c else name
+        (out if name in c else unknown).append(name)
+    if unknown:
+        hints = []
+        for u in unknown:
+            close = difflib.get_close_matches(str(u), [str(x) for x in c.columns], n=1)
+            hints.append(f"{u}" + (f" (did you mean {close[0]}?)" if close else ""))
+        raise CxReportError(
+            f"segments.{key} of cxreport.yaml names column(s) the customers table does "
+            f"not have: {', '.join(hints)}. Its columns are {', '.join(map(str, c.columns))}."
+        )
+    return out
+
+
+def _value_columns(c: pd.DataFrame, value: list) -> list:
+    """The columns summed into each customer's value: those named, else ``monthly_fee`` when
+    it has values; an error for a named column that does not hold numbers."""
+    if not value and "monthly_fee" in c and c["monthly_fee"].notna().any():
+        value = ["monthly_fee"]
+    for col in value:
+        if not pd.api.types.is_numeric_dtype(c[col]) or pd.api.types.is_bool_dtype(c[col]):
+            raise CxReportError(
+                f"segments.value of cxreport.yaml names {col}, which does not hold numbers "
+                f"(found {c[col].dtype}); name the column(s) with each customer's value."
+            )
+    return value
+
+
+def _declared(col, s: pd.Series, declared: list, miss: float) -> tuple[bool, str, float]:
+    """(used, reason, missing share) of a column when ``segments.attributes`` lists the
+    columns; a listed column that holds text or is empty is an error."""
+    if col not in declared:
+        return False, _("not declared in segments.attributes"), miss
+    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+        raise CxReportError(
+            f"segments.attributes of cxreport.yaml names {col}, which holds text, "
+            f"not numbers (for example {s.dropna().astype(str).head(3).tolist()}). "
+            "Declare numeric columns only, or recode it in tables.customers.recode."
+        )
+    if s.notna().sum() == 0:
+        raise CxReportError(
+            f"segments.attributes of cxreport.yaml names {col}, which is empty for every customer."
+        )
+    return True, _("declared in segments.attributes"), miss
+
+
+def _without_duplicates(c: pd.DataFrame, cand: list, rows: dict, duplicate_rho: float) -> list:
+    """The candidates less each near-duplicate (Spearman |rho| >= ``duplicate_rho``) of one
+    kept before it; its row in ``rows`` says of which (in place)."""
+    rho = c[cand].astype(float).corr(method="spearman", min_periods=10)
+    kept: list[str] = []
+    for col in cand:
+        dup = [k for k in kept if abs(rho.loc[k, col]) >= duplicate_rho]
+        if dup:
+            k = dup[0]
+            rows[col] = (
+                False,
+                _(
+                    "a near-duplicate of {other} (Spearman rho {rho}; it would count the "
+                    "same trait twice)",
+                    other=k,
+                    rho=f"{rho.loc[k, col]:.2f}",
+                ),
+                rows[col][2],
+            )
+        else:
+            kept.append(col)
+    return kept
+
+
+def _transforms(c: pd.DataFrame, cand: list, log_skew: float) -> tuple[list, dict]:
+    """The columns to log (non-negative, skewness above ``log_skew``) and each column's
+    transform in words."""
+    logged, transform = [], {}
+    for col in cand:
+        v = c[col].dropna().astype(float)
+        skew = float(v.skew()) if len(v) > 2 else 0.0
+        if len(v) and v.min() >= 0 and skew > log_skew:
+            logged.append(col)
+            transform[col] = _("log1p (skewness {skew})", skew=f"{skew:.1f}")
+        else:
+            transform[col] = _("as is")
+    return logged, transform
 
 
 def _config_lists(data) -> tuple[tuple, tuple, dict]:
@@ -2266,10 +2275,51 @@ def segment(
     else:
         feats = attribute_features(data, month=month, attributes=attributes)
     sel = feats.selection
-    notes = list(feats.notes)
     table = feats.table
-    n = len(table)
     m = data.month if month is None else pd.Period(month, "M")
+    notes = list(feats.notes)
+    k_min, k_max = _fit_sizes(table, sel, m, k, k_min, k_max, notes)
+    if sel is not None:
+        design = design_matrix(table, features=sel.used, logged=sel.logged)
+    else:
+        design = design_matrix(table, features=features)
+    notes += design.notes
+    ks = set(range(k_min, k_max + 1)) | ({k} if k else set())
+    sw = sweep(
+        design.X,
+        k_range=sorted(ks),
+        seed=seed,
+        n_init=n_init,
+        n_boot=n_boot,
+        silhouette_sample=silhouette_sample,
+        stability_sample=stability_sample,
+        exact_max=exact_max,
+    )
+    auto = choose_k(
+        sw.table,
+        min_jaccard=min_jaccard,
+        min_share=min_share,
+        silhouette_tolerance=silhouette_tolerance,
+    )
+    choice = _pinned(sw, k, auto) if k else auto
+    raw, centers = sw.labels[choice.k], sw.centers[choice.k]
+    if sel is not None:
+        return _attribute_result(feats, design, sw, choice, raw, centers, notes)
+    # relabel: 0 = highest median monthly value, then larger clusters first
+    clusters, centers = _relabel(raw, table["monthly_value"].to_numpy(), centers, table.index)
+    prof = profile(table, clusters)
+    overall = table[["monthly_value", "recency", "purchase_rate", "tenure"]].median()
+    names = name_clusters(prof, overall)
+    prof.insert(0, "segment", [names[c] for c in prof.index])
+    segs = clusters.map(names).rename("segment")
+    return SegmentResult(feats, design, sw, choice, clusters, names, segs, prof, centers, notes)
+
+
+def _fit_sizes(table, sel, m, k, k_min, k_max, notes) -> tuple[int, int]:
+    """The sweep's k range for ``len(table)`` customers (k_max below their number, with a
+    note); an error when they are too few for 2 segments or for a pinned ``k``; a note when
+    the month itself has no purchase."""
+    n = len(table)
     who = "active customers in the customers table" if sel else "customers with purchases"
     when = f"at the end of {m}" if sel else f"up to the end of {m}"
     if "revenue_month" in table and (table["revenue_month"] != 0).sum() == 0:
@@ -2306,56 +2356,25 @@ def segment(
         )
         k_max = n - 1
         k_min = min(k_min, k_max)
-    if sel is not None:
-        design = design_matrix(table, features=sel.used, logged=sel.logged)
-    else:
-        design = design_matrix(table, features=features)
-    notes += design.notes
-    ks = set(range(k_min, k_max + 1)) | ({k} if k else set())
-    sw = sweep(
-        design.X,
-        k_range=sorted(ks),
-        seed=seed,
-        n_init=n_init,
-        n_boot=n_boot,
-        silhouette_sample=silhouette_sample,
-        stability_sample=stability_sample,
-        exact_max=exact_max,
+    return k_min, k_max
+
+
+def _pinned(sw: Sweep, k: int, auto: KChoice) -> KChoice:
+    """The analyst's ``k``, with its silhouette and stability and what the rule would pick."""
+    r = sw.table.loc[k]
+    return KChoice(
+        k,
+        _(
+            "k = {k} was pinned by the analyst (silhouette {silhouette}, smallest "
+            "Jaccard {jaccard}). The automatic rule would choose k = {auto}.",
+            k=k,
+            silhouette=f"{r['silhouette']:.3f}",
+            jaccard=f"{r['min_jaccard']:.2f}",
+            auto=auto.k,
+        ),
+        auto.rule,
+        True,
     )
-    auto = choose_k(
-        sw.table,
-        min_jaccard=min_jaccard,
-        min_share=min_share,
-        silhouette_tolerance=silhouette_tolerance,
-    )
-    if k:
-        r = sw.table.loc[k]
-        choice = KChoice(
-            k,
-            _(
-                "k = {k} was pinned by the analyst (silhouette {silhouette}, smallest "
-                "Jaccard {jaccard}). The automatic rule would choose k = {auto}.",
-                k=k,
-                silhouette=f"{r['silhouette']:.3f}",
-                jaccard=f"{r['min_jaccard']:.2f}",
-                auto=auto.k,
-            ),
-            auto.rule,
-            True,
-        )
-    else:
-        choice = auto
-    raw, centers = sw.labels[choice.k], sw.centers[choice.k]
-    if sel is not None:
-        return _attribute_result(feats, design, sw, choice, raw, centers, notes)
-    # relabel: 0 = highest median monthly value, then larger clusters first
-    clusters, centers = _relabel(raw, table["monthly_value"].to_numpy(), centers, table.index)
-    prof = profile(table, clusters)
-    overall = table[["monthly_value", "recency", "purchase_rate", "tenure"]].median()
-    names = name_clusters(prof, overall)
-    prof.insert(0, "segment", [names[c] for c in prof.index])
-    segs = clusters.map(names).rename("segment")
-    return SegmentResult(feats, design, sw, choice, clusters, names, segs, prof, centers, notes)
 
 
 def _relabel(raw: np.ndarray, value: np.ndarray, centers: np.ndarray, index: pd.Index):

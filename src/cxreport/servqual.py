@@ -136,6 +136,25 @@ def servqual_gaps(
             f"The 'confidence' parameter must be a float in (0, 1); got {confidence!r}."
         )
     suf = model.expectation_suffix
+    pairs, notes = _paired_items(survey, model)
+    items, diffs100 = _item_gaps(survey, pairs, suf, confidence)
+    drows = []
+    for dim in model.dimensions:
+        its = [i for i in pairs if i.dimension == dim]
+        if its:
+            row = _dimension_gap(survey, dim, its, suf, diffs100, confidence)
+            drows.append(row)
+            notes.extend(_alpha_notes(dim, row))
+    dims = pd.DataFrame(drows)
+    unweighted = float(dims["gap"].mean())
+    weighted = _weighted_gap(dims, dimension_weights)
+    return GapResult(items, dims, unweighted, weighted, confidence, notes)
+
+
+def _paired_items(survey: pd.DataFrame, model: SurveyModel) -> tuple[list, list[str]]:
+    """The items with both a perception and an expectation column, and a note naming those
+    without an expectation; an error when no item has both."""
+    suf = model.expectation_suffix
     pairs = [i for i in model.items if i.code in survey and i.code + suf in survey]
     if not pairs:
         raise ServqualError(
@@ -152,13 +171,20 @@ def servqual_gaps(
                 items=", ".join(no_exp),
             )
         )
+    return pairs, notes
+
+
+def _numbers(survey: pd.DataFrame, column: str) -> np.ndarray:
+    return pd.to_numeric(survey[column], errors="coerce").to_numpy(float)
+
+
+def _item_gaps(survey, pairs, suf, confidence) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The items' table (means, paired gap and interval, native and 0-100) and each
+    respondent's gap per item on the 0-100 scale."""
     rows, diffs100 = [], {}
-    diffs = {}
     for it in pairs:
-        p = pd.to_numeric(survey[it.code], errors="coerce").to_numpy(float)
-        e = pd.to_numeric(survey[it.code + suf], errors="coerce").to_numpy(float)
+        p, e = _numbers(survey, it.code), _numbers(survey, it.code + suf)
         d = p - e
-        diffs[it.code] = d
         width = it.scale[1] - it.scale[0]
         diffs100[it.code] = d / width * 100
         both = ~np.isnan(d)
@@ -176,64 +202,64 @@ def servqual_gaps(
                 "ci_high_100": r["ci_high"] / width * 100,
             }
         )
-    items = pd.DataFrame(rows)
+    return pd.DataFrame(rows), diffs100
 
-    drows = []
-    for dim in model.dimensions:
-        its = [i for i in pairs if i.dimension == dim]
-        if not its:
-            continue
-        with np.errstate(all="ignore"):
-            d100 = np.nanmean(np.column_stack([diffs100[i.code] for i in its]), axis=1)
-            praw = np.column_stack(
-                [pd.to_numeric(survey[i.code], errors="coerce").to_numpy(float) for i in its]
+
+def _dimension_gap(survey, dim, its, suf, diffs100, confidence) -> dict:
+    """One dimension's row: each respondent's mean item gap (on the native scale when all
+    its items share one scale, else 0-100), its paired interval and Cronbach's α."""
+    with np.errstate(all="ignore"):
+        d100 = np.nanmean(np.column_stack([diffs100[i.code] for i in its]), axis=1)
+        praw = np.column_stack([_numbers(survey, i.code) for i in its])
+        eraw = np.column_stack([_numbers(survey, i.code + suf) for i in its])
+    ok = ~np.isnan(praw - eraw)
+    same = len({i.scale for i in its}) == 1
+    width = its[0].scale[1] - its[0].scale[0]
+    native = d100 * width / 100 if same else d100
+    r = _paired(native, confidence)
+    alpha = cronbach_alpha(pd.DataFrame(praw)) if len(its) > 1 else np.nan
+    return {
+        "dimension": dim,
+        "perception": float(np.nanmean(np.where(ok, praw, np.nan))),
+        "expectation": float(np.nanmean(np.where(ok, eraw, np.nan))),
+        **r,
+        "gap_100": r["gap"] / width * 100 if same else r["gap"],
+        "alpha": alpha,
+        "items": len(its),
+    }
+
+
+def _alpha_notes(dim, row: dict) -> list[str]:
+    """A note when a dimension's Cronbach's α cannot be computed or is below 0.70."""
+    alpha = row["alpha"]
+    if row["items"] > 1 and np.isnan(alpha):
+        return [
+            _(
+                "Cronbach's α of '{dimension}' cannot be computed (no variance in the answers).",
+                dimension=dim,
             )
-            eraw = np.column_stack(
-                [pd.to_numeric(survey[i.code + suf], errors="coerce").to_numpy(float) for i in its]
+        ]
+    if row["items"] > 1 and alpha < 0.7:
+        return [
+            _(
+                "Cronbach's α of '{dimension}' is {alpha} (< 0.70): its items do not "
+                "measure one thing reliably; read its gap item by item.",
+                dimension=dim,
+                alpha=f"{alpha:.2f}",
             )
-        ok = ~np.isnan(praw - eraw)
-        # the dimension gap on the native scale when all its items share one scale
-        same = len({i.scale for i in its}) == 1
-        width = its[0].scale[1] - its[0].scale[0]
-        native = d100 * width / 100 if same else d100
-        r = _paired(native, confidence)
-        alpha = cronbach_alpha(pd.DataFrame(praw)) if len(its) > 1 else np.nan
-        drows.append(
-            {
-                "dimension": dim,
-                "perception": float(np.nanmean(np.where(ok, praw, np.nan))),
-                "expectation": float(np.nanmean(np.where(ok, eraw, np.nan))),
-                **r,
-                "gap_100": r["gap"] / width * 100 if same else r["gap"],
-                "alpha": alpha,
-                "items": len(its),
-            }
-        )
-        if len(its) > 1 and np.isnan(alpha):
-            notes.append(
-                _(
-                    "Cronbach's α of '{dimension}' cannot be computed (no variance in the "
-                    "answers).",
-                    dimension=dim,
-                )
-            )
-        elif len(its) > 1 and alpha < 0.7:
-            notes.append(
-                _(
-                    "Cronbach's α of '{dimension}' is {alpha} (< 0.70): its items do not "
-                    "measure one thing reliably; read its gap item by item.",
-                    dimension=dim,
-                    alpha=f"{alpha:.2f}",
-                )
-            )
-    dims = pd.DataFrame(drows)
-    unweighted = float(dims["gap"].mean())
-    weighted = None
-    if dimension_weights is not None:
-        w = pd.Series(dimension_weights, dtype=float).reindex(dims["dimension"]).fillna(0)
-        if w.sum() > 0:
-            weighted = float((w.to_numpy() / w.sum()) @ dims["gap"].to_numpy())
-    return GapResult(items, dims, unweighted, weighted, confidence, notes)
+        ]
+    return []
+
+
+def _weighted_gap(dims: pd.DataFrame, dimension_weights) -> float | None:
+    """The dimensions' gaps weighted by ``dimension_weights`` (None without weights or
+    when they sum to 0)."""
+    if dimension_weights is None:
+        return None
+    w = pd.Series(dimension_weights, dtype=float).reindex(dims["dimension"]).fillna(0)
+    if w.sum() <= 0:
+        return None
+    return float((w.to_numpy() / w.sum()) @ dims["gap"].to_numpy())
 
 
 def expectation_perception(gaps: GapResult, model: SurveyModel) -> pd.DataFrame:

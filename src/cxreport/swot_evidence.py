@@ -169,33 +169,8 @@ def survey_factors(
         if data.month is not None
         else _("all responses")
     )
-    if data.has("targets"):
-        cmp = csi.compare_targets(dims[["index", "score", "ci_low", "ci_high"]], data.targets)
-        if cmp.empty:
-            notes.append(
-                _(
-                    "The targets table names none of the survey dimensions ({dims}): nothing "
-                    "to compare with.",
-                    dims=", ".join(dims["index"]),
-                )
-            )
-        cmp = cmp.rename(columns={"label": "benchmark"})
-    else:
-        avg = float(dims["score"].mean())
-        cmp = dims[["index", "score", "ci_low", "ci_high"]].assign(
-            benchmark=_("average of the dimensions"), target=avg
-        )
-        cmp["difference"] = cmp["score"] - avg
-        cmp["verdict"] = np.select(
-            [cmp["ci_low"] > avg, cmp["ci_high"] < avg], ["above", "below"], "within CI"
-        )
-        notes.append(
-            _(
-                "No targets table: each dimension is compared with the average of the "
-                "dimensions (add targets.csv with targets or competitor benchmarks for a "
-                "sharper reading)."
-            )
-        )
+    cmp, cmp_notes = _benchmarks(data, dims)
+    notes += cmp_notes
     cmp = cmp.merge(dims[["index", "n", "importance", "important"]], on="index", how="left")
     cmp = cmp.rename(columns={"index": "dimension"})
     cmp["kind"] = np.select(
@@ -206,69 +181,108 @@ def survey_factors(
         ["S", "W"],
         "",
     )
-    rows = []
-    for (dim, kind), g in cmp[cmp["kind"] != ""].groupby(["dimension", "kind"], sort=False):
-        r = g.iloc[0]
-        bench = _("; ").join(
-            _(
-                "{benchmark} {target} ({gap} points)",
-                benchmark=b,
-                target=f"{t:.0f}",
-                gap=f"{d:+.1f}",
-            )
-            for b, t, d in zip(g["benchmark"], g["target"], g["difference"], strict=True)
-        )
-        against = _(" and ").join(map(str, g["benchmark"]))
-        factor = (
-            _(
-                "{dimension}: above {against}, and important to customers",
-                dimension=code(dim),
-                against=against,
-            )
-            if kind == "S"
-            else _(
-                "{dimension}: below {against}, and important to customers",
-                dimension=code(dim),
-                against=against,
-            )
-        )
-        rows.append(
-            {
-                "kind": kind,
-                "source": "survey",
-                "factor": factor,
-                "evidence": _(
-                    "{dimension} index {score} (95 % CI {low}–{high}, n = {n}, {span}) vs "
-                    "{bench}; weight in the CSI {weight} (equal share {equal})",
-                    dimension=dim,
-                    score=f"{r['score']:.1f}",
-                    low=f"{r['ci_low']:.1f}",
-                    high=f"{r['ci_high']:.1f}",
-                    n=int(r["n"]),
-                    span=span,
-                    bench=bench,
-                    weight=f"{r['importance']:.2f}",
-                    equal=f"{1 / k:.2f}",
-                ),
-                "p_value": np.nan,
-            }
-        )
-    cols = [
-        "dimension",
-        "score",
-        "ci_low",
-        "ci_high",
-        "n",
-        "importance",
-        "important",
-        "benchmark",
-        "target",
-        "difference",
-        "verdict",
-        "kind",
+    rows = [
+        _survey_factor(dim, kind, g, span, k)
+        for (dim, kind), g in cmp[cmp["kind"] != ""].groupby(["dimension", "kind"], sort=False)
     ]
     factors = pd.DataFrame(rows, columns=FACTOR_COLUMNS) if rows else _empty_factors()
-    return factors, cmp[cols].reset_index(drop=True), notes
+    return factors, cmp[_COMPARISON_COLUMNS].reset_index(drop=True), notes
+
+
+_COMPARISON_COLUMNS = [
+    "dimension",
+    "score",
+    "ci_low",
+    "ci_high",
+    "n",
+    "importance",
+    "important",
+    "benchmark",
+    "target",
+    "difference",
+    "verdict",
+    "kind",
+]
+
+
+def _benchmarks(data, dims: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Each dimension against the targets table's benchmarks (label, target, difference,
+    verdict), or against the average of the dimensions without one; with a note."""
+    from . import csi
+
+    scores = dims[["index", "score", "ci_low", "ci_high"]]
+    if data.has("targets"):
+        cmp = csi.compare_targets(scores, data.targets)
+        notes = []
+        if cmp.empty:
+            notes.append(
+                _(
+                    "The targets table names none of the survey dimensions ({dims}): nothing "
+                    "to compare with.",
+                    dims=", ".join(dims["index"]),
+                )
+            )
+        return cmp.rename(columns={"label": "benchmark"}), notes
+    avg = float(dims["score"].mean())
+    cmp = scores.assign(benchmark=_("average of the dimensions"), target=avg)
+    cmp["difference"] = cmp["score"] - avg
+    cmp["verdict"] = np.select(
+        [cmp["ci_low"] > avg, cmp["ci_high"] < avg], ["above", "below"], "within CI"
+    )
+    note = _(
+        "No targets table: each dimension is compared with the average of the "
+        "dimensions (add targets.csv with targets or competitor benchmarks for a "
+        "sharper reading)."
+    )
+    return cmp, [note]
+
+
+def _survey_factor(dim, kind: str, g: pd.DataFrame, span: str, k: int) -> dict:
+    """The SWOT factor of one important dimension above (S) or below (W) its benchmarks
+    (``g``: its rows of the comparison), the index and its interval as evidence."""
+    r = g.iloc[0]
+    bench = _("; ").join(
+        _(
+            "{benchmark} {target} ({gap} points)",
+            benchmark=b,
+            target=f"{t:.0f}",
+            gap=f"{d:+.1f}",
+        )
+        for b, t, d in zip(g["benchmark"], g["target"], g["difference"], strict=True)
+    )
+    against = _(" and ").join(map(str, g["benchmark"]))
+    factor = (
+        _(
+            "{dimension}: above {against}, and important to customers",
+            dimension=code(dim),
+            against=against,
+        )
+        if kind == "S"
+        else _(
+            "{dimension}: below {against}, and important to customers",
+            dimension=code(dim),
+            against=against,
+        )
+    )
+    return {
+        "kind": kind,
+        "source": "survey",
+        "factor": factor,
+        "evidence": _(
+            "{dimension} index {score} (95 % CI {low}–{high}, n = {n}, {span}) vs "
+            "{bench}; weight in the CSI {weight} (equal share {equal})",
+            dimension=dim,
+            score=f"{r['score']:.1f}",
+            low=f"{r['ci_low']:.1f}",
+            high=f"{r['ci_high']:.1f}",
+            n=int(r["n"]),
+            span=span,
+            bench=bench,
+            weight=f"{r['importance']:.2f}",
+            equal=f"{1 / k:.2f}",
+        ),
+        "p_value": np.nan,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -635,8 +649,45 @@ def trend_factors(
     if data.month is None:
         raise EvidenceInputError("Trends need a reporting month (load the data with a month).")
     recent, before = _windows(data.month, window)
-    notes: list[str] = []
+    rows, notes = _trend_rows(data, recent, before, seed)
+    if segment_labels is not None:
+        seg_rows, seg_notes = _segment_rows(data, window, segment_labels)
+        rows += seg_rows
+        notes += seg_notes
+    cols = [*TREND_COLUMNS, "segment_spend", "average_spend"]
+    trends = pd.DataFrame(rows).reindex(columns=cols)
+    if trends.empty:
+        return _empty_factors(), trends, notes
+    _classify(trends, alpha)
+    notes.append(
+        _(
+            "Trends compare {recent} with {before}; {n} tests, p-values Holm-adjusted, "
+            "meaningful when the adjusted p < {alpha}.",
+            recent=_span(recent),
+            before=_span(before),
+            n=len(trends),
+            alpha=f"{alpha:g}",
+        )
+    )
+    if trends["series"].str.startswith("Segment share").any():
+        notes.append(
+            _(
+                "Segment shares compare the same segments in two months of largely the same "
+                "customers (those of the earlier month placed by this month's segmentation), "
+                "so their p-values are approximate (two-proportion z as if independent)."
+            )
+        )
+    out = [_trend_factor(t, recent) for _row, t in trends[trends["kind"] != ""].iterrows()]
+    factors = pd.DataFrame(out, columns=FACTOR_COLUMNS) if out else _empty_factors()
+    return factors, trends.reset_index(drop=True), notes
+
+
+def _trend_rows(data, recent, before, seed) -> tuple[list[dict], list[str]]:
+    """One test row per measure the folder has (NPS, CSI, SQI, churn, complaint volume) and
+    a note for each one left out (no table, the windows not both covered, or its error: one
+    failing analysis does not stop the rest)."""
     rows: list[dict] = []
+    notes: list[str] = []
     parts = [
         ("NPS", ("survey",), lambda: _nps_trend(data, recent, before)),
         ("CSI", ("survey",), lambda: _csi_trend(data, recent, before, seed)),
@@ -659,101 +710,81 @@ def trend_factors(
             )
             continue
         rows.append(row)
-    if segment_labels is not None:
-        if data.has("transactions"):
-            try:
-                seg_rows, seg_notes = _segment_trends(data, window, segment_labels)
-                rows += seg_rows
-                notes += seg_notes
-            except Exception as exc:  # noqa: BLE001
-                notes.append(f"No segment trend: {type(exc).__name__}: {exc}")
-        else:
-            notes.append("No segment trend: the data folder has no transactions table.")
-    cols = [*TREND_COLUMNS, "segment_spend", "average_spend"]
-    trends = pd.DataFrame(rows).reindex(columns=cols)
-    if trends.empty:
-        return _empty_factors(), trends, notes
+    return rows, notes
+
+
+def _segment_rows(data, window, segment_labels) -> tuple[list[dict], list[str]]:
+    """The segment shares' test rows (:func:`_segment_trends`), or a note why there are
+    none."""
+    if not data.has("transactions"):
+        return [], ["No segment trend: the data folder has no transactions table."]
+    try:
+        return _segment_trends(data, window, segment_labels)
+    except Exception as exc:  # noqa: BLE001
+        return [], [f"No segment trend: {type(exc).__name__}: {exc}"]
+
+
+def _classify(trends: pd.DataFrame, alpha: float) -> None:
+    """Holm-adjusted p-values, ``meaningful`` and ``kind`` (O, T or blank), in place; the
+    lowest-value segment shrinking is not an opportunity by itself."""
     trends["p_holm"] = _holm(trends["p_value"].to_numpy())
     trends["meaningful"] = trends["p_holm"] < alpha
-    good = np.where(
-        trends["higher_is_better"].astype(bool), trends["change"] > 0, trends["change"] < 0
-    )
+    better = trends["higher_is_better"].astype(bool)
+    good = np.where(better, trends["change"] > 0, trends["change"] < 0)
     trends["kind"] = np.where(trends["meaningful"], np.where(good, "O", "T"), "")
     seg = trends["series"].str.startswith("Segment share")
-    # the lowest-value segment shrinking is not an opportunity by itself
-    drop = seg & ~trends["higher_is_better"].astype(bool) & (trends["change"] < 0)
-    trends.loc[drop, "kind"] = ""
-    notes.append(
-        _(
-            "Trends compare {recent} with {before}; {n} tests, p-values Holm-adjusted, "
-            "meaningful when the adjusted p < {alpha}.",
-            recent=_span(recent),
-            before=_span(before),
-            n=len(trends),
-            alpha=f"{alpha:g}",
+    trends.loc[seg & ~better & (trends["change"] < 0), "kind"] = ""
+
+
+def _trend_factor(t: pd.Series, recent) -> dict:
+    """The SWOT factor of one meaningful trend: what moved, and the test as its evidence."""
+    up = t["change"] > 0
+    if str(t["series"]).startswith("Segment share"):
+        s = str(t["series"]).split(": ", 1)[1]
+        value = "" if t["higher_is_better"] else _("; the lowest-spending segment")
+        factor = (
+            _("Segment '{segment}' is growing", segment=s)
+            if up
+            else _("Segment '{segment}' is shrinking", segment=s)
         )
-    )
-    if seg.any():
-        notes.append(
+        extra = (
             _(
-                "Segment shares compare the same segments in two months of largely the same "
-                "customers (those of the earlier month placed by this month's segmentation), "
-                "so their p-values are approximate (two-proportion z as if independent)."
+                "; its customers spent {spend} a month as customers in {span} vs {average} on "
+                "average",
+                spend=f"{t['segment_spend']:.0f}",
+                span=_span(recent),
+                average=f"{t['average_spend']:.0f}",
             )
+            + value
         )
-    out = []
-    for _row, t in trends[trends["kind"] != ""].iterrows():
-        up = t["change"] > 0
-        if str(t["series"]).startswith("Segment share"):
-            s = str(t["series"]).split(": ", 1)[1]
-            value = "" if t["higher_is_better"] else _("; the lowest-spending segment")
-            factor = (
-                _("Segment '{segment}' is growing", segment=s)
-                if up
-                else _("Segment '{segment}' is shrinking", segment=s)
-            )
-            extra = (
-                _(
-                    "; its customers spent {spend} a month as customers in {span} vs {average} on "
-                    "average",
-                    spend=f"{t['segment_spend']:.0f}",
-                    span=_span(recent),
-                    average=f"{t['average_spend']:.0f}",
-                )
-                + value
-            )
-        else:
-            series = _(_NAMES.get(t["series"], t["series"]))
-            factor = (
-                _("{series} is rising", series=series)
-                if up
-                else _("{series} is falling", series=series)
-            )
-            extra = ""
-        out.append(
-            {
-                "kind": t["kind"],
-                "source": "trend",
-                "factor": factor,
-                "evidence": _(
-                    "{recent} in {recent_period} vs {before} in {before_period} ({change}, "
-                    "{unit}); z = {z}, {p}, Holm-adjusted {p_holm}",
-                    recent=f"{t['recent']:.1f}",
-                    recent_period=t["recent_period"],
-                    before=f"{t['before']:.1f}",
-                    before_period=t["before_period"],
-                    change=f"{t['change']:+.1f}",
-                    unit=_(str(t["unit"])),
-                    z=f"{t['z']:.2f}",
-                    p=_fmt_p(t["p_value"]),
-                    p_holm=f"{t['p_holm']:.3f}",
-                )
-                + extra,
-                "p_value": float(t["p_holm"]),
-            }
+    else:
+        series = _(_NAMES.get(t["series"], t["series"]))
+        factor = (
+            _("{series} is rising", series=series)
+            if up
+            else _("{series} is falling", series=series)
         )
-    factors = pd.DataFrame(out, columns=FACTOR_COLUMNS) if out else _empty_factors()
-    return factors, trends.reset_index(drop=True), notes
+        extra = ""
+    return {
+        "kind": t["kind"],
+        "source": "trend",
+        "factor": factor,
+        "evidence": _(
+            "{recent} in {recent_period} vs {before} in {before_period} ({change}, "
+            "{unit}); z = {z}, {p}, Holm-adjusted {p_holm}",
+            recent=f"{t['recent']:.1f}",
+            recent_period=t["recent_period"],
+            before=f"{t['before']:.1f}",
+            before_period=t["before_period"],
+            change=f"{t['change']:+.1f}",
+            unit=_(str(t["unit"])),
+            z=f"{t['z']:.2f}",
+            p=_fmt_p(t["p_value"]),
+            p_holm=f"{t['p_holm']:.3f}",
+        )
+        + extra,
+        "p_value": float(t["p_holm"]),
+    }
 
 
 # --------------------------------------------------------------------------------------------
