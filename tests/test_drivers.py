@@ -123,6 +123,21 @@ def test_outcome_by_column_name(small):
     pd.testing.assert_series_equal(a.weights, b.weights)
 
 
+def test_an_outcome_series_is_matched_by_index_and_text_is_dropped(small):
+    X, y = small
+    aligned = drivers.relative_weights(X, pd.Series(y, index=X.index))
+    shuffled = pd.Series(y, index=X.index).sample(frac=1, random_state=0)
+    pd.testing.assert_series_equal(drivers.lmg(X, shuffled).weights, drivers.lmg(X, y).weights)
+    pd.testing.assert_series_equal(drivers.relative_weights(X, shuffled).weights, aligned.weights)
+    # an answer that is not a number is left out with its row, as a missing one
+    texty = pd.Series(y, index=X.index).astype(object)
+    texty.iloc[0] = "n/a"
+    res = drivers.relative_weights(X, texty)
+    assert res.n == len(X) - 1
+    with pytest.raises(drivers.DriverError, match="outcome has 3 values for"):
+        drivers.lmg(X, y[:3])
+
+
 def test_bad_input_messages(small):
     X, y = small
     with pytest.raises(drivers.DriverError, match="x2 have no variance"):

@@ -74,7 +74,12 @@ def _prepare(X: pd.DataFrame, y: pd.Series | str) -> tuple[pd.DataFrame, pd.Seri
         y, X = X[y], X.drop(columns=[y])
     if X.shape[1] < 1:
         raise DriverError("Driver analysis needs at least one driver column; got none.")
-    frame = pd.concat([X, pd.Series(np.asarray(y, float), index=X.index, name="__y__")], axis=1)
+    if isinstance(y, pd.Series):  # matched to the drivers by index, as pandas aligns
+        y = y if y.index.equals(X.index) else y.reindex(X.index)
+    elif len(y) != len(X):
+        raise DriverError(f"The outcome has {len(y)} values for {len(X)} rows of drivers.")
+    y = pd.Series(np.asarray(y), index=X.index, name="__y__")
+    frame = pd.concat([X, y], axis=1)
     frame = frame.apply(pd.to_numeric, errors="coerce").dropna()
     Xc, yc = frame.drop(columns="__y__"), frame["__y__"]
     if len(frame) < X.shape[1] + 2:
