@@ -101,6 +101,25 @@ def test_recovery_groups_and_the_iceberg_by_hand(tmp_path):
     assert not paradox.shows and "No recovery paradox" in paradox.verdict
 
 
+def test_a_case_of_unknown_sla_does_not_make_its_customer_resolved_well(tmp_path):
+    # K2 is finished by its status with no resolved day: whether it kept its SLA is unknown
+    rows = (
+        "complaint_id,customer_id,opened,resolved,category,reopened,status\n"
+        "K1,C1,2024-03-01,2024-03-04,billing,false,closed\n"
+        "K2,C2,2024-03-01,,billing,false,closed\n"
+        "K3,C3,2024-03-20,,repair,false,open\n"
+    )
+    data = load(_folder(tmp_path, rows), "2024-03")
+    c = cp.cases(data)
+    assert c.set_index("complaint_id")["breached"].isna().to_dict() == {
+        "K1": False,
+        "K2": True,
+        "K3": False,
+    }
+    groups = cp.recovery_groups(data, c, months=1).to_dict()
+    assert groups == {"C1": cp.WELL, "C3": cp.BADLY, "C4": cp.NEVER}  # C2 in neither
+
+
 def test_without_complaints_the_page_is_not_run(tmp_path):
     (tmp_path / "customers.csv").write_text(CUSTOMERS, encoding="utf-8")
     data = load(tmp_path, "2024-03")

@@ -580,7 +580,9 @@ def recovery_groups(data, frame: pd.DataFrame, *, months: int = 3) -> pd.Series:
     Returns
     -------
     pandas.Series
-        :data:`NEVER`, :data:`WELL` or :data:`BADLY` per customer id.
+        :data:`NEVER`, :data:`WELL` or :data:`BADLY` per customer id. A complainant whose
+        cases were all handled well as far as is known, one of them finished by its status
+        without a resolution day (SLA kept or not unknown), is in neither group: left out.
     """
     _needs_customers(data, frame, "The recovery paradox")
     start = (data.month - months + 1).start_time
@@ -593,15 +595,14 @@ def recovery_groups(data, frame: pd.DataFrame, *, months: int = 3) -> pd.Series:
     ids = cu.loc[on, "customer_id"]
     w = in_window(data, frame, months)
     w = w[w["customer_id"].notna()]
-    bad = (
-        (w["breached"] | w["is_open"] | w["reopened"].fillna(False).astype(bool))
-        .groupby(w["customer_id"])
-        .any()
-    )
+    # NA: a case finished by its status without a resolution day, SLA kept or not unknown
+    flag = w["breached"] | w["is_open"] | w["reopened"].fillna(False).astype(bool)
+    bad = flag.fillna(False).astype(bool).groupby(w["customer_id"]).any()
+    unknown = flag.isna().groupby(w["customer_id"]).any() & ~bad
     groups = pd.Series(NEVER, index=pd.Index(ids, name="customer_id"), dtype=object)
     seen = bad.index.intersection(groups.index)
     groups[seen] = np.where(bad[seen], BADLY, WELL)
-    return groups
+    return groups.drop(unknown.index[unknown.to_numpy()].intersection(groups.index))
 
 
 @dataclass(frozen=True)
