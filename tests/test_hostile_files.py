@@ -54,6 +54,16 @@ def test_two_columns_of_one_name_are_an_error_not_one_kept(folder):
     assert f"customers.csv: has more than one column named '{header[1]}'" in err
 
 
+def test_two_names_that_differ_only_by_spaces_are_one_name_twice(folder):
+    frame = pd.read_csv(folder / "customers.csv", dtype=str)
+    (folder / "customers.csv").unlink()
+    frame[" customer_id "] = frame["customer_id"]  # names are read without their spaces
+    frame.to_parquet(folder / "customers.parquet", index=False)
+    (err,) = _errors(validate(folder))
+    assert "customers.parquet: has more than one column named 'customer_id'" in err
+    assert "rename the columns" in err
+
+
 def test_two_columns_of_one_name_in_a_workbook(folder):
     frame = pd.read_csv(folder / "customers.csv", dtype=str)
     (folder / "customers.csv").unlink()

@@ -308,6 +308,8 @@ def read_parquet(path: Path, nrows: int | None = None) -> tuple[pd.DataFrame, in
         batch = next(pf.iter_batches(batch_size=nrows), None)
         frame = (batch if batch is not None else pf.schema_arrow.empty_table()).to_pandas()
         return _tidy(frame), pf.metadata.num_rows
+    except ReadError:
+        raise
     except Exception as exc:  # pyarrow raises several types for a broken file
         raise ReadError(
             f"cannot read as Parquet ({exc})", "re-export the file as Parquet or CSV"
@@ -716,6 +718,8 @@ def _tidy_columns(columns: dict, index: pd.Index) -> pd.DataFrame:
     for name in list(columns):
         s = columns.pop(name)
         col = str(name).strip()
+        if col in out:  # "amount" and "amount ": one would silently replace the other
+            _refuse_duplicates([col, col])
         if pd.api.types.is_float_dtype(s):
             v = s.dropna()
             if (
