@@ -5,7 +5,7 @@ alarms, and the refit on every labelled row."""
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -287,17 +287,12 @@ def _split(
     cut = months[-holdout_months]
     in_cv = (d.time < cut).to_numpy()
     hold = np.flatnonzero(~in_cv)
-    cv_data = ChurnData(
-        d.X[in_cv].reset_index(drop=True),
-        d.y[in_cv],
-        d.ids[in_cv].reset_index(drop=True),
-        d.time[in_cv].reset_index(drop=True),
-        d.current,
-        d.current_ids,
-        d.spec,
-        d.mode,
-        d.horizon_months,
-        d.as_of,
+    cv_data = replace(
+        d,
+        X=d.X[in_cv].reset_index(drop=True),
+        y=d.y[in_cv],
+        ids=d.ids[in_cv].reset_index(drop=True),
+        time=d.time[in_cv].reset_index(drop=True),
     )
     validation = _(
         "time-forward: folds train on earlier months and test on later ones; holdout = "
